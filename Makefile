@@ -1,0 +1,110 @@
+# sluice: build, test, demo.  See README.md.
+#
+#   make          build/sluice and build/libsluice.a
+#   make check    every Criterion test, then again under ASan+UBSan
+#   make demo     run workloads/default.ini into results/demo/
+#   make deps     install missing Debian packages (apt-get, only if missing)
+#   make install  PREFIX=/usr/local
+
+CC      ?= cc
+PREFIX  ?= /usr/local
+VERSION := 0.1.0
+
+PKGS     := gsl inih
+WARN     := -std=c11 -Wall -Wextra -Wpedantic -Werror
+DEFS     := -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 -DSLUICE_VERSION=\"$(VERSION)\"
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CFLAGS  ?= -O2 -g
+ALL_CFLAGS = $(WARN) $(DEFS) $(CFLAGS) $(PKG_CFLAGS) -Isim -MMD -MP
+LDLIBS   = $(PKG_LIBS) -lm
+SAN      := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+LIB_SRC  := $(filter-out sim/main.c,$(wildcard sim/*.c))
+LIB_OBJ  := $(LIB_SRC:sim/%.c=build/obj/%.o)
+ASAN_OBJ := $(LIB_SRC:sim/%.c=build/asan/obj/%.o)
+TEST_SRC := $(wildcard tests/*.c)
+TEST_OBJ := $(TEST_SRC:tests/%.c=build/obj/tests/%.o)
+ASAN_TEST_OBJ := $(TEST_SRC:tests/%.c=build/asan/obj/tests/%.o)
+
+# Debian packages the build, the tests and the plots need.
+DEB_PKGS := build-essential pkg-config libgsl-dev libcriterion-dev libinih-dev \
+            gnuplot-nox libxml2-utils
+
+.PHONY: all deps check test test-asan demo install clean
+all: deps build/sluice build/libsluice.a
+
+# Installs only what is missing; a non-root user is told the command.
+deps:
+	@missing=""; \
+	command -v cc >/dev/null 2>&1 || missing="$$missing build-essential"; \
+	command -v pkg-config >/dev/null 2>&1 || missing="$$missing pkg-config"; \
+	pkg-config --exists gsl 2>/dev/null || missing="$$missing libgsl-dev"; \
+	pkg-config --exists criterion 2>/dev/null || missing="$$missing libcriterion-dev"; \
+	pkg-config --exists inih 2>/dev/null || missing="$$missing libinih-dev"; \
+	command -v gnuplot >/dev/null 2>&1 || missing="$$missing gnuplot-nox"; \
+	command -v xmllint >/dev/null 2>&1 || missing="$$missing libxml2-utils"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "make deps: installing$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	  else \
+	    echo "make deps: missing packages; run: sudo apt-get install$$missing"; exit 1; \
+	  fi; \
+	fi
+
+build/obj/%.o: sim/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+build/obj/tests/%.o: tests/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags criterion) -c $< -o $@
+build/asan/obj/%.o: sim/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -c $< -o $@
+build/asan/obj/tests/%.o: tests/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -O1 $(SAN) $(shell pkg-config --cflags criterion) -c $< -o $@
+
+build/libsluice.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+build/sluice: build/obj/main.o build/libsluice.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+build/test_sluice: $(TEST_OBJ) build/libsluice.a
+	$(CC) $(CFLAGS) -o $@ $^ $(shell pkg-config --libs criterion) $(LDLIBS)
+
+build/asan/libsluice.a: $(ASAN_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+build/asan/sluice: build/asan/obj/main.o build/asan/libsluice.a
+	$(CC) $(SAN) -o $@ $^ $(LDLIBS)
+build/asan/test_sluice: $(ASAN_TEST_OBJ) build/asan/libsluice.a
+	$(CC) $(SAN) -o $@ $^ $(shell pkg-config --libs criterion) $(LDLIBS)
+
+# Tests run from the top folder; SLUICE_BIN is the CLI they drive.
+test: deps build/sluice build/test_sluice
+	SLUICE_BIN=build/sluice build/test_sluice --jobs 2
+test-asan: deps build/asan/sluice build/asan/test_sluice
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	SLUICE_BIN=build/asan/sluice build/asan/test_sluice --jobs 2
+check: test test-asan
+
+demo: deps build/sluice
+	build/sluice run workloads/default.ini --out results/demo
+	@echo "demo results: results/demo/"
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \
+	  $(DESTDIR)$(PREFIX)/include/sluice $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 build/sluice $(DESTDIR)$(PREFIX)/bin/sluice
+	install -m 644 build/libsluice.a $(DESTDIR)$(PREFIX)/lib/libsluice.a
+	install -m 644 sim/*.h $(DESTDIR)$(PREFIX)/include/sluice/
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' sim/sluice.pc.in \
+	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/sluice.pc
+	install -m 644 sim/sluice.1 $(DESTDIR)$(PREFIX)/share/man/man1/sluice.1
+
+clean:
+	rm -rf build
+
+-include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(ASAN_OBJ:.o=.d) $(ASAN_TEST_OBJ:.o=.d) build/obj/main.d

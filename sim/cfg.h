@@ -1,0 +1,181 @@
+/*
+ * cfg: the configuration of one run, its defaults table, and the INI parser.
+ *
+ * Rules of this module
+ *  - ONE table (cfg.c: cfg_table) lists every key: section, name, type,
+ *    default, unit, valid range or allowed words, and a one-line help text.
+ *    The parser, `sluice config --defaults` and the README's configuration
+ *    reference all come from that table; adding a key is one struct field
+ *    plus one table row.
+ *  - The parsed result is a plain typed struct (struct cfg) with no heap
+ *    pointers, so it can be copied by assignment and compared with memcmp.
+ *  - Errors never print: functions fill an error text "FILE:LINE: message"
+ *    (or "--set: message" for command-line overrides) and return CFG_ERR.
+ *  - Relative paths (workload.trace, stream.watermark_file) are resolved
+ *    against the folder of the config file they appear in.
+ *  - Units: times in seconds (simulated), rates in events per second.
+ */
+#ifndef SLUICE_CFG_H
+#define SLUICE_CFG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define CFG_OK 0
+#define CFG_ERR (-1)
+#define CFG_LIST_MAX 64
+#define CFG_PATH_MAX 1024
+#define CFG_ERR_MAX 1280
+
+typedef struct cfg_list {      /* comma list of numbers, e.g. crash_times */
+    size_t n;
+    double v[CFG_LIST_MAX];
+} cfg_list;
+
+enum cfg_executor { EXEC_BATCH = 0, EXEC_MICROBATCH = 1, EXEC_STREAM = 2, EXEC_COUNT = 3 };
+enum cfg_source { SRC_GENERATE, SRC_TRACE };
+enum cfg_arrival { ARR_POISSON, ARR_CONSTANT, ARR_MMPP, ARR_DIURNAL };
+enum cfg_key_dist { KEY_UNIFORM, KEY_ZIPF };
+enum cfg_value_dist { VAL_CONSTANT, VAL_UNIFORM, VAL_POISSON };
+enum cfg_delay { DELAY_NONE, DELAY_CONSTANT, DELAY_EXPONENTIAL, DELAY_LOGNORMAL, DELAY_PARETO };
+enum cfg_window { WIN_NONE, WIN_TUMBLING, WIN_SLIDING, WIN_SESSION };
+enum cfg_watermark { WM_PERFECT, WM_BOUNDED, WM_PERCENTILE, WM_SCRIPTED };
+enum cfg_accumulation { ACC_DISCARDING, ACC_ACCUMULATING };
+enum cfg_service { SVC_CONSTANT, SVC_EXPONENTIAL, SVC_LOGNORMAL };
+enum cfg_routing { ROUTE_HASH, ROUTE_ROUND_ROBIN };
+enum cfg_guarantee { GUAR_EXACTLY_ONCE, GUAR_AT_LEAST_ONCE };
+enum cfg_late_policy { LATE_DROP, LATE_RESTATE };
+enum cfg_output_mode { OUT_APPEND, OUT_UPDATE };
+
+struct cfg_run {
+    uint64_t seed;
+    int executors[EXEC_COUNT];   /* executors[EXEC_STREAM] != 0: run it */
+    double duration;             /* s of event time generated */
+    double timeline_bucket;      /* s per timeline.csv row (0 = duration/100) */
+    int panes_csv;               /* 1: write every pane to panes.csv */
+};
+
+struct cfg_workload {
+    int source;                  /* enum cfg_source */
+    char trace[CFG_PATH_MAX];    /* resolved path of the trace CSV */
+    double rate;                 /* events/s (mean rate for mmpp/diurnal: see help) */
+    int arrival;                 /* enum cfg_arrival */
+    double mmpp_rate_high;       /* events/s in the burst state */
+    double mmpp_rate_low;        /* events/s in the quiet state */
+    double mmpp_high_mean;       /* mean sojourn in the burst state, s */
+    double mmpp_low_mean;        /* mean sojourn in the quiet state, s */
+    double diurnal_amplitude;    /* 0..1, relative swing of the rate */
+    double diurnal_period;       /* s */
+    int keys;                    /* number of distinct keys */
+    int key_dist;                /* enum cfg_key_dist */
+    double zipf_s;               /* Zipf exponent */
+    int value_dist;              /* enum cfg_value_dist */
+    double value;                /* constant value, or mean for poisson */
+    double value_max;            /* uniform values in 1..value_max */
+    int delay;                   /* enum cfg_delay */
+    double delay_mean;           /* s */
+    double delay_sigma;          /* lognormal sigma of log(delay) */
+    double delay_shape;          /* pareto shape alpha (> 1) */
+    double late_fraction;        /* share of events with an extra delay */
+    double late_delay_mean;      /* mean of the extra (exponential) delay, s */
+    int sources;                 /* number of sources */
+    double source_skew;          /* max clock skew of a source, s */
+};
+
+struct cfg_window_s {
+    int type;                    /* enum cfg_window */
+    double size, slide, gap;     /* s */
+};
+
+struct cfg_stream {
+    int watermark;               /* enum cfg_watermark */
+    double watermark_bound;      /* s */
+    double watermark_percentile; /* share on time, 0..1 */
+    char watermark_file[CFG_PATH_MAX];
+    double allowed_lateness;     /* s */
+    int accumulation;            /* enum cfg_accumulation */
+    double early_delay;          /* s, 0 = no early panes */
+    int service;                 /* enum cfg_service */
+    double service_mean;         /* s */
+    double service_sigma;        /* lognormal sigma */
+    int parallelism;
+    int routing;                 /* enum cfg_routing */
+    int buffer;                  /* events per worker input buffer */
+    double checkpoint_interval;  /* s, 0 = no checkpoints */
+    double checkpoint_cost;      /* s */
+    double restart_delay;        /* s */
+    double restore_per_entry;    /* s per window-state entry restored */
+    int guarantee;               /* enum cfg_guarantee */
+};
+
+struct cfg_batch {
+    double interval, cutoff, setup_cost, per_event_cost;
+    int parallelism;
+    int late_policy;             /* enum cfg_late_policy */
+    int stages;
+    double restart_delay;
+};
+
+struct cfg_microbatch {
+    double interval, setup_cost, per_event_cost;
+    int parallelism;
+    double watermark_delay;
+    int output_mode;             /* enum cfg_output_mode */
+    double restart_delay;
+};
+
+struct cfg_faults {
+    cfg_list crash_times;
+    double mtbf;                 /* s, 0 = no random crashes */
+    double detection_delay;      /* s */
+    cfg_list slowdown_times;
+    double slowdown_factor, slowdown_duration;
+    cfg_list outage_times;
+    double outage_duration;
+    cfg_list checkpoint_failure_times;
+};
+
+typedef struct cfg {
+    char path[CFG_PATH_MAX];     /* the file parsed, "" for defaults only */
+    struct cfg_run run;
+    struct cfg_workload workload;
+    struct cfg_window_s window;
+    struct cfg_stream stream;
+    struct cfg_batch batch;
+    struct cfg_microbatch microbatch;
+    struct cfg_faults faults;
+} cfg_t;
+
+/* Fills *c with every default from the table. */
+void cfg_defaults(cfg_t *c);
+
+/* Parses an INI file over *c (call cfg_defaults first).  Unknown section or
+ * key (with a "did you mean" suggestion), bad number, out of range, word
+ * not allowed, missing file: CFG_ERR with err = "FILE:LINE: message". */
+int cfg_load(cfg_t *c, const char *path, char *err, size_t errlen);
+
+/* Applies one "section.key=value" override (--set).  Relative paths
+ * resolve against the current directory.  err = "--set section.key: ..." */
+int cfg_set(cfg_t *c, const char *assignment, char *err, size_t errlen);
+
+/* Checks rules between keys (e.g. slide <= size, trace given when
+ * source = trace).  err names the file of c and the offending keys. */
+int cfg_validate(const cfg_t *c, char *err, size_t errlen);
+
+/* Writes the effective configuration as an INI file that cfg_load reads
+ * back to an identical struct.  Returns CFG_ERR on a write error. */
+int cfg_write_ini(const cfg_t *c, FILE *f);
+
+/* The defaults table as text (`sluice config --defaults`): an INI file
+ * with each key's unit, range and help as comments. */
+int cfg_write_defaults(FILE *f);
+
+/* The defaults table as Markdown tables, one per section (README). */
+int cfg_write_markdown(FILE *f);
+
+/* Name of an enum value for a key, e.g. cfg_word("window", "type", 1)
+ * gives "tumbling"; NULL if unknown. */
+const char *cfg_word(const char *section, const char *key, int value);
+
+#endif

@@ -1,0 +1,71 @@
+/*
+ * eq: the pending-event set of the simulation (future event list).
+ *
+ * Rules of this module
+ *  - Events are ordered by time, then by insertion sequence: two events at
+ *    the same time fire in the order they were scheduled (deterministic
+ *    ties).  Rescheduling counts as a new insertion.
+ *  - Structure: an implicit 4-ary min-heap of (time, seq, slot) entries plus
+ *    a slot table holding the callback, its arguments and the entry's heap
+ *    position.  schedule, pop, cancel and reschedule are O(log4 n); peek is
+ *    O(1).  Slots are recycled through a free list and both arrays grow by
+ *    doubling, so there is no malloc per event in steady state.
+ *  - A handle names one scheduled event.  It stays valid until the event
+ *    fires or is cancelled; after that eq_cancel/eq_reschedule on it return
+ *    EQ_ERR (a generation counter makes stale handles harmless).  Handle 0
+ *    is never issued, so it can mean "no event".
+ *  - eq does not own the void *arg pointers it carries.
+ *  - Time is double seconds.  The queue itself does not know "now";
+ *    sim.c asserts that nothing is scheduled in the past.
+ */
+#ifndef SLUICE_EQ_H
+#define SLUICE_EQ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define EQ_OK 0
+#define EQ_ERR (-1)
+
+typedef uint64_t eq_handle;
+typedef struct eq eq_t;
+
+/* Callback when an event fires: ctx is the simulation context given to
+ * eq_pop's caller, arg and data are what was scheduled. */
+typedef void (*eq_fn)(void *ctx, void *arg, uint64_t data);
+
+typedef struct eq_item {
+    double time;
+    eq_fn fn;
+    void *arg;
+    uint64_t data;
+} eq_item;
+
+/* New empty queue with room for `hint` events (0 is fine).  NULL on OOM. */
+eq_t *eq_alloc(size_t hint);
+void eq_free(eq_t *q); /* eq_free(NULL) is fine */
+
+/* Schedules fn(ctx, arg, data) at `time`.  Returns its handle, or 0 when
+ * memory runs out. */
+eq_handle eq_schedule(eq_t *q, double time, eq_fn fn, void *arg, uint64_t data);
+
+/* Removes a pending event.  EQ_ERR if it already fired or was cancelled. */
+int eq_cancel(eq_t *q, eq_handle h);
+
+/* Moves a pending event to a new time (it gets a new sequence number, so
+ * it fires after events already scheduled for that same time).  On success
+ * the handle stays valid.  EQ_ERR if it already fired or was cancelled. */
+int eq_reschedule(eq_t *q, eq_handle h, double time);
+
+/* 1 if h names a pending event. */
+int eq_pending(const eq_t *q, eq_handle h);
+
+/* Removes the earliest event into *out.  EQ_ERR when empty. */
+int eq_pop(eq_t *q, eq_item *out);
+
+/* Time of the earliest event, or +INFINITY when empty. */
+double eq_peek_time(const eq_t *q);
+
+size_t eq_size(const eq_t *q);
+
+#endif

@@ -1,0 +1,66 @@
+/*
+ * sim: the simulation context of one run and its main loop.
+ *
+ * Rules of this module
+ *  - A sim_t owns everything of one run: the clock, the event queue, the
+ *    workload, the random streams, the fault schedule, the ground truth,
+ *    the executors and their metrics.  There are no globals, so several
+ *    runs can live in one process (sweeps, the fault-free reference run).
+ *  - The clock is processing time in seconds; it never goes backwards.
+ *    Scheduling in the past is a programmer error (assert).
+ *  - Main loop: repeatedly take whichever comes first, the next arrival
+ *    (wl_peek) or the next queued event (eq_peek_time); an arrival wins a
+ *    tie.  The run ends when both are exhausted.
+ *  - sim_run writes its result files into an existing directory (the CLI
+ *    makes it a temporary one and renames it into place on success).
+ */
+#ifndef SLUICE_SIM_H
+#define SLUICE_SIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <gsl/gsl_rng.h>
+#include "cfg.h"
+#include "eq.h"
+#include "fault.h"
+#include "rng.h"
+
+#define SIM_OK 0
+#define SIM_ERR 2        /* bad input or resources: err says which */
+#define SIM_INVARIANT 1  /* ran, but an invariant failed: err says which */
+
+typedef struct sim sim_t;
+
+double sim_now(const sim_t *s);
+const cfg_t *sim_cfg(const sim_t *s);
+/* Schedules fn(s, arg, data) at absolute time t >= now.  Returns 0 only
+ * when memory ran out (the run then fails with SIM_ERR). */
+eq_handle sim_at(sim_t *s, double t, eq_fn fn, void *arg, uint64_t data);
+int sim_cancel(sim_t *s, eq_handle h);
+int sim_reschedule(sim_t *s, eq_handle h, double t);
+/* The random stream of a component (rng.h), created on first use and
+ * owned by s.  Each executor that needs its own stream passes its own
+ * component number. */
+gsl_rng *sim_rng(sim_t *s, unsigned component);
+/* Oracle for the perfect watermark: smallest event time not yet arrived. */
+double sim_min_pending_event_time(sim_t *s);
+const fault_schedule *sim_faults(const sim_t *s);
+/* An executor reports it could not continue (out of memory): the run
+ * stops with SIM_ERR and this text. */
+void sim_abort(sim_t *s, const char *why);
+
+/* What a run produced, for the CLI. */
+typedef struct sim_outcome {
+    int status;                   /* SIM_OK, SIM_ERR or SIM_INVARIANT */
+    uint64_t events;
+    double end_time;              /* s of processing time at the end */
+} sim_outcome;
+
+/* Runs the configuration c and writes summary.csv, panes.csv,
+ * timeline.csv, windows.csv, latency.csv, faults.csv and config.ini into
+ * out_dir (which must exist; NULL writes nothing).  Returns the status;
+ * err holds the message for SIM_ERR and SIM_INVARIANT. */
+int sim_run(const cfg_t *c, const char *out_dir, sim_outcome *o,
+            char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,89 @@
+/*
+ * wl: the workload: events with an event time and a later arrival time.
+ *
+ * Rules of this module
+ *  - A workload is either generated (arrival process, keys, values, delays,
+ *    late events, sources with clock skew; see [workload] in cfg.h) or
+ *    replayed from a trace CSV (`id,key,value,event_time,arrival_time`).
+ *  - Events come out in arrival order: ascending arrival_time, ties broken
+ *    by ascending id.  wl_next() hands them out one by one; seq numbers the
+ *    events 0, 1, 2, ... in that order.
+ *  - Generation is lazy: the generator keeps only the events generated but
+ *    not yet handed out (rate x delay of them), never the whole run, so
+ *    memory does not grow with the length of the run.  A trace is read
+ *    whole (it is the user's own file) and sorted stably by arrival time.
+ *  - Each part draws from its own random stream (rng.h components), so
+ *    e.g. changing the delay parameters leaves event times and keys alone.
+ *  - The generator stops at event_time >= run.duration.
+ *  - wl never prints; errors come back as "FILE:LINE: message".
+ */
+#ifndef SLUICE_WL_H
+#define SLUICE_WL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "cfg.h"
+
+#define WL_OK 0
+#define WL_ERR (-1)
+
+typedef struct wl_event {
+    uint64_t id;          /* unique id (generation order, or from the trace) */
+    uint64_t seq;         /* position in arrival order: 0, 1, 2, ... */
+    uint32_t key;
+    int64_t value;
+    double event_time;    /* s: when it happened at its source */
+    double arrival_time;  /* s: when the system sees it (>= event_time) */
+} wl_event;
+
+typedef struct wl wl_t;
+
+/* Opens the workload of c (generator or trace).  For a trace the file is
+ * read and validated here: a bad row gives WL_ERR with
+ * err = "TRACE:LINE: message" (missing column, not a number, negative
+ * time, arrival before event time, duplicate id).  NULL on error. */
+wl_t *wl_open(const cfg_t *c, char *err, size_t errlen);
+void wl_free(wl_t *w);
+
+/* Holds back deliveries during [start, end): an event whose arrival time
+ * falls inside is delivered at `end` instead (source outage; its
+ * arrival_time field becomes `end`).  Call before the first wl_next. */
+int wl_add_outage(wl_t *w, double start, double end);
+
+/* Arrival time of the next event, +INFINITY when the workload is over. */
+double wl_peek(wl_t *w);
+
+/* Takes the next event in arrival order.  WL_ERR (and *ev untouched) when
+ * the workload is over or memory ran out (then wl_error() says which). */
+int wl_next(wl_t *w, wl_event *ev);
+const char *wl_error(const wl_t *w); /* "" when the workload simply ended */
+
+/* The smallest event time among events not yet handed out by wl_next
+ * (the perfect watermark's oracle), +INFINITY when none are left. */
+double wl_min_pending_event_time(wl_t *w);
+
+/* Events handed out so far. */
+uint64_t wl_count(const wl_t *w);
+
+/* ---- trace files ---- */
+
+/* Header line of a trace CSV. */
+#define WL_TRACE_HEADER "id,key,value,event_time,arrival_time"
+
+/* Writes one event as a trace row; times with %.17g so that reading the
+ * trace back gives bit-identical doubles. */
+int wl_write_row(FILE *f, const wl_event *ev);
+
+/* ---- profile of a workload (sluice gen) ---- */
+
+typedef struct wl_profile wl_profile;
+wl_profile *wl_profile_alloc(double late_bound_s);
+void wl_profile_free(wl_profile *p);
+void wl_profile_add(wl_profile *p, const wl_event *ev); /* in arrival order */
+/* Human-readable profile: events, mean rate, share out of order (arrives
+ * after an event with a later event time), delay p50/p90/p99/p99.9/max,
+ * share delayed more than late_bound_s. */
+int wl_profile_write(const wl_profile *p, FILE *f);
+
+#endif
