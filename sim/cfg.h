@@ -43,7 +43,7 @@ enum cfg_window { WIN_NONE, WIN_TUMBLING, WIN_SLIDING, WIN_SESSION };
 enum cfg_watermark { WM_PERFECT, WM_BOUNDED, WM_PERCENTILE, WM_SCRIPTED };
 enum cfg_accumulation { ACC_DISCARDING, ACC_ACCUMULATING };
 enum cfg_service { SVC_CONSTANT, SVC_EXPONENTIAL, SVC_LOGNORMAL };
-enum cfg_routing { ROUTE_HASH, ROUTE_ROUND_ROBIN };
+enum cfg_routing { ROUTE_HASH, ROUTE_ROUND_ROBIN, ROUTE_SHARED };
 enum cfg_guarantee { GUAR_EXACTLY_ONCE, GUAR_AT_LEAST_ONCE };
 enum cfg_late_policy { LATE_DROP, LATE_RESTATE };
 enum cfg_output_mode { OUT_APPEND, OUT_UPDATE };
@@ -100,7 +100,9 @@ struct cfg_stream {
     double service_mean;         /* s */
     double service_sigma;        /* lognormal sigma */
     int parallelism;
-    int routing;                 /* enum cfg_routing */
+    int routing;                 /* enum cfg_routing: hash (by key, as
+                                    keyBy), round_robin (rebalance), shared
+                                    (one queue, first idle worker: M/M/c) */
     int buffer;                  /* events per worker input buffer */
     double checkpoint_interval;  /* s, 0 = no checkpoints */
     double checkpoint_cost;      /* s */
