@@ -56,11 +56,23 @@ typedef struct sim_outcome {
     double end_time;              /* s of processing time at the end */
 } sim_outcome;
 
+/* Options of a run (all optional: zero-initialise). */
+typedef struct sim_options {
+    /* Polled now and then; when *stop becomes non-zero the run ends with
+     * SIM_ERR "interrupted" (the CLI sets it from SIGINT/SIGTERM). */
+    const volatile int *stop;
+    /* Called about every 2^16 loop steps with the simulated time. */
+    void (*progress)(void *user, double now, uint64_t events);
+    void *user;
+} sim_options;
+
 /* Runs the configuration c and writes summary.csv, panes.csv,
  * timeline.csv, windows.csv, latency.csv, faults.csv and config.ini into
  * out_dir (which must exist; NULL writes nothing).  Returns the status;
  * err holds the message for SIM_ERR and SIM_INVARIANT. */
 int sim_run(const cfg_t *c, const char *out_dir, sim_outcome *o,
             char *err, size_t errlen);
+int sim_run_opts(const cfg_t *c, const char *out_dir, const sim_options *opt,
+                 sim_outcome *o, char *err, size_t errlen);
 
 #endif
