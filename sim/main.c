@@ -28,6 +28,7 @@
 #include <gsl/gsl_errno.h>
 
 #include "cfg.h"
+#include "outdir.h"
 #include "sim.h"
 #include "sweep.h"
 #include "wl.h"
@@ -159,85 +160,6 @@ static int load_config(const run_args *a, cfg_t *c)
     return 0;
 }
 
-/* ---- temporary output folder, renamed into place ---- */
-
-static int remove_tree(const char *path)
-{
-    DIR *d = opendir(path);
-    if (!d)
-        return remove(path);
-    struct dirent *e;
-    char sub[PATH_MAX];
-    while ((e = readdir(d)) != NULL) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-            continue;
-        snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
-        struct stat st;
-        if (lstat(sub, &st) == 0 && S_ISDIR(st.st_mode))
-            remove_tree(sub);
-        else
-            remove(sub);
-    }
-    closedir(d);
-    return rmdir(path);
-}
-
-/* Creates the parent folders of path (mkdir -p of its dirname). */
-static int make_parents(const char *path)
-{
-    char buf[PATH_MAX];
-    snprintf(buf, sizeof buf, "%s", path);
-    for (char *p = buf + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = 0;
-        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-            return -1;
-        *p = '/';
-    }
-    return 0;
-}
-
-static int make_temp_dir(const char *out, char *tmp, size_t n)
-{
-    if (make_parents(out) != 0) {
-        fprintf(stderr, "sluice: %s: cannot create its parent folder: %s\n", out, strerror(errno));
-        return -1;
-    }
-    snprintf(tmp, n, "%s.tmp.XXXXXX", out);
-    if (!mkdtemp(tmp)) {
-        fprintf(stderr, "sluice: %s: cannot create a temporary folder: %s\n", tmp, strerror(errno));
-        return -1;
-    }
-    return 0;
-}
-
-/* Moves tmp to out, replacing a previous results folder only now. */
-static int commit_dir(const char *tmp, const char *out)
-{
-    char old[PATH_MAX];
-    struct stat st;
-    int had_old = 0;
-    if (stat(out, &st) == 0) {
-        snprintf(old, sizeof old, "%s.old.XXXXXX", out);
-        if (!mkdtemp(old) || rmdir(old) != 0 || rename(out, old) != 0) {
-            fprintf(stderr, "sluice: %s: cannot move the previous results aside: %s\n", out,
-                    strerror(errno));
-            return -1;
-        }
-        had_old = 1;
-    }
-    if (rename(tmp, out) != 0) {
-        fprintf(stderr, "sluice: %s: cannot rename results into place: %s\n", out, strerror(errno));
-        if (had_old)
-            rename(old, out);
-        return -1;
-    }
-    if (had_old)
-        remove_tree(old);
-    return 0;
-}
-
 /* ---- progress line (only on a terminal, only for runs over a second) ---- */
 
 typedef struct progress {
@@ -363,7 +285,9 @@ static int cmd_run(int argc, char **argv)
         out = outbuf;
     }
     char tmp[PATH_MAX];
-    if (make_temp_dir(out, tmp, sizeof tmp) != 0) {
+    char err[2048];
+    if (outdir_begin(out, tmp, sizeof tmp, err, sizeof err) != 0) {
+        fprintf(stderr, "sluice: %s\n", err);
         free(a.sets);
         return EXIT_USAGE;
     }
@@ -371,18 +295,19 @@ static int cmd_run(int argc, char **argv)
     clock_gettime(CLOCK_MONOTONIC, &p.t0);
     sim_options opt = {&g_stop, isatty(STDERR_FILENO) ? show_progress : NULL, &p};
     sim_outcome o;
-    char err[2048];
     int st = sim_run_opts(&c, tmp, &opt, &o, err, sizeof err);
     if (p.shown)
         fprintf(stderr, "\r%80s\r", "");
     if (st == SIM_ERR) {
         fprintf(stderr, "sluice: %s\n", err);
-        remove_tree(tmp);
+        outdir_abort(tmp);
         free(a.sets);
         return EXIT_USAGE;
     }
-    if (commit_dir(tmp, out) != 0) {
-        remove_tree(tmp);
+    char cerr[2048];
+    if (outdir_commit(tmp, out, cerr, sizeof cerr) != 0) {
+        fprintf(stderr, "sluice: %s\n", cerr);
+        outdir_abort(tmp);
         free(a.sets);
         return EXIT_FAILURE;
     }
@@ -432,7 +357,7 @@ static int cmd_gen(int argc, char **argv)
     }
     double bound = c.stream.watermark_bound;
     wl_profile *prof = wl_profile_alloc(bound);
-    if (make_parents(a.out) != 0) {
+    if (outdir_make_parents(a.out) != 0) {
         fprintf(stderr, "sluice: %s: cannot create its folder: %s\n", a.out, strerror(errno));
         wl_free(w);
         wl_profile_free(prof);
@@ -601,9 +526,8 @@ static int cmd_sweep(int argc, char **argv)
     size_t total = sweep_tasks(w);
     sweep_result *res = calloc(total ? total : 1, sizeof *res);
     char tmp[PATH_MAX];
-    if (!res || make_temp_dir(out, tmp, sizeof tmp) != 0) {
-        if (!res)
-            fprintf(stderr, "sluice: out of memory\n");
+    if (!res || outdir_begin(out, tmp, sizeof tmp, err, sizeof err) != 0) {
+        fprintf(stderr, "sluice: %s\n", res ? err : "out of memory");
         free(res);
         sweep_free(w);
         return EXIT_USAGE;
@@ -612,7 +536,7 @@ static int cmd_sweep(int argc, char **argv)
     clock_gettime(CLOCK_MONOTONIC, &p.t0);
     if (sweep_run_all(w, (int)jobs, res, show_sweep_progress, &p, &g_stop, err, sizeof err) != 0) {
         fprintf(stderr, "sluice: %s\n", err);
-        remove_tree(tmp);
+        outdir_abort(tmp);
         free(res);
         sweep_free(w);
         return EXIT_USAGE;
@@ -626,10 +550,13 @@ static int cmd_sweep(int argc, char **argv)
         fprintf(stderr, "sluice: run %zu failed (%s)\n  replay: %s\n", t, res[t].message, cmd);
         failed = 1;
     }
+    err[0] = 0;
     if (write_file_atomic(tmp, "runs.csv", w, res, sweep_write_runs) != 0 ||
         write_file_atomic(tmp, "sweep.csv", w, res, sweep_write_summary) != 0 ||
-        commit_dir(tmp, out) != 0) {
-        remove_tree(tmp);
+        outdir_commit(tmp, out, err, sizeof err) != 0) {
+        if (*err)
+            fprintf(stderr, "sluice: %s\n", err);
+        outdir_abort(tmp);
         free(res);
         sweep_free(w);
         return EXIT_FAILURE;

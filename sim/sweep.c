@@ -399,18 +399,30 @@ int sweep_task_config(const sweep_t *w, size_t t, cfg_t *c, char *err, size_t er
         return -1;
     if (apply_point(w, t / (size_t)w->replications, c, err, errlen) != 0)
         return -1;
-    c->run.seed = w->base_seed + (uint64_t)(t % (size_t)w->replications);
+    /* Replication r: the point's seed (the base's, unless run.seed is
+     * swept) plus r. */
+    c->run.seed += (uint64_t)(t % (size_t)w->replications);
     return cfg_validate(c, err, errlen) == CFG_OK ? 0 : -1;
+}
+
+/* Seed of task t (see sweep_task_config). */
+static uint64_t task_seed(const sweep_t *w, size_t t)
+{
+    cfg_t c;
+    char err[CFG_ERR_MAX];
+    if (sweep_task_config(w, t, &c, err, sizeof err) != 0)
+        return w->base_seed + (uint64_t)(t % (size_t)w->replications);
+    return c.run.seed;
 }
 
 void sweep_task_command(const sweep_t *w, size_t t, char *buf, size_t n)
 {
     size_t p = t / (size_t)w->replications;
-    int len = snprintf(buf, n, "sluice run %s --seed %" PRIu64, w->base,
-                       w->base_seed + (uint64_t)(t % (size_t)w->replications));
+    int len = snprintf(buf, n, "sluice run %s --seed %" PRIu64, w->base, task_seed(w, t));
     for (size_t k = 0; k < w->nparams && len > 0 && (size_t)len < n; k++)
-        len += snprintf(buf + len, n - (size_t)len, " --set %s=%s", w->params[k].key,
-                        w->params[k].values[value_index(w, p, k)]);
+        if (strcmp(w->params[k].key, "run.seed") != 0) /* --seed has it */
+            len += snprintf(buf + len, n - (size_t)len, " --set %s=%s", w->params[k].key,
+                            w->params[k].values[value_index(w, p, k)]);
 }
 
 void sweep_run_task(const sweep_t *w, size_t t, sweep_result *r)
@@ -648,8 +660,7 @@ int sweep_write_runs(const sweep_t *w, const sweep_result *res, FILE *f)
         size_t p = t / (size_t)w->replications;
         int rows = r->nexec > 0 ? r->nexec : 1;
         for (int e = 0; e < rows; e++) {
-            fprintf(f, "%zu,%zu,%" PRIu64, p, t % (size_t)w->replications,
-                    w->base_seed + (uint64_t)(t % (size_t)w->replications));
+            fprintf(f, "%zu,%zu,%" PRIu64, p, t % (size_t)w->replications, task_seed(w, t));
             put_params(w, p, f);
             fprintf(f, ",%s,%s", status_name(r->status), r->nexec > 0 ? r->executor[e] : "");
             for (size_t i = 0; i < NCOLS; i++) {
