@@ -29,6 +29,7 @@
 
 #include "cfg.h"
 #include "sim.h"
+#include "sweep.h"
 #include "wl.h"
 
 /* INTERIM: plot.h / report.h land with the reports module. */
@@ -65,6 +66,8 @@ static const char usage_text[] =
     "                      write the workload's events as a trace and print its profile\n"
     "  config --defaults   print every configuration key with its default, unit and range\n"
     "  config --markdown   the same as Markdown tables\n"
+    "  sweep SWEEP --out DIR [--jobs N]\n"
+    "                      run a parameter sweep with replications (runs.csv, sweep.csv)\n"
     "  plot DIR            draw the plots of a results folder into DIR/plots/\n"
     "  report DIR          write DIR/report.html and DIR/report.md\n"
     "\n"
@@ -515,6 +518,129 @@ static int cmd_dir(int argc, char **argv, int plot, int report)
     return do_plot_report(argv[1], plot, report, argv[0]);
 }
 
+typedef struct sweep_progress {
+    struct timespec t0;
+    int tty;
+} sweep_progress;
+
+static void show_sweep_progress(void *user, size_t done, size_t total)
+{
+    sweep_progress *p = user;
+    if (!p->tty)
+        return;
+    double el = elapsed_s(&p->t0);
+    double eta = done ? el * (double)(total - done) / (double)done : 0;
+    int bar = total ? (int)(30 * done / total) : 30;
+    fprintf(stderr, "\r  [%.*s%.*s] %zu/%zu runs, ETA %.0f s   ", bar,
+            "##############################", 30 - bar, "..............................", done,
+            total, eta);
+    if (done == total)
+        fprintf(stderr, "\n");
+}
+
+static int write_file_atomic(const char *dir, const char *name, const sweep_t *w,
+                             const sweep_result *res,
+                             int (*fn)(const sweep_t *, const sweep_result *, FILE *))
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        fprintf(stderr, "sluice: %s: cannot write: %s\n", path, strerror(errno));
+        return -1;
+    }
+    int rc = fn(w, res, f);
+    if (fclose(f) != 0 || rc != 0) {
+        fprintf(stderr, "sluice: %s: write error\n", path);
+        return -1;
+    }
+    return 0;
+}
+
+static int cmd_sweep(int argc, char **argv)
+{
+    static const struct option opts[] = {{"out", required_argument, 0, 'o'},
+                                         {"jobs", required_argument, 0, 'j'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
+    const char *out = NULL;
+    long jobs = sysconf(_SC_NPROCESSORS_ONLN);
+    optind = 1;
+    opterr = 0;
+    int ch;
+    while ((ch = getopt_long(argc, argv, ":o:j:h", opts, NULL)) != -1) {
+        char *end;
+        switch (ch) {
+        case 'o': out = optarg; break;
+        case 'j':
+            jobs = strtol(optarg, &end, 10);
+            if (end == optarg || *end || jobs < 1 || jobs > 1024)
+                return usage_error("--jobs needs a whole number from 1 to 1024, not '%s'", optarg);
+            break;
+        case 'h':
+            printf("usage: sluice sweep SWEEP --out DIR [--jobs N]\n\n"
+                   "Runs every point of the sweep file SWEEP with its replications in N worker\n"
+                   "processes (default: all cores) and writes DIR/runs.csv (one row per point,\n"
+                   "replication and executor) and DIR/sweep.csv (mean and 95%% confidence\n"
+                   "half-width per point and executor).  The files do not depend on N.\n");
+            return 0;
+        case ':': return usage_error("option '%s' needs a value", argv[optind - 1]);
+        default: return usage_error("unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind != argc - 1)
+        return usage_error("%s", "sweep needs exactly one SWEEP file");
+    if (!out)
+        return usage_error("%s", "sweep needs --out DIR");
+    char err[2048];
+    sweep_t *w = sweep_load(argv[optind], err, sizeof err);
+    if (!w) {
+        fprintf(stderr, "%s\n", err);
+        return EXIT_USAGE;
+    }
+    size_t total = sweep_tasks(w);
+    sweep_result *res = calloc(total ? total : 1, sizeof *res);
+    char tmp[PATH_MAX];
+    if (!res || make_temp_dir(out, tmp, sizeof tmp) != 0) {
+        if (!res)
+            fprintf(stderr, "sluice: out of memory\n");
+        free(res);
+        sweep_free(w);
+        return EXIT_USAGE;
+    }
+    sweep_progress p = {{0, 0}, isatty(STDERR_FILENO)};
+    clock_gettime(CLOCK_MONOTONIC, &p.t0);
+    if (sweep_run_all(w, (int)jobs, res, show_sweep_progress, &p, &g_stop, err, sizeof err) != 0) {
+        fprintf(stderr, "sluice: %s\n", err);
+        remove_tree(tmp);
+        free(res);
+        sweep_free(w);
+        return EXIT_USAGE;
+    }
+    int failed = 0;
+    for (size_t t = 0; t < total; t++) {
+        if (res[t].status == SIM_OK)
+            continue;
+        char cmd[2048];
+        sweep_task_command(w, t, cmd, sizeof cmd);
+        fprintf(stderr, "sluice: run %zu failed (%s)\n  replay: %s\n", t, res[t].message, cmd);
+        failed = 1;
+    }
+    if (write_file_atomic(tmp, "runs.csv", w, res, sweep_write_runs) != 0 ||
+        write_file_atomic(tmp, "sweep.csv", w, res, sweep_write_summary) != 0 ||
+        commit_dir(tmp, out) != 0) {
+        remove_tree(tmp);
+        free(res);
+        sweep_free(w);
+        return EXIT_FAILURE;
+    }
+    printf("sluice: %zu points x %zu runs; results in %s/ (runs.csv, sweep.csv)\n",
+           sweep_points(w), total / (sweep_points(w) ? sweep_points(w) : 1), out);
+    free(res);
+    sweep_free(w);
+    return failed ? EXIT_INVARIANT : 0;
+}
+
 int main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
@@ -541,6 +667,8 @@ int main(int argc, char **argv)
         return cmd_gen(argc - 1, argv + 1);
     if (!strcmp(cmd, "config"))
         return cmd_config(argc - 1, argv + 1);
+    if (!strcmp(cmd, "sweep"))
+        return cmd_sweep(argc - 1, argv + 1);
     if (!strcmp(cmd, "plot"))
         return cmd_dir(argc - 1, argv + 1, 1, 0);
     if (!strcmp(cmd, "report"))

@@ -517,6 +517,16 @@ int sim_run_opts(const cfg_t *c, const char *out_dir, const sim_options *opt, si
     if (status == SIM_OK) {
         o->events = s->events;
         o->end_time = s->now;
+        o->nexec = s->nexec;
+        for (int i = 0; i < s->nexec; i++) {
+            metrics_summary *ms = &o->summary[i];
+            metrics_get_summary(s->exec[i].metrics, ms);
+            snprintf(o->executor[i], sizeof o->executor[i], "%s", s->exec[i].type->name);
+            snprintf(o->invariants[i], sizeof o->invariants[i], "%s",
+                     ms->invariants ? ms->invariants : "ok");
+            ms->executor = o->executor[i];
+            ms->invariants = o->invariants[i];
+        }
         for (int i = 0; i < s->nexec; i++) {
             const char *d = metrics_failure_detail(s->exec[i].metrics);
             if (d && *d) {

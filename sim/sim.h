@@ -23,6 +23,7 @@
 #include "cfg.h"
 #include "eq.h"
 #include "fault.h"
+#include "metrics.h"
 #include "rng.h"
 
 #define SIM_OK 0
@@ -54,6 +55,12 @@ typedef struct sim_outcome {
     int status;                   /* SIM_OK, SIM_ERR or SIM_INVARIANT */
     uint64_t events;
     double end_time;              /* s of processing time at the end */
+    int nexec;                    /* executors run, order batch, microbatch, stream */
+    metrics_summary summary[EXEC_COUNT]; /* their headline figures; the
+                                   .executor and .invariants pointers are
+                                   replaced by the two arrays below */
+    char executor[EXEC_COUNT][16];
+    char invariants[EXEC_COUNT][64];
 } sim_outcome;
 
 /* Options of a run (all optional: zero-initialise). */
