@@ -215,11 +215,11 @@ static const char *reports_dir(const char *argv0, char *buf, size_t n)
         if (slash) {
             *slash = 0;
             struct stat st;
-            snprintf(buf, n, "%s/../reports", exe);
-            if (stat(buf, &st) == 0 && S_ISDIR(st.st_mode))
+            int k = snprintf(buf, n, "%s/../reports", exe);
+            if (k > 0 && (size_t)k < n && stat(buf, &st) == 0 && S_ISDIR(st.st_mode))
                 return buf;
-            snprintf(buf, n, "%s/../share/sluice/reports", exe);
-            if (stat(buf, &st) == 0 && S_ISDIR(st.st_mode))
+            k = snprintf(buf, n, "%s/../share/sluice/reports", exe);
+            if (k > 0 && (size_t)k < n && stat(buf, &st) == 0 && S_ISDIR(st.st_mode))
                 return buf;
         }
     }
