@@ -718,7 +718,7 @@ static int parse_value(const struct cfg_key *k, cfg_t *c, const char *v, int app
                 return -1;
             }
         }
-        if (append) {
+        if (append && dst[0]) { /* "trace =" then the path on the next line: resolve it */
             if (strlen(dst) + strlen(v) >= CFG_PATH_MAX) {
                 snprintf(msg, n, "path too long (at most %d characters)", CFG_PATH_MAX - 1);
                 return -1;

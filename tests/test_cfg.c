@@ -484,6 +484,10 @@ Test(cfg, relative_paths_resolve_against_the_config_folder)
     cfg_defaults(&c);
     cr_assert_eq(cfg_load(&c, DIR "sub/abs_path.ini", err, sizeof err), CFG_OK, "%s", err);
     cr_assert_str_eq(c.workload.trace, "/data/abs/t.csv");
+    /* a path may go on over indented lines, and still resolves */
+    cfg_defaults(&c);
+    cr_assert_eq(cfg_load(&c, DIR "sub/continued_path.ini", err, sizeof err), CFG_OK, "%s", err);
+    cr_assert_str_eq(c.workload.trace, DIR "sub/traces/t.csv");
     /* --set: relative to the current directory, stored as given */
     cr_assert_eq(cfg_set(&c, "workload.trace=traces/x.csv", err, sizeof err), CFG_OK);
     cr_assert_str_eq(c.workload.trace, "traces/x.csv");
