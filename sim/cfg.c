@@ -1436,11 +1436,13 @@ int cfg_write_defaults(FILE *f)
     return ferror(f) ? CFG_ERR : CFG_OK;
 }
 
-/* Markdown cell text: '|' escaped. */
+/* Markdown cell text: '|' (cell end) and '*' (emphasis) escaped. */
 static int md_cell(FILE *f, const char *s)
 {
     for (; *s; s++) {
-        if (*s == '|' ? fputs("\\|", f) < 0 : fputc(*s, f) == EOF)
+        if ((*s == '|' || *s == '*') && fputc('\\', f) == EOF)
+            return -1;
+        if (fputc(*s, f) == EOF)
             return -1;
     }
     return 0;
@@ -1466,10 +1468,11 @@ int cfg_write_markdown(FILE *f)
                 struct cfg_key bare = *k;
                 bare.unit = "";
                 range_text(&bare, r, sizeof r);
+                const char *bare_r = strncmp(r, "in ", 3) == 0 ? r + 3 : r;
                 if (k->type == T_LIST)
-                    snprintf(w, sizeof w, "list, each %s", r);
+                    snprintf(w, sizeof w, "list, each %s", bare_r);
                 else
-                    snprintf(w, sizeof w, "%s", r);
+                    snprintf(w, sizeof w, "%s", bare_r);
                 break;
             }
             case T_U64:

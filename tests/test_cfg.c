@@ -651,6 +651,9 @@ Test(cfg, markdown_reference)
     cr_assert(strstr(buf, "| `rate` | `50` | events/s | > 0 |") != NULL);
     cr_assert(strstr(buf, "| `type` | `tumbling` |  | none, tumbling, sliding, session |")
               != NULL);
+    cr_assert(strstr(buf, "| `late_fraction` | `0.02` | share | [0, 1] |") != NULL);
+    /* '*' is escaped, or "rate*(1 + a*sin" would turn into emphasis */
+    cr_assert(strstr(buf, "rate\\*(1 + amplitude\\*sin(2\\*pi\\*t/period))") != NULL);
     free(buf);
 }
 
