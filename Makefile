@@ -39,7 +39,7 @@ APT_INSTALL = if [ -n "$$missing" ]; then \
 	  fi; \
 	fi
 
-.PHONY: all deps deps-test check test test-asan demo install clean mpi stress
+.PHONY: all deps deps-test check test test-asan demo install clean mpi stress readme
 all: deps build/sluice build/libsluice.a
 
 deps:
@@ -113,6 +113,11 @@ stress: deps build/sluice
 	build/sluice stress tests/data/stress/small.ini --seeds $(STRESS_SEEDS) \
 	  --set stream.guarantee=at_least_once
 	build/sluice stress workloads/faults.ini --seeds 200 --set run.duration=600
+
+# Regenerates the README's configuration reference from cfg.c's table.
+readme: build/sluice
+	@awk '/<!-- BEGIN CONFIG REFERENCE/{print; fflush(); system("build/sluice config --markdown"); skip=1; next} \
+	     /<!-- END CONFIG REFERENCE -->/{skip=0} !skip' README.md > README.md.tmp && mv README.md.tmp README.md
 
 demo: deps build/sluice
 	build/sluice run workloads/default.ini --out results/demo
