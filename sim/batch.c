@@ -1,0 +1,710 @@
+/*
+ * batch: the batch executor and the window store it shares with the
+ * micro-batch executor.  The rules are in batch.h.
+ */
+#include "batch.h"
+
+#include <assert.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "exec.h"
+#include "sim.h"
+#include "win.h"
+#include "wmap.h"
+
+/* ======================================================================
+ * Growable event arrays
+ * ====================================================================== */
+
+int batch_events_push(batch_events *a, const wl_event *ev)
+{
+    if (a->n == a->cap) {
+        size_t cap = a->cap ? 2 * a->cap : 256;
+        wl_event *v = realloc(a->v, cap * sizeof *v);
+        if (!v)
+            return -1;
+        a->v = v;
+        a->cap = cap;
+    }
+    a->v[a->n++] = *ev;
+    return 0;
+}
+
+void batch_events_free(batch_events *a)
+{
+    free(a->v);
+    a->v = NULL;
+    a->n = a->cap = 0;
+}
+
+/* ======================================================================
+ * Window store
+ * ====================================================================== */
+
+#define NIL UINT32_MAX
+
+typedef struct bwin {
+    uint64_t count;
+    int64_t sum;
+    uint32_t panes;     /* panes emitted so far: the next pane's index */
+    uint8_t closed;     /* emitted as complete (kept only when retained) */
+    uint8_t dirty;      /* changed since its last pane; listed in st->dirty */
+    uint32_t head, tail; /* events waiting to become visible (pool list) */
+} bwin;
+
+/* A window's identity; also the heap entry. */
+typedef struct wid {
+    double end, start;
+    uint32_t key;
+} wid;
+
+typedef struct pnode {
+    wl_event ev;
+    uint32_t next;
+} pnode;
+
+/* Sessions of one key, sorted by start, pairwise disjoint. */
+typedef struct sesslist {
+    win_t *v;
+    uint32_t n, cap;
+} sesslist;
+
+typedef struct idvec {
+    wid *v;
+    size_t n, cap;
+} idvec;
+
+struct batch_store {
+    struct cfg_window_s w;
+    int retain, track_dirty;
+    wmap_t *wins;       /* (key, start, end) -> bwin */
+    wmap_t *sess;       /* sessions: (key, 0, 0) -> sesslist */
+    idvec heap;         /* open windows, min-heap on (end, start, key) */
+    idvec dirty;        /* windows to emit again (restate / update) */
+    idvec out;          /* scratch: windows of one emission */
+    pnode *pool;        /* held events; free list through next */
+    uint32_t pool_n, pool_cap, pool_free;
+    size_t held, open;
+    win_t *tmp;         /* scratch for win_assign */
+    size_t tmax;
+};
+
+static int wid_cmp(const wid *a, const wid *b)
+{
+    if (a->end != b->end)
+        return a->end < b->end ? -1 : 1;
+    if (a->start != b->start)
+        return a->start < b->start ? -1 : 1;
+    if (a->key != b->key)
+        return a->key < b->key ? -1 : 1;
+    return 0;
+}
+
+static int wid_qcmp(const void *a, const void *b) { return wid_cmp(a, b); }
+
+static int idvec_push(idvec *a, wid x)
+{
+    if (a->n == a->cap) {
+        size_t cap = a->cap ? 2 * a->cap : 64;
+        wid *v = realloc(a->v, cap * sizeof *v);
+        if (!v)
+            return -1;
+        a->v = v;
+        a->cap = cap;
+    }
+    a->v[a->n++] = x;
+    return 0;
+}
+
+static int heap_push(idvec *h, wid x)
+{
+    if (idvec_push(h, x) != 0)
+        return -1;
+    size_t i = h->n - 1;
+    while (i > 0) {
+        size_t p = (i - 1) / 2;
+        if (wid_cmp(&h->v[p], &x) <= 0)
+            break;
+        h->v[i] = h->v[p];
+        i = p;
+    }
+    h->v[i] = x;
+    return 0;
+}
+
+static wid heap_pop(idvec *h)
+{
+    assert(h->n > 0);
+    wid top = h->v[0];
+    wid x = h->v[--h->n];
+    size_t i = 0, n = h->n;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n)
+            break;
+        if (c + 1 < n && wid_cmp(&h->v[c + 1], &h->v[c]) < 0)
+            c++;
+        if (wid_cmp(&x, &h->v[c]) <= 0)
+            break;
+        h->v[i] = h->v[c];
+        i = c;
+    }
+    if (n > 0)
+        h->v[i] = x;
+    return top;
+}
+
+batch_store *batch_store_alloc(const struct cfg_window_s *w, int retain_closed, int track_dirty)
+{
+    assert(w->type != WIN_NONE);
+    batch_store *st = calloc(1, sizeof *st);
+    if (!st)
+        return NULL;
+    st->w = *w;
+    st->retain = retain_closed;
+    st->track_dirty = track_dirty;
+    st->pool_free = NIL;
+    st->tmax = win_max_per_event(w);
+    if (st->tmax < 1)
+        st->tmax = 1;
+    st->tmp = malloc(st->tmax * sizeof *st->tmp);
+    st->wins = wmap_alloc(sizeof(bwin));
+    if (w->type == WIN_SESSION)
+        st->sess = wmap_alloc(sizeof(sesslist));
+    if (!st->tmp || !st->wins || (w->type == WIN_SESSION && !st->sess)) {
+        batch_store_free(st);
+        return NULL;
+    }
+    return st;
+}
+
+void batch_store_free(batch_store *st)
+{
+    if (!st)
+        return;
+    if (st->sess) {
+        size_t pos = 0;
+        sesslist *sl;
+        while ((sl = wmap_next(st->sess, &pos, NULL)) != NULL)
+            free(sl->v);
+        wmap_free(st->sess);
+    }
+    wmap_free(st->wins);
+    free(st->heap.v);
+    free(st->dirty.v);
+    free(st->out.v);
+    free(st->pool);
+    free(st->tmp);
+    free(st);
+}
+
+size_t batch_store_open(const batch_store *st) { return st->open; }
+size_t batch_store_windows(const batch_store *st) { return wmap_size(st->wins); }
+size_t batch_store_held(const batch_store *st) { return st->held; }
+
+/* Appends ev to the held list of window b.  -1 on OOM. */
+static int hold(batch_store *st, uint32_t key, double start, double end, const wl_event *ev)
+{
+    uint32_t i = st->pool_free;
+    if (i != NIL) {
+        st->pool_free = st->pool[i].next;
+    } else {
+        if (st->pool_n == st->pool_cap) {
+            if (st->pool_cap >= NIL / 2)
+                return -1;
+            uint32_t cap = st->pool_cap ? 2 * st->pool_cap : 256;
+            pnode *p = realloc(st->pool, (size_t)cap * sizeof *p);
+            if (!p)
+                return -1;
+            st->pool = p;
+            st->pool_cap = cap;
+        }
+        i = st->pool_n++;
+    }
+    st->pool[i].ev = *ev;
+    st->pool[i].next = NIL;
+    bwin *b = wmap_get(st->wins, key, start, end);
+    assert(b);
+    if (b->tail == NIL)
+        b->head = i;
+    else
+        st->pool[b->tail].next = i;
+    b->tail = i;
+    st->held++;
+    return 0;
+}
+
+/* Marks b (identity id) as changed since its last pane. */
+static int mark_dirty(batch_store *st, bwin *b, wid id)
+{
+    if (b->dirty)
+        return 0;
+    b->dirty = 1;
+    return idvec_push(&st->dirty, id);
+}
+
+/* Tumbling and sliding windows. */
+static int add_fixed(batch_store *st, const wl_event *ev, double horizon, int all_now)
+{
+    size_t k = win_assign(&st->w, ev->event_time, st->tmp, st->tmax);
+    int counted = 0, now = 0, have_first = 0;
+    win_t first = {0, 0};
+    for (size_t i = 0; i < k; i++) {
+        win_t x = st->tmp[i];
+        int closed = x.end <= horizon;
+        if (closed && !st->retain)
+            continue; /* behind the horizon and its state is gone: late */
+        int created = 0;
+        bwin *b = wmap_put(st->wins, ev->key, x.start, x.end, &created);
+        if (!b)
+            return BATCH_ADD_OOM;
+        wid id = {x.end, x.start, ev->key};
+        if (created) {
+            b->head = b->tail = NIL;
+            if (closed) {
+                b->closed = 1; /* computed empty before: restate it */
+            } else {
+                st->open++;
+                if (heap_push(&st->heap, id) != 0)
+                    return BATCH_ADD_OOM;
+            }
+        }
+        b->count++;
+        b->sum += ev->value;
+        counted = 1;
+        if (closed || st->track_dirty)
+            if (mark_dirty(st, b, id) != 0)
+                return BATCH_ADD_OOM;
+        if (closed || all_now)
+            now = 1;
+        else if (!have_first) {
+            have_first = 1;
+            first = x;
+        }
+    }
+    if (!counted)
+        return BATCH_ADD_DROPPED;
+    if (now)
+        return BATCH_ADD_NOW;
+    if (hold(st, ev->key, first.start, first.end, ev) != 0)
+        return BATCH_ADD_OOM;
+    return BATCH_ADD_PENDING;
+}
+
+static void sess_remove(batch_store *st, uint32_t key, double start)
+{
+    sesslist *sl = wmap_get(st->sess, key, 0, 0);
+    if (!sl)
+        return;
+    for (uint32_t i = 0; i < sl->n; i++)
+        if (sl->v[i].start == start) {
+            memmove(&sl->v[i], &sl->v[i + 1], (sl->n - i - 1) * sizeof *sl->v);
+            sl->n--;
+            return;
+        }
+}
+
+/* Session windows: the event's proto-window [t, t + gap) merges every
+ * session of its key that it overlaps or touches.  The merged session is
+ * closed when it ends at or before the horizon. */
+static int add_session(batch_store *st, const wl_event *ev, double horizon, int all_now)
+{
+    int created = 0;
+    sesslist *sl = wmap_put(st->sess, ev->key, 0, 0, &created);
+    if (!sl)
+        return BATCH_ADD_OOM;
+    win_t m = {ev->event_time, ev->event_time + st->w.gap};
+    /* Sessions are sorted and disjoint: the overlapping ones are a run
+     * [lo, hi).  O(n) in the sessions of this key. */
+    uint32_t lo = 0;
+    while (lo < sl->n && !win_overlaps(sl->v[lo], m) && sl->v[lo].end < m.start)
+        lo++;
+    uint32_t hi = lo;
+    while (hi < sl->n && win_overlaps(sl->v[hi], m)) {
+        m = win_merge(m, sl->v[hi]);
+        hi++;
+    }
+    int closed = m.end <= horizon;
+    if (closed && !st->retain)
+        return BATCH_ADD_DROPPED;
+    /* Room for the merged session in the list first, so that nothing
+     * below can fail half-way. */
+    if (hi == lo && sl->n == sl->cap) {
+        uint32_t cap = sl->cap ? 2 * sl->cap : 4;
+        win_t *v = realloc(sl->v, (size_t)cap * sizeof *v);
+        if (!v)
+            return BATCH_ADD_OOM;
+        sl->v = v;
+        sl->cap = cap;
+    }
+    /* Collect the parts. */
+    bwin acc;
+    memset(&acc, 0, sizeof acc);
+    acc.head = acc.tail = NIL;
+    int any_dirty = 0, any_closed = 0;
+    for (uint32_t i = lo; i < hi; i++) {
+        win_t x = sl->v[i];
+        bwin *b = wmap_get(st->wins, ev->key, x.start, x.end);
+        assert(b);
+        acc.count += b->count;
+        acc.sum += b->sum;
+        if (b->panes > acc.panes)
+            acc.panes = b->panes;
+        any_dirty |= b->dirty;
+        any_closed |= b->closed;
+        if (b->head != NIL) {
+            if (acc.tail == NIL)
+                acc.head = b->head;
+            else
+                st->pool[acc.tail].next = b->head;
+            acc.tail = b->tail;
+        }
+        if (!b->closed)
+            st->open--;
+        wmap_del(st->wins, ev->key, x.start, x.end);
+    }
+    (void)any_closed;
+    /* Replace [lo, hi) by m in the sorted list. */
+    if (hi == lo) {
+        memmove(&sl->v[lo + 1], &sl->v[lo], (sl->n - lo) * sizeof *sl->v);
+        sl->n++;
+    } else if (hi > lo + 1) {
+        memmove(&sl->v[lo + 1], &sl->v[hi], (sl->n - hi) * sizeof *sl->v);
+        sl->n -= hi - lo - 1;
+    }
+    sl->v[lo] = m;
+    int made = 0;
+    bwin *b = wmap_put(st->wins, ev->key, m.start, m.end, &made);
+    if (!b)
+        return BATCH_ADD_OOM;
+    *b = acc;
+    b->dirty = 0;
+    b->count++;
+    b->sum += ev->value;
+    wid id = {m.end, m.start, ev->key};
+    if (closed) {
+        b->closed = 1;
+    } else {
+        st->open++;
+        if (heap_push(&st->heap, id) != 0)
+            return BATCH_ADD_OOM;
+    }
+    if (closed || st->track_dirty || any_dirty)
+        if (mark_dirty(st, b, id) != 0)
+            return BATCH_ADD_OOM;
+    if (closed || all_now)
+        return BATCH_ADD_NOW;
+    if (hold(st, ev->key, m.start, m.end, ev) != 0)
+        return BATCH_ADD_OOM;
+    return BATCH_ADD_PENDING;
+}
+
+int batch_store_add(batch_store *st, const wl_event *ev, double horizon, int all_now)
+{
+    if (st->w.type == WIN_SESSION)
+        return add_session(st, ev, horizon, all_now);
+    return add_fixed(st, ev, horizon, all_now);
+}
+
+/* Drops heap entries that no longer name an open window. */
+static void heap_clean(batch_store *st)
+{
+    while (st->heap.n > 0) {
+        wid t = st->heap.v[0];
+        const bwin *b = wmap_get(st->wins, t.key, t.start, t.end);
+        if (b && !b->closed)
+            return;
+        heap_pop(&st->heap);
+    }
+}
+
+int batch_store_has_due(batch_store *st, double due)
+{
+    heap_clean(st);
+    return st->heap.n > 0 && st->heap.v[0].end <= due;
+}
+
+long batch_store_emit(batch_store *st, double due, double emit_time,
+                      int final_timing, int update_timing, metrics_t *m)
+{
+    st->out.n = 0;
+    while (st->heap.n > 0 && st->heap.v[0].end <= due) {
+        wid id = heap_pop(&st->heap);
+        const bwin *b = wmap_get(st->wins, id.key, id.start, id.end);
+        if (b && !b->closed && idvec_push(&st->out, id) != 0)
+            return -1;
+    }
+    for (size_t i = 0; i < st->dirty.n; i++)
+        if (idvec_push(&st->out, st->dirty.v[i]) != 0)
+            return -1;
+    st->dirty.n = 0;
+    if (st->out.n > 1)
+        qsort(st->out.v, st->out.n, sizeof *st->out.v, wid_qcmp);
+    long panes = 0;
+    for (size_t i = 0; i < st->out.n; i++) {
+        wid id = st->out.v[i];
+        bwin *b = wmap_get(st->wins, id.key, id.start, id.end);
+        if (!b)
+            continue; /* merged away or emitted and freed already */
+        int final = id.end <= due;
+        if (final ? (b->closed && !b->dirty) : !b->dirty)
+            continue; /* nothing new since its last pane (a repeat id) */
+        pane_t p;
+        memset(&p, 0, sizeof p);
+        p.key = id.key;
+        p.start = id.start;
+        p.end = id.end;
+        p.index = b->panes++;
+        p.timing = final ? final_timing : update_timing;
+        p.emit_time = emit_time;
+        p.count = b->count;
+        p.sum = b->sum;
+        b->dirty = 0;
+        if (metrics_pane(m, &p) != 0)
+            return -1;
+        panes++;
+        for (uint32_t j = b->head; j != NIL;) {
+            uint32_t next = st->pool[j].next;
+            metrics_visible(m, &st->pool[j].ev, emit_time);
+            st->pool[j].next = st->pool_free;
+            st->pool_free = j;
+            st->held--;
+            j = next;
+        }
+        b->head = b->tail = NIL;
+        if (final) {
+            if (!b->closed)
+                st->open--;
+            if (st->retain) {
+                b->closed = 1;
+            } else {
+                wmap_del(st->wins, id.key, id.start, id.end);
+                if (st->sess)
+                    sess_remove(st, id.key, id.start);
+            }
+        }
+    }
+    return panes;
+}
+
+/* ======================================================================
+ * The batch executor
+ * ====================================================================== */
+
+typedef struct batch {
+    sim_t *sim;
+    exec_t *e;
+    metrics_t *m;
+    struct cfg_batch p;
+    struct cfg_window_s w;
+    batch_store *st;        /* NULL for window none */
+    batch_events in;        /* arrived, not yet read by a job */
+    batch_events job;       /* read by the running job */
+    int running;
+    int due_pending;        /* a job fell due while one was running */
+    int input_ended;
+    int final_started;      /* the last job has started: no more ticks */
+    double job_start, job_end;
+    double job_threshold;   /* windows with end <= it are computed */
+    double computed_upto;   /* threshold of the last finished job */
+    uint64_t jobs;
+} batch_t;
+
+static void batch_start(batch_t *b);
+
+static void batch_oom(batch_t *b)
+{
+    sim_abort(b->sim, "batch: out of memory");
+}
+
+/* The running job ends: fold its events in, emit, start a delayed job. */
+static void batch_on_end(void *ctx, void *arg, uint64_t data)
+{
+    (void)ctx;
+    (void)data;
+    batch_t *b = arg;
+    double start = b->job_start, end = b->job_end;
+    for (size_t i = 0; i < b->job.n; i++) {
+        const wl_event *ev = &b->job.v[i];
+        metrics_processed(b->m, ev, start, end);
+        if (!b->st) {
+            pane_t p;
+            memset(&p, 0, sizeof p);
+            p.key = ev->key;
+            p.start = p.end = ev->event_time;
+            p.timing = PANE_BATCH;
+            p.emit_time = end;
+            p.count = 1;
+            p.sum = ev->value;
+            if (metrics_pane(b->m, &p) != 0) {
+                batch_oom(b);
+                return;
+            }
+            metrics_visible(b->m, ev, end);
+            continue;
+        }
+        switch (batch_store_add(b->st, ev, b->computed_upto, 0)) {
+        case BATCH_ADD_NOW:
+            metrics_visible(b->m, ev, end);
+            break;
+        case BATCH_ADD_DROPPED:
+            metrics_dropped(b->m, ev, end);
+            break;
+        case BATCH_ADD_PENDING:
+            break;
+        default:
+            batch_oom(b);
+            return;
+        }
+    }
+    b->job.n = 0;
+    if (b->st && batch_store_emit(b->st, b->job_threshold, end, PANE_BATCH, PANE_BATCH, b->m) < 0) {
+        batch_oom(b);
+        return;
+    }
+    if (b->job_threshold > b->computed_upto)
+        b->computed_upto = b->job_threshold;
+    b->running = 0;
+    if (b->due_pending) {
+        b->due_pending = 0;
+        batch_start(b);
+    }
+}
+
+static void batch_start(batch_t *b)
+{
+    assert(!b->running && !b->final_started);
+    double now = sim_now(b->sim);
+    batch_events t = b->job;
+    b->job = b->in;
+    b->in = t;
+    b->in.n = 0;
+    b->running = 1;
+    b->jobs++;
+    b->job_start = now;
+    if (b->input_ended) {
+        b->final_started = 1;
+        b->job_threshold = INFINITY;
+    } else {
+        b->job_threshold = now - b->p.cutoff;
+    }
+    b->job_end = now + b->p.setup_cost + (double)b->job.n * b->p.per_event_cost / b->p.parallelism;
+    if (!sim_at(b->sim, b->job_end, batch_on_end, b, 0))
+        batch_oom(b);
+}
+
+/* Tick k: job k is due at k x interval. */
+static void batch_on_tick(void *ctx, void *arg, uint64_t k)
+{
+    (void)ctx;
+    batch_t *b = arg;
+    if (b->final_started)
+        return;
+    if (b->running)
+        b->due_pending = 1;
+    else
+        batch_start(b);
+    if (!b->final_started)
+        sim_at(b->sim, (double)(k + 1) * b->p.interval, batch_on_tick, b, k + 1);
+}
+
+static void *batch_create(sim_t *s, exec_t *e, char *err, size_t errlen)
+{
+    const cfg_t *c = sim_cfg(s);
+    if (!(c->batch.interval > 0) || c->batch.parallelism < 1 || c->batch.setup_cost < 0 ||
+        c->batch.per_event_cost < 0 || c->batch.cutoff < 0) {
+        snprintf(err, errlen, "batch: interval must be > 0, parallelism >= 1, "
+                              "setup_cost, per_event_cost and cutoff >= 0");
+        return NULL;
+    }
+    batch_t *b = calloc(1, sizeof *b);
+    if (!b) {
+        snprintf(err, errlen, "batch: out of memory");
+        return NULL;
+    }
+    b->sim = s;
+    b->e = e;
+    b->m = e->metrics;
+    b->p = c->batch;
+    b->w = c->window;
+    b->computed_upto = -INFINITY;
+    if (b->w.type != WIN_NONE) {
+        b->st = batch_store_alloc(&b->w, b->p.late_policy == LATE_RESTATE, 0);
+        if (!b->st) {
+            free(b);
+            snprintf(err, errlen, "batch: out of memory");
+            return NULL;
+        }
+    }
+    if (!sim_at(s, b->p.interval, batch_on_tick, b, 1)) {
+        batch_store_free(b->st);
+        free(b);
+        snprintf(err, errlen, "batch: out of memory");
+        return NULL;
+    }
+    return b;
+}
+
+static void batch_destroy(void *self)
+{
+    batch_t *b = self;
+    if (!b)
+        return;
+    batch_store_free(b->st);
+    batch_events_free(&b->in);
+    batch_events_free(&b->job);
+    free(b);
+}
+
+static void batch_on_arrival(void *self, const wl_event *ev)
+{
+    batch_t *b = self;
+    metrics_arrived(b->m, ev);
+    if (batch_events_push(&b->in, ev) != 0)
+        batch_oom(b);
+}
+
+static void batch_on_input_end(void *self)
+{
+    batch_t *b = self;
+    b->input_ended = 1;
+}
+
+static void batch_on_fault(void *self, const fault_t *f)
+{
+    (void)self;
+    (void)f;
+}
+
+static uint64_t batch_backlog(void *self)
+{
+    const batch_t *b = self;
+    return b->in.n;
+}
+
+static double batch_watermark(void *self)
+{
+    (void)self;
+    return NAN;
+}
+
+static void batch_finish(void *self)
+{
+    (void)self;
+}
+
+const exec_type exec_batch = {
+    .name = "batch",
+    .panes_are_deltas = 0,
+    .create = batch_create,
+    .destroy = batch_destroy,
+    .on_arrival = batch_on_arrival,
+    .on_input_end = batch_on_input_end,
+    .on_fault = batch_on_fault,
+    .backlog = batch_backlog,
+    .watermark = batch_watermark,
+    .finish = batch_finish,
+};

@@ -1,0 +1,279 @@
+/*
+ * microbatch: the micro-batch executor (Spark Structured Streaming).  The
+ * rules are in microbatch.h; the window state lives in a batch_store
+ * (batch.h).
+ */
+#include "microbatch.h"
+
+#include <assert.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "batch.h"
+#include "sim.h"
+
+typedef struct mb {
+    sim_t *sim;
+    exec_t *e;
+    metrics_t *m;
+    struct cfg_microbatch p;
+    struct cfg_window_s w;
+    batch_store *st;        /* NULL for window none */
+    batch_events in;        /* arrived, not yet read by a batch */
+    batch_events job;       /* read by the running batch */
+    int running;
+    int input_ended;
+    int final_started;      /* the last batch has started */
+    eq_handle trigger;      /* the next trigger, 0 = none armed */
+    double job_start, job_end;
+    int job_final;
+    double wm;              /* watermark for the next batch (-inf: none) */
+    double max_event_time;  /* over every event read so far */
+    uint64_t batches;
+} mb_t;
+
+static void mb_oom(mb_t *b)
+{
+    sim_abort(b->sim, "microbatch: out of memory");
+}
+
+/* Something for a batch to do. */
+static int mb_wanted(mb_t *b)
+{
+    if (b->final_started)
+        return 0;
+    if (b->in.n > 0)
+        return 1;
+    if (!b->st)
+        return 0;
+    if (b->input_ended)
+        return batch_store_windows(b->st) > 0;
+    return batch_store_has_due(b->st, b->wm);
+}
+
+/* The first trigger time >= t. */
+static double mb_grid(const mb_t *b, double t)
+{
+    double I = b->p.interval;
+    if (I <= 0)
+        return t;
+    double k = ceil(t / I);
+    double g = k * I;
+    while (g < t) /* rounding */
+        g = ++k * I;
+    return g;
+}
+
+static void mb_on_trigger(void *ctx, void *arg, uint64_t data);
+
+/* Arms a trigger at the first trigger time >= earliest, if idle and there
+ * is something to do. */
+static void mb_arm(mb_t *b, double earliest)
+{
+    if (b->running || b->trigger || !mb_wanted(b))
+        return;
+    double now = sim_now(b->sim);
+    double t = mb_grid(b, earliest > now ? earliest : now);
+    b->trigger = sim_at(b->sim, t, mb_on_trigger, b, 0);
+    if (!b->trigger)
+        mb_oom(b);
+}
+
+static void mb_on_end(void *ctx, void *arg, uint64_t data)
+{
+    (void)ctx;
+    (void)data;
+    mb_t *b = arg;
+    double start = b->job_start, end = b->job_end;
+    int update = b->p.output_mode == OUT_UPDATE;
+    for (size_t i = 0; i < b->job.n; i++) {
+        const wl_event *ev = &b->job.v[i];
+        metrics_processed(b->m, ev, start, end);
+        if (ev->event_time > b->max_event_time)
+            b->max_event_time = ev->event_time;
+        if (!b->st) {
+            pane_t p;
+            memset(&p, 0, sizeof p);
+            p.key = ev->key;
+            p.start = p.end = ev->event_time;
+            p.timing = PANE_BATCH; /* stateless: no watermark involved */
+            p.emit_time = end;
+            p.count = 1;
+            p.sum = ev->value;
+            if (metrics_pane(b->m, &p) != 0) {
+                mb_oom(b);
+                return;
+            }
+            metrics_visible(b->m, ev, end);
+            continue;
+        }
+        switch (batch_store_add(b->st, ev, b->wm, update)) {
+        case BATCH_ADD_NOW:
+            metrics_visible(b->m, ev, end);
+            break;
+        case BATCH_ADD_DROPPED:
+            metrics_dropped(b->m, ev, end);
+            break;
+        case BATCH_ADD_PENDING:
+            break;
+        default:
+            mb_oom(b);
+            return;
+        }
+    }
+    b->job.n = 0;
+    /* The watermark for the next batch.  The last batch makes everything
+     * final: report W = +inf before its ON_TIME panes. */
+    double due = b->wm;
+    if (b->job_final) {
+        due = INFINITY;
+        b->wm = INFINITY;
+        metrics_watermark(b->m, end, b->wm);
+    }
+    if (b->st && batch_store_emit(b->st, due, end, PANE_ON_TIME, PANE_EARLY, b->m) < 0) {
+        mb_oom(b);
+        return;
+    }
+    if (!b->job_final && b->max_event_time > -INFINITY) {
+        double w = b->max_event_time - b->p.watermark_delay;
+        if (w > b->wm) {
+            b->wm = w;
+            metrics_watermark(b->m, end, w);
+        }
+    }
+    b->running = 0;
+    /* Spark: the next trigger is the first grid point after this batch's
+     * trigger time; if the batch ran past it, right now. */
+    double next = b->p.interval > 0 ? (floor(start / b->p.interval) + 1) * b->p.interval : end;
+    mb_arm(b, next);
+}
+
+static void mb_on_trigger(void *ctx, void *arg, uint64_t data)
+{
+    (void)ctx;
+    (void)data;
+    mb_t *b = arg;
+    b->trigger = 0;
+    if (b->running || !mb_wanted(b))
+        return;
+    double now = sim_now(b->sim);
+    batch_events t = b->job;
+    b->job = b->in;
+    b->in = t;
+    b->in.n = 0;
+    b->running = 1;
+    b->batches++;
+    b->job_start = now;
+    b->job_final = b->input_ended;
+    if (b->job_final)
+        b->final_started = 1;
+    b->job_end = now + b->p.setup_cost + (double)b->job.n * b->p.per_event_cost / b->p.parallelism;
+    if (!sim_at(b->sim, b->job_end, mb_on_end, b, 0))
+        mb_oom(b);
+}
+
+static void *mb_create(sim_t *s, exec_t *e, char *err, size_t errlen)
+{
+    const cfg_t *c = sim_cfg(s);
+    if (!(c->microbatch.interval >= 0) || c->microbatch.parallelism < 1 ||
+        c->microbatch.setup_cost < 0 || c->microbatch.per_event_cost < 0 ||
+        !(c->microbatch.watermark_delay >= 0)) {
+        snprintf(err, errlen, "microbatch: interval must be >= 0, parallelism >= 1, "
+                              "setup_cost, per_event_cost and watermark_delay >= 0");
+        return NULL;
+    }
+    if (c->microbatch.interval == 0 && c->microbatch.setup_cost == 0 &&
+        c->microbatch.per_event_cost == 0) {
+        snprintf(err, errlen, "microbatch: with interval = 0, setup_cost or per_event_cost "
+                              "must be > 0 (else batches would never take time)");
+        return NULL;
+    }
+    mb_t *b = calloc(1, sizeof *b);
+    if (!b) {
+        snprintf(err, errlen, "microbatch: out of memory");
+        return NULL;
+    }
+    b->sim = s;
+    b->e = e;
+    b->m = e->metrics;
+    b->p = c->microbatch;
+    b->w = c->window;
+    b->wm = -INFINITY;
+    b->max_event_time = -INFINITY;
+    if (b->w.type != WIN_NONE) {
+        b->st = batch_store_alloc(&b->w, 0, b->p.output_mode == OUT_UPDATE);
+        if (!b->st) {
+            free(b);
+            snprintf(err, errlen, "microbatch: out of memory");
+            return NULL;
+        }
+    }
+    return b;
+}
+
+static void mb_destroy(void *self)
+{
+    mb_t *b = self;
+    if (!b)
+        return;
+    batch_store_free(b->st);
+    batch_events_free(&b->in);
+    batch_events_free(&b->job);
+    free(b);
+}
+
+static void mb_on_arrival(void *self, const wl_event *ev)
+{
+    mb_t *b = self;
+    metrics_arrived(b->m, ev);
+    if (batch_events_push(&b->in, ev) != 0) {
+        mb_oom(b);
+        return;
+    }
+    mb_arm(b, sim_now(b->sim));
+}
+
+static void mb_on_input_end(void *self)
+{
+    mb_t *b = self;
+    b->input_ended = 1;
+    mb_arm(b, sim_now(b->sim));
+}
+
+static void mb_on_fault(void *self, const fault_t *f)
+{
+    (void)self;
+    (void)f;
+}
+
+static uint64_t mb_backlog(void *self)
+{
+    const mb_t *b = self;
+    return b->in.n;
+}
+
+static double mb_watermark(void *self)
+{
+    const mb_t *b = self;
+    return b->wm == -INFINITY ? NAN : b->wm;
+}
+
+static void mb_finish(void *self)
+{
+    (void)self;
+}
+
+const exec_type exec_microbatch = {
+    .name = "microbatch",
+    .panes_are_deltas = 0,
+    .create = mb_create,
+    .destroy = mb_destroy,
+    .on_arrival = mb_on_arrival,
+    .on_input_end = mb_on_input_end,
+    .on_fault = mb_on_fault,
+    .backlog = mb_backlog,
+    .watermark = mb_watermark,
+    .finish = mb_finish,
+};

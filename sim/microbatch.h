@@ -1,0 +1,47 @@
+/*
+ * microbatch: the micro-batch executor (exec_microbatch), modelled on Spark
+ * Structured Streaming with a processing-time trigger.
+ *
+ * Rules of this module
+ *  - Triggers fall on multiples of [microbatch] interval (0: a new batch as
+ *    soon as the previous one ends).  At a trigger a batch runs when there
+ *    is something to do: new input, or a window that the current watermark
+ *    makes final (Spark's "no-data batch").  Otherwise nothing happens until
+ *    the next arrival (an idle query costs nothing).
+ *  - A batch reads every event that arrived up to its start (its offset
+ *    range) and takes setup_cost + n x per_event_cost / parallelism.  A
+ *    batch that overruns the next trigger delays it: the next batch starts
+ *    when it ends (Spark's ProcessingTimeExecutor).
+ *  - Watermark W = max event time seen - watermark_delay, never going
+ *    back.  It is computed at the END of a batch and used by the NEXT batch
+ *    (Spark semantics), for both dropping and emitting:
+ *      * an event's assignment to a window with end <= W is dropped; an
+ *        event dropped from all its windows is late (metrics_dropped);
+ *      * append mode: a window is emitted once, ON_TIME, by the first batch
+ *        whose W >= its end, and its state is dropped;
+ *      * update mode: every batch emits each window that changed in it
+ *        (EARLY, the whole current value), and each window that W makes
+ *        final (ON_TIME, the whole value, even if unchanged since its last
+ *        EARLY pane); then the state is dropped.  There are no LATE panes:
+ *        as in Spark, a row for a window behind the watermark is dropped,
+ *        never used to correct a final result.
+ *    Window type none: each event is one BATCH pane at the end of the
+ *    batch that reads it (a stateless query: no watermark is involved, so
+ *    the pane is neither early nor on time).
+ *  - All output of a batch becomes visible atomically at the batch's end.
+ *  - After on_input_end the next batch reads the rest of the input and
+ *    treats the watermark as +infinity for emission (every window is final),
+ *    then no batch is scheduled.
+ *  - backlog() = events arrived but not yet read by a batch; watermark()
+ *    is the W of the next batch (NAN before the first batch ended).
+ *  - Memory: the events of one trigger interval, one aggregate per open
+ *    window, each not-yet-visible event once (append mode).
+ */
+#ifndef SLUICE_MICROBATCH_H
+#define SLUICE_MICROBATCH_H
+
+#include "exec.h"
+
+extern const exec_type exec_microbatch;
+
+#endif
