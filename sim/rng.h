@@ -6,7 +6,8 @@
  *    gsl_rng_alloc(sluice_rng_pcg32) feeds every gsl_ran_* distribution.
  *  - PCG32 is O'Neill's XSH-RR output on a 64-bit LCG, 32-bit output,
  *    period 2^64 per stream, 2^63 streams (the increment selects a stream).
- *  - gsl_rng_set(r, s) seeds state s on the default stream; use
+ *  - gsl_rng_set(r, s) seeds state s on the default stream (the one of the
+ *    reference PCG32_INITIALIZER, increment 0xda3e39cb94b95bdb); use
  *    rng_pcg32_seed() to pick the stream too (the reference
  *    pcg32_srandom_r(&rng, initstate, initseq)).
  *  - Every component of a run draws from its own stream, derived from the
@@ -22,7 +23,11 @@
 #include <stdint.h>
 #include <gsl/gsl_rng.h>
 
-extern const gsl_rng_type *sluice_rng_pcg32;
+/* The generator type (name "pcg32", min 0, max 0xffffffff).  get_double
+ * is x / 2^32: in [0, 1), never 1.0.  gsl_rng_set(r, s) is
+ * rng_pcg32_seed(r, s, 0x6d1f1ce5ca5caded), i.e. state s on the stream of
+ * the reference PCG32_INITIALIZER (increment 0xda3e39cb94b95bdb). */
+extern const gsl_rng_type *const sluice_rng_pcg32;
 
 /* Component stream numbers (append only). */
 enum rng_component {

@@ -23,6 +23,7 @@
 #include "cfg.h"
 #include "eq.h"
 #include "fault.h"
+#include "metrics.h"
 #include "rng.h"
 
 #define SIM_OK 0
@@ -54,7 +55,23 @@ typedef struct sim_outcome {
     int status;                   /* SIM_OK, SIM_ERR or SIM_INVARIANT */
     uint64_t events;
     double end_time;              /* s of processing time at the end */
+    int nexec;                    /* executors run, order batch, microbatch, stream */
+    metrics_summary summary[EXEC_COUNT]; /* their headline figures; the
+                                   .executor and .invariants pointers are
+                                   replaced by the two arrays below */
+    char executor[EXEC_COUNT][16];
+    char invariants[EXEC_COUNT][64];
 } sim_outcome;
+
+/* Options of a run (all optional: zero-initialise). */
+typedef struct sim_options {
+    /* Polled now and then; when *stop becomes non-zero the run ends with
+     * SIM_ERR "interrupted" (the CLI sets it from SIGINT/SIGTERM). */
+    const volatile int *stop;
+    /* Called about every 2^16 loop steps with the simulated time. */
+    void (*progress)(void *user, double now, uint64_t events);
+    void *user;
+} sim_options;
 
 /* Runs the configuration c and writes summary.csv, panes.csv,
  * timeline.csv, windows.csv, latency.csv, faults.csv and config.ini into
@@ -62,5 +79,7 @@ typedef struct sim_outcome {
  * err holds the message for SIM_ERR and SIM_INVARIANT. */
 int sim_run(const cfg_t *c, const char *out_dir, sim_outcome *o,
             char *err, size_t errlen);
+int sim_run_opts(const cfg_t *c, const char *out_dir, const sim_options *opt,
+                 sim_outcome *o, char *err, size_t errlen);
 
 #endif

@@ -1,0 +1,677 @@
+/*
+ * main.c: the `sluice` command line.  The only code that prints or exits.
+ *
+ *   sluice run CONFIG [--seed N] [--out DIR] [--set section.key=value]... [--report]
+ *   sluice gen CONFIG --out trace.csv [--seed N] [--set ...]
+ *   sluice config --defaults | --markdown
+ *   sluice plot DIR          sluice report DIR
+ *   sluice --help | --version | COMMAND --help
+ *
+ * Exit status: 0 success, 1 an invariant failed, 2 bad input or usage.
+ * Results are written into a temporary folder beside DIR and renamed into
+ * place only when the run succeeded, so a failed or interrupted run never
+ * leaves half-written results and never destroys the previous ones.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <dirent.h>
+#include <unistd.h>
+#include <time.h>
+#include <gsl/gsl_errno.h>
+
+#include "cfg.h"
+#include "sim.h"
+#include "sweep.h"
+#include "wl.h"
+
+/* INTERIM: plot.h / report.h land with the reports module. */
+int plot_run(const char *dir, const char *reports_dir, char *err, size_t errlen);
+int report_write(const char *dir, const char *reports_dir, const char *version, char *err,
+                 size_t errlen);
+#pragma weak plot_run
+#pragma weak report_write
+
+#ifndef SLUICE_VERSION
+#define SLUICE_VERSION "0.0.0"
+#endif
+
+#define EXIT_INVARIANT 1
+#define EXIT_USAGE 2
+
+/* Set from SIGINT/SIGTERM: the one piece of process state the CLI needs
+ * (a signal handler can reach nothing else). */
+static volatile int g_stop;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    g_stop = 1;
+}
+
+static const char usage_text[] =
+    "usage: sluice COMMAND [ARGS]\n"
+    "\n"
+    "commands:\n"
+    "  run CONFIG [--seed N] [--out DIR] [--set section.key=value]... [--report]\n"
+    "                      simulate CONFIG; results go to DIR (default results/NAME)\n"
+    "  gen CONFIG --out TRACE.csv [--seed N] [--set ...]\n"
+    "                      write the workload's events as a trace and print its profile\n"
+    "  config --defaults   print every configuration key with its default, unit and range\n"
+    "  config --markdown   the same as Markdown tables\n"
+    "  sweep SWEEP --out DIR [--jobs N]\n"
+    "                      run a parameter sweep with replications (runs.csv, sweep.csv)\n"
+    "  plot DIR            draw the plots of a results folder into DIR/plots/\n"
+    "  report DIR          write DIR/report.html and DIR/report.md\n"
+    "\n"
+    "options: --help (also after a command), --version\n"
+    "exit status: 0 ok, 1 an invariant failed, 2 bad input or usage\n";
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "sluice: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\n%s", usage_text);
+    return EXIT_USAGE;
+}
+
+/* ---- shared option parsing for run and gen ---- */
+
+typedef struct run_args {
+    const char *config;
+    const char *out;
+    const char *seed;
+    const char **sets;
+    int nsets;
+    int report;
+    int help;
+} run_args;
+
+static int parse_run_args(int argc, char **argv, run_args *a, int allow_report)
+{
+    static const struct option opts[] = {
+        {"seed", required_argument, 0, 's'}, {"out", required_argument, 0, 'o'},
+        {"set", required_argument, 0, 'S'},  {"report", no_argument, 0, 'r'},
+        {"help", no_argument, 0, 'h'},       {0, 0, 0, 0}};
+    memset(a, 0, sizeof *a);
+    a->sets = calloc((size_t)argc + 1, sizeof *a->sets);
+    if (!a->sets)
+        return usage_error("%s", "out of memory");
+    optind = 1;
+    opterr = 0;
+    int ch;
+    while ((ch = getopt_long(argc, argv, ":s:o:S:rh", opts, NULL)) != -1) {
+        switch (ch) {
+        case 's': a->seed = optarg; break;
+        case 'o': a->out = optarg; break;
+        case 'S': a->sets[a->nsets++] = optarg; break;
+        case 'r':
+            if (!allow_report)
+                return usage_error("unknown option '%s'", "--report");
+            a->report = 1;
+            break;
+        case 'h': a->help = 1; return 0;
+        case ':': return usage_error("option '%s' needs a value", argv[optind - 1]);
+        default: return usage_error("unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind >= argc)
+        return usage_error("%s", "missing CONFIG");
+    a->config = argv[optind++];
+    if (optind < argc)
+        return usage_error("unexpected argument '%s'", argv[optind]);
+    return 0;
+}
+
+/* Loads the config, then --seed and --set overrides, then validates. */
+static int load_config(const run_args *a, cfg_t *c)
+{
+    char err[CFG_ERR_MAX];
+    cfg_defaults(c);
+    if (cfg_load(c, a->config, err, sizeof err) != CFG_OK) {
+        fprintf(stderr, "%s\n", err);
+        return EXIT_USAGE;
+    }
+    if (a->seed) {
+        char buf[96];
+        snprintf(buf, sizeof buf, "run.seed=%s", a->seed);
+        if (cfg_set(c, buf, err, sizeof err) != CFG_OK) {
+            fprintf(stderr, "--seed: %s\n", err);
+            return EXIT_USAGE;
+        }
+    }
+    for (int i = 0; i < a->nsets; i++)
+        if (cfg_set(c, a->sets[i], err, sizeof err) != CFG_OK) {
+            fprintf(stderr, "%s\n", err);
+            return EXIT_USAGE;
+        }
+    if (cfg_validate(c, err, sizeof err) != CFG_OK) {
+        fprintf(stderr, "%s\n", err);
+        return EXIT_USAGE;
+    }
+    return 0;
+}
+
+/* ---- temporary output folder, renamed into place ---- */
+
+static int remove_tree(const char *path)
+{
+    DIR *d = opendir(path);
+    if (!d)
+        return remove(path);
+    struct dirent *e;
+    char sub[PATH_MAX];
+    while ((e = readdir(d)) != NULL) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
+        struct stat st;
+        if (lstat(sub, &st) == 0 && S_ISDIR(st.st_mode))
+            remove_tree(sub);
+        else
+            remove(sub);
+    }
+    closedir(d);
+    return rmdir(path);
+}
+
+/* Creates the parent folders of path (mkdir -p of its dirname). */
+static int make_parents(const char *path)
+{
+    char buf[PATH_MAX];
+    snprintf(buf, sizeof buf, "%s", path);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = 0;
+        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    return 0;
+}
+
+static int make_temp_dir(const char *out, char *tmp, size_t n)
+{
+    if (make_parents(out) != 0) {
+        fprintf(stderr, "sluice: %s: cannot create its parent folder: %s\n", out, strerror(errno));
+        return -1;
+    }
+    snprintf(tmp, n, "%s.tmp.XXXXXX", out);
+    if (!mkdtemp(tmp)) {
+        fprintf(stderr, "sluice: %s: cannot create a temporary folder: %s\n", tmp, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* Moves tmp to out, replacing a previous results folder only now. */
+static int commit_dir(const char *tmp, const char *out)
+{
+    char old[PATH_MAX];
+    struct stat st;
+    int had_old = 0;
+    if (stat(out, &st) == 0) {
+        snprintf(old, sizeof old, "%s.old.XXXXXX", out);
+        if (!mkdtemp(old) || rmdir(old) != 0 || rename(out, old) != 0) {
+            fprintf(stderr, "sluice: %s: cannot move the previous results aside: %s\n", out,
+                    strerror(errno));
+            return -1;
+        }
+        had_old = 1;
+    }
+    if (rename(tmp, out) != 0) {
+        fprintf(stderr, "sluice: %s: cannot rename results into place: %s\n", out, strerror(errno));
+        if (had_old)
+            rename(old, out);
+        return -1;
+    }
+    if (had_old)
+        remove_tree(old);
+    return 0;
+}
+
+/* ---- progress line (only on a terminal, only for runs over a second) ---- */
+
+typedef struct progress {
+    double duration;
+    struct timespec t0;
+    int shown;
+} progress;
+
+static double elapsed_s(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) + 1e-9 * (double)(t.tv_nsec - t0->tv_nsec);
+}
+
+static void show_progress(void *user, double now, uint64_t events)
+{
+    progress *p = user;
+    double el = elapsed_s(&p->t0);
+    if (el < 1.0)
+        return;
+    double share = p->duration > 0 ? now / p->duration : 0;
+    if (share > 1)
+        share = 1;
+    double eta = share > 0 ? el * (1 - share) / share : 0;
+    fprintf(stderr, "\r  simulated %.0f s of %.0f (%3.0f%%), %.2f M events/s, ETA %.0f s   ", now,
+            p->duration, 100 * share, (double)events / el / 1e6, eta);
+    p->shown = 1;
+}
+
+/* ---- commands ---- */
+
+static const char *reports_dir(const char *argv0, char *buf, size_t n)
+{
+    const char *env = getenv("SLUICE_REPORTS");
+    if (env && *env)
+        return env;
+    /* Beside the binary: build/sluice -> reports/; installed:
+     * PREFIX/bin/sluice -> PREFIX/share/sluice/reports. */
+    char exe[PATH_MAX];
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (len > 0) {
+        exe[len] = 0;
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = 0;
+            struct stat st;
+            snprintf(buf, n, "%s/../reports", exe);
+            if (stat(buf, &st) == 0 && S_ISDIR(st.st_mode))
+                return buf;
+            snprintf(buf, n, "%s/../share/sluice/reports", exe);
+            if (stat(buf, &st) == 0 && S_ISDIR(st.st_mode))
+                return buf;
+        }
+    }
+    (void)argv0;
+    return "reports";
+}
+
+static int do_plot_report(const char *dir, int plot, int report, const char *argv0)
+{
+    char buf[PATH_MAX], err[2048];
+    const char *rdir = reports_dir(argv0, buf, sizeof buf);
+    if ((plot && !plot_run) || (report && !report_write)) {
+        fprintf(stderr, "sluice: plots and reports are not built into this sluice\n");
+        return EXIT_FAILURE;
+    }
+    if (plot) {
+        int rc = plot_run(dir, rdir, err, sizeof err);
+        if (rc != 0) {
+            fprintf(stderr, "sluice plot: %s\n", err);
+            return rc == 2 ? EXIT_USAGE : EXIT_FAILURE;
+        }
+        printf("plots: %s/plots/\n", dir);
+    }
+    if (report) {
+        int rc = report_write(dir, rdir, SLUICE_VERSION, err, sizeof err);
+        if (rc != 0) {
+            fprintf(stderr, "sluice report: %s\n", err);
+            return rc == 2 ? EXIT_USAGE : EXIT_FAILURE;
+        }
+        printf("report: %s/report.html\n", dir);
+    }
+    return 0;
+}
+
+static const char *config_name(const char *path, char *buf, size_t n)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    snprintf(buf, n, "%s", base);
+    char *dot = strrchr(buf, '.');
+    if (dot && dot != buf)
+        *dot = 0;
+    return buf;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+    run_args a;
+    int rc = parse_run_args(argc, argv, &a, 1);
+    if (rc || a.help) {
+        if (a.help)
+            printf("usage: sluice run CONFIG [--seed N] [--out DIR] [--set section.key=value]... "
+                   "[--report]\n\n"
+                   "Simulates CONFIG and writes summary.csv, panes.csv, timeline.csv, windows.csv,\n"
+                   "latency.csv, faults.csv, events.csv and config.ini into DIR (default\n"
+                   "results/NAME for CONFIG NAME.ini).  --report also draws the plots and writes\n"
+                   "DIR/report.html.  Exit status 0 ok, 1 an invariant failed, 2 bad input.\n");
+        free(a.sets);
+        return rc;
+    }
+    cfg_t c;
+    rc = load_config(&a, &c);
+    if (rc) {
+        free(a.sets);
+        return rc;
+    }
+    char outbuf[PATH_MAX], name[256];
+    const char *out = a.out;
+    if (!out) {
+        snprintf(outbuf, sizeof outbuf, "results/%s", config_name(a.config, name, sizeof name));
+        out = outbuf;
+    }
+    char tmp[PATH_MAX];
+    if (make_temp_dir(out, tmp, sizeof tmp) != 0) {
+        free(a.sets);
+        return EXIT_USAGE;
+    }
+    progress p = {c.run.duration, {0, 0}, 0};
+    clock_gettime(CLOCK_MONOTONIC, &p.t0);
+    sim_options opt = {&g_stop, isatty(STDERR_FILENO) ? show_progress : NULL, &p};
+    sim_outcome o;
+    char err[2048];
+    int st = sim_run_opts(&c, tmp, &opt, &o, err, sizeof err);
+    if (p.shown)
+        fprintf(stderr, "\r%80s\r", "");
+    if (st == SIM_ERR) {
+        fprintf(stderr, "sluice: %s\n", err);
+        remove_tree(tmp);
+        free(a.sets);
+        return EXIT_USAGE;
+    }
+    if (commit_dir(tmp, out) != 0) {
+        remove_tree(tmp);
+        free(a.sets);
+        return EXIT_FAILURE;
+    }
+    printf("sluice: %" PRIu64 " events, simulated until t = %.6g s; results in %s/\n", o.events,
+           o.end_time, out);
+    rc = 0;
+    if (st == SIM_INVARIANT) {
+        fprintf(stderr, "sluice: %s\n", err);
+        rc = EXIT_INVARIANT;
+    }
+    if (a.report) {
+        int prc = do_plot_report(out, 1, 1, argv[0]);
+        if (prc && !rc)
+            rc = prc;
+    }
+    free(a.sets);
+    return rc;
+}
+
+static int cmd_gen(int argc, char **argv)
+{
+    run_args a;
+    int rc = parse_run_args(argc, argv, &a, 0);
+    if (rc || a.help) {
+        if (a.help)
+            printf("usage: sluice gen CONFIG --out TRACE.csv [--seed N] [--set section.key=value]...\n\n"
+                   "Writes the events of CONFIG's workload, in arrival order, as a trace CSV\n"
+                   "(id,key,value,event_time,arrival_time) that [workload] source = trace can\n"
+                   "replay, and prints a profile of its out-of-orderness.\n");
+        free(a.sets);
+        return rc;
+    }
+    if (!a.out) {
+        free(a.sets);
+        return usage_error("%s", "gen needs --out TRACE.csv");
+    }
+    cfg_t c;
+    rc = load_config(&a, &c);
+    free(a.sets);
+    if (rc)
+        return rc;
+    char err[2048];
+    wl_t *w = wl_open(&c, err, sizeof err);
+    if (!w) {
+        fprintf(stderr, "%s\n", err);
+        return EXIT_USAGE;
+    }
+    double bound = c.stream.watermark_bound;
+    wl_profile *prof = wl_profile_alloc(bound);
+    if (make_parents(a.out) != 0) {
+        fprintf(stderr, "sluice: %s: cannot create its folder: %s\n", a.out, strerror(errno));
+        wl_free(w);
+        wl_profile_free(prof);
+        return EXIT_USAGE;
+    }
+    char tmp[PATH_MAX];
+    snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", a.out);
+    int fd = mkstemp(tmp);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!f || !prof) {
+        fprintf(stderr, "sluice: %s: cannot write: %s\n", a.out, strerror(errno));
+        if (fd >= 0)
+            close(fd), remove(tmp);
+        wl_free(w);
+        wl_profile_free(prof);
+        return EXIT_USAGE;
+    }
+    int bad = fprintf(f, "%s\n", WL_TRACE_HEADER) < 0;
+    wl_event ev;
+    uint64_t n = 0;
+    while (!bad && !g_stop && wl_next(w, &ev) == WL_OK) {
+        bad = wl_write_row(f, &ev) != 0;
+        wl_profile_add(prof, &ev);
+        n++;
+    }
+    const char *why = wl_error(w);
+    if (!bad && why && *why) {
+        fprintf(stderr, "sluice: %s\n", why);
+        bad = 2;
+    }
+    if (fclose(f) != 0 && !bad)
+        bad = 1;
+    if (bad || g_stop) {
+        if (bad == 1)
+            fprintf(stderr, "sluice: %s: write error\n", a.out);
+        else if (g_stop)
+            fprintf(stderr, "sluice: interrupted\n");
+        remove(tmp);
+        wl_free(w);
+        wl_profile_free(prof);
+        return EXIT_USAGE;
+    }
+    if (rename(tmp, a.out) != 0) {
+        fprintf(stderr, "sluice: %s: cannot rename into place: %s\n", a.out, strerror(errno));
+        remove(tmp);
+        wl_free(w);
+        wl_profile_free(prof);
+        return EXIT_FAILURE;
+    }
+    printf("wrote %" PRIu64 " events to %s\n", n, a.out);
+    wl_profile_write(prof, stdout);
+    wl_free(w);
+    wl_profile_free(prof);
+    return 0;
+}
+
+static int cmd_config(int argc, char **argv)
+{
+    if (argc == 2 && !strcmp(argv[1], "--defaults"))
+        return cfg_write_defaults(stdout) == 0 ? 0 : EXIT_FAILURE;
+    if (argc == 2 && !strcmp(argv[1], "--markdown"))
+        return cfg_write_markdown(stdout) == 0 ? 0 : EXIT_FAILURE;
+    if (argc == 2 && !strcmp(argv[1], "--help")) {
+        printf("usage: sluice config --defaults | --markdown\n\n"
+               "Prints every configuration key with its default, unit, range and meaning,\n"
+               "as an INI file (--defaults) or as Markdown tables (--markdown).\n");
+        return 0;
+    }
+    return usage_error("%s", "config needs --defaults or --markdown");
+}
+
+static int cmd_dir(int argc, char **argv, int plot, int report)
+{
+    if (argc == 2 && !strcmp(argv[1], "--help")) {
+        printf(plot ? "usage: sluice plot DIR\n\nDraws the plots of the results folder DIR "
+                      "into DIR/plots/ (PNG and SVG) with gnuplot.\n"
+                    : "usage: sluice report DIR\n\nWrites DIR/report.html (one self-contained "
+                      "page) and DIR/report.md from the results folder DIR.\n");
+        return 0;
+    }
+    if (argc != 2)
+        return usage_error("%s", plot ? "plot needs one DIR" : "report needs one DIR");
+    return do_plot_report(argv[1], plot, report, argv[0]);
+}
+
+typedef struct sweep_progress {
+    struct timespec t0;
+    int tty;
+} sweep_progress;
+
+static void show_sweep_progress(void *user, size_t done, size_t total)
+{
+    sweep_progress *p = user;
+    if (!p->tty)
+        return;
+    double el = elapsed_s(&p->t0);
+    double eta = done ? el * (double)(total - done) / (double)done : 0;
+    int bar = total ? (int)(30 * done / total) : 30;
+    fprintf(stderr, "\r  [%.*s%.*s] %zu/%zu runs, ETA %.0f s   ", bar,
+            "##############################", 30 - bar, "..............................", done,
+            total, eta);
+    if (done == total)
+        fprintf(stderr, "\n");
+}
+
+static int write_file_atomic(const char *dir, const char *name, const sweep_t *w,
+                             const sweep_result *res,
+                             int (*fn)(const sweep_t *, const sweep_result *, FILE *))
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        fprintf(stderr, "sluice: %s: cannot write: %s\n", path, strerror(errno));
+        return -1;
+    }
+    int rc = fn(w, res, f);
+    if (fclose(f) != 0 || rc != 0) {
+        fprintf(stderr, "sluice: %s: write error\n", path);
+        return -1;
+    }
+    return 0;
+}
+
+static int cmd_sweep(int argc, char **argv)
+{
+    static const struct option opts[] = {{"out", required_argument, 0, 'o'},
+                                         {"jobs", required_argument, 0, 'j'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
+    const char *out = NULL;
+    long jobs = sysconf(_SC_NPROCESSORS_ONLN);
+    optind = 1;
+    opterr = 0;
+    int ch;
+    while ((ch = getopt_long(argc, argv, ":o:j:h", opts, NULL)) != -1) {
+        char *end;
+        switch (ch) {
+        case 'o': out = optarg; break;
+        case 'j':
+            jobs = strtol(optarg, &end, 10);
+            if (end == optarg || *end || jobs < 1 || jobs > 1024)
+                return usage_error("--jobs needs a whole number from 1 to 1024, not '%s'", optarg);
+            break;
+        case 'h':
+            printf("usage: sluice sweep SWEEP --out DIR [--jobs N]\n\n"
+                   "Runs every point of the sweep file SWEEP with its replications in N worker\n"
+                   "processes (default: all cores) and writes DIR/runs.csv (one row per point,\n"
+                   "replication and executor) and DIR/sweep.csv (mean and 95%% confidence\n"
+                   "half-width per point and executor).  The files do not depend on N.\n");
+            return 0;
+        case ':': return usage_error("option '%s' needs a value", argv[optind - 1]);
+        default: return usage_error("unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind != argc - 1)
+        return usage_error("%s", "sweep needs exactly one SWEEP file");
+    if (!out)
+        return usage_error("%s", "sweep needs --out DIR");
+    char err[2048];
+    sweep_t *w = sweep_load(argv[optind], err, sizeof err);
+    if (!w) {
+        fprintf(stderr, "%s\n", err);
+        return EXIT_USAGE;
+    }
+    size_t total = sweep_tasks(w);
+    sweep_result *res = calloc(total ? total : 1, sizeof *res);
+    char tmp[PATH_MAX];
+    if (!res || make_temp_dir(out, tmp, sizeof tmp) != 0) {
+        if (!res)
+            fprintf(stderr, "sluice: out of memory\n");
+        free(res);
+        sweep_free(w);
+        return EXIT_USAGE;
+    }
+    sweep_progress p = {{0, 0}, isatty(STDERR_FILENO)};
+    clock_gettime(CLOCK_MONOTONIC, &p.t0);
+    if (sweep_run_all(w, (int)jobs, res, show_sweep_progress, &p, &g_stop, err, sizeof err) != 0) {
+        fprintf(stderr, "sluice: %s\n", err);
+        remove_tree(tmp);
+        free(res);
+        sweep_free(w);
+        return EXIT_USAGE;
+    }
+    int failed = 0;
+    for (size_t t = 0; t < total; t++) {
+        if (res[t].status == SIM_OK)
+            continue;
+        char cmd[2048];
+        sweep_task_command(w, t, cmd, sizeof cmd);
+        fprintf(stderr, "sluice: run %zu failed (%s)\n  replay: %s\n", t, res[t].message, cmd);
+        failed = 1;
+    }
+    if (write_file_atomic(tmp, "runs.csv", w, res, sweep_write_runs) != 0 ||
+        write_file_atomic(tmp, "sweep.csv", w, res, sweep_write_summary) != 0 ||
+        commit_dir(tmp, out) != 0) {
+        remove_tree(tmp);
+        free(res);
+        sweep_free(w);
+        return EXIT_FAILURE;
+    }
+    printf("sluice: %zu points x %zu runs; results in %s/ (runs.csv, sweep.csv)\n",
+           sweep_points(w), total / (sweep_points(w) ? sweep_points(w) : 1), out);
+    free(res);
+    sweep_free(w);
+    return failed ? EXIT_INVARIANT : 0;
+}
+
+int main(int argc, char **argv)
+{
+    gsl_set_error_handler_off();
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+
+    if (argc < 2)
+        return usage_error("%s", "missing COMMAND");
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+        fputs(usage_text, stdout);
+        return 0;
+    }
+    if (!strcmp(cmd, "--version")) {
+        printf("sluice %s\n", SLUICE_VERSION);
+        return 0;
+    }
+    if (!strcmp(cmd, "run"))
+        return cmd_run(argc - 1, argv + 1);
+    if (!strcmp(cmd, "gen"))
+        return cmd_gen(argc - 1, argv + 1);
+    if (!strcmp(cmd, "config"))
+        return cmd_config(argc - 1, argv + 1);
+    if (!strcmp(cmd, "sweep"))
+        return cmd_sweep(argc - 1, argv + 1);
+    if (!strcmp(cmd, "plot"))
+        return cmd_dir(argc - 1, argv + 1, 1, 0);
+    if (!strcmp(cmd, "report"))
+        return cmd_dir(argc - 1, argv + 1, 0, 1);
+    return usage_error("unknown command '%s'", cmd);
+}

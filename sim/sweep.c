@@ -1,0 +1,728 @@
+/*
+ * sweep.c: parameter sweeps (see sweep.h for the file format and rules).
+ *
+ * Worker processes: the parent writes task numbers, 4 bytes each, into a
+ * pipe that all workers read (a read of 4 bytes takes exactly one task:
+ * writes of at most PIPE_BUF bytes are atomic), and workers write one
+ * fixed-size sweep_result per task into a second pipe (also below
+ * PIPE_BUF, so records never interleave).  The parent polls both pipes,
+ * so neither can fill up and block the other.  Results are stored by task
+ * number, so the output never depends on which worker ran what.
+ */
+#include "sweep.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <ini.h>
+#include <gsl/gsl_cdf.h>
+
+#define VALUE_MAX 64
+
+typedef struct sweep_param {
+    char key[128];          /* section.key */
+    int line;               /* where it was given */
+    size_t n;
+    char (*values)[VALUE_MAX];
+} sweep_param;
+
+struct sweep {
+    char path[CFG_PATH_MAX];
+    char base[CFG_PATH_MAX];  /* resolved */
+    int base_line;
+    int replications;
+    int zip;
+    size_t nparams;
+    sweep_param params[SWEEP_MAX_PARAMS];
+    size_t nmetrics;
+    int metrics[SWEEP_MAX_METRICS]; /* indexes into the metric table */
+    uint64_t base_seed;
+    size_t npoints;
+};
+
+_Static_assert(sizeof(sweep_result) <= PIPE_BUF, "a result record must be written atomically");
+
+/* ---- the numeric summary columns, in summary.csv order ---- */
+
+typedef struct metric_col {
+    const char *name;
+    size_t offset;
+    int is_u64;
+} metric_col;
+
+#define MU(f) {#f, offsetof(metrics_summary, f), 1}
+#define MD(f) {#f, offsetof(metrics_summary, f), 0}
+static const metric_col metric_cols[] = {
+    MU(events),        MU(counted),        MU(dropped_late),  MU(duplicates),   MU(lost),
+    MD(lat_mean),      MD(lat_p50),        MD(lat_p95),       MD(lat_p99),      MD(lat_max),
+    MD(proc_lat_mean), MD(proc_lat_p99),   MD(throughput),    MU(panes),        MU(crashes),
+    MD(downtime),      MU(reprocessed),    MD(proc_lat_p50),  MD(cpu_wasted),   MD(win_lat_mean),
+    MD(win_lat_p99),   MD(complete_first), MD(complete_ontime), MD(complete_final),
+    MD(windows_exact), MD(wait_mean),      MD(work_mean),     MD(hold_mean),
+};
+#undef MU
+#undef MD
+#define NCOLS (sizeof metric_cols / sizeof metric_cols[0])
+/* summary.csv puts `invariants` after this many numeric columns. */
+#define INVARIANTS_AFTER 17
+
+_Static_assert(NCOLS <= SWEEP_MAX_METRICS, "raise SWEEP_MAX_METRICS");
+
+size_t sweep_metric_count(void) { return NCOLS; }
+const char *sweep_metric_name(size_t i) { return i < NCOLS ? metric_cols[i].name : NULL; }
+
+void sweep_summary_values(const metrics_summary *s, double *v)
+{
+    for (size_t i = 0; i < NCOLS; i++) {
+        const char *p = (const char *)s + metric_cols[i].offset;
+        if (metric_cols[i].is_u64) {
+            uint64_t u;
+            memcpy(&u, p, sizeof u);
+            v[i] = (double)u;
+        } else {
+            memcpy(&v[i], p, sizeof v[i]);
+        }
+    }
+}
+
+static int metric_index(const char *name)
+{
+    for (size_t i = 0; i < NCOLS; i++)
+        if (!strcmp(metric_cols[i].name, name))
+            return (int)i;
+    return -1;
+}
+
+/* ---- parsing ---- */
+
+typedef struct parse_state {
+    sweep_t *w;
+    FILE *f;
+    int line;
+    char *err;
+    size_t errlen;
+    int failed;
+    char dir[CFG_PATH_MAX];
+} parse_state;
+
+static char *reader(char *str, int num, void *stream)
+{
+    parse_state *ps = stream;
+    char *r = fgets(str, num, ps->f);
+    if (r)
+        ps->line++;
+    return r;
+}
+
+static char *trim(char *s)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    char *e = s + strlen(s);
+    while (e > s && isspace((unsigned char)e[-1]))
+        *--e = 0;
+    return s;
+}
+
+static int fail(parse_state *ps, const char *msg, const char *arg)
+{
+    char m[512];
+    snprintf(m, sizeof m, msg, arg);
+    snprintf(ps->err, ps->errlen, "%s:%d: %s", ps->w->path, ps->line, m);
+    ps->failed = 1;
+    return 0;
+}
+
+static int add_value(sweep_param *p, const char *v)
+{
+    if (strlen(v) >= VALUE_MAX)
+        return -1;
+    char(*nv)[VALUE_MAX] = realloc(p->values, (p->n + 1) * sizeof *nv);
+    if (!nv)
+        return -1;
+    p->values = nv;
+    snprintf(p->values[p->n++], VALUE_MAX, "%s", v);
+    return 0;
+}
+
+/* lin:FROM:TO:N or log:FROM:TO:N (N >= 2 points including both ends;
+ * N = 1 gives FROM). */
+static int parse_range(parse_state *ps, sweep_param *p, const char *v)
+{
+    int is_log = !strncmp(v, "log:", 4);
+    char *end;
+    const char *s = v + 4;
+    double from = strtod(s, &end);
+    if (end == s || *end != ':')
+        return fail(ps, "bad range '%s': expected lin:FROM:TO:N or log:FROM:TO:N", v);
+    s = end + 1;
+    double to = strtod(s, &end);
+    if (end == s || *end != ':')
+        return fail(ps, "bad range '%s': expected lin:FROM:TO:N or log:FROM:TO:N", v);
+    s = end + 1;
+    long n = strtol(s, &end, 10);
+    if (end == s || *end || n < 1 || n > 10000)
+        return fail(ps, "bad range '%s': N must be a whole number from 1 to 10000", v);
+    if (!isfinite(from) || !isfinite(to))
+        return fail(ps, "bad range '%s': FROM and TO must be finite numbers", v);
+    if (is_log && (from <= 0 || to <= 0))
+        return fail(ps, "bad range '%s': a log range needs FROM > 0 and TO > 0", v);
+    for (long i = 0; i < n; i++) {
+        double f = n == 1 ? 0 : (double)i / (double)(n - 1);
+        double x = is_log ? exp(log(from) + f * (log(to) - log(from))) : from + f * (to - from);
+        if (i == n - 1)
+            x = to;
+        char buf[VALUE_MAX];
+        snprintf(buf, sizeof buf, "%.10g", x);
+        if (add_value(p, buf) != 0)
+            return fail(ps, "%s", "out of memory");
+    }
+    return 1;
+}
+
+static int handler(void *user, const char *section, const char *name, const char *value)
+{
+    parse_state *ps = user;
+    sweep_t *w = ps->w;
+    if (ps->failed)
+        return 0;
+    if (strcmp(section, "sweep") != 0)
+        return fail(ps, "unknown section [%s]: a sweep file has only [sweep]", section);
+    char vbuf[4096];
+    snprintf(vbuf, sizeof vbuf, "%s", value);
+    char *v = trim(vbuf);
+    if (!strcmp(name, "base")) {
+        if (!*v)
+            return fail(ps, "%s", "base needs a config file");
+        if (v[0] == '/' || !*ps->dir)
+            snprintf(w->base, sizeof w->base, "%s", v);
+        else
+            snprintf(w->base, sizeof w->base, "%s/%s", ps->dir, v);
+        w->base_line = ps->line;
+        return 1;
+    }
+    if (!strcmp(name, "replications")) {
+        char *end;
+        long r = strtol(v, &end, 10);
+        if (end == v || *end || r < 1 || r > 100000)
+            return fail(ps, "replications must be a whole number from 1 to 100000, not '%s'", v);
+        w->replications = (int)r;
+        return 1;
+    }
+    if (!strcmp(name, "mode")) {
+        if (!strcmp(v, "grid"))
+            w->zip = 0;
+        else if (!strcmp(v, "zip"))
+            w->zip = 1;
+        else
+            return fail(ps, "mode must be grid or zip, not '%s'", v);
+        return 1;
+    }
+    if (!strcmp(name, "metrics")) {
+        w->nmetrics = 0;
+        for (char *tok = strtok(v, ","); tok; tok = strtok(NULL, ",")) {
+            char *t = trim(tok);
+            int i = metric_index(t);
+            if (i < 0)
+                return fail(ps, "unknown metric '%s' (use summary.csv column names, e.g. lat_p99)", t);
+            if (w->nmetrics == SWEEP_MAX_METRICS)
+                return fail(ps, "%s", "too many metrics");
+            w->metrics[w->nmetrics++] = i;
+        }
+        return 1;
+    }
+    if (!strchr(name, '.'))
+        return fail(ps,
+                    "unknown key '%s': use base, replications, mode, metrics, or section.key "
+                    "to sweep a config key",
+                    name);
+    if (w->nparams == SWEEP_MAX_PARAMS)
+        return fail(ps, "%s", "too many swept keys");
+    for (size_t i = 0; i < w->nparams; i++)
+        if (!strcmp(w->params[i].key, name))
+            return fail(ps, "'%s' is swept twice", name);
+    sweep_param *p = &w->params[w->nparams++];
+    snprintf(p->key, sizeof p->key, "%s", name);
+    p->line = ps->line;
+    if (!strncmp(v, "lin:", 4) || !strncmp(v, "log:", 4))
+        return parse_range(ps, p, v);
+    for (char *tok = strtok(v, ","); tok; tok = strtok(NULL, ",")) {
+        char *t = trim(tok);
+        if (!*t)
+            return fail(ps, "empty value in the list of '%s'", name);
+        if (add_value(p, t) != 0)
+            return fail(ps, "value '%s' too long or out of memory", t);
+    }
+    if (p->n == 0)
+        return fail(ps, "'%s' needs at least one value", name);
+    return 1;
+}
+
+void sweep_free(sweep_t *w)
+{
+    if (!w)
+        return;
+    for (size_t i = 0; i < w->nparams; i++)
+        free(w->params[i].values);
+    free(w);
+}
+
+size_t sweep_points(const sweep_t *w) { return w->npoints; }
+size_t sweep_tasks(const sweep_t *w) { return w->npoints * (size_t)w->replications; }
+
+/* Index of point p's value for parameter k. */
+static size_t value_index(const sweep_t *w, size_t p, size_t k)
+{
+    if (w->zip)
+        return p;
+    size_t stride = 1;
+    for (size_t j = w->nparams; j-- > k + 1;)
+        stride *= w->params[j].n;
+    return (p / stride) % w->params[k].n;
+}
+
+static int apply_point(const sweep_t *w, size_t p, cfg_t *c, char *err, size_t errlen)
+{
+    for (size_t k = 0; k < w->nparams; k++) {
+        char a[256], e[CFG_ERR_MAX];
+        snprintf(a, sizeof a, "%s=%s", w->params[k].key, w->params[k].values[value_index(w, p, k)]);
+        if (cfg_set(c, a, e, sizeof e) != CFG_OK) {
+            snprintf(err, errlen, "%s:%d: %s", w->path, w->params[k].line, e);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+sweep_t *sweep_load(const char *path, char *err, size_t errlen)
+{
+    sweep_t *w = calloc(1, sizeof *w);
+    if (!w) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    snprintf(w->path, sizeof w->path, "%s", path);
+    w->replications = 1;
+    parse_state ps = {w, NULL, 0, err, errlen, 0, ""};
+    const char *slash = strrchr(path, '/');
+    if (slash)
+        snprintf(ps.dir, sizeof ps.dir, "%.*s", (int)(slash - path), path);
+    ps.f = fopen(path, "r");
+    if (!ps.f) {
+        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        sweep_free(w);
+        return NULL;
+    }
+    int rc = ini_parse_stream(reader, &ps, handler, &ps);
+    fclose(ps.f);
+    if (ps.failed) {
+        sweep_free(w);
+        return NULL;
+    }
+    if (rc != 0) {
+        snprintf(err, errlen, "%s:%d: syntax error", path, rc > 0 ? rc : ps.line);
+        sweep_free(w);
+        return NULL;
+    }
+    if (!*w->base) {
+        snprintf(err, errlen, "%s: no 'base = CONFIG' in [sweep]", path);
+        sweep_free(w);
+        return NULL;
+    }
+    if (w->nmetrics == 0)
+        for (size_t i = 0; i < NCOLS; i++)
+            w->metrics[w->nmetrics++] = (int)i;
+    w->npoints = 1;
+    for (size_t k = 0; k < w->nparams; k++) {
+        if (w->zip && k > 0 && w->params[k].n != w->params[0].n) {
+            snprintf(err, errlen, "%s:%d: mode = zip needs lists of equal length: %s has %zu values, %s has %zu",
+                     path, w->params[k].line, w->params[k].key, w->params[k].n, w->params[0].key,
+                     w->params[0].n);
+            sweep_free(w);
+            return NULL;
+        }
+        w->npoints = w->zip ? w->params[0].n : w->npoints * w->params[k].n;
+    }
+    if (w->npoints * (size_t)w->replications > 10000000) {
+        snprintf(err, errlen, "%s: more than 10^7 runs", path);
+        sweep_free(w);
+        return NULL;
+    }
+    /* Load the base, and check every value of every key applies cleanly. */
+    cfg_t c;
+    char e[CFG_ERR_MAX];
+    cfg_defaults(&c);
+    if (cfg_load(&c, w->base, e, sizeof e) != CFG_OK) {
+        snprintf(err, errlen, "%s:%d: base: %s", path, w->base_line, e);
+        sweep_free(w);
+        return NULL;
+    }
+    w->base_seed = c.run.seed;
+    for (size_t k = 0; k < w->nparams; k++)
+        for (size_t i = 0; i < w->params[k].n; i++) {
+            cfg_t t = c;
+            char a[256];
+            snprintf(a, sizeof a, "%s=%s", w->params[k].key, w->params[k].values[i]);
+            if (cfg_set(&t, a, e, sizeof e) != CFG_OK) {
+                snprintf(err, errlen, "%s:%d: %s", path, w->params[k].line, e);
+                sweep_free(w);
+                return NULL;
+            }
+        }
+    for (size_t p = 0; p < w->npoints; p++) {
+        cfg_t t = c;
+        if (apply_point(w, p, &t, err, errlen) != 0) {
+            sweep_free(w);
+            return NULL;
+        }
+        if (cfg_validate(&t, e, sizeof e) != CFG_OK) {
+            snprintf(err, errlen, "%s: point %zu: %s", path, p, e);
+            sweep_free(w);
+            return NULL;
+        }
+    }
+    return w;
+}
+
+int sweep_task_config(const sweep_t *w, size_t t, cfg_t *c, char *err, size_t errlen)
+{
+    cfg_defaults(c);
+    if (cfg_load(c, w->base, err, errlen) != CFG_OK)
+        return -1;
+    if (apply_point(w, t / (size_t)w->replications, c, err, errlen) != 0)
+        return -1;
+    c->run.seed = w->base_seed + (uint64_t)(t % (size_t)w->replications);
+    return cfg_validate(c, err, errlen) == CFG_OK ? 0 : -1;
+}
+
+void sweep_task_command(const sweep_t *w, size_t t, char *buf, size_t n)
+{
+    size_t p = t / (size_t)w->replications;
+    int len = snprintf(buf, n, "sluice run %s --seed %" PRIu64, w->base,
+                       w->base_seed + (uint64_t)(t % (size_t)w->replications));
+    for (size_t k = 0; k < w->nparams && len > 0 && (size_t)len < n; k++)
+        len += snprintf(buf + len, n - (size_t)len, " --set %s=%s", w->params[k].key,
+                        w->params[k].values[value_index(w, p, k)]);
+}
+
+void sweep_run_task(const sweep_t *w, size_t t, sweep_result *r)
+{
+    memset(r, 0, sizeof *r);
+    r->task = (uint32_t)t;
+    cfg_t c;
+    char err[2048];
+    if (sweep_task_config(w, t, &c, err, sizeof err) != 0) {
+        r->status = SIM_ERR;
+        snprintf(r->message, sizeof r->message, "%s", err);
+        return;
+    }
+    sim_outcome *o = malloc(sizeof *o);
+    if (!o) {
+        r->status = SIM_ERR;
+        snprintf(r->message, sizeof r->message, "out of memory");
+        return;
+    }
+    r->status = sim_run(&c, NULL, o, err, sizeof err);
+    if (r->status == SIM_ERR) {
+        snprintf(r->message, sizeof r->message, "%s", err);
+        free(o);
+        return;
+    }
+    if (r->status == SIM_INVARIANT)
+        snprintf(r->message, sizeof r->message, "%s", err);
+    r->nexec = o->nexec;
+    for (int i = 0; i < o->nexec; i++) {
+        snprintf(r->executor[i], sizeof r->executor[i], "%s", o->executor[i]);
+        snprintf(r->invariants[i], sizeof r->invariants[i], "%s", o->invariants[i]);
+        sweep_summary_values(&o->summary[i], r->value[i]);
+    }
+    free(o);
+}
+
+/* ---- worker processes ---- */
+
+static int write_all(int fd, const void *buf, size_t n)
+{
+    const char *p = buf;
+    while (n > 0) {
+        ssize_t k = write(fd, p, n);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return -1;
+        p += k;
+        n -= (size_t)k;
+    }
+    return 0;
+}
+
+static int read_all(int fd, void *buf, size_t n)
+{
+    char *p = buf;
+    size_t got = 0;
+    while (got < n) {
+        ssize_t k = read(fd, p + got, n - got);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return got == 0 ? 0 : -1;
+        got += (size_t)k;
+    }
+    return 1;
+}
+
+static void worker(const sweep_t *w, int task_r, int res_w)
+{
+    uint32_t t;
+    sweep_result *r = malloc(sizeof *r);
+    if (!r)
+        _exit(3);
+    while (read_all(task_r, &t, sizeof t) == 1) {
+        sweep_run_task(w, t, r);
+        if (write_all(res_w, r, sizeof *r) != 0)
+            _exit(4);
+    }
+    free(r);
+    _exit(0);
+}
+
+int sweep_run_all(const sweep_t *w, int jobs, sweep_result *results,
+                  void (*progress)(void *user, size_t done, size_t total), void *user,
+                  const volatile int *stop, char *err, size_t errlen)
+{
+    size_t total = sweep_tasks(w);
+    if (jobs < 1)
+        jobs = 1;
+    if ((size_t)jobs > total)
+        jobs = total > 0 ? (int)total : 1;
+    if (jobs == 1) {
+        for (size_t t = 0; t < total; t++) {
+            if (stop && *stop) {
+                snprintf(err, errlen, "interrupted");
+                return -1;
+            }
+            sweep_run_task(w, t, &results[t]);
+            if (progress)
+                progress(user, t + 1, total);
+        }
+        return 0;
+    }
+    int tp[2], rp[2];
+    if (pipe(tp) != 0 || pipe(rp) != 0) {
+        snprintf(err, errlen, "cannot create pipes: %s", strerror(errno));
+        return -1;
+    }
+    pid_t *pids = calloc((size_t)jobs, sizeof *pids);
+    if (!pids) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    fflush(NULL);
+    for (int j = 0; j < jobs; j++) {
+        pids[j] = fork();
+        if (pids[j] < 0) {
+            snprintf(err, errlen, "cannot start worker processes: %s", strerror(errno));
+            for (int k = 0; k < j; k++)
+                kill(pids[k], SIGKILL);
+            free(pids);
+            return -1;
+        }
+        if (pids[j] == 0) {
+            close(tp[1]);
+            close(rp[0]);
+            worker(w, tp[0], rp[1]);
+        }
+    }
+    close(tp[0]);
+    close(rp[1]);
+    char *seen = calloc(total, 1);
+    size_t next = 0, done = 0;
+    int rc = 0;
+    sweep_result *r = malloc(sizeof *r);
+    if (!seen || !r) {
+        snprintf(err, errlen, "out of memory");
+        rc = -1;
+    }
+    while (rc == 0 && done < total) {
+        if (stop && *stop) {
+            snprintf(err, errlen, "interrupted");
+            rc = -1;
+            break;
+        }
+        struct pollfd fds[2] = {{rp[0], POLLIN, 0}, {next < total ? tp[1] : -1, POLLOUT, 0}};
+        int n = poll(fds, 2, 1000);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            snprintf(err, errlen, "poll: %s", strerror(errno));
+            rc = -1;
+            break;
+        }
+        if (next < total && (fds[1].revents & POLLOUT)) {
+            uint32_t t = (uint32_t)next++;
+            if (write_all(tp[1], &t, sizeof t) != 0) {
+                snprintf(err, errlen, "workers stopped taking tasks");
+                rc = -1;
+                break;
+            }
+            if (next == total)
+                close(tp[1]);
+        }
+        if (fds[0].revents & (POLLIN | POLLHUP)) {
+            int k = read_all(rp[0], r, sizeof *r);
+            if (k != 1) {
+                snprintf(err, errlen, "a worker process died (%zu of %zu tasks done)", done, total);
+                rc = -1;
+                break;
+            }
+            if (r->task >= total || seen[r->task]) {
+                snprintf(err, errlen, "corrupt result from a worker");
+                rc = -1;
+                break;
+            }
+            seen[r->task] = 1;
+            results[r->task] = *r;
+            done++;
+            if (progress)
+                progress(user, done, total);
+        }
+    }
+    if (next < total)
+        close(tp[1]);
+    close(rp[0]);
+    for (int j = 0; j < jobs; j++) {
+        if (rc != 0)
+            kill(pids[j], SIGKILL);
+        int st;
+        while (waitpid(pids[j], &st, 0) < 0 && errno == EINTR)
+            ;
+    }
+    free(r);
+    free(seen);
+    free(pids);
+    return rc;
+}
+
+/* ---- output ---- */
+
+static int put_num(FILE *f, double x)
+{
+    return isfinite(x) ? fprintf(f, ",%.9g", x) : fprintf(f, ",");
+}
+
+static int put_params(const sweep_t *w, size_t p, FILE *f)
+{
+    for (size_t k = 0; k < w->nparams; k++)
+        if (fprintf(f, ",%s", w->params[k].values[value_index(w, p, k)]) < 0)
+            return -1;
+    return 0;
+}
+
+static const char *status_name(int st)
+{
+    return st == SIM_OK ? "ok" : st == SIM_INVARIANT ? "invariant" : "error";
+}
+
+int sweep_write_runs(const sweep_t *w, const sweep_result *res, FILE *f)
+{
+    fprintf(f, "point,replication,seed");
+    for (size_t k = 0; k < w->nparams; k++)
+        fprintf(f, ",%s", w->params[k].key);
+    fprintf(f, ",status,executor");
+    for (size_t i = 0; i < NCOLS; i++) {
+        fprintf(f, ",%s", metric_cols[i].name);
+        if (i + 1 == INVARIANTS_AFTER)
+            fprintf(f, ",invariants");
+    }
+    fprintf(f, "\n");
+    for (size_t t = 0; t < sweep_tasks(w); t++) {
+        const sweep_result *r = &res[t];
+        size_t p = t / (size_t)w->replications;
+        int rows = r->nexec > 0 ? r->nexec : 1;
+        for (int e = 0; e < rows; e++) {
+            fprintf(f, "%zu,%zu,%" PRIu64, p, t % (size_t)w->replications,
+                    w->base_seed + (uint64_t)(t % (size_t)w->replications));
+            put_params(w, p, f);
+            fprintf(f, ",%s,%s", status_name(r->status), r->nexec > 0 ? r->executor[e] : "");
+            for (size_t i = 0; i < NCOLS; i++) {
+                put_num(f, r->nexec > 0 ? r->value[e][i] : NAN);
+                if (i + 1 == INVARIANTS_AFTER)
+                    fprintf(f, ",%s", r->nexec > 0 ? r->invariants[e] : "");
+            }
+            if (fprintf(f, "\n") < 0)
+                return -1;
+        }
+    }
+    return ferror(f) ? -1 : 0;
+}
+
+int sweep_write_summary(const sweep_t *w, const sweep_result *res, FILE *f)
+{
+    double *xs = malloc((size_t)w->replications * sizeof *xs);
+    if (!xs)
+        return -1;
+    fprintf(f, "point");
+    for (size_t k = 0; k < w->nparams; k++)
+        fprintf(f, ",%s", w->params[k].key);
+    fprintf(f, ",executor,n");
+    for (size_t m = 0; m < w->nmetrics; m++)
+        fprintf(f, ",%s_mean,%s_ci", metric_cols[w->metrics[m]].name,
+                metric_cols[w->metrics[m]].name);
+    fprintf(f, "\n");
+    for (size_t p = 0; p < w->npoints; p++) {
+        const sweep_result *first = &res[p * (size_t)w->replications];
+        /* Executors of this point: from its first successful replication. */
+        const sweep_result *proto = NULL;
+        for (int r = 0; r < w->replications && !proto; r++)
+            if (first[r].status != SIM_ERR && first[r].nexec > 0)
+                proto = &first[r];
+        if (!proto)
+            continue;
+        for (int e = 0; e < proto->nexec; e++) {
+            int n = 0;
+            for (int r = 0; r < w->replications; r++)
+                n += first[r].status != SIM_ERR && first[r].nexec > e;
+            fprintf(f, "%zu", p);
+            put_params(w, p, f);
+            fprintf(f, ",%s,%d", proto->executor[e], n);
+            for (size_t m = 0; m < w->nmetrics; m++) {
+                int col = w->metrics[m];
+                size_t k = 0;
+                for (int r = 0; r < w->replications; r++)
+                    if (first[r].status != SIM_ERR && first[r].nexec > e &&
+                        isfinite(first[r].value[e][col]))
+                        xs[k++] = first[r].value[e][col];
+                double mean = NAN, ci = NAN;
+                if (k > 0) {
+                    double s = 0;
+                    for (size_t i = 0; i < k; i++)
+                        s += xs[i];
+                    mean = s / (double)k;
+                }
+                if (k > 1) {
+                    double ss = 0;
+                    for (size_t i = 0; i < k; i++)
+                        ss += (xs[i] - mean) * (xs[i] - mean);
+                    double sd = sqrt(ss / (double)(k - 1));
+                    ci = gsl_cdf_tdist_Pinv(0.975, (double)(k - 1)) * sd / sqrt((double)k);
+                }
+                put_num(f, mean);
+                put_num(f, ci);
+            }
+            if (fprintf(f, "\n") < 0) {
+                free(xs);
+                return -1;
+            }
+        }
+    }
+    free(xs);
+    return ferror(f) ? -1 : 0;
+}
