@@ -20,38 +20,44 @@ ALL_CFLAGS = $(WARN) $(DEFS) $(CFLAGS) $(PKG_CFLAGS) -Isim -MMD -MP
 LDLIBS   = $(PKG_LIBS) -lm
 SAN      := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-LIB_SRC  := $(filter-out sim/main.c,$(wildcard sim/*.c))
+LIB_SRC  := $(filter-out sim/main.c sim/sluice_mpi.c,$(wildcard sim/*.c))
 LIB_OBJ  := $(LIB_SRC:sim/%.c=build/obj/%.o)
 ASAN_OBJ := $(LIB_SRC:sim/%.c=build/asan/obj/%.o)
 TEST_SRC := $(wildcard tests/*.c)
 TEST_OBJ := $(TEST_SRC:tests/%.c=build/obj/tests/%.o)
 ASAN_TEST_OBJ := $(TEST_SRC:tests/%.c=build/asan/obj/tests/%.o)
 
-# Debian packages the build, the tests and the plots need.
-DEB_PKGS := build-essential pkg-config libgsl-dev libcriterion-dev libinih-dev \
-            gnuplot-nox libxml2-utils
+# Debian packages: `deps` for building and running (make, make demo),
+# `deps-test` adds what the tests need (make check).  Each installs only
+# what is missing; a non-root user is told the command to run instead.
+APT_INSTALL = if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "make: installing Debian packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  else \
+	    echo "make: missing Debian packages; run: sudo apt-get install$$missing"; exit 1; \
+	  fi; \
+	fi
 
-.PHONY: all deps check test test-asan demo install clean
+.PHONY: all deps deps-test check test test-asan demo install clean mpi
 all: deps build/sluice build/libsluice.a
 
-# Installs only what is missing; a non-root user is told the command.
 deps:
 	@missing=""; \
 	command -v cc >/dev/null 2>&1 || missing="$$missing build-essential"; \
 	command -v pkg-config >/dev/null 2>&1 || missing="$$missing pkg-config"; \
 	pkg-config --exists gsl 2>/dev/null || missing="$$missing libgsl-dev"; \
-	pkg-config --exists criterion 2>/dev/null || missing="$$missing libcriterion-dev"; \
 	pkg-config --exists inih 2>/dev/null || missing="$$missing libinih-dev"; \
 	command -v gnuplot >/dev/null 2>&1 || missing="$$missing gnuplot-nox"; \
+	$(APT_INSTALL)
+
+deps-test: deps
+	@missing=""; \
+	pkg-config --exists criterion 2>/dev/null || missing="$$missing libcriterion-dev"; \
 	command -v xmllint >/dev/null 2>&1 || missing="$$missing libxml2-utils"; \
-	if [ -n "$$missing" ]; then \
-	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "make deps: installing$$missing"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
-	  else \
-	    echo "make deps: missing packages; run: sudo apt-get install$$missing"; exit 1; \
-	  fi; \
-	fi
+	command -v mpicc >/dev/null 2>&1 || missing="$$missing libopenmpi-dev"; \
+	command -v mpirun >/dev/null 2>&1 || missing="$$missing openmpi-bin"; \
+	$(APT_INSTALL)
 
 build/obj/%.o: sim/%.c
 	@mkdir -p $(dir $@)
@@ -82,12 +88,22 @@ build/asan/sluice: build/asan/obj/main.o build/asan/libsluice.a
 build/asan/test_sluice: $(ASAN_TEST_OBJ) build/asan/libsluice.a
 	$(CC) $(SAN) -o $@ $^ $(shell pkg-config --libs criterion) $(LDLIBS)
 
-# Tests run from the top folder; SLUICE_BIN is the CLI they drive.
-test: deps build/sluice build/test_sluice
-	SLUICE_BIN=build/sluice build/test_sluice --jobs 2
-test-asan: deps build/asan/sluice build/asan/test_sluice
+# MPI sweeps: build/sluice-mpi (mpicc from libopenmpi-dev).
+MPICC ?= mpicc
+mpi: deps-test build/sluice-mpi
+build/obj/sluice_mpi.o: sim/sluice_mpi.c
+	@mkdir -p $(dir $@)
+	$(MPICC) $(ALL_CFLAGS) -c $< -o $@
+build/sluice-mpi: build/obj/sluice_mpi.o build/libsluice.a
+	$(MPICC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+# Tests run from the top folder; SLUICE_BIN is the CLI they drive,
+# SLUICE_MPI_BIN the MPI sweep front end.
+test: deps-test build/sluice build/test_sluice build/sluice-mpi
+	SLUICE_BIN=build/sluice SLUICE_MPI_BIN=build/sluice-mpi build/test_sluice --jobs 2
+test-asan: deps-test build/asan/sluice build/asan/test_sluice build/sluice-mpi
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	SLUICE_BIN=build/asan/sluice build/asan/test_sluice --jobs 2
+	SLUICE_BIN=build/asan/sluice SLUICE_MPI_BIN=build/sluice-mpi build/asan/test_sluice --jobs 2
 check: test test-asan
 
 demo: deps build/sluice

@@ -28,7 +28,9 @@
 #include <gsl/gsl_errno.h>
 
 #include "cfg.h"
+#include "outdir.h"
 #include "sim.h"
+#include "stress.h"
 #include "sweep.h"
 #include "wl.h"
 
@@ -68,6 +70,8 @@ static const char usage_text[] =
     "  config --markdown   the same as Markdown tables\n"
     "  sweep SWEEP --out DIR [--jobs N]\n"
     "                      run a parameter sweep with replications (runs.csv, sweep.csv)\n"
+    "  stress CONFIG --seeds N [--jobs J]\n"
+    "                      N runs with random crash schedules; report invariant violations\n"
     "  plot DIR            draw the plots of a results folder into DIR/plots/\n"
     "  report DIR          write DIR/report.html and DIR/report.md\n"
     "\n"
@@ -156,85 +160,6 @@ static int load_config(const run_args *a, cfg_t *c)
         fprintf(stderr, "%s\n", err);
         return EXIT_USAGE;
     }
-    return 0;
-}
-
-/* ---- temporary output folder, renamed into place ---- */
-
-static int remove_tree(const char *path)
-{
-    DIR *d = opendir(path);
-    if (!d)
-        return remove(path);
-    struct dirent *e;
-    char sub[PATH_MAX];
-    while ((e = readdir(d)) != NULL) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-            continue;
-        snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
-        struct stat st;
-        if (lstat(sub, &st) == 0 && S_ISDIR(st.st_mode))
-            remove_tree(sub);
-        else
-            remove(sub);
-    }
-    closedir(d);
-    return rmdir(path);
-}
-
-/* Creates the parent folders of path (mkdir -p of its dirname). */
-static int make_parents(const char *path)
-{
-    char buf[PATH_MAX];
-    snprintf(buf, sizeof buf, "%s", path);
-    for (char *p = buf + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = 0;
-        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-            return -1;
-        *p = '/';
-    }
-    return 0;
-}
-
-static int make_temp_dir(const char *out, char *tmp, size_t n)
-{
-    if (make_parents(out) != 0) {
-        fprintf(stderr, "sluice: %s: cannot create its parent folder: %s\n", out, strerror(errno));
-        return -1;
-    }
-    snprintf(tmp, n, "%s.tmp.XXXXXX", out);
-    if (!mkdtemp(tmp)) {
-        fprintf(stderr, "sluice: %s: cannot create a temporary folder: %s\n", tmp, strerror(errno));
-        return -1;
-    }
-    return 0;
-}
-
-/* Moves tmp to out, replacing a previous results folder only now. */
-static int commit_dir(const char *tmp, const char *out)
-{
-    char old[PATH_MAX];
-    struct stat st;
-    int had_old = 0;
-    if (stat(out, &st) == 0) {
-        snprintf(old, sizeof old, "%s.old.XXXXXX", out);
-        if (!mkdtemp(old) || rmdir(old) != 0 || rename(out, old) != 0) {
-            fprintf(stderr, "sluice: %s: cannot move the previous results aside: %s\n", out,
-                    strerror(errno));
-            return -1;
-        }
-        had_old = 1;
-    }
-    if (rename(tmp, out) != 0) {
-        fprintf(stderr, "sluice: %s: cannot rename results into place: %s\n", out, strerror(errno));
-        if (had_old)
-            rename(old, out);
-        return -1;
-    }
-    if (had_old)
-        remove_tree(old);
     return 0;
 }
 
@@ -363,7 +288,9 @@ static int cmd_run(int argc, char **argv)
         out = outbuf;
     }
     char tmp[PATH_MAX];
-    if (make_temp_dir(out, tmp, sizeof tmp) != 0) {
+    char err[2048];
+    if (outdir_begin(out, tmp, sizeof tmp, err, sizeof err) != 0) {
+        fprintf(stderr, "sluice: %s\n", err);
         free(a.sets);
         return EXIT_USAGE;
     }
@@ -371,18 +298,19 @@ static int cmd_run(int argc, char **argv)
     clock_gettime(CLOCK_MONOTONIC, &p.t0);
     sim_options opt = {&g_stop, isatty(STDERR_FILENO) ? show_progress : NULL, &p};
     sim_outcome o;
-    char err[2048];
     int st = sim_run_opts(&c, tmp, &opt, &o, err, sizeof err);
     if (p.shown)
         fprintf(stderr, "\r%80s\r", "");
     if (st == SIM_ERR) {
         fprintf(stderr, "sluice: %s\n", err);
-        remove_tree(tmp);
+        outdir_abort(tmp);
         free(a.sets);
         return EXIT_USAGE;
     }
-    if (commit_dir(tmp, out) != 0) {
-        remove_tree(tmp);
+    char cerr[2048];
+    if (outdir_commit(tmp, out, cerr, sizeof cerr) != 0) {
+        fprintf(stderr, "sluice: %s\n", cerr);
+        outdir_abort(tmp);
         free(a.sets);
         return EXIT_FAILURE;
     }
@@ -432,7 +360,7 @@ static int cmd_gen(int argc, char **argv)
     }
     double bound = c.stream.watermark_bound;
     wl_profile *prof = wl_profile_alloc(bound);
-    if (make_parents(a.out) != 0) {
+    if (outdir_make_parents(a.out) != 0) {
         fprintf(stderr, "sluice: %s: cannot create its folder: %s\n", a.out, strerror(errno));
         wl_free(w);
         wl_profile_free(prof);
@@ -601,9 +529,8 @@ static int cmd_sweep(int argc, char **argv)
     size_t total = sweep_tasks(w);
     sweep_result *res = calloc(total ? total : 1, sizeof *res);
     char tmp[PATH_MAX];
-    if (!res || make_temp_dir(out, tmp, sizeof tmp) != 0) {
-        if (!res)
-            fprintf(stderr, "sluice: out of memory\n");
+    if (!res || outdir_begin(out, tmp, sizeof tmp, err, sizeof err) != 0) {
+        fprintf(stderr, "sluice: %s\n", res ? err : "out of memory");
         free(res);
         sweep_free(w);
         return EXIT_USAGE;
@@ -612,7 +539,7 @@ static int cmd_sweep(int argc, char **argv)
     clock_gettime(CLOCK_MONOTONIC, &p.t0);
     if (sweep_run_all(w, (int)jobs, res, show_sweep_progress, &p, &g_stop, err, sizeof err) != 0) {
         fprintf(stderr, "sluice: %s\n", err);
-        remove_tree(tmp);
+        outdir_abort(tmp);
         free(res);
         sweep_free(w);
         return EXIT_USAGE;
@@ -626,10 +553,13 @@ static int cmd_sweep(int argc, char **argv)
         fprintf(stderr, "sluice: run %zu failed (%s)\n  replay: %s\n", t, res[t].message, cmd);
         failed = 1;
     }
+    err[0] = 0;
     if (write_file_atomic(tmp, "runs.csv", w, res, sweep_write_runs) != 0 ||
         write_file_atomic(tmp, "sweep.csv", w, res, sweep_write_summary) != 0 ||
-        commit_dir(tmp, out) != 0) {
-        remove_tree(tmp);
+        outdir_commit(tmp, out, err, sizeof err) != 0) {
+        if (*err)
+            fprintf(stderr, "sluice: %s\n", err);
+        outdir_abort(tmp);
         free(res);
         sweep_free(w);
         return EXIT_FAILURE;
@@ -639,6 +569,96 @@ static int cmd_sweep(int argc, char **argv)
     free(res);
     sweep_free(w);
     return failed ? EXIT_INVARIANT : 0;
+}
+
+static int cmd_stress(int argc, char **argv)
+{
+    static const struct option opts[] = {{"seeds", required_argument, 0, 'n'},
+                                         {"jobs", required_argument, 0, 'j'},
+                                         {"set", required_argument, 0, 'S'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
+    long seeds = 100, jobs = sysconf(_SC_NPROCESSORS_ONLN);
+    run_args a;
+    memset(&a, 0, sizeof a);
+    a.sets = calloc((size_t)argc + 1, sizeof *a.sets);
+    if (!a.sets)
+        return usage_error("%s", "out of memory");
+    optind = 1;
+    opterr = 0;
+    int ch;
+    while ((ch = getopt_long(argc, argv, ":n:j:S:h", opts, NULL)) != -1) {
+        char *end;
+        switch (ch) {
+        case 'n':
+            seeds = strtol(optarg, &end, 10);
+            if (end == optarg || *end || seeds < 1 || seeds > 100000000) {
+                free(a.sets);
+                return usage_error("--seeds needs a whole number from 1 to 10^8, not '%s'", optarg);
+            }
+            break;
+        case 'j':
+            jobs = strtol(optarg, &end, 10);
+            if (end == optarg || *end || jobs < 1 || jobs > 1024) {
+                free(a.sets);
+                return usage_error("--jobs needs a whole number from 1 to 1024, not '%s'", optarg);
+            }
+            break;
+        case 'S': a.sets[a.nsets++] = optarg; break;
+        case 'h':
+            printf("usage: sluice stress CONFIG --seeds N [--jobs J] [--set section.key=value]...\n\n"
+                   "Runs CONFIG with N seeds (run.seed, run.seed+1, ...), each with a random crash\n"
+                   "schedule (crashes anywhere, inside checkpoints, during recovery and replay),\n"
+                   "and checks every invariant.  A violation prints the seed and the exact\n"
+                   "`sluice run` command that replays it; the exit status is then 1.\n");
+            free(a.sets);
+            return 0;
+        case ':': free(a.sets); return usage_error("option '%s' needs a value", argv[optind - 1]);
+        default: free(a.sets); return usage_error("unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind != argc - 1) {
+        free(a.sets);
+        return usage_error("%s", "stress needs exactly one CONFIG");
+    }
+    a.config = argv[optind];
+    cfg_t c;
+    int rc = load_config(&a, &c);
+    if (rc) {
+        free(a.sets);
+        return rc;
+    }
+    stress_result *res = calloc((size_t)seeds, sizeof *res);
+    if (!res) {
+        free(a.sets);
+        return usage_error("%s", "out of memory");
+    }
+    sweep_progress p = {{0, 0}, isatty(STDERR_FILENO)};
+    clock_gettime(CLOCK_MONOTONIC, &p.t0);
+    char err[2048];
+    if (stress_run_all(&c, (size_t)seeds, (int)jobs, res, show_sweep_progress, &p, &g_stop, err,
+                       sizeof err) != 0) {
+        fprintf(stderr, "sluice: %s\n", err);
+        free(res);
+        free(a.sets);
+        return EXIT_USAGE;
+    }
+    long bad = 0;
+    for (long i = 0; i < seeds; i++) {
+        if (res[i].status == SIM_OK)
+            continue;
+        bad++;
+        fprintf(stderr, "sluice stress: seed %" PRIu64 " failed: %s\n  replay: sluice run %s --seed %" PRIu64
+                        " --set faults.crash_times=%s",
+                res[i].seed, res[i].message, a.config, res[i].seed, res[i].crash_times);
+        for (int k = 0; k < a.nsets; k++)
+            fprintf(stderr, " --set %s", a.sets[k]);
+        fprintf(stderr, "\n");
+    }
+    printf("sluice stress: %ld seeds, %ld failed\n", seeds, bad);
+    free(res);
+    free(a.sets);
+    return bad ? EXIT_INVARIANT : 0;
 }
 
 int main(int argc, char **argv)
@@ -667,6 +687,8 @@ int main(int argc, char **argv)
         return cmd_gen(argc - 1, argv + 1);
     if (!strcmp(cmd, "config"))
         return cmd_config(argc - 1, argv + 1);
+    if (!strcmp(cmd, "stress"))
+        return cmd_stress(argc - 1, argv + 1);
     if (!strcmp(cmd, "sweep"))
         return cmd_sweep(argc - 1, argv + 1);
     if (!strcmp(cmd, "plot"))

@@ -1,26 +1,19 @@
 /*
  * sweep.c: parameter sweeps (see sweep.h for the file format and rules).
  *
- * Worker processes: the parent writes task numbers, 4 bytes each, into a
- * pipe that all workers read (a read of 4 bytes takes exactly one task:
- * writes of at most PIPE_BUF bytes are atomic), and workers write one
- * fixed-size sweep_result per task into a second pipe (also below
- * PIPE_BUF, so records never interleave).  The parent polls both pipes,
- * so neither can fill up and block the other.  Results are stored by task
- * number, so the output never depends on which worker ran what.
+ * Tasks run in worker processes through pool.h; results are stored by
+ * task number, so the output never depends on which worker ran what.
  */
 #include "sweep.h"
+#include "pool.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <math.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include <ini.h>
 #include <gsl/gsl_cdf.h>
@@ -48,7 +41,7 @@ struct sweep {
     size_t npoints;
 };
 
-_Static_assert(sizeof(sweep_result) <= PIPE_BUF, "a result record must be written atomically");
+_Static_assert(sizeof(sweep_result) + 4 <= PIPE_BUF, "a result record must be written atomically");
 
 /* ---- the numeric summary columns, in summary.csv order ---- */
 
@@ -399,18 +392,30 @@ int sweep_task_config(const sweep_t *w, size_t t, cfg_t *c, char *err, size_t er
         return -1;
     if (apply_point(w, t / (size_t)w->replications, c, err, errlen) != 0)
         return -1;
-    c->run.seed = w->base_seed + (uint64_t)(t % (size_t)w->replications);
+    /* Replication r: the point's seed (the base's, unless run.seed is
+     * swept) plus r. */
+    c->run.seed += (uint64_t)(t % (size_t)w->replications);
     return cfg_validate(c, err, errlen) == CFG_OK ? 0 : -1;
+}
+
+/* Seed of task t (see sweep_task_config). */
+static uint64_t task_seed(const sweep_t *w, size_t t)
+{
+    cfg_t c;
+    char err[CFG_ERR_MAX];
+    if (sweep_task_config(w, t, &c, err, sizeof err) != 0)
+        return w->base_seed + (uint64_t)(t % (size_t)w->replications);
+    return c.run.seed;
 }
 
 void sweep_task_command(const sweep_t *w, size_t t, char *buf, size_t n)
 {
     size_t p = t / (size_t)w->replications;
-    int len = snprintf(buf, n, "sluice run %s --seed %" PRIu64, w->base,
-                       w->base_seed + (uint64_t)(t % (size_t)w->replications));
+    int len = snprintf(buf, n, "sluice run %s --seed %" PRIu64, w->base, task_seed(w, t));
     for (size_t k = 0; k < w->nparams && len > 0 && (size_t)len < n; k++)
-        len += snprintf(buf + len, n - (size_t)len, " --set %s=%s", w->params[k].key,
-                        w->params[k].values[value_index(w, p, k)]);
+        if (strcmp(w->params[k].key, "run.seed") != 0) /* --seed has it */
+            len += snprintf(buf + len, n - (size_t)len, " --set %s=%s", w->params[k].key,
+                            w->params[k].values[value_index(w, p, k)]);
 }
 
 void sweep_run_task(const sweep_t *w, size_t t, sweep_result *r)
@@ -447,168 +452,19 @@ void sweep_run_task(const sweep_t *w, size_t t, sweep_result *r)
     free(o);
 }
 
-/* ---- worker processes ---- */
+/* ---- running ---- */
 
-static int write_all(int fd, const void *buf, size_t n)
+static void run_task_cb(const void *ctx, size_t t, void *result)
 {
-    const char *p = buf;
-    while (n > 0) {
-        ssize_t k = write(fd, p, n);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            return -1;
-        p += k;
-        n -= (size_t)k;
-    }
-    return 0;
-}
-
-static int read_all(int fd, void *buf, size_t n)
-{
-    char *p = buf;
-    size_t got = 0;
-    while (got < n) {
-        ssize_t k = read(fd, p + got, n - got);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            return got == 0 ? 0 : -1;
-        got += (size_t)k;
-    }
-    return 1;
-}
-
-static void worker(const sweep_t *w, int task_r, int res_w)
-{
-    uint32_t t;
-    sweep_result *r = malloc(sizeof *r);
-    if (!r)
-        _exit(3);
-    while (read_all(task_r, &t, sizeof t) == 1) {
-        sweep_run_task(w, t, r);
-        if (write_all(res_w, r, sizeof *r) != 0)
-            _exit(4);
-    }
-    free(r);
-    _exit(0);
+    sweep_run_task(ctx, t, result);
 }
 
 int sweep_run_all(const sweep_t *w, int jobs, sweep_result *results,
                   void (*progress)(void *user, size_t done, size_t total), void *user,
                   const volatile int *stop, char *err, size_t errlen)
 {
-    size_t total = sweep_tasks(w);
-    if (jobs < 1)
-        jobs = 1;
-    if ((size_t)jobs > total)
-        jobs = total > 0 ? (int)total : 1;
-    if (jobs == 1) {
-        for (size_t t = 0; t < total; t++) {
-            if (stop && *stop) {
-                snprintf(err, errlen, "interrupted");
-                return -1;
-            }
-            sweep_run_task(w, t, &results[t]);
-            if (progress)
-                progress(user, t + 1, total);
-        }
-        return 0;
-    }
-    int tp[2], rp[2];
-    if (pipe(tp) != 0 || pipe(rp) != 0) {
-        snprintf(err, errlen, "cannot create pipes: %s", strerror(errno));
-        return -1;
-    }
-    pid_t *pids = calloc((size_t)jobs, sizeof *pids);
-    if (!pids) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
-    fflush(NULL);
-    for (int j = 0; j < jobs; j++) {
-        pids[j] = fork();
-        if (pids[j] < 0) {
-            snprintf(err, errlen, "cannot start worker processes: %s", strerror(errno));
-            for (int k = 0; k < j; k++)
-                kill(pids[k], SIGKILL);
-            free(pids);
-            return -1;
-        }
-        if (pids[j] == 0) {
-            close(tp[1]);
-            close(rp[0]);
-            worker(w, tp[0], rp[1]);
-        }
-    }
-    close(tp[0]);
-    close(rp[1]);
-    char *seen = calloc(total, 1);
-    size_t next = 0, done = 0;
-    int rc = 0;
-    sweep_result *r = malloc(sizeof *r);
-    if (!seen || !r) {
-        snprintf(err, errlen, "out of memory");
-        rc = -1;
-    }
-    while (rc == 0 && done < total) {
-        if (stop && *stop) {
-            snprintf(err, errlen, "interrupted");
-            rc = -1;
-            break;
-        }
-        struct pollfd fds[2] = {{rp[0], POLLIN, 0}, {next < total ? tp[1] : -1, POLLOUT, 0}};
-        int n = poll(fds, 2, 1000);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            snprintf(err, errlen, "poll: %s", strerror(errno));
-            rc = -1;
-            break;
-        }
-        if (next < total && (fds[1].revents & POLLOUT)) {
-            uint32_t t = (uint32_t)next++;
-            if (write_all(tp[1], &t, sizeof t) != 0) {
-                snprintf(err, errlen, "workers stopped taking tasks");
-                rc = -1;
-                break;
-            }
-            if (next == total)
-                close(tp[1]);
-        }
-        if (fds[0].revents & (POLLIN | POLLHUP)) {
-            int k = read_all(rp[0], r, sizeof *r);
-            if (k != 1) {
-                snprintf(err, errlen, "a worker process died (%zu of %zu tasks done)", done, total);
-                rc = -1;
-                break;
-            }
-            if (r->task >= total || seen[r->task]) {
-                snprintf(err, errlen, "corrupt result from a worker");
-                rc = -1;
-                break;
-            }
-            seen[r->task] = 1;
-            results[r->task] = *r;
-            done++;
-            if (progress)
-                progress(user, done, total);
-        }
-    }
-    if (next < total)
-        close(tp[1]);
-    close(rp[0]);
-    for (int j = 0; j < jobs; j++) {
-        if (rc != 0)
-            kill(pids[j], SIGKILL);
-        int st;
-        while (waitpid(pids[j], &st, 0) < 0 && errno == EINTR)
-            ;
-    }
-    free(r);
-    free(seen);
-    free(pids);
-    return rc;
+    return pool_run(sweep_tasks(w), jobs, run_task_cb, w, sizeof *results, results, progress,
+                    user, stop, err, errlen);
 }
 
 /* ---- output ---- */
@@ -648,8 +504,7 @@ int sweep_write_runs(const sweep_t *w, const sweep_result *res, FILE *f)
         size_t p = t / (size_t)w->replications;
         int rows = r->nexec > 0 ? r->nexec : 1;
         for (int e = 0; e < rows; e++) {
-            fprintf(f, "%zu,%zu,%" PRIu64, p, t % (size_t)w->replications,
-                    w->base_seed + (uint64_t)(t % (size_t)w->replications));
+            fprintf(f, "%zu,%zu,%" PRIu64, p, t % (size_t)w->replications, task_seed(w, t));
             put_params(w, p, f);
             fprintf(f, ",%s,%s", status_name(r->status), r->nexec > 0 ? r->executor[e] : "");
             for (size_t i = 0; i < NCOLS; i++) {

@@ -5,7 +5,15 @@
  *  - A window is the half-open interval [start, end) of event time.
  *  - tumbling(size): [k*size, (k+1)*size) holding t; one window per event.
  *  - sliding(size, slide): every [k*slide, k*slide + size) holding t,
- *    ascending by start; ceil(size/slide) windows per event at most.
+ *    ascending by start, aligned at 0 like Beam's SlidingWindows.  When
+ *    size is a whole number m of slides the end is computed as
+ *    (k+m)*slide, so every t is in exactly m windows even for decimal
+ *    sizes; otherwise ceil(size/slide) or one less (none at all when
+ *    slide > size and t falls in a gap).
+ *  - Bounds are computed from the integer index k only, so every event of
+ *    a window gets bit-identical bounds, and start <= t < end holds
+ *    exactly in double arithmetic: t on a boundary belongs to the window
+ *    that starts there.  Negative t works (floor, not truncation).
  *  - session(gap): the proto-window [t, t + gap); executors merge
  *    overlapping proto-windows of one key (win_overlaps / win_merge).
  *  - none: per-record output; the "window" is [t, t] and the event is its
@@ -22,11 +30,14 @@ typedef struct win {
     double start, end; /* s of event time, [start, end) */
 } win_t;
 
-/* Largest number of windows win_assign can return for this config. */
+/* Largest number of windows win_assign can return for this config: 1,
+ * except sliding: m when size = m slides, else ceil(size/slide) + 1 (one
+ * spare for rounding of the separately rounded bounds). */
 size_t win_max_per_event(const struct cfg_window_s *w);
 
-/* Windows that event time t belongs to, ascending by start, into out
- * (room for max entries).  Returns how many were written. */
+/* Windows that event time t (finite) belongs to, ascending by start, into
+ * out (room for max entries; with fewer than win_max_per_event the latest
+ * windows are cut).  Returns how many were written. */
 size_t win_assign(const struct cfg_window_s *w, double t, win_t *out, size_t max);
 
 /* Session helpers: two windows overlap (or touch) when they share a point;
