@@ -68,15 +68,14 @@ static double mb_grid(const mb_t *b, double t)
 
 static void mb_on_trigger(void *ctx, void *arg, uint64_t data);
 
-/* Arms a trigger at the first trigger time >= earliest, if idle and there
- * is something to do. */
-static void mb_arm(mb_t *b, double earliest)
+/* Arms a trigger at time t (>= now), if idle and there is something to
+ * do. */
+static void mb_arm(mb_t *b, double t)
 {
     if (b->running || b->trigger || !mb_wanted(b))
         return;
     double now = sim_now(b->sim);
-    double t = mb_grid(b, earliest > now ? earliest : now);
-    b->trigger = sim_at(b->sim, t, mb_on_trigger, b, 0);
+    b->trigger = sim_at(b->sim, t > now ? t : now, mb_on_trigger, b, 0);
     if (!b->trigger)
         mb_oom(b);
 }
@@ -146,8 +145,8 @@ static void mb_on_end(void *ctx, void *arg, uint64_t data)
     b->running = 0;
     /* Spark: the next trigger is the first grid point after this batch's
      * trigger time; if the batch ran past it, right now. */
-    double next = b->p.interval > 0 ? (floor(start / b->p.interval) + 1) * b->p.interval : end;
-    mb_arm(b, next);
+    double next = b->p.interval > 0 ? mb_grid(b, nextafter(start, INFINITY)) : end;
+    mb_arm(b, next > end ? next : end);
 }
 
 static void mb_on_trigger(void *ctx, void *arg, uint64_t data)
@@ -232,14 +231,14 @@ static void mb_on_arrival(void *self, const wl_event *ev)
         mb_oom(b);
         return;
     }
-    mb_arm(b, sim_now(b->sim));
+    mb_arm(b, mb_grid(b, sim_now(b->sim)));
 }
 
 static void mb_on_input_end(void *self)
 {
     mb_t *b = self;
     b->input_ended = 1;
-    mb_arm(b, sim_now(b->sim));
+    mb_arm(b, mb_grid(b, sim_now(b->sim)));
 }
 
 static void mb_on_fault(void *self, const fault_t *f)
