@@ -489,47 +489,248 @@ long batch_store_emit(batch_store *st, double due, double emit_time,
     }
     return panes;
 }
+/* ======================================================================
+ * Job timing under faults (shared with microbatch.c)
+ * ====================================================================== */
+
+/* Speed factor at t (product of the active slowdowns) and the next time
+ * the factor changes.  O(n) in the schedule. */
+static double slow_at(const fault_schedule *fs, double t, double *next)
+{
+    double f = 1;
+    *next = INFINITY;
+    for (size_t i = 0; fs && i < fs->n; i++) {
+        const fault_t *x = &fs->v[i];
+        if (x->kind != FAULT_SLOWDOWN || !(x->duration > 0) || !(x->factor > 0))
+            continue;
+        double a = x->time, b = x->time + x->duration;
+        if (a <= t && t < b) {
+            f *= x->factor;
+            if (b < *next)
+                *next = b;
+        } else if (a > t && a < *next) {
+            *next = a;
+        }
+    }
+    return f;
+}
+
+double batch_work_end(const fault_schedule *fs, double t0, double work)
+{
+    double t = t0;
+    while (work > 0) {
+        double next;
+        double f = slow_at(fs, t, &next);
+        double cap = (next - t) / f; /* work doable before the factor changes */
+        if (work <= cap)
+            return t + work * f;
+        work -= cap;
+        t = next;
+    }
+    return t;
+}
+
+double batch_work_done(const fault_schedule *fs, double t0, double t1)
+{
+    double t = t0, done = 0;
+    while (t < t1) {
+        double next;
+        double f = slow_at(fs, t, &next);
+        double stop = next < t1 ? next : t1;
+        done += (stop - t) / f;
+        t = stop;
+    }
+    return done;
+}
+
+int batch_faults_init(batch_faults *bf, sim_t *s)
+{
+    const fault_schedule *fs = sim_faults(s);
+    memset(bf, 0, sizeof *bf);
+    bf->n = fs ? fs->n : 0;
+    if (bf->n == 0)
+        return 0;
+    bf->rows = calloc(bf->n, sizeof *bf->rows);
+    if (!bf->rows)
+        return -1;
+    for (size_t i = 0; i < bf->n; i++) {
+        fault_row *r = &bf->rows[i];
+        r->fault_id = (uint32_t)i;
+        r->kind = -1; /* not happened yet */
+    }
+    return 0;
+}
+
+void batch_faults_free(batch_faults *bf)
+{
+    free(bf->rows);
+    bf->rows = NULL;
+    bf->n = 0;
+}
+
+fault_row *batch_faults_begin(batch_faults *bf, const fault_t *f, double detection_delay)
+{
+    if (f->id >= bf->n)
+        return NULL;
+    fault_row *r = &bf->rows[f->id];
+    r->fault_id = f->id;
+    r->kind = f->kind;
+    r->time = f->time;
+    r->detected = f->kind == FAULT_CRASH ? f->time + detection_delay : NAN;
+    r->resumed = NAN;
+    r->caught_up = NAN;
+    r->downtime = 0;
+    r->reprocessed = 0;
+    r->cpu_wasted = 0;
+    r->duplicates = 0;
+    r->lost = 0;
+    r->peak_latency = NAN;
+    return r;
+}
+
+void batch_faults_resumed(batch_faults *bf, double now)
+{
+    for (size_t i = 0; i < bf->n; i++) {
+        fault_row *r = &bf->rows[i];
+        if (r->kind == FAULT_CRASH && isnan(r->resumed)) {
+            r->resumed = now;
+            r->downtime = now - r->time;
+        }
+    }
+}
+
+void batch_faults_job_done(batch_faults *bf, double end, double peak_latency)
+{
+    for (size_t i = 0; i < bf->n; i++) {
+        fault_row *r = &bf->rows[i];
+        if (r->kind == FAULT_CRASH && !isnan(r->resumed) && isnan(r->caught_up)) {
+            r->caught_up = end;
+            r->peak_latency = peak_latency;
+        }
+    }
+}
+
+int batch_faults_report(const batch_faults *bf, metrics_t *m)
+{
+    for (size_t i = 0; i < bf->n; i++)
+        if (bf->rows[i].kind >= 0 && metrics_fault(m, &bf->rows[i]) != 0)
+            return -1;
+    return 0;
+}
 
 /* ======================================================================
  * The batch executor
  * ====================================================================== */
 
+/* One job's input: the events of its data interval ((k-1) I, k I]. */
+typedef struct bjob {
+    batch_events ev;
+    double due;             /* k x interval: its logical time */
+    int final;              /* sealed after the input ended */
+} bjob;
+
 typedef struct batch {
     sim_t *sim;
     exec_t *e;
     metrics_t *m;
+    const fault_schedule *fs;
     struct cfg_batch p;
     struct cfg_window_s w;
+    double detection_delay;
     batch_store *st;        /* NULL for window none */
-    batch_events in;        /* arrived, not yet read by a job */
-    batch_events job;       /* read by the running job */
-    int running;
-    int due_pending;        /* a job fell due while one was running */
+    /* Ring of job inputs: ring[head .. head+sealed) are sealed (due, not
+     * finished; ring[head] is the running one when running), and
+     * ring[head+sealed] is the open interval collecting arrivals.  Slots
+     * keep their buffers, so steady state does not allocate. */
+    bjob *ring;
+    size_t cap, head, sealed;
+    int running;            /* ring[head] is running, or killed and
+                               waiting for the restart */
     int input_ended;
-    int final_started;      /* the last job has started: no more ticks */
-    double job_start, job_end;
-    double job_threshold;   /* windows with end <= it are computed */
+    int final_sealed;       /* the last job is sealed: no more ticks */
+    int down;               /* crashed, waiting for the restart */
+    int killed;             /* the job was killed: re-run at the restart */
+    eq_handle end_h, restart_h;
+    double job_start;       /* first start of the job (metrics_processed) */
+    double attempt_start;   /* start of the current attempt */
+    double job_end;
     double computed_upto;   /* threshold of the last finished job */
+    double stage_work;      /* s of work per stage (events share) */
+    int stages_done;        /* stages whose output survived a crash */
     uint64_t jobs;
+    batch_faults faults;
 } batch_t;
 
-static void batch_start(batch_t *b);
+static void batch_on_end(void *ctx, void *arg, uint64_t data);
 
 static void batch_oom(batch_t *b)
 {
     sim_abort(b->sim, "batch: out of memory");
 }
 
-/* The running job ends: fold its events in, emit, start a delayed job. */
+static bjob *slot(batch_t *b, size_t i) { return &b->ring[(b->head + i) % b->cap]; }
+
+/* Makes room for one more slot after the open one.  -1 on OOM. */
+static int ring_grow(batch_t *b)
+{
+    if (b->sealed + 1 < b->cap)
+        return 0;
+    size_t cap = b->cap ? 2 * b->cap : 4;
+    bjob *r = calloc(cap, sizeof *r);
+    if (!r)
+        return -1;
+    for (size_t i = 0; i < b->cap; i++)
+        r[i] = *slot(b, i);
+    free(b->ring);
+    b->ring = r;
+    b->cap = cap;
+    b->head = 0;
+    return 0;
+}
+
+/* Schedules the end of an attempt that starts now with the stages not
+ * yet done. */
+static void batch_attempt(batch_t *b)
+{
+    double now = sim_now(b->sim);
+    b->attempt_start = now;
+    double work = b->p.setup_cost + (double)(b->p.stages - b->stages_done) * b->stage_work;
+    b->job_end = batch_work_end(b->fs, now, work);
+    b->end_h = sim_at(b->sim, b->job_end, batch_on_end, b, 0);
+    if (!b->end_h)
+        batch_oom(b);
+}
+
+/* Starts the oldest sealed job, if any and if up and idle. */
+static void batch_next(batch_t *b)
+{
+    if (b->running || b->down || b->sealed == 0)
+        return;
+    const bjob *j = slot(b, 0);
+    b->running = 1;
+    b->jobs++;
+    b->job_start = sim_now(b->sim);
+    b->stages_done = 0;
+    b->stage_work = (double)j->ev.n * b->p.per_event_cost / b->p.parallelism / b->p.stages;
+    batch_attempt(b);
+}
+
+/* The running job ends: fold its events in, emit, start the next. */
 static void batch_on_end(void *ctx, void *arg, uint64_t data)
 {
     (void)ctx;
     (void)data;
     batch_t *b = arg;
+    b->end_h = 0;
+    bjob *j = slot(b, 0);
     double start = b->job_start, end = b->job_end;
-    for (size_t i = 0; i < b->job.n; i++) {
-        const wl_event *ev = &b->job.v[i];
+    double threshold = j->final ? INFINITY : j->due - b->p.cutoff;
+    double peak = NAN;
+    for (size_t i = 0; i < j->ev.n; i++) {
+        const wl_event *ev = &j->ev.v[i];
         metrics_processed(b->m, ev, start, end);
+        if (!(end - ev->event_time <= peak))
+            peak = end - ev->event_time;
         if (!b->st) {
             pane_t p;
             memset(&p, 0, sizeof p);
@@ -560,64 +761,137 @@ static void batch_on_end(void *ctx, void *arg, uint64_t data)
             return;
         }
     }
-    b->job.n = 0;
-    if (b->st && batch_store_emit(b->st, b->job_threshold, end, PANE_BATCH, PANE_BATCH, b->m) < 0) {
+    j->ev.n = 0;
+    b->head = (b->head + 1) % b->cap;
+    b->sealed--;
+    if (b->st && batch_store_emit(b->st, threshold, end, PANE_BATCH, PANE_BATCH, b->m) < 0) {
         batch_oom(b);
         return;
     }
-    if (b->job_threshold > b->computed_upto)
-        b->computed_upto = b->job_threshold;
+    if (threshold > b->computed_upto)
+        b->computed_upto = threshold;
     b->running = 0;
-    if (b->due_pending) {
-        b->due_pending = 0;
-        batch_start(b);
-    }
+    batch_faults_job_done(&b->faults, end, peak);
+    batch_next(b);
 }
 
-static void batch_start(batch_t *b)
-{
-    assert(!b->running && !b->final_started);
-    double now = sim_now(b->sim);
-    batch_events t = b->job;
-    b->job = b->in;
-    b->in = t;
-    b->in.n = 0;
-    b->running = 1;
-    b->jobs++;
-    b->job_start = now;
-    if (b->input_ended) {
-        b->final_started = 1;
-        b->job_threshold = INFINITY;
-    } else {
-        b->job_threshold = now - b->p.cutoff;
-    }
-    b->job_end = now + b->p.setup_cost + (double)b->job.n * b->p.per_event_cost / b->p.parallelism;
-    if (!sim_at(b->sim, b->job_end, batch_on_end, b, 0))
-        batch_oom(b);
-}
-
-/* Tick k: job k is due at k x interval. */
+/* Tick k: job k falls due at k x interval.  Its input is sealed now, so
+ * a job that must wait (the previous one still running, or a crash) still
+ * reads exactly its own data interval, and its threshold is its logical
+ * time: results do not depend on when it actually runs. */
 static void batch_on_tick(void *ctx, void *arg, uint64_t k)
 {
     (void)ctx;
     batch_t *b = arg;
-    if (b->final_started)
+    if (b->final_sealed)
         return;
-    if (b->running)
-        b->due_pending = 1;
-    else
-        batch_start(b);
-    if (!b->final_started)
+    if (ring_grow(b) != 0) {
+        batch_oom(b);
+        return;
+    }
+    bjob *j = slot(b, b->sealed);
+    j->due = (double)k * b->p.interval;
+    j->final = b->input_ended;
+    b->final_sealed = b->input_ended;
+    b->sealed++;
+    slot(b, b->sealed)->ev.n = 0;
+    batch_next(b);
+    if (!b->final_sealed)
         sim_at(b->sim, (double)(k + 1) * b->p.interval, batch_on_tick, b, k + 1);
+}
+
+/* Back up after a crash: re-run the killed job, or start one that fell
+ * due meanwhile. */
+static void batch_on_restart(void *ctx, void *arg, uint64_t data)
+{
+    (void)ctx;
+    (void)data;
+    batch_t *b = arg;
+    b->restart_h = 0;
+    b->down = 0;
+    batch_faults_resumed(&b->faults, sim_now(b->sim));
+    if (b->killed) {
+        b->killed = 0;
+        batch_attempt(b);
+    } else {
+        batch_next(b);
+    }
+}
+
+/* A crash: the running attempt dies.  Its work since the start of the
+ * attempt (or since its last finished stage, when stages > 1) is lost;
+ * the job re-runs after detection + restart delay.  Input is durable and
+ * output atomic, so nothing is lost or duplicated. */
+static void batch_crash(batch_t *b, fault_row *r)
+{
+    double now = sim_now(b->sim);
+    if (b->running && !b->killed) {
+        sim_cancel(b->sim, b->end_h);
+        b->end_h = 0;
+        double done = batch_work_done(b->fs, b->attempt_start, now);
+        int left = b->p.stages - b->stages_done, kept = 0;
+        if (b->p.stages > 1 && b->stage_work > 0 && done > b->p.setup_cost) {
+            kept = (int)floor((done - b->p.setup_cost) / b->stage_work);
+            if (kept > left - 1)
+                kept = left - 1; /* the last stage ends with the commit */
+            if (kept < 0)
+                kept = 0;
+        }
+        double kept_until = kept > 0 ? batch_work_end(b->fs, b->attempt_start,
+                                                      b->p.setup_cost + kept * b->stage_work)
+                                     : b->attempt_start;
+        if (r) {
+            r->cpu_wasted += (now - kept_until) * b->p.parallelism;
+            /* events whose stage work is redone */
+            uint64_t n = slot(b, 0)->ev.n;
+            r->reprocessed += n - n * (uint64_t)(b->stages_done + kept) / (uint64_t)b->p.stages;
+        }
+        b->stages_done += kept;
+        b->killed = 1;
+    }
+    b->down = 1;
+    if (b->restart_h) {
+        sim_cancel(b->sim, b->restart_h);
+        b->restart_h = 0;
+    }
+    b->restart_h = sim_at(b->sim, now + b->detection_delay + b->p.restart_delay,
+                          batch_on_restart, b, 0);
+    if (!b->restart_h)
+        batch_oom(b);
+}
+
+static void batch_on_fault(void *self, const fault_t *f)
+{
+    batch_t *b = self;
+    fault_row *r = batch_faults_begin(&b->faults, f, b->detection_delay);
+    if (f->kind == FAULT_CRASH)
+        batch_crash(b, r);
+    /* Slowdowns stretch the jobs they overlap (batch_work_end, from the
+     * schedule); outages are applied to the input by sim; a batch job has
+     * no checkpoints to fail. */
+}
+
+static void batch_destroy(void *self)
+{
+    batch_t *b = self;
+    if (!b)
+        return;
+    batch_store_free(b->st);
+    for (size_t i = 0; i < b->cap; i++)
+        batch_events_free(&b->ring[i].ev);
+    free(b->ring);
+    batch_faults_free(&b->faults);
+    free(b);
 }
 
 static void *batch_create(sim_t *s, exec_t *e, char *err, size_t errlen)
 {
     const cfg_t *c = sim_cfg(s);
     if (!(c->batch.interval > 0) || c->batch.parallelism < 1 || c->batch.setup_cost < 0 ||
-        c->batch.per_event_cost < 0 || c->batch.cutoff < 0) {
-        snprintf(err, errlen, "batch: interval must be > 0, parallelism >= 1, "
-                              "setup_cost, per_event_cost and cutoff >= 0");
+        c->batch.per_event_cost < 0 || c->batch.cutoff < 0 || c->batch.stages < 1 ||
+        c->batch.restart_delay < 0) {
+        snprintf(err, errlen, "batch: interval must be > 0, parallelism and stages >= 1, "
+                              "setup_cost, per_event_cost, cutoff and restart_delay >= 0");
         return NULL;
     }
     batch_t *b = calloc(1, sizeof *b);
@@ -628,42 +902,32 @@ static void *batch_create(sim_t *s, exec_t *e, char *err, size_t errlen)
     b->sim = s;
     b->e = e;
     b->m = e->metrics;
+    b->fs = sim_faults(s);
     b->p = c->batch;
     b->w = c->window;
+    b->detection_delay = c->faults.detection_delay;
     b->computed_upto = -INFINITY;
+    if (batch_faults_init(&b->faults, s) != 0 || ring_grow(b) != 0)
+        goto oom;
     if (b->w.type != WIN_NONE) {
         b->st = batch_store_alloc(&b->w, b->p.late_policy == LATE_RESTATE, 0);
-        if (!b->st) {
-            free(b);
-            snprintf(err, errlen, "batch: out of memory");
-            return NULL;
-        }
+        if (!b->st)
+            goto oom;
     }
-    if (!sim_at(s, b->p.interval, batch_on_tick, b, 1)) {
-        batch_store_free(b->st);
-        free(b);
-        snprintf(err, errlen, "batch: out of memory");
-        return NULL;
-    }
+    if (!sim_at(s, b->p.interval, batch_on_tick, b, 1))
+        goto oom;
     return b;
-}
-
-static void batch_destroy(void *self)
-{
-    batch_t *b = self;
-    if (!b)
-        return;
-    batch_store_free(b->st);
-    batch_events_free(&b->in);
-    batch_events_free(&b->job);
-    free(b);
+oom:
+    batch_destroy(b);
+    snprintf(err, errlen, "batch: out of memory");
+    return NULL;
 }
 
 static void batch_on_arrival(void *self, const wl_event *ev)
 {
     batch_t *b = self;
     metrics_arrived(b->m, ev);
-    if (batch_events_push(&b->in, ev) != 0)
+    if (batch_events_push(&slot(b, b->sealed)->ev, ev) != 0)
         batch_oom(b);
 }
 
@@ -673,16 +937,15 @@ static void batch_on_input_end(void *self)
     b->input_ended = 1;
 }
 
-static void batch_on_fault(void *self, const fault_t *f)
-{
-    (void)self;
-    (void)f;
-}
-
+/* Arrived and not yet read: the open interval and the sealed jobs that
+ * have not started.  O(sealed jobs). */
 static uint64_t batch_backlog(void *self)
 {
-    const batch_t *b = self;
-    return b->in.n;
+    batch_t *b = self;
+    uint64_t n = 0;
+    for (size_t i = b->running ? 1 : 0; i <= b->sealed; i++)
+        n += slot(b, i)->ev.n;
+    return n;
 }
 
 static double batch_watermark(void *self)
@@ -693,7 +956,9 @@ static double batch_watermark(void *self)
 
 static void batch_finish(void *self)
 {
-    (void)self;
+    batch_t *b = self;
+    if (batch_faults_report(&b->faults, b->m) != 0)
+        batch_oom(b);
 }
 
 const exec_type exec_batch = {

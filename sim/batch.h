@@ -4,19 +4,25 @@
  * micro-batch executor (microbatch.c).
  *
  * Rules of the batch executor
- *  - A job is due every [batch] interval seconds of processing time (the
- *    first at `interval`).  It reads every event that arrived since the
- *    previous job started (up to and including its own start time) and
- *    takes setup_cost + n x per_event_cost / parallelism seconds.
- *  - A job that is still running when the next one is due delays it: the
- *    next job starts when the running one ends; missed due times in between
- *    coalesce into that one job (like a cron job guarded by a lock file).
+ *  - Job k is due at k x interval (processing time, k = 1, 2, ...).  Its
+ *    input is its data interval: every event that arrived in
+ *    ((k-1) x interval, k x interval] (an arrival at exactly k x interval
+ *    belongs to job k).  It takes setup_cost + n x per_event_cost /
+ *    parallelism seconds for its n events.
+ *  - Jobs run one at a time, in order.  A job still running when the next
+ *    falls due delays it: the next starts when it ends (the batch form of
+ *    overload: when jobs take longer than the interval, they queue and
+ *    latency grows without bound).  A delayed job still reads only its own
+ *    data interval and uses its logical time for the cutoff, as a
+ *    scheduler with data intervals does (Airflow, Oozie, cron over
+ *    partitioned input): results never depend on when a job actually ran,
+ *    so a crash or slowdown changes latency, never results.
  *  - At its end a job folds the events it read into the window state and
- *    computes every window whose end <= job start - cutoff.  Its output
+ *    computes every window whose end <= its due time - cutoff.  Its output
  *    (one BATCH pane per computed (key, window), carrying the whole window)
  *    becomes visible atomically at the job's end.  Window type none: one
  *    BATCH pane per event read, at the job's end.
- *  - A window is "computed" once a job's threshold (start - cutoff) passed
+ *  - A window is "computed" once a job's threshold (due - cutoff) passed
  *    its end, even if it was empty then.  An event read later for such a
  *    window is late: late_policy drop counts it as dropped; restate adds it
  *    and emits the window again at the end of the job that read it, with
@@ -25,11 +31,24 @@
  *    Session windows: an event is late when the session it would join ends
  *    at or before the threshold.)
  *  - After on_input_end the next job due is the final one: it treats every
- *    window as complete (threshold +infinity); then no job is scheduled.
- *  - backlog() = events arrived but not yet read by a job; watermark() is
+ *    window as complete (threshold +infinity); then no job is due.
+ *  - Faults (issue 7).  A crash kills the running job: its attempt's work
+ *    is wasted (cpu_wasted = time since the attempt started x parallelism)
+ *    and it re-runs after faults.detection_delay + batch.restart_delay,
+ *    from the start, or, with stages > 1 (the job's event work split into
+ *    equal stages whose outputs are kept), from its last finished stage
+ *    (each attempt pays setup_cost again).  While down, due jobs wait and
+ *    start after the restart, in order.  Input is durable and output atomic: no loss,
+ *    no duplicates, only latency.  A slowdown stretches the part of every
+ *    job that overlaps it (work advances at 1/factor).  One faults.csv row
+ *    per fault: downtime = restart - crash, caught_up = end of the first
+ *    job after the restart, peak_latency = that job's highest end - event
+ *    time, reprocessed = events whose stage work was redone.
+ *  - backlog() = events arrived but not yet read by a job (the open data
+ *    interval and the due jobs not started); watermark() is
  *    NAN (a batch job has none).
- *  - Memory: the events of one interval (those arrived and not yet read,
- *    plus those the running job reads), one aggregate per open window, and
+ *  - Memory: the events of one interval (the open data interval plus the
+ *    running job's; more only when jobs queue under overload or a crash), one aggregate per open window, and
  *    each not-yet-visible event once (in the pending list of the first
  *    window that will show it).  With late_policy restate the aggregate of
  *    every computed window is kept for the rest of the run (one small record
@@ -55,6 +74,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "cfg.h"
+#include "exec.h"
+#include "fault.h"
 #include "metrics.h"
 #include "wl.h"
 
@@ -96,6 +117,33 @@ size_t batch_store_open(const batch_store *st);
 size_t batch_store_windows(const batch_store *st);
 /* Events held waiting to become visible. */
 size_t batch_store_held(const batch_store *st);
+
+/* ---- jobs under faults, shared with microbatch.c ---- */
+
+/* When `work` seconds of normal-speed work started at t0 are done: during
+ * a slowdown [time, time + duration) of the schedule, work advances at
+ * 1/factor (overlapping slowdowns multiply).  O(slowdowns^2) at worst. */
+double batch_work_end(const fault_schedule *fs, double t0, double work);
+/* Work done (normal-speed seconds) between t0 and t1: the inverse. */
+double batch_work_done(const fault_schedule *fs, double t0, double t1);
+
+/* One faults.csv row per fault of the schedule, filled in as recovery
+ * goes on and reported by batch_faults_report at the end of the run. */
+typedef struct batch_faults {
+    fault_row *rows;     /* owned; indexed by fault id */
+    size_t n;
+} batch_faults;
+
+int batch_faults_init(batch_faults *bf, sim_t *s);     /* 0, or -1 on OOM */
+void batch_faults_free(batch_faults *bf);
+/* The row of fault f, initialised now (NULL if f is not of the schedule). */
+fault_row *batch_faults_begin(batch_faults *bf, const fault_t *f, double detection_delay);
+/* Processing resumed now: closes the downtime of every crash waiting. */
+void batch_faults_resumed(batch_faults *bf, double now);
+/* A job/batch ended after a restart: it is caught up (its events' highest
+ * latency, end - event time, is the peak latency of the recovery). */
+void batch_faults_job_done(batch_faults *bf, double end, double peak_latency);
+int batch_faults_report(const batch_faults *bf, metrics_t *m);
 
 /* ---- growable event arrays, shared with microbatch.c ---- */
 

@@ -18,7 +18,9 @@ typedef struct mb {
     sim_t *sim;
     exec_t *e;
     metrics_t *m;
+    const fault_schedule *fs;
     struct cfg_microbatch p;
+    double detection_delay;
     struct cfg_window_s w;
     batch_store *st;        /* NULL for window none */
     batch_events in;        /* arrived, not yet read by a batch */
@@ -27,11 +29,17 @@ typedef struct mb {
     int input_ended;
     int final_started;      /* the last batch has started */
     eq_handle trigger;      /* the next trigger, 0 = none armed */
-    double job_start, job_end;
+    int down;               /* crashed, waiting for the restart */
+    int killed;             /* the batch was killed: re-run at the restart */
+    eq_handle end_h, restart_h;
+    double job_start;       /* first start of the batch (metrics_processed) */
+    double attempt_start;   /* start of the current attempt */
+    double job_end;
     int job_final;
     double wm;              /* watermark for the next batch (-inf: none) */
     double max_event_time;  /* over every event read so far */
     uint64_t batches;
+    batch_faults faults;
 } mb_t;
 
 static void mb_oom(mb_t *b)
@@ -72,11 +80,25 @@ static void mb_on_trigger(void *ctx, void *arg, uint64_t data);
  * do. */
 static void mb_arm(mb_t *b, double t)
 {
-    if (b->running || b->trigger || !mb_wanted(b))
+    if (b->running || b->down || b->trigger || !mb_wanted(b))
         return;
     double now = sim_now(b->sim);
     b->trigger = sim_at(b->sim, t > now ? t : now, mb_on_trigger, b, 0);
     if (!b->trigger)
+        mb_oom(b);
+}
+
+static void mb_on_end(void *ctx, void *arg, uint64_t data);
+
+/* Schedules the end of an attempt of the current batch, starting now. */
+static void mb_attempt(mb_t *b)
+{
+    double now = sim_now(b->sim);
+    b->attempt_start = now;
+    double work = b->p.setup_cost + (double)b->job.n * b->p.per_event_cost / b->p.parallelism;
+    b->job_end = batch_work_end(b->fs, now, work);
+    b->end_h = sim_at(b->sim, b->job_end, mb_on_end, b, 0);
+    if (!b->end_h)
         mb_oom(b);
 }
 
@@ -85,11 +107,15 @@ static void mb_on_end(void *ctx, void *arg, uint64_t data)
     (void)ctx;
     (void)data;
     mb_t *b = arg;
+    b->end_h = 0;
     double start = b->job_start, end = b->job_end;
+    double peak = NAN;
     int update = b->p.output_mode == OUT_UPDATE;
     for (size_t i = 0; i < b->job.n; i++) {
         const wl_event *ev = &b->job.v[i];
         metrics_processed(b->m, ev, start, end);
+        if (!(end - ev->event_time <= peak))
+            peak = end - ev->event_time;
         if (ev->event_time > b->max_event_time)
             b->max_event_time = ev->event_time;
         if (!b->st) {
@@ -143,6 +169,7 @@ static void mb_on_end(void *ctx, void *arg, uint64_t data)
         }
     }
     b->running = 0;
+    batch_faults_job_done(&b->faults, end, peak);
     /* Spark: the next trigger is the first grid point after this batch's
      * trigger time; if the batch ran past it, right now. */
     double next = b->p.interval > 0 ? mb_grid(b, nextafter(start, INFINITY)) : end;
@@ -155,7 +182,7 @@ static void mb_on_trigger(void *ctx, void *arg, uint64_t data)
     (void)data;
     mb_t *b = arg;
     b->trigger = 0;
-    if (b->running || !mb_wanted(b))
+    if (b->running || b->down || !mb_wanted(b))
         return;
     double now = sim_now(b->sim);
     batch_events t = b->job;
@@ -168,8 +195,52 @@ static void mb_on_trigger(void *ctx, void *arg, uint64_t data)
     b->job_final = b->input_ended;
     if (b->job_final)
         b->final_started = 1;
-    b->job_end = now + b->p.setup_cost + (double)b->job.n * b->p.per_event_cost / b->p.parallelism;
-    if (!sim_at(b->sim, b->job_end, mb_on_end, b, 0))
+    mb_attempt(b);
+}
+
+/* Back up after a crash: re-run the killed batch from its offset log (the
+ * same events, the same watermark), else look for work at once. */
+static void mb_on_restart(void *ctx, void *arg, uint64_t data)
+{
+    (void)ctx;
+    (void)data;
+    mb_t *b = arg;
+    b->restart_h = 0;
+    b->down = 0;
+    batch_faults_resumed(&b->faults, sim_now(b->sim));
+    if (b->killed) {
+        b->killed = 0;
+        mb_attempt(b);
+    } else {
+        mb_arm(b, sim_now(b->sim));
+    }
+}
+
+/* A crash kills the running batch (its attempt's work is wasted); the
+ * query restarts after detection + restart delay. */
+static void mb_crash(mb_t *b, fault_row *r)
+{
+    double now = sim_now(b->sim);
+    if (b->running && !b->killed) {
+        sim_cancel(b->sim, b->end_h);
+        b->end_h = 0;
+        if (r) {
+            r->cpu_wasted += (now - b->attempt_start) * b->p.parallelism;
+            r->reprocessed += b->job.n;
+        }
+        b->killed = 1;
+    }
+    if (b->trigger) {
+        sim_cancel(b->sim, b->trigger);
+        b->trigger = 0;
+    }
+    b->down = 1;
+    if (b->restart_h) {
+        sim_cancel(b->sim, b->restart_h);
+        b->restart_h = 0;
+    }
+    b->restart_h = sim_at(b->sim, now + b->detection_delay + b->p.restart_delay, mb_on_restart, b, 0);
+    if (!b->restart_h)
         mb_oom(b);
 }
 
@@ -181,6 +252,10 @@ static void *mb_create(sim_t *s, exec_t *e, char *err, size_t errlen)
         !(c->microbatch.watermark_delay >= 0)) {
         snprintf(err, errlen, "microbatch: interval must be >= 0, parallelism >= 1, "
                               "setup_cost, per_event_cost and watermark_delay >= 0");
+        return NULL;
+    }
+    if (c->microbatch.restart_delay < 0) {
+        snprintf(err, errlen, "microbatch: restart_delay must be >= 0");
         return NULL;
     }
     if (c->microbatch.interval == 0 && c->microbatch.setup_cost == 0 &&
@@ -197,19 +272,25 @@ static void *mb_create(sim_t *s, exec_t *e, char *err, size_t errlen)
     b->sim = s;
     b->e = e;
     b->m = e->metrics;
+    b->fs = sim_faults(s);
+    b->detection_delay = c->faults.detection_delay;
     b->p = c->microbatch;
     b->w = c->window;
     b->wm = -INFINITY;
     b->max_event_time = -INFINITY;
+    if (batch_faults_init(&b->faults, s) != 0)
+        goto oom;
     if (b->w.type != WIN_NONE) {
         b->st = batch_store_alloc(&b->w, 0, b->p.output_mode == OUT_UPDATE);
-        if (!b->st) {
-            free(b);
-            snprintf(err, errlen, "microbatch: out of memory");
-            return NULL;
-        }
+        if (!b->st)
+            goto oom;
     }
     return b;
+oom:
+    batch_faults_free(&b->faults);
+    free(b);
+    snprintf(err, errlen, "microbatch: out of memory");
+    return NULL;
 }
 
 static void mb_destroy(void *self)
@@ -220,6 +301,7 @@ static void mb_destroy(void *self)
     batch_store_free(b->st);
     batch_events_free(&b->in);
     batch_events_free(&b->job);
+    batch_faults_free(&b->faults);
     free(b);
 }
 
@@ -243,8 +325,13 @@ static void mb_on_input_end(void *self)
 
 static void mb_on_fault(void *self, const fault_t *f)
 {
-    (void)self;
-    (void)f;
+    mb_t *b = self;
+    fault_row *r = batch_faults_begin(&b->faults, f, b->detection_delay);
+    if (f->kind == FAULT_CRASH)
+        mb_crash(b, r);
+    /* Slowdowns stretch the batches they overlap (batch_work_end);
+     * outages are applied to the input by sim; the offset and commit logs
+     * are written with each batch, so there is no checkpoint to fail. */
 }
 
 static uint64_t mb_backlog(void *self)
@@ -261,7 +348,9 @@ static double mb_watermark(void *self)
 
 static void mb_finish(void *self)
 {
-    (void)self;
+    mb_t *b = self;
+    if (batch_faults_report(&b->faults, b->m) != 0)
+        mb_oom(b);
 }
 
 const exec_type exec_microbatch = {

@@ -32,6 +32,14 @@
  *  - After on_input_end the next batch reads the rest of the input and
  *    treats the watermark as +infinity for emission (every window is final),
  *    then no batch is scheduled.
+ *  - Faults (issue 7): a crash kills the running batch (cpu_wasted = time
+ *    since its attempt started x parallelism); after faults.detection_delay
+ *    + microbatch.restart_delay the query restarts and re-runs that batch
+ *    from its offset log: the same events, the same watermark (the batch
+ *    had not committed), so no loss and no duplicates.  While down no
+ *    batch starts; arrivals wait.  Slowdowns stretch the batches that
+ *    overlap them (work advances at 1/factor).  faults.csv rows as for the
+ *    batch executor (batch.h).
  *  - backlog() = events arrived but not yet read by a batch; watermark()
  *    is the W of the next batch (NAN before the first batch ended).
  *  - Memory: the events of one trigger interval, one aggregate per open
