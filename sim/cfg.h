@@ -10,9 +10,15 @@
  *  - The parsed result is a plain typed struct (struct cfg) with no heap
  *    pointers, so it can be copied by assignment and compared with memcmp.
  *  - Errors never print: functions fill an error text "FILE:LINE: message"
- *    (or "--set: message" for command-line overrides) and return CFG_ERR.
+ *    (or "--set section.key: message" for command-line overrides) and
+ *    return CFG_ERR.  Only the first error of a file is reported.  On
+ *    error *c is left unchanged.
  *  - Relative paths (workload.trace, stream.watermark_file) are resolved
- *    against the folder of the config file they appear in.
+ *    against the folder of the config file they appear in (the joined path
+ *    is stored); --set paths against the current directory.
+ *  - Lists and paths may go on over indented lines (INI multi-line values);
+ *    an indented line after any other key is an error.  inih reads lines of
+ *    at most 197 characters; longer lines are an error.
  *  - Units: times in seconds (simulated), rates in events per second.
  */
 #ifndef SLUICE_CFG_H
@@ -161,12 +167,18 @@ int cfg_load(cfg_t *c, const char *path, char *err, size_t errlen);
  * resolve against the current directory.  err = "--set section.key: ..." */
 int cfg_set(cfg_t *c, const char *assignment, char *err, size_t errlen);
 
-/* Checks rules between keys (e.g. slide <= size, trace given when
- * source = trace).  err names the file of c and the offending keys. */
+/* Checks every value against its key's range and words (so a struct
+ * filled in by code gets the checks of cfg_load too), then the rules
+ * between keys (e.g. slide <= size, trace given when source = trace).
+ * err = "FILE: message naming the keys" (no "FILE: " when c->path is ""). */
 int cfg_validate(const cfg_t *c, char *err, size_t errlen);
 
 /* Writes the effective configuration as an INI file that cfg_load reads
- * back to an identical struct.  Returns CFG_ERR on a write error. */
+ * back to an identical struct (except path, which names the file read).
+ * Doubles are written in the shortest form that reads back exactly.
+ * Relative paths are written as absolute ones (current folder prefixed),
+ * so the file reads back the same from any folder.  Returns CFG_ERR on a
+ * write error. */
 int cfg_write_ini(const cfg_t *c, FILE *f);
 
 /* The defaults table as text (`sluice config --defaults`): an INI file
@@ -179,5 +191,14 @@ int cfg_write_markdown(FILE *f);
 /* Name of an enum value for a key, e.g. cfg_word("window", "type", 1)
  * gives "tumbling"; NULL if unknown. */
 const char *cfg_word(const char *section, const char *key, int value);
+
+/* The table, for tools and tests: the number of keys, and the section and
+ * name of key i (static strings; CFG_ERR past the end). */
+size_t cfg_key_count(void);
+int cfg_key_at(size_t i, const char **section, const char **name);
+
+/* The value of section.key in c as INI text (lists "1, 2", enums as their
+ * word), into buf.  CFG_ERR for an unknown key or a too small buf. */
+int cfg_get(const cfg_t *c, const char *section, const char *key, char *buf, size_t n);
 
 #endif

@@ -1,26 +1,19 @@
 /*
  * sweep.c: parameter sweeps (see sweep.h for the file format and rules).
  *
- * Worker processes: the parent writes task numbers, 4 bytes each, into a
- * pipe that all workers read (a read of 4 bytes takes exactly one task:
- * writes of at most PIPE_BUF bytes are atomic), and workers write one
- * fixed-size sweep_result per task into a second pipe (also below
- * PIPE_BUF, so records never interleave).  The parent polls both pipes,
- * so neither can fill up and block the other.  Results are stored by task
- * number, so the output never depends on which worker ran what.
+ * Tasks run in worker processes through pool.h; results are stored by
+ * task number, so the output never depends on which worker ran what.
  */
 #include "sweep.h"
+#include "pool.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <math.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include <ini.h>
 #include <gsl/gsl_cdf.h>
@@ -48,7 +41,17 @@ struct sweep {
     size_t npoints;
 };
 
-_Static_assert(sizeof(sweep_result) <= PIPE_BUF, "a result record must be written atomically");
+_Static_assert(sizeof(sweep_result) + 4 <= PIPE_BUF, "a result record must be written atomically");
+
+/* Copies src into dst (n bytes), cutting it short if it does not fit. */
+static void copy_text(char *dst, size_t n, const char *src)
+{
+    size_t k = strlen(src);
+    if (k >= n)
+        k = n - 1;
+    memcpy(dst, src, k);
+    dst[k] = 0;
+}
 
 /* ---- the numeric summary columns, in summary.csv order ---- */
 
@@ -202,10 +205,11 @@ static int handler(void *user, const char *section, const char *name, const char
     if (!strcmp(name, "base")) {
         if (!*v)
             return fail(ps, "%s", "base needs a config file");
-        if (v[0] == '/' || !*ps->dir)
-            snprintf(w->base, sizeof w->base, "%s", v);
-        else
-            snprintf(w->base, sizeof w->base, "%s/%s", ps->dir, v);
+        int len = (v[0] == '/' || !*ps->dir)
+                      ? snprintf(w->base, sizeof w->base, "%s", v)
+                      : snprintf(w->base, sizeof w->base, "%s/%s", ps->dir, v);
+        if (len < 0 || (size_t)len >= sizeof w->base)
+            return fail(ps, "%s", "base path too long");
         w->base_line = ps->line;
         return 1;
     }
@@ -433,7 +437,7 @@ void sweep_run_task(const sweep_t *w, size_t t, sweep_result *r)
     char err[2048];
     if (sweep_task_config(w, t, &c, err, sizeof err) != 0) {
         r->status = SIM_ERR;
-        snprintf(r->message, sizeof r->message, "%s", err);
+        copy_text(r->message, sizeof r->message, err);
         return;
     }
     sim_outcome *o = malloc(sizeof *o);
@@ -444,12 +448,12 @@ void sweep_run_task(const sweep_t *w, size_t t, sweep_result *r)
     }
     r->status = sim_run(&c, NULL, o, err, sizeof err);
     if (r->status == SIM_ERR) {
-        snprintf(r->message, sizeof r->message, "%s", err);
+        copy_text(r->message, sizeof r->message, err);
         free(o);
         return;
     }
     if (r->status == SIM_INVARIANT)
-        snprintf(r->message, sizeof r->message, "%s", err);
+        copy_text(r->message, sizeof r->message, err);
     r->nexec = o->nexec;
     for (int i = 0; i < o->nexec; i++) {
         snprintf(r->executor[i], sizeof r->executor[i], "%s", o->executor[i]);
@@ -459,168 +463,19 @@ void sweep_run_task(const sweep_t *w, size_t t, sweep_result *r)
     free(o);
 }
 
-/* ---- worker processes ---- */
+/* ---- running ---- */
 
-static int write_all(int fd, const void *buf, size_t n)
+static void run_task_cb(const void *ctx, size_t t, void *result)
 {
-    const char *p = buf;
-    while (n > 0) {
-        ssize_t k = write(fd, p, n);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            return -1;
-        p += k;
-        n -= (size_t)k;
-    }
-    return 0;
-}
-
-static int read_all(int fd, void *buf, size_t n)
-{
-    char *p = buf;
-    size_t got = 0;
-    while (got < n) {
-        ssize_t k = read(fd, p + got, n - got);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            return got == 0 ? 0 : -1;
-        got += (size_t)k;
-    }
-    return 1;
-}
-
-static void worker(const sweep_t *w, int task_r, int res_w)
-{
-    uint32_t t;
-    sweep_result *r = malloc(sizeof *r);
-    if (!r)
-        _exit(3);
-    while (read_all(task_r, &t, sizeof t) == 1) {
-        sweep_run_task(w, t, r);
-        if (write_all(res_w, r, sizeof *r) != 0)
-            _exit(4);
-    }
-    free(r);
-    _exit(0);
+    sweep_run_task(ctx, t, result);
 }
 
 int sweep_run_all(const sweep_t *w, int jobs, sweep_result *results,
                   void (*progress)(void *user, size_t done, size_t total), void *user,
                   const volatile int *stop, char *err, size_t errlen)
 {
-    size_t total = sweep_tasks(w);
-    if (jobs < 1)
-        jobs = 1;
-    if ((size_t)jobs > total)
-        jobs = total > 0 ? (int)total : 1;
-    if (jobs == 1) {
-        for (size_t t = 0; t < total; t++) {
-            if (stop && *stop) {
-                snprintf(err, errlen, "interrupted");
-                return -1;
-            }
-            sweep_run_task(w, t, &results[t]);
-            if (progress)
-                progress(user, t + 1, total);
-        }
-        return 0;
-    }
-    int tp[2], rp[2];
-    if (pipe(tp) != 0 || pipe(rp) != 0) {
-        snprintf(err, errlen, "cannot create pipes: %s", strerror(errno));
-        return -1;
-    }
-    pid_t *pids = calloc((size_t)jobs, sizeof *pids);
-    if (!pids) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
-    fflush(NULL);
-    for (int j = 0; j < jobs; j++) {
-        pids[j] = fork();
-        if (pids[j] < 0) {
-            snprintf(err, errlen, "cannot start worker processes: %s", strerror(errno));
-            for (int k = 0; k < j; k++)
-                kill(pids[k], SIGKILL);
-            free(pids);
-            return -1;
-        }
-        if (pids[j] == 0) {
-            close(tp[1]);
-            close(rp[0]);
-            worker(w, tp[0], rp[1]);
-        }
-    }
-    close(tp[0]);
-    close(rp[1]);
-    char *seen = calloc(total, 1);
-    size_t next = 0, done = 0;
-    int rc = 0;
-    sweep_result *r = malloc(sizeof *r);
-    if (!seen || !r) {
-        snprintf(err, errlen, "out of memory");
-        rc = -1;
-    }
-    while (rc == 0 && done < total) {
-        if (stop && *stop) {
-            snprintf(err, errlen, "interrupted");
-            rc = -1;
-            break;
-        }
-        struct pollfd fds[2] = {{rp[0], POLLIN, 0}, {next < total ? tp[1] : -1, POLLOUT, 0}};
-        int n = poll(fds, 2, 1000);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            snprintf(err, errlen, "poll: %s", strerror(errno));
-            rc = -1;
-            break;
-        }
-        if (next < total && (fds[1].revents & POLLOUT)) {
-            uint32_t t = (uint32_t)next++;
-            if (write_all(tp[1], &t, sizeof t) != 0) {
-                snprintf(err, errlen, "workers stopped taking tasks");
-                rc = -1;
-                break;
-            }
-            if (next == total)
-                close(tp[1]);
-        }
-        if (fds[0].revents & (POLLIN | POLLHUP)) {
-            int k = read_all(rp[0], r, sizeof *r);
-            if (k != 1) {
-                snprintf(err, errlen, "a worker process died (%zu of %zu tasks done)", done, total);
-                rc = -1;
-                break;
-            }
-            if (r->task >= total || seen[r->task]) {
-                snprintf(err, errlen, "corrupt result from a worker");
-                rc = -1;
-                break;
-            }
-            seen[r->task] = 1;
-            results[r->task] = *r;
-            done++;
-            if (progress)
-                progress(user, done, total);
-        }
-    }
-    if (next < total)
-        close(tp[1]);
-    close(rp[0]);
-    for (int j = 0; j < jobs; j++) {
-        if (rc != 0)
-            kill(pids[j], SIGKILL);
-        int st;
-        while (waitpid(pids[j], &st, 0) < 0 && errno == EINTR)
-            ;
-    }
-    free(r);
-    free(seen);
-    free(pids);
-    return rc;
+    return pool_run(sweep_tasks(w), jobs, run_task_cb, w, sizeof *results, results, progress,
+                    user, stop, err, errlen);
 }
 
 /* ---- output ---- */

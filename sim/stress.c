@@ -1,0 +1,89 @@
+/*
+ * stress.c: randomised fault schedules checked against every invariant
+ * (see stress.h).
+ */
+#include "stress.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <gsl/gsl_rng.h>
+
+#include "pool.h"
+#include "rng.h"
+#include "sim.h"
+
+_Static_assert(sizeof(stress_result) + 4 <= 4096, "a result record must fit in PIPE_BUF");
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+void stress_config(const cfg_t *base, size_t i, cfg_t *out, char *crashes, size_t n)
+{
+    *out = *base;
+    out->run.seed = base->run.seed + (uint64_t)i;
+    gsl_rng *r = rng_stream_alloc(out->run.seed, RNG_STRESS);
+    double horizon = base->run.duration * 1.1;
+    double ci = base->stream.checkpoint_interval;
+    double recovery = base->faults.detection_delay + base->stream.restart_delay + 5.0;
+    size_t k = 1 + (r ? gsl_rng_uniform_int(r, 3) : 0);
+    double t[3];
+    for (size_t j = 0; j < k; j++) {
+        unsigned how = r ? (unsigned)gsl_rng_uniform_int(r, 3) : 0;
+        double u = r ? gsl_rng_uniform(r) : 0.5;
+        double v = r ? gsl_rng_uniform(r) : 0.5;
+        if (how == 1 && ci > 0) /* inside a checkpoint */
+            t[j] = ci * floor(u * horizon / ci) + v * base->stream.checkpoint_cost;
+        else if (how == 2 && j > 0) /* during the previous crash's recovery */
+            t[j] = t[j - 1] + v * recovery;
+        else
+            t[j] = u * horizon;
+        /* Print-and-parse stable: keep microsecond resolution. */
+        t[j] = round(t[j] * 1e6) / 1e6;
+    }
+    gsl_rng_free(r);
+    qsort(t, k, sizeof t[0], cmp_double);
+    memset(&out->faults.crash_times, 0, sizeof out->faults.crash_times);
+    int len = 0;
+    crashes[0] = 0;
+    for (size_t j = 0; j < k; j++) {
+        out->faults.crash_times.v[out->faults.crash_times.n++] = t[j];
+        if (len >= 0 && (size_t)len < n)
+            len += snprintf(crashes + len, n - (size_t)len, "%s%.6f", j ? "," : "", t[j]);
+    }
+}
+
+void stress_run_one(const cfg_t *base, size_t i, stress_result *r)
+{
+    cfg_t c;
+    memset(r, 0, sizeof *r);
+    stress_config(base, i, &c, r->crash_times, sizeof r->crash_times);
+    r->seed = c.run.seed;
+    sim_outcome *o = malloc(sizeof *o);
+    if (!o) {
+        r->status = SIM_ERR;
+        snprintf(r->message, sizeof r->message, "out of memory");
+        return;
+    }
+    r->status = sim_run(&c, NULL, o, r->message, sizeof r->message);
+    if (r->status == SIM_OK)
+        r->message[0] = 0;
+    free(o);
+}
+
+static void task(const void *ctx, size_t i, void *result)
+{
+    stress_run_one(ctx, i, result);
+}
+
+int stress_run_all(const cfg_t *base, size_t n, int jobs, stress_result *results,
+                   void (*progress)(void *user, size_t done, size_t total), void *user,
+                   const volatile int *stop, char *err, size_t errlen)
+{
+    return pool_run(n, jobs, task, base, sizeof *results, results, progress, user, stop, err,
+                    errlen);
+}
