@@ -237,6 +237,9 @@ int eq_pending(const eq_t *q, eq_handle h)
     return handle_slot(q, h) != EQ_NONE;
 }
 
+/* Pop moves the hole at the root down along the smallest children to a
+ * leaf (3 comparisons per level instead of 4), then sifts the last entry
+ * up from there: it came from the bottom, so it rarely climbs far. */
 int eq_pop(eq_t *q, eq_item *out)
 {
     if (q->n == 0)
@@ -247,9 +250,24 @@ int eq_pop(eq_t *q, eq_item *out)
     out->fn = sl->fn;
     out->arg = sl->arg;
     out->data = sl->data;
-    uint32_t last = --q->n;
-    if (last > 0)
-        sift_down(q, 0, q->heap[last]);
+    uint32_t n = --q->n;
+    if (n > 0) {
+        uint32_t i = 0;
+        for (;;) {
+            uint64_t c0 = 4 * (uint64_t)i + 1;
+            if (c0 >= n)
+                break;
+            uint32_t best = (uint32_t)c0;
+            uint32_t end = c0 + 4 < n ? (uint32_t)c0 + 4 : n;
+            for (uint32_t c = best + 1; c < end; c++)
+                if (entry_less(&q->heap[c], &q->heap[best]))
+                    best = c;
+            q->heap[i] = q->heap[best];
+            q->slots[q->heap[i].slot].pos = i;
+            i = best;
+        }
+        sift_up(q, i, q->heap[n]);
+    }
     release_slot(q, s);
     return EQ_OK;
 }

@@ -9,11 +9,14 @@
  *    a slot table holding the callback, its arguments and the entry's heap
  *    position.  schedule, pop, cancel and reschedule are O(log4 n); peek is
  *    O(1).  Slots are recycled through a free list and both arrays grow by
- *    doubling, so there is no malloc per event in steady state.
+ *    doubling (never shrink), so there is no malloc per event in steady
+ *    state and memory follows the most events ever pending at once (up to
+ *    2^31).  eq_schedule returns 0 only when growing fails.
  *  - A handle names one scheduled event.  It stays valid until the event
  *    fires or is cancelled; after that eq_cancel/eq_reschedule on it return
  *    EQ_ERR (a generation counter makes stale handles harmless).  Handle 0
- *    is never issued, so it can mean "no event".
+ *    is never issued, so it can mean "no event".  A NaN time is a
+ *    programmer error (assert).
  *  - eq does not own the void *arg pointers it carries.
  *  - Time is double seconds.  The queue itself does not know "now";
  *    sim.c asserts that nothing is scheduled in the past.

@@ -25,8 +25,11 @@
 #include <dirent.h>
 #include <unistd.h>
 #include <time.h>
+#include <math.h>
+#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
 
+#include "capacity.h"
 #include "cfg.h"
 #include "outdir.h"
 #include "sim.h"
@@ -72,6 +75,8 @@ static const char usage_text[] =
     "                      run a parameter sweep with replications (runs.csv, sweep.csv)\n"
     "  stress CONFIG --seeds N [--jobs J]\n"
     "                      N runs with random crash schedules; report invariant violations\n"
+    "  capacity CONFIG [--replications R] [--iterations K] [--jobs J]\n"
+    "                      sustainable throughput of each executor (bisection on the rate)\n"
     "  plot DIR            draw the plots of a results folder into DIR/plots/\n"
     "  report DIR          write DIR/report.html and DIR/report.md\n"
     "\n"
@@ -210,11 +215,11 @@ static const char *reports_dir(const char *argv0, char *buf, size_t n)
         if (slash) {
             *slash = 0;
             struct stat st;
-            snprintf(buf, n, "%s/../reports", exe);
-            if (stat(buf, &st) == 0 && S_ISDIR(st.st_mode))
+            int k = snprintf(buf, n, "%s/../reports", exe);
+            if (k > 0 && (size_t)k < n && stat(buf, &st) == 0 && S_ISDIR(st.st_mode))
                 return buf;
-            snprintf(buf, n, "%s/../share/sluice/reports", exe);
-            if (stat(buf, &st) == 0 && S_ISDIR(st.st_mode))
+            k = snprintf(buf, n, "%s/../share/sluice/reports", exe);
+            if (k > 0 && (size_t)k < n && stat(buf, &st) == 0 && S_ISDIR(st.st_mode))
                 return buf;
         }
     }
@@ -661,6 +666,107 @@ static int cmd_stress(int argc, char **argv)
     return bad ? EXIT_INVARIANT : 0;
 }
 
+static int cmd_capacity(int argc, char **argv)
+{
+    static const struct option opts[] = {{"replications", required_argument, 0, 'r'},
+                                         {"iterations", required_argument, 0, 'i'},
+                                         {"jobs", required_argument, 0, 'j'},
+                                         {"set", required_argument, 0, 'S'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
+    long reps = 5, iters = 10, jobs = sysconf(_SC_NPROCESSORS_ONLN);
+    run_args a;
+    memset(&a, 0, sizeof a);
+    a.sets = calloc((size_t)argc + 1, sizeof *a.sets);
+    if (!a.sets)
+        return usage_error("%s", "out of memory");
+    optind = 1;
+    opterr = 0;
+    int ch;
+    while ((ch = getopt_long(argc, argv, ":r:i:j:S:h", opts, NULL)) != -1) {
+        char *end = NULL;
+        long v = 0;
+        if (ch == 'r' || ch == 'i' || ch == 'j') {
+            v = strtol(optarg, &end, 10);
+            if (end == optarg || *end || v < 1 || v > 1000) {
+                free(a.sets);
+                return usage_error("'%s' must be a whole number from 1 to 1000", optarg);
+            }
+        }
+        switch (ch) {
+        case 'r': reps = v; break;
+        case 'i': iters = v; break;
+        case 'j': jobs = v; break;
+        case 'S': a.sets[a.nsets++] = optarg; break;
+        case 'h':
+            printf("usage: sluice capacity CONFIG [--replications R] [--iterations K] [--jobs J] "
+                   "[--set section.key=value]...\n\n"
+                   "Finds each executor's sustainable throughput: the highest workload.rate at\n"
+                   "which its latency stays bounded over the run (the median per-bucket p99\n"
+                   "latency of the last quarter is at most %.1fx that of the second quarter).\n"
+                   "Doubling/halving from workload.rate, then K bisection steps, for R seeds;\n"
+                   "prints the mean and its 95%% confidence interval.\n",
+                   CAPACITY_GROWTH);
+            free(a.sets);
+            return 0;
+        case ':': free(a.sets); return usage_error("option '%s' needs a value", argv[optind - 1]);
+        default: free(a.sets); return usage_error("unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind != argc - 1) {
+        free(a.sets);
+        return usage_error("%s", "capacity needs exactly one CONFIG");
+    }
+    a.config = argv[optind];
+    cfg_t c;
+    int rc = load_config(&a, &c);
+    free(a.sets);
+    if (rc)
+        return rc;
+    size_t total = (size_t)EXEC_COUNT * (size_t)reps;
+    capacity_result *res = calloc(total, sizeof *res);
+    if (!res)
+        return usage_error("%s", "out of memory");
+    sweep_progress p = {{0, 0}, isatty(STDERR_FILENO)};
+    clock_gettime(CLOCK_MONOTONIC, &p.t0);
+    char err[2048];
+    if (capacity_run_all(&c, (int)reps, (int)iters, (int)jobs, res, show_sweep_progress, &p,
+                         &g_stop, err, sizeof err) != 0) {
+        fprintf(stderr, "sluice: %s\n", err);
+        free(res);
+        return EXIT_USAGE;
+    }
+    printf("%-12s %16s %14s %4s\n", "executor", "capacity (ev/s)", "95% CI (+-)", "n");
+    int failed = 0;
+    for (int id = 0; id < EXEC_COUNT; id++) {
+        if (!c.run.executors[id])
+            continue;
+        double sum = 0, ss = 0;
+        int n = 0;
+        for (long r = 0; r < reps; r++) {
+            const capacity_result *x = &res[(size_t)id * (size_t)reps + (size_t)r];
+            if (x->status != 0) {
+                fprintf(stderr, "sluice capacity: %s seed %" PRIu64 ": %s\n",
+                        cfg_word("run", "executors", id), c.run.seed + (uint64_t)r, x->message);
+                failed = 1;
+                continue;
+            }
+            sum += x->rate;
+            n++;
+        }
+        double mean = n ? sum / n : NAN;
+        for (long r = 0; r < reps; r++) {
+            const capacity_result *x = &res[(size_t)id * (size_t)reps + (size_t)r];
+            if (x->status == 0)
+                ss += (x->rate - mean) * (x->rate - mean);
+        }
+        double ci = n > 1 ? gsl_cdf_tdist_Pinv(0.975, n - 1) * sqrt(ss / (n - 1)) / sqrt(n) : NAN;
+        printf("%-12s %16.6g %14.3g %4d\n", cfg_word("run", "executors", id), mean, ci, n);
+    }
+    free(res);
+    return failed ? EXIT_FAILURE : 0;
+}
+
 int main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
@@ -687,6 +793,8 @@ int main(int argc, char **argv)
         return cmd_gen(argc - 1, argv + 1);
     if (!strcmp(cmd, "config"))
         return cmd_config(argc - 1, argv + 1);
+    if (!strcmp(cmd, "capacity"))
+        return cmd_capacity(argc - 1, argv + 1);
     if (!strcmp(cmd, "stress"))
         return cmd_stress(argc - 1, argv + 1);
     if (!strcmp(cmd, "sweep"))

@@ -43,6 +43,16 @@ struct sweep {
 
 _Static_assert(sizeof(sweep_result) + 4 <= PIPE_BUF, "a result record must be written atomically");
 
+/* Copies src into dst (n bytes), cutting it short if it does not fit. */
+static void copy_text(char *dst, size_t n, const char *src)
+{
+    size_t k = strlen(src);
+    if (k >= n)
+        k = n - 1;
+    memcpy(dst, src, k);
+    dst[k] = 0;
+}
+
 /* ---- the numeric summary columns, in summary.csv order ---- */
 
 typedef struct metric_col {
@@ -195,10 +205,11 @@ static int handler(void *user, const char *section, const char *name, const char
     if (!strcmp(name, "base")) {
         if (!*v)
             return fail(ps, "%s", "base needs a config file");
-        if (v[0] == '/' || !*ps->dir)
-            snprintf(w->base, sizeof w->base, "%s", v);
-        else
-            snprintf(w->base, sizeof w->base, "%s/%s", ps->dir, v);
+        int len = (v[0] == '/' || !*ps->dir)
+                      ? snprintf(w->base, sizeof w->base, "%s", v)
+                      : snprintf(w->base, sizeof w->base, "%s/%s", ps->dir, v);
+        if (len < 0 || (size_t)len >= sizeof w->base)
+            return fail(ps, "%s", "base path too long");
         w->base_line = ps->line;
         return 1;
     }
@@ -426,7 +437,7 @@ void sweep_run_task(const sweep_t *w, size_t t, sweep_result *r)
     char err[2048];
     if (sweep_task_config(w, t, &c, err, sizeof err) != 0) {
         r->status = SIM_ERR;
-        snprintf(r->message, sizeof r->message, "%s", err);
+        copy_text(r->message, sizeof r->message, err);
         return;
     }
     sim_outcome *o = malloc(sizeof *o);
@@ -437,12 +448,12 @@ void sweep_run_task(const sweep_t *w, size_t t, sweep_result *r)
     }
     r->status = sim_run(&c, NULL, o, err, sizeof err);
     if (r->status == SIM_ERR) {
-        snprintf(r->message, sizeof r->message, "%s", err);
+        copy_text(r->message, sizeof r->message, err);
         free(o);
         return;
     }
     if (r->status == SIM_INVARIANT)
-        snprintf(r->message, sizeof r->message, "%s", err);
+        copy_text(r->message, sizeof r->message, err);
     r->nexec = o->nexec;
     for (int i = 0; i < o->nexec; i++) {
         snprintf(r->executor[i], sizeof r->executor[i], "%s", o->executor[i]);

@@ -55,16 +55,26 @@ int wl_add_outage(wl_t *w, double start, double end);
 double wl_peek(wl_t *w);
 
 /* Takes the next event in arrival order.  WL_ERR (and *ev untouched) when
- * the workload is over or memory ran out (then wl_error() says which). */
+ * the workload is over or memory ran out (then wl_error() says which;
+ * after running out of memory wl_peek gives +INFINITY and
+ * wl_min_pending_event_time -INFINITY). */
 int wl_next(wl_t *w, wl_event *ev);
 const char *wl_error(const wl_t *w); /* "" when the workload simply ended */
 
 /* The smallest event time among events not yet handed out by wl_next
- * (the perfect watermark's oracle), +INFINITY when none are left. */
+ * (the perfect watermark's oracle), +INFINITY when none are left.  Exact,
+ * also with skewed sources and outages.  The generator keeps a second heap
+ * (by event time) from the first call on: O(log in-flight) per event. */
 double wl_min_pending_event_time(wl_t *w);
 
 /* Events handed out so far. */
 uint64_t wl_count(const wl_t *w);
+
+/* Events generated (or read) but not yet handed out, and the largest that
+ * number has been (for a generator: about rate x delay, whatever the
+ * length of the run; for a trace: the whole trace). */
+size_t wl_in_flight(const wl_t *w);
+size_t wl_in_flight_max(const wl_t *w);
 
 /* ---- trace files ---- */
 
@@ -85,5 +95,24 @@ void wl_profile_add(wl_profile *p, const wl_event *ev); /* in arrival order */
  * after an event with a later event time), delay p50/p90/p99/p99.9/max,
  * share delayed more than late_bound_s. */
 int wl_profile_write(const wl_profile *p, FILE *f);
+
+/* The same figures as numbers.  Delay = arrival_time - event_time.
+ * Percentiles are nearest-rank and exact up to 2^20 events; beyond, they
+ * come from a uniform reservoir sample of 2^20 delays (fixed seed, so
+ * still deterministic); mean, max and shares are always exact.  mean_rate
+ * = events / (last - first event time).  Figures are NAN when there are
+ * no events.  WL_ERR only when out of memory. */
+typedef struct wl_profile_stats {
+    uint64_t events;
+    double first_event_time, last_event_time;     /* s */
+    double first_arrival_time, last_arrival_time; /* s */
+    double mean_rate;            /* events/s */
+    double out_of_order_share;   /* 0..1 */
+    double delay_mean, delay_p50, delay_p90, delay_p99, delay_p999, delay_max; /* s */
+    double late_bound;           /* s, as given to wl_profile_alloc */
+    double late_share;           /* 0..1: delay > late_bound */
+    int exact;                   /* 1: percentiles from every delay */
+} wl_profile_stats;
+int wl_profile_stats_get(const wl_profile *p, wl_profile_stats *s);
 
 #endif

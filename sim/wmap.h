@@ -6,9 +6,16 @@
  *  - Open addressing with linear probing and backward-shift deletion (no
  *    tombstones); the table doubles at 50% load.  get/put/del are O(1)
  *    expected.
- *  - Values are value_size bytes, zeroed when an entry is created.  A value
- *    pointer stays valid only until the next wmap_put or wmap_del on the
- *    same map (both may move entries).
+ *  - Values are value_size bytes, zeroed when an entry is created, stored
+ *    value_size bytes apart: pass sizeof(your value type) so that every
+ *    value is aligned for that type.  A value pointer stays valid only
+ *    until the next wmap_put or wmap_del on the same map (both may move
+ *    entries).
+ *  - Keys compare with ==: -0.0 and 0.0 are the same bound (stored as
+ *    0.0); NaN bounds are a programmer error (assert in wmap_put).
+ *  - Memory follows the most entries ever held at once: the table never
+ *    shrinks, wmap_clear keeps it.  wmap_next over the whole map is
+ *    O(capacity), wmap_sorted O(n log n).
  *  - Iteration order of wmap_next depends on the hash, not on insertion:
  *    deterministic for a given sequence of operations, but use
  *    wmap_sorted() wherever order reaches an output file.

@@ -25,6 +25,25 @@ Test(rng, known_answer_reference_vector)
     gsl_rng_free(r);
 }
 
+/* GSL's rng_test: the 10,000th output for seed 1 (gsl_rng_set, default
+ * stream) and the first outputs of a derived component stream; both values
+ * come from an independent Python transcription of pcg_basic.c. */
+Test(rng, known_answer_seed1_and_derived_stream)
+{
+    gsl_rng *r = gsl_rng_alloc(sluice_rng_pcg32);
+    gsl_rng_set(r, 1);
+    unsigned long k = 0;
+    for (int i = 0; i < 10000; i++)
+        k = gsl_rng_get(r);
+    cr_assert_eq(k, 3731042817UL, "10000th output %lu", k);
+    gsl_rng_free(r);
+    r = rng_stream_alloc(42, RNG_KEY);
+    cr_assert_eq(gsl_rng_get(r), 0x67868e4cUL);
+    cr_assert_eq(gsl_rng_get(r), 0xca030b10UL);
+    cr_assert_eq(gsl_rng_get(r), 0x0672821eUL);
+    gsl_rng_free(r);
+}
+
 Test(rng, type_fields)
 {
     gsl_rng *r = gsl_rng_alloc(sluice_rng_pcg32);
@@ -75,11 +94,28 @@ Test(rng, integer_double_ratio)
     gsl_rng_free(rf);
 }
 
-/* The largest integer output maps to the largest double below 1. */
+/* White-box: put the generator in the state whose next output is
+ * 0xffffffff (xorshifted bits 27..58 all ones, inverted through the
+ * xorshift) and check that get_double gives (2^32-1)/2^32, not 1.0.  The
+ * state is {uint64 state, uint64 inc}, as in pcg_basic.c. */
 Test(rng, get_double_top_value_below_one)
 {
-    double top = 4294967295.0 / 4294967296.0;
-    cr_assert(top < 1.0);
+    gsl_rng *r = gsl_rng_alloc(sluice_rng_pcg32);
+    cr_assert_eq(gsl_rng_size(r), 2 * sizeof(uint64_t));
+    uint64_t y = 0x07fffffff8000000ULL; /* wanted old ^ (old >> 18) */
+    uint64_t x = y ^ (y >> 18) ^ (y >> 36) ^ (y >> 54);
+    cr_assert_eq(x ^ (x >> 18), y);
+    uint64_t st[2];
+    memcpy(st, gsl_rng_state(r), sizeof st);
+    st[0] = x;
+    memcpy(gsl_rng_state(r), st, sizeof st);
+    gsl_rng *c = gsl_rng_clone(r);
+    cr_assert_eq(gsl_rng_get(c), 0xffffffffUL);
+    double u = gsl_rng_uniform(r);
+    cr_assert(u < 1.0, "u = %.17g", u);
+    cr_assert_eq(u, 4294967295.0 / 4294967296.0);
+    gsl_rng_free(r);
+    gsl_rng_free(c);
 }
 
 /* GSL's rng_state_test: save the state, draw, restore, draw the same. */
@@ -101,12 +137,14 @@ Test(rng, state_save_restore)
     gsl_rng_free(saved);
 }
 
-/* GSL's rng_parallel_state_test: a copy and a clone stay in step. */
+/* GSL's rng_parallel_state_test: a copy and a clone stay in step through
+ * get, uniform_int and uniform (no hidden state shared between them). */
 Test(rng, clone_and_copy_stay_in_step)
 {
     gsl_rng *r = gsl_rng_alloc(sluice_rng_pcg32);
     rng_pcg32_seed(r, 5, 77);
-    (void)gsl_rng_get(r);
+    for (int i = 0; i < 10000; i++)
+        (void)gsl_rng_get(r);
     gsl_rng *c = gsl_rng_clone(r);
     gsl_rng *m = gsl_rng_alloc(sluice_rng_pcg32);
     gsl_rng_memcpy(m, r);
@@ -114,10 +152,40 @@ Test(rng, clone_and_copy_stay_in_step)
         unsigned long a = gsl_rng_get(r);
         cr_assert_eq(a, gsl_rng_get(c), "clone step %d", i);
         cr_assert_eq(a, gsl_rng_get(m), "memcpy step %d", i);
+        unsigned long b = gsl_rng_uniform_int(r, 1234);
+        cr_assert_eq(b, gsl_rng_uniform_int(c, 1234), "clone step %d", i);
+        cr_assert_eq(b, gsl_rng_uniform_int(m, 1234), "memcpy step %d", i);
+        double u = gsl_rng_uniform(r);
+        cr_assert_eq(u, gsl_rng_uniform(c), "clone step %d", i);
+        cr_assert_eq(u, gsl_rng_uniform(m), "memcpy step %d", i);
     }
     gsl_rng_free(r);
     gsl_rng_free(c);
     gsl_rng_free(m);
+}
+
+/* GSL's rng_max_test / rng_min_test: over 200,000 draws the largest and
+ * smallest outputs come within 7 times the expected gap (max/N2) of the
+ * ends of the range, for the seeds GSL uses (1 and 12345). */
+Test(rng, max_and_min_cover_range)
+{
+    const int n2 = 200000;
+    unsigned long seeds[] = { 1, 12345 };
+    for (size_t s = 0; s < 2; s++) {
+        gsl_rng *r = gsl_rng_alloc(sluice_rng_pcg32);
+        gsl_rng_set(r, seeds[s]);
+        unsigned long mx = 0, mn = 0xffffffffUL;
+        for (int i = 0; i < n2; i++) {
+            unsigned long k = gsl_rng_get(r);
+            cr_assert_leq(k, 0xffffffffUL);
+            mx = k > mx ? k : mx;
+            mn = k < mn ? k : mn;
+        }
+        double gap = 4294967295.0 / n2;
+        cr_assert(0xffffffffUL - mx <= 7 * gap, "seed %lu: max %lu", seeds[s], mx);
+        cr_assert(mn <= 7 * gap, "seed %lu: min %lu", seeds[s], mn);
+        gsl_rng_free(r);
+    }
 }
 
 /* GSL's rng_sum_test: the mean of N uniforms is 1/2 with standard error

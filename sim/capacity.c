@@ -1,0 +1,186 @@
+/*
+ * capacity.c: sustainable throughput by bisection on the arrival rate
+ * (see capacity.h).
+ */
+#include "capacity.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "outdir.h"
+#include "pool.h"
+#include "sim.h"
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median(double *v, size_t n)
+{
+    if (n == 0)
+        return NAN;
+    qsort(v, n, sizeof *v, cmp_double);
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+/* Reads timeline.csv of dir: lat_p99 (column 8) per bucket end time. */
+static int verdict_from_timeline(const char *dir, double duration, double bucket, char *err,
+                                 size_t errlen)
+{
+    char path[CFG_PATH_MAX + 32];
+    snprintf(path, sizeof path, "%s/timeline.csv", dir);
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(err, errlen, "%s: cannot read", path);
+        return -1;
+    }
+    size_t cap = 256, n2 = 0, n4 = 0;
+    double *q2 = malloc(cap * sizeof *q2), *q4 = malloc(cap * sizeof *q4);
+    char line[1024];
+    int rc = 0;
+    if (!q2 || !q4 || !fgets(line, sizeof line, f))
+        rc = -1;
+    while (rc == 0 && fgets(line, sizeof line, f)) {
+        /* executor,time,arrivals,processed,backlog,watermark,lat_p50,lat_p99,... */
+        char *field[10];
+        int k = 0;
+        char *p = line;
+        field[k++] = p;
+        while (k < 10 && (p = strchr(p, ',')) != NULL) {
+            *p++ = 0;
+            field[k++] = p;
+        }
+        if (k < 8 || !*field[7] || *field[7] == '\n')
+            continue;
+        double t = atof(field[1]), lat = atof(field[7]);
+        double *dst = NULL;
+        size_t *nn = NULL;
+        if (t > duration / 4 && t <= duration / 2)
+            dst = q2, nn = &n2;
+        else if (t > 3 * duration / 4 && t <= duration)
+            dst = q4, nn = &n4;
+        if (!dst || *nn >= cap)
+            continue;
+        dst[(*nn)++] = lat;
+    }
+    fclose(f);
+    if (rc != 0) {
+        free(q2);
+        free(q4);
+        snprintf(err, errlen, "%s: unreadable", path);
+        return -1;
+    }
+    double m2 = median(q2, n2), m4 = median(q4, n4);
+    free(q2);
+    free(q4);
+    if (isnan(m4))
+        return 0; /* nothing became visible late in the run: not keeping up */
+    if (isnan(m2))
+        return 1;
+    return m4 <= CAPACITY_GROWTH * m2 + bucket;
+}
+
+int capacity_sustainable(const cfg_t *c, char *err, size_t errlen)
+{
+    char tmp[] = "/tmp/sluice_capacity_XXXXXX";
+    if (!mkdtemp(tmp)) {
+        snprintf(err, errlen, "cannot create a temporary folder in /tmp");
+        return -1;
+    }
+    cfg_t r = *c;
+    r.run.panes_csv = 0;
+    double duration = r.run.duration;
+    /* About 200 buckets per run, at most 256 in each quarter. */
+    if (!(r.run.timeline_bucket > 0))
+        r.run.timeline_bucket = duration / 200.0;
+    if (duration / r.run.timeline_bucket > 1000)
+        r.run.timeline_bucket = duration / 1000.0;
+    sim_outcome *o = malloc(sizeof *o);
+    int v = -1;
+    if (!o)
+        snprintf(err, errlen, "out of memory");
+    else if (sim_run(&r, tmp, o, err, errlen) != SIM_ERR)
+        v = verdict_from_timeline(tmp, duration, r.run.timeline_bucket, err, errlen);
+    free(o);
+    outdir_remove_tree(tmp);
+    return v;
+}
+
+typedef struct task_ctx {
+    const cfg_t *base;
+    int replications;
+    int iterations;
+} task_ctx;
+
+static void task(const void *vctx, size_t t, void *result)
+{
+    const task_ctx *ctx = vctx;
+    capacity_result *r = result;
+    int id = (int)(t / (size_t)ctx->replications);
+    r->executor = id;
+    r->rate = NAN;
+    if (!ctx->base->run.executors[id]) {
+        r->status = -1;
+        return;
+    }
+    cfg_t c = *ctx->base;
+    memset(c.run.executors, 0, sizeof c.run.executors);
+    c.run.executors[id] = 1;
+    c.run.seed += t % (size_t)ctx->replications;
+    /* Capacity is about steady overload, not faults. */
+    memset(&c.faults.crash_times, 0, sizeof c.faults.crash_times);
+    c.faults.mtbf = 0;
+    double lo = NAN, hi = NAN, rate = c.workload.rate;
+    for (int k = 0; k < 24 && (isnan(lo) || isnan(hi)); k++) {
+        c.workload.rate = rate;
+        int v = capacity_sustainable(&c, r->message, sizeof r->message);
+        if (v < 0) {
+            r->status = 2;
+            return;
+        }
+        if (v) {
+            lo = rate;
+            rate *= 2;
+        } else {
+            hi = rate;
+            rate /= 2;
+        }
+    }
+    if (isnan(lo) || isnan(hi)) {
+        r->status = 2;
+        snprintf(r->message, sizeof r->message, "no bracket found between %g and %g events/s",
+                 c.workload.rate / 1e7, c.workload.rate * 1e7);
+        return;
+    }
+    for (int k = 0; k < ctx->iterations; k++) {
+        double mid = 0.5 * (lo + hi);
+        c.workload.rate = mid;
+        int v = capacity_sustainable(&c, r->message, sizeof r->message);
+        if (v < 0) {
+            r->status = 2;
+            return;
+        }
+        if (v)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    r->status = 0;
+    r->rate = lo;
+    r->message[0] = 0;
+}
+
+int capacity_run_all(const cfg_t *base, int replications, int iterations, int jobs,
+                     capacity_result *results,
+                     void (*progress)(void *user, size_t done, size_t total), void *user,
+                     const volatile int *stop, char *err, size_t errlen)
+{
+    task_ctx ctx = {base, replications, iterations};
+    return pool_run((size_t)EXEC_COUNT * (size_t)replications, jobs, task, &ctx, sizeof *results,
+                    results, progress, user, stop, err, errlen);
+}
