@@ -5,12 +5,11 @@
  */
 #include "exec.h"
 
-/* INTERIM (while the executors are written in parallel): weak references,
- * so the library links before every executor has landed.  A missing one
- * is reported by sim as "executor X is not built".  To be made strong
- * once all three are in. */
-#pragma weak exec_batch
-#pragma weak exec_microbatch
+/* INTERIM (while the executors are written in parallel): a weak reference
+ * for the executors not landed yet, so the library links without them.
+ * A missing one is reported by sim as "executor X is not built".  Batch
+ * and micro-batch have landed (strong references pull them in from
+ * libsluice.a); make stream strong too once it is in. */
 #pragma weak exec_stream
 
 static const exec_type *const registry[EXEC_COUNT] = {
