@@ -39,7 +39,7 @@ APT_INSTALL = if [ -n "$$missing" ]; then \
 	  fi; \
 	fi
 
-.PHONY: all deps deps-test check test test-asan demo install clean mpi
+.PHONY: all deps deps-test check test test-asan demo install clean mpi stress readme
 all: deps build/sluice build/libsluice.a
 
 deps:
@@ -55,6 +55,7 @@ deps-test: deps
 	@missing=""; \
 	pkg-config --exists criterion 2>/dev/null || missing="$$missing libcriterion-dev"; \
 	command -v xmllint >/dev/null 2>&1 || missing="$$missing libxml2-utils"; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v mpicc >/dev/null 2>&1 || missing="$$missing libopenmpi-dev"; \
 	command -v mpirun >/dev/null 2>&1 || missing="$$missing openmpi-bin"; \
 	$(APT_INSTALL)
@@ -106,6 +107,19 @@ test-asan: deps-test build/asan/sluice build/asan/test_sluice build/sluice-mpi
 	SLUICE_BIN=build/asan/sluice SLUICE_MPI_BIN=build/sluice-mpi build/asan/test_sluice --jobs 2
 check: test test-asan
 
+# A longer hunt for invariant violations than the 2 x 200 seeds of make check.
+STRESS_SEEDS ?= 5000
+stress: deps build/sluice
+	build/sluice stress tests/data/stress/small.ini --seeds $(STRESS_SEEDS)
+	build/sluice stress tests/data/stress/small.ini --seeds $(STRESS_SEEDS) \
+	  --set stream.guarantee=at_least_once
+	build/sluice stress workloads/faults.ini --seeds 200 --set run.duration=600
+
+# Regenerates the README's configuration reference from cfg.c's table.
+readme: build/sluice
+	@awk '/<!-- BEGIN CONFIG REFERENCE/{print; fflush(); system("build/sluice config --markdown"); skip=1; next} \
+	     /<!-- END CONFIG REFERENCE -->/{skip=0} !skip' README.md > README.md.tmp && mv README.md.tmp README.md
+
 demo: deps build/sluice
 	build/sluice run workloads/default.ini --out results/demo
 	@echo "demo results: results/demo/"
@@ -119,6 +133,8 @@ install: all
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' sim/sluice.pc.in \
 	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/sluice.pc
 	install -m 644 sim/sluice.1 $(DESTDIR)$(PREFIX)/share/man/man1/sluice.1
+	install -d $(DESTDIR)$(PREFIX)/share/sluice/reports
+	cp -R reports/. $(DESTDIR)$(PREFIX)/share/sluice/reports/
 
 clean:
 	rm -rf build

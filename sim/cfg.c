@@ -134,7 +134,8 @@ static const struct cfg_key cfg_table[] = {
          "(two-state Markov-modulated Poisson: bursts), diurnal "
          "(rate(t) = rate*(1 + diurnal_amplitude*sin(2*pi*t/diurnal_period)))"),
     DBL("workload", "mmpp_rate_high", workload.mmpp_rate_high, "200", "events/s", 0, INF, 0,
-        "mmpp: rate in the burst state (must be > 0 and >= mmpp_rate_low)"),
+        "mmpp: rate in the burst state (must be > 0 and >= mmpp_rate_low); the "
+        "process starts in the quiet state"),
     DBL("workload", "mmpp_rate_low", workload.mmpp_rate_low, "20", "events/s", 0, INF, 0,
         "mmpp: rate in the quiet state"),
     DBL("workload", "mmpp_high_mean", workload.mmpp_high_mean, "10", "s", 0, INF, LO_OPEN,
@@ -155,9 +156,9 @@ static const struct cfg_key cfg_table[] = {
     ENUM("workload", "value_dist", workload.value_dist, "constant", w_value_dist,
          "value of each event: constant (= value), uniform (integers 1..value_max), "
          "poisson (mean value)"),
-    DBL("workload", "value", workload.value, "1", "", 0, 1e12, 0,
-        "constant: the value of every event (so sum = count); poisson: the mean"),
-    DBL("workload", "value_max", workload.value_max, "100", "", 1, 1e12, 0,
+    DBL("workload", "value", workload.value, "1", "", 0, 1e9, HI_OPEN,
+        "constant: the value of every event (so sum = count when 1); poisson: the mean"),
+    DBL("workload", "value_max", workload.value_max, "100", "", 1, 4294967295.0, 0,
         "uniform: values are integers drawn uniformly from 1..value_max"),
     ENUM("workload", "delay", workload.delay, "exponential", w_delay,
          "distribution of arrival_time - event_time for on-time events; all keep "
@@ -175,10 +176,11 @@ static const struct cfg_key cfg_table[] = {
     DBL("workload", "late_delay_mean", workload.late_delay_mean, "60", "s", 0, INF, 0,
         "mean of the extra, exponential delay of those late events"),
     INT("workload", "sources", workload.sources, "1", "sources", 1, 100000,
-        "number of sources; each has its own fixed clock skew"),
+        "number of sources; each event comes from a source drawn uniformly, and each "
+        "source has its own fixed clock skew"),
     DBL("workload", "source_skew", workload.source_skew, "0", "s", 0, INF, 0,
-        "largest clock skew of a source (event times of a source are shifted by a "
-        "fixed amount of at most this); 0 = synchronized clocks"),
+        "each source's clock is off by a fixed amount drawn uniformly from "
+        "[-source_skew, source_skew], added to its event times; 0 = synchronized clocks"),
 
     /* ---- [window] ---- */
     ENUM("window", "type", window.type, "tumbling", w_window,
@@ -200,7 +202,8 @@ static const struct cfg_key cfg_table[] = {
         "bounded: out-of-orderness bound (Flink forBoundedOutOfOrderness)"),
     DBL("stream", "watermark_percentile", stream.watermark_percentile, "0.99", "share",
         0, 1, LO_OPEN,
-        "percentile: share of events that should arrive before the watermark passes them"),
+        "percentile: q; watermark = latest arrival time - the q-quantile of the delays "
+        "seen so far, so about a share q of events is on time"),
     PATH("stream", "watermark_file", stream.watermark_file,
          "scripted: CSV time,watermark (a step function in processing time, like "
          "Beam TestStream); relative to the config file's folder; empty = none"),
@@ -224,7 +227,7 @@ static const struct cfg_key cfg_table[] = {
     ENUM("stream", "routing", stream.routing, "hash", w_routing,
          "hash: by key (keyBy); round_robin: rebalance; shared: one queue, first idle "
          "worker (M/M/c)"),
-    INT("stream", "buffer", stream.buffer, "1000", "events", 1, 1000000000,
+    INT("stream", "buffer", stream.buffer, "1000", "events", 1, 1000000,
         "input buffer per worker; when full the source is back-pressured"),
     DBL("stream", "checkpoint_interval", stream.checkpoint_interval, "30", "s", 0, INF, 0,
         "time between checkpoints (source offset, watermark, window state); 0 = none"),
@@ -240,7 +243,8 @@ static const struct cfg_key cfg_table[] = {
 
     /* ---- [batch] ---- */
     DBL("batch", "interval", batch.interval, "300", "s", 0, INF, LO_OPEN,
-        "a job starts every interval (processing time) over everything arrived"),
+        "a job is due every interval (processing time) and reads everything that "
+        "arrived since the previous job; a job still running delays the next"),
     DBL("batch", "cutoff", batch.cutoff, "0", "s", 0, INF, 0,
         "a job computes the windows that ended at least cutoff before its start"),
     DBL("batch", "setup_cost", batch.setup_cost, "5", "s", 0, INF, 0,
@@ -259,9 +263,10 @@ static const struct cfg_key cfg_table[] = {
         "after a crash: time until the killed job is started again"),
 
     /* ---- [microbatch] ---- */
-    DBL("microbatch", "interval", microbatch.interval, "2", "s", 0, INF, LO_OPEN,
-        "trigger interval: a micro-batch starts every interval (Spark "
-        "Trigger.ProcessingTime), or when the previous one ends if it overran"),
+    DBL("microbatch", "interval", microbatch.interval, "2", "s", 0, INF, 0,
+        "trigger interval (Spark Trigger.ProcessingTime): a micro-batch starts every "
+        "interval, or when the previous one ends if it overran; 0 = back to back "
+        "(Spark's default trigger)"),
     DBL("microbatch", "setup_cost", microbatch.setup_cost, "0.2", "s", 0, INF, 0,
         "fixed cost of each micro-batch"),
     DBL("microbatch", "per_event_cost", microbatch.per_event_cost, "0.0005", "s", 0, INF, 0,
@@ -269,8 +274,8 @@ static const struct cfg_key cfg_table[] = {
     INT("microbatch", "parallelism", microbatch.parallelism, "4", "workers", 1, 4096,
         "number of workers"),
     DBL("microbatch", "watermark_delay", microbatch.watermark_delay, "5", "s", 0, INF, 0,
-        "watermark = max event time seen - watermark_delay, advanced between "
-        "batches (Spark withWatermark)"),
+        "watermark = max event time seen - watermark_delay, computed at the end of a "
+        "batch and used by the next one (Spark withWatermark)"),
     ENUM("microbatch", "output_mode", microbatch.output_mode, "append", w_output_mode,
          "append: a window is output once, when the watermark passes its end; update: "
          "changed windows are output after every batch"),
@@ -713,7 +718,7 @@ static int parse_value(const struct cfg_key *k, cfg_t *c, const char *v, int app
                 return -1;
             }
         }
-        if (append) {
+        if (append && dst[0]) { /* "trace =" then the path on the next line: resolve it */
             if (strlen(dst) + strlen(v) >= CFG_PATH_MAX) {
                 snprintf(msg, n, "path too long (at most %d characters)", CFG_PATH_MAX - 1);
                 return -1;
@@ -824,9 +829,10 @@ static void classify(struct loader *L, char *line)
         memcpy(name, p + 1, len);
         name[len] = '\0';
         L->key_in_section = 0;
-        if (!section_known(name)) {
+        const char *sec = trim(name); /* "[ run ]" is [run] */
+        if (!section_known(sec)) {
             char msg[CFG_ERR_MAX / 2];
-            unknown_section_msg(name, msg, sizeof msg);
+            unknown_section_msg(sec, msg, sizeof msg);
             fail(L, L->line, "%s", msg);
         }
         return;
@@ -843,26 +849,32 @@ static void classify(struct loader *L, char *line)
     L->key_in_section = q > p;
 }
 
-/* The ini_reader: fgets with a line count.  A line too long for inih's
- * buffer (num bytes with "\r\n\0") is reported and handed over empty. */
+/* The ini_reader: reads one physical line (any length, '\n' or "\r\n")
+ * and counts it.  A line too long for inih's buffer (num bytes with
+ * "\r\n\0") is reported and handed over empty, so inih's line count stays
+ * the same as ours.  getc rather than fgets: a NUL byte inside a line
+ * cannot make us lose track of line ends. */
 static char *reader(char *str, int num, void *stream)
 {
     struct loader *L = stream;
-    if (!fgets(L->buf, sizeof L->buf, L->f))
+    size_t len = 0, total = 0;
+    int ch, any = 0;
+    while ((ch = getc(L->f)) != EOF) {
+        any = 1;
+        if (ch == '\n')
+            break;
+        if (len < sizeof L->buf - 1)
+            L->buf[len++] = (char)ch;
+        total++;
+    }
+    if (!any)
         return NULL;
     L->line++;
-    size_t len = strlen(L->buf);
-    size_t total = len;
-    if (len > 0 && L->buf[len - 1] == '\n') {
+    L->buf[len] = '\0';
+    if (len > 0 && L->buf[len - 1] == '\r') {
         L->buf[--len] = '\0';
-        total = len;
-    } else if (!feof(L->f)) { /* longer than buf: skip the rest of it */
-        int ch;
-        while ((ch = getc(L->f)) != EOF && ch != '\n')
-            total++;
+        total--;
     }
-    if (len > 0 && L->buf[len - 1] == '\r')
-        L->buf[--len] = '\0';
     if (num < 4 || total + 3 > (size_t)num) {
         fail(L, L->line, "line too long (%zu characters, at most %d)", total, num - 3);
         L->cont = 0;
@@ -877,11 +889,14 @@ static char *reader(char *str, int num, void *stream)
     return str;
 }
 
-static int handler(void *user, const char *section, const char *name, const char *value)
+static int handler(void *user, const char *section0, const char *name, const char *value)
 {
     struct loader *L = user;
     if (L->err_line)
         return 0;
+    char secbuf[128];
+    snprintf(secbuf, sizeof secbuf, "%s", section0);
+    const char *section = trim(secbuf); /* inih keeps spaces inside [ ] */
     if (!section[0]) {
         fail(L, L->line, "key '%s' is outside any section (put a [section] line above it)",
              name);
@@ -1051,10 +1066,68 @@ static int verr(const cfg_t *c, char *err, size_t errlen, const char *fmt, ...)
     return CFG_ERR;
 }
 
+/* Every value within its key's range or words: a struct filled in by
+ * code rather than by cfg_load/cfg_set gets the same checks. */
+static int check_ranges(const cfg_t *c, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < NKEYS; i++) {
+        const struct cfg_key *k = &cfg_table[i];
+        const void *field = (const char *)c + k->off;
+        char r[128], v[64];
+        switch (k->type) {
+        case T_DOUBLE:
+        case T_INT: {
+            double x = k->type == T_INT ? *(const int *)field : *(const double *)field;
+            if (in_range(k, x))
+                break;
+            fmt_double(x, v, sizeof v);
+            range_text(k, r, sizeof r);
+            return verr(c, err, errlen, "%s.%s = %s is out of range: must be %s", k->section,
+                        k->name, v, r);
+        }
+        case T_LIST: {
+            const cfg_list *l = field;
+            if (l->n > CFG_LIST_MAX)
+                return verr(c, err, errlen, "%s.%s: too many items (at most %d)", k->section,
+                            k->name, CFG_LIST_MAX);
+            for (size_t j = 0; j < l->n; j++) {
+                if (in_range(k, l->v[j]))
+                    continue;
+                fmt_double(l->v[j], v, sizeof v);
+                range_text(k, r, sizeof r);
+                return verr(c, err, errlen, "%s.%s: %s is out of range: must be %s",
+                            k->section, k->name, v, r);
+            }
+            break;
+        }
+        case T_ENUM:
+        case T_BOOL: {
+            int x = *(const int *)field, n = 0;
+            while (k->words[n])
+                n++;
+            if (x < 0 || x >= n)
+                return verr(c, err, errlen, "%s.%s = %d is not a valid choice", k->section,
+                            k->name, x);
+            break;
+        }
+        case T_PATH:
+            if (!memchr(field, '\0', CFG_PATH_MAX))
+                return verr(c, err, errlen, "%s.%s: path not terminated", k->section,
+                            k->name);
+            break;
+        default:
+            break;
+        }
+    }
+    return CFG_OK;
+}
+
 int cfg_validate(const cfg_t *c, char *err, size_t errlen)
 {
     const struct cfg_workload *w = &c->workload;
     const struct cfg_stream *st = &c->stream;
+    if (check_ranges(c, err, errlen) != CFG_OK)
+        return CFG_ERR;
     if (!c->run.executors[EXEC_BATCH] && !c->run.executors[EXEC_MICROBATCH]
         && !c->run.executors[EXEC_STREAM])
         return verr(c, err, errlen,
@@ -1087,6 +1160,11 @@ int cfg_validate(const cfg_t *c, char *err, size_t errlen)
         return verr(c, err, errlen,
                     "stream.watermark = scripted needs stream.watermark_file (a CSV "
                     "time,watermark)");
+    if (c->microbatch.interval == 0 && c->microbatch.setup_cost == 0
+        && c->microbatch.per_event_cost == 0)
+        return verr(c, err, errlen,
+                    "microbatch.interval = 0 (back to back) needs microbatch.setup_cost or "
+                    "microbatch.per_event_cost > 0");
     if (st->checkpoint_interval > 0 && st->checkpoint_cost >= st->checkpoint_interval)
         return verr(c, err, errlen,
                     "stream.checkpoint_cost = %g must be < stream.checkpoint_interval = %g",
@@ -1358,11 +1436,13 @@ int cfg_write_defaults(FILE *f)
     return ferror(f) ? CFG_ERR : CFG_OK;
 }
 
-/* Markdown cell text: '|' escaped. */
+/* Markdown cell text: '|' (cell end) and '*' (emphasis) escaped. */
 static int md_cell(FILE *f, const char *s)
 {
     for (; *s; s++) {
-        if (*s == '|' ? fputs("\\|", f) < 0 : fputc(*s, f) == EOF)
+        if ((*s == '|' || *s == '*') && fputc('\\', f) == EOF)
+            return -1;
+        if (fputc(*s, f) == EOF)
             return -1;
     }
     return 0;
@@ -1388,10 +1468,11 @@ int cfg_write_markdown(FILE *f)
                 struct cfg_key bare = *k;
                 bare.unit = "";
                 range_text(&bare, r, sizeof r);
+                const char *bare_r = strncmp(r, "in ", 3) == 0 ? r + 3 : r;
                 if (k->type == T_LIST)
-                    snprintf(w, sizeof w, "list, each %s", r);
+                    snprintf(w, sizeof w, "list, each %s", bare_r);
                 else
-                    snprintf(w, sizeof w, "%s", r);
+                    snprintf(w, sizeof w, "%s", bare_r);
                 break;
             }
             case T_U64:

@@ -167,8 +167,10 @@ int cfg_load(cfg_t *c, const char *path, char *err, size_t errlen);
  * resolve against the current directory.  err = "--set section.key: ..." */
 int cfg_set(cfg_t *c, const char *assignment, char *err, size_t errlen);
 
-/* Checks rules between keys (e.g. slide <= size, trace given when
- * source = trace).  err names the file of c and the offending keys. */
+/* Checks every value against its key's range and words (so a struct
+ * filled in by code gets the checks of cfg_load too), then the rules
+ * between keys (e.g. slide <= size, trace given when source = trace).
+ * err = "FILE: message naming the keys" (no "FILE: " when c->path is ""). */
 int cfg_validate(const cfg_t *c, char *err, size_t errlen);
 
 /* Writes the effective configuration as an INI file that cfg_load reads

@@ -242,6 +242,18 @@ Test(cfg, load_good_file)
     cr_assert_eq(cfg_validate(&c, err, sizeof err), CFG_OK, "%s", err);
 }
 
+/* A UTF-8 byte order mark and Windows line ends are fine. */
+Test(cfg, bom_and_crlf)
+{
+    cfg_t c;
+    char err[CFG_ERR_MAX];
+    cfg_defaults(&c);
+    cr_assert_eq(cfg_load(&c, DIR "bom_crlf.ini", err, sizeof err), CFG_OK, "%s", err);
+    cr_assert_eq(c.run.seed, 9);
+    cr_assert_eq(c.faults.crash_times.n, 2);
+    cr_assert_eq(c.faults.crash_times.v[1], 2.0);
+}
+
 Test(cfg, empty_sections_change_nothing)
 {
     cfg_t c, d;
@@ -323,6 +335,10 @@ Test(cfg, error_messages)
           "3: indented line: INI reads it as more of the value of run.duration above; only "
           "lists and paths continue on indented lines (remove the indentation)" },
         { "long_line.ini", "2: line too long (252 characters, at most 197)" },
+        /* inih reads an indented line after a key as more of that value */
+        { "indented_section.ini",
+          "3: indented line: INI reads it as more of the value of run.duration above; only "
+          "lists and paths continue on indented lines (remove the indentation)" },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char file[256], msg[CFG_ERR_MAX];
@@ -437,7 +453,7 @@ Test(cfg, set_errors)
     expect_set_error("workload.delay_shape=1",
                      "--set workload.delay_shape: 1 is out of range: must be in (1, 100]");
     expect_set_error("stream.buffer=0",
-                     "--set stream.buffer: 0 is out of range: must be in [1, 1000000000] events");
+                     "--set stream.buffer: 0 is out of range: must be in [1, 1000000] events");
     expect_set_error("stream.parallelism=99999999999",
                      "--set stream.parallelism: 99999999999 is out of range: must be in "
                      "[1, 4096] workers");
@@ -468,6 +484,10 @@ Test(cfg, relative_paths_resolve_against_the_config_folder)
     cfg_defaults(&c);
     cr_assert_eq(cfg_load(&c, DIR "sub/abs_path.ini", err, sizeof err), CFG_OK, "%s", err);
     cr_assert_str_eq(c.workload.trace, "/data/abs/t.csv");
+    /* a path may go on over indented lines, and still resolves */
+    cfg_defaults(&c);
+    cr_assert_eq(cfg_load(&c, DIR "sub/continued_path.ini", err, sizeof err), CFG_OK, "%s", err);
+    cr_assert_str_eq(c.workload.trace, DIR "sub/traces/t.csv");
     /* --set: relative to the current directory, stored as given */
     cr_assert_eq(cfg_set(&c, "workload.trace=traces/x.csv", err, sizeof err), CFG_OK);
     cr_assert_str_eq(c.workload.trace, "traces/x.csv");
@@ -631,6 +651,9 @@ Test(cfg, markdown_reference)
     cr_assert(strstr(buf, "| `rate` | `50` | events/s | > 0 |") != NULL);
     cr_assert(strstr(buf, "| `type` | `tumbling` |  | none, tumbling, sliding, session |")
               != NULL);
+    cr_assert(strstr(buf, "| `late_fraction` | `0.02` | share | [0, 1] |") != NULL);
+    /* '*' is escaped, or "rate*(1 + a*sin" would turn into emphasis */
+    cr_assert(strstr(buf, "rate\\*(1 + amplitude\\*sin(2\\*pi\\*t/period))") != NULL);
     free(buf);
 }
 
@@ -687,6 +710,12 @@ Test(cfg, validate_rules)
         expect_invalid(s, 2, "faults.outage_times is given but faults.outage_duration = 0");
     }
     {
+        const char *s[] = { "microbatch.interval=0", "microbatch.setup_cost=0",
+                            "microbatch.per_event_cost=0" };
+        expect_invalid(s, 3, "microbatch.interval = 0 (back to back) needs "
+                             "microbatch.setup_cost or microbatch.per_event_cost > 0");
+    }
+    {
         const char *s[] = { "run.timeline_bucket=0.0001" };
         expect_invalid(s, 1, "run.duration / run.timeline_bucket = 6000000 timeline rows; at "
                              "most 1000000");
@@ -713,4 +742,81 @@ Test(cfg, validate_names_the_file)
     cr_assert_eq(cfg_validate(&c, err, sizeof err), CFG_ERR);
     cr_assert_str_eq(err, DIR "sub/abs_path.ini: run.executors: at least one executor is "
                           "needed (batch, microbatch, stream)");
+}
+
+/* A struct filled in by code gets the range checks of the table too. */
+Test(cfg, validate_checks_ranges_of_code_filled_structs)
+{
+    cfg_t c;
+    char err[CFG_ERR_MAX];
+    cfg_defaults(&c);
+    c.stream.parallelism = 0;
+    cr_assert_eq(cfg_validate(&c, err, sizeof err), CFG_ERR);
+    cr_assert_str_eq(err, "stream.parallelism = 0 is out of range: must be in [1, 4096] workers");
+    cfg_defaults(&c);
+    c.workload.rate = NAN;
+    cr_assert_eq(cfg_validate(&c, err, sizeof err), CFG_ERR);
+    cr_assert_str_eq(err, "workload.rate = nan is out of range: must be > 0 events/s");
+    cfg_defaults(&c);
+    c.window.type = 7;
+    cr_assert_eq(cfg_validate(&c, err, sizeof err), CFG_ERR);
+    cr_assert_str_eq(err, "window.type = 7 is not a valid choice");
+    cfg_defaults(&c);
+    c.faults.outage_times.n = 1;
+    c.faults.outage_times.v[0] = -3;
+    cr_assert_eq(cfg_validate(&c, err, sizeof err), CFG_ERR);
+    cr_assert_str_eq(err, "faults.outage_times: -3 is out of range: must be >= 0 s");
+}
+
+/* Robustness: random INI-like files (lines built from pieces of real
+ * keys, sections, junk bytes, indentation, long lines) never crash the
+ * loader (ASan run), and each load either succeeds or reports
+ * "FILE:LINE: " with 1 <= LINE <= lines in the file, leaving the struct
+ * unchanged. */
+Test(cfg, random_files_never_crash)
+{
+    static const char *const pieces[] = {
+        "[run]", "[workload]", "[stream]", "[faults]", "[bogus]", "[run", "  ", "\t",
+        "seed", "rate", "keys", "crash_times", "trace", "type", "window", "=", ":", ";",
+        "#", " ; c", "1", "2.5", "-1", "x", ",", "tumbling", "1e999", "\xef\xbb\xbf",
+        "\r", "/a/b", "./c", "\x01", "executors", "stream,batch", "[]", "  rate = 4",
+    };
+    const size_t np = sizeof pieces / sizeof pieces[0];
+    char name[64];
+    tmp_name(name, sizeof name);
+    for (uint64_t seed = 1; seed <= 300; seed++) {
+        uint64_t x = seed * 0x9E3779B97F4A7C15ull + 1;
+#define NEXT() (x ^= x << 13, x ^= x >> 7, x ^= x << 17, x)
+        FILE *f = fopen(name, "wb");
+        cr_assert(f != NULL);
+        int lines = (int)(NEXT() % 12) + 1;
+        for (int l = 0; l < lines; l++) {
+            int parts = (int)(NEXT() % 6);
+            if (NEXT() % 40 == 0) /* now and then a line too long for inih */
+                for (int k = 0; k < 210; k++)
+                    fputc('a', f);
+            for (int p = 0; p < parts; p++)
+                fputs(pieces[NEXT() % np], f);
+            fputc('\n', f);
+        }
+        fclose(f);
+        cfg_t c, before;
+        char err[CFG_ERR_MAX];
+        cfg_defaults(&c);
+        before = c;
+        if (cfg_load(&c, name, err, sizeof err) == CFG_OK)
+            continue;
+        size_t nl = strlen(name);
+        cr_assert(strncmp(err, name, nl) == 0 && err[nl] == ':', "seed %llu: %s",
+                  (unsigned long long)seed, err);
+        char *end;
+        long line = strtol(err + nl + 1, &end, 10);
+        cr_assert(line >= 1 && line <= lines && strncmp(end, ": ", 2) == 0,
+                  "seed %llu: bad line in '%s' (%d lines)", (unsigned long long)seed, err,
+                  lines);
+        cr_assert(memcmp(&c, &before, sizeof c) == 0, "seed %llu: failed load changed c",
+                  (unsigned long long)seed);
+#undef NEXT
+    }
+    unlink(name);
 }
