@@ -22,10 +22,9 @@ do for [fmt in formats] {
         eval no_data("No windows in this run (window type none): every event is its own result.")
         plot 2 notitle
     } else {
-        set multiplot layout 2,1 title "Completeness per window: share of the true count (mean over keys)" font ",22"
-        set lmargin at screen 0.09
-        set rmargin at screen 0.74
-        set key outside right top
+        set multiplot layout 2,1 title "Completeness per window: share of the true count (mean over keys)" font ",22" \
+            margins 0.09, 0.97, 0.11, 0.82 spacing 0, 0.11
+        set key at screen 0.5, screen 0.935 center top horizontal maxrows 1 width 1 samplen 2
         set yrange [0:*]
         set offsets 0, 0, graph 0.08, 0
         set arrow 1 from graph 0, first 1 to graph 1, first 1 nohead lc rgb "#999999" dt 3 back

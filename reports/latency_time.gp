@@ -17,8 +17,8 @@ do for [fmt in formats] {
     set ylabel "visibility latency of events made visible (s, log scale)"
     set logscale y
     set xrange [0:*]
-    set rmargin at screen 0.71
-    set key outside right top
+    set key below horizontal maxrows 2 width 1
+    set bmargin 7.5
     eval mark_faults
     plot for [e in execs] csv("timeline.csv") skip 1 \
              using 2:(strcol(1) eq e ? pos(column(8)) : NaN) with linespoints ls ls_of(e) \

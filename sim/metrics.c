@@ -593,6 +593,16 @@ const char *metrics_failure_detail(const metrics_t *m)
     return m->fail_detail;
 }
 
+static size_t seq_bytes(const seqset *s)
+{
+    return s->cap * sizeof *s->ring + s->scap * sizeof *s->strag;
+}
+
+size_t metrics_dedupe_bytes(const metrics_t *m)
+{
+    return seq_bytes(&m->arrived) + seq_bytes(&m->done);
+}
+
 const wmap_t *metrics_results(const metrics_t *m)
 {
     return m->results;

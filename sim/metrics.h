@@ -149,6 +149,11 @@ void metrics_fail(metrics_t *m, const char *invariant, const char *detail);
 int metrics_finish(metrics_t *m, const gt_t *truth);
 void metrics_get_summary(const metrics_t *m, metrics_summary *s);
 const char *metrics_failure_detail(const metrics_t *m); /* "" when ok */
+/* Bytes held by the seq dedupe sets (arrived, counted/dropped): about
+ * one bit per seq in the spread of pending events plus 16 bytes per
+ * long-stuck event, never proportional to the run (tests and benchmarks
+ * check that claim with it). */
+size_t metrics_dedupe_bytes(const metrics_t *m);
 /* (key, start, end) -> metrics_result of every window seen downstream. */
 const wmap_t *metrics_results(const metrics_t *m);
 

@@ -336,6 +336,36 @@ Test(report, bad_folders_are_error_2)
     remove_tree(dir);
 }
 
+Test(report, plots_of_a_sweep, .timeout = 120)
+{
+    char tmpl[] = "/tmp/sluice-report-test-XXXXXX", err[2048], path[1100];
+    cr_assert_not_null(mkdtemp(tmpl));
+    char *text = read_all("tests/data/sweep_fixture/sweep.csv", NULL);
+    cr_assert_not_null(text);
+    snprintf(path, sizeof path, "%s/sweep.csv", tmpl);
+    write_all(path, text);
+    free(text);
+    int rc = plot_run(tmpl, REPORTS, err, sizeof err);
+    cr_assert_eq(rc, 0, "plot_run: %d %s", rc, err);
+    const char *metrics[] = {"lat_p99", "throughput", "complete_first"};
+    for (int i = 0; i < 3; i++) {
+        char png[1200], svg[1200];
+        snprintf(png, sizeof png, "%s/plots/sweep_%s.png", tmpl, metrics[i]);
+        snprintf(svg, sizeof svg, "%s/plots/sweep_%s.svg", tmpl, metrics[i]);
+        uint32_t w, h;
+        long bytes;
+        png_check(png, &w, &h, &bytes);
+        cr_assert(w == 1280 && h == 800, "%s: %ux%u", png, w, h);
+        cr_assert_gt(bytes, 20000, "%s: %ld bytes", png, bytes);
+        cr_assert_eq(xml_wellformed(svg, NULL), 0, "%s", svg);
+    }
+    /* a header that is not sweep.csv's */
+    write_all(path, "point,executor\n0,batch\n");
+    cr_assert_eq(plot_run(tmpl, REPORTS, err, sizeof err), 2);
+    cr_assert_not_null(strstr(err, "sweep.csv"), "err: %s", err);
+    remove_tree(tmpl);
+}
+
 /* ---- report ---------------------------------------------------------------- */
 
 Test(report, html_is_well_formed_self_contained_and_complete, .timeout = 120)
