@@ -5,13 +5,8 @@
  */
 #include "exec.h"
 
-/* INTERIM (while the executors are written in parallel): a weak reference
- * for the executors not landed yet, so the library links without them.
- * A missing one is reported by sim as "executor X is not built".  Batch
- * and micro-batch have landed (strong references pull them in from
- * libsluice.a); make stream strong too once it is in. */
-#pragma weak exec_stream
-
+/* Strong references: they are what pulls each executor's object file out
+ * of libsluice.a (a weak reference does not). */
 static const exec_type *const registry[EXEC_COUNT] = {
     [EXEC_BATCH] = &exec_batch,
     [EXEC_MICROBATCH] = &exec_microbatch,

@@ -1070,3 +1070,120 @@ Test(wl, profile_percentiles_of_a_generated_workload)
     wl_profile_free(p);
     free(v);
 }
+
+/* Chi-square p-value of the first `top` ranks, the rest lumped, against
+ * k^-s / H over `keys` keys. */
+static double zipf_top_p(const wl_event *v, size_t n, int keys, double s, int top)
+{
+    double *obs = calloc(top + 1, sizeof *obs), h = 0, chi = 0, rest = 1;
+    for (size_t i = 0; i < n; i++) {
+        cr_assert_lt(v[i].key, (uint32_t)keys);
+        obs[v[i].key < (uint32_t)top ? v[i].key : (uint32_t)top]++;
+    }
+    for (int k = keys; k >= 1; k--) /* small terms first */
+        h += pow(k, -s);
+    for (int k = 1; k <= top; k++) {
+        double p = pow(k, -s) / h, e = n * p;
+        rest -= p;
+        chi += (obs[k - 1] - e) * (obs[k - 1] - e) / e;
+    }
+    chi += (obs[top] - n * rest) * (obs[top] - n * rest) / (n * rest);
+    free(obs);
+    cr_log_info("zipf keys=%d s=%g chi2 p=%g", keys, s, gsl_cdf_chisq_Q(chi, top));
+    return gsl_cdf_chisq_Q(chi, top);
+}
+
+Test(wl, zipf_rejection_inversion_for_many_keys)
+{
+    /* more than 2^20 keys: no table, Hoermann-Derflinger rejection-
+     * inversion; chi-square on the top 40 ranks + the rest, alpha 0.001,
+     * for s below, at and above 1 (the helpers' special case) */
+    static const double ss[] = {0.7, 1.0, 1.3};
+    for (int i = 0; i < 3; i++) {
+        cfg_t c;
+        size_t n;
+        base_cfg(&c, 3000 + i);
+        c.run.duration = 600; /* 60,000 events */
+        c.workload.keys = 2000000;
+        c.workload.key_dist = KEY_ZIPF;
+        c.workload.zipf_s = ss[i];
+        wl_event *v = gen_all(&c, &n);
+        cr_assert_gt(zipf_top_p(v, n, 2000000, ss[i], 40), ALPHA, "s = %g", ss[i]);
+        cr_assert_lt(zipf_top_p(v, n, 2000000, ss[i] + 0.05, 40), ALPHA, "s = %g + 0.05",
+                     ss[i]);
+        free(v);
+    }
+}
+
+Test(wl, uniform_values_beyond_32_bits)
+{
+    cfg_t c;
+    size_t n, big = 0;
+    base_cfg(&c, 4444);
+    c.workload.value_dist = VAL_UNIFORM;
+    c.workload.value_max = 1e12;
+    wl_event *v = gen_all(&c, &n);
+    double s = 0;
+    for (size_t i = 0; i < n; i++) {
+        cr_assert(v[i].value >= 1 && v[i].value <= 1000000000000LL);
+        big += v[i].value > 4294967296LL;
+        s += (double)v[i].value;
+    }
+    /* mean 5e11, sd of the mean 2.9e11 / sqrt(10,000) = 2.9e9: 1.5e10 is 5 sd */
+    cr_assert_lt(fabs(s / n - 5e11), 1.5e10, "mean %g", s / n);
+    cr_assert_gt(big, n * 0.99, "values above 2^32 are common");
+    free(v);
+}
+
+Test(wl, one_skewed_source_still_covers_zero_to_duration)
+{
+    /* a single source with a clock skew in [-5, 5]: base times are drawn
+     * over [-skew, duration - skew), so its event times still cover
+     * [0, duration) */
+    for (uint64_t seed = 1; seed <= 8; seed++) {
+        cfg_t c;
+        size_t n;
+        base_cfg(&c, seed);
+        c.run.duration = 50;
+        c.workload.source_skew = 5;
+        wl_event *v = gen_all(&c, &n);
+        double lo = INFINITY, hi = 0;
+        for (size_t i = 0; i < n; i++) {
+            lo = fmin(lo, v[i].event_time);
+            hi = fmax(hi, v[i].event_time);
+        }
+        /* gaps at 100/s are Exp(0.01 s): 0.15 s is 15 means */
+        cr_assert_lt(lo, 0.15, "seed %llu: first event time %g", (unsigned long long)seed, lo);
+        cr_assert_gt(hi, 49.85, "seed %llu: last event time %g", (unsigned long long)seed, hi);
+        cr_assert_lt(fabs((double)n - 5000), 355, "seed %llu: n = %zu", (unsigned long long)seed, n);
+        free(v);
+    }
+}
+
+Test(wl, raising_late_fraction_only_adds_late_events)
+{
+    /* the late coin and the extra delay are drawn for every event, so a
+     * larger late_fraction keeps every late event (same extra delay) and
+     * makes more late: common random numbers across a sweep */
+    cfg_t a, b;
+    size_t na, nb, la = 0, lb = 0;
+    base_cfg(&a, 321);
+    a.workload.late_fraction = 0.05;
+    b = a;
+    b.workload.late_fraction = 0.2;
+    wl_event *va = gen_all(&a, &na), *vb = gen_all(&b, &nb);
+    cr_assert_eq(na, nb);
+    qsort(va, na, sizeof *va, by_id);
+    qsort(vb, nb, sizeof *vb, by_id);
+    for (size_t i = 0; i < na; i++) {
+        int late_a = va[i].arrival_time > va[i].event_time;
+        int late_b = vb[i].arrival_time > vb[i].event_time;
+        la += late_a;
+        lb += late_b;
+        if (late_a)
+            cr_assert(late_b && va[i].arrival_time == vb[i].arrival_time, "id %zu", i);
+    }
+    cr_assert(la > 300 && lb > 3 * la, "late: %zu then %zu", la, lb);
+    free(va);
+    free(vb);
+}
