@@ -14,6 +14,13 @@
 #include "batch.h"
 #include "sim.h"
 
+/* Events plus, per event, the watermark of its trigger interval. */
+typedef struct mb_input {
+    batch_events ev;
+    double *hz;             /* hz[i]: horizon of ev.v[i] (cap ev.cap) */
+    size_t hz_cap;
+} mb_input;
+
 typedef struct mb {
     sim_t *sim;
     exec_t *e;
@@ -23,8 +30,8 @@ typedef struct mb {
     double detection_delay;
     struct cfg_window_s w;
     batch_store *st;        /* NULL for window none */
-    batch_events in;        /* arrived, not yet read by a batch */
-    batch_events job;       /* read by the running batch */
+    mb_input in;            /* arrived, not yet read by a batch */
+    mb_input job;           /* read by the running batch */
     int running;
     int input_ended;
     int final_started;      /* the last batch has started */
@@ -36,8 +43,13 @@ typedef struct mb {
     double attempt_start;   /* start of the current attempt */
     double job_end;
     int job_final;
-    double wm;              /* watermark for the next batch (-inf: none) */
-    double max_event_time;  /* over every event read so far */
+    double job_wm;          /* W of the running batch */
+    double wm;              /* W of the last batch (-inf: none yet) */
+    /* interval > 0: max event time of the arrivals in trigger intervals
+     * before cur_slot, and in cur_slot itself */
+    double cur_slot, max_before, max_in;
+    /* interval = 0: max event time over every event read so far */
+    double max_read;
     uint64_t batches;
     batch_faults faults;
 } mb_t;
@@ -47,18 +59,61 @@ static void mb_oom(mb_t *b)
     sim_abort(b->sim, "microbatch: out of memory");
 }
 
-/* Something for a batch to do. */
-static int mb_wanted(mb_t *b)
+static int input_push(mb_input *a, const wl_event *ev, double hz)
+{
+    if (batch_events_push(&a->ev, ev) != 0)
+        return -1;
+    if (a->hz_cap < a->ev.cap) {
+        double *v = realloc(a->hz, a->ev.cap * sizeof *v);
+        if (!v) {
+            a->ev.n--;
+            return -1;
+        }
+        a->hz = v;
+        a->hz_cap = a->ev.cap;
+    }
+    a->hz[a->ev.n - 1] = hz;
+    return 0;
+}
+
+static void input_free(mb_input *a)
+{
+    batch_events_free(&a->ev);
+    free(a->hz);
+    a->hz = NULL;
+    a->hz_cap = 0;
+}
+
+/* Trigger interval k holds the arrivals in ((k-1) I, k I]. */
+static double slot_of(const mb_t *b, double t) { return ceil(t / b->p.interval); }
+
+/* The watermark a batch starting at t uses.  interval > 0: max event time
+ * of the arrivals before t's trigger interval, minus the delay (what the
+ * batches before have read when they keep up with the trigger); interval
+ * = 0: of the events read by the batches before (Spark's rule). */
+static double mb_w_at(const mb_t *b, double t)
+{
+    double mx;
+    if (b->p.interval > 0)
+        mx = slot_of(b, t) > b->cur_slot ? fmax(b->max_before, b->max_in) : b->max_before;
+    else
+        mx = b->max_read;
+    double w = mx - b->p.watermark_delay;
+    return w > b->wm ? w : b->wm;
+}
+
+/* Something for a batch starting at t to do. */
+static int mb_wanted(mb_t *b, double t)
 {
     if (b->final_started)
         return 0;
-    if (b->in.n > 0)
+    if (b->in.ev.n > 0)
         return 1;
     if (!b->st)
         return 0;
     if (b->input_ended)
         return batch_store_windows(b->st) > 0;
-    return batch_store_has_due(b->st, b->wm);
+    return batch_store_has_due(b->st, mb_w_at(b, t));
 }
 
 /* The first trigger time >= t. */
@@ -75,27 +130,28 @@ static double mb_grid(const mb_t *b, double t)
 }
 
 static void mb_on_trigger(void *ctx, void *arg, uint64_t data);
+static void mb_on_end(void *ctx, void *arg, uint64_t data);
 
-/* Arms a trigger at time t (>= now), if idle and there is something to
- * do. */
+/* Arms a trigger at time t (>= now), if up, idle and there is something
+ * to do. */
 static void mb_arm(mb_t *b, double t)
 {
-    if (b->running || b->down || b->trigger || !mb_wanted(b))
-        return;
     double now = sim_now(b->sim);
-    b->trigger = sim_at(b->sim, t > now ? t : now, mb_on_trigger, b, 0);
+    if (t < now)
+        t = now;
+    if (b->running || b->down || b->trigger || !mb_wanted(b, t))
+        return;
+    b->trigger = sim_at(b->sim, t, mb_on_trigger, b, 0);
     if (!b->trigger)
         mb_oom(b);
 }
-
-static void mb_on_end(void *ctx, void *arg, uint64_t data);
 
 /* Schedules the end of an attempt of the current batch, starting now. */
 static void mb_attempt(mb_t *b)
 {
     double now = sim_now(b->sim);
     b->attempt_start = now;
-    double work = b->p.setup_cost + (double)b->job.n * b->p.per_event_cost / b->p.parallelism;
+    double work = b->p.setup_cost + (double)b->job.ev.n * b->p.per_event_cost / b->p.parallelism;
     b->job_end = batch_work_end(b->fs, now, work);
     b->end_h = sim_at(b->sim, b->job_end, mb_on_end, b, 0);
     if (!b->end_h)
@@ -111,13 +167,20 @@ static void mb_on_end(void *ctx, void *arg, uint64_t data)
     double start = b->job_start, end = b->job_end;
     double peak = NAN;
     int update = b->p.output_mode == OUT_UPDATE;
-    for (size_t i = 0; i < b->job.n; i++) {
-        const wl_event *ev = &b->job.v[i];
+    /* The batch's watermark (the last batch makes everything final),
+     * reported before the ON_TIME panes it releases. */
+    double due = b->job_final ? INFINITY : b->job_wm;
+    if (due > b->wm) {
+        b->wm = due;
+        metrics_watermark(b->m, end, due);
+    }
+    for (size_t i = 0; i < b->job.ev.n; i++) {
+        const wl_event *ev = &b->job.ev.v[i];
         metrics_processed(b->m, ev, start, end);
         if (!(end - ev->event_time <= peak))
             peak = end - ev->event_time;
-        if (ev->event_time > b->max_event_time)
-            b->max_event_time = ev->event_time;
+        if (ev->event_time > b->max_read)
+            b->max_read = ev->event_time;
         if (!b->st) {
             pane_t p;
             memset(&p, 0, sizeof p);
@@ -134,7 +197,8 @@ static void mb_on_end(void *ctx, void *arg, uint64_t data)
             metrics_visible(b->m, ev, end);
             continue;
         }
-        switch (batch_store_add(b->st, ev, b->wm, update)) {
+        double horizon = b->p.interval > 0 ? b->job.hz[i] : b->job_wm;
+        switch (batch_store_add(b->st, ev, horizon, update)) {
         case BATCH_ADD_NOW:
             metrics_visible(b->m, ev, end);
             break;
@@ -148,25 +212,10 @@ static void mb_on_end(void *ctx, void *arg, uint64_t data)
             return;
         }
     }
-    b->job.n = 0;
-    /* The watermark for the next batch.  The last batch makes everything
-     * final: report W = +inf before its ON_TIME panes. */
-    double due = b->wm;
-    if (b->job_final) {
-        due = INFINITY;
-        b->wm = INFINITY;
-        metrics_watermark(b->m, end, b->wm);
-    }
+    b->job.ev.n = 0;
     if (b->st && batch_store_emit(b->st, due, end, PANE_ON_TIME, PANE_EARLY, b->m) < 0) {
         mb_oom(b);
         return;
-    }
-    if (!b->job_final && b->max_event_time > -INFINITY) {
-        double w = b->max_event_time - b->p.watermark_delay;
-        if (w > b->wm) {
-            b->wm = w;
-            metrics_watermark(b->m, end, w);
-        }
     }
     b->running = 0;
     batch_faults_job_done(&b->faults, end, peak);
@@ -182,16 +231,17 @@ static void mb_on_trigger(void *ctx, void *arg, uint64_t data)
     (void)data;
     mb_t *b = arg;
     b->trigger = 0;
-    if (b->running || b->down || !mb_wanted(b))
-        return;
     double now = sim_now(b->sim);
-    batch_events t = b->job;
+    if (b->running || b->down || !mb_wanted(b, now))
+        return;
+    mb_input t = b->job;
     b->job = b->in;
     b->in = t;
-    b->in.n = 0;
+    b->in.ev.n = 0;
     b->running = 1;
     b->batches++;
     b->job_start = now;
+    b->job_wm = mb_w_at(b, now);
     b->job_final = b->input_ended;
     if (b->job_final)
         b->final_started = 1;
@@ -226,7 +276,7 @@ static void mb_crash(mb_t *b, fault_row *r)
         b->end_h = 0;
         if (r) {
             r->cpu_wasted += (now - b->attempt_start) * b->p.parallelism;
-            r->reprocessed += b->job.n;
+            r->reprocessed += b->job.ev.n;
         }
         b->killed = 1;
     }
@@ -244,18 +294,26 @@ static void mb_crash(mb_t *b, fault_row *r)
         mb_oom(b);
 }
 
+static void mb_destroy(void *self)
+{
+    mb_t *b = self;
+    if (!b)
+        return;
+    batch_store_free(b->st);
+    input_free(&b->in);
+    input_free(&b->job);
+    batch_faults_free(&b->faults);
+    free(b);
+}
+
 static void *mb_create(sim_t *s, exec_t *e, char *err, size_t errlen)
 {
     const cfg_t *c = sim_cfg(s);
     if (!(c->microbatch.interval >= 0) || c->microbatch.parallelism < 1 ||
         c->microbatch.setup_cost < 0 || c->microbatch.per_event_cost < 0 ||
-        !(c->microbatch.watermark_delay >= 0)) {
+        !(c->microbatch.watermark_delay >= 0) || c->microbatch.restart_delay < 0) {
         snprintf(err, errlen, "microbatch: interval must be >= 0, parallelism >= 1, "
-                              "setup_cost, per_event_cost and watermark_delay >= 0");
-        return NULL;
-    }
-    if (c->microbatch.restart_delay < 0) {
-        snprintf(err, errlen, "microbatch: restart_delay must be >= 0");
+                              "setup_cost, per_event_cost, watermark_delay and restart_delay >= 0");
         return NULL;
     }
     if (c->microbatch.interval == 0 && c->microbatch.setup_cost == 0 &&
@@ -277,7 +335,8 @@ static void *mb_create(sim_t *s, exec_t *e, char *err, size_t errlen)
     b->p = c->microbatch;
     b->w = c->window;
     b->wm = -INFINITY;
-    b->max_event_time = -INFINITY;
+    b->cur_slot = -INFINITY;
+    b->max_before = b->max_in = b->max_read = -INFINITY;
     if (batch_faults_init(&b->faults, s) != 0)
         goto oom;
     if (b->w.type != WIN_NONE) {
@@ -287,29 +346,28 @@ static void *mb_create(sim_t *s, exec_t *e, char *err, size_t errlen)
     }
     return b;
 oom:
-    batch_faults_free(&b->faults);
-    free(b);
+    mb_destroy(b);
     snprintf(err, errlen, "microbatch: out of memory");
     return NULL;
-}
-
-static void mb_destroy(void *self)
-{
-    mb_t *b = self;
-    if (!b)
-        return;
-    batch_store_free(b->st);
-    batch_events_free(&b->in);
-    batch_events_free(&b->job);
-    batch_faults_free(&b->faults);
-    free(b);
 }
 
 static void mb_on_arrival(void *self, const wl_event *ev)
 {
     mb_t *b = self;
     metrics_arrived(b->m, ev);
-    if (batch_events_push(&b->in, ev) != 0) {
+    double hz = -INFINITY;
+    if (b->p.interval > 0) {
+        double s = slot_of(b, ev->arrival_time);
+        if (s > b->cur_slot) {
+            b->max_before = fmax(b->max_before, b->max_in);
+            b->max_in = -INFINITY;
+            b->cur_slot = s;
+        }
+        if (ev->event_time > b->max_in)
+            b->max_in = ev->event_time;
+        hz = b->max_before - b->p.watermark_delay;
+    }
+    if (input_push(&b->in, ev, hz) != 0) {
         mb_oom(b);
         return;
     }
@@ -337,7 +395,7 @@ static void mb_on_fault(void *self, const fault_t *f)
 static uint64_t mb_backlog(void *self)
 {
     const mb_t *b = self;
-    return b->in.n;
+    return b->in.ev.n;
 }
 
 static double mb_watermark(void *self)
