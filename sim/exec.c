@@ -11,7 +11,6 @@
  * once all three are in. */
 #pragma weak exec_batch
 #pragma weak exec_microbatch
-#pragma weak exec_stream
 
 static const exec_type *const registry[EXEC_COUNT] = {
     [EXEC_BATCH] = &exec_batch,

@@ -386,7 +386,7 @@ int metrics_pane(metrics_t *m, const pane_t *p)
     m->panes++;
     if (p->duplicate)
         m->duplicates++;
-    if (p->timing == PANE_ON_TIME && p->end > m->wm) {
+    if (p->timing == PANE_ON_TIME && m->win_type != WIN_NONE && p->end > m->wm) {
         char d[DETAIL_MAX_LEN];
         snprintf(d, sizeof d,
                  "executor %s: ON_TIME pane of key %" PRIu32 " window [%.9g, %.9g) "
