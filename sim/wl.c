@@ -1024,7 +1024,8 @@ static int open_trace(wl_t *w, const char *path, char *err, size_t errlen)
     }
     for (i = 0; i < w->nitems; i++)
         w->items[i].eff = w->items[i].ev.arrival_time;
-    qsort(w->items, w->nitems, sizeof *w->items, titem_cmp);
+    if (w->nitems > 1) /* qsort(NULL, 0, ...) is undefined */
+        qsort(w->items, w->nitems, sizeof *w->items, titem_cmp);
     w->sufmin = malloc((w->nitems + 1) * sizeof *w->sufmin);
     if (!w->sufmin) {
         fmt_err(err, errlen, "%s: out of memory", path);
@@ -1135,7 +1136,8 @@ static void wl_start(wl_t *w)
     if (w->nout) {
         for (i = 0; i < w->nitems; i++)
             w->items[i].eff = outage_apply(w->out, w->nout, w->items[i].ev.arrival_time);
-        qsort(w->items, w->nitems, sizeof *w->items, titem_cmp);
+        if (w->nitems > 1)
+            qsort(w->items, w->nitems, sizeof *w->items, titem_cmp);
     }
     i = w->nitems;
     m = INFINITY;
