@@ -17,5 +17,5 @@ const exec_type *exec_type_of(int id)
 {
     if (id < 0 || id >= EXEC_COUNT)
         return 0;
-    return registry[id] && registry[id]->name ? registry[id] : 0;
+    return registry[id];
 }
