@@ -117,15 +117,11 @@ static int add_session(gt_t *g, uint32_t key, double t, int64_t value)
         return add_to(g, key, ss->w[a], 1, value);
     }
     /* sessions a.. that overlap the growing merge; the array is sorted and
-     * pairwise apart, so they are contiguous */
+     * pairwise apart, so they are contiguous (with win_overlaps counting a
+     * shared end point, every one from a on with start <= merged.end) */
     for (b = a; b < ss->n && ss->w[b].start <= merged.end; b++) {
-        if (!win_overlaps(ss->w[b], merged)) {
-            if (b == a) { /* a touches nothing: skip it */
-                a++;
-                continue;
-            }
+        if (!win_overlaps(ss->w[b], merged))
             break;
-        }
         {
             gt_value *v = wmap_get(g->map, key, ss->w[b].start, ss->w[b].end);
             assert(v != NULL);

@@ -32,17 +32,12 @@
 #include "capacity.h"
 #include "cfg.h"
 #include "outdir.h"
+#include "plot.h"
+#include "report.h"
 #include "sim.h"
 #include "stress.h"
 #include "sweep.h"
 #include "wl.h"
-
-/* INTERIM: plot.h / report.h land with the reports module. */
-int plot_run(const char *dir, const char *reports_dir, char *err, size_t errlen);
-int report_write(const char *dir, const char *reports_dir, const char *version, char *err,
-                 size_t errlen);
-#pragma weak plot_run
-#pragma weak report_write
 
 #ifndef SLUICE_VERSION
 #define SLUICE_VERSION "0.0.0"
@@ -231,10 +226,6 @@ static int do_plot_report(const char *dir, int plot, int report, const char *arg
 {
     char buf[PATH_MAX], err[2048];
     const char *rdir = reports_dir(argv0, buf, sizeof buf);
-    if ((plot && !plot_run) || (report && !report_write)) {
-        fprintf(stderr, "sluice: plots and reports are not built into this sluice\n");
-        return EXIT_FAILURE;
-    }
     if (plot) {
         int rc = plot_run(dir, rdir, err, sizeof err);
         if (rc != 0) {

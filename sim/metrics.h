@@ -25,6 +25,19 @@
  *    "on_time_after_watermark" (no ON_TIME pane before W >= window end),
  *    and the ones sim.c checks against a fault-free run:
  *    "exactly_once_equals_fault_free", "at_least_once_contains_fault_free".
+ *  - Duplicate panes count in the final value (a consumer adding up delta
+ *    panes adds them too), so an at-least-once replay can leave a window
+ *    complete but not exact.
+ *  - Window latency (win_lat_*) is emit - window end over every pane
+ *    (duplicates included); early panes, emitted before the end, count
+ *    as 0.  Window type none keeps no per-window results and no window
+ *    latency: it only counts panes.
+ *  - wait_mean, work_mean: means over metrics_processed calls; hold_mean
+ *    = proc_lat_mean - wait_mean - work_mean, computed at the end.
+ *  - An executor reports a watermark advance (metrics_watermark) before it
+ *    emits the ON_TIME panes that advance fires.
+ *  - metrics_finish returns 0 (invariant verdicts come through
+ *    metrics_get_summary / metrics_failure_detail).
  *  - Library code: nothing prints; write functions return 0 or -1.
  */
 #ifndef SLUICE_METRICS_H
@@ -136,6 +149,11 @@ void metrics_fail(metrics_t *m, const char *invariant, const char *detail);
 int metrics_finish(metrics_t *m, const gt_t *truth);
 void metrics_get_summary(const metrics_t *m, metrics_summary *s);
 const char *metrics_failure_detail(const metrics_t *m); /* "" when ok */
+/* Bytes held by the seq dedupe sets (arrived, counted/dropped): about
+ * one bit per seq in the spread of pending events plus 16 bytes per
+ * long-stuck event, never proportional to the run (tests and benchmarks
+ * check that claim with it). */
+size_t metrics_dedupe_bytes(const metrics_t *m);
 /* (key, start, end) -> metrics_result of every window seen downstream. */
 const wmap_t *metrics_results(const metrics_t *m);
 

@@ -20,7 +20,7 @@
  *    dropped before they get an id; base times run over
  *    [-max skew, duration - min skew) so that every source covers event
  *    times [0, duration).  ids are 0, 1, 2, ... in generation order.
- *  - In-flight events sit in a binary min-heap ordered by (delivery time,
+ *  - In-flight events sit in a 4-ary min-heap ordered by (delivery time,
  *    original arrival time, id); delivery time differs from the arrival
  *    time only inside an outage.  Every later event has an arrival time
  *    >= the next base time, so the heap top may be handed out as soon as
@@ -31,16 +31,18 @@
  *    is built on the first call only, so runs that never ask pay nothing.
  *    Future events have event times >= next base time + min skew, so the
  *    generator runs ahead until that bound is >= the heap minimum.
- *  - Zipf keys: GSL has no Zipf sampler.  We precompute the CDF of
- *    k^-s / H (k = 1..keys, key = k - 1) once, O(keys) memory, and invert
- *    a uniform draw by binary search, O(log keys) per event.
+ *  - Zipf keys: GSL has no Zipf sampler.  Up to 2^20 keys we precompute
+ *    the CDF of k^-s / H (k = 1..keys, key = k - 1) once, O(keys) memory
+ *    (8 MB at most), and invert one uniform draw by binary search,
+ *    O(log keys) per event.  Above that, Hoermann and Derflinger's
+ *    rejection-inversion (no table, O(1) expected draws per event).
  *
  * Trace replay
  *  - The header must start with the five columns id,key,value,event_time,
  *    arrival_time in that order; further columns are allowed and ignored
  *    (a user's own annotations).  Every row must have as many fields as
  *    the header; fields are plain (no quoting), blanks around a field are
- *    ignored, empty lines are skipped, CRLF is fine.
+ *    ignored, empty lines are skipped, CRLF and a UTF-8 BOM are fine.
  *  - Rows are checked in file order; duplicate ids after the whole file
  *    is read (the report names the later line).  The events are then
  *    sorted by (arrival_time, id), which is a stable sort since ids are
@@ -66,6 +68,7 @@
 #include "rng.h"
 
 #define WL_ERRLEN 512
+#define WL_ZIPF_TABLE (1u << 20) /* Zipf CDF table up to this many keys */
 
 /* ---- small helpers ---- */
 
@@ -251,11 +254,12 @@ struct wl {
     gsl_rng *rkey, *rvalue, *rdelay, *rlate, *rsource;
     int key_dist;
     uint32_t keys;
-    double *zipf_cdf;    /* keys entries, last is 1.0 */
+    double *zipf_cdf;    /* keys entries, last is 1.0 (keys <= WL_ZIPF_TABLE) */
+    double zs, zh_x1, zh_n, zsval; /* rejection-inversion (larger keys) */
     int value_dist;
     int64_t value_const;
     double value_mean;
-    unsigned long value_max;
+    uint64_t value_max;
     int delay;
     double delay_mean, ln_zeta, ln_sigma, par_alpha, par_scale;
     double late_fraction, late_mean;
@@ -293,11 +297,14 @@ static int a_less(const aentry *x, const aentry *y)
     return x->id < y->id;
 }
 
+/* The arrival heap is 4-ary: half the levels of a binary heap and the
+ * four children of a node share a cache line or two, which matters when
+ * late events keep 10^5 entries in flight. */
 static void ah_up(aentry *h, size_t i)
 {
     aentry e = h[i];
     while (i > 0) {
-        size_t p = (i - 1) / 2;
+        size_t p = (i - 1) / 4;
         if (!a_less(&e, &h[p]))
             break;
         h[i] = h[p];
@@ -310,15 +317,17 @@ static void ah_down(aentry *h, size_t n, size_t i)
 {
     aentry e = h[i];
     for (;;) {
-        size_t c = 2 * i + 1;
+        size_t c = 4 * i + 1, m, j, last;
         if (c >= n)
             break;
-        if (c + 1 < n && a_less(&h[c + 1], &h[c]))
-            c++;
-        if (!a_less(&h[c], &e))
+        last = c + 4 < n ? c + 4 : n;
+        for (m = c, j = c + 1; j < last; j++)
+            if (a_less(&h[j], &h[m]))
+                m = j;
+        if (!a_less(&h[m], &e))
             break;
-        h[i] = h[c];
-        i = c;
+        h[i] = h[m];
+        i = m;
     }
     h[i] = e;
 }
@@ -419,8 +428,59 @@ static void slot_put(wl_t *w, size_t s)
 
 /* ---- generation ---- */
 
+/* Rejection-inversion for Zipf (Hoermann and Derflinger 1996, "Rejection-
+ * inversion to generate variates from monotone discrete distributions"),
+ * as in Apache Commons RNG: no table, O(1) expected per draw (about 1.1
+ * uniforms).  H is the integral of h(x) = x^-s; the helpers keep
+ * (x^(1-s) - 1) / (1-s) accurate near s = 1. */
+static double zh_helper1(double x)
+{
+    return fabs(x) > 1e-8 ? log1p(x) / x : 1 - x * (0.5 - x * (1.0 / 3 - 0.25 * x));
+}
+
+static double zh_helper2(double x)
+{
+    return fabs(x) > 1e-8 ? expm1(x) / x : 1 + x * 0.5 * (1 + x / 3 * (1 + 0.25 * x));
+}
+
+static double zh_h(double s, double x)
+{
+    return exp(-s * log(x));
+}
+
+static double zh_int(double s, double x)
+{
+    double lx = log(x);
+    return zh_helper2((1 - s) * lx) * lx;
+}
+
+static double zh_inv(double s, double x)
+{
+    double t = x * (1 - s);
+    if (t < -1)
+        t = -1;
+    return exp(zh_helper1(t) * x);
+}
+
+static uint32_t zipf_reject_inv(wl_t *w)
+{
+    for (;;) {
+        double u = w->zh_n + gsl_rng_uniform(w->rkey) * (w->zh_x1 - w->zh_n);
+        double x = zh_inv(w->zs, u);
+        double k = floor(x + 0.5);
+        if (k < 1)
+            k = 1;
+        else if (k > w->keys)
+            k = w->keys;
+        if (k - x <= w->zsval || u >= zh_int(w->zs, k + 0.5) - zh_h(w->zs, k))
+            return (uint32_t)(k - 1);
+    }
+}
+
 static uint32_t draw_key(wl_t *w)
 {
+    if (w->key_dist == KEY_ZIPF && !w->zipf_cdf)
+        return zipf_reject_inv(w);
     if (w->key_dist == KEY_ZIPF) {
         double u = gsl_rng_uniform(w->rkey);
         size_t lo = 0, hi = w->keys - 1;
@@ -440,7 +500,14 @@ static int64_t draw_value(wl_t *w)
 {
     switch (w->value_dist) {
     case VAL_UNIFORM:
-        return 1 + (int64_t)gsl_rng_uniform_int(w->rvalue, w->value_max);
+        if (w->value_max <= 0xffffffffull)
+            return 1 + (int64_t)gsl_rng_uniform_int(w->rvalue, (unsigned long)w->value_max);
+        for (;;) { /* two 32-bit draws; reject the biased top to stay uniform */
+            uint64_t hi = gsl_rng_get(w->rvalue); /* two statements: fixed order */
+            uint64_t x = (hi << 32) | gsl_rng_get(w->rvalue);
+            if (x < UINT64_MAX - UINT64_MAX % w->value_max)
+                return 1 + (int64_t)(x % w->value_max);
+        }
     case VAL_POISSON:
         return (int64_t)gsl_ran_poisson(w->rvalue, w->value_mean);
     default:
@@ -558,10 +625,10 @@ static int check_cfg(const cfg_t *c, char *err, size_t errlen)
         BAD("workload.keys must be >= 1");
     if (k->key_dist == KEY_ZIPF && !(k->zipf_s >= 0 && isfinite(k->zipf_s)))
         BAD("workload.zipf_s must be >= 0");
-    if (k->value_dist == VAL_UNIFORM && !(k->value_max >= 1 && k->value_max <= 4294967295.0))
-        BAD("workload.value_max must be in 1..4294967295");
+    if (k->value_dist == VAL_UNIFORM && !(k->value_max >= 1 && k->value_max <= 9e18))
+        BAD("workload.value_max must be in 1..9e18");
     if (k->value_dist == VAL_POISSON && !(k->value >= 0 && k->value < 1e9))
-        BAD("workload.value (poisson mean) must be in 0..1e9");
+        BAD("workload.value must be in 0..1e9 for poisson values");
     if (k->value_dist == VAL_CONSTANT && !(fabs(k->value) < 9e18))
         BAD("workload.value out of range");
     if (!(k->delay_mean >= 0 && isfinite(k->delay_mean)))
@@ -608,7 +675,13 @@ static int open_generator(wl_t *w, const cfg_t *c, char *err, size_t errlen)
 
     w->keys = (uint32_t)k->keys;
     w->key_dist = k->key_dist;
-    if (w->key_dist == KEY_ZIPF) {
+    if (w->key_dist == KEY_ZIPF && w->keys > WL_ZIPF_TABLE) {
+        double sx = k->zipf_s;
+        w->zs = sx;
+        w->zh_x1 = zh_int(sx, 1.5) - 1;
+        w->zh_n = zh_int(sx, w->keys + 0.5);
+        w->zsval = 2 - zh_inv(sx, zh_int(sx, 2.5) - zh_h(sx, 2));
+    } else if (w->key_dist == KEY_ZIPF) {
         double h = 0;
         w->zipf_cdf = malloc((size_t)w->keys * sizeof *w->zipf_cdf);
         if (!w->zipf_cdf)
@@ -624,7 +697,7 @@ static int open_generator(wl_t *w, const cfg_t *c, char *err, size_t errlen)
     w->value_dist = k->value_dist;
     w->value_const = (int64_t)llround(k->value);
     w->value_mean = k->value;
-    w->value_max = (unsigned long)k->value_max;
+    w->value_max = (uint64_t)k->value_max;
     w->delay = k->delay;
     w->delay_mean = k->delay_mean;
     w->ln_sigma = k->delay_sigma;
@@ -868,6 +941,8 @@ static int open_trace(wl_t *w, const char *path, char *err, size_t errlen)
         goto done;
     }
     p = buf;
+    if (len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
+        p += 3; /* a UTF-8 byte order mark, as spreadsheets write it */
     while (*p) {
         char *nl = strchr(p, '\n'), *f[5];
         size_t nf;
@@ -951,7 +1026,8 @@ static int open_trace(wl_t *w, const char *path, char *err, size_t errlen)
     }
     for (i = 0; i < w->nitems; i++)
         w->items[i].eff = w->items[i].ev.arrival_time;
-    qsort(w->items, w->nitems, sizeof *w->items, titem_cmp);
+    if (w->nitems > 1) /* qsort(NULL, 0, ...) is undefined */
+        qsort(w->items, w->nitems, sizeof *w->items, titem_cmp);
     w->sufmin = malloc((w->nitems + 1) * sizeof *w->sufmin);
     if (!w->sufmin) {
         fmt_err(err, errlen, "%s: out of memory", path);
@@ -1062,7 +1138,8 @@ static void wl_start(wl_t *w)
     if (w->nout) {
         for (i = 0; i < w->nitems; i++)
             w->items[i].eff = outage_apply(w->out, w->nout, w->items[i].ev.arrival_time);
-        qsort(w->items, w->nitems, sizeof *w->items, titem_cmp);
+        if (w->nitems > 1)
+            qsort(w->items, w->nitems, sizeof *w->items, titem_cmp);
     }
     i = w->nitems;
     m = INFINITY;
@@ -1106,6 +1183,11 @@ int wl_next(wl_t *w, wl_event *ev)
         if (w->nah) {
             w->ah[0] = w->ah[w->nah];
             ah_down(w->ah, w->nah, 0);
+#if defined(__GNUC__)
+            /* the next event's slot is a cache miss when many are in
+             * flight: start loading it now */
+            __builtin_prefetch(&w->slots[w->ah[0].slot]);
+#endif
         }
         if (w->track)
             th_remove(w, s);

@@ -14,7 +14,8 @@
  *    whole (it is the user's own file) and sorted stably by arrival time.
  *  - Each part draws from its own random stream (rng.h components), so
  *    e.g. changing the delay parameters leaves event times and keys alone.
- *  - The generator stops at event_time >= run.duration.
+ *  - The generator gives event times in [0, run.duration); a trace is
+ *    replayed whole.
  *  - wl never prints; errors come back as "FILE:LINE: message".
  */
 #ifndef SLUICE_WL_H
@@ -42,13 +43,20 @@ typedef struct wl wl_t;
 /* Opens the workload of c (generator or trace).  For a trace the file is
  * read and validated here: a bad row gives WL_ERR with
  * err = "TRACE:LINE: message" (missing column, not a number, negative
- * time, arrival before event time, duplicate id).  NULL on error. */
+ * time, arrival before event time, key outside 0..2^32-1, duplicate id).
+ * The header must start with the five trace columns in order; further
+ * columns are allowed and ignored, but every row must have as many fields
+ * as the header.  A bad generator parameter gives "CONFIG: message".
+ * NULL on error.  The caller frees the workload with wl_free. */
 wl_t *wl_open(const cfg_t *c, char *err, size_t errlen);
 void wl_free(wl_t *w);
 
 /* Holds back deliveries during [start, end): an event whose arrival time
  * falls inside is delivered at `end` instead (source outage; its
- * arrival_time field becomes `end`).  Call before the first wl_next. */
+ * arrival_time field becomes `end`); the held-back events keep their order
+ * (original arrival, id) and come before events arriving at `end` itself.
+ * Overlapping outages merge; start == end holds nothing.  Call before the
+ * first wl_peek/wl_next (WL_ERR after, or when start > end). */
 int wl_add_outage(wl_t *w, double start, double end);
 
 /* Arrival time of the next event, +INFINITY when the workload is over. */

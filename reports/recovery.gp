@@ -1,0 +1,61 @@
+# recovery.gp: plot 5, the cost of each fault per executor (faults.csv):
+# four panels, downtime (s), events reprocessed, CPU seconds wasted and
+# duplicate panes, one bar per executor for each fault.  Look for which
+# executor pays most for the same fault, and in what currency (a batch
+# job re-runs everything, a stream job replays since its checkpoint).
+# Usage: gnuplot -e "dir='results/demo'" reports/recovery.gp
+if (!exists("rdir")) { rdir = ARG0; n = strlen(rdir); while (n > 0 && rdir[n:n] ne "/") { n = n - 1 }; rdir = n > 1 ? rdir[1:n-1] : (n == 1 ? "/" : ".") }
+plotname = "recovery"
+load rdir."/common.gp"
+
+# distinct fault ids: 0 .. max
+nfaults = 0
+if (nfault_rows > 0) { do for [i=1:nfault_rows] { if (fid[i] + 1 > nfaults) { nfaults = int(fid[i]) + 1 } } }
+bw = 0.8 / (nexecs > 0 ? nexecs : 1)
+xpos(e, f) = f + (exec_index(e) - (nexecs - 1) / 2.0) * bw
+# fill per executor: solid dark, hatched, light solid (distinct in grey)
+fill_of(e) = e eq "batch" ? "solid 1.0" : (e eq "microbatch" ? "pattern 5" : "solid 0.45")
+set style fill solid 1.0 border lc rgb "black"
+
+do for [fmt in formats] {
+    eval term_of(fmt)
+    set output out_of(fmt)
+    if (nfaults == 0) {
+        set title "Recovery cost per fault and executor"
+        eval no_data("No faults were injected in this run (faults.csv has no rows).")
+        plot 2 notitle
+    } else {
+        set multiplot layout 2,2 title "Recovery cost per fault and executor" font ",22" \
+            margins 0.09, 0.98, 0.07, 0.80 spacing 0.13, 0.16
+        set boxwidth bw absolute
+        set xrange [-0.6:nfaults - 0.4]
+        set yrange [0:*]
+        set xtics scale 0 font ",15"
+        set grid ytics
+        set key at screen 0.5, screen 0.935 center top horizontal maxcols 3 maxrows 1 font ",16" samplen 2 width 1
+        set offsets 0, 0, graph 0.12, 0
+        # x tic labels: "#id kind @ time s", from the first executor's rows
+        set xtics ()
+        do for [i=1:nfault_rows] {
+            if (fex[i] eq first_fault_exec) {
+                lbl = sprintf("#%d %s at %g s", fid[i], fkind[i], ftime[i])
+                set xtics add (lbl fid[i])
+            }
+        }
+        do for [m=1:4] {
+            col = m == 1 ? 8 : (m == 2 ? 9 : (m == 3 ? 10 : 11))
+            set title (m == 1 ? "downtime (s)" : (m == 2 ? "events reprocessed" : \
+                      (m == 3 ? "CPU wasted (CPU-s)" : "duplicate panes emitted"))) font ",18"
+            set ylabel (m == 1 ? "s" : (m == 2 ? "events" : (m == 3 ? "CPU-s" : "panes")))
+            if (m > 1) { unset key }
+            cmd = "plot "
+            do for [e in execs] {
+                cmd = cmd . sprintf("csv('faults.csv') skip 1 using (strcol(1) eq '%s' ? xpos('%s', $2) : NaN):(column(col)) with boxes fc rgb '%s' fs %s border lc rgb 'black' lw 1.5 dt 1 title '%s', ", \
+                    e, e, colour_of(e), fill_of(e), label_of(e))
+            }
+            eval cmd . "NaN notitle"
+        }
+    }
+    eval close_output
+    unset label
+}

@@ -1,0 +1,84 @@
+# sweep.gp: plots of a sweep (sweep.csv of `sluice sweep`): for each
+# metric, its mean against the first swept parameter with 95% confidence
+# bars, one line per executor.  Writes plots/sweep_METRIC.{png,svg}.
+# Variables (sluice plot sets them from the sweep.csv header):
+#   dir, outdir, formats  as in common.gp
+#   xname    the first swept parameter (column 2), e.g. "batch.interval"
+#   ecol     the column of `executor`
+#   mcol0    the column of the first METRIC_mean (METRIC_ci follows it)
+#   metrics  the metric names, space separated, in column order
+# Usage: gnuplot -e "dir='results/sweep'; xname='batch.interval'; ecol=3; mcol0=5; metrics='lat_p99'" reports/sweep.gp
+if (!exists("rdir")) { rdir = ARG0; n = strlen(rdir); while (n > 0 && rdir[n:n] ne "/") { n = n - 1 }; rdir = n > 1 ? rdir[1:n-1] : (n == 1 ? "/" : ".") }
+if (!exists("dir")) dir = "."
+if (!exists("outdir")) outdir = dir."/plots"
+if (!exists("formats")) formats = "png svg"
+set datafile separator comma
+csv(name) = dir."/".name
+
+# executors present in sweep.csv, in sluice's order
+execs = ""
+do for [e in "batch microbatch stream"] {
+    stats csv("sweep.csv") skip 1 using (strcol(ecol) eq e ? 1 : 0) nooutput
+    if (STATS_sum > 0) { execs = execs.e." " }
+}
+# Styles as in common.gp (not loaded: it reads a run folder's files).
+ls_of(e) = e eq "batch" ? 1 : (e eq "microbatch" ? 2 : 3)
+label_of(e) = e eq "batch" ? "batch" : (e eq "microbatch" ? "micro-batch" : "stream")
+set style line 1 lc rgb "#08306b" lw 3 dt 1 pt 5 ps 1.6
+set style line 2 lc rgb "#e6550d" lw 3 dt 2 pt 7 ps 1.6
+set style line 3 lc rgb "#41ab5d" lw 3 dt 4 pt 9 ps 1.8
+term_of(fmt) = (fmt eq "png" ? "set terminal pngcairo" : "set terminal svg") . \
+    " size 1280,800 enhanced font 'DejaVu Sans,18' linewidth 1.5 rounded background rgb 'white'"
+set grid back lc rgb "#dddddd" lw 1 dt 1
+set border lw 1.5
+set key opaque box lc rgb "#bbbbbb" samplen 3 spacing 1.2 top left
+set title font ",22"
+
+unit(m) = (strstrt(m, "lat_") > 0 || m eq "downtime" || m eq "wait_mean" || m eq "work_mean" \
+           || m eq "hold_mean") ? "s" : (m eq "cpu_wasted" ? "CPU-s" : \
+          (m eq "throughput" ? "events/s" : ((strstrt(m, "complete_") == 1 || m eq "windows_exact") \
+           ? "share of truth" : "count")))
+ci0(c) = c == c ? c : 0
+
+# log x when the parameter spans more than a decade and a half
+stats csv("sweep.csv") skip 1 using 2 nooutput
+logx = (STATS_min > 0 && STATS_max / STATS_min >= 30)
+
+k = 0
+do for [m in metrics] {
+    k = k + 1
+    mc = mcol0 + 2 * (k - 1)
+    # this metric's rows per executor into datablocks $S1..$S3 (linear
+    # axes while tabulating: a log axis would apply to the table too)
+    unset logscale
+    set autoscale
+    set offsets 0, 0, 0, 0
+    cmd = "plot "
+    do for [e in execs] {
+        eval sprintf("set table $S%d separator comma", ls_of(e))
+        plot csv("sweep.csv") skip 1 using 2:(column(mc)):(ci0(column(mc + 1))) with table if (strcol(ecol) eq e)
+        unset table
+        cmd = cmd . sprintf("$S%d using 1:2:3 with yerrorlines ls %d title '%s', ", ls_of(e), ls_of(e), label_of(e))
+    }
+    do for [fmt in formats] {
+        eval term_of(fmt)
+        set output outdir."/sweep_".m.".".fmt
+        set title sprintf("%s against %s (mean, 95%% confidence bars)", m, xname) noenhanced
+        # log y too when the metric spans more than two decades (stats
+        # before any log scale: it would apply to stats too)
+        unset logscale
+        stats csv("sweep.csv") skip 1 using (column(mc)) nooutput
+        if (logx) { set logscale x }
+        logy = (STATS_min > 0 && STATS_max / STATS_min >= 100)
+        if (logy) { set logscale y } else { unset logscale y }
+        # a little room around linear axes (none on log axes)
+        ox = logx ? 0 : 0.03
+        oy = logy ? 0 : 0.05
+        set offsets graph ox, graph ox, graph oy, 0
+        set xlabel xname . (logx ? " (log scale)" : "") noenhanced
+        set ylabel sprintf("%s (%s%s)", m, unit(m), logy ? ", log scale" : "") noenhanced
+        set autoscale xfix
+        eval cmd[1:strlen(cmd) - 2]
+        set output
+    }
+}

@@ -1,0 +1,820 @@
+/*
+ * metrics: everything measured about one executor in one run, and the
+ * invariants checked on it.  The rules are in metrics.h; this file adds:
+ *
+ *  - "Already counted or dropped" is a seqset: a ring of 64-bit words
+ *    holding one bit per seq from base_word*64 up, plus a small hash set of
+ *    "stragglers" (seqs below the ring that are still pending).  The ring's
+ *    front word is popped as soon as it is full, so the ring spans only the
+ *    seqs between the oldest pending event and the newest one seen.  When
+ *    the ring would have to grow past SEQ_EVICT_WORDS and its front word is
+ *    almost full (a few stuck events, e.g. one held in a session window for
+ *    the whole run), those few pending seqs move to the straggler set and
+ *    the ring slides on.  So memory is about one bit per seq in the spread
+ *    of pending events, and at most 16 bytes per long-stuck event, never
+ *    proportional to the length of the run.  test-and-set is O(1)
+ *    (amortised: growth doubles).
+ *  - Latencies go into hist.h histograms: lat (emit - event_time),
+ *    proc (emit - arrival_time), win (pane emit - window end, all panes
+ *    including duplicates, none for window type none) and the per-bucket
+ *    lat histogram that metrics_sample resets.
+ *  - wait_mean and work_mean are means over metrics_processed calls;
+ *    hold_mean is computed at the end as proc_lat_mean - wait_mean -
+ *    work_mean (so it is an average over different populations when some
+ *    processed events are dropped as late: read it as a decomposition of
+ *    the mean, not as a per-event figure).
+ *  - The final value of a window includes duplicate panes: for delta panes
+ *    the duplicates are added (that is what a downstream consumer summing
+ *    the panes sees), for whole-window panes the last one wins.
+ *  - The on_time_after_watermark check compares an ON_TIME pane's window
+ *    end with the last watermark given to metrics_watermark: executors
+ *    report a watermark advance before firing the panes it triggers.
+ */
+#include "metrics.h"
+
+#include <assert.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fault.h"
+#include "hist.h"
+
+/* ---------------------------------------------------------------- seqset */
+
+#define SEQ_MIN_WORDS 16u        /* initial ring: 1,024 seqs */
+#define SEQ_EVICT_WORDS 256u     /* beyond 16,384 seqs of spread, evict */
+#define SEQ_EVICT_MAX_ZEROS 4    /* ... front words with <= 4 pending seqs */
+#define SEQ_EMPTY UINT64_MAX     /* free slot of the straggler hash set */
+
+typedef struct seqset {
+    uint64_t *ring;      /* cap words; slot (head + i) & (cap - 1) holds the
+                            bits of seqs (base_word + i) * 64 ... + 63 */
+    size_t cap, head;    /* cap: a power of two */
+    uint64_t base_word;  /* every seq < base_word * 64 is done, except the
+                            stragglers */
+    uint64_t *strag;     /* open addressing, linear probing, SEQ_EMPTY =
+                            free; scap a power of two, load <= 1/2 */
+    size_t scap, sn;
+} seqset;
+
+static int seq_init(seqset *s)
+{
+    memset(s, 0, sizeof *s);
+    s->cap = SEQ_MIN_WORDS;
+    s->ring = calloc(s->cap, sizeof *s->ring);
+    return s->ring ? 0 : -1;
+}
+
+static void seq_free(seqset *s)
+{
+    free(s->ring);
+    free(s->strag);
+}
+
+static size_t strag_slot(const seqset *s, uint64_t seq)
+{
+    /* Fibonacci hashing: the top bits of seq * 2^64/phi. */
+    return (size_t)((seq * UINT64_C(0x9E3779B97F4A7C15)) >> 32) & (s->scap - 1);
+}
+
+static int strag_grow(seqset *s)
+{
+    size_t ncap = s->scap ? 2 * s->scap : 64;
+    uint64_t *old = s->strag;
+    size_t ocap = s->scap;
+    uint64_t *nv = malloc(ncap * sizeof *nv);
+    if (!nv)
+        return -1;
+    for (size_t i = 0; i < ncap; i++)
+        nv[i] = SEQ_EMPTY;
+    s->strag = nv;
+    s->scap = ncap;
+    for (size_t i = 0; i < ocap; i++) {
+        if (old[i] == SEQ_EMPTY)
+            continue;
+        size_t j = strag_slot(s, old[i]);
+        while (s->strag[j] != SEQ_EMPTY)
+            j = (j + 1) & (s->scap - 1);
+        s->strag[j] = old[i];
+    }
+    free(old);
+    return 0;
+}
+
+static int strag_add(seqset *s, uint64_t seq)
+{
+    if (2 * (s->sn + 1) > s->scap && strag_grow(s) != 0)
+        return -1;
+    size_t j = strag_slot(s, seq);
+    while (s->strag[j] != SEQ_EMPTY)
+        j = (j + 1) & (s->scap - 1);
+    s->strag[j] = seq;
+    s->sn++;
+    return 0;
+}
+
+/* Removes seq if present (backward-shift deletion); 1 if it was there. */
+static int strag_take(seqset *s, uint64_t seq)
+{
+    if (s->sn == 0)
+        return 0;
+    size_t mask = s->scap - 1, j = strag_slot(s, seq);
+    while (s->strag[j] != seq) {
+        if (s->strag[j] == SEQ_EMPTY)
+            return 0;
+        j = (j + 1) & mask;
+    }
+    /* Shift later members of the probe run back over the hole. */
+    size_t hole = j;
+    for (size_t k = (j + 1) & mask; s->strag[k] != SEQ_EMPTY; k = (k + 1) & mask) {
+        size_t home = strag_slot(s, s->strag[k]);
+        /* k may move to hole if home is not cyclically in (hole, k]. */
+        int stays = hole <= k ? (home > hole && home <= k) : (home > hole || home <= k);
+        if (!stays) {
+            s->strag[hole] = s->strag[k];
+            hole = k;
+        }
+    }
+    s->strag[hole] = SEQ_EMPTY;
+    s->sn--;
+    return 1;
+}
+
+/* Drops the front word of the ring; its pending seqs become stragglers. */
+static int seq_pop_front(seqset *s)
+{
+    uint64_t w = s->ring[s->head];
+    for (unsigned b = 0; b < 64; b++)
+        if (!(w >> b & 1) && strag_add(s, s->base_word * 64 + b) != 0)
+            return -1;
+    s->ring[s->head] = 0;
+    s->head = (s->head + 1) & (s->cap - 1);
+    s->base_word++;
+    return 0;
+}
+
+static int seq_zeros(uint64_t w)
+{
+    int n = 0;
+    for (w = ~w; w; w &= w - 1)
+        n++;
+    return n;
+}
+
+/* Makes room in the ring for word index w (>= base_word). */
+static int seq_make_room(seqset *s, uint64_t w)
+{
+    while (w - s->base_word >= s->cap) {
+        if (s->cap >= SEQ_EVICT_WORDS && seq_zeros(s->ring[s->head]) <= SEQ_EVICT_MAX_ZEROS) {
+            if (seq_pop_front(s) != 0)
+                return -1;
+            continue;
+        }
+        size_t ncap = 2 * s->cap;
+        uint64_t *nr = calloc(ncap, sizeof *nr);
+        if (!nr)
+            return -1;
+        for (size_t i = 0; i < s->cap; i++)
+            nr[i] = s->ring[(s->head + i) & (s->cap - 1)];
+        free(s->ring);
+        s->ring = nr;
+        s->cap = ncap;
+        s->head = 0;
+    }
+    return 0;
+}
+
+/* Marks seq done.  Returns 1 if it was done already, 0 if newly marked,
+ * -1 when out of memory (seq then stays not done). */
+static int seq_test_set(seqset *s, uint64_t seq)
+{
+    uint64_t w = seq >> 6;
+    if (w < s->base_word)
+        return strag_take(s, seq) ? 0 : 1;
+    if (w - s->base_word >= s->cap && seq_make_room(s, w) != 0)
+        return -1;
+    size_t slot = (s->head + (size_t)(w - s->base_word)) & (s->cap - 1);
+    uint64_t bit = UINT64_C(1) << (seq & 63);
+    if (s->ring[slot] & bit)
+        return 1;
+    s->ring[slot] |= bit;
+    while (s->ring[s->head] == UINT64_MAX) { /* front full: slide on */
+        s->ring[s->head] = 0;
+        s->head = (s->head + 1) & (s->cap - 1);
+        s->base_word++;
+    }
+    return 0;
+}
+
+/* --------------------------------------------------------------- metrics */
+
+typedef struct timeline_row {
+    double time;          /* s: end of the bucket */
+    uint64_t arrivals, processed, backlog, dropped, visible;
+    double watermark, lat_p50, lat_p99;
+} timeline_row;
+
+#define NAME_MAX_LEN 64
+#define DETAIL_MAX_LEN 512
+
+struct metrics {
+    const char *executor;
+    int win_type;             /* enum cfg_window */
+    int deltas;               /* panes are deltas (discarding stream) */
+    FILE *panes_csv;          /* not owned */
+
+    seqset arrived;           /* dedupe of metrics_arrived */
+    seqset done;              /* counted or dropped */
+    uint64_t events, counted, dropped, panes, duplicates, processed;
+    long double wait_sum, work_sum; /* s */
+    double first_arrival, last_emit;
+
+    hist_t *lat, *proc, *win, *bucket_lat;
+
+    /* current bucket */
+    uint64_t b_arrivals, b_processed, b_dropped, b_visible;
+    timeline_row *rows;       /* one per bucket: grows by doubling */
+    size_t nrows, caprows;
+
+    int has_wm;
+    double wm, wm_time;       /* last watermark and when it was set */
+
+    wmap_t *results;          /* (key, window) -> metrics_result */
+
+    fault_row *faults;        /* one per metrics_fault call */
+    size_t nfaults, capfaults;
+
+    /* set by metrics_finish */
+    int finished;
+    uint64_t lost;
+    double complete_first, complete_ontime, complete_final, windows_exact;
+
+    char fail_name[NAME_MAX_LEN]; /* "" while every invariant holds */
+    char fail_detail[DETAIL_MAX_LEN];
+};
+
+metrics_t *metrics_alloc(const char *executor, const cfg_t *c,
+                         int panes_are_deltas, FILE *panes_csv)
+{
+    assert(executor && c);
+    metrics_t *m = calloc(1, sizeof *m);
+    if (!m)
+        return NULL;
+    m->executor = executor;
+    m->win_type = c->window.type;
+    m->deltas = panes_are_deltas != 0;
+    m->panes_csv = panes_csv;
+    m->first_arrival = INFINITY;
+    m->last_emit = -INFINITY;
+    m->wm = -INFINITY;
+    m->wm_time = NAN;
+    m->complete_first = m->complete_ontime = NAN;
+    m->complete_final = m->windows_exact = NAN;
+    int ok_arr = seq_init(&m->arrived) == 0;
+    int ok_done = seq_init(&m->done) == 0;
+    m->lat = hist_alloc();
+    m->proc = hist_alloc();
+    m->win = hist_alloc();
+    m->bucket_lat = hist_alloc();
+    m->results = wmap_alloc(sizeof(metrics_result));
+    if (!ok_arr || !ok_done || !m->lat || !m->proc || !m->win || !m->bucket_lat
+        || !m->results) {
+        metrics_free(m);
+        return NULL;
+    }
+    return m;
+}
+
+void metrics_free(metrics_t *m)
+{
+    if (!m)
+        return;
+    seq_free(&m->arrived);
+    seq_free(&m->done);
+    hist_free(m->lat);
+    hist_free(m->proc);
+    hist_free(m->win);
+    hist_free(m->bucket_lat);
+    wmap_free(m->results);
+    free(m->rows);
+    free(m->faults);
+    free(m);
+}
+
+void metrics_fail(metrics_t *m, const char *invariant, const char *detail)
+{
+    if (m->fail_name[0])
+        return;
+    snprintf(m->fail_name, sizeof m->fail_name, "%s", invariant ? invariant : "unknown");
+    snprintf(m->fail_detail, sizeof m->fail_detail, "%s", detail ? detail : "");
+}
+
+void metrics_arrived(metrics_t *m, const wl_event *ev)
+{
+    /* Out of memory in the dedupe set: count it anyway (an over-count
+     * shows up as a conservation failure rather than silently). */
+    if (seq_test_set(&m->arrived, ev->seq) == 1)
+        return;
+    m->events++;
+    m->b_arrivals++;
+    if (ev->arrival_time < m->first_arrival)
+        m->first_arrival = ev->arrival_time;
+}
+
+void metrics_processed(metrics_t *m, const wl_event *ev, double start, double end)
+{
+    m->processed++;
+    m->b_processed++;
+    m->wait_sum += start - ev->arrival_time;
+    m->work_sum += end - start;
+}
+
+void metrics_visible(metrics_t *m, const wl_event *ev, double emit_time)
+{
+    if (seq_test_set(&m->done, ev->seq) == 1)
+        return;
+    m->counted++;
+    m->b_visible++;
+    double lat = emit_time - ev->event_time;
+    hist_add(m->lat, lat);
+    hist_add(m->bucket_lat, lat);
+    hist_add(m->proc, emit_time - ev->arrival_time);
+    if (emit_time > m->last_emit)
+        m->last_emit = emit_time;
+}
+
+void metrics_dropped(metrics_t *m, const wl_event *ev, double now)
+{
+    (void)now;
+    if (seq_test_set(&m->done, ev->seq) == 1)
+        return;
+    m->dropped++;
+    m->b_dropped++;
+}
+
+const char *pane_timing_name(int timing)
+{
+    static const char *const names[] = { "EARLY", "ON_TIME", "LATE", "BATCH" };
+    if (timing < 0 || timing > PANE_BATCH)
+        return "UNKNOWN";
+    return names[timing];
+}
+
+/* Writes x with %.9g, or nothing when it is not finite. */
+static void put_num(FILE *f, double x)
+{
+    if (isfinite(x))
+        fprintf(f, "%.9g", x);
+}
+
+static int write_pane_row(const metrics_t *m, const pane_t *p, FILE *f)
+{
+    fprintf(f, "%s,%" PRIu32 ",", m->executor, p->key);
+    put_num(f, p->start);
+    fputc(',', f);
+    put_num(f, p->end);
+    fprintf(f, ",%" PRIu32 ",%s,", p->index, pane_timing_name(p->timing));
+    put_num(f, p->emit_time);
+    return fprintf(f, ",%" PRIu64 ",%" PRId64 ",%d\n", p->count, p->sum,
+                   p->duplicate ? 1 : 0) < 0 ? -1 : 0;
+}
+
+int metrics_pane(metrics_t *m, const pane_t *p)
+{
+    m->panes++;
+    if (p->duplicate)
+        m->duplicates++;
+    if (p->timing == PANE_ON_TIME && m->win_type != WIN_NONE && p->end > m->wm) {
+        char d[DETAIL_MAX_LEN];
+        snprintf(d, sizeof d,
+                 "executor %s: ON_TIME pane of key %" PRIu32 " window [%.9g, %.9g) "
+                 "emitted at t=%.9g while the watermark is %.9g",
+                 m->executor, p->key, p->start, p->end, p->emit_time, m->wm);
+        metrics_fail(m, "on_time_after_watermark", d);
+    }
+    int rc = 0;
+    if (m->panes_csv && write_pane_row(m, p, m->panes_csv) != 0)
+        rc = -1;
+    if (m->win_type == WIN_NONE)
+        return rc;
+
+    hist_add(m->win, p->emit_time - p->end);
+    int created = 0;
+    metrics_result *r = wmap_put(m->results, p->key, p->start, p->end, &created);
+    if (!r)
+        return -1;
+    if (created) {
+        r->first_count = p->count;
+        r->first_sum = p->sum;
+        r->first_emit = p->emit_time;
+    }
+    if (m->deltas && !created) {
+        r->final_count += p->count;
+        r->final_sum += p->sum;
+    } else {
+        r->final_count = p->count;
+        r->final_sum = p->sum;
+    }
+    r->final_emit = p->emit_time;
+    r->panes++;
+    if (!r->has_ontime && (p->timing == PANE_ON_TIME || p->timing == PANE_BATCH)) {
+        r->has_ontime = 1;
+        r->ontime_count = r->final_count;
+        r->ontime_sum = r->final_sum;
+    }
+    return rc;
+}
+
+void metrics_watermark(metrics_t *m, double now, double wm)
+{
+    if (isnan(wm))
+        return;
+    if (m->has_wm && wm < m->wm) {
+        char d[DETAIL_MAX_LEN];
+        snprintf(d, sizeof d,
+                 "executor %s: watermark went back from %.9g (set at t=%.9g) "
+                 "to %.9g at t=%.9g",
+                 m->executor, m->wm, m->wm_time, wm, now);
+        metrics_fail(m, "watermark_monotone", d);
+    }
+    m->has_wm = 1;
+    m->wm = wm;
+    m->wm_time = now;
+}
+
+int metrics_sample(metrics_t *m, double now, uint64_t backlog, double watermark)
+{
+    if (m->nrows == m->caprows) {
+        size_t ncap = m->caprows ? 2 * m->caprows : 128;
+        timeline_row *nr = realloc(m->rows, ncap * sizeof *nr);
+        if (!nr)
+            return -1;
+        m->rows = nr;
+        m->caprows = ncap;
+    }
+    timeline_row *r = &m->rows[m->nrows++];
+    r->time = now;
+    r->arrivals = m->b_arrivals;
+    r->processed = m->b_processed;
+    r->backlog = backlog;
+    r->dropped = m->b_dropped;
+    r->visible = m->b_visible;
+    r->watermark = watermark;
+    r->lat_p50 = hist_quantile(m->bucket_lat, 0.5);
+    r->lat_p99 = hist_quantile(m->bucket_lat, 0.99);
+    m->b_arrivals = m->b_processed = m->b_dropped = m->b_visible = 0;
+    hist_reset(m->bucket_lat);
+    return 0;
+}
+
+int metrics_fault(metrics_t *m, const fault_row *r)
+{
+    if (m->nfaults == m->capfaults) {
+        size_t ncap = m->capfaults ? 2 * m->capfaults : 8;
+        fault_row *nf = realloc(m->faults, ncap * sizeof *nf);
+        if (!nf)
+            return -1;
+        m->faults = nf;
+        m->capfaults = ncap;
+    }
+    m->faults[m->nfaults++] = *r;
+    return 0;
+}
+
+static double share(uint64_t part, uint64_t whole)
+{
+    if (whole == 0)
+        return NAN;
+    return part >= whole ? 1.0 : (double)part / (double)whole;
+}
+
+int metrics_finish(metrics_t *m, const gt_t *truth)
+{
+    uint64_t done = m->counted + m->dropped;
+    m->lost = m->events > done ? m->events - done : 0;
+    if (m->events != done) {
+        char d[DETAIL_MAX_LEN];
+        snprintf(d, sizeof d,
+                 "executor %s: events=%" PRIu64 " but counted=%" PRIu64
+                 " + dropped_late=%" PRIu64 " = %" PRIu64,
+                 m->executor, m->events, m->counted, m->dropped, done);
+        metrics_fail(m, "conservation", d);
+    }
+
+    if (m->win_type == WIN_NONE) {
+        double c = share(m->counted, m->events);
+        m->complete_first = m->complete_ontime = m->complete_final = c;
+        m->windows_exact = c;
+    } else if (truth) {
+        long double first = 0, ontime = 0, fin = 0;
+        uint64_t exact = 0, n = 0;
+        size_t pos = 0;
+        wmap_key k;
+        const gt_value *t;
+        while ((t = wmap_next(gt_map(truth), &pos, &k)) != NULL) {
+            if (t->count == 0)
+                continue;
+            n++;
+            const metrics_result *r = wmap_get(m->results, k.key, k.start, k.end);
+            if (!r)
+                continue;
+            first += share(r->first_count, t->count);
+            if (r->has_ontime)
+                ontime += share(r->ontime_count, t->count);
+            fin += share(r->final_count, t->count);
+            if (r->final_count == t->count && r->final_sum == t->sum)
+                exact++;
+        }
+        /* Sums of shares in long double; the visiting order of wmap_next
+         * is deterministic for a given run, so the result is too. */
+        if (n) {
+            m->complete_first = (double)(first / n);
+            m->complete_ontime = (double)(ontime / n);
+            m->complete_final = (double)(fin / n);
+            m->windows_exact = (double)exact / (double)n;
+        }
+    }
+    m->finished = 1;
+    return 0;
+}
+
+void metrics_get_summary(const metrics_t *m, metrics_summary *s)
+{
+    memset(s, 0, sizeof *s);
+    s->executor = m->executor;
+    s->events = m->events;
+    s->counted = m->counted;
+    s->dropped_late = m->dropped;
+    s->duplicates = m->duplicates;
+    uint64_t done = m->counted + m->dropped;
+    s->lost = m->events > done ? m->events - done : 0;
+    s->lat_mean = hist_mean(m->lat);
+    s->lat_p50 = hist_quantile(m->lat, 0.5);
+    s->lat_p95 = hist_quantile(m->lat, 0.95);
+    s->lat_p99 = hist_quantile(m->lat, 0.99);
+    s->lat_max = hist_max(m->lat);
+    s->proc_lat_mean = hist_mean(m->proc);
+    s->proc_lat_p50 = hist_quantile(m->proc, 0.5);
+    s->proc_lat_p99 = hist_quantile(m->proc, 0.99);
+    double span = m->last_emit - m->first_arrival;
+    s->throughput = (m->counted > 0 && isfinite(span) && span > 0)
+                    ? (double)m->counted / span : 0.0;
+    s->panes = m->panes;
+    for (size_t i = 0; i < m->nfaults; i++) {
+        const fault_row *r = &m->faults[i];
+        if (r->kind == FAULT_CRASH)
+            s->crashes++;
+        if (isfinite(r->downtime))
+            s->downtime += r->downtime;
+        s->reprocessed += r->reprocessed;
+        if (isfinite(r->cpu_wasted))
+            s->cpu_wasted += r->cpu_wasted;
+    }
+    s->win_lat_mean = hist_mean(m->win);
+    s->win_lat_p99 = hist_quantile(m->win, 0.99);
+    s->complete_first = m->complete_first;
+    s->complete_ontime = m->complete_ontime;
+    s->complete_final = m->complete_final;
+    s->windows_exact = m->windows_exact;
+    if (m->processed) {
+        s->wait_mean = (double)(m->wait_sum / m->processed);
+        s->work_mean = (double)(m->work_sum / m->processed);
+    } else {
+        s->wait_mean = s->work_mean = NAN;
+    }
+    s->hold_mean = s->proc_lat_mean - s->wait_mean - s->work_mean; /* NAN if any is */
+    s->invariants = m->fail_name[0] ? m->fail_name : "ok";
+}
+
+const char *metrics_failure_detail(const metrics_t *m)
+{
+    return m->fail_detail;
+}
+
+static size_t seq_bytes(const seqset *s)
+{
+    return s->cap * sizeof *s->ring + s->scap * sizeof *s->strag;
+}
+
+size_t metrics_dedupe_bytes(const metrics_t *m)
+{
+    return seq_bytes(&m->arrived) + seq_bytes(&m->done);
+}
+
+const wmap_t *metrics_results(const metrics_t *m)
+{
+    return m->results;
+}
+
+/* ------------------------------------------------------------ CSV writers */
+
+static int done_writing(FILE *f)
+{
+    return ferror(f) ? -1 : 0;
+}
+
+int metrics_write_summary_header(FILE *f)
+{
+    fputs("executor,events,counted,dropped_late,duplicates,lost,lat_mean,lat_p50,"
+          "lat_p95,lat_p99,lat_max,proc_lat_mean,proc_lat_p99,throughput,panes,"
+          "crashes,downtime,reprocessed,invariants,proc_lat_p50,cpu_wasted,"
+          "win_lat_mean,win_lat_p99,complete_first,complete_ontime,complete_final,"
+          "windows_exact,wait_mean,work_mean,hold_mean\n", f);
+    return done_writing(f);
+}
+
+/* ",x" for each of n doubles. */
+static void put_nums(FILE *f, const double *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        fputc(',', f);
+        put_num(f, x[i]);
+    }
+}
+
+int metrics_write_summary_row(const metrics_t *m, FILE *f)
+{
+    metrics_summary s;
+    metrics_get_summary(m, &s);
+    fprintf(f, "%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64,
+            s.executor, s.events, s.counted, s.dropped_late, s.duplicates, s.lost);
+    const double a[] = { s.lat_mean, s.lat_p50, s.lat_p95, s.lat_p99, s.lat_max,
+                         s.proc_lat_mean, s.proc_lat_p99, s.throughput };
+    put_nums(f, a, sizeof a / sizeof a[0]);
+    fprintf(f, ",%" PRIu64 ",%" PRIu64 ",", s.panes, s.crashes);
+    put_num(f, s.downtime);
+    fprintf(f, ",%" PRIu64 ",%s", s.reprocessed, s.invariants);
+    const double b[] = { s.proc_lat_p50, s.cpu_wasted, s.win_lat_mean, s.win_lat_p99,
+                         s.complete_first, s.complete_ontime, s.complete_final,
+                         s.windows_exact, s.wait_mean, s.work_mean, s.hold_mean };
+    put_nums(f, b, sizeof b / sizeof b[0]);
+    fputc('\n', f);
+    return done_writing(f);
+}
+
+int metrics_write_pane_header(FILE *f)
+{
+    fputs("executor,key,window_start,window_end,pane,timing,emit_time,count,sum,"
+          "duplicate\n", f);
+    return done_writing(f);
+}
+
+int metrics_write_timeline_header(FILE *f)
+{
+    fputs("executor,time,arrivals,processed,backlog,watermark,lat_p50,lat_p99,"
+          "dropped,visible\n", f);
+    return done_writing(f);
+}
+
+int metrics_write_timeline(const metrics_t *m, FILE *f)
+{
+    for (size_t i = 0; i < m->nrows; i++) {
+        const timeline_row *r = &m->rows[i];
+        fprintf(f, "%s,", m->executor);
+        put_num(f, r->time);
+        fprintf(f, ",%" PRIu64 ",%" PRIu64 ",%" PRIu64, r->arrivals, r->processed,
+                r->backlog);
+        const double a[] = { r->watermark, r->lat_p50, r->lat_p99 };
+        put_nums(f, a, 3);
+        fprintf(f, ",%" PRIu64 ",%" PRIu64 "\n", r->dropped, r->visible);
+    }
+    return done_writing(f);
+}
+
+int metrics_write_windows_header(FILE *f)
+{
+    fputs("executor,key,window_start,window_end,truth_count,truth_sum,first_count,"
+          "first_sum,first_emit,ontime_count,final_count,final_sum,final_emit,"
+          "panes\n", f);
+    return done_writing(f);
+}
+
+/* The order of wmap_sorted: (start, end, key). */
+static int key_cmp(const wmap_key *a, const wmap_key *b)
+{
+    if (a->start != b->start)
+        return a->start < b->start ? -1 : 1;
+    if (a->end != b->end)
+        return a->end < b->end ? -1 : 1;
+    if (a->key != b->key)
+        return a->key < b->key ? -1 : 1;
+    return 0;
+}
+
+static void write_window_row(const metrics_t *m, const wmap_key *k,
+                             const gt_value *t, const metrics_result *r, FILE *f)
+{
+    static const metrics_result none = { 0, 0, NAN, 0, 0, NAN, 0, 0, 0, 0 };
+    static const gt_value zero = { 0, 0 };
+    if (!r)
+        r = &none;
+    if (!t)
+        t = &zero;
+    fprintf(f, "%s,%" PRIu32 ",", m->executor, k->key);
+    put_num(f, k->start);
+    fputc(',', f);
+    put_num(f, k->end);
+    fprintf(f, ",%" PRIu64 ",%" PRId64 ",%" PRIu64 ",%" PRId64 ",", t->count, t->sum,
+            r->first_count, r->first_sum);
+    put_num(f, r->first_emit);
+    fprintf(f, ",%" PRIu64 ",%" PRIu64 ",%" PRId64 ",", r->ontime_count,
+            r->final_count, r->final_sum);
+    put_num(f, r->final_emit);
+    fprintf(f, ",%" PRIu32 "\n", r->panes);
+}
+
+int metrics_write_windows(const metrics_t *m, const gt_t *truth, FILE *f)
+{
+    if (m->win_type == WIN_NONE)
+        return 0;
+    wmap_key *tk = NULL, *rk = NULL;
+    void **tv = NULL, **rv = NULL;
+    size_t tn = 0, rn = wmap_size(m->results);
+    if (truth) {
+        tn = wmap_size(gt_map(truth));
+        if (wmap_sorted(gt_map(truth), &tk, &tv) != 0)
+            return -1;
+    }
+    if (wmap_sorted(m->results, &rk, &rv) != 0) {
+        free(tk);
+        free(tv);
+        return -1;
+    }
+    /* Merge of two sorted lists: O(truth + seen). */
+    size_t i = 0, j = 0;
+    while (i < tn || j < rn) {
+        int c = i >= tn ? 1 : j >= rn ? -1 : key_cmp(&tk[i], &rk[j]);
+        if (c < 0) {
+            write_window_row(m, &tk[i], tv[i], NULL, f);
+            i++;
+        } else if (c > 0) {
+            write_window_row(m, &rk[j], NULL, rv[j], f);
+            j++;
+        } else {
+            write_window_row(m, &tk[i], tv[i], rv[j], f);
+            i++;
+            j++;
+        }
+    }
+    free(tk);
+    free(tv);
+    free(rk);
+    free(rv);
+    return done_writing(f);
+}
+
+int metrics_write_latency_header(FILE *f)
+{
+    fputs("executor,measure,latency_s,cdf\n", f);
+    return done_writing(f);
+}
+
+struct cdf_out {
+    FILE *f;
+    const char *executor, *measure;
+};
+
+static void cdf_row(void *user, double x, double p)
+{
+    const struct cdf_out *o = user;
+    fprintf(o->f, "%s,%s,", o->executor, o->measure);
+    put_num(o->f, x);
+    fputc(',', o->f);
+    put_num(o->f, p);
+    fputc('\n', o->f);
+}
+
+int metrics_write_latency(const metrics_t *m, FILE *f)
+{
+    struct cdf_out o = { f, m->executor, "event" };
+    hist_cdf(m->lat, cdf_row, &o);
+    o.measure = "arrival";
+    hist_cdf(m->proc, cdf_row, &o);
+    return done_writing(f);
+}
+
+int metrics_write_faults_header(FILE *f)
+{
+    fputs("executor,fault_id,kind,time,detected,resumed,caught_up,downtime,"
+          "reprocessed,cpu_wasted,duplicates,lost,peak_latency\n", f);
+    return done_writing(f);
+}
+
+int metrics_write_faults(const metrics_t *m, FILE *f)
+{
+    for (size_t i = 0; i < m->nfaults; i++) {
+        const fault_row *r = &m->faults[i];
+        const char *kind = fault_kind_name(r->kind);
+        fprintf(f, "%s,%" PRIu32 ",%s", m->executor, r->fault_id, kind ? kind : "");
+        const double a[] = { r->time, r->detected, r->resumed, r->caught_up, r->downtime };
+        put_nums(f, a, 5);
+        fprintf(f, ",%" PRIu64 ",", r->reprocessed);
+        put_num(f, r->cpu_wasted);
+        fprintf(f, ",%" PRIu64 ",%" PRIu64 ",", r->duplicates, r->lost);
+        put_num(f, r->peak_latency);
+        fputc('\n', f);
+    }
+    return done_writing(f);
+}

@@ -1,0 +1,49 @@
+/*
+ * plot: draws the plots of a results folder with gnuplot.
+ *
+ * Rules of this module
+ *  - The gnuplot scripts live in reports/ (reports_dir), one per plot,
+ *    sharing reports/common.gp; users can read and change them.  This
+ *    module only finds gnuplot, works out the few facts a script cannot
+ *    (executors in summary.csv, whether windows.csv / events.csv /
+ *    panes.csv exist, whether stream panes are deltas) and runs each
+ *    script once, writing DIR/plots/NAME.png (pngcairo) and NAME.svg.
+ *  - gnuplot is found by a PATH lookup and started with fork/exec, never
+ *    through a shell; paths reach it as gnuplot string literals in one
+ *    `-e` argument, with quotes doubled ('' inside '...').  Paths holding
+ *    control characters are refused (they could end a gnuplot command).
+ *  - A run folder (summary.csv) gives the 7 plots of plot_names(); a sweep
+ *    folder (sweep.csv, no summary.csv) gives one plot per metric,
+ *    DIR/plots/sweep_METRIC.{png,svg}.
+ *  - Nothing prints: gnuplot's stderr is collected into err when a script
+ *    fails.  Return values: 0 ok, 2 bad input or gnuplot missing (err says
+ *    what to do), -1 other failures (fork, a script failing).
+ *  - Cost: one gnuplot process per script, a few hundred ms each; files
+ *    are read by gnuplot, not by this module (summary.csv, sweep.csv
+ *    header and config.ini excepted, read line by line).
+ */
+#ifndef SLUICE_PLOT_H
+#define SLUICE_PLOT_H
+
+#include <stddef.h>
+
+#define PLOT_COUNT 7
+
+/* Draws every plot of the run (or sweep) folder dir into dir/plots/ with
+ * the scripts of reports_dir.  0, 2 (bad input, gnuplot not installed) or
+ * -1, with err filled when not 0. */
+int plot_run(const char *dir, const char *reports_dir, char *err, size_t errlen);
+
+/* The plots of a run, in report order: name i is the file stem
+ * (plots/NAME.png, reports/NAME.gp), for 0 <= i < PLOT_COUNT.  Static
+ * strings; NULL past the end. */
+const char *plot_name(int i);
+/* A title and a one-line "what to look for" caption of plot i (static). */
+const char *plot_title(int i);
+const char *plot_caption(int i);
+
+/* Finds an executable called name in $PATH; its full path goes into out
+ * (room for n bytes).  0 when found, -1 when not. */
+int plot_find_program(const char *name, char *out, size_t n);
+
+#endif

@@ -1,0 +1,1194 @@
+/*
+ * stream.c: the stream executor.  The rules are in stream.h.
+ */
+#include <assert.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+
+#include "stream.h"
+#include "exec.h"
+#include "metrics.h"
+#include "rng.h"
+#include "sim.h"
+#include "win.h"
+#include "wm.h"
+#include "wmap.h"
+
+/* ------------------------------------------------------------------ types */
+
+typedef struct item {      /* a record in a worker channel */
+    wl_event ev;
+    double wm_prev;        /* source watermark just before it was read */
+    uint64_t off;          /* its offset in the source log */
+} item;
+
+typedef struct chan {      /* FIFO ring of queued records */
+    item *v;
+    uint32_t cap, head, len;
+    uint32_t inflight;     /* queued + in service, <= cap */
+} chan;
+
+enum { CK_NONE = 0, CK_PAUSE = 1, CK_ALIGNED = 2 };
+
+typedef struct worker {
+    chan *ch;              /* own channel, or the shared one */
+    int busy;
+    item cur;              /* the record in service */
+    double start;          /* its service start */
+    int ck;                /* CK_*: checkpoint state of this worker */
+} worker;
+
+typedef struct vnode {     /* an event not yet visible downstream */
+    wl_event ev;
+    uint32_t next;         /* 1-based index, 0 = end */
+} vnode;
+
+typedef struct swin {      /* state of one (key, window): wmap value */
+    uint64_t acc_count;    /* all elements so far */
+    int64_t acc_sum;
+    uint64_t delta_count;  /* elements since the last pane */
+    int64_t delta_sum;
+    uint32_t next_pane;
+    uint32_t vis_head, vis_tail; /* vnode list (1-based, 0 = empty) */
+    uint32_t timer;        /* early timer record (1-based, 0 = none) */
+    uint32_t ontime_done;  /* ON_TIME fired, or W passed end before state */
+} swin;
+
+typedef struct etimer {    /* a pending early-firing timer */
+    eq_handle h;
+    double at;
+    uint32_t key;
+    double start, end;
+    uint32_t next_free;
+} etimer;
+
+typedef struct snode {     /* a live session window of a key */
+    double start, end;
+    uint32_t next;
+} snode;
+
+enum { DL_ONTIME = 0, DL_GC = 1 };
+
+typedef struct dline {     /* heap entry: a window deadline */
+    double at, start, end;
+    uint32_t key;
+    uint32_t kind;
+} dline;
+
+typedef struct staged {    /* a pane waiting for its checkpoint to commit */
+    pane_t p;
+    uint32_t vis;          /* vnode list */
+} staged;
+
+typedef struct stream {
+    sim_t *sim;
+    exec_t *exec;
+    metrics_t *m;
+    const cfg_t *c;
+    gsl_rng *rng;
+    int wtype;             /* enum cfg_window */
+    double lateness;       /* allowed_lateness, s */
+    int accumulating;
+    int staging;           /* exactly_once with checkpoints */
+    double ln_mu;          /* lognormal service: mu of log */
+
+    /* source log: ring of events, offsets absolute */
+    wl_event *log;
+    uint64_t log_cap, log_base, log_read, log_end;
+    /* perfect watermark: monotone deque of offsets of unread events */
+    uint64_t *mq;
+    uint64_t mq_cap, mq_head, mq_len;
+
+    wm_t *wm;
+    double src_wm;         /* source watermark */
+    double op_wm;          /* window operator watermark */
+    eq_handle wm_timer;    /* next scripted step */
+    int input_ended;
+    int drained;
+
+    /* workers */
+    int P;
+    int routing;
+    worker *w;
+    chan *ch;              /* P channels, or 1 when shared */
+    int nch;
+    uint32_t rr;           /* round robin: next worker */
+
+    /* window operator */
+    wmap_t *win;           /* (key, start, end) -> swin */
+    wmap_t *sidx;          /* (key, 0, 0) -> uint32 snode head (sessions) */
+    win_t *assign;         /* win_assign buffer */
+    size_t assign_max;
+    vnode *vn;             /* pool, 1-based */
+    uint32_t vn_cap, vn_used, vn_free;
+    etimer *et;            /* pool, 1-based */
+    uint32_t et_cap, et_used, et_free;
+    snode *sn;             /* pool, 1-based */
+    uint32_t sn_cap, sn_used, sn_free;
+    dline *heap;
+    size_t heap_len, heap_cap;
+
+    /* checkpoints */
+    eq_handle ck_timer;
+    int ck_active;
+    uint64_t ck_barrier;   /* log offset of the barrier */
+    int ck_done;           /* workers whose pause ended */
+    uint64_t ck_completed;
+    staged *stg;
+    size_t stg_len, stg_cap;
+
+    int oom;
+} stream_t;
+
+/* ---------------------------------------------------------------- helpers */
+
+static void fail_oom(stream_t *s)
+{
+    if (!s->oom)
+        sim_abort(s->sim, "stream executor: out of memory");
+    s->oom = 1;
+}
+
+/* Grows *v (elements of `size` bytes, capacity *cap) to hold `need`. */
+static int grow(void **v, size_t size, size_t *cap, size_t need)
+{
+    size_t ncap = *cap ? *cap : 16;
+    void *nv;
+    if (need <= *cap)
+        return 0;
+    while (ncap < need)
+        ncap *= 2;
+    nv = realloc(*v, ncap * size);
+    if (!nv)
+        return -1;
+    *v = nv;
+    *cap = ncap;
+    return 0;
+}
+
+/* A 32-bit integer mixer (Chris Wellons' "lowbias32"): every key bit
+ * affects the worker choice. */
+static uint32_t mix32(uint32_t x)
+{
+    x ^= x >> 16;
+    x *= 0x7feb352dU;
+    x ^= x >> 15;
+    x *= 0x846ca68bU;
+    x ^= x >> 16;
+    return x;
+}
+
+uint32_t stream_route(uint32_t key, uint32_t parallelism)
+{
+    assert(parallelism > 0);
+    return mix32(key) % parallelism;
+}
+
+/* ------------------------------------------------------------- source log */
+
+static int log_push(stream_t *s, const wl_event *ev)
+{
+    if (s->log_end - s->log_base == s->log_cap) {
+        uint64_t ncap = s->log_cap ? 2 * s->log_cap : 1024;
+        wl_event *nv = malloc(ncap * sizeof *nv);
+        if (!nv)
+            return -1;
+        for (uint64_t o = s->log_base; o < s->log_end; o++)
+            nv[o & (ncap - 1)] = s->log[o & (s->log_cap - 1)];
+        free(s->log);
+        s->log = nv;
+        s->log_cap = ncap;
+    }
+    s->log[s->log_end & (s->log_cap - 1)] = *ev;
+    s->log_end++;
+    return 0;
+}
+
+static const wl_event *log_at(const stream_t *s, uint64_t off)
+{
+    return &s->log[off & (s->log_cap - 1)];
+}
+
+/* Min-queue of unread event times (perfect watermark): offsets whose event
+ * times increase from head to tail; amortised O(1) per event. */
+static int mq_push(stream_t *s, uint64_t off)
+{
+    double t = log_at(s, off)->event_time;
+    while (s->mq_len > 0) {
+        uint64_t last = s->mq[(s->mq_head + s->mq_len - 1) & (s->mq_cap - 1)];
+        if (log_at(s, last)->event_time < t)
+            break;
+        s->mq_len--;
+    }
+    if (s->mq_len == s->mq_cap) {
+        uint64_t ncap = s->mq_cap ? 2 * s->mq_cap : 1024;
+        uint64_t *nv = malloc(ncap * sizeof *nv);
+        if (!nv)
+            return -1;
+        for (uint64_t i = 0; i < s->mq_len; i++)
+            nv[i] = s->mq[(s->mq_head + i) & (s->mq_cap - 1)];
+        free(s->mq);
+        s->mq = nv;
+        s->mq_cap = ncap;
+        s->mq_head = 0;
+    }
+    s->mq[(s->mq_head + s->mq_len) & (s->mq_cap - 1)] = off;
+    s->mq_len++;
+    return 0;
+}
+
+static void mq_read(stream_t *s, uint64_t off)
+{
+    if (s->mq_len > 0 && s->mq[s->mq_head & (s->mq_cap - 1)] == off) {
+        s->mq_head++;
+        s->mq_len--;
+    }
+}
+
+static double mq_min(const stream_t *s)
+{
+    if (s->mq_len == 0)
+        return INFINITY;
+    return log_at(s, s->mq[s->mq_head & (s->mq_cap - 1)])->event_time;
+}
+
+/* --------------------------------------------------------------- channels */
+
+static void chan_push(chan *c, const item *it)
+{
+    assert(c->inflight < c->cap);
+    c->v[(c->head + c->len) % c->cap] = *it;
+    c->len++;
+    c->inflight++;
+}
+
+static const item *chan_head(const chan *c)
+{
+    return c->len ? &c->v[c->head] : NULL;
+}
+
+static void chan_pop(chan *c, item *out)
+{
+    assert(c->len > 0);
+    *out = c->v[c->head];
+    c->head = (c->head + 1) % c->cap;
+    c->len--;
+}
+
+/* ------------------------------------------------------------ watermarks */
+
+static void fire_due(stream_t *s);
+
+/* Asks the policy and raises the source watermark. */
+static void source_wm_refresh(stream_t *s)
+{
+    wm_input in;
+    double v;
+    if (s->input_ended && s->log_read == s->log_end) {
+        s->src_wm = INFINITY;
+        return;
+    }
+    in.now = sim_now(s->sim);
+    in.min_unread = INFINITY;
+    if (s->wm->type->needs_oracle) {
+        double a = sim_min_pending_event_time(s->sim), b = mq_min(s);
+        in.min_unread = a < b ? a : b;
+    }
+    v = wm_get(s->wm, &in);
+    if (v > s->src_wm)
+        s->src_wm = v;
+}
+
+/* Operator watermark = min over channels of the watermark behind their
+ * oldest in-flight record, or the source watermark.  O(P). */
+static void op_wm_update(stream_t *s)
+{
+    double m = s->src_wm;
+    for (int i = 0; i < s->P; i++)
+        if (s->w[i].busy && s->w[i].cur.wm_prev < m)
+            m = s->w[i].cur.wm_prev;
+    for (int i = 0; i < s->nch; i++) {
+        const item *h = chan_head(&s->ch[i]);
+        if (h && h->wm_prev < m)
+            m = h->wm_prev;
+    }
+    if (m > s->op_wm) {
+        s->op_wm = m;
+        metrics_watermark(s->m, sim_now(s->sim), m);
+        fire_due(s);
+    }
+}
+
+/* ----------------------------------------------------------- window pools */
+
+static uint32_t vn_alloc(stream_t *s, const wl_event *ev)
+{
+    uint32_t i;
+    if (s->vn_free) {
+        i = s->vn_free;
+        s->vn_free = s->vn[i].next;
+    } else {
+        size_t cap = s->vn_cap;
+        if (grow((void **)&s->vn, sizeof *s->vn, &cap, (size_t)s->vn_used + 2) != 0)
+            return 0;
+        s->vn_cap = (uint32_t)cap;
+        i = ++s->vn_used;
+    }
+    s->vn[i].ev = *ev;
+    s->vn[i].next = 0;
+    return i;
+}
+
+static uint32_t et_alloc(stream_t *s)
+{
+    uint32_t i;
+    if (s->et_free) {
+        i = s->et_free;
+        s->et_free = s->et[i].next_free;
+    } else {
+        size_t cap = s->et_cap;
+        if (grow((void **)&s->et, sizeof *s->et, &cap, (size_t)s->et_used + 2) != 0)
+            return 0;
+        s->et_cap = (uint32_t)cap;
+        i = ++s->et_used;
+    }
+    memset(&s->et[i], 0, sizeof s->et[i]);
+    return i;
+}
+
+static void et_release(stream_t *s, uint32_t i)
+{
+    s->et[i].next_free = s->et_free;
+    s->et_free = i;
+}
+
+static uint32_t sn_alloc(stream_t *s)
+{
+    uint32_t i;
+    if (s->sn_free) {
+        i = s->sn_free;
+        s->sn_free = s->sn[i].next;
+    } else {
+        size_t cap = s->sn_cap;
+        if (grow((void **)&s->sn, sizeof *s->sn, &cap, (size_t)s->sn_used + 2) != 0)
+            return 0;
+        s->sn_cap = (uint32_t)cap;
+        i = ++s->sn_used;
+    }
+    s->sn[i].next = 0;
+    return i;
+}
+
+/* ---------------------------------------------------------- deadline heap */
+
+static int dl_less(const dline *a, const dline *b)
+{
+    if (a->at != b->at)
+        return a->at < b->at;
+    if (a->start != b->start)
+        return a->start < b->start;
+    if (a->end != b->end)
+        return a->end < b->end;
+    if (a->key != b->key)
+        return a->key < b->key;
+    return a->kind < b->kind;
+}
+
+static int dl_push(stream_t *s, double at, uint32_t key, double start, double end, uint32_t kind)
+{
+    size_t i;
+    if (grow((void **)&s->heap, sizeof *s->heap, &s->heap_cap, s->heap_len + 1) != 0)
+        return -1;
+    i = s->heap_len++;
+    s->heap[i] = (dline){at, start, end, key, kind};
+    while (i > 0) {
+        size_t p = (i - 1) / 2;
+        if (!dl_less(&s->heap[i], &s->heap[p]))
+            break;
+        dline t = s->heap[p];
+        s->heap[p] = s->heap[i];
+        s->heap[i] = t;
+        i = p;
+    }
+    return 0;
+}
+
+static dline dl_pop(stream_t *s)
+{
+    dline top = s->heap[0];
+    size_t i = 0;
+    s->heap[0] = s->heap[--s->heap_len];
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < s->heap_len && dl_less(&s->heap[l], &s->heap[m]))
+            m = l;
+        if (r < s->heap_len && dl_less(&s->heap[r], &s->heap[m]))
+            m = r;
+        if (m == i)
+            break;
+        dline t = s->heap[m];
+        s->heap[m] = s->heap[i];
+        s->heap[i] = t;
+        i = m;
+    }
+    return top;
+}
+
+/* ------------------------------------------------------------------ panes */
+
+/* Makes a pane visible now, or stages it for the next commit. */
+static void output(stream_t *s, pane_t *p, uint32_t vis)
+{
+    if (s->staging) {
+        if (grow((void **)&s->stg, sizeof *s->stg, &s->stg_cap, s->stg_len + 1) != 0) {
+            fail_oom(s);
+            return;
+        }
+        s->stg[s->stg_len].p = *p;
+        s->stg[s->stg_len].vis = vis;
+        s->stg_len++;
+        return;
+    }
+    double now = sim_now(s->sim);
+    p->emit_time = now;
+    if (metrics_pane(s->m, p) != 0)
+        fail_oom(s);
+    while (vis) {
+        uint32_t next = s->vn[vis].next;
+        metrics_visible(s->m, &s->vn[vis].ev, now);
+        s->vn[vis].next = s->vn_free;
+        s->vn_free = vis;
+        vis = next;
+    }
+}
+
+/* Commits every staged pane at the current time. */
+static void commit(stream_t *s)
+{
+    double now = sim_now(s->sim);
+    for (size_t i = 0; i < s->stg_len; i++) {
+        pane_t *p = &s->stg[i].p;
+        uint32_t vis = s->stg[i].vis;
+        p->emit_time = now;
+        if (metrics_pane(s->m, p) != 0)
+            fail_oom(s);
+        while (vis) {
+            uint32_t next = s->vn[vis].next;
+            metrics_visible(s->m, &s->vn[vis].ev, now);
+            s->vn[vis].next = s->vn_free;
+            s->vn_free = vis;
+            vis = next;
+        }
+    }
+    s->stg_len = 0;
+}
+
+static void emit(stream_t *s, swin *st, uint32_t key, double start, double end, int timing)
+{
+    pane_t p;
+    memset(&p, 0, sizeof p);
+    p.key = key;
+    p.start = start;
+    p.end = end;
+    p.index = st->next_pane++;
+    p.timing = timing;
+    p.count = s->accumulating ? st->acc_count : st->delta_count;
+    p.sum = s->accumulating ? st->acc_sum : st->delta_sum;
+    st->delta_count = 0;
+    st->delta_sum = 0;
+    uint32_t vis = st->vis_head;
+    st->vis_head = st->vis_tail = 0;
+    output(s, &p, vis);
+}
+
+static void cancel_timer(stream_t *s, swin *st)
+{
+    if (st->timer) {
+        sim_cancel(s->sim, s->et[st->timer].h);
+        et_release(s, st->timer);
+        st->timer = 0;
+    }
+}
+
+static void on_early(void *ctx, void *arg, uint64_t data)
+{
+    stream_t *s = arg;
+    uint32_t i = (uint32_t)data;
+    etimer t = s->et[i];
+    swin *st;
+    (void)ctx;
+    et_release(s, i);
+    st = wmap_get(s->win, t.key, t.start, t.end);
+    if (!st || st->timer != i)
+        return;
+    st->timer = 0;
+    if (!st->ontime_done && st->delta_count > 0)
+        emit(s, st, t.key, t.start, t.end, PANE_EARLY);
+}
+
+static void arm_timer(stream_t *s, swin *st, uint32_t key, double start, double end)
+{
+    uint32_t i = et_alloc(s);
+    if (!i) {
+        fail_oom(s);
+        return;
+    }
+    double at = sim_now(s->sim) + s->c->stream.early_delay;
+    s->et[i].at = at;
+    s->et[i].key = key;
+    s->et[i].start = start;
+    s->et[i].end = end;
+    s->et[i].h = sim_at(s->sim, at, on_early, s, i);
+    st->timer = i;
+}
+
+/* Removes (start, end) from the session list of key. */
+static void sidx_remove(stream_t *s, uint32_t key, double start, double end)
+{
+    uint32_t *head = wmap_get(s->sidx, key, 0, 0);
+    uint32_t *link = head;
+    if (!head)
+        return;
+    while (*link) {
+        snode *n = &s->sn[*link];
+        if (n->start == start && n->end == end) {
+            uint32_t dead = *link;
+            *link = n->next;
+            s->sn[dead].next = s->sn_free;
+            s->sn_free = dead;
+            break;
+        }
+        link = &n->next;
+    }
+    if (*head == 0)
+        wmap_del(s->sidx, key, 0, 0);
+}
+
+static void gc_window(stream_t *s, uint32_t key, double start, double end)
+{
+    swin *st = wmap_get(s->win, key, start, end);
+    if (!st)
+        return;
+    cancel_timer(s, st);
+    /* Every element was counted by a pane by now (ON_TIME or LATE). */
+    assert(st->vis_head == 0);
+    if (s->wtype == WIN_SESSION)
+        sidx_remove(s, key, start, end);
+    wmap_del(s->win, key, start, end);
+}
+
+/* Fires ON_TIME panes and collects expired windows up to the operator
+ * watermark. */
+static void fire_due(stream_t *s)
+{
+    while (s->heap_len > 0 && s->heap[0].at <= s->op_wm) {
+        dline d = dl_pop(s);
+        swin *st = wmap_get(s->win, d.key, d.start, d.end);
+        if (!st)
+            continue; /* merged away or collected */
+        if (d.kind == DL_ONTIME) {
+            if (st->ontime_done)
+                continue;
+            st->ontime_done = 1;
+            cancel_timer(s, st);
+            emit(s, st, d.key, d.start, d.end, PANE_ON_TIME);
+            if (dl_push(s, d.end + s->lateness, d.key, d.start, d.end, DL_GC) != 0)
+                fail_oom(s);
+        } else if (st->ontime_done && d.end + s->lateness <= s->op_wm) {
+            gc_window(s, d.key, d.start, d.end);
+        }
+    }
+}
+
+/* Adds ev to window (key, start, end), creating it when absent. */
+static void add_to_window(stream_t *s, const wl_event *ev, double start, double end)
+{
+    int created = 0;
+    swin *st = wmap_put(s->win, ev->key, start, end, &created);
+    uint32_t v;
+    if (!st) {
+        fail_oom(s);
+        return;
+    }
+    if (created) {
+        st->ontime_done = s->op_wm >= end;
+        if (dl_push(s, st->ontime_done ? end + s->lateness : end, ev->key, start, end,
+                    st->ontime_done ? DL_GC : DL_ONTIME) != 0) {
+            fail_oom(s);
+            return;
+        }
+    }
+    v = vn_alloc(s, ev);
+    if (!v) {
+        fail_oom(s);
+        return;
+    }
+    if (st->vis_tail)
+        s->vn[st->vis_tail].next = v;
+    else
+        st->vis_head = v;
+    st->vis_tail = v;
+    st->acc_count++;
+    st->acc_sum += ev->value;
+    st->delta_count++;
+    st->delta_sum += ev->value;
+    if (s->op_wm >= end)
+        emit(s, st, ev->key, start, end, PANE_LATE);
+    else if (s->c->stream.early_delay > 0 && !st->timer)
+        arm_timer(s, st, ev->key, start, end);
+}
+
+/* Session: merges the proto-window [t, t + gap) with every live window of
+ * the key it overlaps or touches; returns the merged window. */
+static int session_merge(stream_t *s, uint32_t key, win_t proto, win_t *out)
+{
+    int created = 0;
+    uint32_t *head = wmap_put(s->sidx, key, 0, 0, &created);
+    win_t m = proto;
+    swin acc;
+    int nmerged = 0, changed = 1;
+    if (!head)
+        return -1;
+    /* hull until no live window overlaps it (live windows are disjoint) */
+    while (changed) {
+        changed = 0;
+        for (uint32_t i = *head; i; i = s->sn[i].next) {
+            win_t w = {s->sn[i].start, s->sn[i].end};
+            if (win_overlaps(m, w) && (w.start < m.start || w.end > m.end)) {
+                m = win_merge(m, w);
+                changed = 1;
+            }
+        }
+    }
+    memset(&acc, 0, sizeof acc);
+    /* fold every live window inside the hull into acc */
+    uint32_t *link = head;
+    while (*link) {
+        uint32_t i = *link;
+        win_t w = {s->sn[i].start, s->sn[i].end};
+        if (!win_overlaps(m, w)) {
+            link = &s->sn[i].next;
+            continue;
+        }
+        swin *st = wmap_get(s->win, key, w.start, w.end);
+        assert(st);
+        if (w.start == m.start && w.end == m.end) {
+            /* the hull is this very window: leave it in place */
+            link = &s->sn[i].next;
+            continue;
+        }
+        acc.acc_count += st->acc_count;
+        acc.acc_sum += st->acc_sum;
+        acc.delta_count += st->delta_count;
+        acc.delta_sum += st->delta_sum;
+        if (st->next_pane > acc.next_pane)
+            acc.next_pane = st->next_pane;
+        if (st->vis_head) {
+            if (acc.vis_tail)
+                s->vn[acc.vis_tail].next = st->vis_head;
+            else
+                acc.vis_head = st->vis_head;
+            acc.vis_tail = st->vis_tail;
+        }
+        if (st->timer) {
+            if (!acc.timer || s->et[st->timer].at < s->et[acc.timer].at) {
+                if (acc.timer) {
+                    sim_cancel(s->sim, s->et[acc.timer].h);
+                    et_release(s, acc.timer);
+                }
+                acc.timer = st->timer;
+            } else {
+                sim_cancel(s->sim, s->et[st->timer].h);
+                et_release(s, st->timer);
+            }
+        }
+        wmap_del(s->win, key, w.start, w.end);
+        *link = s->sn[i].next;
+        s->sn[i].next = s->sn_free;
+        s->sn_free = i;
+        nmerged++;
+    }
+    /* the merged window: fold acc into it (creating it if needed) */
+    swin *st = wmap_put(s->win, key, m.start, m.end, &created);
+    if (!st)
+        return -1;
+    if (created) {
+        uint32_t n = sn_alloc(s);
+        if (!n)
+            return -1;
+        head = wmap_get(s->sidx, key, 0, 0); /* the put above may not move sidx, but be safe */
+        s->sn[n].start = m.start;
+        s->sn[n].end = m.end;
+        s->sn[n].next = *head;
+        *head = n;
+        st->ontime_done = s->op_wm >= m.end;
+        if (dl_push(s, st->ontime_done ? m.end + s->lateness : m.end, key, m.start, m.end,
+                    st->ontime_done ? DL_GC : DL_ONTIME) != 0)
+            return -1;
+    }
+    if (nmerged > 0) {
+        st->acc_count += acc.acc_count;
+        st->acc_sum += acc.acc_sum;
+        st->delta_count += acc.delta_count;
+        st->delta_sum += acc.delta_sum;
+        if (acc.next_pane > st->next_pane)
+            st->next_pane = acc.next_pane;
+        if (acc.vis_head) {
+            if (st->vis_tail)
+                s->vn[st->vis_tail].next = acc.vis_head;
+            else
+                st->vis_head = acc.vis_head;
+            st->vis_tail = acc.vis_tail;
+        }
+        if (acc.timer) {
+            if (!st->timer || s->et[acc.timer].at < s->et[st->timer].at) {
+                if (st->timer) {
+                    sim_cancel(s->sim, s->et[st->timer].h);
+                    et_release(s, st->timer);
+                }
+                st->timer = acc.timer;
+            } else {
+                sim_cancel(s->sim, s->et[acc.timer].h);
+                et_release(s, acc.timer);
+            }
+        }
+        if (st->timer) {
+            s->et[st->timer].start = m.start;
+            s->et[st->timer].end = m.end;
+        }
+        if (st->ontime_done && s->op_wm < m.end) {
+            /* grown past the watermark again: it gets an ON_TIME pane */
+            st->ontime_done = 0;
+            if (dl_push(s, m.end, key, m.start, m.end, DL_ONTIME) != 0)
+                return -1;
+        }
+    }
+    *out = m;
+    return 0;
+}
+
+/* The window operator receives ev (after its service). */
+static void window_apply(stream_t *s, const wl_event *ev)
+{
+    double L = s->lateness;
+    if (s->wtype == WIN_NONE) {
+        pane_t p;
+        uint32_t v = vn_alloc(s, ev);
+        if (!v) {
+            fail_oom(s);
+            return;
+        }
+        memset(&p, 0, sizeof p);
+        p.key = ev->key;
+        p.start = p.end = ev->event_time;
+        p.timing = PANE_ON_TIME;
+        p.count = 1;
+        p.sum = ev->value;
+        output(s, &p, v);
+        return;
+    }
+    if (s->wtype == WIN_SESSION) {
+        win_t proto, m;
+        win_assign(&s->c->window, ev->event_time, &proto, 1);
+        if (proto.end + L <= s->op_wm) {
+            metrics_dropped(s->m, ev, sim_now(s->sim));
+            return;
+        }
+        if (session_merge(s, ev->key, proto, &m) != 0) {
+            fail_oom(s);
+            return;
+        }
+        add_to_window(s, ev, m.start, m.end);
+        return;
+    }
+    size_t n = win_assign(&s->c->window, ev->event_time, s->assign, s->assign_max);
+    int any = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s->assign[i].end + L <= s->op_wm)
+            continue; /* expired */
+        any = 1;
+        add_to_window(s, ev, s->assign[i].start, s->assign[i].end);
+    }
+    if (!any)
+        metrics_dropped(s->m, ev, sim_now(s->sim));
+}
+
+/* ---------------------------------------------------------------- workers */
+
+static double service_time(stream_t *s)
+{
+    const struct cfg_stream *c = &s->c->stream;
+    switch (c->service) {
+    case SVC_EXPONENTIAL:
+        return gsl_ran_exponential(s->rng, c->service_mean);
+    case SVC_LOGNORMAL:
+        return gsl_ran_lognormal(s->rng, s->ln_mu, c->service_sigma);
+    default:
+        return c->service_mean;
+    }
+}
+
+static void on_service_end(void *ctx, void *arg, uint64_t data);
+static void on_pause_end(void *ctx, void *arg, uint64_t data);
+static void pump(stream_t *s);
+static void maybe_drained(stream_t *s);
+
+/* Worker i reaches the barrier when it serves nothing read before it and
+ * its channel holds nothing read before it. */
+static void check_barrier(stream_t *s, int i)
+{
+    worker *w = &s->w[i];
+    const item *h;
+    if (!s->ck_active || w->ck != CK_NONE || w->busy)
+        return;
+    h = chan_head(w->ch);
+    if (h && h->off < s->ck_barrier)
+        return;
+    w->ck = CK_PAUSE;
+    sim_at(s->sim, sim_now(s->sim) + s->c->stream.checkpoint_cost, on_pause_end, s, (uint64_t)i);
+}
+
+static void try_start(stream_t *s, int i)
+{
+    worker *w = &s->w[i];
+    if (w->busy || w->ck != CK_NONE || w->ch->len == 0)
+        return;
+    chan_pop(w->ch, &w->cur);
+    w->busy = 1;
+    w->start = sim_now(s->sim);
+    sim_at(s->sim, w->start + service_time(s), on_service_end, s, (uint64_t)i);
+}
+
+static void start_all(stream_t *s)
+{
+    for (int i = 0; i < s->P; i++)
+        try_start(s, i);
+}
+
+/* The source reads while the channel of the head record has room. */
+static void pump(stream_t *s)
+{
+    while (s->log_read < s->log_end) {
+        const wl_event *ev = log_at(s, s->log_read);
+        chan *c;
+        int target;
+        if (s->routing == ROUTE_SHARED)
+            target = 0;
+        else if (s->routing == ROUTE_ROUND_ROBIN)
+            target = (int)s->rr;
+        else
+            target = (int)stream_route(ev->key, (uint32_t)s->P);
+        c = &s->ch[target];
+        if (c->inflight >= c->cap)
+            break; /* back-pressure: the source waits */
+        item it;
+        it.ev = *ev;
+        it.wm_prev = s->src_wm;
+        it.off = s->log_read;
+        wm_observe(s->wm, ev);
+        if (s->wm->type->needs_oracle)
+            mq_read(s, s->log_read);
+        s->log_read++;
+        chan_push(c, &it);
+        if (s->routing == ROUTE_ROUND_ROBIN)
+            s->rr = (s->rr + 1) % (uint32_t)s->P;
+        source_wm_refresh(s);
+    }
+    /* Nothing before log_read is needed again (no replay yet). */
+    s->log_base = s->log_read;
+    if (s->input_ended && s->log_read == s->log_end)
+        source_wm_refresh(s);
+    start_all(s);
+}
+
+static void on_service_end(void *ctx, void *arg, uint64_t data)
+{
+    stream_t *s = arg;
+    worker *w = &s->w[data];
+    double now = sim_now(s->sim);
+    (void)ctx;
+    w->busy = 0;
+    w->ch->inflight--;
+    metrics_processed(s->m, &w->cur.ev, w->start, now);
+    window_apply(s, &w->cur.ev);
+    check_barrier(s, (int)data);
+    pump(s);
+    op_wm_update(s);
+    maybe_drained(s);
+}
+
+/* ------------------------------------------------------------ checkpoints */
+
+static void ck_start(stream_t *s)
+{
+    s->ck_active = 1;
+    s->ck_barrier = s->log_read;
+    s->ck_done = 0;
+    for (int i = 0; i < s->P; i++)
+        check_barrier(s, i);
+}
+
+static void on_ck_tick(void *ctx, void *arg, uint64_t data)
+{
+    stream_t *s = arg;
+    (void)ctx;
+    s->ck_timer = sim_at(s->sim, sim_now(s->sim) + s->c->stream.checkpoint_interval,
+                         on_ck_tick, s, data + 1);
+    if (!s->ck_active)
+        ck_start(s);
+}
+
+static void ck_complete(stream_t *s)
+{
+    s->ck_active = 0;
+    s->ck_completed++;
+    for (int i = 0; i < s->P; i++)
+        s->w[i].ck = CK_NONE;
+    commit(s);
+    pump(s);
+    op_wm_update(s);
+    maybe_drained(s);
+}
+
+static void on_pause_end(void *ctx, void *arg, uint64_t data)
+{
+    stream_t *s = arg;
+    (void)ctx;
+    s->w[data].ck = CK_ALIGNED;
+    if (++s->ck_done == s->P)
+        ck_complete(s);
+}
+
+/* ------------------------------------------------------------------ drain */
+
+static int in_flight(const stream_t *s)
+{
+    for (int i = 0; i < s->nch; i++)
+        if (s->ch[i].inflight)
+            return 1;
+    return 0;
+}
+
+/* After the input ended and everything was processed: the watermark is
+ * +infinity (every window fired); stop the timers and commit the rest. */
+static void maybe_drained(stream_t *s)
+{
+    if (s->drained || !s->input_ended || s->log_read < s->log_end || in_flight(s))
+        return;
+    assert(s->op_wm == INFINITY);
+    s->drained = 1;
+    if (s->ck_timer) {
+        sim_cancel(s->sim, s->ck_timer);
+        s->ck_timer = 0;
+    }
+    if (s->wm_timer) {
+        sim_cancel(s->sim, s->wm_timer);
+        s->wm_timer = 0;
+    }
+    /* A running checkpoint commits everything staged when it completes;
+     * otherwise a final checkpoint does (Flink's final checkpoint). */
+    if (s->staging && !s->ck_active && s->stg_len > 0)
+        ck_start(s);
+}
+
+/* -------------------------------------------------------- scripted steps */
+
+static void on_wm_step(void *ctx, void *arg, uint64_t data)
+{
+    stream_t *s = arg;
+    double next;
+    (void)ctx;
+    (void)data;
+    s->wm_timer = 0;
+    source_wm_refresh(s);
+    op_wm_update(s);
+    next = wm_next_change(s->wm, sim_now(s->sim));
+    if (next < INFINITY && !s->drained)
+        s->wm_timer = sim_at(s->sim, next, on_wm_step, s, 0);
+}
+
+/* ------------------------------------------------------------- interface */
+
+static void stream_destroy(void *self)
+{
+    stream_t *s = self;
+    if (!s)
+        return;
+    wm_free(s->wm);
+    free(s->log);
+    free(s->mq);
+    if (s->ch)
+        for (int i = 0; i < s->nch; i++)
+            free(s->ch[i].v);
+    free(s->ch);
+    free(s->w);
+    wmap_free(s->win);
+    wmap_free(s->sidx);
+    free(s->assign);
+    free(s->vn);
+    free(s->et);
+    free(s->sn);
+    free(s->heap);
+    free(s->stg);
+    free(s);
+}
+
+static void *stream_create(sim_t *sim, exec_t *e, char *err, size_t errlen)
+{
+    const cfg_t *c = sim_cfg(sim);
+    stream_t *s = calloc(1, sizeof *s);
+    const char *wname;
+    const wm_type *wt;
+    if (!s)
+        goto oom;
+    s->sim = sim;
+    s->exec = e;
+    s->m = e->metrics;
+    s->c = c;
+    s->rng = sim_rng(sim, RNG_SERVICE);
+    s->wtype = c->window.type;
+    s->lateness = c->stream.allowed_lateness;
+    s->accumulating = c->stream.accumulation == ACC_ACCUMULATING;
+    s->staging = c->stream.guarantee == GUAR_EXACTLY_ONCE && c->stream.checkpoint_interval > 0;
+    s->ln_mu = log(c->stream.service_mean) - 0.5 * c->stream.service_sigma * c->stream.service_sigma;
+    s->src_wm = -INFINITY;
+    s->op_wm = -INFINITY;
+    if (c->stream.parallelism < 1 || c->stream.buffer < 1) {
+        snprintf(err, errlen, "%s: stream.parallelism and stream.buffer must be >= 1",
+                 c->path[0] ? c->path : "config");
+        goto fail;
+    }
+    if (c->stream.service_mean <= 0 && c->stream.service != SVC_CONSTANT) {
+        snprintf(err, errlen, "%s: stream.service_mean must be > 0 for random service times",
+                 c->path[0] ? c->path : "config");
+        goto fail;
+    }
+    wname = cfg_word("stream", "watermark", c->stream.watermark);
+    wt = wm_lookup(wname);
+    if (!wt) {
+        snprintf(err, errlen, "%s: stream.watermark: no policy named %s",
+                 c->path[0] ? c->path : "config", wname ? wname : "(unknown)");
+        goto fail;
+    }
+    s->wm = wm_alloc(wt, c, err, errlen);
+    if (!s->wm)
+        goto fail;
+
+    s->P = c->stream.parallelism;
+    s->routing = c->stream.routing;
+    s->nch = s->routing == ROUTE_SHARED ? 1 : s->P;
+    s->w = calloc((size_t)s->P, sizeof *s->w);
+    s->ch = calloc((size_t)s->nch, sizeof *s->ch);
+    if (!s->w || !s->ch)
+        goto oom;
+    for (int i = 0; i < s->nch; i++) {
+        uint32_t cap = (uint32_t)c->stream.buffer * (s->routing == ROUTE_SHARED ? (uint32_t)s->P : 1u);
+        s->ch[i].cap = cap;
+        s->ch[i].v = malloc((size_t)cap * sizeof *s->ch[i].v);
+        if (!s->ch[i].v)
+            goto oom;
+    }
+    for (int i = 0; i < s->P; i++)
+        s->w[i].ch = &s->ch[s->routing == ROUTE_SHARED ? 0 : i];
+
+    s->win = wmap_alloc(sizeof(swin));
+    s->sidx = wmap_alloc(sizeof(uint32_t));
+    s->assign_max = win_max_per_event(&c->window);
+    if (s->assign_max < 1)
+        s->assign_max = 1;
+    s->assign = malloc(s->assign_max * sizeof *s->assign);
+    if (!s->win || !s->sidx || !s->assign)
+        goto oom;
+
+    source_wm_refresh(s);
+    if (c->stream.checkpoint_interval > 0)
+        s->ck_timer = sim_at(sim, sim_now(sim) + c->stream.checkpoint_interval, on_ck_tick, s, 1);
+    {
+        double next = wm_next_change(s->wm, sim_now(sim));
+        if (next < INFINITY)
+            s->wm_timer = sim_at(sim, next, on_wm_step, s, 0);
+    }
+    return s;
+oom:
+    snprintf(err, errlen, "stream executor: out of memory");
+fail:
+    stream_destroy(s);
+    return NULL;
+}
+
+static void stream_on_arrival(void *self, const wl_event *ev)
+{
+    stream_t *s = self;
+    if (s->oom)
+        return;
+    metrics_arrived(s->m, ev);
+    if (log_push(s, ev) != 0 || (s->wm->type->needs_oracle && mq_push(s, s->log_end - 1) != 0)) {
+        fail_oom(s);
+        return;
+    }
+    pump(s);
+    op_wm_update(s);
+}
+
+static void stream_on_input_end(void *self)
+{
+    stream_t *s = self;
+    s->input_ended = 1;
+    source_wm_refresh(s);
+    op_wm_update(s);
+    maybe_drained(s);
+}
+
+static void stream_on_fault(void *self, const fault_t *f)
+{
+    stream_t *s = self;
+    fault_row r;
+    memset(&r, 0, sizeof r);
+    r.fault_id = f->id;
+    r.kind = f->kind;
+    r.time = f->time;
+    r.detected = NAN;
+    r.resumed = f->time;
+    r.caught_up = f->time;
+    r.peak_latency = NAN;
+    if (metrics_fault(s->m, &r) != 0)
+        fail_oom(s);
+}
+
+static uint64_t stream_backlog(void *self)
+{
+    const stream_t *s = self;
+    uint64_t n = s->log_end - s->log_read;
+    for (int i = 0; i < s->nch; i++)
+        n += s->ch[i].inflight;
+    return n;
+}
+
+static double stream_watermark(void *self)
+{
+    const stream_t *s = self;
+    return s->op_wm == -INFINITY ? NAN : s->op_wm;
+}
+
+static void stream_finish(void *self)
+{
+    (void)self;
+}
+
+const exec_type exec_stream = {
+    "stream",
+    1,
+    stream_create,
+    stream_destroy,
+    stream_on_arrival,
+    stream_on_input_end,
+    stream_on_fault,
+    stream_backlog,
+    stream_watermark,
+    stream_finish,
+};

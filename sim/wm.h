@@ -1,0 +1,118 @@
+/*
+ * wm: watermark policies of the stream executor, as a table of function
+ * pointers in the manner of gsl_rng_type: a wm_type names a policy and
+ * holds its functions; a wm_t is {type, state}.
+ *
+ * Rules of this module
+ *  - A policy computes the *source* watermark W: "no more events with
+ *    event_time < W are expected".  The stream executor asks for it each
+ *    time its source reads an event (wm_observe, then wm_get) and at the
+ *    processing times a policy announces with wm_next_change (scripted
+ *    steps).  The executor clamps the value so that it never decreases;
+ *    a policy may return a lower value than before (it is ignored).
+ *  - Built-in policies (registry wm_types[], looked up by the [stream]
+ *    watermark word):
+ *      perfect    the smallest event time not yet read by the source,
+ *                 arrived or not (the simulator's oracle, wm_input.min_unread);
+ *      bounded    max event time read - watermark_bound (Flink's
+ *                 BoundedOutOfOrdernessWatermarks);
+ *      percentile latest arrival time read - D_q, where D_q is the
+ *                 q-quantile (q = watermark_percentile) of the delays
+ *                 arrival - event time observed so far, kept in a
+ *                 log-bucketed histogram (hist.h: fixed memory, 1%
+ *                 relative error).  An event read after an event with
+ *                 arrival a finds W <= a' - D_q at its own arrival a', so
+ *                 it is on time whenever its delay d = a' - t <= D_q:
+ *                 a share q of the events (more, counting the slack up to
+ *                 the window end) when delays are stationary.  Using the
+ *                 arrival time instead of "now" keeps a backlog (events
+ *                 read long after they arrived) from making them late.
+ *                 D_q is refreshed after 1, 2, 4, ... 512 observations and
+ *                 then every 512 (a quantile scan costs ~2,000 steps);
+ *      scripted   a step function of processing time read from
+ *                 watermark_file, CSV rows `time,watermark` (an optional
+ *                 header row `time,watermark`, blank lines and #comments
+ *                 allowed; times strictly increasing, watermarks never
+ *                 decreasing): W(now) = watermark of the last row with
+ *                 time <= now, -infinity before the first row.  Like
+ *                 Beam's TestStream.advanceWatermarkTo.
+ *  - Adding a policy: write `const wm_type wm_mine = {...}` (its own file
+ *    sim/wm_mine.c is fine, everything else static), declare it below and
+ *    add one line to wm_types[] in wm.c and its word to cfg.c's table.
+ *  - No globals; wm_alloc'd memory is owned by the wm_t and released by
+ *    wm_free (wm_free(NULL) is fine).  Errors never print: err gets
+ *    "FILE:LINE: message" for a bad watermark_file row.
+ *  - Costs: observe and get are O(1) for every built-in policy (the
+ *    percentile refresh is amortised O(1)); scripted next_change is O(1)
+ *    amortised (a cursor moves forward as time does).
+ */
+#ifndef SLUICE_WM_H
+#define SLUICE_WM_H
+
+#include <stddef.h>
+#include "cfg.h"
+#include "wl.h"
+
+#define WM_OK 0
+#define WM_ERR (-1)
+
+/* What the executor tells a policy when it asks for the watermark. */
+typedef struct wm_input {
+    double now;        /* s of processing time */
+    double min_unread; /* smallest event time not yet read by the source
+                          (arrived or not); only filled in when the type
+                          has needs_oracle, +INFINITY when none is left */
+} wm_input;
+
+typedef struct wm_type {
+    const char *name;  /* the [stream] watermark word */
+    size_t size;       /* bytes of state; zeroed before init */
+    int needs_oracle;  /* 1: fill wm_input.min_unread (costs a lookup) */
+    /* Sets up the state from the configuration; may allocate (then free
+     * must release it).  WM_ERR with err filled on bad input or OOM. */
+    int (*init)(void *state, const cfg_t *c, char *err, size_t errlen);
+    void (*free)(void *state);                     /* may be NULL */
+    /* The source has read ev (in arrival order). */
+    void (*observe)(void *state, const wl_event *ev);
+    /* The policy's watermark now (s of event time; -INFINITY = none). */
+    double (*get)(void *state, const wm_input *in);
+    /* Earliest processing time > now at which get() changes without any
+     * further observe; +INFINITY if it only moves on reads. */
+    double (*next_change)(void *state, double now);
+} wm_type;
+
+typedef struct wm {
+    const wm_type *type;
+    void *state;       /* owned */
+} wm_t;
+
+extern const wm_type wm_perfect;
+extern const wm_type wm_bounded;
+extern const wm_type wm_percentile;
+extern const wm_type wm_scripted;
+
+/* NULL-terminated registry of every policy. */
+extern const wm_type *const wm_types[];
+
+/* The policy named `name`, or NULL. */
+const wm_type *wm_lookup(const char *name);
+
+/* A new instance of type t configured from c.  NULL with err filled (bad
+ * watermark_file, OOM).  Caller frees with wm_free. */
+wm_t *wm_alloc(const wm_type *t, const cfg_t *c, char *err, size_t errlen);
+void wm_free(wm_t *w);
+
+static inline void wm_observe(wm_t *w, const wl_event *ev)
+{
+    w->type->observe(w->state, ev);
+}
+static inline double wm_get(wm_t *w, const wm_input *in)
+{
+    return w->type->get(w->state, in);
+}
+static inline double wm_next_change(wm_t *w, double now)
+{
+    return w->type->next_change(w->state, now);
+}
+
+#endif

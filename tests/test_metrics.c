@@ -1,0 +1,878 @@
+/*
+ * Tests of metrics: hand-made sequences of arrivals, visibilities and panes
+ * with summary figures worked out by hand, the seq dedupe set against a
+ * reference over 200k seqs, completeness against a hand ground truth, each
+ * invariant, and golden CSV files (tests/golden/metrics_*.csv).
+ *
+ * Set SLUICE_UPDATE_GOLDEN=1 to rewrite the golden files (then review the
+ * diff by hand before committing).
+ */
+#include <criterion/criterion.h>
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cfg.h"
+#include "fault.h"
+#include "gt.h"
+#include "hist.h"
+#include "metrics.h"
+#include "wl.h"
+
+/* ------------------------------------------------------------- helpers */
+
+static cfg_t window_cfg(int type, double size)
+{
+    cfg_t c;
+    memset(&c, 0, sizeof c);
+    c.window.type = type;
+    c.window.size = size;
+    c.window.slide = size;
+    c.window.gap = size;
+    return c;
+}
+
+static wl_event ev_make(uint64_t seq, uint32_t key, int64_t value, double et, double at)
+{
+    wl_event e;
+    memset(&e, 0, sizeof e);
+    e.id = seq;
+    e.seq = seq;
+    e.key = key;
+    e.value = value;
+    e.event_time = et;
+    e.arrival_time = at;
+    return e;
+}
+
+static pane_t pane_make(uint32_t key, double start, double end, uint32_t index,
+                        int timing, double emit, uint64_t count, int64_t sum)
+{
+    pane_t p;
+    memset(&p, 0, sizeof p);
+    p.key = key;
+    p.start = start;
+    p.end = end;
+    p.index = index;
+    p.timing = timing;
+    p.emit_time = emit;
+    p.count = count;
+    p.sum = sum;
+    return p;
+}
+
+/* |x - want| <= rel * |want| */
+static int near_rel(double x, double want, double rel)
+{
+    return fabs(x - want) <= rel * fabs(want);
+}
+
+/* Contents written to a memory stream by fn. Caller frees. */
+static char *capture(int (*fn)(FILE *))
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    cr_assert_not_null(f);
+    cr_assert_eq(fn(f), 0);
+    fclose(f);
+    return buf;
+}
+
+/* splitmix64: the tests' own deterministic generator. */
+static uint64_t mix_next(uint64_t *s)
+{
+    uint64_t z = (*s += UINT64_C(0x9E3779B97F4A7C15));
+    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
+    return z ^ (z >> 31);
+}
+
+static double mix_unit(uint64_t *s)
+{
+    return (double)(mix_next(s) >> 11) * 0x1.0p-53;
+}
+
+/* --------------------------------------------------- summary by hand */
+
+/*
+ * Four events, tumbling windows of 10 s, stream-like:
+ *   seq  event  arrival  start  end   visible at
+ *    0    1.0    1.5     1.5   1.75    10.0
+ *    1    2.0    3.0     3.5   3.75    10.0
+ *    2    4.0    4.0     4.0   4.25    12.0
+ *    3   11.0   12.0    12.0  12.25    20.0
+ * lat (emit - event): 9, 8, 8, 9 -> mean 8.5, max 9
+ * proc (emit - arrival): 8.5, 7, 8, 8 -> mean 7.875
+ * wait: 0, 0.5, 0, 0 -> 0.125; work: 0.25 each
+ * hold = 7.875 - 0.125 - 0.25 = 7.5
+ * throughput = 4 / (20 - 1.5)
+ */
+Test(metrics, summary_by_hand)
+{
+    cfg_t c = window_cfg(WIN_TUMBLING, 10);
+    metrics_t *m = metrics_alloc("stream", &c, 1, NULL);
+    cr_assert_not_null(m);
+    wl_event e[4] = {
+        ev_make(0, 1, 5, 1.0, 1.5), ev_make(1, 1, 7, 2.0, 3.0),
+        ev_make(2, 2, 1, 4.0, 4.0), ev_make(3, 1, 2, 11.0, 12.0),
+    };
+    double start[4] = { 1.5, 3.5, 4.0, 12.0 };
+    for (int i = 0; i < 4; i++) {
+        metrics_arrived(m, &e[i]);
+        metrics_processed(m, &e[i], start[i], start[i] + 0.25);
+    }
+    metrics_watermark(m, 10.0, 10.0);
+    pane_t p = pane_make(1, 0, 10, 0, PANE_ON_TIME, 10.0, 2, 12);
+    cr_assert_eq(metrics_pane(m, &p), 0);
+    metrics_visible(m, &e[0], 10.0);
+    metrics_visible(m, &e[1], 10.0);
+    p = pane_make(2, 0, 10, 0, PANE_ON_TIME, 12.0, 1, 1);
+    cr_assert_eq(metrics_pane(m, &p), 0);
+    metrics_visible(m, &e[2], 12.0);
+    metrics_watermark(m, 20.0, 20.0);
+    p = pane_make(1, 10, 20, 0, PANE_ON_TIME, 20.0, 1, 2);
+    cr_assert_eq(metrics_pane(m, &p), 0);
+    metrics_visible(m, &e[3], 20.0);
+    cr_assert_eq(metrics_finish(m, NULL), 0);
+
+    metrics_summary s;
+    metrics_get_summary(m, &s);
+    cr_assert_str_eq(s.executor, "stream");
+    cr_assert_eq(s.events, 4);
+    cr_assert_eq(s.counted, 4);
+    cr_assert_eq(s.dropped_late, 0);
+    cr_assert_eq(s.lost, 0);
+    cr_assert_eq(s.panes, 3);
+    cr_assert_eq(s.duplicates, 0);
+    /* Means and max are exact in hist.h (long double sums); 1e-12 only
+     * absorbs the final rounding to double. */
+    cr_assert(near_rel(s.lat_mean, 8.5, 1e-12), "lat_mean %.17g", s.lat_mean);
+    cr_assert(near_rel(s.lat_max, 9.0, 1e-12), "lat_max %.17g", s.lat_max);
+    cr_assert(near_rel(s.proc_lat_mean, 7.875, 1e-12), "proc %.17g", s.proc_lat_mean);
+    /* Quantiles: nearest rank within HIST_REL_ERR. lat sorted 8,8,9,9:
+     * p50 = 8 (rank 2), p95 = p99 = 9. proc sorted 7,8,8,8.5: p50 = 8. */
+    cr_assert(near_rel(s.lat_p50, 8.0, HIST_REL_ERR), "p50 %.17g", s.lat_p50);
+    cr_assert(near_rel(s.lat_p95, 9.0, HIST_REL_ERR), "p95 %.17g", s.lat_p95);
+    cr_assert(near_rel(s.lat_p99, 9.0, HIST_REL_ERR), "p99 %.17g", s.lat_p99);
+    cr_assert(near_rel(s.proc_lat_p50, 8.0, HIST_REL_ERR), "pp50 %.17g", s.proc_lat_p50);
+    cr_assert(near_rel(s.proc_lat_p99, 8.5, HIST_REL_ERR), "pp99 %.17g", s.proc_lat_p99);
+    cr_assert(near_rel(s.wait_mean, 0.125, 1e-12), "wait %.17g", s.wait_mean);
+    cr_assert(near_rel(s.work_mean, 0.25, 1e-12), "work %.17g", s.work_mean);
+    cr_assert(near_rel(s.hold_mean, 7.5, 1e-12), "hold %.17g", s.hold_mean);
+    cr_assert(near_rel(s.throughput, 4.0 / 18.5, 1e-12), "thr %.17g", s.throughput);
+    /* window latency: emit - end = 0, 2, 0 -> mean 2/3 */
+    cr_assert(near_rel(s.win_lat_mean, 2.0 / 3.0, 1e-12), "win %.17g", s.win_lat_mean);
+    cr_assert(near_rel(s.win_lat_p99, 2.0, HIST_REL_ERR), "win99 %.17g", s.win_lat_p99);
+    cr_assert_str_eq(s.invariants, "ok");
+    cr_assert_str_eq(metrics_failure_detail(m), "");
+    /* No truth given: completeness is undefined. */
+    cr_assert(isnan(s.complete_final));
+    metrics_free(m);
+}
+
+Test(metrics, empty_run_is_undefined_not_zero_division)
+{
+    cfg_t c = window_cfg(WIN_TUMBLING, 10);
+    metrics_t *m = metrics_alloc("batch", &c, 0, NULL);
+    cr_assert_eq(metrics_finish(m, NULL), 0);
+    metrics_summary s;
+    metrics_get_summary(m, &s);
+    cr_assert_eq(s.events, 0);
+    cr_assert_eq(s.throughput, 0.0);
+    cr_assert(isnan(s.lat_mean) && isnan(s.lat_p99) && isnan(s.wait_mean));
+    cr_assert(isnan(s.hold_mean));
+    cr_assert_str_eq(s.invariants, "ok");
+    metrics_free(m);
+}
+
+/* ------------------------------------------------------------- dedupe */
+
+Test(metrics, dedupe_by_seq)
+{
+    cfg_t c = window_cfg(WIN_SLIDING, 10);
+    metrics_t *m = metrics_alloc("stream", &c, 1, NULL);
+    wl_event a = ev_make(0, 1, 1, 0.0, 1.0);
+    wl_event b = ev_make(1, 1, 1, 0.0, 1.0);
+    metrics_arrived(m, &a);
+    metrics_arrived(m, &a); /* a replay: still one event */
+    metrics_arrived(m, &b);
+    metrics_visible(m, &a, 5.0);
+    metrics_visible(m, &a, 7.0);  /* second window of a sliding pair */
+    metrics_dropped(m, &a, 8.0);  /* dropped from a third: ignored */
+    metrics_dropped(m, &b, 2.0);
+    metrics_visible(m, &b, 9.0);  /* visible after dropped: ignored */
+    metrics_finish(m, NULL);
+    metrics_summary s;
+    metrics_get_summary(m, &s);
+    cr_assert_eq(s.events, 2);
+    cr_assert_eq(s.counted, 1);
+    cr_assert_eq(s.dropped_late, 1);
+    cr_assert_eq(s.lost, 0);
+    /* Only the first visibility counts for latency: 5 - 0. */
+    cr_assert(near_rel(s.lat_mean, 5.0, 1e-12), "lat %.17g", s.lat_mean);
+    cr_assert(near_rel(s.lat_max, 5.0, 1e-12));
+    cr_assert_str_eq(s.invariants, "ok");
+    metrics_free(m);
+}
+
+/*
+ * The seq set against a plain byte-per-seq reference.  200k seqs are
+ * reported in a shuffled-by-jitter order (each seq at i + U(0, 3000)
+ * positions), 20% of them a second time much later, half as visible and
+ * half as dropped; seq 7, seq 100003 and every 997th seq stay pending
+ * until the very end and are then reported in random order (long-stuck
+ * events: they must survive the ring sliding past them), and every 8th seq
+ * of 50000..60000 is held back by 120000 positions (a dense pending block
+ * that must make the ring grow).
+ * After every call the counters must move exactly when the reference says
+ * the seq was new.
+ */
+typedef struct report { double when; uint64_t seq; uint32_t tie; } report;
+
+static int report_cmp(const void *a, const void *b)
+{
+    const report *x = a, *y = b;
+    if (x->when != y->when)
+        return x->when < y->when ? -1 : 1;
+    return x->tie < y->tie ? -1 : x->tie > y->tie;
+}
+
+Test(metrics, seqset_against_reference)
+{
+    const uint64_t n = 200000;
+    const uint64_t seeds[] = { 1, 0xC0FFEE };
+    for (size_t si = 0; si < sizeof seeds / sizeof seeds[0]; si++) {
+        uint64_t rs = seeds[si];
+        cfg_t c = window_cfg(WIN_TUMBLING, 10);
+        metrics_t *m = metrics_alloc("stream", &c, 1, NULL);
+        report *r = malloc(2 * n * sizeof *r);
+        unsigned char *ref = calloc(n, 1);
+        cr_assert(r && ref);
+        size_t nr = 0;
+        for (uint64_t i = 0; i < n; i++) {
+            double when = (double)i + 3000.0 * mix_unit(&rs);
+            if (i == 7 || i == 100003 || i % 997 == 500)
+                when = 1e12 + 1e6 * mix_unit(&rs);
+            else if (i >= 50000 && i < 60000 && i % 8 == 0)
+                when += 120000.0;
+            r[nr].when = when;
+            r[nr].seq = i;
+            r[nr].tie = (uint32_t)nr;
+            nr++;
+            if (mix_unit(&rs) < 0.2) {
+                r[nr].when = when + 50000.0 * mix_unit(&rs);
+                r[nr].seq = i;
+                r[nr].tie = (uint32_t)nr;
+                nr++;
+            }
+        }
+        qsort(r, nr, sizeof *r, report_cmp);
+        uint64_t done = 0;
+        for (size_t k = 0; k < nr; k++) {
+            wl_event e = ev_make(r[k].seq, 0, 1, 0.0, 0.0);
+            metrics_summary s;
+            if (mix_next(&rs) & 1)
+                metrics_visible(m, &e, 1.0);
+            else
+                metrics_dropped(m, &e, 1.0);
+            if (!ref[r[k].seq]) {
+                ref[r[k].seq] = 1;
+                done++;
+            }
+            if (k % 97 == 0 || k + 3 >= nr) {
+                metrics_get_summary(m, &s);
+                cr_assert_eq(s.counted + s.dropped_late, done,
+                             "seed %" PRIu64 ": after report %zu (seq %" PRIu64
+                             "): counted+dropped %" PRIu64 ", reference %" PRIu64,
+                             seeds[si], k, r[k].seq, s.counted + s.dropped_late, done);
+            }
+        }
+        /* Every seq reported once more: nothing may count again. */
+        metrics_summary s0, s1;
+        metrics_get_summary(m, &s0);
+        for (uint64_t i = 0; i < n; i += 7) {
+            wl_event e = ev_make(i, 0, 1, 0.0, 0.0);
+            metrics_visible(m, &e, 2.0);
+        }
+        metrics_get_summary(m, &s1);
+        cr_assert_eq(done, n, "seed %" PRIu64, seeds[si]);
+        cr_assert_eq(s1.counted, s0.counted, "seed %" PRIu64 ": re-report counted", seeds[si]);
+        cr_assert_eq(s1.counted + s1.dropped_late, n, "seed %" PRIu64, seeds[si]);
+        free(r);
+        free(ref);
+        metrics_free(m);
+    }
+}
+
+/*
+ * Memory of the dedupe sets does not grow with the run: 2M events, each
+ * visible 1,000 seqs after its arrival, seq 0 and every 10,007th seq
+ * pending until the very end (200 long-stuck events).  A plain bitset from
+ * the oldest pending seq would need 2M bits = 250 KB; the ring plus
+ * stragglers needs the in-flight spread (1,000 seqs: a few hundred bytes,
+ * rounded up to the smallest ring sizes) plus 16 bytes per stuck event
+ * (hash set at <= 50% load): under 16 KB.
+ */
+Test(metrics, dedupe_memory_bounded)
+{
+    const uint64_t n = 2000000, lag = 1000;
+    cfg_t c = window_cfg(WIN_TUMBLING, 10);
+    metrics_t *m = metrics_alloc("stream", &c, 1, NULL);
+    size_t peak = 0;
+    for (uint64_t i = 0; i < n + lag; i++) {
+        if (i < n) {
+            wl_event e = ev_make(i, 0, 1, 0.0, 0.0);
+            metrics_arrived(m, &e);
+        }
+        if (i >= lag) {
+            uint64_t j = i - lag;
+            if (j != 0 && j % 10007 != 0) {
+                wl_event e = ev_make(j, 0, 1, 0.0, 0.0);
+                metrics_visible(m, &e, 1.0);
+            }
+        }
+        if ((i & 0xffff) == 0 && metrics_dedupe_bytes(m) > peak)
+            peak = metrics_dedupe_bytes(m);
+    }
+    cr_assert_lt(peak, 16384, "dedupe sets peaked at %zu bytes", peak);
+    for (uint64_t j = 0; j < n; j += 10007) {
+        wl_event e = ev_make(j, 0, 1, 0.0, 0.0);
+        metrics_visible(m, &e, 2.0);
+    }
+    metrics_finish(m, NULL);
+    metrics_summary s;
+    metrics_get_summary(m, &s);
+    cr_assert_eq(s.events, n);
+    cr_assert_eq(s.counted, n);
+    cr_assert_str_eq(s.invariants, "ok");
+    metrics_free(m);
+}
+
+/* -------------------------------------------------------- completeness */
+
+/*
+ * Truth, tumbling 10 s:
+ *   key 1 [0,10): t=1 (v 1), 2 (v 2), 3 (v 4)  -> count 3, sum 7
+ *   key 2 [0,10): t=5 (v 10)                   -> count 1, sum 10
+ *   key 1 [10,20): t=15 (v 100)                -> count 1, sum 100
+ * Seen downstream:
+ *   key 1 [0,10): EARLY {1 ev, 1}, ON_TIME {1 ev, 2}, LATE {1 ev, 4}
+ *                 first 1/3, on time 2/3, final 3/3 (exact)
+ *   key 2 [0,10): ON_TIME {1, 10}                -> 1, 1, 1 (exact)
+ *   key 1 [10,20): never seen                    -> 0, 0, 0
+ *   key 3 [20,30): ON_TIME {1, 5}, not in truth: ignored by completeness
+ * complete_first = (1/3 + 1 + 0)/3, complete_ontime = (2/3 + 1 + 0)/3,
+ * complete_final = 2/3, windows_exact = 2/3.
+ */
+static gt_t *hand_truth(const cfg_t *c)
+{
+    gt_t *g = gt_alloc(&c->window);
+    cr_assert_not_null(g);
+    wl_event e[5] = {
+        ev_make(0, 1, 1, 1.0, 1.0), ev_make(1, 1, 2, 2.0, 2.0),
+        ev_make(2, 1, 4, 3.0, 3.0), ev_make(3, 2, 10, 5.0, 5.0),
+        ev_make(4, 1, 100, 15.0, 15.0),
+    };
+    for (int i = 0; i < 5; i++)
+        cr_assert_eq(gt_add(g, &e[i]), 0);
+    return g;
+}
+
+static void feed_hand_panes(metrics_t *m, int deltas)
+{
+    /* whole-window panes carry the running total */
+    pane_t p[5] = {
+        pane_make(1, 0, 10, 0, PANE_EARLY, 4.0, 1, 1),
+        pane_make(1, 0, 10, 1, PANE_ON_TIME, 10.0, deltas ? 1 : 2, deltas ? 2 : 3),
+        pane_make(2, 0, 10, 0, PANE_ON_TIME, 10.0, 1, 10),
+        pane_make(1, 0, 10, 2, PANE_LATE, 12.0, deltas ? 1 : 3, deltas ? 4 : 7),
+        pane_make(3, 20, 30, 0, PANE_ON_TIME, 30.0, 1, 5),
+    };
+    metrics_watermark(m, 10.0, 10.0);
+    for (int i = 0; i < 4; i++)
+        cr_assert_eq(metrics_pane(m, &p[i]), 0);
+    metrics_watermark(m, 30.0, 30.0);
+    cr_assert_eq(metrics_pane(m, &p[4]), 0);
+}
+
+static void check_hand_completeness(int deltas)
+{
+    cfg_t c = window_cfg(WIN_TUMBLING, 10);
+    gt_t *g = hand_truth(&c);
+    metrics_t *m = metrics_alloc("stream", &c, deltas, NULL);
+    feed_hand_panes(m, deltas);
+    metrics_finish(m, g);
+    metrics_summary s;
+    metrics_get_summary(m, &s);
+    cr_assert(near_rel(s.complete_first, (1.0 / 3 + 1) / 3, 1e-12), "first %.17g",
+              s.complete_first);
+    cr_assert(near_rel(s.complete_ontime, (2.0 / 3 + 1) / 3, 1e-12), "ontime %.17g",
+              s.complete_ontime);
+    cr_assert(near_rel(s.complete_final, 2.0 / 3, 1e-12), "final %.17g", s.complete_final);
+    cr_assert(near_rel(s.windows_exact, 2.0 / 3, 1e-12), "exact %.17g", s.windows_exact);
+
+    const metrics_result *r = wmap_get(metrics_results(m), 1, 0, 10);
+    cr_assert_not_null(r);
+    cr_assert_eq(r->first_count, 1);
+    cr_assert_eq(r->first_sum, 1);
+    cr_assert_eq(r->first_emit, 4.0);
+    cr_assert_eq(r->ontime_count, 2);
+    cr_assert_eq(r->ontime_sum, 3);
+    cr_assert_eq(r->has_ontime, 1);
+    cr_assert_eq(r->final_count, 3);
+    cr_assert_eq(r->final_sum, 7);
+    cr_assert_eq(r->final_emit, 12.0);
+    cr_assert_eq(r->panes, 3);
+    cr_assert_eq(wmap_size(metrics_results(m)), 3);
+    metrics_free(m);
+    gt_free(g);
+}
+
+Test(metrics, completeness_deltas)
+{
+    check_hand_completeness(1);
+}
+
+Test(metrics, completeness_whole_window)
+{
+    check_hand_completeness(0);
+}
+
+/* More than the truth (duplicates added by an at-least-once replay) is
+ * complete (capped at 1) but not exact. */
+Test(metrics, completeness_overcount_not_exact)
+{
+    cfg_t c = window_cfg(WIN_TUMBLING, 10);
+    gt_t *g = gt_alloc(&c.window);
+    wl_event e = ev_make(0, 4, 3, 1.0, 1.0);
+    gt_add(g, &e);
+    metrics_t *m = metrics_alloc("stream", &c, 1, NULL);
+    metrics_watermark(m, 10.0, 10.0);
+    pane_t p = pane_make(4, 0, 10, 0, PANE_ON_TIME, 10.0, 1, 3);
+    metrics_pane(m, &p);
+    p.index = 1;
+    p.emit_time = 11.0;
+    p.duplicate = 1;
+    metrics_pane(m, &p);
+    metrics_finish(m, g);
+    metrics_summary s;
+    metrics_get_summary(m, &s);
+    cr_assert_eq(s.duplicates, 1);
+    cr_assert_eq(s.panes, 2);
+    cr_assert_eq(s.complete_final, 1.0);
+    cr_assert_eq(s.complete_first, 1.0);
+    cr_assert_eq(s.windows_exact, 0.0);
+    const metrics_result *r = wmap_get(metrics_results(m), 4, 0, 10);
+    cr_assert_eq(r->final_count, 2);
+    cr_assert_eq(r->final_sum, 6);
+    metrics_free(m);
+    gt_free(g);
+}
+
+Test(metrics, window_none_counts_only)
+{
+    cfg_t c = window_cfg(WIN_NONE, 0);
+    gt_t *g = gt_alloc(&c.window);
+    metrics_t *m = metrics_alloc("stream", &c, 1, NULL);
+    for (uint64_t i = 0; i < 4; i++) {
+        wl_event e = ev_make(i, 1, 1, (double)i, (double)i + 0.5);
+        gt_add(g, &e);
+        metrics_arrived(m, &e);
+        if (i == 3) {
+            metrics_dropped(m, &e, 4.0);
+            continue;
+        }
+        pane_t p = pane_make(1, e.event_time, e.event_time, 0, PANE_EARLY,
+                             e.arrival_time + 1.0, 1, 1);
+        cr_assert_eq(metrics_pane(m, &p), 0);
+        metrics_visible(m, &e, p.emit_time);
+    }
+    metrics_finish(m, g);
+    metrics_summary s;
+    metrics_get_summary(m, &s);
+    cr_assert_eq(s.panes, 3);
+    cr_assert_eq(wmap_size(metrics_results(m)), 0);
+    cr_assert(isnan(s.win_lat_mean));
+    cr_assert(near_rel(s.complete_first, 0.75, 1e-15));
+    cr_assert(near_rel(s.complete_ontime, 0.75, 1e-15));
+    cr_assert(near_rel(s.complete_final, 0.75, 1e-15));
+    cr_assert(near_rel(s.windows_exact, 0.75, 1e-15));
+    cr_assert_str_eq(s.invariants, "ok");
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    cr_assert_eq(metrics_write_windows(m, g, f), 0);
+    fclose(f);
+    cr_assert_eq(len, 0, "windows.csv rows for window none: %s", buf);
+    free(buf);
+    metrics_free(m);
+    gt_free(g);
+}
+
+/* ---------------------------------------------------------- invariants */
+
+Test(metrics, conservation_fires_with_numbers)
+{
+    cfg_t c = window_cfg(WIN_TUMBLING, 10);
+    metrics_t *m = metrics_alloc("microbatch", &c, 0, NULL);
+    for (uint64_t i = 0; i < 3; i++) {
+        wl_event e = ev_make(i, 1, 1, 0.0, 0.0);
+        metrics_arrived(m, &e);
+    }
+    wl_event e0 = ev_make(0, 1, 1, 0.0, 0.0), e1 = ev_make(1, 1, 1, 0.0, 0.0);
+    metrics_visible(m, &e0, 1.0);
+    metrics_dropped(m, &e1, 1.0);
+    metrics_finish(m, NULL);
+    metrics_summary s;
+    metrics_get_summary(m, &s);
+    cr_assert_str_eq(s.invariants, "conservation");
+    cr_assert_eq(s.lost, 1);
+    const char *d = metrics_failure_detail(m);
+    cr_assert(strstr(d, "events=3") && strstr(d, "counted=1")
+              && strstr(d, "dropped_late=1") && strstr(d, "microbatch"), "detail: %s", d);
+    metrics_free(m);
+}
+
+Test(metrics, conservation_holds_when_drained)
+{
+    cfg_t c = window_cfg(WIN_TUMBLING, 10);
+    metrics_t *m = metrics_alloc("batch", &c, 0, NULL);
+    for (uint64_t i = 0; i < 100; i++) {
+        wl_event e = ev_make(i, 1, 1, (double)i, (double)i);
+        metrics_arrived(m, &e);
+    }
+    for (uint64_t i = 100; i-- > 0;) { /* reverse order, some dropped */
+        wl_event e = ev_make(i, 1, 1, (double)i, (double)i);
+        if (i % 10 == 3)
+            metrics_dropped(m, &e, 200.0);
+        else
+            metrics_visible(m, &e, 200.0);
+    }
+    metrics_finish(m, NULL);
+    metrics_summary s;
+    metrics_get_summary(m, &s);
+    cr_assert_eq(s.counted, 90);
+    cr_assert_eq(s.dropped_late, 10);
+    cr_assert_eq(s.lost, 0);
+    cr_assert_str_eq(s.invariants, "ok");
+    metrics_free(m);
+}
+
+Test(metrics, watermark_monotone)
+{
+    cfg_t c = window_cfg(WIN_TUMBLING, 10);
+    metrics_t *m = metrics_alloc("stream", &c, 1, NULL);
+    metrics_watermark(m, 1.0, -INFINITY);
+    metrics_watermark(m, 2.0, 5.0);
+    metrics_watermark(m, 3.0, 5.0);   /* equal is fine */
+    metrics_watermark(m, 3.5, NAN);   /* "no watermark" is not a value */
+    metrics_watermark(m, 4.0, 6.0);
+    metrics_summary s;
+    metrics_get_summary(m, &s);
+    cr_assert_str_eq(s.invariants, "ok");
+    metrics_watermark(m, 7.0, 4.5);
+    metrics_get_summary(m, &s);
+    cr_assert_str_eq(s.invariants, "watermark_monotone");
+    const char *d = metrics_failure_detail(m);
+    cr_assert(strstr(d, "from 6 ") && strstr(d, "t=4") && strstr(d, "to 4.5 at t=7"),
+              "detail: %s", d);
+    /* first failure wins */
+    metrics_fail(m, "conservation", "later");
+    metrics_finish(m, NULL);
+    metrics_get_summary(m, &s);
+    cr_assert_str_eq(s.invariants, "watermark_monotone");
+    metrics_free(m);
+
+    m = metrics_alloc("stream", &c, 1, NULL);
+    metrics_watermark(m, 1.0, 10.0);
+    metrics_watermark(m, 9.0, INFINITY);
+    metrics_finish(m, NULL);
+    metrics_get_summary(m, &s);
+    cr_assert_str_eq(s.invariants, "ok");
+    metrics_free(m);
+}
+
+Test(metrics, on_time_after_watermark)
+{
+    cfg_t c = window_cfg(WIN_TUMBLING, 10);
+    metrics_t *m = metrics_alloc("stream", &c, 1, NULL);
+    metrics_summary s;
+    metrics_watermark(m, 5.0, 9.0);
+    pane_t early = pane_make(7, 0, 10, 0, PANE_EARLY, 5.0, 1, 1);
+    pane_t late = pane_make(7, 0, 10, 0, PANE_LATE, 5.0, 1, 1);
+    metrics_pane(m, &early);  /* early and late panes: no watermark rule */
+    metrics_pane(m, &late);
+    metrics_get_summary(m, &s);
+    cr_assert_str_eq(s.invariants, "ok");
+    metrics_watermark(m, 6.0, 10.0);
+    pane_t ok = pane_make(7, 0, 10, 1, PANE_ON_TIME, 6.0, 1, 1);
+    metrics_pane(m, &ok);   /* W == end: the window is complete */
+    metrics_get_summary(m, &s);
+    cr_assert_str_eq(s.invariants, "ok");
+    pane_t bad = pane_make(42, 10, 20, 0, PANE_ON_TIME, 6.5, 1, 1);
+    metrics_pane(m, &bad);
+    metrics_get_summary(m, &s);
+    cr_assert_str_eq(s.invariants, "on_time_after_watermark");
+    const char *d = metrics_failure_detail(m);
+    cr_assert(strstr(d, "stream") && strstr(d, "key 42") && strstr(d, "[10, 20)")
+              && strstr(d, "watermark is 10"), "detail: %s", d);
+    metrics_free(m);
+
+    /* An executor that never reported a watermark cannot fire on time. */
+    m = metrics_alloc("stream", &c, 1, NULL);
+    metrics_pane(m, &ok);
+    metrics_get_summary(m, &s);
+    cr_assert_str_eq(s.invariants, "on_time_after_watermark");
+    metrics_free(m);
+}
+
+Test(metrics, explicit_fail_first_wins)
+{
+    cfg_t c = window_cfg(WIN_TUMBLING, 10);
+    metrics_t *m = metrics_alloc("stream", &c, 1, NULL);
+    metrics_fail(m, "exactly_once_equals_fault_free", "key 3 window [0, 10): 4 != 5");
+    metrics_watermark(m, 1.0, 5.0);
+    metrics_watermark(m, 2.0, 1.0);
+    metrics_summary s;
+    metrics_get_summary(m, &s);
+    cr_assert_str_eq(s.invariants, "exactly_once_equals_fault_free");
+    cr_assert_str_eq(metrics_failure_detail(m), "key 3 window [0, 10): 4 != 5");
+    metrics_free(m);
+}
+
+/* ------------------------------------------------------------ timeline */
+
+Test(metrics, timeline_buckets_reset)
+{
+    cfg_t c = window_cfg(WIN_TUMBLING, 10);
+    metrics_t *m = metrics_alloc("stream", &c, 1, NULL);
+    for (uint64_t i = 0; i < 3; i++) {
+        wl_event e = ev_make(i, 1, 1, (double)i, (double)i + 1);
+        metrics_arrived(m, &e);
+        metrics_processed(m, &e, (double)i + 1, (double)i + 1.5);
+    }
+    wl_event e0 = ev_make(0, 1, 1, 0.0, 1.0);
+    metrics_visible(m, &e0, 4.0);
+    cr_assert_eq(metrics_sample(m, 5.0, 2, -INFINITY), 0);
+    wl_event e1 = ev_make(1, 1, 1, 1.0, 2.0), e2 = ev_make(2, 1, 1, 2.0, 3.0);
+    metrics_visible(m, &e1, 6.0);
+    metrics_dropped(m, &e2, 6.0);
+    cr_assert_eq(metrics_sample(m, 10.0, 0, 7.25), 0);
+    cr_assert_eq(metrics_sample(m, 15.0, 0, INFINITY), 0);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    cr_assert_eq(metrics_write_timeline(m, f), 0);
+    fclose(f);
+    /* lat: bucket 1 holds 4 - 0 = 4; bucket 2 holds 6 - 1 = 5; bucket 3
+     * none.  Within 1% the histogram reports 4 and 5 exactly here since
+     * quantiles are clamped to [min, max] of the bucket's values. */
+    cr_assert_str_eq(buf,
+                     "stream,5,3,3,2,,4,4,0,1\n"
+                     "stream,10,0,0,0,7.25,5,5,1,1\n"
+                     "stream,15,0,0,0,,,,0,0\n");
+    free(buf);
+    metrics_free(m);
+}
+
+/* ------------------------------------------------------ CSV and golden */
+
+Test(metrics, headers_exact)
+{
+    char *h = capture(metrics_write_summary_header);
+    cr_assert_str_eq(h, "executor,events,counted,dropped_late,duplicates,lost,lat_mean,"
+                        "lat_p50,lat_p95,lat_p99,lat_max,proc_lat_mean,proc_lat_p99,"
+                        "throughput,panes,crashes,downtime,reprocessed,invariants,"
+                        "proc_lat_p50,cpu_wasted,win_lat_mean,win_lat_p99,"
+                        "complete_first,complete_ontime,complete_final,windows_exact,"
+                        "wait_mean,work_mean,hold_mean\n");
+    free(h);
+    h = capture(metrics_write_pane_header);
+    cr_assert_str_eq(h, "executor,key,window_start,window_end,pane,timing,emit_time,"
+                        "count,sum,duplicate\n");
+    free(h);
+    h = capture(metrics_write_timeline_header);
+    cr_assert_str_eq(h, "executor,time,arrivals,processed,backlog,watermark,lat_p50,"
+                        "lat_p99,dropped,visible\n");
+    free(h);
+    h = capture(metrics_write_windows_header);
+    cr_assert_str_eq(h, "executor,key,window_start,window_end,truth_count,truth_sum,"
+                        "first_count,first_sum,first_emit,ontime_count,final_count,"
+                        "final_sum,final_emit,panes\n");
+    free(h);
+    h = capture(metrics_write_latency_header);
+    cr_assert_str_eq(h, "executor,measure,latency_s,cdf\n");
+    free(h);
+    h = capture(metrics_write_faults_header);
+    cr_assert_str_eq(h, "executor,fault_id,kind,time,detected,resumed,caught_up,"
+                        "downtime,reprocessed,cpu_wasted,duplicates,lost,peak_latency\n");
+    free(h);
+    cr_assert_str_eq(pane_timing_name(PANE_EARLY), "EARLY");
+    cr_assert_str_eq(pane_timing_name(PANE_ON_TIME), "ON_TIME");
+    cr_assert_str_eq(pane_timing_name(PANE_LATE), "LATE");
+    cr_assert_str_eq(pane_timing_name(PANE_BATCH), "BATCH");
+}
+
+/* Compares text with tests/golden/NAME byte for byte (or rewrites it when
+ * SLUICE_UPDATE_GOLDEN is set). */
+static void check_golden(const char *name, const char *text, size_t len)
+{
+    char path[256];
+    snprintf(path, sizeof path, "tests/golden/%s", name);
+    if (getenv("SLUICE_UPDATE_GOLDEN")) {
+        FILE *f = fopen(path, "wb");
+        cr_assert_not_null(f, "cannot write %s", path);
+        fwrite(text, 1, len, f);
+        fclose(f);
+        return;
+    }
+    FILE *f = fopen(path, "rb");
+    cr_assert_not_null(f, "missing golden file %s (run from the top folder)", path);
+    char *want = malloc(len + 2);
+    size_t got = fread(want, 1, len + 1, f);
+    fclose(f);
+    want[got] = '\0';
+    cr_assert(got == len && memcmp(want, text, len) == 0,
+              "%s differs from its golden file:\n--- got ---\n%s--- want ---\n%s",
+              path, text, want);
+    free(want);
+}
+
+typedef struct memfile { char *buf; size_t len; FILE *f; } memfile;
+
+static void mf_open(memfile *mf)
+{
+    mf->buf = NULL;
+    mf->len = 0;
+    mf->f = open_memstream(&mf->buf, &mf->len);
+    cr_assert_not_null(mf->f);
+}
+
+static void mf_golden(memfile *mf, const char *name)
+{
+    cr_assert_eq(fflush(mf->f), 0);
+    check_golden(name, mf->buf, mf->len);
+    fclose(mf->f);
+    free(mf->buf);
+}
+
+/*
+ * A small two-executor run written the way sim.c writes it: panes while
+ * they happen, then headers once and each executor's rows.
+ *   batch: whole-window BATCH panes, a crash fault row.
+ *   stream: discarding panes (deltas), a duplicate, a dropped event, a
+ *           slowdown fault with a never-caught-up (NAN) time.
+ */
+Test(metrics, golden_small_run)
+{
+    cfg_t c = window_cfg(WIN_TUMBLING, 10);
+    gt_t *g = hand_truth(&c);
+    memfile panes, summary, timeline, windows, latency, faults;
+    mf_open(&panes);
+    cr_assert_eq(metrics_write_pane_header(panes.f), 0);
+    metrics_t *b = metrics_alloc("batch", &c, 0, panes.f);
+    metrics_t *s = metrics_alloc("stream", &c, 1, panes.f);
+    wl_event e[5] = {
+        ev_make(0, 1, 1, 1.0, 1.25), ev_make(1, 1, 2, 2.0, 2.5),
+        ev_make(2, 2, 10, 5.0, 5.5), ev_make(3, 1, 4, 3.0, 11.0),
+        ev_make(4, 1, 100, 15.0, 16.0),
+    };
+    /* In time order; the stream processes each event 0.125 s after its
+     * arrival for 0.25 s; batch only collects until its job at t=28. */
+#define ARRIVE(i)                                                            \
+    do {                                                                     \
+        metrics_arrived(b, &e[i]);                                           \
+        metrics_arrived(s, &e[i]);                                           \
+        metrics_processed(s, &e[i], e[i].arrival_time + 0.125,               \
+                          e[i].arrival_time + 0.375);                        \
+    } while (0)
+    metrics_watermark(s, 0.0, -INFINITY);
+    ARRIVE(0);
+    ARRIVE(1);
+    pane_t p = pane_make(1, 0, 10, 0, PANE_EARLY, 3.5, 2, 3);
+    metrics_pane(s, &p);
+    metrics_visible(s, &e[0], 3.5);
+    metrics_visible(s, &e[1], 3.5);
+    metrics_sample(b, 5.0, 2, NAN);
+    metrics_sample(s, 5.0, 0, -INFINITY);
+    ARRIVE(2);
+    metrics_sample(b, 10.0, 3, NAN);
+    metrics_sample(s, 10.0, 0, -INFINITY);
+    metrics_watermark(s, 10.5, 10.0);
+    p = pane_make(1, 0, 10, 1, PANE_ON_TIME, 10.5, 0, 0); /* empty on-time pane */
+    metrics_pane(s, &p);
+    p = pane_make(2, 0, 10, 0, PANE_ON_TIME, 10.5, 1, 10);
+    metrics_pane(s, &p);
+    metrics_visible(s, &e[2], 10.5);
+    p.index = 1;
+    p.emit_time = 10.75;
+    p.duplicate = 1;
+    metrics_pane(s, &p);
+    ARRIVE(3);
+    metrics_dropped(s, &e[3], 11.375);
+    metrics_sample(b, 15.0, 4, NAN);
+    metrics_sample(s, 15.0, 0, 10.0);
+    ARRIVE(4);
+    metrics_sample(b, 20.0, 5, NAN);
+    metrics_sample(s, 20.0, 0, 10.0);
+    metrics_watermark(s, 20.25, 20.0);
+    p = pane_make(1, 10, 20, 0, PANE_ON_TIME, 20.25, 1, 100);
+    metrics_pane(s, &p);
+    metrics_visible(s, &e[4], 20.25);
+    metrics_watermark(s, 20.5, INFINITY);
+    metrics_sample(b, 25.0, 5, NAN);
+    metrics_sample(s, 25.0, 0, INFINITY);
+#undef ARRIVE
+    fault_row fr = { 1, FAULT_SLOWDOWN, 4.0, NAN, 4.0, NAN, 0.0, 0, 0.0, 0, 0, 7.5 };
+    metrics_fault(s, &fr);
+    metrics_finish(s, g);
+
+    /* batch: one job from t=28 to t=30 over everything */
+    for (int i = 0; i < 5; i++)
+        metrics_processed(b, &e[i], 28.0, 28.0 + 0.5 * (i + 1));
+    pane_t bp[3] = {
+        pane_make(1, 0, 10, 0, PANE_BATCH, 30.0, 3, 7),
+        pane_make(2, 0, 10, 0, PANE_BATCH, 30.0, 1, 10),
+        pane_make(1, 10, 20, 0, PANE_BATCH, 30.0, 1, 100),
+    };
+    for (int i = 0; i < 3; i++)
+        metrics_pane(b, &bp[i]);
+    for (int i = 0; i < 5; i++)
+        metrics_visible(b, &e[i], 30.0);
+    metrics_sample(b, 30.0, 0, NAN);
+    fault_row crash = { 0, FAULT_CRASH, 29.0, 29.5, 31.0, 33.0, 2.0, 5, 1.25, 0, 0, 33.5 };
+    metrics_fault(b, &crash);
+    metrics_finish(b, g);
+
+    mf_open(&summary);
+    mf_open(&timeline);
+    mf_open(&windows);
+    mf_open(&latency);
+    mf_open(&faults);
+    cr_assert_eq(metrics_write_summary_header(summary.f), 0);
+    cr_assert_eq(metrics_write_timeline_header(timeline.f), 0);
+    cr_assert_eq(metrics_write_windows_header(windows.f), 0);
+    cr_assert_eq(metrics_write_latency_header(latency.f), 0);
+    cr_assert_eq(metrics_write_faults_header(faults.f), 0);
+    metrics_t *ex[2] = { b, s };
+    for (int i = 0; i < 2; i++) {
+        cr_assert_eq(metrics_write_summary_row(ex[i], summary.f), 0);
+        cr_assert_eq(metrics_write_timeline(ex[i], timeline.f), 0);
+        cr_assert_eq(metrics_write_windows(ex[i], g, windows.f), 0);
+        cr_assert_eq(metrics_write_latency(ex[i], latency.f), 0);
+        cr_assert_eq(metrics_write_faults(ex[i], faults.f), 0);
+    }
+    mf_golden(&panes, "metrics_panes.csv");
+    mf_golden(&summary, "metrics_summary.csv");
+    mf_golden(&timeline, "metrics_timeline.csv");
+    mf_golden(&windows, "metrics_windows.csv");
+    mf_golden(&latency, "metrics_latency.csv");
+    mf_golden(&faults, "metrics_faults.csv");
+    metrics_free(b);
+    metrics_free(s);
+    gt_free(g);
+}
