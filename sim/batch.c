@@ -205,8 +205,9 @@ size_t batch_store_open(const batch_store *st) { return st->open; }
 size_t batch_store_windows(const batch_store *st) { return wmap_size(st->wins); }
 size_t batch_store_held(const batch_store *st) { return st->held; }
 
-/* Appends ev to the held list of window b.  -1 on OOM. */
-static int hold(batch_store *st, uint32_t key, double start, double end, const wl_event *ev)
+/* Appends ev to the held list of window b (a pointer fresh from the map).
+ * -1 on OOM. */
+static int hold(batch_store *st, bwin *b, const wl_event *ev)
 {
     uint32_t i = st->pool_free;
     if (i != NIL) {
@@ -226,8 +227,6 @@ static int hold(batch_store *st, uint32_t key, double start, double end, const w
     }
     st->pool[i].ev = *ev;
     st->pool[i].next = NIL;
-    bwin *b = wmap_get(st->wins, key, start, end);
-    assert(b);
     if (b->tail == NIL)
         b->head = i;
     else
@@ -246,12 +245,15 @@ static int mark_dirty(batch_store *st, bwin *b, wid id)
     return idvec_push(&st->dirty, id);
 }
 
-/* Tumbling and sliding windows. */
+/* Tumbling and sliding windows.  win_assign gives them ascending by end,
+ * so every closed window (end <= horizon) comes before every open one:
+ * when the first open window is reached, whether the event is visible now
+ * is already known, and it is held there (the pointer is fresh: no put
+ * in between). */
 static int add_fixed(batch_store *st, const wl_event *ev, double horizon, int all_now)
 {
     size_t k = win_assign(&st->w, ev->event_time, st->tmp, st->tmax);
-    int counted = 0, now = 0, have_first = 0;
-    win_t first = {0, 0};
+    int counted = 0, now = all_now, held = 0;
     for (size_t i = 0; i < k; i++) {
         win_t x = st->tmp[i];
         int closed = x.end <= horizon;
@@ -278,20 +280,17 @@ static int add_fixed(batch_store *st, const wl_event *ev, double horizon, int al
         if (closed || st->track_dirty)
             if (mark_dirty(st, b, id) != 0)
                 return BATCH_ADD_OOM;
-        if (closed || all_now)
+        if (closed) {
             now = 1;
-        else if (!have_first) {
-            have_first = 1;
-            first = x;
+        } else if (!now && !held) {
+            if (hold(st, b, ev) != 0)
+                return BATCH_ADD_OOM;
+            held = 1;
         }
     }
     if (!counted)
         return BATCH_ADD_DROPPED;
-    if (now)
-        return BATCH_ADD_NOW;
-    if (hold(st, ev->key, first.start, first.end, ev) != 0)
-        return BATCH_ADD_OOM;
-    return BATCH_ADD_PENDING;
+    return held ? BATCH_ADD_PENDING : BATCH_ADD_NOW;
 }
 
 static void sess_remove(batch_store *st, uint32_t key, double start)
@@ -397,7 +396,7 @@ static int add_session(batch_store *st, const wl_event *ev, double horizon, int 
             return BATCH_ADD_OOM;
     if (closed || all_now)
         return BATCH_ADD_NOW;
-    if (hold(st, ev->key, m.start, m.end, ev) != 0)
+    if (hold(st, b, ev) != 0)
         return BATCH_ADD_OOM;
     return BATCH_ADD_PENDING;
 }

@@ -33,27 +33,29 @@
  *  - After on_input_end the next job due is the final one: it treats every
  *    window as complete (threshold +infinity); then no job is due.
  *  - Faults (issue 7).  A crash kills the running job: its attempt's work
- *    is wasted (cpu_wasted = time since the attempt started x parallelism)
- *    and it re-runs after faults.detection_delay + batch.restart_delay,
- *    from the start, or, with stages > 1 (the job's event work split into
- *    equal stages whose outputs are kept), from its last finished stage
- *    (each attempt pays setup_cost again).  While down, due jobs wait and
- *    start after the restart, in order.  Input is durable and output atomic: no loss,
- *    no duplicates, only latency.  A slowdown stretches the part of every
- *    job that overlaps it (work advances at 1/factor).  One faults.csv row
- *    per fault: downtime = restart - crash, caught_up = end of the first
- *    job after the restart, peak_latency = that job's highest end - event
- *    time, reprocessed = events whose stage work was redone.
+ *    is wasted (cpu_wasted = time since the attempt started x
+ *    parallelism) and it re-runs after faults.detection_delay +
+ *    batch.restart_delay, from the start, or, with stages > 1 (the job's
+ *    event work split into equal stages whose outputs are kept), from its
+ *    last finished stage (each attempt pays setup_cost again).  While
+ *    down, due jobs wait and start after the restart, in order.  Input is
+ *    durable and output atomic: no loss, no duplicates, only latency.  A
+ *    slowdown stretches the part of every job that overlaps it (work
+ *    advances at 1/factor).  One faults.csv row per fault: downtime =
+ *    restart - crash, caught_up = end of the first job after the restart,
+ *    peak_latency = that job's highest end - event time, reprocessed =
+ *    events whose stage work was redone.
  *  - backlog() = events arrived but not yet read by a job (the open data
- *    interval and the due jobs not started); watermark() is
- *    NAN (a batch job has none).
+ *    interval and the due jobs not started); watermark() is NAN (a batch
+ *    job has none).
  *  - Memory: the events of one interval (the open data interval plus the
- *    running job's; more only when jobs queue under overload or a crash), one aggregate per open window, and
- *    each not-yet-visible event once (in the pending list of the first
- *    window that will show it).  With late_policy restate the aggregate of
- *    every computed window is kept for the rest of the run (one small record
- *    per (key, window), like the ground truth), so that a restated pane can
- *    carry the whole corrected value.
+ *    running job's; more only when jobs queue under overload or after a
+ *    crash), one aggregate per open window, and each not-yet-visible
+ *    event once (in the pending list of the first window that will show
+ *    it).  With late_policy restate the aggregate of every computed
+ *    window is kept for the rest of the run (one small record per (key,
+ *    window), like the ground truth), so that a restated pane can carry
+ *    the whole corrected value.
  *
  * Rules of the window store (batch_store_*)
  *  - Holds per (key, window) count and sum, the number of panes emitted,
