@@ -103,7 +103,7 @@ build/sluice-mpi: build/obj/sluice_mpi.o build/libsluice.a
 test: deps-test build/sluice build/test_sluice build/sluice-mpi
 	SLUICE_BIN=build/sluice SLUICE_MPI_BIN=build/sluice-mpi build/test_sluice --jobs 2
 test-asan: deps-test build/asan/sluice build/asan/test_sluice build/sluice-mpi
-	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=tests/lsan.supp UBSAN_OPTIONS=print_stacktrace=1 \
 	SLUICE_BIN=build/asan/sluice SLUICE_MPI_BIN=build/sluice-mpi build/asan/test_sluice --jobs 2
 check: test test-asan
 

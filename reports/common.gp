@@ -50,6 +50,12 @@ set style line 9 lc rgb "#555555" lw 1.5 dt 3
 exec_index(e) = (strstrt(" ".execs." ", " ".e." ") == 0) ? 0 : \
     words(substr(" ".execs, 1, strstrt(" ".execs." ", " ".e." "))) 
 
+# ---- data rows per file (a run can leave a file with its header only) ----
+# count_rows(file, expr) counts the data rows where expr is true; use it as
+#   eval count_rows("timeline.csv", "column(8) > 0", "nlat")
+count_rows(f, expr, var) = sprintf("undefine STATS_*; stats csv('%s') skip 1 using ((%s) ? 1 : 0) nooutput; %s = exists('STATS_sum') ? int(STATS_sum) : 0", f, expr, var)
+eval count_rows("timeline.csv", "1", "ntimeline")
+
 # ---- faults: read once into arrays ---------------------------------------
 undefine STATS_*
 stats csv("faults.csv") skip 1 using (1) nooutput
@@ -90,7 +96,7 @@ set border lw 1.5
 set key opaque box lc rgb "#bbbbbb" samplen 3 spacing 1.2
 set title font ",22"
 # Message shown instead of a plot when the data does not apply.
-no_data(msg) = sprintf("set label 1 '%s' at graph 0.5, 0.5 center font ',20'; unset xtics; unset ytics; unset key; set xrange [0:1]; set yrange [0:1]; set border 0; unset grid", msg)
+no_data(msg) = sprintf("unset logscale; unset arrow; unset object; set label 1 '%s' at graph 0.5, 0.5 center font ',20'; unset xtics; unset ytics; unset key; set xrange [0:1]; set yrange [0:1]; set border 0; unset grid", msg)
 
 # ---- headline figures per executor (arrays indexed by ls_of(e)) ------------
 array p50[3]

@@ -14,12 +14,15 @@ load rdir."/common.gp"
 share(a, t) = t > 0 ? a / t : NaN
 is(e) = strcol(1) eq e
 
+nwin = 0
+if (haswin) { eval count_rows("windows.csv", "column(5) > 0", "nwin") }
+
 do for [fmt in formats] {
     eval term_of(fmt)
     set output out_of(fmt)
-    if (!haswin) {
+    if (nwin == 0) {
         set title "Completeness per window"
-        eval no_data("No windows in this run (window type none): every event is its own result.")
+        eval no_data(haswin ? "No window holds any event in this run." : "No windows in this run (window type none): every event is its own result.")
         plot 2 notitle
     } else {
         set multiplot layout 2,1 title "Completeness per window: share of the true count (mean over keys)" font ",22" \

@@ -12,10 +12,16 @@ is_event(e) = strcol(1) eq e && strcol(2) eq "event"
 # Zero latencies (underflow bucket) cannot be drawn on a log axis.
 pos(x) = x > 0 ? x : NaN
 
+eval count_rows("latency.csv", "strcol(2) eq 'event' && column(3) > 0", "ncdf")
+
 do for [fmt in formats] {
     eval term_of(fmt)
     set output out_of(fmt)
     set title "Visibility latency: CDF per executor (p50 and p99 marked)"
+    if (ncdf == 0) {
+        eval no_data("No event became visible in this run (latency.csv has no rows).")
+        plot 2 notitle
+    } else {
     set xlabel "visibility latency: event time to first visible result (s, log scale)"
     set ylabel "share of events visible within x"
     set logscale x
@@ -33,5 +39,6 @@ do for [fmt in formats] {
              using (strcol(1) eq e ? pos($8) : NaN):(0.5) with points ls ls_of(e) ps 2.4 notitle, \
          for [e in execs] csv("summary.csv") skip 1 \
              using (strcol(1) eq e ? pos($10) : NaN):(0.99) with points ls ls_of(e) ps 2.4 notitle
+    }
     eval close_output
 }

@@ -9,6 +9,8 @@ plotname = "latency_time"
 load rdir."/common.gp"
 pos(x) = x > 0 ? x : NaN
 
+eval count_rows("timeline.csv", "column(7) > 0 || column(8) > 0", "nlat")
+
 do for [fmt in formats] {
     eval term_of(fmt)
     set output out_of(fmt)
@@ -19,6 +21,10 @@ do for [fmt in formats] {
     set xrange [0:*]
     set key below horizontal maxrows 2 width 1
     set bmargin 7.5
+    if (nlat == 0) {
+        eval no_data("No event became visible in this run (timeline.csv has no latencies).")
+        plot 2 notitle
+    } else {
     eval mark_faults
     plot for [e in execs] csv("timeline.csv") skip 1 \
              using 2:(strcol(1) eq e ? pos(column(8)) : NaN) with linespoints ls ls_of(e) \
@@ -26,6 +32,7 @@ do for [fmt in formats] {
          for [e in execs] csv("timeline.csv") skip 1 \
              using 2:(strcol(1) eq e ? pos(column(7)) : NaN) with linespoints ls ls_of(e) lw 1 pt pt_open(e) ps 1.1 \
              title label_of(e)." p50"
+    }
     eval close_output
     eval clear_marks
 }

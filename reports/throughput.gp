@@ -12,14 +12,22 @@ load rdir."/common.gp"
 
 # Bucket width: the time of the first row (buckets start at 0), or the
 # step between the first two rows of the same executor.
-stats csv("timeline.csv") skip 1 every ::0::1 using (ex_a = (exists("ex_a") ? ex_a : strcol(1)), $2) nooutput
-bucket = (STATS_records == 2 && STATS_max > STATS_min) ? STATS_max - STATS_min : STATS_min
-if (!(bucket > 0)) bucket = 1
+bucket = 1
+if (ntimeline > 0) {
+    stats csv("timeline.csv") skip 1 every ::0::1 using 2 nooutput
+    bucket = (STATS_records == 2 && STATS_max > STATS_min) ? STATS_max - STATS_min : STATS_min
+    if (!(bucket > 0)) { bucket = 1 }
+}
 first_exec = word(execs, 1)
 
 do for [fmt in formats] {
     eval term_of(fmt)
     set output out_of(fmt)
+    if (ntimeline == 0) {
+        set title "Throughput and backlog over time"
+        eval no_data("timeline.csv has no rows.")
+        plot 2 notitle
+    } else {
     set multiplot layout 2,1 title "Throughput and backlog over time (shaded: recovery after a fault)" font ",22" \
         margins 0.09, 0.97, 0.11, 0.79 spacing 0, 0.11
     set xrange [0:*]
@@ -42,6 +50,7 @@ do for [fmt in formats] {
     unset key
     plot for [e in execs] csv("timeline.csv") skip 1 \
              using 2:(strcol(1) eq e ? $5 : NaN) with steps ls ls_of(e) title label_of(e)
+    }
     eval close_output
     eval clear_marks
 }

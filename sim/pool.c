@@ -49,17 +49,22 @@ static int read_all(int fd, void *buf, size_t n)
 static void worker(pool_task_fn fn, const void *ctx, size_t result_size, int task_r, int res_w)
 {
     uint32_t t;
-    /* Room for the task number in front of the record. */
+    /* The task number goes in front of the record on the pipe; the task
+     * itself writes into a separately allocated (so suitably aligned)
+     * record. */
     char *rec = malloc(sizeof t + result_size);
-    if (!rec)
+    void *result = malloc(result_size);
+    if (!rec || !result)
         _exit(3);
     while (read_all(task_r, &t, sizeof t) == 1) {
+        memset(result, 0, result_size);
+        fn(ctx, t, result);
         memcpy(rec, &t, sizeof t);
-        memset(rec + sizeof t, 0, result_size);
-        fn(ctx, t, rec + sizeof t);
+        memcpy(rec + sizeof t, result, result_size);
         if (write_all(res_w, rec, sizeof t + result_size) != 0)
             _exit(4);
     }
+    free(result);
     free(rec);
     _exit(0);
 }

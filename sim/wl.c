@@ -42,7 +42,7 @@
  *    arrival_time in that order; further columns are allowed and ignored
  *    (a user's own annotations).  Every row must have as many fields as
  *    the header; fields are plain (no quoting), blanks around a field are
- *    ignored, empty lines are skipped, CRLF is fine.
+ *    ignored, empty lines are skipped, CRLF and a UTF-8 BOM are fine.
  *  - Rows are checked in file order; duplicate ids after the whole file
  *    is read (the report names the later line).  The events are then
  *    sorted by (arrival_time, id), which is a stable sort since ids are
@@ -941,6 +941,8 @@ static int open_trace(wl_t *w, const char *path, char *err, size_t errlen)
         goto done;
     }
     p = buf;
+    if (len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
+        p += 3; /* a UTF-8 byte order mark, as spreadsheets write it */
     while (*p) {
         char *nl = strchr(p, '\n'), *f[5];
         size_t nf;

@@ -283,6 +283,20 @@ Test(report, plots_cope_with_two_executors_and_no_panes, .timeout = 120)
     remove_tree(dir);
 }
 
+Test(report, plots_cope_with_header_only_files, .timeout = 120)
+{
+    char dir[1024], err[2048];
+    make_run_dir(dir, sizeof dir, NULL);
+    const char *files[] = {"timeline.csv", "latency.csv", "faults.csv", "panes.csv",
+                           "windows.csv", "events.csv"};
+    for (size_t i = 0; i < 6; i++)
+        keep_executor(dir, files[i], "none");
+    int rc = plot_run(dir, REPORTS, err, sizeof err);
+    cr_assert_eq(rc, 0, "plot_run: %d %s", rc, err);
+    check_plots(dir, 8000);
+    remove_tree(dir);
+}
+
 Test(report, folder_names_with_quotes_and_spaces, .timeout = 120)
 {
     char dir[1024], err[2048];

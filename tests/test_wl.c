@@ -1304,3 +1304,17 @@ Test(wl, random_garbage_traces_are_refused_or_read_never_crash)
     remove(path);
     cr_assert(refused > 0 && read_ok > 0, "refused %d, read %d", refused, read_ok);
 }
+
+Test(wl, trace_with_byte_order_mark_and_crlf)
+{
+    cfg_t c;
+    size_t n;
+    base_cfg(&c, 1);
+    c.workload.source = SRC_TRACE;
+    snprintf(c.workload.trace, sizeof c.workload.trace, "tests/data/traces/bom_crlf.csv");
+    wl_event *v = gen_all(&c, &n);
+    cr_assert_eq(n, 1);
+    cr_assert(v[0].id == 7 && v[0].key == 1 && v[0].value == 2 && v[0].event_time == 0.25 &&
+              v[0].arrival_time == 0.5);
+    free(v);
+}

@@ -1,0 +1,161 @@
+/*
+ * batch: the batch executor (exec_batch, a periodic job as a cron-driven
+ * Spark/Hive/MapReduce job), and the window store that it shares with the
+ * micro-batch executor (microbatch.c).
+ *
+ * Rules of the batch executor
+ *  - Job k is due at k x interval (processing time, k = 1, 2, ...).  Its
+ *    input is its data interval: every event that arrived in
+ *    ((k-1) x interval, k x interval] (an arrival at exactly k x interval
+ *    belongs to job k).  It takes setup_cost + n x per_event_cost /
+ *    parallelism seconds for its n events.
+ *  - Jobs run one at a time, in order.  A job still running when the next
+ *    falls due delays it: the next starts when it ends (the batch form of
+ *    overload: when jobs take longer than the interval, they queue and
+ *    latency grows without bound).  A delayed job still reads only its own
+ *    data interval and uses its logical time for the cutoff, as a
+ *    scheduler with data intervals does (Airflow, Oozie, cron over
+ *    partitioned input): results never depend on when a job actually ran,
+ *    so a crash or slowdown changes latency, never results.
+ *  - At its end a job folds the events it read into the window state and
+ *    computes every window whose end <= its due time - cutoff.  Its output
+ *    (one BATCH pane per computed (key, window), carrying the whole window)
+ *    becomes visible atomically at the job's end.  Window type none: one
+ *    BATCH pane per event read, at the job's end.
+ *  - A window is "computed" once a job's threshold (due - cutoff) passed
+ *    its end, even if it was empty then.  An event read later for such a
+ *    window is late: late_policy drop counts it as dropped; restate adds it
+ *    and emits the window again at the end of the job that read it, with
+ *    the corrected whole value and pane index 1, 2, ...  (With sliding
+ *    windows an event is dropped only when all its windows are computed.
+ *    Session windows: an event is late when the session it would join ends
+ *    at or before the threshold.)
+ *  - After on_input_end the next job due is the final one: it treats every
+ *    window as complete (threshold +infinity); then no job is due.
+ *  - Faults (issue 7).  A crash kills the running job: its attempt's work
+ *    is wasted (cpu_wasted = time since the attempt started x
+ *    parallelism) and it re-runs after faults.detection_delay +
+ *    batch.restart_delay, from the start, or, with stages > 1 (the job's
+ *    event work split into equal stages whose outputs are kept), from its
+ *    last finished stage (each attempt pays setup_cost again).  While
+ *    down, due jobs wait and start after the restart, in order.  Input is
+ *    durable and output atomic: no loss, no duplicates, only latency.  A
+ *    slowdown stretches the part of every job that overlaps it (work
+ *    advances at 1/factor).  One faults.csv row per fault: downtime =
+ *    restart - crash, caught_up = end of the first job after the restart,
+ *    peak_latency = that job's highest end - event time, reprocessed =
+ *    events whose stage work was redone.
+ *  - backlog() = events arrived but not yet read by a job (the open data
+ *    interval and the due jobs not started); watermark() is NAN (a batch
+ *    job has none).
+ *  - Memory: the events of one interval (the open data interval plus the
+ *    running job's; more only when jobs queue under overload or after a
+ *    crash), one aggregate per open window, and each not-yet-visible
+ *    event once (in the pending list of the first window that will show
+ *    it).  With late_policy restate the aggregate of every computed
+ *    window is kept for the rest of the run (one small record per (key,
+ *    window), like the ground truth), so that a restated pane can carry
+ *    the whole corrected value.
+ *
+ * Rules of the window store (batch_store_*)
+ *  - Holds per (key, window) count and sum, the number of panes emitted,
+ *    and the events still waiting to become visible.  O(1) expected per
+ *    window update (wmap), O(log n) per window to find the due ones (a
+ *    binary min-heap on (end, start, key) with lazy deletion), O(s) per
+ *    event for sessions (s = open sessions of its key, a sorted array).
+ *  - `horizon` splits windows into closed (end <= horizon: already
+ *    computed, or behind the watermark) and open.  An event's assignment to
+ *    a closed window is dropped, or, when the store retains closed windows
+ *    (restate), added and the window marked for re-emission.
+ *  - Emission order is (end, start, key) ascending: deterministic.
+ *  - The store owns all its memory; batch_store_free(NULL) is fine.
+ */
+#ifndef SLUICE_BATCH_H
+#define SLUICE_BATCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "cfg.h"
+#include "exec.h"
+#include "fault.h"
+#include "metrics.h"
+#include "wl.h"
+
+typedef struct batch_store batch_store;
+
+/* What batch_store_add did with an event. */
+enum batch_add {
+    BATCH_ADD_DROPPED = 0, /* counted in no window: late */
+    BATCH_ADD_NOW = 1,     /* visible when the current job's panes are out */
+    BATCH_ADD_PENDING = 2, /* held until its first window is emitted */
+    BATCH_ADD_OOM = -1
+};
+
+/* A store for windows of type w (not none).  retain_closed: keep emitted
+ * (closed) windows for restatement.  track_dirty: remember every window
+ * changed since its last pane (update output mode).  NULL on OOM. */
+batch_store *batch_store_alloc(const struct cfg_window_s *w, int retain_closed,
+                               int track_dirty);
+void batch_store_free(batch_store *st);
+
+/* Adds ev to its windows; windows with end <= horizon are closed.
+ * all_now: every window the event lands in is emitted by the current job,
+ * so it is never held (update mode).  Returns enum batch_add. */
+int batch_store_add(batch_store *st, const wl_event *ev, double horizon, int all_now);
+
+/* Emits, at emit_time, every open window with end <= due and every window
+ * marked for re-emission, in (end, start, key) order.  A window with
+ * end <= due gets timing final_timing and is closed (kept when the store
+ * retains closed windows, else freed); a changed window with end > due
+ * gets update_timing.  Events held for an emitted window become visible.
+ * Returns the number of panes, or -1 on OOM / write error. */
+long batch_store_emit(batch_store *st, double due, double emit_time,
+                      int final_timing, int update_timing, metrics_t *m);
+
+/* 1 if some open window has end <= due (a job would emit it). */
+int batch_store_has_due(batch_store *st, double due);
+/* Open (not yet closed) windows, and all windows including retained ones. */
+size_t batch_store_open(const batch_store *st);
+size_t batch_store_windows(const batch_store *st);
+/* Events held waiting to become visible. */
+size_t batch_store_held(const batch_store *st);
+
+/* ---- jobs under faults, shared with microbatch.c ---- */
+
+/* When `work` seconds of normal-speed work started at t0 are done: during
+ * a slowdown [time, time + duration) of the schedule, work advances at
+ * 1/factor (overlapping slowdowns multiply).  O(slowdowns^2) at worst. */
+double batch_work_end(const fault_schedule *fs, double t0, double work);
+/* Work done (normal-speed seconds) between t0 and t1: the inverse. */
+double batch_work_done(const fault_schedule *fs, double t0, double t1);
+
+/* One faults.csv row per fault of the schedule, filled in as recovery
+ * goes on and reported by batch_faults_report at the end of the run. */
+typedef struct batch_faults {
+    fault_row *rows;     /* owned; indexed by fault id */
+    size_t n;
+} batch_faults;
+
+int batch_faults_init(batch_faults *bf, sim_t *s);     /* 0, or -1 on OOM */
+void batch_faults_free(batch_faults *bf);
+/* The row of fault f, initialised now (NULL if f is not of the schedule). */
+fault_row *batch_faults_begin(batch_faults *bf, const fault_t *f, double detection_delay);
+/* Processing resumed now: closes the downtime of every crash waiting. */
+void batch_faults_resumed(batch_faults *bf, double now);
+/* A job/batch ended after a restart: it is caught up (its events' highest
+ * latency, end - event time, is the peak latency of the recovery). */
+void batch_faults_job_done(batch_faults *bf, double end, double peak_latency);
+int batch_faults_report(const batch_faults *bf, metrics_t *m);
+
+/* ---- growable event arrays, shared with microbatch.c ---- */
+
+typedef struct batch_events {
+    wl_event *v;
+    size_t n, cap;
+} batch_events;
+
+/* Appends a copy of ev.  0, or -1 on OOM (then unchanged). */
+int batch_events_push(batch_events *a, const wl_event *ev);
+void batch_events_free(batch_events *a);
+
+#endif

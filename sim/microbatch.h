@@ -1,0 +1,71 @@
+/*
+ * microbatch: the micro-batch executor (exec_microbatch), modelled on Spark
+ * Structured Streaming with a processing-time trigger.
+ *
+ * Rules of this module
+ *  - Triggers fall on multiples of [microbatch] interval (0: a new batch as
+ *    soon as the previous one ends).  At a trigger a batch runs when there
+ *    is something to do: new input, or a window that the current watermark
+ *    makes final (Spark's "no-data batch").  Otherwise nothing happens until
+ *    the next arrival (an idle query costs nothing).
+ *  - A batch reads every event that arrived up to its start (its offset
+ *    range) and takes setup_cost + n x per_event_cost / parallelism.  A
+ *    batch that overruns the next trigger delays it: the next batch starts
+ *    when it ends and reads everything that arrived meanwhile (Spark's
+ *    ProcessingTimeExecutor), so batches grow with the backlog and the
+ *    setup cost is amortised.
+ *  - Watermark W = max event time seen - watermark_delay, never going
+ *    back.  As in Spark it is computed from the data of the batches before
+ *    and used by the next batch, for both dropping and emitting:
+ *      * an event's assignment to a window with end <= W is dropped; an
+ *        event dropped from all its windows is late (metrics_dropped);
+ *      * append mode: a window is emitted once, ON_TIME, by the first batch
+ *        whose W >= its end, and its state is dropped;
+ *      * update mode: every batch emits each window that changed in it
+ *        (EARLY, the whole current value), and each window that W makes
+ *        final (ON_TIME, the whole value, even if unchanged since its last
+ *        EARLY pane); then the state is dropped.  There are no LATE panes:
+ *        as in Spark, a row for a window behind the watermark is dropped,
+ *        never used to correct a final result.
+ *    With interval > 0 the watermark is pinned to the trigger grid: the
+ *    batch starting in trigger interval k ((k-1) I, k I] uses W of the
+ *    events that arrived in intervals before k, and each event is judged
+ *    against W of the intervals before its own arrival interval.  When
+ *    batches keep up with the trigger this is exactly Spark's rule (the
+ *    batches before have read just those events).  When a batch overruns
+ *    or a crash delays it, Spark's result would depend on where the batch
+ *    boundaries fell (Spark only promises to keep rows within the delay,
+ *    and "may or may not" drop later ones); pinning W to the grid keeps
+ *    the results of a run with faults equal to the fault-free run (the
+ *    invariant of issue 7), and stays within Spark's promise.  With
+ *    interval = 0 there is no grid: W comes from the events read by the
+ *    batches before (Spark's rule), and faults may change which events are
+ *    dropped as late.
+ *    Window type none: each event is one BATCH pane at the end of the
+ *    batch that reads it (a stateless query: no watermark is involved, so
+ *    the pane is neither early nor on time).
+ *  - All output of a batch becomes visible atomically at the batch's end.
+ *  - After on_input_end the next batch reads the rest of the input and
+ *    treats the watermark as +infinity for emission (every window is final),
+ *    then no batch is scheduled.
+ *  - Faults (issue 7): a crash kills the running batch (cpu_wasted = time
+ *    since its attempt started x parallelism); after faults.detection_delay
+ *    + microbatch.restart_delay the query restarts and re-runs that batch
+ *    from its offset log: the same events, the same watermark (the batch
+ *    had not committed), so no loss and no duplicates.  While down no
+ *    batch starts; arrivals wait.  Slowdowns stretch the batches that
+ *    overlap them (work advances at 1/factor).  faults.csv rows as for the
+ *    batch executor (batch.h).
+ *  - backlog() = events arrived but not yet read by a batch; watermark()
+ *    is the W of the last batch (NAN before the first batch ended).
+ *  - Memory: the events of one trigger interval, one aggregate per open
+ *    window, each not-yet-visible event once (append mode).
+ */
+#ifndef SLUICE_MICROBATCH_H
+#define SLUICE_MICROBATCH_H
+
+#include "exec.h"
+
+extern const exec_type exec_microbatch;
+
+#endif

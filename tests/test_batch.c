@@ -1,0 +1,538 @@
+/*
+ * test_batch.c: the batch executor (sim/batch.c) end to end through
+ * sim_run: closed-form latency, overload, hand-worked traces with their
+ * expected panes (tests/data/batch, files NAME.expected: key, window_start,
+ * window_end, pane, timing, emit_time, count, sum), late policies,
+ * sessions, and invariants over many seeds.
+ */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SLUICE_TEST_BATCH_RUN
+#include "data/batch/csv.h"
+#include "exec.h"
+
+#define ONLY_BATCH (1u << EXEC_BATCH)
+
+/* The registry finds the batch executor under its [run] executors name. */
+Test(batch, registered)
+{
+    cr_assert_eq(exec_type_of(EXEC_BATCH), &exec_batch);
+    cr_assert_str_eq(exec_batch.name, "batch");
+    cr_assert_eq(exec_batch.panes_are_deltas, 0, "batch panes carry whole windows");
+}
+
+/* Per-record panes of one executor grouped by emit time (= job end):
+ * count and latency sum (emit - event time) per job, in emit order. */
+typedef struct jobs {
+    size_t n;
+    double emit[4096];
+    double cnt[4096];
+    double sum[4096];
+} jobs_t;
+
+static void group_jobs(const char *dir, const char *executor, jobs_t *j)
+{
+    char path[2048];
+    snprintf(path, sizeof path, "%s/panes.csv", dir);
+    tcsv t;
+    cr_assert_eq(tcsv_read(path, &t), 0);
+    int ce = tcsv_col(&t, "executor"), cs = tcsv_col(&t, "window_start"),
+        cm = tcsv_col(&t, "emit_time");
+    cr_assert(ce >= 0 && cs >= 0 && cm >= 0);
+    memset(j, 0, sizeof *j);
+    for (size_t r = 0; r < t.rows; r++) {
+        if (strcmp(tcsv_get(&t, r, ce), executor) != 0)
+            continue;
+        double emit = tcsv_num(&t, r, cm), et = tcsv_num(&t, r, cs);
+        if (j->n == 0 || j->emit[j->n - 1] != emit) {
+            cr_assert(j->n == 0 || emit > j->emit[j->n - 1], "panes not in emit order");
+            cr_assert(j->n < 4096);
+            j->emit[j->n++] = emit;
+        }
+        j->cnt[j->n - 1] += 1;
+        j->sum[j->n - 1] += emit - et;
+    }
+    tcsv_free(&t);
+}
+
+/*
+ * Closed form.  Poisson arrivals at rate L, no delay, window none, jobs
+ * every I s that never overlap.  Job k reads the N_k ~ Poisson(L I)
+ * events of ((k-1)I, kI] and ends at kI + S + N_k c / P.  An event's
+ * latency is (kI - t) + S + N_k c / P.  (kI - t) is uniform on (0, I):
+ * mean I/2.  The batch an event lands in is size-biased: a batch of n
+ * events holds n events, so P(an event's batch has n) ~ n P(N = n), whose
+ * mean for a Poisson N is E[N^2]/E[N] = 1 + L I.  Hence
+ *     mean latency = I/2 + S + (1 + L I) c / P.
+ * Tolerance: jobs are i.i.d. (independent Poisson increments), so the
+ * per-event mean is a ratio estimator sum(S_k) / sum(N_k) over jobs, whose
+ * standard error is sqrt(sum (S_k - m N_k)^2 / (K (K - 1))) / mean(N).
+ * We accept |m - theory| < 3.29 SE (99.9% two-sided) for each of three
+ * seeds.  The last (final, drain) job is left out: its interval is cut
+ * short by the end of the input.
+ */
+Test(batch, closed_form_mean_latency)
+{
+    const double L = 20, I = 10, S = 1, c = 0.02, P = 2;
+    const double theory = I / 2 + S + (1 + L * I) * c / P; /* 8.01 s */
+    for (uint64_t seed = 1; seed <= 3; seed++) {
+        cfg_t cf;
+        tcfg(&cf, ONLY_BATCH);
+        tcfg_poisson(&cf, seed, L, 1000);
+        cf.window.type = WIN_NONE;
+        cf.batch.interval = I;
+        cf.batch.cutoff = 0;
+        cf.batch.setup_cost = S;
+        cf.batch.per_event_cost = c;
+        cf.batch.parallelism = (int)P;
+        char dir[64];
+        sim_outcome o;
+        trun(&cf, dir, sizeof dir, &o);
+        jobs_t *j = malloc(sizeof *j);
+        group_jobs(dir, "batch", j);
+        cr_assert(j->n >= 99, "seed %llu: %zu jobs", (unsigned long long)seed, j->n);
+        size_t K = j->n - 1;
+        double sn = 0, ss = 0;
+        for (size_t k = 0; k < K; k++) {
+            sn += j->cnt[k];
+            ss += j->sum[k];
+            /* never overlapping: every job ends before the next is due */
+            cr_assert_lt(j->emit[k] - I * (double)(k + 1), I, "seed %llu: job %zu overran",
+                         (unsigned long long)seed, k);
+        }
+        double m = ss / sn, v = 0;
+        for (size_t k = 0; k < K; k++) {
+            double d = j->sum[k] - m * j->cnt[k];
+            v += d * d;
+        }
+        double se = sqrt(v / ((double)K * (double)(K - 1))) / (sn / (double)K);
+        cr_assert_lt(fabs(m - theory), 3.29 * se,
+                     "seed %llu: mean latency %.4f s, theory %.4f s, SE %.4f s",
+                     (unsigned long long)seed, m, theory, se);
+        /* The SE must be small enough for the check to mean something. */
+        cr_assert_lt(se, 0.02 * theory, "seed %llu: SE %.4f too large", (unsigned long long)seed, se);
+        /* summary.csv agrees with the panes (exact mean, incl. last job) */
+        const metrics_summary *su = &o.summary[0];
+        cr_assert_eq(su->events, o.events);
+        cr_assert_eq(su->counted, o.events);
+        cr_assert_eq(su->dropped_late, 0);
+        cr_assert_lt(fabs(su->lat_mean - m), 0.05 * theory, "seed %llu: summary lat_mean %.4f vs %.4f",
+                     (unsigned long long)seed, su->lat_mean, m);
+        /* no delay: latency from event time == from arrival time */
+        cr_assert_lt(fabs(su->proc_lat_mean - su->lat_mean), 1e-9);
+        /* explainability: wait for the job ~ I/2, then the size-biased job */
+        cr_assert_lt(fabs(su->wait_mean - I / 2), 0.05 * I, "wait_mean %.4f", su->wait_mean);
+        cr_assert_lt(fabs(su->work_mean - (S + (1 + L * I) * c / P)), 0.05 * (S + (1 + L * I) * c / P),
+                     "work_mean %.4f", su->work_mean);
+        cr_assert_lt(fabs(su->hold_mean), 1e-6, "hold_mean %.6f (window none: visible at job end)",
+                     su->hold_mean);
+        free(j);
+        trm_rf(dir);
+    }
+}
+
+/* Mean latency per tenth of the run, by event time. */
+static void deciles(const char *dir, double duration, double out[10])
+{
+    char path[2048];
+    snprintf(path, sizeof path, "%s/panes.csv", dir);
+    tcsv t;
+    cr_assert_eq(tcsv_read(path, &t), 0);
+    int cs = tcsv_col(&t, "window_start"), cm = tcsv_col(&t, "emit_time");
+    double n[10] = {0};
+    for (int i = 0; i < 10; i++)
+        out[i] = 0;
+    for (size_t r = 0; r < t.rows; r++) {
+        double et = tcsv_num(&t, r, cs);
+        int d = (int)(et / duration * 10);
+        if (d < 0 || d > 9)
+            continue;
+        out[d] += tcsv_num(&t, r, cm) - et;
+        n[d]++;
+    }
+    for (int i = 0; i < 10; i++) {
+        cr_assert_gt(n[i], 0);
+        out[i] /= n[i];
+    }
+    tcsv_free(&t);
+}
+
+/*
+ * Overload: with L c / P >= 1 a job takes longer than the interval
+ * (here S + L I c / P = 13 s > I = 10 s on average), so jobs queue, each
+ * starting when the previous ends, and latency grows with the run (by
+ * about 0.3 s per s here).  Checked: the last three tenths of the run
+ * (by event time) have 3x the latency of the first tenth, and every job
+ * after the first starts exactly when the previous ends (the gap between
+ * job ends is the job's own duration S + n c / P).  The control run (L c /
+ * P = 0.2) has the same latency from start to end.
+ */
+Test(batch, overlapping_jobs_latency_grows)
+{
+    const double dur = 300;
+    double load[2] = {0.06, 0.01};
+    for (int run = 0; run < 2; run++) {
+        cfg_t cf;
+        tcfg(&cf, ONLY_BATCH);
+        tcfg_poisson(&cf, 7, 20, dur);
+        cf.window.type = WIN_NONE;
+        cf.batch.interval = 10;
+        cf.batch.cutoff = 0;
+        cf.batch.setup_cost = 1;
+        cf.batch.per_event_cost = load[run];
+        cf.batch.parallelism = 1;
+        char dir[64];
+        sim_outcome o;
+        trun(&cf, dir, sizeof dir, &o);
+        double d[10];
+        deciles(dir, dur, d);
+        if (run == 0) {
+            double last = (d[7] + d[8] + d[9]) / 3;
+            cr_assert_gt(last, 3 * d[0], "overload: last tenths %.2f s, first %.2f s", last, d[0]);
+            jobs_t *j = malloc(sizeof *j);
+            group_jobs(dir, "batch", j);
+            cr_assert_geq(j->n, 20);
+            for (size_t k = 1; k < j->n; k++)
+                cr_assert_float_eq(j->emit[k] - j->emit[k - 1], 1 + j->cnt[k] * load[run], 1e-6,
+                                   "overload: job %zu did not start when job %zu ended", k, k - 1);
+            free(j);
+        } else {
+            cr_assert_lt(d[9], 1.25 * d[0], "stable: last tenth %.2f s, first %.2f s", d[9], d[0]);
+            cr_assert_gt(d[9], 0.8 * d[0], "stable: last tenth %.2f s, first %.2f s", d[9], d[0]);
+        }
+        trm_rf(dir);
+    }
+}
+
+/* A hand-worked trace, tumbling windows of 10 s, jobs every 20 s costing
+ * 1 + 0.1 n s.  Key 1: values 1, 2, 4 at t = 1, 5, 12 (arriving at once)
+ * and value 8 at t = 3 arriving at 25.  Job 1 (20 -> 21.3) computes
+ * [0,10) = 2 events and [10,20) = 1; the late event is read by job 2
+ * (40 -> 41.1, the final job). */
+static void late_run(int policy, double cutoff, const char *golden, uint64_t dropped)
+{
+    cfg_t cf;
+    tcfg(&cf, ONLY_BATCH);
+    tcfg_trace(&cf, "late.csv");
+    cf.window.type = WIN_TUMBLING;
+    cf.window.size = 10;
+    cf.batch.interval = 20;
+    cf.batch.cutoff = cutoff;
+    cf.batch.setup_cost = 1;
+    cf.batch.per_event_cost = 0.1;
+    cf.batch.parallelism = 1;
+    cf.batch.late_policy = policy;
+    char dir[64];
+    sim_outcome o;
+    trun(&cf, dir, sizeof dir, &o);
+    tassert_panes(dir, "batch", golden);
+    cr_assert_eq(o.summary[0].dropped_late, dropped);
+    cr_assert_eq(o.summary[0].counted, 4 - dropped);
+    /* restatement: the corrected pane equals the ground truth */
+    twindows_exact(dir, "batch", policy == LATE_RESTATE);
+    trm_rf(dir);
+}
+
+Test(batch, restate_late_event)
+{
+    late_run(LATE_RESTATE, 0, "late_restate.expected", 0);
+}
+
+Test(batch, drop_late_event)
+{
+    late_run(LATE_DROP, 0, "late_drop.expected", 1);
+}
+
+/* cutoff 5: job 1 computes only windows ending by 15, so [10,20) waits
+ * for job 2; [0,10) is restated by job 2 as well. */
+Test(batch, cutoff_delays_windows)
+{
+    late_run(LATE_RESTATE, 5, "late_cutoff.expected", 0);
+}
+
+/* A job that overruns delays the next one: jobs due every 10 s cost
+ * 1 + 1 s per event.  Job 1 (due 10) reads 10 events and ends at 21; job
+ * 2, due at 20, starts at 21 and reads its own data interval (10, 20]:
+ * 3 events, ends at 25.  The event arriving at 20.5, during the delay,
+ * belongs to job 3 (due 30, ends 33); job 4 (40) is the final one.
+ * Window none: one pane per event at its job's end. */
+Test(batch, overrun_delays_next_job)
+{
+    cfg_t cf;
+    tcfg(&cf, ONLY_BATCH);
+    tcfg_trace(&cf, "overrun.csv");
+    cf.window.type = WIN_NONE;
+    cf.batch.interval = 10;
+    cf.batch.cutoff = 0;
+    cf.batch.setup_cost = 1;
+    cf.batch.per_event_cost = 1;
+    cf.batch.parallelism = 1;
+    char dir[64];
+    sim_outcome o;
+    trun(&cf, dir, sizeof dir, &o);
+    tassert_panes(dir, "batch", "overrun.expected");
+    trm_rf(dir);
+}
+
+/* Session windows (gap 5) with restate: sessions [1,9) and [12,17) are
+ * computed by job 1; the late event at t = 8 bridges them, so job 2 emits
+ * the merged session [1,17) with the whole value (pane 1), which is the
+ * ground truth's session. */
+Test(batch, session_restate_merges)
+{
+    cfg_t cf;
+    tcfg(&cf, ONLY_BATCH);
+    tcfg_trace(&cf, "session.csv");
+    cf.window.type = WIN_SESSION;
+    cf.window.gap = 5;
+    cf.batch.interval = 20;
+    cf.batch.cutoff = 0;
+    cf.batch.setup_cost = 1;
+    cf.batch.per_event_cost = 0.1;
+    cf.batch.parallelism = 1;
+    cf.batch.late_policy = LATE_RESTATE;
+    char dir[64];
+    sim_outcome o;
+    trun(&cf, dir, sizeof dir, &o);
+    tassert_panes(dir, "batch", "session_restate.expected");
+    trm_rf(dir);
+}
+
+/*
+ * Invariants over many seeds with out-of-order and late data, all window
+ * types and both late policies: conservation (events = counted + dropped,
+ * checked by metrics: the run would fail), no loss; with restate every
+ * tumbling/sliding window's final result equals the ground truth (every
+ * late event is eventually restated in); with drop nothing is restated
+ * (every window has exactly one pane).
+ */
+Test(batch, invariants_over_seeds)
+{
+    const int types[3] = {WIN_TUMBLING, WIN_SLIDING, WIN_SESSION};
+    for (uint64_t seed = 100; seed < 112; seed++) {
+        int type = types[seed % 3];
+        int policy = (seed / 3) % 2 ? LATE_RESTATE : LATE_DROP;
+        cfg_t cf;
+        tcfg(&cf, ONLY_BATCH);
+        tcfg_poisson(&cf, seed, 30, 300);
+        cf.workload.keys = 5;
+        cf.workload.delay = DELAY_EXPONENTIAL;
+        cf.workload.delay_mean = 2;
+        cf.workload.late_fraction = 0.05;
+        cf.workload.late_delay_mean = 60;
+        cf.window.type = type;
+        cf.window.size = 10;
+        cf.window.slide = 5;
+        cf.window.gap = 3;
+        cf.batch.interval = 15 + (double)(seed % 4) * 5;
+        cf.batch.cutoff = (double)(seed % 3);
+        cf.batch.setup_cost = 0.5;
+        cf.batch.per_event_cost = 0.001;
+        cf.batch.parallelism = 2;
+        cf.batch.late_policy = policy;
+        char dir[64];
+        sim_outcome o;
+        trun(&cf, dir, sizeof dir, &o);
+        const metrics_summary *s = &o.summary[0];
+        cr_assert_str_eq(s->invariants, "ok", "seed %llu", (unsigned long long)seed);
+        cr_assert_eq(s->events, s->counted + s->dropped_late, "seed %llu", (unsigned long long)seed);
+        cr_assert_eq(s->lost, 0, "seed %llu", (unsigned long long)seed);
+        if (policy == LATE_RESTATE) {
+            cr_assert_eq(s->dropped_late, 0, "seed %llu: restate drops nothing", (unsigned long long)seed);
+            if (type != WIN_SESSION)
+                cr_assert_float_eq(s->windows_exact, 1.0, 1e-12, "seed %llu: windows_exact %g",
+                                   (unsigned long long)seed, s->windows_exact);
+        } else {
+            cr_assert_gt(s->dropped_late, 0, "seed %llu: 5%% late events, none dropped?",
+                         (unsigned long long)seed);
+            char path[128];
+            snprintf(path, sizeof path, "%s/windows.csv", dir);
+            tcsv t;
+            cr_assert_eq(tcsv_read(path, &t), 0);
+            int cp = tcsv_col(&t, "panes");
+            cr_assert(cp >= 0);
+            for (size_t r = 0; r < t.rows; r++)
+                cr_assert_leq(tcsv_num(&t, r, cp), 1, "seed %llu: a window restated under drop",
+                              (unsigned long long)seed);
+            tcsv_free(&t);
+        }
+        trm_rf(dir);
+    }
+}
+
+/* ---- faults (issue 7) ---- */
+
+/* The row of faults.csv for `executor` and fault 0, as numbers by column
+ * name. */
+static double fault_field(const char *dir, const char *executor, const char *name)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/faults.csv", dir);
+    tcsv t;
+    cr_assert_eq(tcsv_read(path, &t), 0, "cannot read %s", path);
+    int ce = tcsv_col(&t, "executor"), c = tcsv_col(&t, name);
+    cr_assert(ce >= 0 && c >= 0, "faults.csv has no column %s", name);
+    double v = NAN;
+    for (size_t r = 0; r < t.rows; r++)
+        if (strcmp(tcsv_get(&t, r, ce), executor) == 0) {
+            const char *s = tcsv_get(&t, r, c);
+            v = *s ? strtod(s, NULL) : NAN;
+            break;
+        }
+    tcsv_free(&t);
+    return v;
+}
+
+/* three.csv: t = 1, 2, 3 arriving at once; window none; a job every 10 s
+ * costing 1 + 1 s per event; restart 4 s after a detection delay of 1 s. */
+static void three_cfg(cfg_t *cf)
+{
+    tcfg(cf, ONLY_BATCH);
+    tcfg_trace(cf, "three.csv");
+    cf->window.type = WIN_NONE;
+    cf->batch.interval = 10;
+    cf->batch.cutoff = 0;
+    cf->batch.setup_cost = 1;
+    cf->batch.per_event_cost = 1;
+    cf->batch.parallelism = 1;
+    cf->batch.restart_delay = 4;
+    cf->faults.detection_delay = 1;
+}
+
+/* The job 10 -> 14 crashes at 12: 2 CPU-s wasted, restart at 12 + 1 + 4
+ * = 17, the re-run from the start takes 4 s: output at 21, once. */
+Test(batch, crash_reruns_job_from_start)
+{
+    cfg_t cf;
+    three_cfg(&cf);
+    cf.faults.crash_times.n = 1;
+    cf.faults.crash_times.v[0] = 12;
+    char dir[64];
+    sim_outcome o;
+    trun(&cf, dir, sizeof dir, &o);
+    tassert_panes(dir, "batch", "crash.expected");
+    cr_assert_eq(o.summary[0].duplicates, 0);
+    cr_assert_eq(o.summary[0].crashes, 1);
+    cr_assert_float_eq(fault_field(dir, "batch", "time"), 12, 1e-9);
+    cr_assert_float_eq(fault_field(dir, "batch", "detected"), 13, 1e-9);
+    cr_assert_float_eq(fault_field(dir, "batch", "resumed"), 17, 1e-9);
+    cr_assert_float_eq(fault_field(dir, "batch", "downtime"), 5, 1e-9);
+    cr_assert_float_eq(fault_field(dir, "batch", "cpu_wasted"), 2, 1e-9);
+    cr_assert_float_eq(fault_field(dir, "batch", "reprocessed"), 3, 1e-9);
+    cr_assert_float_eq(fault_field(dir, "batch", "caught_up"), 21, 1e-9);
+    cr_assert_float_eq(fault_field(dir, "batch", "peak_latency"), 20, 1e-9);
+    cr_assert_float_eq(fault_field(dir, "batch", "lost"), 0, 1e-9);
+    trm_rf(dir);
+}
+
+/* With 3 stages (1 s each after the 1 s setup: 11-12, 12-13, 13-14) a
+ * crash at 12.5 keeps stage 1: 0.5 CPU-s wasted, 2 of 3 events' work
+ * redone; the re-run (from 17.5) pays setup + 2 stages: output at 20.5. */
+Test(batch, crash_reruns_from_last_stage)
+{
+    cfg_t cf;
+    three_cfg(&cf);
+    cf.batch.stages = 3;
+    cf.faults.crash_times.n = 1;
+    cf.faults.crash_times.v[0] = 12.5;
+    char dir[64];
+    sim_outcome o;
+    trun(&cf, dir, sizeof dir, &o);
+    tassert_panes(dir, "batch", "crash_stages.expected");
+    cr_assert_float_eq(fault_field(dir, "batch", "cpu_wasted"), 0.5, 1e-9);
+    cr_assert_float_eq(fault_field(dir, "batch", "reprocessed"), 2, 1e-9);
+    cr_assert_float_eq(fault_field(dir, "batch", "resumed"), 17.5, 1e-9);
+    trm_rf(dir);
+}
+
+/* A slowdown x3 over [11, 13) stretches the job 10 -> 14: 1 s of work
+ * by 11, 2/3 s by 13, the remaining 7/3 s after: output at 15.333. */
+Test(batch, slowdown_stretches_job)
+{
+    cfg_t cf;
+    three_cfg(&cf);
+    cf.faults.slowdown_times.n = 1;
+    cf.faults.slowdown_times.v[0] = 11;
+    cf.faults.slowdown_factor = 3;
+    cf.faults.slowdown_duration = 2;
+    char dir[64];
+    sim_outcome o;
+    trun(&cf, dir, sizeof dir, &o);
+    tassert_panes(dir, "batch", "slowdown.expected");
+    trm_rf(dir);
+}
+
+/* A crash at the very end of a job (restart at once) makes the job run
+ * twice: its events' latency goes from wait + D to wait + 2 D. */
+Test(batch, rerun_doubles_job_latency)
+{
+    cfg_t cf;
+    three_cfg(&cf);
+    cf.batch.restart_delay = 0;
+    cf.faults.detection_delay = 0;
+    cf.faults.crash_times.n = 1;
+    cf.faults.crash_times.v[0] = 13.999;
+    char dir[64];
+    sim_outcome o;
+    trun(&cf, dir, sizeof dir, &o);
+    /* fault-free: latencies 13, 12, 11 (mean 12) = wait 9/8/7 + D 4 */
+    double mean = o.summary[0].lat_mean;
+    cr_assert_float_eq(mean, 12 + 3.999, 1e-6, "mean latency %.6f", mean);
+    cr_assert_float_eq(o.summary[0].work_mean, 2 * 4 - 0.001, 1e-6, "work_mean %.6f",
+                       o.summary[0].work_mean);
+    trm_rf(dir);
+}
+
+/* Random crashes and slowdowns over many seeds, windows with late data,
+ * both late policies, 1 to 3 stages: the run checks conservation and,
+ * against its own fault-free reference run, that every final result is
+ * unchanged (jobs read their own data interval whenever they run, input
+ * is durable and output atomic: no loss, no duplicates, only latency). */
+Test(batch, faults_change_no_result_over_seeds)
+{
+    double wasted = 0;
+    for (uint64_t seed = 300; seed < 308; seed++) {
+        cfg_t cf;
+        tcfg(&cf, ONLY_BATCH);
+        tcfg_poisson(&cf, seed, 20, 300);
+        cf.workload.keys = 3;
+        cf.workload.delay = DELAY_EXPONENTIAL;
+        cf.workload.delay_mean = 2;
+        cf.workload.late_fraction = 0.05;
+        cf.workload.late_delay_mean = 40;
+        cf.window.type = seed % 2 ? WIN_TUMBLING : WIN_SESSION;
+        cf.window.size = 10;
+        cf.window.gap = 1;
+        cf.batch.interval = 20;
+        cf.batch.cutoff = 2;
+        cf.batch.setup_cost = 2;
+        cf.batch.per_event_cost = 0.01;
+        cf.batch.parallelism = 2;
+        cf.batch.stages = 1 + (int)(seed % 3);
+        cf.batch.late_policy = seed % 4 < 2 ? LATE_RESTATE : LATE_DROP;
+        cf.batch.restart_delay = 3;
+        cf.faults.mtbf = 40;
+        cf.faults.detection_delay = 1;
+        cf.faults.slowdown_times.n = 1;
+        cf.faults.slowdown_times.v[0] = 100;
+        cf.faults.slowdown_factor = 4;
+        cf.faults.slowdown_duration = 30;
+        char dir[64];
+        sim_outcome o;
+        trun(&cf, dir, sizeof dir, &o);
+        const metrics_summary *s = &o.summary[0];
+        cr_assert_str_eq(s->invariants, "ok", "seed %llu", (unsigned long long)seed);
+        cr_assert_eq(s->duplicates, 0, "seed %llu", (unsigned long long)seed);
+        cr_assert_eq(s->lost, 0, "seed %llu", (unsigned long long)seed);
+        cr_assert_gt(s->crashes, 0, "seed %llu: mtbf 40 s over 300 s, no crash?", (unsigned long long)seed);
+        wasted += s->cpu_wasted;
+        trm_rf(dir);
+    }
+    /* jobs run ~20% of the time: some of the ~60 crashes must hit one */
+    cr_assert_gt(wasted, 0, "no crash hit a running job?");
+}
