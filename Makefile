@@ -2,7 +2,7 @@
 #
 #   make          build/sluice and build/libsluice.a
 #   make check    every Criterion test, then again under ASan+UBSan
-#   make demo     run workloads/default.ini into results/demo/
+#   make demo     run workloads/default.ini into results/demo/, plots, report
 #   make deps     install missing Debian packages (apt-get, only if missing)
 #   make install  PREFIX=/usr/local
 
@@ -121,8 +121,8 @@ readme: build/sluice
 	     /<!-- END CONFIG REFERENCE -->/{skip=0} !skip' README.md > README.md.tmp && mv README.md.tmp README.md
 
 demo: deps build/sluice
-	build/sluice run workloads/default.ini --out results/demo
-	@echo "demo results: results/demo/"
+	build/sluice run workloads/default.ini --out results/demo --report
+	@echo "open results/demo/report.html"
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \
