@@ -2,7 +2,7 @@
 #
 #   make          build/sluice and build/libsluice.a
 #   make check    every Criterion test, then again under ASan+UBSan
-#   make demo     run workloads/default.ini into results/demo/
+#   make demo     run workloads/default.ini into results/demo/, plots, report
 #   make deps     install missing Debian packages (apt-get, only if missing)
 #   make install  PREFIX=/usr/local
 
@@ -103,7 +103,7 @@ build/sluice-mpi: build/obj/sluice_mpi.o build/libsluice.a
 test: deps-test build/sluice build/test_sluice build/sluice-mpi
 	SLUICE_BIN=build/sluice SLUICE_MPI_BIN=build/sluice-mpi build/test_sluice --jobs 2
 test-asan: deps-test build/asan/sluice build/asan/test_sluice build/sluice-mpi
-	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=tests/lsan.supp UBSAN_OPTIONS=print_stacktrace=1 \
 	SLUICE_BIN=build/asan/sluice SLUICE_MPI_BIN=build/sluice-mpi build/asan/test_sluice --jobs 2
 check: test test-asan
 
@@ -121,8 +121,8 @@ readme: build/sluice
 	     /<!-- END CONFIG REFERENCE -->/{skip=0} !skip' README.md > README.md.tmp && mv README.md.tmp README.md
 
 demo: deps build/sluice
-	build/sluice run workloads/default.ini --out results/demo
-	@echo "demo results: results/demo/"
+	build/sluice run workloads/default.ini --out results/demo --report
+	@echo "open results/demo/report.html"
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \
@@ -136,7 +136,28 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/share/sluice/reports
 	cp -R reports/. $(DESTDIR)$(PREFIX)/share/sluice/reports/
 
+# Benchmarks (issue 10): build/bench/bench measures the six figures of
+# the Performance section and prints them as a table.  A missed target
+# never fails the build.  SimPy 2 (python3-simpy) is installed when
+# missing (root only; otherwise figure 2 is reported as n/a).
+BENCH_PYTHON ?= /usr/bin/python3
+BENCH_ARGS   ?=
+BENCH_SRC := $(wildcard tests/bench/*.c)
+BENCH_OBJ := $(BENCH_SRC:tests/bench/%.c=build/bench/obj/%.o)
+.PHONY: bench
+build/bench/obj/%.o: tests/bench/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/bench -c $< -o $@
+build/bench/bench: $(BENCH_OBJ) build/libsluice.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+bench: deps build/bench/bench
+	@missing=""; \
+	$(BENCH_PYTHON) -c 'import SimPy.Simulation' 2>/dev/null || missing=" python3-simpy"; \
+	( $(APT_INSTALL) ) || true
+	build/bench/bench --python $(BENCH_PYTHON) $(BENCH_ARGS)
+
 clean:
 	rm -rf build
 
 -include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(ASAN_OBJ:.o=.d) $(ASAN_TEST_OBJ:.o=.d) build/obj/main.d
+-include $(BENCH_OBJ:.o=.d)

@@ -40,6 +40,9 @@ typedef struct worker {
     int busy;
     item cur;              /* the record in service */
     double start;          /* its service start */
+    double svc_s;          /* its service time */
+    eq_handle svc;         /* its service end event */
+    eq_handle pause;       /* checkpoint pause end event */
     int ck;                /* CK_*: checkpoint state of this worker */
 } worker;
 
@@ -84,6 +87,24 @@ typedef struct staged {    /* a pane waiting for its checkpoint to commit */
     pane_t p;
     uint32_t vis;          /* vnode list */
 } staged;
+
+typedef struct snapwin {  /* one window in a checkpoint */
+    wmap_key k;
+    swin st;               /* vis_head = first event in snap.ev, vis_tail = count */
+    double timer_at;       /* pending early timer, +INFINITY = none */
+} snapwin;
+
+typedef struct snapshot { /* the last completed checkpoint */
+    uint64_t off;          /* source offset (the barrier) */
+    double src_wm;         /* source watermark at the barrier */
+    double op_wm;          /* operator watermark when it completed */
+    uint32_t rr;           /* round-robin position at the barrier */
+    wm_t *wm;              /* watermark generator state at the barrier */
+    snapwin *w;
+    size_t nw, capw;
+    wl_event *ev;          /* not yet visible events of the windows */
+    size_t nev, capev;
+} snapshot;
 
 typedef struct stream {
     sim_t *sim;
@@ -142,6 +163,27 @@ typedef struct stream {
     staged *stg;
     size_t stg_len, stg_cap;
 
+    /* faults (issue 7) */
+    int crashy;            /* the schedule has crashes: keep the log from
+                              the last checkpoint, snapshot state */
+    uint8_t *log_done;     /* per log slot: processed once already */
+    uint64_t hi_read;      /* highest offset read + 1, over all attempts */
+    int down;              /* crashed, not restored yet */
+    eq_handle restore_ev;
+    double slow_until, slow_factor;
+    int ck_fail_next;      /* abort the next checkpoint */
+    double rep_wm;         /* watermark reported downstream: never back */
+    double ck_src_wm;      /* at the barrier of the running checkpoint */
+    uint32_t ck_rr;
+    wm_t *ck_wm;           /* generator state at that barrier */
+    snapshot snap;
+    double work_since_ck;  /* service seconds since the last snapshot */
+    wmap_t *sink;          /* at_least_once: (key,start,end) -> panes seen */
+    fault_row *rows;       /* one per fault, written at finish */
+    size_t nrows, caprows;
+    long open_row;         /* row of the crash being recovered, -1 none */
+    uint64_t backlog_at_crash, read_at_crash;
+
     int oom;
 } stream_t;
 
@@ -196,17 +238,35 @@ static int log_push(stream_t *s, const wl_event *ev)
     if (s->log_end - s->log_base == s->log_cap) {
         uint64_t ncap = s->log_cap ? 2 * s->log_cap : 1024;
         wl_event *nv = malloc(ncap * sizeof *nv);
-        if (!nv)
+        uint8_t *nd = s->crashy ? malloc(ncap) : NULL;
+        if (!nv || (s->crashy && !nd)) {
+            free(nv);
+            free(nd);
             return -1;
-        for (uint64_t o = s->log_base; o < s->log_end; o++)
+        }
+        for (uint64_t o = s->log_base; o < s->log_end; o++) {
             nv[o & (ncap - 1)] = s->log[o & (s->log_cap - 1)];
+            if (nd)
+                nd[o & (ncap - 1)] = s->log_done[o & (s->log_cap - 1)];
+        }
         free(s->log);
+        free(s->log_done);
         s->log = nv;
+        s->log_done = nd;
         s->log_cap = ncap;
     }
     s->log[s->log_end & (s->log_cap - 1)] = *ev;
+    if (s->log_done)
+        s->log_done[s->log_end & (s->log_cap - 1)] = 0;
     s->log_end++;
     return 0;
+}
+
+/* Drops the log before offset `keep` (never before log_base). */
+static void log_trim(stream_t *s, uint64_t keep)
+{
+    if (keep > s->log_base)
+        s->log_base = keep;
 }
 
 static const wl_event *log_at(const stream_t *s, uint64_t off)
@@ -319,7 +379,10 @@ static void op_wm_update(stream_t *s)
     }
     if (m > s->op_wm) {
         s->op_wm = m;
-        metrics_watermark(s->m, sim_now(s->sim), m);
+        if (m > s->rep_wm) {
+            s->rep_wm = m;
+            metrics_watermark(s->m, sim_now(s->sim), m);
+        }
         fire_due(s);
     }
 }
@@ -441,6 +504,41 @@ static dline dl_pop(stream_t *s)
 
 /* ------------------------------------------------------------------ panes */
 
+/* A pane becomes visible downstream now: to metrics, with the events it
+ * is the first to count.  At-least-once after a crash: a pane whose index
+ * the sink has already seen for its window is a duplicate. */
+static void publish(stream_t *s, pane_t *p, uint32_t vis, double now)
+{
+    fault_row *r = s->open_row >= 0 ? &s->rows[s->open_row] : NULL;
+    p->emit_time = now;
+    if (s->sink && s->wtype != WIN_NONE) {
+        int created = 0;
+        uint32_t *seen = wmap_put(s->sink, p->key, p->start, p->end, &created);
+        if (!seen) {
+            fail_oom(s);
+            return;
+        }
+        if (p->index < *seen)
+            p->duplicate = 1;
+        else
+            *seen = p->index + 1;
+    }
+    if (r && p->duplicate)
+        r->duplicates++;
+    if (metrics_pane(s->m, p) != 0)
+        fail_oom(s);
+    while (vis) {
+        uint32_t next = s->vn[vis].next;
+        const wl_event *ev = &s->vn[vis].ev;
+        metrics_visible(s->m, ev, now);
+        if (r && !(now - ev->event_time <= r->peak_latency))
+            r->peak_latency = now - ev->event_time;
+        s->vn[vis].next = s->vn_free;
+        s->vn_free = vis;
+        vis = next;
+    }
+}
+
 /* Makes a pane visible now, or stages it for the next commit. */
 static void output(stream_t *s, pane_t *p, uint32_t vis)
 {
@@ -454,37 +552,15 @@ static void output(stream_t *s, pane_t *p, uint32_t vis)
         s->stg_len++;
         return;
     }
-    double now = sim_now(s->sim);
-    p->emit_time = now;
-    if (metrics_pane(s->m, p) != 0)
-        fail_oom(s);
-    while (vis) {
-        uint32_t next = s->vn[vis].next;
-        metrics_visible(s->m, &s->vn[vis].ev, now);
-        s->vn[vis].next = s->vn_free;
-        s->vn_free = vis;
-        vis = next;
-    }
+    publish(s, p, vis, sim_now(s->sim));
 }
 
 /* Commits every staged pane at the current time. */
 static void commit(stream_t *s)
 {
     double now = sim_now(s->sim);
-    for (size_t i = 0; i < s->stg_len; i++) {
-        pane_t *p = &s->stg[i].p;
-        uint32_t vis = s->stg[i].vis;
-        p->emit_time = now;
-        if (metrics_pane(s->m, p) != 0)
-            fail_oom(s);
-        while (vis) {
-            uint32_t next = s->vn[vis].next;
-            metrics_visible(s->m, &s->vn[vis].ev, now);
-            s->vn[vis].next = s->vn_free;
-            s->vn_free = vis;
-            vis = next;
-        }
-    }
+    for (size_t i = 0; i < s->stg_len; i++)
+        publish(s, &s->stg[i].p, s->stg[i].vis, now);
     s->stg_len = 0;
 }
 
@@ -643,9 +719,12 @@ static void add_to_window(stream_t *s, const wl_event *ev, double start, double 
         arm_timer(s, st, ev->key, start, end);
 }
 
-/* Session: merges the proto-window [t, t + gap) with every live window of
- * the key it overlaps or touches; returns the merged window. */
-static int session_merge(stream_t *s, uint32_t key, win_t proto, win_t *out)
+/* Session: merges the proto-window [t, t + gap) with every window of the
+ * key it overlaps or touches and that has not expired for this event
+ * (end + L > wr, the watermark the event was read behind: like the drop
+ * rule, this depends on the order of reads only, so a key's sessions come
+ * out the same after a restore); returns the merged window. */
+static int session_merge(stream_t *s, uint32_t key, win_t proto, double wr, win_t *out)
 {
     int created = 0;
     uint32_t *head = wmap_put(s->sidx, key, 0, 0, &created);
@@ -659,6 +738,8 @@ static int session_merge(stream_t *s, uint32_t key, win_t proto, win_t *out)
         changed = 0;
         for (uint32_t i = *head; i; i = s->sn[i].next) {
             win_t w = {s->sn[i].start, s->sn[i].end};
+            if (w.end + s->lateness <= wr)
+                continue; /* closed for this event */
             if (win_overlaps(m, w) && (w.start < m.start || w.end > m.end)) {
                 m = win_merge(m, w);
                 changed = 1;
@@ -671,7 +752,7 @@ static int session_merge(stream_t *s, uint32_t key, win_t proto, win_t *out)
     while (*link) {
         uint32_t i = *link;
         win_t w = {s->sn[i].start, s->sn[i].end};
-        if (!win_overlaps(m, w)) {
+        if (!win_overlaps(m, w) || w.end + s->lateness <= wr) {
             link = &s->sn[i].next;
             continue;
         }
@@ -772,8 +853,13 @@ static int session_merge(stream_t *s, uint32_t key, win_t proto, win_t *out)
     return 0;
 }
 
-/* The window operator receives ev (after its service). */
-static void window_apply(stream_t *s, const wl_event *ev)
+/* The window operator receives ev (after its service).  wr is the source
+ * watermark ev was read behind: a window with end + L <= wr is expired for
+ * it.  That depends only on the order of reads, not on timing, so a replay
+ * after a restore drops exactly the same events (wr >= the operator
+ * watermark, and equal to it with one worker).  dup: at-least-once replay
+ * of an event whose per-record pane was already visible. */
+static void window_apply(stream_t *s, const wl_event *ev, double wr, int dup)
 {
     double L = s->lateness;
     if (s->wtype == WIN_NONE) {
@@ -789,17 +875,18 @@ static void window_apply(stream_t *s, const wl_event *ev)
         p.timing = PANE_ON_TIME;
         p.count = 1;
         p.sum = ev->value;
+        p.duplicate = dup;
         output(s, &p, v);
         return;
     }
     if (s->wtype == WIN_SESSION) {
         win_t proto, m;
         win_assign(&s->c->window, ev->event_time, &proto, 1);
-        if (proto.end + L <= s->op_wm) {
+        if (proto.end + L <= wr) {
             metrics_dropped(s->m, ev, sim_now(s->sim));
             return;
         }
-        if (session_merge(s, ev->key, proto, &m) != 0) {
+        if (session_merge(s, ev->key, proto, wr, &m) != 0) {
             fail_oom(s);
             return;
         }
@@ -809,7 +896,7 @@ static void window_apply(stream_t *s, const wl_event *ev)
     size_t n = win_assign(&s->c->window, ev->event_time, s->assign, s->assign_max);
     int any = 0;
     for (size_t i = 0; i < n; i++) {
-        if (s->assign[i].end + L <= s->op_wm)
+        if (s->assign[i].end + L <= wr)
             continue; /* expired */
         any = 1;
         add_to_window(s, ev, s->assign[i].start, s->assign[i].end);
@@ -835,6 +922,7 @@ static double service_time(stream_t *s)
 
 static void on_service_end(void *ctx, void *arg, uint64_t data);
 static void on_pause_end(void *ctx, void *arg, uint64_t data);
+static uint64_t stream_backlog_n(const stream_t *s);
 static void pump(stream_t *s);
 static void maybe_drained(stream_t *s);
 
@@ -850,18 +938,28 @@ static void check_barrier(stream_t *s, int i)
     if (h && h->off < s->ck_barrier)
         return;
     w->ck = CK_PAUSE;
-    sim_at(s->sim, sim_now(s->sim) + s->c->stream.checkpoint_cost, on_pause_end, s, (uint64_t)i);
+    w->pause = sim_at(s->sim, sim_now(s->sim) + s->c->stream.checkpoint_cost, on_pause_end, s,
+                      (uint64_t)i);
 }
 
 static void try_start(stream_t *s, int i)
 {
     worker *w = &s->w[i];
-    if (w->busy || w->ck != CK_NONE || w->ch->len == 0)
+    const item *h;
+    if (s->down || w->busy || w->ck != CK_NONE || w->ch->len == 0)
         return;
+    h = chan_head(w->ch);
+    if (s->ck_active && h->off >= s->ck_barrier) {
+        check_barrier(s, i); /* behind the barrier: wait for it */
+        return;
+    }
     chan_pop(w->ch, &w->cur);
     w->busy = 1;
     w->start = sim_now(s->sim);
-    sim_at(s->sim, w->start + service_time(s), on_service_end, s, (uint64_t)i);
+    w->svc_s = service_time(s);
+    if (w->start < s->slow_until)
+        w->svc_s *= s->slow_factor; /* a straggler */
+    w->svc = sim_at(s->sim, w->start + w->svc_s, on_service_end, s, (uint64_t)i);
 }
 
 static void start_all(stream_t *s)
@@ -873,6 +971,8 @@ static void start_all(stream_t *s)
 /* The source reads while the channel of the head record has room. */
 static void pump(stream_t *s)
 {
+    if (s->down)
+        return;
     while (s->log_read < s->log_end) {
         const wl_event *ev = log_at(s, s->log_read);
         chan *c;
@@ -894,16 +994,34 @@ static void pump(stream_t *s)
         if (s->wm->type->needs_oracle)
             mq_read(s, s->log_read);
         s->log_read++;
+        if (s->log_read > s->hi_read)
+            s->hi_read = s->log_read;
         chan_push(c, &it);
         if (s->routing == ROUTE_ROUND_ROBIN)
             s->rr = (s->rr + 1) % (uint32_t)s->P;
         source_wm_refresh(s);
     }
-    /* Nothing before log_read is needed again (no replay yet). */
-    s->log_base = s->log_read;
+    /* Without crashes nothing read is needed again; with them the log is
+     * kept from the last completed checkpoint (ck_complete trims it). */
+    if (!s->crashy)
+        log_trim(s, s->log_read);
     if (s->input_ended && s->log_read == s->log_end)
         source_wm_refresh(s);
     start_all(s);
+}
+
+/* After a crash: back to normal once the replay has read past everything
+ * read before the crash and the backlog is down to its level then. */
+static void check_caught_up(stream_t *s)
+{
+    fault_row *r;
+    if (s->open_row < 0 || s->down)
+        return;
+    r = &s->rows[s->open_row];
+    if (s->log_read >= s->read_at_crash && stream_backlog_n(s) <= s->backlog_at_crash) {
+        r->caught_up = sim_now(s->sim);
+        s->open_row = -1;
+    }
 }
 
 static void on_service_end(void *ctx, void *arg, uint64_t data)
@@ -911,14 +1029,26 @@ static void on_service_end(void *ctx, void *arg, uint64_t data)
     stream_t *s = arg;
     worker *w = &s->w[data];
     double now = sim_now(s->sim);
+    int again = 0;
     (void)ctx;
     w->busy = 0;
+    w->svc = 0;
     w->ch->inflight--;
-    metrics_processed(s->m, &w->cur.ev, w->start, now);
-    window_apply(s, &w->cur.ev);
+    s->work_since_ck += w->svc_s;
+    if (s->log_done) {
+        uint8_t *done = &s->log_done[w->cur.off & (s->log_cap - 1)];
+        again = *done;
+        *done = 1;
+    }
+    if (!again)
+        metrics_processed(s->m, &w->cur.ev, w->start, now);
+    else if (s->open_row >= 0)
+        s->rows[s->open_row].reprocessed++;
+    window_apply(s, &w->cur.ev, w->cur.wm_prev, again && s->sink != NULL);
     check_barrier(s, (int)data);
     pump(s);
     op_wm_update(s);
+    check_caught_up(s);
     maybe_drained(s);
 }
 
@@ -928,6 +1058,10 @@ static void ck_start(stream_t *s)
 {
     s->ck_active = 1;
     s->ck_barrier = s->log_read;
+    s->ck_src_wm = s->src_wm;
+    s->ck_rr = s->rr;
+    if (s->crashy)
+        wm_copy(s->ck_wm, s->wm);
     s->ck_done = 0;
     for (int i = 0; i < s->P; i++)
         check_barrier(s, i);
@@ -939,17 +1073,94 @@ static void on_ck_tick(void *ctx, void *arg, uint64_t data)
     (void)ctx;
     s->ck_timer = sim_at(s->sim, sim_now(s->sim) + s->c->stream.checkpoint_interval,
                          on_ck_tick, s, data + 1);
-    if (!s->ck_active)
+    if (!s->ck_active && !s->down)
         ck_start(s);
+}
+
+/* Copies the window state into the snapshot (sorted, so a restore rebuilds
+ * it in a fixed order).  O(windows log windows + pending events). */
+static int snapshot_take(stream_t *s)
+{
+    snapshot *n = &s->snap;
+    wmap_key *keys = NULL;
+    void **vals = NULL;
+    size_t nw = wmap_size(s->win);
+    if (wmap_sorted(s->win, &keys, &vals) != 0)
+        return -1;
+    n->nw = 0;
+    n->nev = 0;
+    if (grow((void **)&n->w, sizeof *n->w, &n->capw, nw) != 0)
+        goto oom;
+    for (size_t i = 0; i < nw; i++) {
+        const swin *st = vals[i];
+        snapwin *x = &n->w[n->nw++];
+        x->k = keys[i];
+        x->st = *st;
+        x->st.vis_head = (uint32_t)n->nev;
+        x->st.vis_tail = 0;
+        x->st.timer = 0;
+        x->timer_at = st->timer ? s->et[st->timer].at : INFINITY;
+        for (uint32_t v = st->vis_head; v; v = s->vn[v].next) {
+            if (grow((void **)&n->ev, sizeof *n->ev, &n->capev, n->nev + 1) != 0)
+                goto oom;
+            n->ev[n->nev++] = s->vn[v].ev;
+            x->st.vis_tail++;
+        }
+    }
+    free(keys);
+    free(vals);
+    n->off = s->ck_barrier;
+    n->src_wm = s->ck_src_wm;
+    n->op_wm = s->op_wm;
+    n->rr = s->ck_rr;
+    wm_copy(n->wm, s->ck_wm);
+    return 0;
+oom:
+    free(keys);
+    free(vals);
+    return -1;
+}
+
+/* Forgets sink entries of windows that no restore can bring back: a
+ * replay from the snapshot just taken reads every event behind a
+ * watermark >= its src_wm, so a window with end + L <= src_wm is expired
+ * for all of them (not: "absent from the state", since a replay may not
+ * yet have re-created a window it will re-create). */
+static int sink_prune(stream_t *s)
+{
+    wmap_key *keys = NULL;
+    void **vals = NULL;
+    size_t n = wmap_size(s->sink);
+    if (wmap_sorted(s->sink, &keys, &vals) != 0)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if (keys[i].end + s->lateness <= s->snap.src_wm)
+            wmap_del(s->sink, keys[i].key, keys[i].start, keys[i].end);
+    free(keys);
+    free(vals);
+    return 0;
 }
 
 static void ck_complete(stream_t *s)
 {
     s->ck_active = 0;
-    s->ck_completed++;
-    for (int i = 0; i < s->P; i++)
+    for (int i = 0; i < s->P; i++) {
         s->w[i].ck = CK_NONE;
-    commit(s);
+        s->w[i].pause = 0;
+    }
+    if (s->ck_fail_next) {
+        /* declined: no snapshot, nothing committed; the next one will */
+        s->ck_fail_next = 0;
+    } else {
+        s->ck_completed++;
+        commit(s);
+        if (s->crashy) {
+            if (snapshot_take(s) != 0 || (s->sink && sink_prune(s) != 0))
+                fail_oom(s);
+            log_trim(s, s->snap.off);
+            s->work_since_ck = 0;
+        }
+    }
     pump(s);
     op_wm_update(s);
     maybe_drained(s);
@@ -960,8 +1171,185 @@ static void on_pause_end(void *ctx, void *arg, uint64_t data)
     stream_t *s = arg;
     (void)ctx;
     s->w[data].ck = CK_ALIGNED;
+    s->w[data].pause = 0;
     if (++s->ck_done == s->P)
         ck_complete(s);
+}
+
+/* ----------------------------------------------------- crash and restore */
+
+static fault_row *new_row(stream_t *s, const fault_t *f)
+{
+    fault_row *r;
+    if (grow((void **)&s->rows, sizeof *s->rows, &s->caprows, s->nrows + 1) != 0) {
+        fail_oom(s);
+        return NULL;
+    }
+    r = &s->rows[s->nrows++];
+    memset(r, 0, sizeof *r);
+    r->fault_id = f->id;
+    r->kind = f->kind;
+    r->time = f->time;
+    r->detected = NAN;
+    r->resumed = f->time;
+    r->caught_up = f->time;
+    r->peak_latency = NAN;
+    return r;
+}
+
+/* Throws away every window, timer, pending pane and in-flight record. */
+static void lose_everything(stream_t *s)
+{
+    size_t pos = 0;
+    swin *st;
+    while ((st = wmap_next(s->win, &pos, NULL)) != NULL)
+        if (st->timer)
+            sim_cancel(s->sim, s->et[st->timer].h);
+    wmap_clear(s->win);
+    wmap_clear(s->sidx);
+    s->heap_len = 0;
+    s->vn_used = s->vn_free = 0;
+    s->et_used = s->et_free = 0;
+    s->sn_used = s->sn_free = 0;
+    s->stg_len = 0; /* exactly-once: uncommitted output is discarded */
+    for (int i = 0; i < s->P; i++) {
+        worker *w = &s->w[i];
+        if (w->busy)
+            sim_cancel(s->sim, w->svc);
+        if (w->pause)
+            sim_cancel(s->sim, w->pause);
+        w->busy = 0;
+        w->svc = w->pause = 0;
+        w->ck = CK_NONE;
+    }
+    for (int i = 0; i < s->nch; i++)
+        s->ch[i].len = s->ch[i].head = s->ch[i].inflight = 0;
+    s->ck_active = 0;
+}
+
+static void on_restore(void *ctx, void *arg, uint64_t data);
+
+static void crash(stream_t *s, const fault_t *f)
+{
+    double now = sim_now(s->sim);
+    const struct cfg_stream *c = &s->c->stream;
+    fault_row *r;
+    if (s->drained && !s->ck_active && s->stg_len == 0) {
+        new_row(s, f); /* the job had finished: nothing to lose */
+        return;
+    }
+    r = new_row(s, f);
+    if (!r)
+        return;
+    if (s->open_row >= 0 && !s->down)
+        s->rows[s->open_row].caught_up = NAN; /* its recovery was cut short */
+    r->cpu_wasted = s->work_since_ck;
+    for (int i = 0; i < s->P; i++)
+        if (s->w[i].busy)
+            r->cpu_wasted += now - s->w[i].start;
+    if (!s->down) {
+        s->backlog_at_crash = stream_backlog_n(s);
+        s->read_at_crash = s->hi_read;
+    }
+    s->work_since_ck = 0;
+    lose_everything(s);
+    s->drained = 0;
+    if (s->restore_ev)
+        sim_cancel(s->sim, s->restore_ev);
+    s->down = 1;
+    r->detected = now + s->c->faults.detection_delay;
+    r->downtime = s->c->faults.detection_delay + c->restart_delay +
+                  c->restore_per_entry * (double)s->snap.nw;
+    r->resumed = now + r->downtime;
+    r->caught_up = NAN;
+    s->open_row = (long)(r - s->rows);
+    s->restore_ev = sim_at(s->sim, r->resumed, on_restore, s, 0);
+}
+
+/* Back from a crash: the state of the last completed checkpoint, the
+ * source rewound to its offset, the watermark generator as it was there. */
+static void on_restore(void *ctx, void *arg, uint64_t data)
+{
+    stream_t *s = arg;
+    const snapshot *n = &s->snap;
+    (void)ctx;
+    (void)data;
+    s->restore_ev = 0;
+    s->down = 0;
+    s->log_read = n->off;
+    s->src_wm = n->src_wm;
+    s->op_wm = n->op_wm; /* internal; rep_wm, the one reported, stays */
+    s->rr = n->rr;
+    wm_copy(s->wm, n->wm);
+    if (s->wm->type->needs_oracle) {
+        s->mq_len = 0;
+        for (uint64_t o = s->log_read; o < s->log_end; o++)
+            if (mq_push(s, o) != 0) {
+                fail_oom(s);
+                return;
+            }
+    }
+    for (size_t i = 0; i < n->nw; i++) {
+        const snapwin *x = &n->w[i];
+        int created = 0;
+        swin *st = wmap_put(s->win, x->k.key, x->k.start, x->k.end, &created);
+        if (!st) {
+            fail_oom(s);
+            return;
+        }
+        *st = x->st;
+        st->vis_head = st->vis_tail = 0;
+        for (uint32_t j = 0; j < x->st.vis_tail; j++) {
+            uint32_t v = vn_alloc(s, &n->ev[x->st.vis_head + j]);
+            if (!v) {
+                fail_oom(s);
+                return;
+            }
+            if (st->vis_tail)
+                s->vn[st->vis_tail].next = v;
+            else
+                st->vis_head = v;
+            st->vis_tail = v;
+        }
+        if (dl_push(s, st->ontime_done ? x->k.end + s->lateness : x->k.end, x->k.key,
+                    x->k.start, x->k.end, st->ontime_done ? DL_GC : DL_ONTIME) != 0) {
+            fail_oom(s);
+            return;
+        }
+        if (s->wtype == WIN_SESSION) {
+            int c2 = 0;
+            uint32_t *head = wmap_put(s->sidx, x->k.key, 0, 0, &c2);
+            uint32_t nd = head ? sn_alloc(s) : 0;
+            if (!nd) {
+                fail_oom(s);
+                return;
+            }
+            head = wmap_get(s->sidx, x->k.key, 0, 0);
+            s->sn[nd].start = x->k.start;
+            s->sn[nd].end = x->k.end;
+            s->sn[nd].next = *head;
+            *head = nd;
+        }
+        if (x->timer_at < INFINITY) {
+            uint32_t t = et_alloc(s);
+            double now = sim_now(s->sim);
+            if (!t) {
+                fail_oom(s);
+                return;
+            }
+            st = wmap_get(s->win, x->k.key, x->k.start, x->k.end);
+            s->et[t].at = x->timer_at > now ? x->timer_at : now;
+            s->et[t].key = x->k.key;
+            s->et[t].start = x->k.start;
+            s->et[t].end = x->k.end;
+            s->et[t].h = sim_at(s->sim, s->et[t].at, on_early, s, t);
+            st->timer = t;
+        }
+    }
+    pump(s);
+    op_wm_update(s);
+    check_caught_up(s);
+    maybe_drained(s);
 }
 
 /* ------------------------------------------------------------------ drain */
@@ -978,20 +1366,25 @@ static int in_flight(const stream_t *s)
  * +infinity (every window fired); stop the timers and commit the rest. */
 static void maybe_drained(stream_t *s)
 {
-    if (s->drained || !s->input_ended || s->log_read < s->log_end || in_flight(s))
+    if (s->down)
         return;
-    assert(s->op_wm == INFINITY);
-    s->drained = 1;
-    if (s->ck_timer) {
-        sim_cancel(s->sim, s->ck_timer);
-        s->ck_timer = 0;
-    }
-    if (s->wm_timer) {
-        sim_cancel(s->sim, s->wm_timer);
-        s->wm_timer = 0;
+    if (!s->drained) {
+        if (!s->input_ended || s->log_read < s->log_end || in_flight(s))
+            return;
+        assert(s->op_wm == INFINITY);
+        s->drained = 1;
+        if (s->ck_timer) {
+            sim_cancel(s->sim, s->ck_timer);
+            s->ck_timer = 0;
+        }
+        if (s->wm_timer) {
+            sim_cancel(s->sim, s->wm_timer);
+            s->wm_timer = 0;
+        }
     }
     /* A running checkpoint commits everything staged when it completes;
-     * otherwise a final checkpoint does (Flink's final checkpoint). */
+     * otherwise a final checkpoint does (Flink's final checkpoint), again
+     * if one is declined. */
     if (s->staging && !s->ck_active && s->stg_len > 0)
         ck_start(s);
 }
@@ -1005,8 +1398,10 @@ static void on_wm_step(void *ctx, void *arg, uint64_t data)
     (void)ctx;
     (void)data;
     s->wm_timer = 0;
-    source_wm_refresh(s);
-    op_wm_update(s);
+    if (!s->down) {
+        source_wm_refresh(s);
+        op_wm_update(s);
+    }
     next = wm_next_change(s->wm, sim_now(s->sim));
     if (next < INFINITY && !s->drained)
         s->wm_timer = sim_at(s->sim, next, on_wm_step, s, 0);
@@ -1020,6 +1415,13 @@ static void stream_destroy(void *self)
     if (!s)
         return;
     wm_free(s->wm);
+    wm_free(s->ck_wm);
+    wm_free(s->snap.wm);
+    free(s->snap.w);
+    free(s->snap.ev);
+    wmap_free(s->sink);
+    free(s->rows);
+    free(s->log_done);
     free(s->log);
     free(s->mq);
     if (s->ch)
@@ -1054,10 +1456,23 @@ static void *stream_create(sim_t *sim, exec_t *e, char *err, size_t errlen)
     s->wtype = c->window.type;
     s->lateness = c->stream.allowed_lateness;
     s->accumulating = c->stream.accumulation == ACC_ACCUMULATING;
-    s->staging = c->stream.guarantee == GUAR_EXACTLY_ONCE && c->stream.checkpoint_interval > 0;
     s->ln_mu = log(c->stream.service_mean) - 0.5 * c->stream.service_sigma * c->stream.service_sigma;
     s->src_wm = -INFINITY;
     s->op_wm = -INFINITY;
+    s->rep_wm = -INFINITY;
+    s->slow_factor = 1;
+    s->open_row = -1;
+    {
+        const fault_schedule *fs = sim_faults(sim);
+        for (size_t i = 0; fs && i < fs->n; i++)
+            if (fs->v[i].kind == FAULT_CRASH)
+                s->crashy = 1;
+    }
+    /* exactly_once stages output for the next checkpoint; with no periodic
+     * checkpoints that is the final one, so panes are shown at once unless
+     * a crash could take them back (then they wait for the end). */
+    s->staging = c->stream.guarantee == GUAR_EXACTLY_ONCE &&
+                 (c->stream.checkpoint_interval > 0 || s->crashy);
     if (c->stream.parallelism < 1 || c->stream.buffer < 1) {
         snprintf(err, errlen, "%s: stream.parallelism and stream.buffer must be >= 1",
                  c->path[0] ? c->path : "config");
@@ -1106,6 +1521,24 @@ static void *stream_create(sim_t *sim, exec_t *e, char *err, size_t errlen)
         goto oom;
 
     source_wm_refresh(s);
+    if (s->crashy) {
+        /* the initial state is checkpoint 0: offset 0, no windows */
+        s->ck_wm = wm_alloc(wt, c, err, errlen);
+        s->snap.wm = s->ck_wm ? wm_alloc(wt, c, err, errlen) : NULL;
+        if (!s->snap.wm)
+            goto fail;
+        if (c->stream.guarantee == GUAR_AT_LEAST_ONCE) {
+            s->sink = wmap_alloc(sizeof(uint32_t));
+            if (!s->sink)
+                goto oom;
+        }
+        s->ck_barrier = 0;
+        s->ck_src_wm = s->src_wm;
+        s->ck_rr = 0;
+        wm_copy(s->ck_wm, s->wm);
+        if (snapshot_take(s) != 0)
+            goto oom;
+    }
     if (c->stream.checkpoint_interval > 0)
         s->ck_timer = sim_at(sim, sim_now(sim) + c->stream.checkpoint_interval, on_ck_tick, s, 1);
     {
@@ -1139,45 +1572,68 @@ static void stream_on_input_end(void *self)
 {
     stream_t *s = self;
     s->input_ended = 1;
+    if (s->down)
+        return; /* the restore picks it up */
     source_wm_refresh(s);
     op_wm_update(s);
     maybe_drained(s);
 }
 
+/* Crash: see crash().  Slowdown: service times started during [time,
+ * time + duration) are multiplied by factor.  Checkpoint failure: the
+ * next checkpoint to complete is declined.  Outage: the workload holds the
+ * events back (sim does it); the row only records it. */
 static void stream_on_fault(void *self, const fault_t *f)
 {
     stream_t *s = self;
-    fault_row r;
-    memset(&r, 0, sizeof r);
-    r.fault_id = f->id;
-    r.kind = f->kind;
-    r.time = f->time;
-    r.detected = NAN;
-    r.resumed = f->time;
-    r.caught_up = f->time;
-    r.peak_latency = NAN;
-    if (metrics_fault(s->m, &r) != 0)
-        fail_oom(s);
+    fault_row *r;
+    switch (f->kind) {
+    case FAULT_CRASH:
+        crash(s, f);
+        return;
+    case FAULT_SLOWDOWN:
+        if (f->time + f->duration > s->slow_until)
+            s->slow_until = f->time + f->duration;
+        s->slow_factor = f->factor;
+        break;
+    case FAULT_CHECKPOINT_FAIL:
+        s->ck_fail_next = 1;
+        break;
+    default:
+        break;
+    }
+    r = new_row(s, f);
+    if (r && f->kind == FAULT_OUTAGE)
+        r->resumed = r->caught_up = f->time + f->duration;
 }
 
-static uint64_t stream_backlog(void *self)
+static uint64_t stream_backlog_n(const stream_t *s)
 {
-    const stream_t *s = self;
     uint64_t n = s->log_end - s->log_read;
     for (int i = 0; i < s->nch; i++)
         n += s->ch[i].inflight;
     return n;
 }
 
+static uint64_t stream_backlog(void *self)
+{
+    return stream_backlog_n(self);
+}
+
+/* The watermark reported downstream: the highest the operator reached
+ * (after a restore the operator's own may be lower for a while). */
 static double stream_watermark(void *self)
 {
     const stream_t *s = self;
-    return s->op_wm == -INFINITY ? NAN : s->op_wm;
+    return s->rep_wm == -INFINITY ? NAN : s->rep_wm;
 }
 
 static void stream_finish(void *self)
 {
-    (void)self;
+    stream_t *s = self;
+    for (size_t i = 0; i < s->nrows; i++)
+        if (metrics_fault(s->m, &s->rows[i]) != 0)
+            fail_oom(s);
 }
 
 const exec_type exec_stream = {

@@ -38,7 +38,7 @@ static double never_changes(void *state, double now)
 }
 
 const wm_type wm_perfect = {
-    "perfect", 1, 1, perfect_init, NULL, perfect_observe, perfect_get, never_changes
+    "perfect", 1, 1, perfect_init, NULL, perfect_observe, perfect_get, never_changes, NULL
 };
 
 /* ---------------------------------------------------------------- bounded */
@@ -73,7 +73,7 @@ static double bounded_get(void *state, const wm_input *in)
 
 const wm_type wm_bounded = {
     "bounded", sizeof(bounded_state), 0, bounded_init, NULL,
-    bounded_observe, bounded_get, never_changes
+    bounded_observe, bounded_get, never_changes, NULL
 };
 
 /* ------------------------------------------------------------- percentile */
@@ -128,9 +128,20 @@ static double pct_get(void *state, const wm_input *in)
     return p->n ? p->last_arrival - p->d_q : -INFINITY;
 }
 
+static void pct_copy(void *dst, const void *src)
+{
+    pct_state *d = dst;
+    const pct_state *f = src;
+    hist_t *h = d->delays;
+    *d = *f;
+    d->delays = h;
+    hist_reset(h);
+    hist_merge(h, f->delays);
+}
+
 const wm_type wm_percentile = {
     "percentile", sizeof(pct_state), 0, pct_init, pct_free,
-    pct_observe, pct_get, never_changes
+    pct_observe, pct_get, never_changes, pct_copy
 };
 
 /* --------------------------------------------------------------- scripted */
@@ -258,6 +269,11 @@ static void script_free(void *state)
     free(st->steps);
 }
 
+static void script_copy(void *dst, const void *src)
+{
+    ((script_state *)dst)->cur = ((const script_state *)src)->cur;
+}
+
 static void script_observe(void *state, const wl_event *ev)
 {
     (void)state; (void)ev;
@@ -285,7 +301,7 @@ static double script_next(void *state, double now)
 
 const wm_type wm_scripted = {
     "scripted", sizeof(script_state), 0, script_init, script_free,
-    script_observe, script_get, script_next
+    script_observe, script_get, script_next, script_copy
 };
 
 /* --------------------------------------------------------------- registry */
@@ -329,6 +345,14 @@ wm_t *wm_alloc(const wm_type *t, const cfg_t *c, char *err, size_t errlen)
         return NULL;
     }
     return w;
+}
+
+void wm_copy(wm_t *dst, const wm_t *src)
+{
+    if (src->type->copy)
+        src->type->copy(dst->state, src->state);
+    else
+        memcpy(dst->state, src->state, src->type->size);
 }
 
 void wm_free(wm_t *w)

@@ -42,6 +42,9 @@
  *  - No globals; wm_alloc'd memory is owned by the wm_t and released by
  *    wm_free (wm_free(NULL) is fine).  Errors never print: err gets
  *    "FILE:LINE: message" for a bad watermark_file row.
+ *  - A policy's state can be copied (wm_copy) into another instance of the
+ *    same type: the stream executor keeps one copy per checkpoint, so a
+ *    restore replays the same watermarks for the same events.
  *  - Costs: observe and get are O(1) for every built-in policy (the
  *    percentile refresh is amortised O(1)); scripted next_change is O(1)
  *    amortised (a cursor moves forward as time does).
@@ -79,6 +82,10 @@ typedef struct wm_type {
     /* Earliest processing time > now at which get() changes without any
      * further observe; +INFINITY if it only moves on reads. */
     double (*next_change)(void *state, double now);
+    /* Makes dst (an initialised state of the same type and config) equal
+     * to src: checkpoints save and restore the generator's state this way.
+     * NULL: a plain memcpy of `size` bytes is enough. */
+    void (*copy)(void *dst, const void *src);
 } wm_type;
 
 typedef struct wm {
@@ -101,6 +108,9 @@ const wm_type *wm_lookup(const char *name);
  * watermark_file, OOM).  Caller frees with wm_free. */
 wm_t *wm_alloc(const wm_type *t, const cfg_t *c, char *err, size_t errlen);
 void wm_free(wm_t *w);
+
+/* dst := src (same type, allocated from the same config).  O(state). */
+void wm_copy(wm_t *dst, const wm_t *src);
 
 static inline void wm_observe(wm_t *w, const wl_event *ev)
 {
