@@ -136,7 +136,28 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/share/sluice/reports
 	cp -R reports/. $(DESTDIR)$(PREFIX)/share/sluice/reports/
 
+# Benchmarks (issue 10): build/bench/bench measures the six figures of
+# the Performance section and prints them as a table.  A missed target
+# never fails the build.  SimPy 2 (python3-simpy) is installed when
+# missing (root only; otherwise figure 2 is reported as n/a).
+BENCH_PYTHON ?= /usr/bin/python3
+BENCH_ARGS   ?=
+BENCH_SRC := $(wildcard tests/bench/*.c)
+BENCH_OBJ := $(BENCH_SRC:tests/bench/%.c=build/bench/obj/%.o)
+.PHONY: bench
+build/bench/obj/%.o: tests/bench/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/bench -c $< -o $@
+build/bench/bench: $(BENCH_OBJ) build/libsluice.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+bench: deps build/bench/bench
+	@missing=""; \
+	$(BENCH_PYTHON) -c 'import SimPy.Simulation' 2>/dev/null || missing=" python3-simpy"; \
+	( $(APT_INSTALL) ) || true
+	build/bench/bench --python $(BENCH_PYTHON) $(BENCH_ARGS)
+
 clean:
 	rm -rf build
 
 -include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(ASAN_OBJ:.o=.d) $(ASAN_TEST_OBJ:.o=.d) build/obj/main.d
+-include $(BENCH_OBJ:.o=.d)

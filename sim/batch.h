@@ -93,9 +93,13 @@ enum batch_add {
 
 /* A store for windows of type w (not none).  retain_closed: keep emitted
  * (closed) windows for restatement.  track_dirty: remember every window
- * changed since its last pane (update output mode).  NULL on OOM. */
+ * changed since its last pane (update output mode).  late_by_time
+ * (sessions, without retain_closed): an event is late when its event time
+ * is <= the horizon, rather than when the session it would join ends by
+ * then; so no accepted event can touch a session already emitted and
+ * freed, whatever the timing of the emissions.  NULL on OOM. */
 batch_store *batch_store_alloc(const struct cfg_window_s *w, int retain_closed,
-                               int track_dirty);
+                               int track_dirty, int late_by_time);
 void batch_store_free(batch_store *st);
 
 /* Adds ev to its windows; windows with end <= horizon are closed.
