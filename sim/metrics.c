@@ -22,7 +22,8 @@
  *    hold_mean is computed at the end as proc_lat_mean - wait_mean -
  *    work_mean (so it is an average over different populations when some
  *    processed events are dropped as late: read it as a decomposition of
- *    the mean, not as a per-event figure).
+ *    the mean, not as a per-event figure).  A result within 1e-9 of
+ *    proc_lat_mean of zero is rounding noise and reported as 0.
  *  - The final value of a window includes duplicate panes: for delta panes
  *    the duplicates are added (that is what a downstream consumer summing
  *    the panes sees), for whole-window panes the last one wins.
@@ -730,7 +731,12 @@ void metrics_get_summary(const metrics_t *m, metrics_summary *s)
     } else {
         s->wait_mean = s->work_mean = NAN;
     }
-    s->hold_mean = s->proc_lat_mean - s->wait_mean - s->work_mean; /* NAN if any is */
+    /* NAN if any is.  A difference of means cancels: when the three are
+     * equal up to rounding (per-record output, visible as soon as
+     * processed) say 0 rather than -6.5e-19. */
+    s->hold_mean = s->proc_lat_mean - s->wait_mean - s->work_mean;
+    if (fabs(s->hold_mean) <= 1e-9 * fabs(s->proc_lat_mean))
+        s->hold_mean = 0.0;
     s->invariants = m->fail_name[0] ? m->fail_name : "ok";
 }
 

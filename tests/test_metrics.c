@@ -486,6 +486,7 @@ Test(metrics, window_none_counts_only)
             metrics_dropped(m, &e, 4.0);
             continue;
         }
+        metrics_processed(m, &e, e.arrival_time + 0.3, e.arrival_time + 1.0);
         pane_t p = pane_make(1, e.event_time, e.event_time, 0, PANE_EARLY,
                              e.arrival_time + 1.0, 1, 1);
         cr_assert_eq(metrics_pane(m, &p), 0);
@@ -497,6 +498,9 @@ Test(metrics, window_none_counts_only)
     cr_assert_eq(s.panes, 3);
     cr_assert_eq(wmap_size(metrics_results(m)), 0);
     cr_assert(isnan(s.win_lat_mean));
+    /* visible when processed: hold is 0, not 1 - 0.3 - 0.7 in doubles */
+    cr_assert_eq(s.hold_mean, 0.0, "hold %.17g", s.hold_mean);
+    cr_assert(near_rel(s.wait_mean, 0.3, 1e-12) && near_rel(s.work_mean, 0.7, 1e-12));
     cr_assert(near_rel(s.complete_first, 0.75, 1e-15));
     cr_assert(near_rel(s.complete_ontime, 0.75, 1e-15));
     cr_assert(near_rel(s.complete_final, 0.75, 1e-15));
