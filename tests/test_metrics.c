@@ -486,6 +486,7 @@ Test(metrics, window_none_counts_only)
             metrics_dropped(m, &e, 4.0);
             continue;
         }
+        metrics_processed(m, &e, e.arrival_time + 0.3, e.arrival_time + 1.0);
         pane_t p = pane_make(1, e.event_time, e.event_time, 0, PANE_EARLY,
                              e.arrival_time + 1.0, 1, 1);
         cr_assert_eq(metrics_pane(m, &p), 0);
@@ -497,6 +498,9 @@ Test(metrics, window_none_counts_only)
     cr_assert_eq(s.panes, 3);
     cr_assert_eq(wmap_size(metrics_results(m)), 0);
     cr_assert(isnan(s.win_lat_mean));
+    /* visible when processed: hold is 0, not 1 - 0.3 - 0.7 in doubles */
+    cr_assert_eq(s.hold_mean, 0.0, "hold %.17g", s.hold_mean);
+    cr_assert(near_rel(s.wait_mean, 0.3, 1e-12) && near_rel(s.work_mean, 0.7, 1e-12));
     cr_assert(near_rel(s.complete_first, 0.75, 1e-15));
     cr_assert(near_rel(s.complete_ontime, 0.75, 1e-15));
     cr_assert(near_rel(s.complete_final, 0.75, 1e-15));
@@ -642,6 +646,111 @@ Test(metrics, explicit_fail_first_wins)
     cr_assert_str_eq(s.invariants, "exactly_once_equals_fault_free");
     cr_assert_str_eq(metrics_failure_detail(m), "key 3 window [0, 10): 4 != 5");
     metrics_free(m);
+}
+
+/* ------------------------------------------------- panes.csv numbers */
+
+/* A pane row exactly as fprintf("%.9g"/PRIu64) would write it. */
+static size_t expected_pane_row(char *b, size_t cap, const char *ex, const pane_t *p)
+{
+    const double t[3] = { p->start, p->end, p->emit_time };
+    char num[3][40];
+    for (int i = 0; i < 3; i++) {
+        num[i][0] = '\0';
+        if (isfinite(t[i]))
+            snprintf(num[i], sizeof num[i], "%.9g", t[i]);
+    }
+    int n = snprintf(b, cap, "%s,%" PRIu32 ",%s,%s,%" PRIu32 ",%s,%s,%" PRIu64 ",%" PRId64
+                     ",%d\n", ex, p->key, num[0], num[1], p->index,
+                     pane_timing_name(p->timing), num[2], p->count, p->sum, p->duplicate);
+    return (size_t)n;
+}
+
+/* A double of the kind `which` (0..7): see pane_rows_match_printf. */
+static double awkward_double(uint64_t *rs, int which)
+{
+    double sign = (mix_next(rs) & 1) ? -1.0 : 1.0;
+    switch (which) {
+    case 0: /* any magnitude, full mantissa */
+        return sign * pow(10.0, -16.0 + 36.0 * mix_unit(rs)) * (1.0 + mix_unit(rs));
+    case 1: /* whole numbers */
+        return (double)(mix_next(rs) % 2000000000u);
+    case 2: /* binary fractions */
+        return (double)(mix_next(rs) % 100000000u) / 64.0;
+    case 3: /* decimal-looking times: k / 1000, k * 0.1 */
+        return (mix_next(rs) & 1) ? (double)(mix_next(rs) % 100000000u) / 1000.0
+                                  : (double)(mix_next(rs) % 1000000u) * 0.1;
+    case 4: { /* halfway between two 9-digit decimals (near-ties) */
+        double e = floor(-6.0 + 20.0 * mix_unit(rs));
+        double d = 1e8 + (double)(mix_next(rs) % 900000000u);
+        return sign * (d + 0.5) * pow(10.0, e - 8.0);
+    }
+    case 5: { /* just below a power of ten: rounds up to the next decade */
+        double e = floor(-6.0 + 20.0 * mix_unit(rs));
+        return pow(10.0, e) * (1.0 - 1e-10 * mix_unit(rs));
+    }
+    case 6: { /* the %f / %e switch points 1e-4 and 1e9 */
+        static const double edge[] = { 1e-4, 1e-5, 9.9999999949e-5, 9.99999995e-5,
+                                       1e9, 999999999.4, 999999999.5, 999999999.6,
+                                       99999999.95, 0.0, -0.0, 1e17, 1e-12, 5e-324,
+                                       1.7976931348623157e308, 0.1, 0.5, 123456789012.0 };
+        return edge[mix_next(rs) % (sizeof edge / sizeof edge[0])];
+    }
+    default: /* latencies: small positive with noise */
+        return mix_unit(rs) * mix_unit(rs) * 100.0;
+    }
+}
+
+/*
+ * panes.csv rows are formatted without printf (one row per event for
+ * window type none); they must be byte-identical to what fprintf "%.9g"
+ * writes.  300k rows = 900k doubles of eight awkward kinds, plus
+ * non-finite values that must give empty fields.
+ */
+Test(metrics, pane_rows_match_printf)
+{
+    cfg_t c = window_cfg(WIN_NONE, 0);
+    const size_t n = 300000;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    metrics_t *m = metrics_alloc("microbatch", &c, 0, f);
+    size_t cap = n * 200, elen = 0;
+    char *want = malloc(cap);
+    cr_assert_not_null(want);
+    uint64_t rs = 42;
+    for (size_t i = 0; i < n; i++) {
+        pane_t p = pane_make((uint32_t)mix_next(&rs), awkward_double(&rs, (int)(i % 8)),
+                             awkward_double(&rs, (int)((i + 3) % 8)),
+                             (uint32_t)(mix_next(&rs) % 5), (int)(i % 4),
+                             awkward_double(&rs, (int)((i + 5) % 8)),
+                             mix_next(&rs) >> (mix_next(&rs) % 64),
+                             (int64_t)mix_next(&rs) >> (mix_next(&rs) % 64));
+        p.duplicate = (int)(i % 3 == 0);
+        if (i % 1000 == 1)
+            p.emit_time = (i % 2000 == 1) ? NAN : INFINITY;
+        cr_assert_eq(metrics_pane(m, &p), 0);
+        elen += expected_pane_row(want + elen, cap - elen, "microbatch", &p);
+    }
+    fflush(f);
+    cr_assert_eq(len, elen, "length %zu, printf gives %zu", len, elen);
+    for (size_t i = 0, line = 1, ls = 0; i < len; i++) {
+        if (buf[i] != want[i]) {
+            size_t le = i;
+            while (le < len && buf[le] != '\n')
+                le++;
+            cr_assert_fail("row %zu differs:\n got  %.*s\n want %.*s", line,
+                           (int)(le - ls), buf + ls, (int)(le - ls), want + ls);
+        }
+        if (buf[i] == '\n') {
+            line++;
+            ls = i + 1;
+        }
+    }
+    metrics_free(m);
+    fclose(f);
+    free(buf);
+    free(want);
 }
 
 /* ------------------------------------------------------------ timeline */

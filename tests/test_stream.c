@@ -31,6 +31,7 @@
 #include "hist.h"
 #include "sim.h"
 #include "stream.h"
+#include "trig.h"
 #include "wm.h"
 
 /* ------------------------------------------------------------- harness */
@@ -401,6 +402,39 @@ Test(stream, wm_scripted_errors_name_file_and_line)
     expect_script_error("wm_backwards.csv", "tests/data/stream/wm_backwards.csv:3: watermark");
     expect_script_error("wm_empty.csv", "no `time,watermark` rows");
     expect_script_error("does_not_exist.csv", "does_not_exist.csv: cannot open");
+}
+
+/* -------------------------------------------------------------- trigger */
+
+Test(stream, trig_early_processing_time)
+{
+    /* Beam's AfterWatermark.pastEndOfWindow().withEarlyFirings(
+     * AfterProcessingTime.pastFirstElementInPane().plusDelayOf(d))
+     * .withLateFirings(AfterPane.elementCountAtLeast(1)) */
+    struct cfg_stream c;
+    memset(&c, 0, sizeof c);
+    const trig_type *t = trig_lookup("early_processing_time");
+    cr_assert_eq(t, &trig_early_processing_time);
+    cr_assert_eq(trig_default, t);
+    cr_assert_null(trig_lookup("never"));
+    trig_pane p = {1, 1, 0, 10, 0};
+    double at = INFINITY;
+    /* early_delay 0: no early firing at all */
+    cr_assert_eq(t->on_element(&c, &p, 3, &at), TRIG_CONTINUE);
+    cr_assert(isinf(at));
+    c.early_delay = 2.5;
+    cr_assert_eq(t->on_element(&c, &p, 3, &at), TRIG_CONTINUE);
+    cr_assert_eq(at, 5.5, "first element of the pane at 3: timer at 3 + 2.5");
+    at = INFINITY;
+    p.timer_set = 1;
+    p.count = 2;
+    cr_assert_eq(t->on_element(&c, &p, 4, &at), TRIG_CONTINUE);
+    cr_assert(isinf(at), "a pending timer is not moved");
+    cr_assert_eq(t->on_timer(&c, &p, 5.5), TRIG_FIRE);
+    p.count = 0;
+    cr_assert_eq(t->on_timer(&c, &p, 5.5), TRIG_CONTINUE, "nothing to fire");
+    p.count = 1;
+    cr_assert_eq(t->on_late(&c, &p), TRIG_FIRE, "every late element fires");
 }
 
 /* ------------------------------------------------------- hand traces */
