@@ -79,7 +79,7 @@ typedef struct idvec {
 
 struct batch_store {
     struct cfg_window_s w;
-    int retain, track_dirty;
+    int retain, track_dirty, late_by_time;
     wmap_t *wins;       /* (key, start, end) -> bwin */
     wmap_t *sess;       /* sessions: (key, 0, 0) -> sesslist */
     idvec heap;         /* open windows, min-heap on (end, start, key) */
@@ -157,7 +157,8 @@ static wid heap_pop(idvec *h)
     return top;
 }
 
-batch_store *batch_store_alloc(const struct cfg_window_s *w, int retain_closed, int track_dirty)
+batch_store *batch_store_alloc(const struct cfg_window_s *w, int retain_closed, int track_dirty,
+                               int late_by_time)
 {
     assert(w->type != WIN_NONE);
     batch_store *st = calloc(1, sizeof *st);
@@ -166,6 +167,7 @@ batch_store *batch_store_alloc(const struct cfg_window_s *w, int retain_closed, 
     st->w = *w;
     st->retain = retain_closed;
     st->track_dirty = track_dirty;
+    st->late_by_time = late_by_time;
     st->pool_free = NIL;
     st->tmax = win_max_per_event(w);
     if (st->tmax < 1)
@@ -326,7 +328,7 @@ static int add_session(batch_store *st, const wl_event *ev, double horizon, int 
         m = win_merge(m, sl->v[hi]);
         hi++;
     }
-    int closed = m.end <= horizon;
+    int closed = st->late_by_time ? ev->event_time <= horizon : m.end <= horizon;
     if (closed && !st->retain)
         return BATCH_ADD_DROPPED;
     /* Room for the merged session in the list first, so that nothing
@@ -598,13 +600,15 @@ void batch_faults_resumed(batch_faults *bf, double now)
     }
 }
 
-void batch_faults_job_done(batch_faults *bf, double end, double peak_latency)
+void batch_faults_job_done(batch_faults *bf, double end, double peak_latency, int caught_up)
 {
     for (size_t i = 0; i < bf->n; i++) {
         fault_row *r = &bf->rows[i];
         if (r->kind == FAULT_CRASH && !isnan(r->resumed) && isnan(r->caught_up)) {
-            r->caught_up = end;
-            r->peak_latency = peak_latency;
+            if (!(peak_latency <= r->peak_latency))
+                r->peak_latency = peak_latency;
+            if (caught_up)
+                r->caught_up = end;
         }
     }
 }
@@ -770,7 +774,8 @@ static void batch_on_end(void *ctx, void *arg, uint64_t data)
     if (threshold > b->computed_upto)
         b->computed_upto = threshold;
     b->running = 0;
-    batch_faults_job_done(&b->faults, end, peak);
+    /* caught up: no due job is left waiting */
+    batch_faults_job_done(&b->faults, end, peak, b->sealed == 0);
     batch_next(b);
 }
 
@@ -909,7 +914,7 @@ static void *batch_create(sim_t *s, exec_t *e, char *err, size_t errlen)
     if (batch_faults_init(&b->faults, s) != 0 || ring_grow(b) != 0)
         goto oom;
     if (b->w.type != WIN_NONE) {
-        b->st = batch_store_alloc(&b->w, b->p.late_policy == LATE_RESTATE, 0);
+        b->st = batch_store_alloc(&b->w, b->p.late_policy == LATE_RESTATE, 0, 0);
         if (!b->st)
             goto oom;
     }

@@ -13,7 +13,11 @@
  *    the ring slides on.  So memory is about one bit per seq in the spread
  *    of pending events, and at most 16 bytes per long-stuck event, never
  *    proportional to the length of the run.  test-and-set is O(1)
- *    (amortised: growth doubles).
+ *    (amortised: growth doubles).  Arrivals are deduplicated the same
+ *    way, so a replayed arrival is not a second event.
+ *  - What does grow with a run: one metrics_result per (key, window) seen
+ *    downstream (windows.csv needs them all; none for window type none),
+ *    one timeline row per bucket and one row per fault.
  *  - Latencies go into hist.h histograms: lat (emit - event_time),
  *    proc (emit - arrival_time), win (pane emit - window end, all panes
  *    including duplicates, none for window type none) and the per-bucket
@@ -22,7 +26,8 @@
  *    hold_mean is computed at the end as proc_lat_mean - wait_mean -
  *    work_mean (so it is an average over different populations when some
  *    processed events are dropped as late: read it as a decomposition of
- *    the mean, not as a per-event figure).
+ *    the mean, not as a per-event figure).  A result within 1e-9 of
+ *    proc_lat_mean of zero is rounding noise and reported as 0.
  *  - The final value of a window includes duplicate panes: for delta panes
  *    the duplicates are added (that is what a downstream consumer summing
  *    the panes sees), for whole-window panes the last one wins.
@@ -33,6 +38,7 @@
 #include "metrics.h"
 
 #include <assert.h>
+#include <float.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
@@ -247,8 +253,6 @@ struct metrics {
     size_t nfaults, capfaults;
 
     /* set by metrics_finish */
-    int finished;
-    uint64_t lost;
     double complete_first, complete_ontime, complete_final, windows_exact;
 
     char fail_name[NAME_MAX_LEN]; /* "" while every invariant holds */
@@ -362,23 +366,168 @@ const char *pane_timing_name(int timing)
     return names[timing];
 }
 
+/* ------------------------------------------------------ number output */
+
+/*
+ * fmt_g9: exactly what printf("%.9g", x) writes, without printf's
+ * multi-precision conversion (which dominates a run that writes a pane per
+ * event).  Fast path: scale |x| by an exact power of ten (10^k, k <= 27,
+ * is exact in a 64-bit long double mantissa) so that 1e8 <= y < 1e9; that
+ * one multiplication or division rounds once, so y is within 2^-64
+ * relative (< 1e-10 absolute) of the exact value.  Rounding y to the
+ * nearest integer is then certain unless y's fraction is within 1e-7 of
+ * one half; those near-ties, very small or large |x|, zero, non-finite
+ * values and platforms whose long double is narrower go to snprintf.
+ * buf needs 32 bytes; returns the length written.
+ */
+static const long double pow10l_tab[] = {
+    1e0L, 1e1L, 1e2L, 1e3L, 1e4L, 1e5L, 1e6L, 1e7L, 1e8L, 1e9L, 1e10L,
+    1e11L, 1e12L, 1e13L, 1e14L, 1e15L, 1e16L, 1e17L, 1e18L, 1e19L, 1e20L,
+    1e21L, 1e22L, 1e23L, 1e24L, 1e25L, 1e26L, 1e27L
+};
+
+static long double scale_to_9_digits(double ax, int e)
+{
+    int k = 8 - e;
+    return k >= 0 ? (long double)ax * pow10l_tab[k] : (long double)ax / pow10l_tab[-k];
+}
+
+static int fmt_g9(char *buf, double x)
+{
+#if LDBL_MANT_DIG >= 64
+    double ax = fabs(x);
+    if (!(ax >= 1e-12 && ax < 1e17))
+        goto slow;
+    int b2;
+    frexp(ax, &b2);
+    int e = (int)floor((b2 - 1) * 0.30102999566398120); /* <= log10(ax) */
+    long double y = scale_to_9_digits(ax, e);
+    while (y >= 1e9L) {
+        e++;
+        y = scale_to_9_digits(ax, e);
+    }
+    if (y < 1e8L + 1e-6L || y > 1e9L - 1e-6L)
+        goto slow; /* too close to a decade boundary to be sure of e */
+    long double fl = floorl(y);
+    long double fr = y - fl;
+    if (fabsl(fr - 0.5L) < 1e-7L)
+        goto slow;
+    uint64_t r = (uint64_t)fl + (fr > 0.5L);
+    if (r == 1000000000u) {
+        r = 100000000u;
+        e++;
+    }
+    char d[9];
+    for (int i = 8; i >= 0; i--) {
+        d[i] = (char)('0' + r % 10);
+        r /= 10;
+    }
+    int nd = 9; /* significant digits after dropping trailing zeros */
+    while (nd > 1 && d[nd - 1] == '0')
+        nd--;
+    char *o = buf;
+    if (x < 0)
+        *o++ = '-';
+    if (e < -4 || e >= 9) {
+        *o++ = d[0];
+        if (nd > 1) {
+            *o++ = '.';
+            for (int i = 1; i < nd; i++)
+                *o++ = d[i];
+        }
+        *o++ = 'e';
+        *o++ = e < 0 ? '-' : '+';
+        int ae = e < 0 ? -e : e;
+        *o++ = (char)('0' + ae / 10);
+        *o++ = (char)('0' + ae % 10);
+    } else if (e >= 0) {
+        for (int i = 0; i <= e; i++)
+            *o++ = d[i];
+        if (nd > e + 1) {
+            *o++ = '.';
+            for (int i = e + 1; i < nd; i++)
+                *o++ = d[i];
+        }
+    } else {
+        *o++ = '0';
+        *o++ = '.';
+        for (int i = 0; i < -e - 1; i++)
+            *o++ = '0';
+        for (int i = 0; i < nd; i++)
+            *o++ = d[i];
+    }
+    *o = '\0';
+    return (int)(o - buf);
+slow:
+#endif
+    return snprintf(buf, 32, "%.9g", x);
+}
+
+/* Decimal digits of v into buf (>= 21 bytes, no terminator); length. */
+static int fmt_u64(char *buf, uint64_t v)
+{
+    char t[20];
+    int n = 0;
+    do {
+        t[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    for (int i = 0; i < n; i++)
+        buf[i] = t[n - 1 - i];
+    return n;
+}
+
+static int fmt_i64(char *buf, int64_t v)
+{
+    if (v >= 0)
+        return fmt_u64(buf, (uint64_t)v);
+    buf[0] = '-';
+    return 1 + fmt_u64(buf + 1, (uint64_t)0 - (uint64_t)v);
+}
+
 /* Writes x with %.9g, or nothing when it is not finite. */
 static void put_num(FILE *f, double x)
 {
+    char b[32];
     if (isfinite(x))
-        fprintf(f, "%.9g", x);
+        fwrite(b, 1, (size_t)fmt_g9(b, x), f);
 }
 
+/* One panes.csv row, built in a buffer and written with one fwrite (this
+ * runs once per event for window type none). */
 static int write_pane_row(const metrics_t *m, const pane_t *p, FILE *f)
 {
-    fprintf(f, "%s,%" PRIu32 ",", m->executor, p->key);
-    put_num(f, p->start);
-    fputc(',', f);
-    put_num(f, p->end);
-    fprintf(f, ",%" PRIu32 ",%s,", p->index, pane_timing_name(p->timing));
-    put_num(f, p->emit_time);
-    return fprintf(f, ",%" PRIu64 ",%" PRId64 ",%d\n", p->count, p->sum,
-                   p->duplicate ? 1 : 0) < 0 ? -1 : 0;
+    char b[256];
+    size_t n = strlen(m->executor);
+    if (n > 64)
+        n = 64;
+    memcpy(b, m->executor, n);
+    b[n++] = ',';
+    n += (size_t)fmt_u64(b + n, p->key);
+    const double t[2] = { p->start, p->end };
+    for (int i = 0; i < 2; i++) {
+        b[n++] = ',';
+        if (isfinite(t[i]))
+            n += (size_t)fmt_g9(b + n, t[i]);
+    }
+    b[n++] = ',';
+    n += (size_t)fmt_u64(b + n, p->index);
+    b[n++] = ',';
+    const char *tn = pane_timing_name(p->timing);
+    size_t tl = strlen(tn);
+    memcpy(b + n, tn, tl);
+    n += tl;
+    b[n++] = ',';
+    if (isfinite(p->emit_time))
+        n += (size_t)fmt_g9(b + n, p->emit_time);
+    b[n++] = ',';
+    n += (size_t)fmt_u64(b + n, p->count);
+    b[n++] = ',';
+    n += (size_t)fmt_i64(b + n, p->sum);
+    b[n++] = ',';
+    b[n++] = p->duplicate ? '1' : '0';
+    b[n++] = '\n';
+    return fwrite(b, 1, n, f) == n ? 0 : -1;
 }
 
 int metrics_pane(metrics_t *m, const pane_t *p)
@@ -493,7 +642,6 @@ static double share(uint64_t part, uint64_t whole)
 int metrics_finish(metrics_t *m, const gt_t *truth)
 {
     uint64_t done = m->counted + m->dropped;
-    m->lost = m->events > done ? m->events - done : 0;
     if (m->events != done) {
         char d[DETAIL_MAX_LEN];
         snprintf(d, sizeof d,
@@ -536,7 +684,6 @@ int metrics_finish(metrics_t *m, const gt_t *truth)
             m->windows_exact = (double)exact / (double)n;
         }
     }
-    m->finished = 1;
     return 0;
 }
 
@@ -584,7 +731,12 @@ void metrics_get_summary(const metrics_t *m, metrics_summary *s)
     } else {
         s->wait_mean = s->work_mean = NAN;
     }
-    s->hold_mean = s->proc_lat_mean - s->wait_mean - s->work_mean; /* NAN if any is */
+    /* NAN if any is.  A difference of means cancels: when the three are
+     * equal up to rounding (per-record output, visible as soon as
+     * processed) say 0 rather than -6.5e-19. */
+    s->hold_mean = s->proc_lat_mean - s->wait_mean - s->work_mean;
+    if (fabs(s->hold_mean) <= 1e-9 * fabs(s->proc_lat_mean))
+        s->hold_mean = 0.0;
     s->invariants = m->fail_name[0] ? m->fail_name : "ok";
 }
 

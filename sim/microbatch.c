@@ -44,12 +44,14 @@ typedef struct mb {
     double job_end;
     int job_final;
     double job_wm;          /* W of the running batch */
+    double resumed;         /* last restart after a crash (-inf: none) */
     double wm;              /* W of the last batch (-inf: none yet) */
     /* interval > 0: max event time of the arrivals in trigger intervals
      * before cur_slot, and in cur_slot itself */
     double cur_slot, max_before, max_in;
-    /* interval = 0: max event time over every event read so far */
-    double max_read;
+    /* interval = 0: max event time over every event read so far, and over
+     * every event arrived so far */
+    double max_read, max_arrived;
     uint64_t batches;
     batch_faults faults;
 } mb_t;
@@ -197,8 +199,7 @@ static void mb_on_end(void *ctx, void *arg, uint64_t data)
             metrics_visible(b->m, ev, end);
             continue;
         }
-        double horizon = b->p.interval > 0 ? b->job.hz[i] : b->job_wm;
-        switch (batch_store_add(b->st, ev, horizon, update)) {
+        switch (batch_store_add(b->st, ev, b->job.hz[i], update)) {
         case BATCH_ADD_NOW:
             metrics_visible(b->m, ev, end);
             break;
@@ -218,7 +219,9 @@ static void mb_on_end(void *ctx, void *arg, uint64_t data)
         return;
     }
     b->running = 0;
-    batch_faults_job_done(&b->faults, end, peak);
+    /* caught up: this batch started after the restart, so it read the
+     * whole backlog of the downtime, or nothing is waiting at all */
+    batch_faults_job_done(&b->faults, end, peak, start >= b->resumed || b->in.ev.n == 0);
     /* Spark: the next trigger is the first grid point after this batch's
      * trigger time; if the batch ran past it, right now. */
     double next = b->p.interval > 0 ? mb_grid(b, nextafter(start, INFINITY)) : end;
@@ -257,7 +260,8 @@ static void mb_on_restart(void *ctx, void *arg, uint64_t data)
     mb_t *b = arg;
     b->restart_h = 0;
     b->down = 0;
-    batch_faults_resumed(&b->faults, sim_now(b->sim));
+    b->resumed = sim_now(b->sim);
+    batch_faults_resumed(&b->faults, b->resumed);
     if (b->killed) {
         b->killed = 0;
         mb_attempt(b);
@@ -322,6 +326,12 @@ static void *mb_create(sim_t *s, exec_t *e, char *err, size_t errlen)
                               "must be > 0 (else batches would never take time)");
         return NULL;
     }
+    if (c->microbatch.output_mode == OUT_UPDATE && c->window.type == WIN_SESSION) {
+        snprintf(err, errlen, "microbatch: output_mode = update is not supported with session "
+                              "windows (as in Spark, SPARK-36463: a session's bounds change, so "
+                              "its rows cannot be upserted); use append");
+        return NULL;
+    }
     mb_t *b = calloc(1, sizeof *b);
     if (!b) {
         snprintf(err, errlen, "microbatch: out of memory");
@@ -335,12 +345,14 @@ static void *mb_create(sim_t *s, exec_t *e, char *err, size_t errlen)
     b->p = c->microbatch;
     b->w = c->window;
     b->wm = -INFINITY;
+    b->resumed = -INFINITY;
     b->cur_slot = -INFINITY;
-    b->max_before = b->max_in = b->max_read = -INFINITY;
+    b->max_before = b->max_in = b->max_read = b->max_arrived = -INFINITY;
     if (batch_faults_init(&b->faults, s) != 0)
         goto oom;
     if (b->w.type != WIN_NONE) {
-        b->st = batch_store_alloc(&b->w, 0, b->p.output_mode == OUT_UPDATE);
+        b->st = batch_store_alloc(&b->w, 0, b->p.output_mode == OUT_UPDATE,
+                                  b->w.type == WIN_SESSION);
         if (!b->st)
             goto oom;
     }
@@ -366,6 +378,10 @@ static void mb_on_arrival(void *self, const wl_event *ev)
         if (ev->event_time > b->max_in)
             b->max_in = ev->event_time;
         hz = b->max_before - b->p.watermark_delay;
+    } else {
+        hz = b->max_arrived - b->p.watermark_delay;
+        if (ev->event_time > b->max_arrived)
+            b->max_arrived = ev->event_time;
     }
     if (input_push(&b->in, ev, hz) != 0) {
         mb_oom(b);

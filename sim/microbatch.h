@@ -27,20 +27,26 @@
  *        EARLY pane); then the state is dropped.  There are no LATE panes:
  *        as in Spark, a row for a window behind the watermark is dropped,
  *        never used to correct a final result.
- *    With interval > 0 the watermark is pinned to the trigger grid: the
- *    batch starting in trigger interval k ((k-1) I, k I] uses W of the
- *    events that arrived in intervals before k, and each event is judged
- *    against W of the intervals before its own arrival interval.  When
- *    batches keep up with the trigger this is exactly Spark's rule (the
- *    batches before have read just those events).  When a batch overruns
- *    or a crash delays it, Spark's result would depend on where the batch
- *    boundaries fell (Spark only promises to keep rows within the delay,
- *    and "may or may not" drop later ones); pinning W to the grid keeps
- *    the results of a run with faults equal to the fault-free run (the
- *    invariant of issue 7), and stays within Spark's promise.  With
- *    interval = 0 there is no grid: W comes from the events read by the
- *    batches before (Spark's rule), and faults may change which events are
- *    dropped as late.
+ *    Which events are dropped is pinned so that it does not depend on
+ *    where batch boundaries fall (Spark itself only promises to keep rows
+ *    within the delay, and "may or may not" drop later ones; pinning keeps
+ *    the results of a run with crashes or overruns equal to the
+ *    fault-free run, the invariant of issue 7):
+ *      * interval > 0: the batch starting in trigger interval k, that is
+ *        ((k-1) I, k I], uses W of the events that arrived in the
+ *        intervals before k, and each event is judged against W of the
+ *        intervals before its own arrival interval.  When batches keep up
+ *        with the trigger this is exactly Spark's rule (the batches before
+ *        have read just those events).
+ *      * interval = 0: a batch emits with W of the events read by the
+ *        batches before (Spark's rule), and each event is judged against W
+ *        of the events that arrived before it (never later than Spark's
+ *        W for it, so never more drops than Spark's promise allows).
+ *    Either way no event can be added to a window after it was emitted.
+ *    Session windows: an event is late when its event time is <= W (so
+ *    no accepted event can reach back into a session already emitted);
+ *    update mode is refused with sessions, as Spark refuses it
+ *    (SPARK-36463: a session's bounds change, its rows cannot be upserted).
  *    Window type none: each event is one BATCH pane at the end of the
  *    batch that reads it (a stateless query: no watermark is involved, so
  *    the pane is neither early nor on time).
@@ -55,7 +61,9 @@
  *    had not committed), so no loss and no duplicates.  While down no
  *    batch starts; arrivals wait.  Slowdowns stretch the batches that
  *    overlap them (work advances at 1/factor).  faults.csv rows as for the
- *    batch executor (batch.h).
+ *    batch executor (batch.h), except caught_up: the end of the first
+ *    batch that started after the restart (it read the whole backlog), or
+ *    of the re-run when nothing arrived meanwhile.
  *  - backlog() = events arrived but not yet read by a batch; watermark()
  *    is the W of the last batch (NAN before the first batch ended).
  *  - Memory: the events of one trigger interval, one aggregate per open

@@ -12,6 +12,7 @@
 
 #include "stream.h"
 #include "exec.h"
+#include "trig.h"
 #include "metrics.h"
 #include "rng.h"
 #include "sim.h"
@@ -112,6 +113,7 @@ typedef struct stream {
     metrics_t *m;
     const cfg_t *c;
     gsl_rng *rng;
+    const trig_type *trig; /* early and late firings (trig.h) */
     int wtype;             /* enum cfg_window */
     double lateness;       /* allowed_lateness, s */
     int accumulating;
@@ -225,10 +227,12 @@ static uint32_t mix32(uint32_t x)
     return x;
 }
 
+/* Lemire's multiply-shift maps the 32-bit hash onto [0, parallelism)
+ * without a division (this is on the per-event path). */
 uint32_t stream_route(uint32_t key, uint32_t parallelism)
 {
     assert(parallelism > 0);
-    return mix32(key) % parallelism;
+    return (uint32_t)(((uint64_t)mix32(key) * parallelism) >> 32);
 }
 
 /* ------------------------------------------------------------- source log */
@@ -321,8 +325,11 @@ static double mq_min(const stream_t *s)
 
 static void chan_push(chan *c, const item *it)
 {
+    uint32_t i = c->head + c->len;
     assert(c->inflight < c->cap);
-    c->v[(c->head + c->len) % c->cap] = *it;
+    if (i >= c->cap)
+        i -= c->cap;
+    c->v[i] = *it;
     c->len++;
     c->inflight++;
 }
@@ -336,7 +343,8 @@ static void chan_pop(chan *c, item *out)
 {
     assert(c->len > 0);
     *out = c->v[c->head];
-    c->head = (c->head + 1) % c->cap;
+    if (++c->head == c->cap)
+        c->head = 0;
     c->len--;
 }
 
@@ -564,9 +572,13 @@ static void commit(stream_t *s)
     s->stg_len = 0;
 }
 
+static void cancel_timer(stream_t *s, swin *st);
+
+/* Emits the window's next pane; a pending trigger timer is cleared. */
 static void emit(stream_t *s, swin *st, uint32_t key, double start, double end, int timing)
 {
     pane_t p;
+    cancel_timer(s, st);
     memset(&p, 0, sizeof p);
     p.key = key;
     p.start = start;
@@ -603,18 +615,20 @@ static void on_early(void *ctx, void *arg, uint64_t data)
     if (!st || st->timer != i)
         return;
     st->timer = 0;
-    if (!st->ontime_done && st->delta_count > 0)
+    if (!st->ontime_done && st->delta_count > 0 &&
+        s->trig->on_timer(&s->c->stream, &(trig_pane){st->delta_count, st->acc_count, st->next_pane,
+                                                      t.end, 0},
+                          sim_now(s->sim)) == TRIG_FIRE)
         emit(s, st, t.key, t.start, t.end, PANE_EARLY);
 }
 
-static void arm_timer(stream_t *s, swin *st, uint32_t key, double start, double end)
+static void arm_timer(stream_t *s, swin *st, uint32_t key, double start, double end, double at)
 {
     uint32_t i = et_alloc(s);
     if (!i) {
         fail_oom(s);
         return;
     }
-    double at = sim_now(s->sim) + s->c->stream.early_delay;
     s->et[i].at = at;
     s->et[i].key = key;
     s->et[i].start = start;
@@ -650,9 +664,11 @@ static void gc_window(stream_t *s, uint32_t key, double start, double end)
     swin *st = wmap_get(s->win, key, start, end);
     if (!st)
         return;
+    /* Elements a trigger left unfired get a last LATE pane (Beam fires
+     * at garbage collection too); the built-in trigger leaves none. */
+    if (st->delta_count > 0)
+        emit(s, st, key, start, end, PANE_LATE);
     cancel_timer(s, st);
-    /* Every element was counted by a pane by now (ON_TIME or LATE). */
-    assert(st->vis_head == 0);
     if (s->wtype == WIN_SESSION)
         sidx_remove(s, key, start, end);
     wmap_del(s->win, key, start, end);
@@ -713,10 +729,17 @@ static void add_to_window(stream_t *s, const wl_event *ev, double start, double 
     st->acc_sum += ev->value;
     st->delta_count++;
     st->delta_sum += ev->value;
-    if (s->op_wm >= end)
-        emit(s, st, ev->key, start, end, PANE_LATE);
-    else if (s->c->stream.early_delay > 0 && !st->timer)
-        arm_timer(s, st, ev->key, start, end);
+    trig_pane tp = {st->delta_count, st->acc_count, st->next_pane, end, st->timer != 0};
+    if (s->op_wm >= end) {
+        if (s->trig->on_late(&s->c->stream, &tp) == TRIG_FIRE)
+            emit(s, st, ev->key, start, end, PANE_LATE);
+    } else {
+        double at = INFINITY;
+        if (s->trig->on_element(&s->c->stream, &tp, sim_now(s->sim), &at) == TRIG_FIRE)
+            emit(s, st, ev->key, start, end, PANE_EARLY);
+        else if (at < INFINITY && !st->timer)
+            arm_timer(s, st, ev->key, start, end, at);
+    }
 }
 
 /* Session: merges the proto-window [t, t + gap) with every window of the
@@ -997,8 +1020,8 @@ static void pump(stream_t *s)
         if (s->log_read > s->hi_read)
             s->hi_read = s->log_read;
         chan_push(c, &it);
-        if (s->routing == ROUTE_ROUND_ROBIN)
-            s->rr = (s->rr + 1) % (uint32_t)s->P;
+        if (s->routing == ROUTE_ROUND_ROBIN && ++s->rr == (uint32_t)s->P)
+            s->rr = 0;
         source_wm_refresh(s);
     }
     /* Without crashes nothing read is needed again; with them the log is
@@ -1453,6 +1476,7 @@ static void *stream_create(sim_t *sim, exec_t *e, char *err, size_t errlen)
     s->m = e->metrics;
     s->c = c;
     s->rng = sim_rng(sim, RNG_SERVICE);
+    s->trig = trig_default;
     s->wtype = c->window.type;
     s->lateness = c->stream.allowed_lateness;
     s->accumulating = c->stream.accumulation == ACC_ACCUMULATING;

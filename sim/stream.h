@@ -32,25 +32,31 @@
  *    still in flight was read, or the source watermark itself when nothing
  *    is in flight: each in-flight record carries that value (wm_prev), and
  *    the operator takes the minimum over the P channel heads, O(P) per
- *    completion.  An event is judged late against the operator watermark
- *    at the end of its service.  When the input has ended and the log is
- *    read, the source watermark becomes +infinity, so every window fires
- *    once the last record is processed.
- *  - Windows and panes (Beam semantics; W = operator watermark, L =
- *    allowed_lateness): an event goes to every window of win_assign (for
- *    sessions, its proto-window merges with every overlapping or touching
- *    window of its key, and the merged window takes the union of their
- *    contents, the earliest pending early-firing timer and the highest
- *    pane index).  A window with end + L <= W is expired: the event skips
- *    it; an event that lands in no window at all is dropped
- *    (metrics_dropped, once).  If W < end the element is on time: the
- *    first element of a pane arms an EARLY timer early_delay s of
- *    processing time later (0 = never); when it fires, an EARLY pane.
- *    When W reaches end, the ON_TIME pane, for every window holding state,
- *    even with nothing new (count 0 in discarding mode).  If end <= W <
- *    end + L the element is late: a LATE pane at once.  A window that
- *    first gets state after W passed its end has no ON_TIME pane: its
- *    panes are LATE.  State is garbage-collected when W reaches end + L.
+ *    completion.  When the input has ended and the log is read, the
+ *    source watermark becomes +infinity, so every window fires once the
+ *    last record is processed.  The watermark reported downstream
+ *    (metrics, timeline) never decreases, not even after a restore.
+ *  - Windows and panes (Beam semantics; W = operator watermark, Wr = the
+ *    source watermark the event was read behind, Wr >= W, equal with one
+ *    worker; L = allowed_lateness): an event goes to every window of
+ *    win_assign (for sessions, its proto-window merges with every
+ *    overlapping or touching window of its key that has not expired for
+ *    it, and the merged window takes the union of their contents, the
+ *    earliest pending trigger timer and the highest pane index).  A window
+ *    with end + L <= Wr is expired for the event: it skips it; an event
+ *    that lands in no window at all is dropped (metrics_dropped, once).
+ *    Judging expiry by Wr, which depends only on the order of reads, makes
+ *    a replay after a restore drop exactly the events the first attempt
+ *    dropped, whatever the timing (Flink judges by W; the same with one
+ *    worker).  If W < end the element is on time: the trigger (trig.h)
+ *    may ask for a timer (the default: early_delay s of processing time
+ *    after the first element of a pane, 0 = never) and fire an EARLY pane
+ *    then.  When W reaches end, the ON_TIME pane, for every window holding
+ *    state, even with nothing new (count 0 in discarding mode).  If end <=
+ *    W the element is late: the default trigger fires a LATE pane at once.
+ *    A window that first gets state after W passed its end has no ON_TIME
+ *    pane: its panes are LATE.  State is garbage-collected when W reaches
+ *    end + L.
  *    Pane indexes count 0, 1, 2, ... per window.  Accumulating panes carry
  *    the whole window so far; discarding panes what came since the last.
  *    Window type none: each event is its own ON_TIME pane [t, t], count 1,
@@ -66,17 +72,51 @@
  *    it (finished every record read before it) pauses checkpoint_cost s,
  *    then takes no new record until every worker has (barrier alignment).
  *    The checkpoint completes when the last worker's pause ends.  A
- *    checkpoint is not started while the previous one runs (that tick is
- *    skipped).  guarantee exactly_once: panes are staged and become
- *    visible when the next checkpoint completes (emit_time = commit time;
- *    at the end of the input a final checkpoint commits the rest); with
+ *    checkpoint is not started while the previous one runs, nor while the
+ *    job is down (that tick is skipped).  A checkpoint holds the source
+ *    offset of the barrier, the watermark generator's state there, the
+ *    operator watermark, every window's state with its not yet visible
+ *    events and its pending timer.  guarantee exactly_once: panes are
+ *    staged and become visible when the next checkpoint completes
+ *    (emit_time = commit time; at the end of the input a final checkpoint
+ *    commits the rest, again if one is declined); with
  *    checkpoint_interval = 0 there are no transactions and panes are
- *    visible at once.  at_least_once: visible at once.
+ *    visible at once, unless the fault schedule has crashes: then the
+ *    final checkpoint is the only commit.  at_least_once: visible at once.
+ *  - Crash (fault.h): everything since the last completed checkpoint is
+ *    lost: records in flight, window state, timers, staged (uncommitted)
+ *    panes, a running checkpoint.  Down for detection_delay +
+ *    restart_delay + restore_per_entry x windows in the checkpoint; the
+ *    source log keeps arriving meanwhile.  Then the checkpoint's state is
+ *    restored, the source rewinds to its offset and replays (the log is
+ *    kept from the last completed checkpoint on when the schedule has
+ *    crashes; from offset 0 when there are no checkpoints).  Replayed
+ *    events are not reported to metrics_processed again.  at_least_once:
+ *    a replayed pane whose (window, index) was already visible is marked
+ *    duplicate (a sink-side table of panes seen per window, pruned at
+ *    each checkpoint of windows no replay can reach).  A crash while down
+ *    restarts the downtime.  Fault row: detected, resumed, caught_up (the
+ *    replay has read past the crash point and the backlog is back to its
+ *    level at the crash; NAN if cut short by another crash), downtime,
+ *    reprocessed, cpu_wasted (service seconds since the checkpoint plus
+ *    the interrupted services), duplicates, peak_latency (highest
+ *    visibility latency of a pane shown while recovering; NAN if none).
+ *    Slowdown: services started during [time, time + duration) take
+ *    factor times longer.  Checkpoint failure: the next checkpoint to
+ *    complete is declined (no snapshot, no commit).  Outage: applied to
+ *    the workload by sim; only a row here.
+ *  - Limits of replay: exactly-once results equal the fault-free run per
+ *    window when what the windows contain depends on the order of reads
+ *    only.  It does not when panes of session windows fire (early, or on
+ *    time while another worker holds the watermark back) before a late
+ *    event merges them: when that happens depends on processing time,
+ *    which a crash shifts, so the contents can end up under other window
+ *    names (nothing is lost or counted twice).  Likewise with routing
+ *    round_robin or shared, a key's events may be processed out of read
+ *    order by different workers.
  *  - Memory: no malloc per event in steady state; every pool (log, window
  *    state, visibility nodes, timers, heap, staged panes) grows by
  *    doubling and is reused.  Deterministic: no address-dependent order.
- *  - Faults (issue 7) are not modelled yet: on_fault records the fault in
- *    faults.csv with no recovery cost.
  */
 #ifndef SLUICE_STREAM_H
 #define SLUICE_STREAM_H

@@ -430,6 +430,30 @@ Test(batch, crash_reruns_job_from_start)
     trm_rf(dir);
 }
 
+/* A long restart makes the next job queue: three_more.csv adds t = 15,
+ * read by the final job (due 20).  Job 1 (10 -> 14) crashes at 12, the
+ * restart is at 12 + 1 + 10 = 23; job 1 re-runs 23 -> 27 while job 2
+ * waits, then job 2 runs 27 -> 29 and nothing is left: caught up at 29,
+ * the peak latency of the recovery is job 1's oldest event, 27 - 1. */
+Test(batch, crash_recovery_until_queue_drains)
+{
+    cfg_t cf;
+    three_cfg(&cf);
+    tcfg_trace(&cf, "three_more.csv");
+    cf.batch.restart_delay = 10;
+    cf.faults.crash_times.n = 1;
+    cf.faults.crash_times.v[0] = 12;
+    char dir[64];
+    sim_outcome o;
+    trun(&cf, dir, sizeof dir, &o);
+    tassert_panes(dir, "batch", "three_more.expected");
+    cr_assert_float_eq(fault_field(dir, "batch", "resumed"), 23, 1e-9);
+    cr_assert_float_eq(fault_field(dir, "batch", "downtime"), 11, 1e-9);
+    cr_assert_float_eq(fault_field(dir, "batch", "caught_up"), 29, 1e-9);
+    cr_assert_float_eq(fault_field(dir, "batch", "peak_latency"), 26, 1e-9);
+    trm_rf(dir);
+}
+
 /* With 3 stages (1 s each after the 1 s setup: 11-12, 12-13, 13-14) a
  * crash at 12.5 keeps stage 1: 0.5 CPU-s wasted, 2 of 3 events' work
  * redone; the re-run (from 17.5) pays setup + 2 stages: output at 20.5. */
@@ -535,4 +559,135 @@ Test(batch, faults_change_no_result_over_seeds)
     }
     /* jobs run ~20% of the time: some of the ~60 crashes must hit one */
     cr_assert_gt(wasted, 0, "no crash hit a running job?");
+}
+
+/* ---- the window store on its own (batch.h) ---- */
+
+#include "batch.h"
+
+static wl_event ev_at(uint64_t seq, uint32_t key, double t)
+{
+    wl_event e;
+    memset(&e, 0, sizeof e);
+    e.id = e.seq = seq;
+    e.key = key;
+    e.value = 1;
+    e.event_time = e.arrival_time = t;
+    return e;
+}
+
+/* Memory does not grow with the length of a run: over 2,000 intervals of
+ * 50 events on 5 keys, after each emission the store holds only the
+ * windows still open and the events waiting in them (at most two windows
+ * per key straddle the horizon), and every event is counted once. */
+Test(batch, store_memory_bounded_over_long_run)
+{
+    cfg_t c;
+    cfg_defaults(&c);
+    c.window.type = WIN_SLIDING;
+    c.window.size = 10;
+    c.window.slide = 5;
+    metrics_t *m = metrics_alloc("batch", &c, 0, NULL);
+    cr_assert(m);
+    batch_store *st = batch_store_alloc(&c.window, 0, 0, 0);
+    cr_assert(st);
+    uint64_t seq = 0;
+    size_t max_windows = 0, max_held = 0;
+    for (int k = 0; k < 2000; k++) {
+        for (int i = 0; i < 50; i++) {
+            wl_event e = ev_at(seq++, (uint32_t)(i % 5), k * 5.0 + i * 0.1);
+            metrics_arrived(m, &e);
+            int r = batch_store_add(st, &e, k * 5.0 - 5, 0);
+            cr_assert_eq(r, BATCH_ADD_PENDING, "event %llu", (unsigned long long)e.seq);
+        }
+        cr_assert_geq(batch_store_emit(st, k * 5.0, k * 5.0 + 1, PANE_BATCH, PANE_BATCH, m), 0);
+        if (batch_store_windows(st) > max_windows)
+            max_windows = batch_store_windows(st);
+        if (batch_store_held(st) > max_held)
+            max_held = batch_store_held(st);
+    }
+    /* open: [5k-5, 5k+5) and [5k, 5k+10) per key */
+    cr_assert_leq(max_windows, 2 * 5, "windows %zu", max_windows);
+    cr_assert_leq(max_held, 50, "held %zu", max_held);
+    cr_assert_eq(batch_store_open(st), batch_store_windows(st));
+    cr_assert_geq(batch_store_emit(st, INFINITY, 1e9, PANE_BATCH, PANE_BATCH, m), 0);
+    cr_assert_eq(batch_store_windows(st), 0);
+    cr_assert_eq(batch_store_held(st), 0);
+    batch_store_free(st);
+    metrics_free(m);
+}
+
+/* Restate keeps computed windows: a late event for one is added to the
+ * whole value and the window is emitted again with the next pane index;
+ * with drop it is refused. */
+Test(batch, store_restate_and_drop)
+{
+    cfg_t c;
+    cfg_defaults(&c);
+    c.window.type = WIN_TUMBLING;
+    c.window.size = 10;
+    for (int restate = 0; restate < 2; restate++) {
+        metrics_t *m = metrics_alloc("batch", &c, 0, NULL);
+        batch_store *st = batch_store_alloc(&c.window, restate, 0, 0);
+        cr_assert(m && st);
+        wl_event a = ev_at(0, 7, 3), b = ev_at(1, 7, 4);
+        cr_assert_eq(batch_store_add(st, &a, -INFINITY, 0), BATCH_ADD_PENDING);
+        cr_assert_eq(batch_store_emit(st, 10, 11, PANE_BATCH, PANE_BATCH, m), 1);
+        cr_assert_eq(batch_store_windows(st), restate ? 1u : 0u);
+        int r = batch_store_add(st, &b, 10, 0);
+        cr_assert_eq(r, restate ? BATCH_ADD_NOW : BATCH_ADD_DROPPED);
+        cr_assert_eq(batch_store_emit(st, 20, 21, PANE_BATCH, PANE_BATCH, m), restate ? 1 : 0);
+        const metrics_result *res = wmap_get(metrics_results(m), 7, 0, 10);
+        cr_assert(res);
+        cr_assert_eq(res->final_count, restate ? 2u : 1u);
+        cr_assert_eq(res->panes, restate ? 2u : 1u);
+        batch_store_free(st);
+        metrics_free(m);
+    }
+}
+
+/* Same configuration and seed: byte-identical outputs, with the parts
+ * most likely to depend on iteration order (sessions, restatement,
+ * stages, crashes) all on. */
+Test(batch, deterministic_outputs)
+{
+    char dirs[2][64];
+    for (int i = 0; i < 2; i++) {
+        cfg_t cf;
+        tcfg(&cf, ONLY_BATCH | (1u << EXEC_MICROBATCH));
+        tcfg_poisson(&cf, 77, 25, 200);
+        cf.workload.keys = 6;
+        cf.workload.delay = DELAY_EXPONENTIAL;
+        cf.workload.delay_mean = 2;
+        cf.workload.late_fraction = 0.05;
+        cf.workload.late_delay_mean = 30;
+        cf.window.type = WIN_SESSION;
+        cf.window.gap = 0.5;
+        cf.batch.interval = 15;
+        cf.batch.late_policy = LATE_RESTATE;
+        cf.batch.stages = 2;
+        cf.microbatch.interval = 1;
+        cf.faults.crash_times.n = 2;
+        cf.faults.crash_times.v[0] = 40;
+        cf.faults.crash_times.v[1] = 121;
+        sim_outcome o;
+        trun(&cf, dirs[i], sizeof dirs[i], &o);
+    }
+    const char *files[] = {"panes.csv", "windows.csv", "summary.csv", "faults.csv", "timeline.csv"};
+    for (size_t f = 0; f < sizeof files / sizeof files[0]; f++) {
+        char a[128], b[128];
+        snprintf(a, sizeof a, "%s/%s", dirs[0], files[f]);
+        snprintf(b, sizeof b, "%s/%s", dirs[1], files[f]);
+        tcsv x, y;
+        cr_assert_eq(tcsv_read(a, &x), 0, "%s", a);
+        cr_assert_eq(tcsv_read(b, &y), 0, "%s", b);
+        cr_assert_gt(x.rows, 0, "%s is empty", files[f]);
+        cr_assert_eq(x.rows, y.rows, "%s differs", files[f]);
+        for (size_t i = 0; i < (x.rows + 1) * x.cols; i++)
+            cr_assert_str_eq(x.cell[i], y.cell[i], "%s differs", files[f]);
+        tcsv_free(&x);
+        tcsv_free(&y);
+    }
+    trm_rf(dirs[0]);
+    trm_rf(dirs[1]);
 }
