@@ -600,13 +600,15 @@ void batch_faults_resumed(batch_faults *bf, double now)
     }
 }
 
-void batch_faults_job_done(batch_faults *bf, double end, double peak_latency)
+void batch_faults_job_done(batch_faults *bf, double end, double peak_latency, int caught_up)
 {
     for (size_t i = 0; i < bf->n; i++) {
         fault_row *r = &bf->rows[i];
         if (r->kind == FAULT_CRASH && !isnan(r->resumed) && isnan(r->caught_up)) {
-            r->caught_up = end;
-            r->peak_latency = peak_latency;
+            if (!(peak_latency <= r->peak_latency))
+                r->peak_latency = peak_latency;
+            if (caught_up)
+                r->caught_up = end;
         }
     }
 }
@@ -772,7 +774,8 @@ static void batch_on_end(void *ctx, void *arg, uint64_t data)
     if (threshold > b->computed_upto)
         b->computed_upto = threshold;
     b->running = 0;
-    batch_faults_job_done(&b->faults, end, peak);
+    /* caught up: no due job is left waiting */
+    batch_faults_job_done(&b->faults, end, peak, b->sealed == 0);
     batch_next(b);
 }
 

@@ -42,9 +42,10 @@
  *    durable and output atomic: no loss, no duplicates, only latency.  A
  *    slowdown stretches the part of every job that overlaps it (work
  *    advances at 1/factor).  One faults.csv row per fault: downtime =
- *    restart - crash, caught_up = end of the first job after the restart,
- *    peak_latency = that job's highest end - event time, reprocessed =
- *    events whose stage work was redone.
+ *    restart - crash, caught_up = end of the first job after the restart
+ *    that leaves no due job waiting (the backlog of the downtime is
+ *    worked off), peak_latency = the highest end - event time of the jobs
+ *    up to then, reprocessed = events whose stage work was redone.
  *  - backlog() = events arrived but not yet read by a job (the open data
  *    interval and the due jobs not started); watermark() is NAN (a batch
  *    job has none).
@@ -146,9 +147,12 @@ void batch_faults_free(batch_faults *bf);
 fault_row *batch_faults_begin(batch_faults *bf, const fault_t *f, double detection_delay);
 /* Processing resumed now: closes the downtime of every crash waiting. */
 void batch_faults_resumed(batch_faults *bf, double now);
-/* A job/batch ended after a restart: it is caught up (its events' highest
- * latency, end - event time, is the peak latency of the recovery). */
-void batch_faults_job_done(batch_faults *bf, double end, double peak_latency);
+/* A job/batch ended; peak_latency: its events' highest end - event time.
+ * For every crash that resumed and has not caught up yet: the peak
+ * latency of the recovery is the highest over the jobs since the restart,
+ * and caught_up != 0 says this job ends the recovery (nothing of the
+ * backlog that built up while down is left). */
+void batch_faults_job_done(batch_faults *bf, double end, double peak_latency, int caught_up);
 int batch_faults_report(const batch_faults *bf, metrics_t *m);
 
 /* ---- growable event arrays, shared with microbatch.c ---- */

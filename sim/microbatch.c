@@ -44,6 +44,7 @@ typedef struct mb {
     double job_end;
     int job_final;
     double job_wm;          /* W of the running batch */
+    double resumed;         /* last restart after a crash (-inf: none) */
     double wm;              /* W of the last batch (-inf: none yet) */
     /* interval > 0: max event time of the arrivals in trigger intervals
      * before cur_slot, and in cur_slot itself */
@@ -218,7 +219,9 @@ static void mb_on_end(void *ctx, void *arg, uint64_t data)
         return;
     }
     b->running = 0;
-    batch_faults_job_done(&b->faults, end, peak);
+    /* caught up: this batch started after the restart, so it read the
+     * whole backlog of the downtime, or nothing is waiting at all */
+    batch_faults_job_done(&b->faults, end, peak, start >= b->resumed || b->in.ev.n == 0);
     /* Spark: the next trigger is the first grid point after this batch's
      * trigger time; if the batch ran past it, right now. */
     double next = b->p.interval > 0 ? mb_grid(b, nextafter(start, INFINITY)) : end;
@@ -257,7 +260,8 @@ static void mb_on_restart(void *ctx, void *arg, uint64_t data)
     mb_t *b = arg;
     b->restart_h = 0;
     b->down = 0;
-    batch_faults_resumed(&b->faults, sim_now(b->sim));
+    b->resumed = sim_now(b->sim);
+    batch_faults_resumed(&b->faults, b->resumed);
     if (b->killed) {
         b->killed = 0;
         mb_attempt(b);
@@ -341,6 +345,7 @@ static void *mb_create(sim_t *s, exec_t *e, char *err, size_t errlen)
     b->p = c->microbatch;
     b->w = c->window;
     b->wm = -INFINITY;
+    b->resumed = -INFINITY;
     b->cur_slot = -INFINITY;
     b->max_before = b->max_in = b->max_read = b->max_arrived = -INFINITY;
     if (batch_faults_init(&b->faults, s) != 0)

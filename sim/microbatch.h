@@ -61,7 +61,9 @@
  *    had not committed), so no loss and no duplicates.  While down no
  *    batch starts; arrivals wait.  Slowdowns stretch the batches that
  *    overlap them (work advances at 1/factor).  faults.csv rows as for the
- *    batch executor (batch.h).
+ *    batch executor (batch.h), except caught_up: the end of the first
+ *    batch that started after the restart (it read the whole backlog), or
+ *    of the re-run when nothing arrived meanwhile.
  *  - backlog() = events arrived but not yet read by a batch; watermark()
  *    is the W of the last batch (NAN before the first batch ended).
  *  - Memory: the events of one trigger interval, one aggregate per open

@@ -430,6 +430,30 @@ Test(batch, crash_reruns_job_from_start)
     trm_rf(dir);
 }
 
+/* A long restart makes the next job queue: three_more.csv adds t = 15,
+ * read by the final job (due 20).  Job 1 (10 -> 14) crashes at 12, the
+ * restart is at 12 + 1 + 10 = 23; job 1 re-runs 23 -> 27 while job 2
+ * waits, then job 2 runs 27 -> 29 and nothing is left: caught up at 29,
+ * the peak latency of the recovery is job 1's oldest event, 27 - 1. */
+Test(batch, crash_recovery_until_queue_drains)
+{
+    cfg_t cf;
+    three_cfg(&cf);
+    tcfg_trace(&cf, "three_more.csv");
+    cf.batch.restart_delay = 10;
+    cf.faults.crash_times.n = 1;
+    cf.faults.crash_times.v[0] = 12;
+    char dir[64];
+    sim_outcome o;
+    trun(&cf, dir, sizeof dir, &o);
+    tassert_panes(dir, "batch", "three_more.expected");
+    cr_assert_float_eq(fault_field(dir, "batch", "resumed"), 23, 1e-9);
+    cr_assert_float_eq(fault_field(dir, "batch", "downtime"), 11, 1e-9);
+    cr_assert_float_eq(fault_field(dir, "batch", "caught_up"), 29, 1e-9);
+    cr_assert_float_eq(fault_field(dir, "batch", "peak_latency"), 26, 1e-9);
+    trm_rf(dir);
+}
+
 /* With 3 stages (1 s each after the 1 s setup: 11-12, 12-13, 13-14) a
  * crash at 12.5 keeps stage 1: 0.5 CPU-s wasted, 2 of 3 events' work
  * redone; the re-run (from 17.5) pays setup + 2 stages: output at 20.5. */

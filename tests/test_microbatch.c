@@ -391,6 +391,16 @@ Test(microbatch, crash_reruns_batch_from_offset_log)
     cr_assert_float_eq(o.summary[0].downtime, 5, 1e-9);
     cr_assert_float_eq(o.summary[0].cpu_wasted, 2, 1e-9);
     cr_assert_eq(o.summary[0].reprocessed, 3);
+    /* faults.csv: nothing else waits, so the re-run ends the recovery */
+    char path[128];
+    snprintf(path, sizeof path, "%s/faults.csv", dir);
+    tcsv t;
+    cr_assert_eq(tcsv_read(path, &t), 0);
+    cr_assert_eq(t.rows, 1);
+    cr_assert_float_eq(tcsv_num(&t, 0, tcsv_col(&t, "resumed")), 12, 1e-9);
+    cr_assert_float_eq(tcsv_num(&t, 0, tcsv_col(&t, "caught_up")), 16, 1e-9);
+    cr_assert_float_eq(tcsv_num(&t, 0, tcsv_col(&t, "peak_latency")), 15, 1e-9);
+    tcsv_free(&t);
     trm_rf(dir);
 }
 
