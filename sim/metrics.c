@@ -13,7 +13,11 @@
  *    the ring slides on.  So memory is about one bit per seq in the spread
  *    of pending events, and at most 16 bytes per long-stuck event, never
  *    proportional to the length of the run.  test-and-set is O(1)
- *    (amortised: growth doubles).
+ *    (amortised: growth doubles).  Arrivals are deduplicated the same
+ *    way, so a replayed arrival is not a second event.
+ *  - What does grow with a run: one metrics_result per (key, window) seen
+ *    downstream (windows.csv needs them all; none for window type none),
+ *    one timeline row per bucket and one row per fault.
  *  - Latencies go into hist.h histograms: lat (emit - event_time),
  *    proc (emit - arrival_time), win (pane emit - window end, all panes
  *    including duplicates, none for window type none) and the per-bucket
@@ -249,8 +253,6 @@ struct metrics {
     size_t nfaults, capfaults;
 
     /* set by metrics_finish */
-    int finished;
-    uint64_t lost;
     double complete_first, complete_ontime, complete_final, windows_exact;
 
     char fail_name[NAME_MAX_LEN]; /* "" while every invariant holds */
@@ -640,7 +642,6 @@ static double share(uint64_t part, uint64_t whole)
 int metrics_finish(metrics_t *m, const gt_t *truth)
 {
     uint64_t done = m->counted + m->dropped;
-    m->lost = m->events > done ? m->events - done : 0;
     if (m->events != done) {
         char d[DETAIL_MAX_LEN];
         snprintf(d, sizeof d,
@@ -683,7 +684,6 @@ int metrics_finish(metrics_t *m, const gt_t *truth)
             m->windows_exact = (double)exact / (double)n;
         }
     }
-    m->finished = 1;
     return 0;
 }
 

@@ -227,10 +227,12 @@ static uint32_t mix32(uint32_t x)
     return x;
 }
 
+/* Lemire's multiply-shift maps the 32-bit hash onto [0, parallelism)
+ * without a division (this is on the per-event path). */
 uint32_t stream_route(uint32_t key, uint32_t parallelism)
 {
     assert(parallelism > 0);
-    return mix32(key) % parallelism;
+    return (uint32_t)(((uint64_t)mix32(key) * parallelism) >> 32);
 }
 
 /* ------------------------------------------------------------- source log */
@@ -1018,8 +1020,8 @@ static void pump(stream_t *s)
         if (s->log_read > s->hi_read)
             s->hi_read = s->log_read;
         chan_push(c, &it);
-        if (s->routing == ROUTE_ROUND_ROBIN)
-            s->rr = (s->rr + 1) % (uint32_t)s->P;
+        if (s->routing == ROUTE_ROUND_ROBIN && ++s->rr == (uint32_t)s->P)
+            s->rr = 0;
         source_wm_refresh(s);
     }
     /* Without crashes nothing read is needed again; with them the log is

@@ -9,17 +9,20 @@
  */
 #include <criterion/criterion.h>
 
+#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cfg.h"
 #include "fault.h"
 #include "gt.h"
 #include "hist.h"
 #include "metrics.h"
+#include "sim.h"
 #include "wl.h"
 
 /* ------------------------------------------------------------- helpers */
@@ -984,4 +987,207 @@ Test(metrics, golden_small_run)
     metrics_free(b);
     metrics_free(s);
     gt_free(g);
+}
+
+/* ------------------------------------------- whole runs: files agree */
+
+typedef struct exec_tot {
+    char name[16];
+    double events, counted, dropped, complete_final, windows_exact;
+    double tl_arrivals, tl_visible, tl_dropped;
+    double w_truth, w_n, w_final_share, w_exact;
+    double lat_rows;
+} exec_tot;
+
+static exec_tot *tot_of(exec_tot *t, int *n, const char *name)
+{
+    for (int i = 0; i < *n; i++)
+        if (strcmp(t[i].name, name) == 0)
+            return &t[i];
+    cr_assert_lt(*n, 3, "unexpected executor %s", name);
+    memset(&t[*n], 0, sizeof t[*n]);
+    snprintf(t[*n].name, sizeof t[*n].name, "%s", name);
+    return &t[(*n)++];
+}
+
+/* Splits a CSV line in place (no quoting in sluice's files). */
+static int split(char *line, char **f, int max)
+{
+    int n = 0;
+    line[strcspn(line, "\n")] = '\0';
+    for (char *p = line; n < max;) {
+        f[n++] = p;
+        char *c = strchr(p, ',');
+        if (!c)
+            break;
+        *c = '\0';
+        p = c + 1;
+    }
+    return n;
+}
+
+static FILE *open_result(const char *dir, const char *name)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f, "%s: %s", path, strerror(errno));
+    return f;
+}
+
+/*
+ * Runs a small config through sim_run and checks that the output files
+ * agree with each other: summary counts = timeline sums; completeness and
+ * windows_exact recomputed from windows.csv rows; every truth window is
+ * listed once per executor (truth counts add up to the events for
+ * tumbling windows); latency CDFs ascend to 1; conservation holds.
+ */
+static void check_run_files(const char *const *sets, size_t nsets, int tumbling)
+{
+    cfg_t c;
+    char err[CFG_ERR_MAX];
+    cfg_defaults(&c);
+    for (size_t i = 0; i < nsets; i++)
+        cr_assert_eq(cfg_set(&c, sets[i], err, sizeof err), CFG_OK, "%s", err);
+    char dir[] = "/tmp/sluice_metrics_run_XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    sim_outcome o;
+    int rc = sim_run(&c, dir, &o, err, sizeof err);
+    cr_assert_eq(rc, SIM_OK, "sim_run: %d %s", rc, err);
+
+    exec_tot t[3];
+    int nt = 0;
+    char line[4096], *f[40];
+    FILE *in = open_result(dir, "summary.csv");
+    cr_assert_not_null(fgets(line, sizeof line, in));
+    while (fgets(line, sizeof line, in)) {
+        int n = split(line, f, 40);
+        cr_assert_eq(n, 30, "summary row with %d fields", n);
+        exec_tot *x = tot_of(t, &nt, f[0]);
+        x->events = atof(f[1]);
+        x->counted = atof(f[2]);
+        x->dropped = atof(f[3]);
+        cr_assert_str_eq(f[5], "0", "%s lost %s", f[0], f[5]);
+        cr_assert_str_eq(f[18], "ok", "%s invariants %s", f[0], f[18]);
+        x->complete_final = atof(f[25]);
+        x->windows_exact = atof(f[26]);
+        cr_assert_eq(x->events, x->counted + x->dropped, "%s", f[0]);
+        cr_assert_eq(x->events, (double)o.events, "%s", f[0]);
+    }
+    fclose(in);
+    cr_assert_eq(nt, 3);
+
+    in = open_result(dir, "timeline.csv");
+    cr_assert_not_null(fgets(line, sizeof line, in));
+    while (fgets(line, sizeof line, in)) {
+        cr_assert_eq(split(line, f, 40), 10);
+        exec_tot *x = tot_of(t, &nt, f[0]);
+        x->tl_arrivals += atof(f[2]);
+        x->tl_dropped += atof(f[8]);
+        x->tl_visible += atof(f[9]);
+    }
+    fclose(in);
+
+    in = open_result(dir, "windows.csv");
+    cr_assert_not_null(fgets(line, sizeof line, in));
+    double prev[3][3];
+    int have_prev[3] = { 0, 0, 0 };
+    while (fgets(line, sizeof line, in)) {
+        cr_assert_eq(split(line, f, 40), 14);
+        exec_tot *x = tot_of(t, &nt, f[0]);
+        /* sorted by window_start, window_end, key within an executor */
+        double cur[3] = { atof(f[2]), atof(f[3]), atof(f[1]) };
+        int xi = (int)(x - t);
+        if (have_prev[xi]) {
+            double *p = prev[xi];
+            int later = cur[0] > p[0] || (cur[0] == p[0] && (cur[1] > p[1] ||
+                        (cur[1] == p[1] && cur[2] > p[2])));
+            cr_assert(later, "%s: windows.csv out of order at key %s [%s, %s)", f[0], f[1],
+                      f[2], f[3]);
+        }
+        memcpy(prev[xi], cur, sizeof cur);
+        have_prev[xi] = 1;
+        double truth = atof(f[4]), fin = atof(f[10]);
+        if (truth > 0) {
+            x->w_truth += truth;
+            x->w_n++;
+            x->w_final_share += fin >= truth ? 1.0 : fin / truth;
+            x->w_exact += fin == truth && strcmp(f[5], f[11]) == 0;
+        }
+    }
+    fclose(in);
+
+    in = open_result(dir, "latency.csv");
+    cr_assert_not_null(fgets(line, sizeof line, in));
+    char last_key[64] = "";
+    double last_x = 0, last_p = 0;
+    while (fgets(line, sizeof line, in)) {
+        cr_assert_eq(split(line, f, 40), 4);
+        char key[64];
+        snprintf(key, sizeof key, "%s/%s", f[0], f[1]);
+        double xv = atof(f[2]), pv = atof(f[3]);
+        if (strcmp(key, last_key) != 0) {
+            cr_assert(last_key[0] == '\0' || last_p == 1.0, "%s: cdf ends at %g", last_key, last_p);
+            snprintf(last_key, sizeof last_key, "%s", key);
+        } else {
+            cr_assert(xv > last_x && pv > last_p, "%s: not ascending at %g", key, xv);
+        }
+        last_x = xv;
+        last_p = pv;
+        tot_of(t, &nt, f[0])->lat_rows++;
+    }
+    cr_assert_eq(last_p, 1.0);
+    fclose(in);
+
+    for (int i = 0; i < nt; i++) {
+        exec_tot *x = &t[i];
+        cr_assert_eq(x->tl_arrivals, x->events, "%s timeline arrivals", x->name);
+        cr_assert_eq(x->tl_visible, x->counted, "%s timeline visible", x->name);
+        cr_assert_eq(x->tl_dropped, x->dropped, "%s timeline dropped", x->name);
+        cr_assert_gt(x->lat_rows, 0, "%s latency rows", x->name);
+        cr_assert_gt(x->w_n, 0, "%s truth windows", x->name);
+        if (tumbling)
+            cr_assert_eq(x->w_truth, x->events, "%s truth counts", x->name);
+        else
+            cr_assert_eq(x->w_truth, t[0].w_truth, "%s truth counts", x->name);
+        /* summary figures are printed with 9 significant digits */
+        cr_assert(near_rel(x->complete_final, x->w_final_share / x->w_n, 1e-8),
+                  "%s complete_final %.9g vs windows.csv %.9g", x->name, x->complete_final,
+                  x->w_final_share / x->w_n);
+        cr_assert(near_rel(x->windows_exact, x->w_exact / x->w_n, 1e-8) ||
+                  (x->windows_exact == 0 && x->w_exact == 0),
+                  "%s windows_exact %.9g vs %.9g", x->name, x->windows_exact,
+                  x->w_exact / x->w_n);
+    }
+    static const char *const names[] = { "summary.csv", "timeline.csv", "windows.csv",
+                                         "latency.csv", "faults.csv", "panes.csv",
+                                         "events.csv", "config.ini" };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        char path[512];
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        remove(path);
+    }
+    cr_assert_eq(rmdir(dir), 0, "rmdir %s: %s", dir, strerror(errno));
+}
+
+Test(metrics, run_files_agree_tumbling_discarding)
+{
+    static const char *const sets[] = {
+        "run.duration=200", "workload.rate=20", "workload.keys=5",
+        "window.type=tumbling", "window.size=20", "stream.accumulation=discarding",
+        "stream.early_delay=3", "stream.allowed_lateness=10", "batch.interval=50",
+        "microbatch.interval=5",
+    };
+    check_run_files(sets, sizeof sets / sizeof sets[0], 1);
+}
+
+Test(metrics, run_files_agree_sliding_accumulating)
+{
+    static const char *const sets[] = {
+        "run.duration=200", "workload.rate=20", "workload.keys=3",
+        "window.type=sliding", "window.size=30", "window.slide=10",
+        "stream.accumulation=accumulating", "stream.allowed_lateness=5",
+        "batch.interval=40", "microbatch.interval=5",
+    };
+    check_run_files(sets, sizeof sets / sizeof sets[0], 0);
 }
