@@ -69,7 +69,7 @@ do for [fmt in formats] {
         plot 2 notitle
     } else {
         set multiplot layout nw,1 title "Pane timeline: when each pane appeared and what it showed" font ",22" \
-            margins 0.09, 0.97, 0.11, 0.74 spacing 0, 0.12
+            margins 0.09, 0.97, 0.115, 0.74 spacing 0, 0.14
         set key at screen 0.5, screen 0.935 center top horizontal maxrows 2 font ",16" samplen 2 width 1
         set ylabel "count" 
         do for [j=1:nw] {
