@@ -576,6 +576,46 @@ int metrics_pane(metrics_t *m, const pane_t *p)
     return rc;
 }
 
+int metrics_window_merged(metrics_t *m, uint32_t key, double old_start, double old_end,
+                          double new_start, double new_end)
+{
+    if (m->win_type == WIN_NONE)
+        return 0;
+    const metrics_result *o = wmap_get(m->results, key, old_start, old_end);
+    if (!o)
+        return 0; /* nothing of it was shown */
+    metrics_result old = *o;
+    wmap_del(m->results, key, old_start, old_end);
+    int created = 0;
+    metrics_result *r = wmap_put(m->results, key, new_start, new_end, &created);
+    if (!r)
+        return -1;
+    if (created) {
+        *r = old;
+        return 0;
+    }
+    if (m->deltas) {
+        r->final_count += old.final_count;
+        r->final_sum += old.final_sum;
+        if (r->has_ontime) {
+            r->ontime_count += old.final_count;
+            r->ontime_sum += old.final_sum;
+        }
+    }
+    if (old.first_emit < r->first_emit) {
+        r->first_count = old.first_count;
+        r->first_sum = old.first_sum;
+        r->first_emit = old.first_emit;
+    }
+    if (!r->has_ontime && old.has_ontime) {
+        r->has_ontime = 1;
+        r->ontime_count = old.ontime_count;
+        r->ontime_sum = old.ontime_sum;
+    }
+    r->panes += old.panes;
+    return 0;
+}
+
 void metrics_watermark(metrics_t *m, double now, double wm)
 {
     if (isnan(wm))
