@@ -5,13 +5,18 @@
  *  - Events are ordered by time, then by insertion sequence: two events at
  *    the same time fire in the order they were scheduled (deterministic
  *    ties).  Rescheduling counts as a new insertion.
- *  - Structure: an implicit 4-ary min-heap of (time, seq, slot) entries plus
- *    a slot table holding the callback, its arguments and the entry's heap
- *    position.  schedule, pop, cancel and reschedule are O(log4 n); peek is
- *    O(1).  Slots are recycled through a free list and both arrays grow by
- *    doubling (never shrink), so there is no malloc per event in steady
- *    state and memory follows the most events ever pending at once (up to
- *    2^31).  eq_schedule returns 0 only when growing fails.
+ *  - Structure: an implicit 4-ary min-heap of 16-byte (time, slot) entries,
+ *    cache-line aligned, plus a slot table holding the callback, its
+ *    arguments and the sequence number.  schedule and pop are O(log4 n);
+ *    cancel is O(1) and lazy: the entry stays in the heap, dead, until its
+ *    time comes, and is dropped then; reschedule is O(n) (entries do not
+ *    track their heap position, which made every sift step a random
+ *    write: `make bench`, figure 4); peek is O(1).  Slots are recycled
+ *    through a free list and both arrays grow by doubling (never shrink),
+ *    so there is no malloc per event in steady state and memory follows
+ *    the most events ever scheduled and not yet due, cancelled ones
+ *    included (up to 2^31).  eq_schedule returns 0 only when growing
+ *    fails.  eq_size counts pending events only.
  *  - A handle names one scheduled event.  It stays valid until the event
  *    fires or is cancelled; after that eq_cancel/eq_reschedule on it return
  *    EQ_ERR (a generation counter makes stale handles harmless).  Handle 0

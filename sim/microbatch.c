@@ -320,12 +320,6 @@ static void *mb_create(sim_t *s, exec_t *e, char *err, size_t errlen)
                               "setup_cost, per_event_cost, watermark_delay and restart_delay >= 0");
         return NULL;
     }
-    if (c->microbatch.interval == 0 && c->microbatch.setup_cost == 0 &&
-        c->microbatch.per_event_cost == 0) {
-        snprintf(err, errlen, "microbatch: with interval = 0, setup_cost or per_event_cost "
-                              "must be > 0 (else batches would never take time)");
-        return NULL;
-    }
     if (c->microbatch.output_mode == OUT_UPDATE && c->window.type == WIN_SESSION) {
         snprintf(err, errlen, "microbatch: output_mode = update is not supported with session "
                               "windows (as in Spark, SPARK-36463: a session's bounds change, so "

@@ -535,7 +535,7 @@ static void emit_faults_html(FILE *f, const report *r)
         fputs("</tr>\n", f);
     }
     fputs("</tbody>\n</table>\n<p class=\"note\">Downtime: from the fault until processing "
-          "resumed; caught up: when backlog and latency were back to normal (empty: not "
+          "resumed; caught up: when backlog and latency were back to normal (\xe2\x80\x93: not "
           "before the run ended); peak latency: the highest visibility latency during the "
           "recovery.</p>\n", f);
 }

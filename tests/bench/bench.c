@@ -503,7 +503,7 @@ static void fig_mem(const opts *op, row *r)
     double ratio = (double)m2 / (double)m1;
     double mib = (double)m2 / 1024.0;
     r->id = "5";
-    r->what = "peak RSS, all three executors (tumbling 10 s, 8 keys, 1 crash), "
+    r->what = "peak RSS, all three executors (tumbling 10 s, 8 keys, checkpoints), "
               "2x10^7 events vs 10^6 events";
     snprintf(r->value, sizeof r->value, "%.1f MiB", mib);
     snprintf(r->compare, sizeof r->compare, "%.1f MiB at %.3g events", (double)m1 / 1024.0, (double)e1);
