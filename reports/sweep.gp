@@ -78,6 +78,17 @@ do for [m in metrics] {
         set xlabel xname . (logx ? " (log scale)" : "") noenhanced
         set ylabel sprintf("%s (%s%s)", m, unit(m), logy ? ", log scale" : "") noenhanced
         set autoscale xfix
+        # optional vertical marks (marks.csv of the sweep: e.g. Young's and
+        # Daly's optimum checkpoint interval)
+        unset arrow
+        unset label
+        if (exists("marks")) {
+            do for [i = 1:words(marks)] {
+                mx = real(word(marks, i))
+                set arrow from mx, graph 0 to mx, graph 1 nohead lc rgb "#555555" lw 2 dt 3 front
+                set label word(marknames, i) at mx, graph (0.97 - 0.07 * (i - 1)) offset 0.5, 0 front font ",15" noenhanced
+            }
+        }
         eval cmd[1:strlen(cmd) - 2]
         set output
     }
