@@ -927,6 +927,20 @@ Test(stream, queue_md1, .timeout = 120)
     check_queue("M/D/1", 1.0 + rho / (2.0 * (1.0 - rho)), m, h);
 }
 
+Test(stream, queue_mg1_lognormal, .timeout = 120)
+{
+    /* M/G/1 with lognormal service, mean 1, sigma 0.5 (of the log):
+     * E[S^2] = mean^2 exp(sigma^2); Pollaczek-Khinchine, lambda 0.5:
+     * W = E[S] + lambda E[S^2] / (2 (1 - rho)) = 1 + 0.5 e^0.25 / 1 = 1.642.
+     * Checks that service_mean is the mean (not the median) of the
+     * lognormal. */
+    const char *sets[] = {"stream.service=lognormal", "stream.service_mean=1",
+                          "stream.service_sigma=0.5", NULL};
+    double m, h, sm;
+    queue_run(sets, 0.5, 200000, 14, &m, &h, &sm);
+    check_queue("M/G/1 lognormal", 1.0 + 0.5 * exp(0.25) / (2.0 * (1.0 - 0.5)), m, h);
+}
+
 /* Erlang C: probability of waiting in M/M/c with offered load a = lambda/mu. */
 static double erlang_c(int c, double a)
 {
@@ -950,6 +964,31 @@ Test(stream, queue_mmc_shared, .timeout = 120)
     cr_assert_float_eq(theory, 1.5625, 1e-12); /* the formula itself */
     queue_run(sets, 1.2, 200000, 13, &m, &h, &sm);
     check_queue("M/M/2", theory, m, h);
+}
+
+Test(stream, queue_keyed_workers_are_separate_queues, .timeout = 120)
+{
+    /* routing hash (keyBy) with 2 workers is not M/M/2: each worker is its
+     * own M/M/1 fed by the keys hashed to it.  Uniform keys 0..15 (the
+     * harness's workload.keys), lambda 1.2, mu 1: worker i gets
+     * lambda_i = lambda * share_i, and the mean sojourn is
+     * sum_i share_i / (mu - lambda_i) (queue_run's 16 keys), larger than
+     * the shared queue's 1.5625 at the same load. */
+    const char *sets[] = {"stream.service=exponential", "stream.service_mean=1",
+                          "stream.parallelism=2", "stream.routing=hash", NULL};
+    double share[2] = {0, 0}, theory = 0, lambda = 1.2, m, h, sm;
+    for (uint32_t k = 0; k < 16; k++)
+        share[stream_route(k, 2)] += 1.0 / 16;
+    for (int i = 0; i < 2; i++) {
+        cr_assert(lambda * share[i] < 1, "worker %d overloaded by the hash split", i);
+        theory += share[i] / (1.0 - lambda * share[i]);
+    }
+    queue_run(sets, lambda, 400000, 15, &m, &h, &sm); /* one queue at rho 0.68 */
+    cr_log_info("keyed split %.4f/%.4f", share[0], share[1]);
+    cr_assert(theory > 1.5625 * 1.2, "theory %g not above M/M/2", theory);
+    cr_log_info("keyed: mean %.5f +- %.5f (99.9%%), theory %.5f", m, h, theory);
+    cr_assert(h < 0.05 * theory, "keyed: CI half-width %g too wide", h);
+    cr_assert(fabs(m - theory) <= h, "keyed: mean %g, theory %g +- %g", m, theory, h);
 }
 
 /* -------------------------------------------------------- back-pressure */
