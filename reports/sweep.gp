@@ -35,7 +35,7 @@ set key opaque box lc rgb "#bbbbbb" samplen 3 spacing 1.2 top left
 set title font ",22"
 
 unit(m) = (strstrt(m, "lat_") > 0 || m eq "downtime" || m eq "wait_mean" || m eq "work_mean" \
-           || m eq "hold_mean") ? "s" : (m eq "cpu_wasted" ? "CPU-s" : \
+           || m eq "hold_mean") ? "s" : (m eq "cpu_wasted" || m eq "checkpoint_cpu" || m eq "overhead" ? "CPU-s" : \
           (m eq "throughput" ? "events/s" : ((strstrt(m, "complete_") == 1 || m eq "windows_exact") \
            ? "share of truth" : "count")))
 ci0(c) = c == c ? c : 0

@@ -114,6 +114,10 @@ typedef struct metrics_summary {
     double work_mean;           /* s: processing (service / job) */
     double hold_mean;           /* s: processed -> visible (window, watermark,
                                    cutoff, commit) */
+    double checkpoint_cpu;      /* CPU-s spent taking checkpoints */
+    double overhead;            /* CPU-s of fault-tolerance overhead:
+                                   checkpoint_cpu + cpu_wasted + downtime x
+                                   parallelism (Young/Daly's trade-off) */
     const char *invariants;     /* "ok" or the first that failed */
 } metrics_summary;
 
@@ -148,6 +152,9 @@ int metrics_window_merged(metrics_t *m, uint32_t key, double old_start, double o
 void metrics_watermark(metrics_t *m, double now, double wm);
 /* Timeline tick, called by sim at the end of each bucket. */
 int metrics_sample(metrics_t *m, double now, uint64_t backlog, double watermark);
+/* The executor spent cpu_s CPU-seconds taking a checkpoint (one worker's
+ * pause; call once per worker and checkpoint). */
+void metrics_checkpoint(metrics_t *m, double cpu_s);
 /* A fault and what it cost this executor. */
 int metrics_fault(metrics_t *m, const fault_row *r);
 /* Marks an invariant as failed with a detail text (first one wins). */

@@ -997,6 +997,7 @@ static void check_barrier(stream_t *s, int i)
     if (h && h->off < s->ck_barrier)
         return;
     w->ck = CK_PAUSE;
+    metrics_checkpoint(s->m, s->c->stream.checkpoint_cost);
     w->pause = sim_at(s->sim, sim_now(s->sim) + s->c->stream.checkpoint_cost, on_pause_end, s,
                       (uint64_t)i);
 }

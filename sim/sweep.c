@@ -73,6 +73,7 @@ static const metric_col metric_cols[] = {
     MD(downtime),      MU(reprocessed),    MD(proc_lat_p50),  MD(cpu_wasted),   MD(win_lat_mean),
     MD(win_lat_p99),   MD(complete_first), MD(complete_ontime), MD(complete_final),
     MD(windows_exact), MD(wait_mean),      MD(work_mean),     MD(hold_mean),
+    MD(checkpoint_cpu), MD(overhead),
 };
 #undef MU
 #undef MD
