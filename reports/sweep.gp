@@ -75,7 +75,9 @@ do for [m in metrics] {
         ox = logx ? 0 : 0.03
         oy = logy ? 0 : 0.05
         set offsets graph ox, graph ox, graph oy, 0
-        set xlabel xname . (logx ? " (log scale)" : "") noenhanced
+        xu = (exists("xunit") && strlen(xunit) > 0) ? xunit : ""
+        set xlabel xname . (strlen(xu) > 0 ? " (" . xu . (logx ? ", log scale)" : ")") \
+                                           : (logx ? " (log scale)" : "")) noenhanced
         set ylabel sprintf("%s (%s%s)", m, unit(m), logy ? ", log scale" : "") noenhanced
         set autoscale xfix
         # optional vertical marks (marks.csv of the sweep: e.g. Young's and

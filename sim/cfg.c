@@ -1512,6 +1512,12 @@ const char *cfg_word(const char *section, const char *key, int value)
     return NULL;
 }
 
+const char *cfg_unit(const char *section, const char *key)
+{
+    const struct cfg_key *k = find_key(section, key);
+    return k ? k->unit : NULL;
+}
+
 size_t cfg_key_count(void)
 {
     return NKEYS;

@@ -3,6 +3,7 @@
  * See plot.h for the rules.
  */
 #include "plot.h"
+#include "cfg.h"
 
 #include <limits.h>
 #include <math.h>
@@ -485,6 +486,20 @@ int plot_run(const char *dir, const char *reports_dir, char *err, size_t errlen)
         if (rc)
             goto out;
         snprintf(tmp, sizeof tmp, "ecol=%d; mcol0=%d; ", ecol, mcol0);
+        /* The swept key's unit, for the x label ("batch.interval (s)"). */
+        char sect[64] = "";
+        const char *dot = strchr(xname, '.');
+        const char *unit = NULL;
+        if (dot && (size_t)(dot - xname) < sizeof sect) {
+            memcpy(sect, xname, (size_t)(dot - xname));
+            sect[dot - xname] = 0;
+            unit = cfg_unit(sect, dot + 1);
+        }
+        if (append_assign(assigns, &len, PLOT_ARGS_MAX, "xunit", unit ? unit : "")) {
+            set_err(err, errlen, "sweep.csv header too long");
+            rc = 2;
+            goto out;
+        }
         if (append_assign(assigns, &len, PLOT_ARGS_MAX, "xname", xname) ||
             append_assign(assigns, &len, PLOT_ARGS_MAX, "metrics", metrics) ||
             append(assigns, &len, PLOT_ARGS_MAX, tmp)) {
