@@ -71,7 +71,7 @@ do for [fmt in formats] {
         set multiplot layout nw,1 title "Pane timeline: when each pane appeared and what it showed" font ",22" \
             margins 0.09, 0.97, 0.115, 0.74 spacing 0, 0.14
         set key at screen 0.5, screen 0.935 center top horizontal maxrows 2 font ",16" samplen 2 width 1
-        set ylabel "count" 
+        set ylabel "count (events)"
         do for [j=1:nw] {
             set title sprintf("key %d, window [%g, %g) s: true count %d", wkey[j], wstart[j], wend[j], wtruth[j]) font ",16"
             set arrow 1 from graph 0, first wtruth[j] to graph 1, first wtruth[j] nohead lc rgb "black" dt 2 lw 1.5 back

@@ -35,7 +35,7 @@ set key opaque box lc rgb "#bbbbbb" samplen 3 spacing 1.2 top left
 set title font ",22"
 
 unit(m) = (strstrt(m, "lat_") > 0 || m eq "downtime" || m eq "wait_mean" || m eq "work_mean" \
-           || m eq "hold_mean") ? "s" : (m eq "cpu_wasted" ? "CPU-s" : \
+           || m eq "hold_mean") ? "s" : (m eq "cpu_wasted" || m eq "checkpoint_cpu" || m eq "overhead" ? "CPU-s" : \
           (m eq "throughput" ? "events/s" : ((strstrt(m, "complete_") == 1 || m eq "windows_exact") \
            ? "share of truth" : "count")))
 ci0(c) = c == c ? c : 0
@@ -75,9 +75,22 @@ do for [m in metrics] {
         ox = logx ? 0 : 0.03
         oy = logy ? 0 : 0.05
         set offsets graph ox, graph ox, graph oy, 0
-        set xlabel xname . (logx ? " (log scale)" : "") noenhanced
+        xu = (exists("xunit") && strlen(xunit) > 0) ? xunit : ""
+        set xlabel xname . (strlen(xu) > 0 ? " (" . xu . (logx ? ", log scale)" : ")") \
+                                           : (logx ? " (log scale)" : "")) noenhanced
         set ylabel sprintf("%s (%s%s)", m, unit(m), logy ? ", log scale" : "") noenhanced
         set autoscale xfix
+        # optional vertical marks (marks.csv of the sweep: e.g. Young's and
+        # Daly's optimum checkpoint interval)
+        unset arrow
+        unset label
+        if (exists("marks")) {
+            do for [i = 1:words(marks)] {
+                mx = real(word(marks, i))
+                set arrow from mx, graph 0 to mx, graph 1 nohead lc rgb "#555555" lw 2 dt 3 front
+                set label word(marknames, i) at mx, graph (0.97 - 0.07 * (i - 1)) offset 0.5, 0 front font ",15" noenhanced
+            }
+        }
         eval cmd[1:strlen(cmd) - 2]
         set output
     }

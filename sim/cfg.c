@@ -236,17 +236,18 @@ static const struct cfg_key cfg_table[] = {
     DBL("stream", "restart_delay", stream.restart_delay, "5", "s", 0, INF, 0,
         "after a crash: time until the job runs again, before restoring state"),
     DBL("stream", "restore_per_entry", stream.restore_per_entry, "0.00001", "s", 0, INF, 0,
-        "restore time per window-state entry of the checkpoint"),
+        "after a crash: restore time per window held in the checkpoint"),
     ENUM("stream", "guarantee", stream.guarantee, "exactly_once", w_guarantee,
          "exactly_once: panes visible when the covering checkpoint commits; "
          "at_least_once: panes visible at once, replays emit duplicates"),
 
     /* ---- [batch] ---- */
     DBL("batch", "interval", batch.interval, "300", "s", 0, INF, LO_OPEN,
-        "a job is due every interval (processing time) and reads everything that "
-        "arrived since the previous job; a job still running delays the next"),
+        "job k is due at k*interval (processing time) and reads its data interval, "
+        "the events that arrived in ((k-1)*interval, k*interval]; a job still "
+        "running delays the next"),
     DBL("batch", "cutoff", batch.cutoff, "0", "s", 0, INF, 0,
-        "a job computes the windows that ended at least cutoff before its start"),
+        "a job computes the windows that ended at least cutoff before its due time"),
     DBL("batch", "setup_cost", batch.setup_cost, "5", "s", 0, INF, 0,
         "fixed start-up time of each job"),
     DBL("batch", "per_event_cost", batch.per_event_cost, "0.0005", "s", 0, INF, 0,
@@ -292,7 +293,8 @@ static const struct cfg_key cfg_table[] = {
     LIST("faults", "slowdown_times", faults.slowdown_times, "", "s", 0, INF, 0,
          "processing times at which a slowdown starts (comma list; empty = none)"),
     DBL("faults", "slowdown_factor", faults.slowdown_factor, "5", "", 1, 1e6, 0,
-        "during a slowdown every service time and job time is multiplied by this"),
+        "during a slowdown, stream service times started in it and the part of a "
+        "batch or micro-batch job inside it take this many times longer"),
     DBL("faults", "slowdown_duration", faults.slowdown_duration, "30", "s", 0, INF, 0,
         "length of each slowdown"),
     LIST("faults", "outage_times", faults.outage_times, "", "s", 0, INF, 0,
@@ -1508,6 +1510,12 @@ const char *cfg_word(const char *section, const char *key, int value)
         if (i == value)
             return k->words[i];
     return NULL;
+}
+
+const char *cfg_unit(const char *section, const char *key)
+{
+    const struct cfg_key *k = find_key(section, key);
+    return k ? k->unit : NULL;
 }
 
 size_t cfg_key_count(void)

@@ -192,6 +192,10 @@ int cfg_write_markdown(FILE *f);
  * gives "tumbling"; NULL if unknown. */
 const char *cfg_word(const char *section, const char *key, int value);
 
+/* Unit of a key as in the table ("s", "events/s", "" when none); NULL for
+ * an unknown key. */
+const char *cfg_unit(const char *section, const char *key);
+
 /* The table, for tools and tests: the number of keys, and the section and
  * name of key i (static strings; CFG_ERR past the end). */
 size_t cfg_key_count(void);

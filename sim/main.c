@@ -439,6 +439,17 @@ static int cmd_dir(int argc, char **argv, int plot, int report)
     }
     if (argc != 2)
         return usage_error("%s", plot ? "plot needs one DIR" : "report needs one DIR");
+    if (report) {
+        /* The report shows the plots: draw them first.  Without gnuplot
+         * the report still has every table. */
+        char buf[PATH_MAX], err[2048];
+        int rc = plot_run(argv[1], reports_dir(argv[0], buf, sizeof buf), err, sizeof err);
+        if (rc != 0)
+            fprintf(stderr, "sluice report: no plots (%s); writing the tables only\n", err);
+        else
+            printf("plots: %s/plots/\n", argv[1]);
+        return do_plot_report(argv[1], 0, 1, argv[0]);
+    }
     return do_plot_report(argv[1], plot, report, argv[0]);
 }
 
@@ -552,6 +563,7 @@ static int cmd_sweep(int argc, char **argv)
     err[0] = 0;
     if (write_file_atomic(tmp, "runs.csv", w, res, sweep_write_runs) != 0 ||
         write_file_atomic(tmp, "sweep.csv", w, res, sweep_write_summary) != 0 ||
+        (sweep_marks(w) > 0 && write_file_atomic(tmp, "marks.csv", w, res, sweep_write_marks) != 0) ||
         outdir_commit(tmp, out, err, sizeof err) != 0) {
         if (*err)
             fprintf(stderr, "sluice: %s\n", err);

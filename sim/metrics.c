@@ -226,6 +226,8 @@ typedef struct timeline_row {
 #define DETAIL_MAX_LEN 512
 
 struct metrics {
+    double checkpoint_cpu;       /* CPU-s of checkpoint pauses */
+    int parallelism;             /* of this executor, for overhead */
     const char *executor;
     int win_type;             /* enum cfg_window */
     int deltas;               /* panes are deltas (discarding stream) */
@@ -268,6 +270,9 @@ metrics_t *metrics_alloc(const char *executor, const cfg_t *c,
         return NULL;
     m->executor = executor;
     m->win_type = c->window.type;
+    m->parallelism = !strcmp(executor, "stream")       ? c->stream.parallelism
+                     : !strcmp(executor, "microbatch") ? c->microbatch.parallelism
+                                                       : c->batch.parallelism;
     m->deltas = panes_are_deltas != 0;
     m->panes_csv = panes_csv;
     m->first_arrival = INFINITY;
@@ -576,6 +581,46 @@ int metrics_pane(metrics_t *m, const pane_t *p)
     return rc;
 }
 
+int metrics_window_merged(metrics_t *m, uint32_t key, double old_start, double old_end,
+                          double new_start, double new_end)
+{
+    if (m->win_type == WIN_NONE)
+        return 0;
+    const metrics_result *o = wmap_get(m->results, key, old_start, old_end);
+    if (!o)
+        return 0; /* nothing of it was shown */
+    metrics_result old = *o;
+    wmap_del(m->results, key, old_start, old_end);
+    int created = 0;
+    metrics_result *r = wmap_put(m->results, key, new_start, new_end, &created);
+    if (!r)
+        return -1;
+    if (created) {
+        *r = old;
+        return 0;
+    }
+    if (m->deltas) {
+        r->final_count += old.final_count;
+        r->final_sum += old.final_sum;
+        if (r->has_ontime) {
+            r->ontime_count += old.final_count;
+            r->ontime_sum += old.final_sum;
+        }
+    }
+    if (old.first_emit < r->first_emit) {
+        r->first_count = old.first_count;
+        r->first_sum = old.first_sum;
+        r->first_emit = old.first_emit;
+    }
+    if (!r->has_ontime && old.has_ontime) {
+        r->has_ontime = 1;
+        r->ontime_count = old.ontime_count;
+        r->ontime_sum = old.ontime_sum;
+    }
+    r->panes += old.panes;
+    return 0;
+}
+
 void metrics_watermark(metrics_t *m, double now, double wm)
 {
     if (isnan(wm))
@@ -737,7 +782,14 @@ void metrics_get_summary(const metrics_t *m, metrics_summary *s)
     s->hold_mean = s->proc_lat_mean - s->wait_mean - s->work_mean;
     if (fabs(s->hold_mean) <= 1e-9 * fabs(s->proc_lat_mean))
         s->hold_mean = 0.0;
+    s->checkpoint_cpu = m->checkpoint_cpu;
+    s->overhead = m->checkpoint_cpu + s->cpu_wasted + s->downtime * (double)m->parallelism;
     s->invariants = m->fail_name[0] ? m->fail_name : "ok";
+}
+
+void metrics_checkpoint(metrics_t *m, double cpu_s)
+{
+    m->checkpoint_cpu += cpu_s;
 }
 
 const char *metrics_failure_detail(const metrics_t *m)
@@ -773,7 +825,7 @@ int metrics_write_summary_header(FILE *f)
           "lat_p95,lat_p99,lat_max,proc_lat_mean,proc_lat_p99,throughput,panes,"
           "crashes,downtime,reprocessed,invariants,proc_lat_p50,cpu_wasted,"
           "win_lat_mean,win_lat_p99,complete_first,complete_ontime,complete_final,"
-          "windows_exact,wait_mean,work_mean,hold_mean\n", f);
+          "windows_exact,wait_mean,work_mean,hold_mean,checkpoint_cpu,overhead\n", f);
     return done_writing(f);
 }
 
@@ -800,7 +852,8 @@ int metrics_write_summary_row(const metrics_t *m, FILE *f)
     fprintf(f, ",%" PRIu64 ",%s", s.reprocessed, s.invariants);
     const double b[] = { s.proc_lat_p50, s.cpu_wasted, s.win_lat_mean, s.win_lat_p99,
                          s.complete_first, s.complete_ontime, s.complete_final,
-                         s.windows_exact, s.wait_mean, s.work_mean, s.hold_mean };
+                         s.windows_exact, s.wait_mean, s.work_mean, s.hold_mean,
+                         s.checkpoint_cpu, s.overhead };
     put_nums(f, b, sizeof b / sizeof b[0]);
     fputc('\n', f);
     return done_writing(f);

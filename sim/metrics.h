@@ -114,6 +114,10 @@ typedef struct metrics_summary {
     double work_mean;           /* s: processing (service / job) */
     double hold_mean;           /* s: processed -> visible (window, watermark,
                                    cutoff, commit) */
+    double checkpoint_cpu;      /* CPU-s spent taking checkpoints */
+    double overhead;            /* CPU-s of fault-tolerance overhead:
+                                   checkpoint_cpu + cpu_wasted + downtime x
+                                   parallelism (Young/Daly's trade-off) */
     const char *invariants;     /* "ok" or the first that failed */
 } metrics_summary;
 
@@ -136,10 +140,21 @@ void metrics_visible(metrics_t *m, const wl_event *ev, double emit_time);
 void metrics_dropped(metrics_t *m, const wl_event *ev, double now);
 /* A pane became visible.  Returns 0, or -1 on OOM / write error. */
 int metrics_pane(metrics_t *m, const pane_t *p);
+/* Session windows: the executor merged window [old_start, old_end) of key
+ * into [new_start, new_end) after panes of the old one became visible.
+ * The old window leaves the per-window results and what it showed moves
+ * into the new one (added to it when panes are deltas, so that the sum of
+ * the panes of the final window is its whole content).  Call it in emit
+ * order with the panes.  Returns 0, or -1 on OOM. */
+int metrics_window_merged(metrics_t *m, uint32_t key, double old_start, double old_end,
+                          double new_start, double new_end);
 /* The executor's watermark is now wm (call whenever it changes). */
 void metrics_watermark(metrics_t *m, double now, double wm);
 /* Timeline tick, called by sim at the end of each bucket. */
 int metrics_sample(metrics_t *m, double now, uint64_t backlog, double watermark);
+/* The executor spent cpu_s CPU-seconds taking a checkpoint (one worker's
+ * pause; call once per worker and checkpoint). */
+void metrics_checkpoint(metrics_t *m, double cpu_s);
 /* A fault and what it cost this executor. */
 int metrics_fault(metrics_t *m, const fault_row *r);
 /* Marks an invariant as failed with a detail text (first one wins). */

@@ -3,6 +3,10 @@
  * See plot.h for the rules.
  */
 #include "plot.h"
+#include "cfg.h"
+
+#include <limits.h>
+#include <math.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -315,6 +319,51 @@ static int run_gnuplot(const char *gnuplot, const char *assigns, const char *scr
     return -1;
 }
 
+/* marks.csv of a sweep (`x,label` rows, written by sluice sweep from the
+ * sweep file's `marks`): x values and one-word labels, space separated,
+ * for sweep.gp's vertical lines.  Labels are checked to be plain words. */
+static int read_marks(const char *dir, char *xs, size_t xn, char *names, size_t nn, char *err,
+                      size_t errlen)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/marks.csv", dir);
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        set_err(err, errlen, "%s: cannot read", path);
+        return 2;
+    }
+    char line[256];
+    size_t lx = 0, ln = 0;
+    int lineno = 0, rc = 0;
+    xs[0] = names[0] = 0;
+    while (rc == 0 && fgets(line, sizeof line, f)) {
+        if (++lineno == 1)
+            continue;
+        line[strcspn(line, "\r\n")] = 0;
+        char *comma = strchr(line, ',');
+        char *end;
+        double x = comma ? strtod(line, &end) : 0;
+        if (!comma || end != comma || !isfinite(x) || !comma[1] ||
+            strspn(comma + 1, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.") !=
+                strlen(comma + 1)) {
+            set_err(err, errlen, "%s:%d: expected x,label (one plain word)", path, lineno);
+            rc = 2;
+            break;
+        }
+        int a = snprintf(xs + lx, xn - lx, "%s%.9g", lx ? " " : "", x);
+        int b = snprintf(names + ln, nn - ln, "%s%s", ln ? " " : "", comma + 1);
+        if (a < 0 || b < 0 || (size_t)a >= xn - lx || (size_t)b >= nn - ln) {
+            set_err(err, errlen, "%s: too many marks", path);
+            rc = 2;
+            break;
+        }
+        lx += (size_t)a;
+        ln += (size_t)b;
+    }
+    fclose(f);
+    return rc;
+}
+
 /* Parses the sweep.csv header: the first swept parameter (column 2), the
  * executor column and the metric names (columns NAME_mean). */
 static int sweep_header(const char *dir, char *xname, size_t xn, int *ecol, char *metrics,
@@ -437,12 +486,37 @@ int plot_run(const char *dir, const char *reports_dir, char *err, size_t errlen)
         if (rc)
             goto out;
         snprintf(tmp, sizeof tmp, "ecol=%d; mcol0=%d; ", ecol, mcol0);
+        /* The swept key's unit, for the x label ("batch.interval (s)"). */
+        char sect[64] = "";
+        const char *dot = strchr(xname, '.');
+        const char *unit = NULL;
+        if (dot && (size_t)(dot - xname) < sizeof sect) {
+            memcpy(sect, xname, (size_t)(dot - xname));
+            sect[dot - xname] = 0;
+            unit = cfg_unit(sect, dot + 1);
+        }
+        if (append_assign(assigns, &len, PLOT_ARGS_MAX, "xunit", unit ? unit : "")) {
+            set_err(err, errlen, "sweep.csv header too long");
+            rc = 2;
+            goto out;
+        }
         if (append_assign(assigns, &len, PLOT_ARGS_MAX, "xname", xname) ||
             append_assign(assigns, &len, PLOT_ARGS_MAX, "metrics", metrics) ||
             append(assigns, &len, PLOT_ARGS_MAX, tmp)) {
             set_err(err, errlen, "sweep.csv header too long");
             rc = 2;
             goto out;
+        }
+        if (file_exists(dir, "marks.csv")) {
+            char marks[512], names[512];
+            if (read_marks(dir, marks, sizeof marks, names, sizeof names, err, errlen) != 0 ||
+                append_assign(assigns, &len, PLOT_ARGS_MAX, "marks", marks) ||
+                append_assign(assigns, &len, PLOT_ARGS_MAX, "marknames", names)) {
+                if (!*err)
+                    set_err(err, errlen, "%s/marks.csv: too long", dir);
+                rc = 2;
+                goto out;
+            }
         }
         snprintf(script, sizeof script, "%s/sweep.gp", reports_dir);
         rc = run_gnuplot(gnuplot, assigns, script, err, errlen);

@@ -84,9 +84,12 @@ typedef struct dline {     /* heap entry: a window deadline */
     uint32_t kind;
 } dline;
 
-typedef struct staged {    /* a pane waiting for its checkpoint to commit */
+typedef struct staged {    /* output waiting for its checkpoint to commit */
     pane_t p;
     uint32_t vis;          /* vnode list */
+    int merge;             /* 1: not a pane: window p.start/p.end of p.key
+                              merged into [new_start, new_end) */
+    double new_start, new_end;
 } staged;
 
 typedef struct snapwin {  /* one window in a checkpoint */
@@ -557,18 +560,49 @@ static void output(stream_t *s, pane_t *p, uint32_t vis)
         }
         s->stg[s->stg_len].p = *p;
         s->stg[s->stg_len].vis = vis;
+        s->stg[s->stg_len].merge = 0;
         s->stg_len++;
         return;
     }
     publish(s, p, vis, sim_now(s->sim));
 }
 
+/* Tells metrics (now, or at the commit, in order with the panes) that a
+ * session window that has shown panes was merged into a bigger one. */
+static void output_merge(stream_t *s, uint32_t key, win_t old, win_t into)
+{
+    if (s->staging) {
+        staged *x;
+        if (grow((void **)&s->stg, sizeof *s->stg, &s->stg_cap, s->stg_len + 1) != 0) {
+            fail_oom(s);
+            return;
+        }
+        x = &s->stg[s->stg_len++];
+        memset(x, 0, sizeof *x);
+        x->merge = 1;
+        x->p.key = key;
+        x->p.start = old.start;
+        x->p.end = old.end;
+        x->new_start = into.start;
+        x->new_end = into.end;
+        return;
+    }
+    if (metrics_window_merged(s->m, key, old.start, old.end, into.start, into.end) != 0)
+        fail_oom(s);
+}
+
 /* Commits every staged pane at the current time. */
 static void commit(stream_t *s)
 {
     double now = sim_now(s->sim);
-    for (size_t i = 0; i < s->stg_len; i++)
-        publish(s, &s->stg[i].p, s->stg[i].vis, now);
+    for (size_t i = 0; i < s->stg_len; i++) {
+        staged *x = &s->stg[i];
+        if (!x->merge)
+            publish(s, &x->p, x->vis, now);
+        else if (metrics_window_merged(s->m, x->p.key, x->p.start, x->p.end, x->new_start,
+                                       x->new_end) != 0)
+            fail_oom(s);
+    }
     s->stg_len = 0;
 }
 
@@ -786,6 +820,8 @@ static int session_merge(stream_t *s, uint32_t key, win_t proto, double wr, win_
             link = &s->sn[i].next;
             continue;
         }
+        if (st->next_pane > 0)
+            output_merge(s, key, w, m); /* its panes now count for m */
         acc.acc_count += st->acc_count;
         acc.acc_sum += st->acc_sum;
         acc.delta_count += st->delta_count;
@@ -961,6 +997,7 @@ static void check_barrier(stream_t *s, int i)
     if (h && h->off < s->ck_barrier)
         return;
     w->ck = CK_PAUSE;
+    metrics_checkpoint(s->m, s->c->stream.checkpoint_cost);
     w->pause = sim_at(s->sim, sim_now(s->sim) + s->c->stream.checkpoint_cost, on_pause_end, s,
                       (uint64_t)i);
 }

@@ -105,18 +105,17 @@
  *    factor times longer.  Checkpoint failure: the next checkpoint to
  *    complete is declined (no snapshot, no commit).  Outage: applied to
  *    the workload by sim; only a row here.
+ *  - Session merges: when a window that has already shown panes merges
+ *    into a bigger one, metrics_window_merged moves what it showed into
+ *    the merged window (in emit order, so under exactly_once at the
+ *    commit), so the final result of a session is its whole content
+ *    whatever panes fired before the merge.
  *  - Limits of replay: exactly-once results equal the fault-free run per
- *    window when what the windows contain depends on the order of reads
- *    only.  It does not when panes of session windows fire (early, or on
- *    time while another worker holds the watermark back) before a late
- *    event merges them: when that happens depends on processing time,
- *    which a crash shifts, so the contents can end up under other window
- *    names (nothing is lost or counted twice).  Likewise with routing
- *    round_robin or shared, a key's events may be processed out of read
- *    order by different workers.
- *  - Memory: no malloc per event in steady state; every pool (log, window
- *    state, visibility nodes, timers, heap, staged panes) grows by
- *    doubling and is reused.  Deterministic: no address-dependent order.
+ *    window when what each window holds depends on the order of reads
+ *    only.  With routing round_robin or shared a key's events may be
+ *    processed out of read order by different workers, so session windows
+ *    (whose merges depend on that order) can come out differently after a
+ *    crash; use routing = hash (keyBy) for keyed sessions, as in Flink.
  */
 #ifndef SLUICE_STREAM_H
 #define SLUICE_STREAM_H

@@ -39,6 +39,9 @@ struct sweep {
     int metrics[SWEEP_MAX_METRICS]; /* indexes into the metric table */
     uint64_t base_seed;
     size_t npoints;
+    size_t nmarks;                  /* [sweep] marks: vertical lines on plots */
+    double mark_x[SWEEP_MAX_MARKS];
+    char mark_label[SWEEP_MAX_MARKS][32];
 };
 
 _Static_assert(sizeof(sweep_result) + 4 <= PIPE_BUF, "a result record must be written atomically");
@@ -70,6 +73,7 @@ static const metric_col metric_cols[] = {
     MD(downtime),      MU(reprocessed),    MD(proc_lat_p50),  MD(cpu_wasted),   MD(win_lat_mean),
     MD(win_lat_p99),   MD(complete_first), MD(complete_ontime), MD(complete_final),
     MD(windows_exact), MD(wait_mean),      MD(work_mean),     MD(hold_mean),
+    MD(checkpoint_cpu), MD(overhead),
 };
 #undef MU
 #undef MD
@@ -243,9 +247,29 @@ static int handler(void *user, const char *section, const char *name, const char
         }
         return 1;
     }
+    if (!strcmp(name, "marks")) {
+        /* "49 Young, 47.7 Daly": x positions on the first swept key's axis
+         * with one-word labels, drawn as vertical lines by sluice plot. */
+        w->nmarks = 0;
+        for (char *tok = strtok(v, ","); tok; tok = strtok(NULL, ",")) {
+            char *t = trim(tok), *end;
+            double x = strtod(t, &end);
+            if (end == t || !isfinite(x))
+                return fail(ps, "bad mark '%s': expected a number and a one-word label", t);
+            char *label = trim(end);
+            if (!*label || strlen(label) >= sizeof w->mark_label[0] || strpbrk(label, " \t'\"\\"))
+                return fail(ps, "bad mark '%s': the label must be one word of at most 31 characters", t);
+            if (w->nmarks == SWEEP_MAX_MARKS)
+                return fail(ps, "%s", "too many marks");
+            w->mark_x[w->nmarks] = x;
+            snprintf(w->mark_label[w->nmarks], sizeof w->mark_label[0], "%s", label);
+            w->nmarks++;
+        }
+        return 1;
+    }
     if (!strchr(name, '.'))
         return fail(ps,
-                    "unknown key '%s': use base, replications, mode, metrics, or section.key "
+                    "unknown key '%s': use base, replications, mode, metrics, marks, or section.key "
                     "to sweep a config key",
                     name);
     if (w->nparams == SWEEP_MAX_PARAMS)
@@ -479,6 +503,19 @@ int sweep_run_all(const sweep_t *w, int jobs, sweep_result *results,
 }
 
 /* ---- output ---- */
+
+size_t sweep_marks(const sweep_t *w) { return w->nmarks; }
+
+int sweep_write_marks(const sweep_t *w, const sweep_result *res, FILE *f)
+{
+    (void)res;
+    if (fprintf(f, "x,label\n") < 0)
+        return -1;
+    for (size_t i = 0; i < w->nmarks; i++)
+        if (fprintf(f, "%.9g,%s\n", w->mark_x[i], w->mark_label[i]) < 0)
+            return -1;
+    return ferror(f) ? -1 : 0;
+}
 
 static int put_num(FILE *f, double x)
 {

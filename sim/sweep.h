@@ -12,6 +12,8 @@
  *                                 ; (default: every numeric column)
  *   batch.interval = 1, 5, 30, 60 ; any config key: a list of values,
  *   stream.parallelism = lin:1:8:8 ; or lin:FROM:TO:N, or log:FROM:TO:N
+ *   marks = 49 Young, 47.7 Daly   ; optional: vertical lines on the plots
+ *                                 ; at these values of the first swept key
  *
  * Rules of this module
  *  - Points are numbered in file order; in grid mode the first swept key
@@ -38,6 +40,7 @@
 
 #define SWEEP_MAX_PARAMS 16
 #define SWEEP_MAX_METRICS 48
+#define SWEEP_MAX_MARKS 8
 
 typedef struct sweep sweep_t;
 
@@ -77,6 +80,10 @@ int sweep_run_all(const sweep_t *w, int jobs, sweep_result *results,
  * executor: n, then <metric>_mean and <metric>_ci per metric). */
 int sweep_write_runs(const sweep_t *w, const sweep_result *results, FILE *f);
 int sweep_write_summary(const sweep_t *w, const sweep_result *results, FILE *f);
+
+/* marks.csv (`x,label`) for sluice plot; sweep_marks() says how many. */
+size_t sweep_marks(const sweep_t *w);
+int sweep_write_marks(const sweep_t *w, const sweep_result *results, FILE *f);
 
 /* Names of the numeric summary columns, in summary.csv order. */
 size_t sweep_metric_count(void);

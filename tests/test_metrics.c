@@ -801,7 +801,7 @@ Test(metrics, headers_exact)
                         "throughput,panes,crashes,downtime,reprocessed,invariants,"
                         "proc_lat_p50,cpu_wasted,win_lat_mean,win_lat_p99,"
                         "complete_first,complete_ontime,complete_final,windows_exact,"
-                        "wait_mean,work_mean,hold_mean\n");
+                        "wait_mean,work_mean,hold_mean,checkpoint_cpu,overhead\n");
     free(h);
     h = capture(metrics_write_pane_header);
     cr_assert_str_eq(h, "executor,key,window_start,window_end,pane,timing,emit_time,"
@@ -1062,7 +1062,7 @@ static void check_run_files(const char *const *sets, size_t nsets, int tumbling)
     cr_assert_not_null(fgets(line, sizeof line, in));
     while (fgets(line, sizeof line, in)) {
         int n = split(line, f, 40);
-        cr_assert_eq(n, 30, "summary row with %d fields", n);
+        cr_assert_eq(n, 32, "summary row with %d fields", n);
         exec_tot *x = tot_of(t, &nt, f[0]);
         x->events = atof(f[1]);
         x->counted = atof(f[2]);
