@@ -7,12 +7,14 @@ Customer process per arrival; a customer requests the Resource, holds for
 its service time and releases it.
 
 Usage: mm1_simpy.py CUSTOMERS [LAMBDA MU SEED]
-Prints one line: "events N seconds S sojourn W" where events = arrivals +
+Prints one line: "events N seconds S sojourn W simpy V" where events = arrivals +
 departures, S is the wall time of simulate() alone (time.perf_counter),
-W the mean time in system (theory 1 / (mu - lambda))."""
+W the mean time in system (theory 1 / (mu - lambda)), V SimPy's version."""
 import random
 import sys
 import time
+
+import SimPy
 
 from SimPy.Simulation import (Process, Resource, activate, hold, initialize,
                               now, release, request, simulate)
@@ -55,8 +57,9 @@ def main():
     t0 = time.perf_counter()
     simulate(until=1e300)
     secs = time.perf_counter() - t0
-    print("events %d seconds %.6f sojourn %.6f"
-          % (n + stats.departed, secs, stats.sojourn / max(stats.departed, 1)))
+    print("events %d seconds %.6f sojourn %.6f simpy %s"
+          % (n + stats.departed, secs, stats.sojourn / max(stats.departed, 1),
+             SimPy.__version__))
 
 
 if __name__ == "__main__":
