@@ -66,6 +66,15 @@ int outdir_begin(const char *dir, char *tmp, size_t n, char *err, size_t errlen)
         snprintf(err, errlen, "%s: cannot create a temporary folder: %s", tmp, strerror(errno));
         return -1;
     }
+    /* mkdtemp makes it private (0700); a results folder gets the usual
+     * permissions of a new folder (0777 less the umask). */
+    mode_t mask = umask(0);
+    umask(mask);
+    if (chmod(tmp, 0777 & ~mask) != 0) {
+        snprintf(err, errlen, "%s: cannot set permissions: %s", tmp, strerror(errno));
+        outdir_remove_tree(tmp);
+        return -1;
+    }
     return 0;
 }
 

@@ -222,3 +222,19 @@ Test(cli, generated_and_replayed_trace_give_identical_results)
     }
     rm_rf(d);
 }
+
+Test(cli, results_folder_has_normal_permissions)
+{
+    char d[64], args[512], out[128], err[4096];
+    tmpdir(d, sizeof d);
+    snprintf(out, sizeof out, "%s/res", d);
+    snprintf(args, sizeof args, "run tests/data/cli/small.ini --out %s", out);
+    cr_assert_eq(sluice(args, err, sizeof err), 0, "%s", err);
+    struct stat st;
+    cr_assert_eq(stat(out, &st), 0);
+    mode_t mask = umask(0);
+    umask(mask);
+    cr_expect_eq(st.st_mode & 0777, 0777 & ~mask, "mode %o, not the private mode of mkdtemp",
+                 (unsigned)(st.st_mode & 0777));
+    rm_rf(d);
+}
