@@ -170,15 +170,10 @@ static void sift_down(eq_t *q, uint32_t i, eq_entry e)
         if (c0 >= n)
             break;
         uint32_t best = (uint32_t)c0;
-        if (c0 + 4 <= n) { /* the common case: four children, one line */
-            uint32_t b1 = entry_less(q, &h[c0 + 1], &h[c0]) ? (uint32_t)c0 + 1 : (uint32_t)c0;
-            uint32_t b2 = entry_less(q, &h[c0 + 3], &h[c0 + 2]) ? (uint32_t)c0 + 3 : (uint32_t)c0 + 2;
-            best = entry_less(q, &h[b2], &h[b1]) ? b2 : b1;
-        } else {
-            for (uint32_t c = best + 1; c < n; c++)
-                if (entry_less(q, &h[c], &h[best]))
-                    best = c;
-        }
+        uint32_t end = c0 + 4 < n ? (uint32_t)c0 + 4 : n;
+        for (uint32_t c = best + 1; c < end; c++)
+            if (entry_less(q, &h[c], &h[best]))
+                best = c;
         if (!entry_less(q, &h[best], &e))
             break;
         h[i] = h[best];
