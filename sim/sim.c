@@ -56,7 +56,7 @@ struct sim {
     /* events.csv: every k-th event by seq; k doubles when full */
     sample_ev *sample;
     size_t nsample;
-    uint64_t sample_k;
+    uint64_t sample_k;   /* a power of two: seq % k is seq & (k - 1) */
 };
 
 /* ---- services for executors ---- */
@@ -230,17 +230,17 @@ static void on_tick(void *ctx, void *arg, uint64_t data)
 
 static void keep_sample(sim_t *s, const wl_event *ev)
 {
-    if (ev->seq % s->sample_k != 0)
+    if ((ev->seq & (s->sample_k - 1)) != 0) /* no division per event */
         return;
     if (s->nsample == SAMPLE_MAX) {
         /* Thin to every (2k)-th: deterministic, bounded. */
         size_t j = 0;
         s->sample_k *= 2;
         for (size_t i = 0; i < s->nsample; i++)
-            if (s->sample[i].seq % s->sample_k == 0)
+            if ((s->sample[i].seq & (s->sample_k - 1)) == 0)
                 s->sample[j++] = s->sample[i];
         s->nsample = j;
-        if (ev->seq % s->sample_k != 0)
+        if ((ev->seq & (s->sample_k - 1)) != 0)
             return;
     }
     sample_ev *x = &s->sample[s->nsample++];
