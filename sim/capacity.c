@@ -14,23 +14,19 @@
 #include "pool.h"
 #include "sim.h"
 
-static int cmp_double(const void *a, const void *b)
+static double maximum(const double *v, size_t n)
 {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
+    double m = NAN;
+    for (size_t i = 0; i < n; i++)
+        if (!(v[i] <= m))
+            m = v[i];
+    return m;
 }
 
-static double median(double *v, size_t n)
-{
-    if (n == 0)
-        return NAN;
-    qsort(v, n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
-/* Reads timeline.csv of dir: lat_p99 (column 8) per bucket end time. */
-static int verdict_from_timeline(const char *dir, double duration, double bucket, char *err,
-                                 size_t errlen)
+/* Reads timeline.csv of dir: the backlog (column 5) at each bucket end;
+ * slack is the number of events of one bucket. */
+static int verdict_from_timeline(const char *dir, double duration, double bucket, double slack,
+                                 char *err, size_t errlen)
 {
     char path[CFG_PATH_MAX + 32];
     snprintf(path, sizeof path, "%s/timeline.csv", dir);
@@ -55,9 +51,9 @@ static int verdict_from_timeline(const char *dir, double duration, double bucket
             *p++ = 0;
             field[k++] = p;
         }
-        if (k < 8 || !*field[7] || *field[7] == '\n')
+        if (k < 5 || !*field[4])
             continue;
-        double t = atof(field[1]), lat = atof(field[7]);
+        double t = atof(field[1]), lat = atof(field[4]);
         double *dst = NULL;
         size_t *nn = NULL;
         if (t > duration / 4 && t <= duration / 2)
@@ -75,14 +71,13 @@ static int verdict_from_timeline(const char *dir, double duration, double bucket
         snprintf(err, errlen, "%s: unreadable", path);
         return -1;
     }
-    double m2 = median(q2, n2), m4 = median(q4, n4);
+    double m2 = maximum(q2, n2), m4 = maximum(q4, n4);
     free(q2);
     free(q4);
-    if (isnan(m4))
-        return 0; /* nothing became visible late in the run: not keeping up */
-    if (isnan(m2))
-        return 1;
-    return m4 <= CAPACITY_GROWTH * m2 + bucket;
+    (void)bucket;
+    if (isnan(m2) || isnan(m4))
+        return 0;
+    return m4 <= CAPACITY_GROWTH * m2 + slack;
 }
 
 int capacity_sustainable(const cfg_t *c, char *err, size_t errlen)
@@ -105,7 +100,8 @@ int capacity_sustainable(const cfg_t *c, char *err, size_t errlen)
     if (!o)
         snprintf(err, errlen, "out of memory");
     else if (sim_run(&r, tmp, o, err, errlen) != SIM_ERR)
-        v = verdict_from_timeline(tmp, duration, r.run.timeline_bucket, err, errlen);
+        v = verdict_from_timeline(tmp, duration, r.run.timeline_bucket,
+                                  r.workload.rate * r.run.timeline_bucket, err, errlen);
     free(o);
     outdir_remove_tree(tmp);
     return v;
@@ -180,6 +176,20 @@ int capacity_run_all(const cfg_t *base, int replications, int iterations, int jo
                      void (*progress)(void *user, size_t done, size_t total), void *user,
                      const volatile int *stop, char *err, size_t errlen)
 {
+    /* Each quarter of the run must see several jobs or batches. */
+    if (base->run.executors[EXEC_BATCH] && base->run.duration < 12 * base->batch.interval) {
+        snprintf(err, errlen,
+                 "capacity: run.duration (%g s) must be at least 12 x batch.interval (%g s), so "
+                 "that every quarter of the run sees three jobs",
+                 base->run.duration, base->batch.interval);
+        return -1;
+    }
+    if (base->run.executors[EXEC_MICROBATCH] &&
+        base->run.duration < 12 * base->microbatch.interval) {
+        snprintf(err, errlen, "capacity: run.duration (%g s) must be at least 12 x microbatch.interval (%g s)",
+                 base->run.duration, base->microbatch.interval);
+        return -1;
+    }
     task_ctx ctx = {base, replications, iterations};
     return pool_run((size_t)EXEC_COUNT * (size_t)replications, jobs, task, &ctx, sizeof *results,
                     results, progress, user, stop, err, errlen);
