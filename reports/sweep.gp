@@ -39,6 +39,19 @@ unit(m) = (strstrt(m, "lat_") > 0 || m eq "downtime" || m eq "wait_mean" || m eq
           (m eq "throughput" ? "events/s" : ((strstrt(m, "complete_") == 1 || m eq "windows_exact") \
            ? "share of truth" : "count")))
 ci0(c) = c == c ? c : 0
+# what a metric is, in words, for titles and axis labels
+nice(m) = m eq "lat_mean" ? "mean visibility latency" : m eq "lat_p50" ? "median visibility latency" : \
+    m eq "lat_p95" ? "p95 visibility latency" : m eq "lat_p99" ? "p99 visibility latency" : \
+    m eq "lat_max" ? "max visibility latency" : m eq "proc_lat_mean" ? "mean latency from arrival" : \
+    m eq "proc_lat_p50" ? "median latency from arrival" : m eq "proc_lat_p99" ? "p99 latency from arrival" : \
+    m eq "throughput" ? "throughput" : m eq "complete_first" ? "completeness of the first pane" : \
+    m eq "complete_ontime" ? "completeness of the on-time pane" : \
+    m eq "complete_final" ? "completeness of the final result" : \
+    m eq "windows_exact" ? "share of windows exactly right" : m eq "dropped_late" ? "events dropped as late" : \
+    m eq "overhead" ? "fault-tolerance overhead" : m eq "checkpoint_cpu" ? "checkpoint CPU time" : \
+    m eq "cpu_wasted" ? "work thrown away by crashes" : m eq "downtime" ? "downtime" : \
+    m eq "reprocessed" ? "events reprocessed" : m eq "win_lat_mean" ? "mean window latency" : \
+    m eq "win_lat_p99" ? "p99 window latency" : m
 
 # log x when the parameter spans more than a decade and a half
 stats csv("sweep.csv") skip 1 using 2 nooutput
@@ -63,7 +76,7 @@ do for [m in metrics] {
     do for [fmt in formats] {
         eval term_of(fmt)
         set output outdir."/sweep_".m.".".fmt
-        set title sprintf("%s against %s (mean, 95%% confidence bars)", m, xname) noenhanced
+        set title sprintf("%s against %s (mean, 95%% confidence bars)", nice(m), xname) noenhanced
         # log y too when the metric spans more than two decades (stats
         # before any log scale: it would apply to stats too)
         unset logscale
@@ -78,7 +91,7 @@ do for [m in metrics] {
         xu = (exists("xunit") && strlen(xunit) > 0) ? xunit : ""
         set xlabel xname . (strlen(xu) > 0 ? " (" . xu . (logx ? ", log scale)" : ")") \
                                            : (logx ? " (log scale)" : "")) noenhanced
-        set ylabel sprintf("%s (%s%s)", m, unit(m), logy ? ", log scale" : "") noenhanced
+        set ylabel sprintf("%s: %s (%s%s)", m, nice(m), unit(m), logy ? ", log scale" : "") noenhanced
         set autoscale xfix
         # optional vertical marks (marks.csv of the sweep: e.g. Young's and
         # Daly's optimum checkpoint interval)
