@@ -13,7 +13,9 @@
  *      executors, two crashes) vs the bare loop;
  *   4. eq under the hold model at 10^3 and 10^6 pending vs the bare heap;
  *   5. peak RSS of a run of 10^6 events vs 2x10^7 (tests/bench/mem.ini),
- *      each in a fresh exec'd child measured with wait4's rusage;
+ *      each in a fresh exec'd child measured with wait4's rusage; and 5b
+ *      (information) the bytes per (key, window) pair that do grow with
+ *      the run (tests/bench/windows.ini, 10^6 vs 4x10^6 events);
  *   6. a sweep (tests/bench/sweep.sweep) with 2 worker processes vs 1.
  *
  * Each timed repetition lasts at least --min-time seconds (sizes are
@@ -22,7 +24,9 @@
  *
  * Usage: bench [--reps N] [--min-time S] [--python PATH] [--only 1,3,...]
  *              [--quick]
- *        bench memrun CONFIG EVENTS   (internal: the child of figure 5)
+ *        bench memrun CONFIG EVENTS   (the child of figure 5: runs CONFIG
+ *                                      for about EVENTS events, no output
+ *                                      files; also handy under callgrind)
  * Run from the top folder of the repository.
  */
 #include <errno.h>
