@@ -8,11 +8,13 @@
  *    states, Poisson within a state, exponential sojourns, starting in the
  *    low state), diurnal (rate * (1 + a sin(2 pi t / P)) by thinning a
  *    Poisson process of rate rate * (1 + a): Lewis and Shedler 1979).
- *  - Each base event draws, always in this order and always all of them:
- *    its source (RNG_SOURCE), key (RNG_KEY), value (RNG_VALUE), delay
- *    (RNG_DELAY), the late coin and the late extra delay (RNG_LATE).  Each
- *    component has its own stream, so changing one component's parameters
- *    never moves another component's numbers.  MMPP sojourns come from
+ *  - Each base event draws, always in this order: its source
+ *    (RNG_SOURCE), key (RNG_KEY), value (RNG_VALUE), delay (RNG_DELAY), the
+ *    late coin and the late extra delay (RNG_LATE); the source draw is
+ *    skipped with one source, the key draw with one key, the late draws
+ *    when late_fraction is 0 (they could not matter).  Each component has
+ *    its own stream, so changing one component's parameters never moves
+ *    another component's numbers.  MMPP sojourns come from
  *    RNG_MMPP, thinning coins from RNG_THIN; the clock skew of every
  *    source is drawn once at open from RNG_SOURCE, before any event.
  *  - event_time = t + skew(source); arrival_time = max(t + delay + late
@@ -542,12 +544,21 @@ static int gen_one(wl_t *w)
     size_t s;
 
     assert(!w->arr.done);
-    src = gsl_rng_uniform_int(w->rsource, w->sources);
-    key = draw_key(w);
+    /* A draw that cannot matter is skipped (one source, one key, no late
+     * events): each stream belongs to one component, so this changes no
+     * other component's numbers, and the draws are the same whenever the
+     * component is in use. */
+    src = w->sources > 1 ? gsl_rng_uniform_int(w->rsource, w->sources) : 0;
+    key = w->keys > 1 ? draw_key(w) : 0;
     value = draw_value(w);
     d = draw_delay(w);
-    u = gsl_rng_uniform(w->rlate);
-    extra = gsl_ran_exponential(w->rlate, w->late_mean);
+    if (w->late_fraction > 0) {
+        u = gsl_rng_uniform(w->rlate);
+        extra = gsl_ran_exponential(w->rlate, w->late_mean);
+    } else {
+        u = 1.0;
+        extra = 0.0;
+    }
     arrival_advance(&w->arr);
 
     et = t + w->skew[src];
