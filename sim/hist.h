@@ -37,6 +37,8 @@ hist_t *hist_alloc(void);          /* NULL on OOM */
 void hist_free(hist_t *h);         /* hist_free(NULL) is fine */
 void hist_reset(hist_t *h);
 void hist_add(hist_t *h, double x); /* x < 0 counts as 0 */
+/* hist_add(a, x) then hist_add(b, x), the bucket found once. */
+void hist_add2(hist_t *a, hist_t *b, double x);
 void hist_merge(hist_t *into, const hist_t *from);
 uint64_t hist_count(const hist_t *h);
 double hist_mean(const hist_t *h); /* NAN when empty */

@@ -192,15 +192,21 @@ static int seq_make_room(seqset *s, uint64_t w)
     return 0;
 }
 
+/* The rare cases of seq_test_set: seq below the ring (a straggler, or
+ * done), or beyond it (the ring grows or evicts).  Kept out of line so
+ * that the per-event fast path saves no registers. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static int seq_test_set_slow(seqset *s, uint64_t seq);
+
 /* Marks seq done.  Returns 1 if it was done already, 0 if newly marked,
  * -1 when out of memory (seq then stays not done). */
-static int seq_test_set(seqset *s, uint64_t seq)
+static inline int seq_test_set(seqset *s, uint64_t seq)
 {
     uint64_t w = seq >> 6;
-    if (w < s->base_word)
-        return strag_take(s, seq) ? 0 : 1;
-    if (w - s->base_word >= s->cap && seq_make_room(s, w) != 0)
-        return -1;
+    if (w < s->base_word || w - s->base_word >= s->cap)
+        return seq_test_set_slow(s, seq);
     size_t slot = (s->head + (size_t)(w - s->base_word)) & (s->cap - 1);
     uint64_t bit = UINT64_C(1) << (seq & 63);
     if (s->ring[slot] & bit)
@@ -212,6 +218,16 @@ static int seq_test_set(seqset *s, uint64_t seq)
         s->base_word++;
     }
     return 0;
+}
+
+static int seq_test_set_slow(seqset *s, uint64_t seq)
+{
+    uint64_t w = seq >> 6;
+    if (w < s->base_word)
+        return strag_take(s, seq) ? 0 : 1;
+    if (seq_make_room(s, w) != 0)
+        return -1;
+    return seq_test_set(s, seq); /* now in the ring */
 }
 
 /* --------------------------------------------------------------- metrics */
@@ -347,8 +363,7 @@ void metrics_visible(metrics_t *m, const wl_event *ev, double emit_time)
     m->counted++;
     m->b_visible++;
     double lat = emit_time - ev->event_time;
-    hist_add(m->lat, lat);
-    hist_add(m->bucket_lat, lat);
+    hist_add2(m->lat, m->bucket_lat, lat);
     hist_add(m->proc, emit_time - ev->arrival_time);
     if (emit_time > m->last_emit)
         m->last_emit = emit_time;
