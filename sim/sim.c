@@ -77,7 +77,7 @@ eq_handle sim_at(sim_t *s, double t, eq_fn fn, void *arg, uint64_t data)
 
 int sim_cancel(sim_t *s, eq_handle h) { return eq_cancel(s->eq, h); }
 
-int sim_reschedule(sim_t *s, eq_handle h, double t)
+int sim_reschedule(sim_t *s, eq_handle *h, double t)
 {
     assert(t >= s->now && "rescheduling into the past");
     return eq_reschedule(s->eq, h, t);
