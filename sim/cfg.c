@@ -1148,6 +1148,12 @@ int cfg_validate(const cfg_t *c, char *err, size_t errlen)
     if ((w->delay == DELAY_LOGNORMAL || w->delay == DELAY_PARETO) && !(w->delay_mean > 0))
         return verr(c, err, errlen, "workload.delay = %s needs workload.delay_mean > 0",
                     w->delay == DELAY_LOGNORMAL ? "lognormal" : "pareto");
+    if (c->run.executors[EXEC_MICROBATCH] && c->microbatch.output_mode == OUT_UPDATE &&
+        c->window.type == WIN_SESSION)
+        return verr(c, err, errlen,
+                    "microbatch.output_mode = update does not work with window.type = "
+                    "session (as in Spark, SPARK-36463: a session's bounds change, so its "
+                    "rows cannot be upserted); use append");
     if (c->window.type == WIN_SLIDING) {
         if (c->window.slide > c->window.size)
             return verr(c, err, errlen,

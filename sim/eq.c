@@ -281,25 +281,25 @@ int eq_cancel(eq_t *q, eq_handle h)
     return EQ_OK;
 }
 
-/* O(n): the entry's position is not tracked (see the layout above);
- * rescheduling is rare (timers are cancelled and scheduled anew). */
-int eq_reschedule(eq_t *q, eq_handle h, double time)
+/* O(log n): the event is scheduled anew under a new slot and handle (the
+ * heap entries do not track their position, see the layout above), then
+ * the old entry is cancelled lazily like any other. */
+int eq_reschedule(eq_t *q, eq_handle *h, double time)
 {
-    assert(!isnan(time));
-    uint32_t s = handle_slot(q, h);
+    assert(h != NULL && !isnan(time));
+    uint32_t s = handle_slot(q, *h);
     if (s == EQ_NONE)
         return EQ_ERR;
-    uint32_t i = 0;
-    while (q->heap[i].slot != s)
-        i++;
-    assert(i < q->n);
-    q->slots[s].seq = q->next_seq++;
-    eq_entry e = {time, s, 0};
-    if (i > 0 && entry_less(q, &e, &q->heap[(i - 1) / 4]))
-        sift_up(q, i, e);
-    else
-        sift_down(q, i, e);
-    drop_cancelled(q);
+    eq_fn fn = q->slots[s].fn;
+    void *arg = q->slots[s].arg;
+    uint64_t data = q->slots[s].data;
+    eq_handle moved = eq_schedule(q, time, fn, arg, data); /* may grow q */
+    if (moved == 0)
+        return EQ_ERR; /* out of memory: the event stays where it was */
+    int rc = eq_cancel(q, *h);
+    assert(rc == EQ_OK);
+    (void)rc;
+    *h = moved;
     return EQ_OK;
 }
 

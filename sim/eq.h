@@ -9,7 +9,8 @@
  *    cache-line aligned, plus a slot table holding the callback, its
  *    arguments and the sequence number.  schedule and pop are O(log4 n);
  *    cancel is O(1) and lazy: the entry stays in the heap, dead, until its
- *    time comes, and is dropped then; reschedule is O(n) (entries do not
+ *    time comes, and is dropped then; reschedule is O(log4 n): a cancel
+ *    plus a schedule, which gives the event a new handle (entries do not
  *    track their heap position, which made every sift step a random
  *    write: `make bench`, figure 4); peek is O(1).  Slots are recycled
  *    through a free list and both arrays grow by doubling (never shrink),
@@ -62,8 +63,10 @@ int eq_cancel(eq_t *q, eq_handle h);
 
 /* Moves a pending event to a new time (it gets a new sequence number, so
  * it fires after events already scheduled for that same time).  On success
- * the handle stays valid.  EQ_ERR if it already fired or was cancelled. */
-int eq_reschedule(eq_t *q, eq_handle h, double time);
+ * *h is replaced by the event's new handle (the old one goes stale).
+ * EQ_ERR, *h untouched, if it already fired or was cancelled, or memory
+ * ran out (then the event stays as it was). */
+int eq_reschedule(eq_t *q, eq_handle *h, double time);
 
 /* 1 if h names a pending event. */
 int eq_pending(const eq_t *q, eq_handle h);

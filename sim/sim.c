@@ -77,7 +77,7 @@ eq_handle sim_at(sim_t *s, double t, eq_fn fn, void *arg, uint64_t data)
 
 int sim_cancel(sim_t *s, eq_handle h) { return eq_cancel(s->eq, h); }
 
-int sim_reschedule(sim_t *s, eq_handle h, double t)
+int sim_reschedule(sim_t *s, eq_handle *h, double t)
 {
     assert(t >= s->now && "rescheduling into the past");
     return eq_reschedule(s->eq, h, t);
@@ -342,11 +342,12 @@ static int exactly_once(const cfg_t *c, int id)
 /* Compares executor e's final results with the fault-free run's.  For an
  * exactly-once executor every window must match in both directions; for an
  * at-least-once one every fault-free window must be matched or exceeded
- * (duplicates are allowed, losses are not).  Only final windows count:
- * those that got an on-time (or batch) pane.  A session window that was
- * emitted early and then merged into a larger one is an intermediate
- * result; which intermediates appear depends on timing, not on
- * correctness. */
+ * (duplicates are allowed, losses are not).  Every window counts, whatever
+ * its panes (a window first shown by a LATE pane is as final as one with
+ * an ON_TIME pane); session windows are first folded into the final
+ * session of their key: a session emitted early and then merged into a
+ * larger one is an intermediate result, and which intermediates appear
+ * depends on timing, not on correctness. */
 typedef struct sess_entry {
     wmap_key k;
     const metrics_result *r;
@@ -437,8 +438,6 @@ static void check_against_reference(sim_t *s, exec_t *e, const metrics_t *ref)
     wmap_key k;
     const metrics_result *w;
     while ((w = wmap_next(want, &pos, &k)) != NULL) {
-        if (!w->has_ontime)
-            continue;
         const metrics_result *g = wmap_get(got, k.key, k.start, k.end);
         uint64_t gc = g ? g->final_count : 0;
         int64_t gs = g ? g->final_sum : 0;
@@ -457,8 +456,7 @@ static void check_against_reference(sim_t *s, exec_t *e, const metrics_t *ref)
     pos = 0;
     const metrics_result *g;
     while ((g = wmap_next(got, &pos, &k)) != NULL) {
-        const metrics_result *w2 = wmap_get(want, k.key, k.start, k.end);
-        if (g->has_ontime && g->final_count > 0 && (!w2 || !w2->has_ontime)) {
+        if (g->final_count > 0 && !wmap_get(want, k.key, k.start, k.end)) {
             snprintf(detail, sizeof detail,
                      "%s: key %" PRIu32 " window [%.9g, %.9g) has count %" PRIu64
                      " but does not exist in the fault-free run",

@@ -38,7 +38,8 @@ const cfg_t *sim_cfg(const sim_t *s);
  * when memory ran out (the run then fails with SIM_ERR). */
 eq_handle sim_at(sim_t *s, double t, eq_fn fn, void *arg, uint64_t data);
 int sim_cancel(sim_t *s, eq_handle h);
-int sim_reschedule(sim_t *s, eq_handle h, double t);
+/* Moves a pending event; *h becomes its new handle (see eq_reschedule). */
+int sim_reschedule(sim_t *s, eq_handle *h, double t);
 /* The random stream of a component (rng.h), created on first use and
  * owned by s.  Each executor that needs its own stream passes its own
  * component number. */

@@ -76,7 +76,7 @@ static void run_random_ops(uint64_t seed, int nops, int ntimes)
             ref[i] = ref[--n];
         } else if (r < 75) { /* reschedule */
             size_t i = xs_next(&s) % n;
-            cr_assert_eq(eq_reschedule(q, ref[i].h, t), EQ_OK, "seed %llu op %d",
+            cr_assert_eq(eq_reschedule(q, &ref[i].h, t), EQ_OK, "seed %llu op %d",
                          (unsigned long long)seed, op);
             ref[i].time = t;
             ref[i].seq = seq++;
@@ -105,7 +105,7 @@ static void run_random_ops(uint64_t seed, int nops, int ntimes)
             eq_handle h = dead[xs_next(&s) % ndead];
             cr_assert_eq(eq_pending(q, h), 0, "seed %llu op %d", (unsigned long long)seed, op);
             cr_assert_eq(eq_cancel(q, h), EQ_ERR);
-            cr_assert_eq(eq_reschedule(q, h, 1.0), EQ_ERR);
+            cr_assert_eq(eq_reschedule(q, &h, 1.0), EQ_ERR);
         }
         if (n && op % 5 == 0)
             cr_assert_eq(eq_pending(q, ref[xs_next(&s) % n].h), 1);
@@ -168,8 +168,10 @@ Test(eq, reschedule_goes_behind_equal_times)
     eq_handle a = eq_schedule(q, 1.0, fn_a, NULL, 1);
     eq_schedule(q, 2.0, fn_a, NULL, 2);
     eq_schedule(q, 2.0, fn_a, NULL, 3);
-    cr_assert_eq(eq_reschedule(q, a, 2.0), EQ_OK);
+    eq_handle old = a;
+    cr_assert_eq(eq_reschedule(q, &a, 2.0), EQ_OK);
     cr_assert(eq_pending(q, a));
+    cr_assert(!eq_pending(q, old), "the old handle goes stale");
     uint64_t want[] = { 2, 3, 1 };
     for (int i = 0; i < 3; i++) {
         eq_item it;
@@ -186,7 +188,8 @@ Test(eq, stale_and_bogus_handles)
     cr_assert_eq(eq_cancel(q, 0), EQ_ERR);
     cr_assert_eq(eq_pending(q, 0), 0);
     cr_assert_eq(eq_cancel(q, 0xffffffffffffffffULL), EQ_ERR);
-    cr_assert_eq(eq_reschedule(q, ((uint64_t)1 << 32) | 1000000, 1.0), EQ_ERR);
+    eq_handle bogus = ((uint64_t)1 << 32) | 1000000;
+    cr_assert_eq(eq_reschedule(q, &bogus, 1.0), EQ_ERR);
     eq_handle h = eq_schedule(q, 3.0, fn_a, NULL, 0);
     cr_assert_eq(eq_cancel(q, h), EQ_OK);
     cr_assert_eq(eq_cancel(q, h), EQ_ERR);
@@ -194,7 +197,7 @@ Test(eq, stale_and_bogus_handles)
     eq_handle h2 = eq_schedule(q, 4.0, fn_a, NULL, 0);
     cr_assert_neq(h2, h);
     cr_assert_eq(eq_pending(q, h), 0);
-    cr_assert_eq(eq_reschedule(q, h, 0.5), EQ_ERR);
+    cr_assert_eq(eq_reschedule(q, &h, 0.5), EQ_ERR);
     cr_assert_eq(eq_peek_time(q), 4.0);
     cr_assert_eq(eq_size(q), 1);
     eq_item it;
