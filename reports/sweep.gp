@@ -93,7 +93,7 @@ do for [m in metrics] {
     do for [fmt in formats] {
         eval term_of(fmt)
         set output outdir."/sweep_".m.".".fmt
-        set title sprintf("%s against %s (mean, 95%% confidence bars)", nice(m), xname) noenhanced
+        set title sprintf("%s against %s", nice(m), xname) noenhanced
         # log y too when the metric spans more than two decades (stats
         # before any log scale: it would apply to stats too)
         unset logscale
@@ -108,7 +108,7 @@ do for [m in metrics] {
         xu = (exists("xunit") && strlen(xunit) > 0) ? xunit : ""
         set xlabel xname . (strlen(xu) > 0 ? " (" . xu . (logx ? ", log scale)" : ")") \
                                            : (logx ? " (log scale)" : "")) noenhanced
-        set ylabel sprintf("%s: %s (%s%s)", m, nice(m), unit(m), logy ? ", log scale" : "") noenhanced
+        set ylabel sprintf("%s (%s%s; mean, 95%% CI)", m, unit(m), logy ? ", log" : "") noenhanced
         set autoscale xfix
         # optional vertical marks (marks.csv of the sweep: e.g. Young's and
         # Daly's optimum checkpoint interval)

@@ -379,7 +379,9 @@ static int sweep_split(const char *dir, char *name, size_t nn, char *vals, size_
         set_err(err, errlen, "%s: %s", path, strerror(errno));
         return 2;
     }
-    int lineno = 0, nvals = 0, rc = 0;
+    int lineno = 0, nvals = 0, rc = 0, nx = 0, xs_repeat = 0;
+    long last_point = -1;
+    char xs[64][48];
     size_t vlen = 0;
     while (rc == 0 && read_line(f, line, sizeof line)) {
         char *c1 = strchr(line, ','), *c2 = c1 ? strchr(c1 + 1, ',') : NULL;
@@ -390,7 +392,22 @@ static int sweep_split(const char *dir, char *name, size_t nn, char *vals, size_
             break;
         }
         *c3 = 0;
-        const char *v = c2 + 1;
+        *c2 = 0;
+        const char *v = c2 + 1, *x = c1 + 1;
+        if (lineno > 0) {
+            /* rows come per point (col 1) and executor: a new point whose
+             * x (col 2) equals an earlier point's x means a grid */
+            *c1 = 0;
+            long point = strtol(line, NULL, 10);
+            if (point != last_point) {
+                last_point = point;
+                for (int i = 0; i < nx && !xs_repeat; i++)
+                    if (!strcmp(xs[i], x))
+                        xs_repeat = 1;
+                if (nx < 64)
+                    snprintf(xs[nx++], sizeof xs[0], "%s", x);
+            }
+        }
         if (lineno++ == 0) {
             if (!strcmp(v, "executor"))
                 break; /* one swept key: no split */
@@ -416,7 +433,7 @@ static int sweep_split(const char *dir, char *name, size_t nn, char *vals, size_
         if (seen)
             continue;
         if (nvals == 6)
-            break;
+            continue;
         if ((vlen && append(vals, &vlen, vn, " ")) || append(vals, &vlen, vn, v)) {
             rc = -1;
             break;
@@ -426,6 +443,8 @@ static int sweep_split(const char *dir, char *name, size_t nn, char *vals, size_
     fclose(f);
     if (rc == 0 && !vals[0])
         name[0] = 0;
+    if (rc == 0 && name[0] && !xs_repeat) /* zip mode: the keys move together */
+        name[0] = vals[0] = 0;
     return rc;
 }
 
