@@ -1,6 +1,7 @@
 # sweep.gp: plots of a sweep (sweep.csv of `sluice sweep`): for each
 # metric, its mean against the first swept parameter with 95% confidence
-# bars, one line per executor.  Writes plots/sweep_METRIC.{png,svg}.
+# bars, one line per executor (and, with two or more swept keys, per value
+# of the second one: splitname, splitvals).  Writes plots/sweep_METRIC.{png,svg}.
 # Variables (sluice plot sets them from the sweep.csv header):
 #   dir, outdir, formats  as in common.gp
 #   xname    the first swept parameter (column 2), e.g. "batch.interval"
@@ -67,16 +68,32 @@ do for [m in metrics] {
     set autoscale
     set offsets 0, 0, 0, 0
     cmd = "plot "
-    do for [e in execs] {
-        eval sprintf("set table $S%d separator comma", ls_of(e))
-        plot csv("sweep.csv") skip 1 using 2:(column(mc)):(ci0(column(mc + 1))) with table if (strcol(ecol) eq e)
-        unset table
-        cmd = cmd . sprintf("$S%d using 1:2:3 with yerrorlines ls %d title '%s', ", ls_of(e), ls_of(e), label_of(e))
+    if (!exists("splitvals")) {
+        do for [e in execs] {
+            eval sprintf("set table $S%d separator comma", ls_of(e))
+            plot csv("sweep.csv") skip 1 using 2:(column(mc)):(ci0(column(mc + 1))) with table if (strcol(ecol) eq e)
+            unset table
+            cmd = cmd . sprintf("$S%d using 1:2:3 with yerrorlines ls %d title '%s', ", ls_of(e), ls_of(e), label_of(e))
+        }
+    } else {
+        # two or more swept keys: one line per executor and value of the
+        # second key (column 3); the colour is the executor's, the dash
+        # and point type the value's
+        do for [e in execs] {
+            do for [j = 1:words(splitvals)] {
+                sv = word(splitvals, j)
+                eval sprintf("set table $T%d_%d separator comma", ls_of(e), j)
+                plot csv("sweep.csv") skip 1 using 2:(column(mc)):(ci0(column(mc + 1))) with table if (strcol(ecol) eq e && strcol(3) eq sv)
+                unset table
+                cmd = cmd . sprintf("$T%d_%d using 1:2:3 with yerrorlines ls %d dt %d pt %d title '%s, %s = %s' noenhanced, ", \
+                    ls_of(e), j, ls_of(e), j, 4 + 2 * j, label_of(e), splitname, sv)
+            }
+        }
     }
     do for [fmt in formats] {
         eval term_of(fmt)
         set output outdir."/sweep_".m.".".fmt
-        set title sprintf("%s against %s (mean, 95%% confidence bars)", nice(m), xname) noenhanced
+        set title sprintf("%s against %s", nice(m), xname) noenhanced
         # log y too when the metric spans more than two decades (stats
         # before any log scale: it would apply to stats too)
         unset logscale
@@ -91,7 +108,7 @@ do for [m in metrics] {
         xu = (exists("xunit") && strlen(xunit) > 0) ? xunit : ""
         set xlabel xname . (strlen(xu) > 0 ? " (" . xu . (logx ? ", log scale)" : ")") \
                                            : (logx ? " (log scale)" : "")) noenhanced
-        set ylabel sprintf("%s: %s (%s%s)", m, nice(m), unit(m), logy ? ", log scale" : "") noenhanced
+        set ylabel sprintf("%s (%s%s; mean, 95%% CI)", m, unit(m), logy ? ", log" : "") noenhanced
         set autoscale xfix
         # optional vertical marks (marks.csv of the sweep: e.g. Young's and
         # Daly's optimum checkpoint interval)

@@ -364,6 +364,90 @@ static int read_marks(const char *dir, char *xs, size_t xn, char *names, size_t 
     return rc;
 }
 
+/* With two or more swept keys, the lines of a sweep plot are split by the
+ * second one (column 3): its name and its distinct values, in order of
+ * appearance (at most 6, plain words only, space separated).  Returns 0
+ * with names[0] = 0 when there is nothing to split by. */
+static int sweep_split(const char *dir, char *name, size_t nn, char *vals, size_t vn, char *err,
+                       size_t errlen)
+{
+    char path[PLOT_PATH_MAX], line[PLOT_LINE_MAX];
+    snprintf(path, sizeof path, "%s/sweep.csv", dir);
+    name[0] = vals[0] = 0;
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        set_err(err, errlen, "%s: %s", path, strerror(errno));
+        return 2;
+    }
+    int lineno = 0, nvals = 0, rc = 0, nx = 0, xs_repeat = 0;
+    long last_point = -1;
+    char xs[64][48];
+    size_t vlen = 0;
+    while (rc == 0 && read_line(f, line, sizeof line)) {
+        char *c1 = strchr(line, ','), *c2 = c1 ? strchr(c1 + 1, ',') : NULL;
+        char *c3 = c2 ? strchr(c2 + 1, ',') : NULL;
+        if (!c3) {
+            rc = 2;
+            set_err(err, errlen, "%s:%d: too few columns", path, lineno + 1);
+            break;
+        }
+        *c3 = 0;
+        *c2 = 0;
+        const char *v = c2 + 1, *x = c1 + 1;
+        if (lineno > 0) {
+            /* rows come per point (col 1) and executor: a new point whose
+             * x (col 2) equals an earlier point's x means a grid */
+            *c1 = 0;
+            long point = strtol(line, NULL, 10);
+            if (point != last_point) {
+                last_point = point;
+                for (int i = 0; i < nx && !xs_repeat; i++)
+                    if (!strcmp(xs[i], x))
+                        xs_repeat = 1;
+                if (nx < 64)
+                    snprintf(xs[nx++], sizeof xs[0], "%s", x);
+            }
+        }
+        if (lineno++ == 0) {
+            if (!strcmp(v, "executor"))
+                break; /* one swept key: no split */
+            snprintf(name, nn, "%s", v);
+            continue;
+        }
+        if (strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-+") !=
+                strlen(v) || !*v) {
+            rc = 2;
+            set_err(err, errlen, "%s:%d: odd value '%.40s'", path, lineno, v);
+            break;
+        }
+        /* already listed? */
+        int seen = 0;
+        for (const char *p = vals; *p;) {
+            size_t l = strcspn(p, " ");
+            if (l == strlen(v) && !strncmp(p, v, l))
+                seen = 1;
+            p += l;
+            if (*p)
+                p++;
+        }
+        if (seen)
+            continue;
+        if (nvals == 6)
+            continue;
+        if ((vlen && append(vals, &vlen, vn, " ")) || append(vals, &vlen, vn, v)) {
+            rc = -1;
+            break;
+        }
+        nvals++;
+    }
+    fclose(f);
+    if (rc == 0 && !vals[0])
+        name[0] = 0;
+    if (rc == 0 && name[0] && !xs_repeat) /* zip mode: the keys move together */
+        name[0] = vals[0] = 0;
+    return rc;
+}
+
 /* Parses the sweep.csv header: the first swept parameter (column 2), the
  * executor column and the metric names (columns NAME_mean). */
 static int sweep_header(const char *dir, char *xname, size_t xn, int *ecol, char *metrics,
@@ -486,6 +570,16 @@ int plot_run(const char *dir, const char *reports_dir, char *err, size_t errlen)
         if (rc)
             goto out;
         snprintf(tmp, sizeof tmp, "ecol=%d; mcol0=%d; ", ecol, mcol0);
+        char sname[256], svals[512];
+        rc = sweep_split(dir, sname, sizeof sname, svals, sizeof svals, err, errlen);
+        if (rc)
+            goto out;
+        if (sname[0] && (append_assign(assigns, &len, PLOT_ARGS_MAX, "splitname", sname) ||
+                         append_assign(assigns, &len, PLOT_ARGS_MAX, "splitvals", svals))) {
+            set_err(err, errlen, "sweep.csv values too long");
+            rc = 2;
+            goto out;
+        }
         /* The swept key's unit, for the x label ("batch.interval (s)"). */
         char sect[64] = "";
         const char *dot = strchr(xname, '.');

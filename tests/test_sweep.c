@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "plot.h"
 #include "sweep.h"
 
 static sweep_t *load_ok(const char *path)
@@ -207,4 +208,36 @@ Test(sweep, ci_covers_mm1_mean_sojourn, .timeout = 300)
     free(res);
     sweep_free(w);
     remove(path);
+}
+
+/* A sweep over two keys plots one line per executor and value of the
+ * second key, and the sweep's marks, without gnuplot errors. */
+Test(sweep, two_key_sweep_plots_split_lines)
+{
+    char d[] = "/tmp/sluice_sweep_plot_XXXXXX";
+    cr_assert(mkdtemp(d));
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd,
+             "cp tests/data/sweep_fixture2/sweep.csv %s/ && printf 'x,label\\n4,four_workers\\n' > "
+             "%s/marks.csv",
+             d, d);
+    cr_assert_eq(shell(cmd), 0);
+    char err[2048] = "";
+    cr_assert_eq(plot_run(d, "reports", err, sizeof err), 0, "%s", err);
+    char png[256];
+    snprintf(png, sizeof png, "%s/plots/sweep_throughput.png", d);
+    size_t n = 0;
+    char *buf = slurp(png, &n);
+    cr_assert(buf && n > 20000, "no or tiny plot (%zu bytes)", n);
+    free(buf);
+    /* The SVG names both values of the second key in its legend. */
+    snprintf(png, sizeof png, "%s/plots/sweep_throughput.svg", d);
+    buf = slurp(png, &n);
+    cr_assert(buf);
+    cr_expect(strstr(buf, "stream.routing = hash") && strstr(buf, "stream.routing = round_robin"),
+              "legend lacks the split values");
+    cr_expect(strstr(buf, "four_workers"), "mark label missing");
+    free(buf);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", d);
+    shell(cmd);
 }
