@@ -151,6 +151,15 @@ typedef struct arrival {
     gsl_rng *r, *rmmpp, *rthin;
 } arrival;
 
+/* gsl_ran_exponential(r, mu) exactly (GSL computes -mu * log1p(-u) from
+ * one gsl_rng_uniform), without its two library calls: this is on the
+ * per-event path. */
+static inline double exp_draw(const gsl_rng *r, double mu)
+{
+    double u = r->type->get_double(r->state);
+    return -mu * log1p(-u);
+}
+
 static void arrival_advance(arrival *a)
 {
     double t = a->t;
@@ -162,7 +171,7 @@ static void arrival_advance(arrival *a)
     case ARR_MMPP:
         for (;;) {
             double lam = a->high ? a->rh : a->rl;
-            double cand = lam > 0 ? t + gsl_ran_exponential(a->r, 1.0 / lam) : INFINITY;
+            double cand = lam > 0 ? t + exp_draw(a->r, 1.0 / lam) : INFINITY;
             if (cand < a->state_end) {
                 t = cand;
                 break;
@@ -171,13 +180,13 @@ static void arrival_advance(arrival *a)
             if (t >= a->end)
                 break;
             a->high = !a->high;
-            a->state_end = t + gsl_ran_exponential(a->rmmpp, a->high ? a->mh : a->ml);
+            a->state_end = t + exp_draw(a->rmmpp, a->high ? a->mh : a->ml);
         }
         break;
     case ARR_DIURNAL:
         for (;;) {
             double lam;
-            t += gsl_ran_exponential(a->r, 1.0 / a->rmax);
+            t += exp_draw(a->r, 1.0 / a->rmax);
             if (t >= a->end)
                 break;
             lam = a->rate * (1.0 + a->amp * sin(2.0 * M_PI * t / a->period));
@@ -186,7 +195,7 @@ static void arrival_advance(arrival *a)
         }
         break;
     default: /* ARR_POISSON */
-        t += gsl_ran_exponential(a->r, 1.0 / a->rate);
+        t += exp_draw(a->r, 1.0 / a->rate);
         break;
     }
     a->t = t;
@@ -206,7 +215,7 @@ static void arrival_first(arrival *a)
         return;
     case ARR_MMPP:
         a->high = 0;
-        a->state_end = a->start + gsl_ran_exponential(a->rmmpp, a->ml);
+        a->state_end = a->start + exp_draw(a->rmmpp, a->ml);
         break;
     default:
         break;
@@ -523,7 +532,7 @@ static double draw_delay(wl_t *w)
     case DELAY_CONSTANT:
         return w->delay_mean;
     case DELAY_EXPONENTIAL:
-        return gsl_ran_exponential(w->rdelay, w->delay_mean);
+        return exp_draw(w->rdelay, w->delay_mean);
     case DELAY_LOGNORMAL:
         return gsl_ran_lognormal(w->rdelay, w->ln_zeta, w->ln_sigma);
     case DELAY_PARETO:
@@ -554,7 +563,7 @@ static int gen_one(wl_t *w)
     d = draw_delay(w);
     if (w->late_fraction > 0) {
         u = gsl_rng_uniform(w->rlate);
-        extra = gsl_ran_exponential(w->rlate, w->late_mean);
+        extra = exp_draw(w->rlate, w->late_mean);
     } else {
         u = 1.0;
         extra = 0.0;
