@@ -41,6 +41,10 @@ struct sim {
     double now;
     eq_t *eq;
     wl_t *wl;
+    int ta_valid;       /* ta = wl_peek(wl), cached by sim_loop: valid until
+                           wl_next or wl_min_pending_event_time (which may
+                           generate an earlier arrival) */
+    double ta;
     gsl_rng *rng[SIM_RNG_MAX];
     fault_schedule faults;
     gt_t *gt;
@@ -62,6 +66,7 @@ struct sim {
 /* ---- services for executors ---- */
 
 double sim_now(const sim_t *s) { return s->now; }
+const double *sim_clock(const sim_t *s) { return &s->now; }
 const cfg_t *sim_cfg(const sim_t *s) { return &s->cfg; }
 const fault_schedule *sim_faults(const sim_t *s) { return &s->faults; }
 
@@ -98,7 +103,11 @@ gsl_rng *sim_rng(sim_t *s, unsigned component)
     return s->rng[component];
 }
 
-double sim_min_pending_event_time(sim_t *s) { return wl_min_pending_event_time(s->wl); }
+double sim_min_pending_event_time(sim_t *s)
+{
+    s->ta_valid = 0;
+    return wl_min_pending_event_time(s->wl);
+}
 
 void sim_abort(sim_t *s, const char *why)
 {
@@ -276,7 +285,11 @@ static int sim_loop(sim_t *s, const sim_options *opt, char *err, size_t errlen)
             if (opt->progress)
                 opt->progress(opt->user, s->now, s->events);
         }
-        double ta = wl_peek(s->wl);
+        if (!s->ta_valid) {
+            s->ta = wl_peek(s->wl);
+            s->ta_valid = 1;
+        }
+        double ta = s->ta;
         double te = eq_peek_time(s->eq);
         if (ta == INFINITY && !s->input_ended) {
             const char *why = wl_error(s->wl);
@@ -285,12 +298,14 @@ static int sim_loop(sim_t *s, const sim_options *opt, char *err, size_t errlen)
                 return SIM_ERR;
             }
             end_input(s);
+            s->ta_valid = 0;
             continue;
         }
         if (ta == INFINITY && te == INFINITY)
             break;
         if (ta <= te) {
             wl_event ev;
+            s->ta_valid = 0;
             if (wl_next(s->wl, &ev) != WL_OK) {
                 snprintf(err, errlen, "%s", wl_error(s->wl));
                 return SIM_ERR;

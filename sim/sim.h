@@ -33,6 +33,9 @@
 typedef struct sim sim_t;
 
 double sim_now(const sim_t *s);
+/* The address of the clock: *sim_clock(s) == sim_now(s) at all times,
+ * valid as long as s; for per-event paths, which read it without a call. */
+const double *sim_clock(const sim_t *s);
 const cfg_t *sim_cfg(const sim_t *s);
 /* Schedules fn(s, arg, data) at absolute time t >= now.  Returns 0 only
  * when memory ran out (the run then fails with SIM_ERR). */

@@ -112,6 +112,7 @@ typedef struct snapshot { /* the last completed checkpoint */
 
 typedef struct stream {
     sim_t *sim;
+    const double *clock;   /* sim_clock(sim): now, read without a call */
     exec_t *exec;
     metrics_t *m;
     const cfg_t *c;
@@ -367,7 +368,7 @@ static void source_wm_refresh(stream_t *s)
         s->src_wm = INFINITY;
         return;
     }
-    in.now = sim_now(s->sim);
+    in.now = (*s->clock);
     in.min_unread = INFINITY;
     if (s->wm->type->needs_oracle) {
         double a = sim_min_pending_event_time(s->sim), b = mq_min(s);
@@ -395,7 +396,7 @@ static void op_wm_update(stream_t *s)
         s->op_wm = m;
         if (m > s->rep_wm) {
             s->rep_wm = m;
-            metrics_watermark(s->m, sim_now(s->sim), m);
+            metrics_watermark(s->m, (*s->clock), m);
         }
         if (s->heap_len > 0 && s->heap[0].at <= s->op_wm)
             fire_due(s);
@@ -583,7 +584,7 @@ static void output(stream_t *s, pane_t *p, uint32_t vis)
         s->stg_len++;
         return;
     }
-    publish(s, p, vis, sim_now(s->sim));
+    publish(s, p, vis, (*s->clock));
 }
 
 /* Tells metrics (now, or at the commit, in order with the panes) that a
@@ -613,7 +614,7 @@ static void output_merge(stream_t *s, uint32_t key, win_t old, win_t into)
 /* Commits every staged pane at the current time. */
 static void commit(stream_t *s)
 {
-    double now = sim_now(s->sim);
+    double now = (*s->clock);
     for (size_t i = 0; i < s->stg_len; i++) {
         staged *x = &s->stg[i];
         if (!x->merge)
@@ -671,7 +672,7 @@ static void on_early(void *ctx, void *arg, uint64_t data)
     if (!st->ontime_done && st->delta_count > 0 &&
         s->trig->on_timer(&s->c->stream, &(trig_pane){st->delta_count, st->acc_count, st->next_pane,
                                                       t.end, 0},
-                          sim_now(s->sim)) == TRIG_FIRE)
+                          (*s->clock)) == TRIG_FIRE)
         emit(s, st, t.key, t.start, t.end, PANE_EARLY);
 }
 
@@ -792,7 +793,7 @@ static void add_to_window(stream_t *s, const wl_event *ev, double start, double 
             emit(s, st, ev->key, start, end, PANE_LATE);
     } else {
         double at = INFINITY;
-        if (s->trig->on_element(&s->c->stream, &tp, sim_now(s->sim), &at) == TRIG_FIRE)
+        if (s->trig->on_element(&s->c->stream, &tp, (*s->clock), &at) == TRIG_FIRE)
             emit(s, st, ev->key, start, end, PANE_EARLY);
         else if (at < INFINITY && !st->timer)
             arm_timer(s, st, ev->key, start, end, at);
@@ -954,7 +955,7 @@ static void window_apply(stream_t *s, const wl_event *ev, double wr, int dup)
         p.sum = ev->value;
         p.duplicate = dup;
         if (!s->staging) {
-            publish_record(s, &p, ev, sim_now(s->sim));
+            publish_record(s, &p, ev, (*s->clock));
             return;
         }
         uint32_t v = vn_alloc(s, ev);
@@ -969,7 +970,7 @@ static void window_apply(stream_t *s, const wl_event *ev, double wr, int dup)
         win_t proto, m;
         win_assign(&s->c->window, ev->event_time, &proto, 1);
         if (proto.end + L <= wr) {
-            metrics_dropped(s->m, ev, sim_now(s->sim));
+            metrics_dropped(s->m, ev, (*s->clock));
             return;
         }
         if (session_merge(s, ev->key, proto, wr, &m) != 0) {
@@ -988,7 +989,7 @@ static void window_apply(stream_t *s, const wl_event *ev, double wr, int dup)
         add_to_window(s, ev, s->assign[i].start, s->assign[i].end);
     }
     if (!any)
-        metrics_dropped(s->m, ev, sim_now(s->sim));
+        metrics_dropped(s->m, ev, (*s->clock));
 }
 
 /* ---------------------------------------------------------------- workers */
@@ -1034,7 +1035,7 @@ static void check_barrier(stream_t *s, int i)
         return;
     w->ck = CK_PAUSE;
     metrics_checkpoint(s->m, s->c->stream.checkpoint_cost);
-    w->pause = sim_at(s->sim, sim_now(s->sim) + s->c->stream.checkpoint_cost, on_pause_end, s,
+    w->pause = sim_at(s->sim, (*s->clock) + s->c->stream.checkpoint_cost, on_pause_end, s,
                       (uint64_t)i);
 }
 
@@ -1051,7 +1052,7 @@ static void try_start(stream_t *s, int i)
     }
     chan_pop(w->ch, &w->cur);
     w->busy = 1;
-    w->start = sim_now(s->sim);
+    w->start = (*s->clock);
     w->svc_s = service_time(s);
     if (w->start < s->slow_until)
         w->svc_s *= s->slow_factor; /* a straggler */
@@ -1073,8 +1074,8 @@ static void pump(stream_t *s)
         const wl_event *ev = log_at(s, s->log_read);
         chan *c;
         int target;
-        if (s->routing == ROUTE_SHARED)
-            target = 0;
+        if (s->routing == ROUTE_SHARED || s->P == 1)
+            target = 0; /* stream_route(key, 1) is 0 too */
         else if (s->routing == ROUTE_ROUND_ROBIN)
             target = (int)s->rr;
         else
@@ -1115,7 +1116,7 @@ static void check_caught_up(stream_t *s)
         return;
     r = &s->rows[s->open_row];
     if (s->log_read >= s->read_at_crash && stream_backlog_n(s) <= s->backlog_at_crash) {
-        r->caught_up = sim_now(s->sim);
+        r->caught_up = (*s->clock);
         s->open_row = -1;
     }
 }
@@ -1124,7 +1125,7 @@ static void on_service_end(void *ctx, void *arg, uint64_t data)
 {
     stream_t *s = arg;
     worker *w = &s->w[data];
-    double now = sim_now(s->sim);
+    double now = (*s->clock);
     int again = 0;
     (void)ctx;
     w->busy = 0;
@@ -1167,7 +1168,7 @@ static void on_ck_tick(void *ctx, void *arg, uint64_t data)
 {
     stream_t *s = arg;
     (void)ctx;
-    s->ck_timer = sim_at(s->sim, sim_now(s->sim) + s->c->stream.checkpoint_interval,
+    s->ck_timer = sim_at(s->sim, (*s->clock) + s->c->stream.checkpoint_interval,
                          on_ck_tick, s, data + 1);
     if (!s->ck_active && !s->down)
         ck_start(s);
@@ -1327,7 +1328,7 @@ static void on_restore(void *ctx, void *arg, uint64_t data);
 
 static void crash(stream_t *s, const fault_t *f)
 {
-    double now = sim_now(s->sim);
+    double now = (*s->clock);
     const struct cfg_stream *c = &s->c->stream;
     fault_row *r;
     if (s->drained && !s->ck_active && s->stg_len == 0) {
@@ -1428,7 +1429,7 @@ static void on_restore(void *ctx, void *arg, uint64_t data)
         }
         if (x->timer_at < INFINITY) {
             uint32_t t = et_alloc(s);
-            double now = sim_now(s->sim);
+            double now = (*s->clock);
             if (!t) {
                 fail_oom(s);
                 return;
@@ -1498,7 +1499,7 @@ static void on_wm_step(void *ctx, void *arg, uint64_t data)
         source_wm_refresh(s);
         op_wm_update(s);
     }
-    next = wm_next_change(s->wm, sim_now(s->sim));
+    next = wm_next_change(s->wm, (*s->clock));
     if (next < INFINITY && !s->drained)
         s->wm_timer = sim_at(s->sim, next, on_wm_step, s, 0);
 }
@@ -1545,6 +1546,7 @@ static void *stream_create(sim_t *sim, exec_t *e, char *err, size_t errlen)
     if (!s)
         goto oom;
     s->sim = sim;
+    s->clock = sim_clock(sim);
     s->exec = e;
     s->m = e->metrics;
     s->c = c;
