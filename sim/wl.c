@@ -324,9 +324,16 @@ static void ah_up(aentry *h, size_t i)
     h[i] = e;
 }
 
-static void ah_down(aentry *h, size_t n, size_t i)
+/* Removes the top of a heap of n + 1 entries (h[n] is the last): the hole
+ * at the root walks down to a leaf along the smallest children, then the
+ * last entry moves up into it from there (Floyd's bottom-up deletion).
+ * The last entry nearly always belongs near the bottom, so this saves the
+ * comparison with it on every level.  Entries are totally ordered (ids
+ * are unique), so the order of pops does not depend on the method. */
+static void ah_pop(aentry *h, size_t n)
 {
-    aentry e = h[i];
+    aentry e = h[n];
+    size_t i = 0;
     for (;;) {
         size_t c = 4 * i + 1, m, j, last;
         if (c >= n)
@@ -335,10 +342,15 @@ static void ah_down(aentry *h, size_t n, size_t i)
         for (m = c, j = c + 1; j < last; j++)
             if (a_less(&h[j], &h[m]))
                 m = j;
-        if (!a_less(&h[m], &e))
-            break;
         h[i] = h[m];
         i = m;
+    }
+    while (i > 0) {
+        size_t p = (i - 1) / 4;
+        if (!a_less(&e, &h[p]))
+            break;
+        h[i] = h[p];
+        i = p;
     }
     h[i] = e;
 }
@@ -1201,8 +1213,7 @@ int wl_next(wl_t *w, wl_event *ev)
         ev->arrival_time = w->ah[0].eff;
         w->nah--;
         if (w->nah) {
-            w->ah[0] = w->ah[w->nah];
-            ah_down(w->ah, w->nah, 0);
+            ah_pop(w->ah, w->nah);
 #if defined(__GNUC__)
             /* the next event's slot is a cache miss when many are in
              * flight: start loading it now */
