@@ -132,6 +132,7 @@ typedef struct stream {
     uint64_t mq_cap, mq_head, mq_len;
 
     wm_t *wm;
+    int oracle;            /* wm->type->needs_oracle, fixed for the run */
     double src_wm;         /* source watermark */
     double op_wm;          /* window operator watermark */
     eq_handle wm_timer;    /* next scripted step */
@@ -327,15 +328,16 @@ static double mq_min(const stream_t *s)
 
 /* --------------------------------------------------------------- channels */
 
-static void chan_push(chan *c, const item *it)
+/* Appends a record and returns it, for the caller to fill in place. */
+static item *chan_push(chan *c)
 {
     uint32_t i = c->head + c->len;
     assert(c->inflight < c->cap);
     if (i >= c->cap)
         i -= c->cap;
-    c->v[i] = *it;
     c->len++;
     c->inflight++;
+    return &c->v[i];
 }
 
 static const item *chan_head(const chan *c)
@@ -370,7 +372,7 @@ static void source_wm_refresh(stream_t *s)
     }
     in.now = (*s->clock);
     in.min_unread = INFINITY;
-    if (s->wm->type->needs_oracle) {
+    if (s->oracle) {
         double a = sim_min_pending_event_time(s->sim), b = mq_min(s);
         in.min_unread = a < b ? a : b;
     }
@@ -1083,17 +1085,16 @@ static void pump(stream_t *s)
         c = &s->ch[target];
         if (c->inflight >= c->cap)
             break; /* back-pressure: the source waits */
-        item it;
-        it.ev = *ev;
-        it.wm_prev = s->src_wm;
-        it.off = s->log_read;
+        item *it = chan_push(c);
+        it->ev = *ev;
+        it->wm_prev = s->src_wm;
+        it->off = s->log_read;
         wm_observe(s->wm, ev);
-        if (s->wm->type->needs_oracle)
+        if (s->oracle)
             mq_read(s, s->log_read);
         s->log_read++;
         if (s->log_read > s->hi_read)
             s->hi_read = s->log_read;
-        chan_push(c, &it);
         if (s->routing == ROUTE_ROUND_ROBIN && ++s->rr == (uint32_t)s->P)
             s->rr = 0;
         source_wm_refresh(s);
@@ -1378,7 +1379,7 @@ static void on_restore(void *ctx, void *arg, uint64_t data)
     s->op_wm = n->op_wm; /* internal; rep_wm, the one reported, stays */
     s->rr = n->rr;
     wm_copy(s->wm, n->wm);
-    if (s->wm->type->needs_oracle) {
+    if (s->oracle) {
         s->mq_len = 0;
         for (uint64_t o = s->log_read; o < s->log_end; o++)
             if (mq_push(s, o) != 0) {
@@ -1592,6 +1593,7 @@ static void *stream_create(sim_t *sim, exec_t *e, char *err, size_t errlen)
     s->wm = wm_alloc(wt, c, err, errlen);
     if (!s->wm)
         goto fail;
+    s->oracle = wt->needs_oracle;
 
     s->P = c->stream.parallelism;
     s->routing = c->stream.routing;
@@ -1659,7 +1661,7 @@ static void stream_on_arrival(void *self, const wl_event *ev)
     if (s->oom)
         return;
     metrics_arrived(s->m, ev);
-    if (log_push(s, ev) != 0 || (s->wm->type->needs_oracle && mq_push(s, s->log_end - 1) != 0)) {
+    if (log_push(s, ev) != 0 || (s->oracle && mq_push(s, s->log_end - 1) != 0)) {
         fail_oom(s);
         return;
     }
