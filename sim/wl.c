@@ -308,6 +308,15 @@ static int a_less(const aentry *x, const aentry *y)
     return x->id < y->id;
 }
 
+/* a_less without branches (the same answer for every input, NaN
+ * included): which of four children is smallest is a coin toss for the
+ * branch predictor, and ah_pop asks it on every level. */
+static inline int a_less_nb(const aentry *x, const aentry *y)
+{
+    return (x->eff < y->eff)
+           | ((x->eff == y->eff) & ((x->orig < y->orig) | ((x->orig == y->orig) & (x->id < y->id))));
+}
+
 /* The arrival heap is 4-ary: half the levels of a binary heap and the
  * four children of a node share a cache line or two, which matters when
  * late events keep 10^5 entries in flight. */
@@ -338,10 +347,16 @@ static void ah_pop(aentry *h, size_t n)
         size_t c = 4 * i + 1, m, j, last;
         if (c >= n)
             break;
-        last = c + 4 < n ? c + 4 : n;
-        for (m = c, j = c + 1; j < last; j++)
-            if (a_less(&h[j], &h[m]))
-                m = j;
+        if (c + 4 <= n) { /* four children: a branch-free tournament */
+            size_t a = a_less_nb(&h[c + 1], &h[c]) ? c + 1 : c;
+            size_t b = a_less_nb(&h[c + 3], &h[c + 2]) ? c + 3 : c + 2;
+            m = a_less_nb(&h[b], &h[a]) ? b : a;
+        } else {
+            last = n;
+            for (m = c, j = c + 1; j < last; j++)
+                if (a_less(&h[j], &h[m]))
+                    m = j;
+        }
         h[i] = h[m];
         i = m;
     }
