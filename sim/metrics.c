@@ -550,19 +550,42 @@ static int write_pane_row(const metrics_t *m, const pane_t *p, FILE *f)
     return fwrite(b, 1, n, f) == n ? 0 : -1;
 }
 
+/* The failure reports of metrics_pane and metrics_watermark, out of line:
+ * their text buffers made the per-event callers set up a big stack frame
+ * (and a stack protector) every time. */
+#if defined(__GNUC__)
+__attribute__((noinline, cold))
+#endif
+static void fail_ontime(metrics_t *m, const pane_t *p)
+{
+    char d[DETAIL_MAX_LEN];
+    snprintf(d, sizeof d,
+             "executor %s: ON_TIME pane of key %" PRIu32 " window [%.9g, %.9g) "
+             "emitted at t=%.9g while the watermark is %.9g",
+             m->executor, p->key, p->start, p->end, p->emit_time, m->wm);
+    metrics_fail(m, "on_time_after_watermark", d);
+}
+
+#if defined(__GNUC__)
+__attribute__((noinline, cold))
+#endif
+static void fail_wm_back(metrics_t *m, double now, double wm)
+{
+    char d[DETAIL_MAX_LEN];
+    snprintf(d, sizeof d,
+             "executor %s: watermark went back from %.9g (set at t=%.9g) "
+             "to %.9g at t=%.9g",
+             m->executor, m->wm, m->wm_time, wm, now);
+    metrics_fail(m, "watermark_monotone", d);
+}
+
 int metrics_pane(metrics_t *m, const pane_t *p)
 {
     m->panes++;
     if (p->duplicate)
         m->duplicates++;
-    if (p->timing == PANE_ON_TIME && m->win_type != WIN_NONE && p->end > m->wm) {
-        char d[DETAIL_MAX_LEN];
-        snprintf(d, sizeof d,
-                 "executor %s: ON_TIME pane of key %" PRIu32 " window [%.9g, %.9g) "
-                 "emitted at t=%.9g while the watermark is %.9g",
-                 m->executor, p->key, p->start, p->end, p->emit_time, m->wm);
-        metrics_fail(m, "on_time_after_watermark", d);
-    }
+    if (p->timing == PANE_ON_TIME && m->win_type != WIN_NONE && p->end > m->wm)
+        fail_ontime(m, p);
     int rc = 0;
     if (m->panes_csv && write_pane_row(m, p, m->panes_csv) != 0)
         rc = -1;
@@ -640,14 +663,8 @@ void metrics_watermark(metrics_t *m, double now, double wm)
 {
     if (isnan(wm))
         return;
-    if (m->has_wm && wm < m->wm) {
-        char d[DETAIL_MAX_LEN];
-        snprintf(d, sizeof d,
-                 "executor %s: watermark went back from %.9g (set at t=%.9g) "
-                 "to %.9g at t=%.9g",
-                 m->executor, m->wm, m->wm_time, wm, now);
-        metrics_fail(m, "watermark_monotone", d);
-    }
+    if (m->has_wm && wm < m->wm)
+        fail_wm_back(m, now, wm);
     m->has_wm = 1;
     m->wm = wm;
     m->wm_time = now;
