@@ -225,11 +225,12 @@ static void arrival_first(arrival *a)
 
 /* ---- the workload ---- */
 
-/* Arrival-heap entry: delivery order (eff, orig, id); slot holds the event. */
-typedef struct aentry {
-    double eff, orig;
-    uint64_t id;
-    size_t slot;
+/* Arrival-heap entry: delivery order (eff, then the arrival_time and id of
+ * the event in slot). */
+typedef struct aentry {  /* 16 bytes: four children share a cache line */
+    double eff;             /* delivery time (after outages) */
+    size_t slot;            /* the event; its arrival_time (before outages)
+                               and id break ties of eff */
 } aentry;
 
 /* Event-time heap entry (the oracle). */
@@ -299,33 +300,32 @@ struct wl {
 
 /* ---- arrival heap ---- */
 
-static int a_less(const aentry *x, const aentry *y)
+/* Order of delivery: eff, then the original arrival time, then id (ids
+ * are unique, so this is a total order and the order of pops does not
+ * depend on how the heap is arranged).  Ties of eff are rare, so the
+ * tie-break reads the slots only then. */
+static int a_tie_less(const slot *sl, const aentry *x, const aentry *y)
 {
-    if (x->eff != y->eff)
-        return x->eff < y->eff;
-    if (x->orig != y->orig)
-        return x->orig < y->orig;
-    return x->id < y->id;
+    const wl_event *a = &sl[x->slot].ev, *b = &sl[y->slot].ev;
+    if (a->arrival_time != b->arrival_time)
+        return a->arrival_time < b->arrival_time;
+    return a->id < b->id;
 }
 
-/* a_less without branches (the same answer for every input, NaN
- * included): which of four children is smallest is a coin toss for the
- * branch predictor, and ah_pop asks it on every level. */
-static inline int a_less_nb(const aentry *x, const aentry *y)
+static inline int a_less(const slot *sl, const aentry *x, const aentry *y)
 {
-    return (x->eff < y->eff)
-           | ((x->eff == y->eff) & ((x->orig < y->orig) | ((x->orig == y->orig) & (x->id < y->id))));
+    return x->eff < y->eff || (x->eff == y->eff && a_tie_less(sl, x, y));
 }
 
 /* The arrival heap is 4-ary: half the levels of a binary heap and the
  * four children of a node share a cache line or two, which matters when
  * late events keep 10^5 entries in flight. */
-static void ah_up(aentry *h, size_t i)
+static void ah_up(const slot *sl, aentry *h, size_t i)
 {
     aentry e = h[i];
     while (i > 0) {
         size_t p = (i - 1) / 4;
-        if (!a_less(&e, &h[p]))
+        if (!a_less(sl, &e, &h[p]))
             break;
         h[i] = h[p];
         i = p;
@@ -339,7 +339,7 @@ static void ah_up(aentry *h, size_t i)
  * The last entry nearly always belongs near the bottom, so this saves the
  * comparison with it on every level.  Entries are totally ordered (ids
  * are unique), so the order of pops does not depend on the method. */
-static void ah_pop(aentry *h, size_t n)
+static void ah_pop(const slot *sl, aentry *h, size_t n)
 {
     aentry e = h[n];
     size_t i = 0;
@@ -347,14 +347,14 @@ static void ah_pop(aentry *h, size_t n)
         size_t c = 4 * i + 1, m, j, last;
         if (c >= n)
             break;
-        if (c + 4 <= n) { /* four children: a branch-free tournament */
-            size_t a = a_less_nb(&h[c + 1], &h[c]) ? c + 1 : c;
-            size_t b = a_less_nb(&h[c + 3], &h[c + 2]) ? c + 3 : c + 2;
-            m = a_less_nb(&h[b], &h[a]) ? b : a;
+        if (c + 4 <= n) { /* four children: a tournament (cmovs) */
+            size_t a = a_less(sl, &h[c + 1], &h[c]) ? c + 1 : c;
+            size_t b = a_less(sl, &h[c + 3], &h[c + 2]) ? c + 3 : c + 2;
+            m = a_less(sl, &h[b], &h[a]) ? b : a;
         } else {
             last = n;
             for (m = c, j = c + 1; j < last; j++)
-                if (a_less(&h[j], &h[m]))
+                if (a_less(sl, &h[j], &h[m]))
                     m = j;
         }
         h[i] = h[m];
@@ -362,7 +362,7 @@ static void ah_pop(aentry *h, size_t n)
     }
     while (i > 0) {
         size_t p = (i - 1) / 4;
-        if (!a_less(&e, &h[p]))
+        if (!a_less(sl, &e, &h[p]))
             break;
         h[i] = h[p];
         i = p;
@@ -618,11 +618,9 @@ static int gen_one(wl_t *w)
     if (w->track && th_push(w, s))
         goto oom;
     w->ah[w->nah].eff = w->nout ? outage_apply(w->out, w->nout, at) : at;
-    w->ah[w->nah].orig = at;
-    w->ah[w->nah].id = w->next_id;
     w->ah[w->nah].slot = s;
     w->nah++;
-    ah_up(w->ah, w->nah - 1);
+    ah_up(w->slots, w->ah, w->nah - 1);
     w->next_id++;
     if (w->nah > w->inflight_max)
         w->inflight_max = w->nah;
@@ -1228,7 +1226,7 @@ int wl_next(wl_t *w, wl_event *ev)
         ev->arrival_time = w->ah[0].eff;
         w->nah--;
         if (w->nah) {
-            ah_pop(w->ah, w->nah);
+            ah_pop(w->slots, w->ah, w->nah);
 #if defined(__GNUC__)
             /* the next event's slot is a cache miss when many are in
              * flight: start loading it now */
