@@ -595,7 +595,13 @@ static int gen_one(wl_t *w)
         u = 1.0;
         extra = 0.0;
     }
-    arrival_advance(&w->arr);
+    if (w->arr.kind == ARR_POISSON) { /* arrival_advance's case, inline */
+        w->arr.t += exp_draw(w->arr.r, 1.0 / w->arr.rate);
+        if (!(w->arr.t < w->arr.end))
+            w->arr.done = 1;
+    } else {
+        arrival_advance(&w->arr);
+    }
 
     et = t + w->skew[src];
     if (!(et >= 0.0 && et < w->duration))
