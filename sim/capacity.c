@@ -25,8 +25,8 @@ static double maximum(const double *v, size_t n)
 
 /* Reads timeline.csv of dir: the backlog (column 5) at each bucket end;
  * slack is the number of events of one bucket. */
-static int verdict_from_timeline(const char *dir, double duration, double bucket, double slack,
-                                 char *err, size_t errlen)
+static int verdict_from_timeline(const char *dir, double duration, double slack, char *err,
+                                 size_t errlen)
 {
     char path[CFG_PATH_MAX + 32];
     snprintf(path, sizeof path, "%s/timeline.csv", dir);
@@ -74,7 +74,6 @@ static int verdict_from_timeline(const char *dir, double duration, double bucket
     double m2 = maximum(q2, n2), m4 = maximum(q4, n4);
     free(q2);
     free(q4);
-    (void)bucket;
     if (isnan(m2) || isnan(m4))
         return 0;
     return m4 <= CAPACITY_GROWTH * m2 + slack;
@@ -100,8 +99,8 @@ int capacity_sustainable(const cfg_t *c, char *err, size_t errlen)
     if (!o)
         snprintf(err, errlen, "out of memory");
     else if (sim_run(&r, tmp, o, err, errlen) != SIM_ERR)
-        v = verdict_from_timeline(tmp, duration, r.run.timeline_bucket,
-                                  r.workload.rate * r.run.timeline_bucket, err, errlen);
+        v = verdict_from_timeline(tmp, duration, r.workload.rate * r.run.timeline_bucket, err,
+                                  errlen);
     free(o);
     outdir_remove_tree(tmp);
     return v;

@@ -86,6 +86,22 @@ static int usage_error(const char *fmt, const char *arg)
     return EXIT_USAGE;
 }
 
+/* Parses a whole number in [lo, hi] for option `opt`; on failure prints
+ * the usage error and returns -1. */
+static int whole_number(const char *opt, const char *text, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    if (end == text || *end || errno || v < lo || v > hi) {
+        fprintf(stderr, "sluice: %s needs a whole number from %ld to %ld, not '%s'\n%s", opt, lo,
+                hi, text, usage_text);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
 /* ---- shared option parsing for run and gen ---- */
 
 typedef struct run_args {
@@ -195,7 +211,7 @@ static void show_progress(void *user, double now, uint64_t events)
 
 /* ---- commands ---- */
 
-static const char *reports_dir(const char *argv0, char *buf, size_t n)
+static const char *reports_dir(char *buf, size_t n)
 {
     const char *env = getenv("SLUICE_REPORTS");
     if (env && *env)
@@ -218,14 +234,13 @@ static const char *reports_dir(const char *argv0, char *buf, size_t n)
                 return buf;
         }
     }
-    (void)argv0;
     return "reports";
 }
 
-static int do_plot_report(const char *dir, int plot, int report, const char *argv0)
+static int do_plot_report(const char *dir, int plot, int report)
 {
     char buf[PATH_MAX], err[2048];
-    const char *rdir = reports_dir(argv0, buf, sizeof buf);
+    const char *rdir = reports_dir(buf, sizeof buf);
     if (plot) {
         int rc = plot_run(dir, rdir, err, sizeof err);
         if (rc != 0) {
@@ -318,7 +333,7 @@ static int cmd_run(int argc, char **argv)
         rc = EXIT_INVARIANT;
     }
     if (a.report) {
-        int prc = do_plot_report(out, 1, 1, argv[0]);
+        int prc = do_plot_report(out, 1, 1);
         if (prc && !rc)
             rc = prc;
     }
@@ -443,14 +458,14 @@ static int cmd_dir(int argc, char **argv, int plot, int report)
         /* The report shows the plots: draw them first.  Without gnuplot
          * the report still has every table. */
         char buf[PATH_MAX], err[2048];
-        int rc = plot_run(argv[1], reports_dir(argv[0], buf, sizeof buf), err, sizeof err);
+        int rc = plot_run(argv[1], reports_dir(buf, sizeof buf), err, sizeof err);
         if (rc != 0)
             fprintf(stderr, "sluice report: no plots (%s); writing the tables only\n", err);
         else
             printf("plots: %s/plots/\n", argv[1]);
-        return do_plot_report(argv[1], 0, 1, argv[0]);
+        return do_plot_report(argv[1], 0, 1);
     }
-    return do_plot_report(argv[1], plot, report, argv[0]);
+    return do_plot_report(argv[1], plot, report);
 }
 
 typedef struct sweep_progress {
@@ -473,25 +488,6 @@ static void show_sweep_progress(void *user, size_t done, size_t total)
         fprintf(stderr, "\n");
 }
 
-static int write_file_atomic(const char *dir, const char *name, const sweep_t *w,
-                             const sweep_result *res,
-                             int (*fn)(const sweep_t *, const sweep_result *, FILE *))
-{
-    char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    if (!f) {
-        fprintf(stderr, "sluice: %s: cannot write: %s\n", path, strerror(errno));
-        return -1;
-    }
-    int rc = fn(w, res, f);
-    if (fclose(f) != 0 || rc != 0) {
-        fprintf(stderr, "sluice: %s: write error\n", path);
-        return -1;
-    }
-    return 0;
-}
-
 static int cmd_sweep(int argc, char **argv)
 {
     static const struct option opts[] = {{"out", required_argument, 0, 'o'},
@@ -504,13 +500,11 @@ static int cmd_sweep(int argc, char **argv)
     opterr = 0;
     int ch;
     while ((ch = getopt_long(argc, argv, ":o:j:h", opts, NULL)) != -1) {
-        char *end;
         switch (ch) {
         case 'o': out = optarg; break;
         case 'j':
-            jobs = strtol(optarg, &end, 10);
-            if (end == optarg || *end || jobs < 1 || jobs > 1024)
-                return usage_error("--jobs needs a whole number from 1 to 1024, not '%s'", optarg);
+            if (whole_number("--jobs", optarg, 1, 1024, &jobs) != 0)
+                return EXIT_USAGE;
             break;
         case 'h':
             printf("usage: sluice sweep SWEEP --out DIR [--jobs N]\n\n"
@@ -560,13 +554,9 @@ static int cmd_sweep(int argc, char **argv)
         fprintf(stderr, "sluice: run %zu failed (%s)\n  replay: %s\n", t, res[t].message, cmd);
         failed = 1;
     }
-    err[0] = 0;
-    if (write_file_atomic(tmp, "runs.csv", w, res, sweep_write_runs) != 0 ||
-        write_file_atomic(tmp, "sweep.csv", w, res, sweep_write_summary) != 0 ||
-        (sweep_marks(w) > 0 && write_file_atomic(tmp, "marks.csv", w, res, sweep_write_marks) != 0) ||
+    if (sweep_write_results(w, res, tmp, err, sizeof err) != 0 ||
         outdir_commit(tmp, out, err, sizeof err) != 0) {
-        if (*err)
-            fprintf(stderr, "sluice: %s\n", err);
+        fprintf(stderr, "sluice: %s\n", err);
         outdir_abort(tmp);
         free(res);
         sweep_free(w);
@@ -596,20 +586,13 @@ static int cmd_stress(int argc, char **argv)
     opterr = 0;
     int ch;
     while ((ch = getopt_long(argc, argv, ":n:j:S:h", opts, NULL)) != -1) {
-        char *end;
         switch (ch) {
         case 'n':
-            seeds = strtol(optarg, &end, 10);
-            if (end == optarg || *end || seeds < 1 || seeds > 100000000) {
-                free(a.sets);
-                return usage_error("--seeds needs a whole number from 1 to 10^8, not '%s'", optarg);
-            }
-            break;
         case 'j':
-            jobs = strtol(optarg, &end, 10);
-            if (end == optarg || *end || jobs < 1 || jobs > 1024) {
+            if (whole_number(ch == 'n' ? "--seeds" : "--jobs", optarg, 1,
+                             ch == 'n' ? 100000000 : 1024, ch == 'n' ? &seeds : &jobs) != 0) {
                 free(a.sets);
-                return usage_error("--jobs needs a whole number from 1 to 1024, not '%s'", optarg);
+                return EXIT_USAGE;
             }
             break;
         case 'S': a.sets[a.nsets++] = optarg; break;
@@ -687,28 +670,27 @@ static int cmd_capacity(int argc, char **argv)
     opterr = 0;
     int ch;
     while ((ch = getopt_long(argc, argv, ":r:i:j:S:h", opts, NULL)) != -1) {
-        char *end = NULL;
-        long v = 0;
-        if (ch == 'r' || ch == 'i' || ch == 'j') {
-            v = strtol(optarg, &end, 10);
-            if (end == optarg || *end || v < 1 || v > 1000) {
-                free(a.sets);
-                return usage_error("'%s' must be a whole number from 1 to 1000", optarg);
-            }
-        }
         switch (ch) {
-        case 'r': reps = v; break;
-        case 'i': iters = v; break;
-        case 'j': jobs = v; break;
+        case 'r':
+        case 'i':
+        case 'j':
+            if (whole_number(ch == 'r' ? "--replications" : ch == 'i' ? "--iterations" : "--jobs",
+                             optarg, 1, ch == 'j' ? 1024 : 1000,
+                             ch == 'r' ? &reps : ch == 'i' ? &iters : &jobs) != 0) {
+                free(a.sets);
+                return EXIT_USAGE;
+            }
+            break;
         case 'S': a.sets[a.nsets++] = optarg; break;
         case 'h':
             printf("usage: sluice capacity CONFIG [--replications R] [--iterations K] [--jobs J] "
                    "[--set section.key=value]...\n\n"
                    "Finds each executor's sustainable throughput: the highest workload.rate at\n"
-                   "which its latency stays bounded over the run (the median per-bucket p99\n"
-                   "latency of the last quarter is at most %.1fx that of the second quarter).\n"
-                   "Doubling/halving from workload.rate, then K bisection steps, for R seeds;\n"
-                   "prints the mean and its 95%% confidence interval.\n",
+                   "which its latency stays bounded over the run, i.e. its backlog does (the\n"
+                   "highest backlog of the last quarter is at most %gx that of the second\n"
+                   "quarter, plus one bucket's arrivals).  Doubling/halving from workload.rate,\n"
+                   "then K bisection steps, for R seeds; prints the mean and its 95%%\n"
+                   "confidence interval.  The run must last 12 batch/micro-batch intervals.\n",
                    CAPACITY_GROWTH);
             free(a.sets);
             return 0;

@@ -93,12 +93,8 @@ gsl_rng *sim_rng(sim_t *s, unsigned component)
     assert(component < SIM_RNG_MAX);
     if (!s->rng[component]) {
         s->rng[component] = rng_stream_alloc(s->cfg.run.seed, component);
-        if (!s->rng[component]) {
+        if (!s->rng[component])
             sim_abort(s, "out of memory allocating a random stream");
-            /* keep the caller safe: fall back to a fresh stream once more */
-            s->rng[component] = rng_stream_alloc(s->cfg.run.seed, component);
-            assert(s->rng[component]);
-        }
     }
     return s->rng[component];
 }

@@ -45,7 +45,8 @@ int sim_cancel(sim_t *s, eq_handle h);
 int sim_reschedule(sim_t *s, eq_handle *h, double t);
 /* The random stream of a component (rng.h), created on first use and
  * owned by s.  Each executor that needs its own stream passes its own
- * component number. */
+ * component number.  NULL when out of memory (the run then stops with
+ * SIM_ERR). */
 gsl_rng *sim_rng(sim_t *s, unsigned component);
 /* Oracle for the perfect watermark: smallest event time not yet arrived. */
 double sim_min_pending_event_time(sim_t *s);

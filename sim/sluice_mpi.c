@@ -31,24 +31,6 @@ static int usage(int rank)
     return 2;
 }
 
-static int write_one(const char *dir, const char *name, const sweep_t *w, const sweep_result *res,
-                     int (*fn)(const sweep_t *, const sweep_result *, FILE *))
-{
-    char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    if (!f) {
-        fprintf(stderr, "sluice-mpi: %s: cannot write\n", path);
-        return -1;
-    }
-    int rc = fn(w, res, f);
-    if (fclose(f) != 0 || rc != 0) {
-        fprintf(stderr, "sluice-mpi: %s: write error\n", path);
-        return -1;
-    }
-    return 0;
-}
-
 int main(int argc, char **argv)
 {
     MPI_Init(&argc, &argv);
@@ -116,9 +98,9 @@ int main(int argc, char **argv)
         if (outdir_begin(out, tmp, sizeof tmp, err, sizeof err) != 0) {
             fprintf(stderr, "sluice-mpi: %s\n", err);
             rc = 2;
-        } else if (write_one(tmp, "runs.csv", w, res, sweep_write_runs) != 0 ||
-                   write_one(tmp, "sweep.csv", w, res, sweep_write_summary) != 0 ||
+        } else if (sweep_write_results(w, res, tmp, err, sizeof err) != 0 ||
                    outdir_commit(tmp, out, err, sizeof err) != 0) {
+            fprintf(stderr, "sluice-mpi: %s\n", err);
             outdir_abort(tmp);
             rc = 2;
         } else {

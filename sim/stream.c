@@ -1552,6 +1552,8 @@ static void *stream_create(sim_t *sim, exec_t *e, char *err, size_t errlen)
     s->m = e->metrics;
     s->c = c;
     s->rng = sim_rng(sim, RNG_SERVICE);
+    if (!s->rng)
+        goto oom;
     s->trig = trig_default;
     s->wtype = c->window.type;
     s->lateness = c->stream.allowed_lateness;

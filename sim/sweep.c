@@ -506,6 +506,36 @@ int sweep_run_all(const sweep_t *w, int jobs, sweep_result *results,
 
 size_t sweep_marks(const sweep_t *w) { return w->nmarks; }
 
+static int write_one(const sweep_t *w, const sweep_result *res, const char *dir, const char *name,
+                     int (*fn)(const sweep_t *, const sweep_result *, FILE *), char *err,
+                     size_t errlen)
+{
+    char path[CFG_PATH_MAX + 32];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno));
+        return -1;
+    }
+    int rc = fn(w, res, f);
+    if (fclose(f) != 0 || rc != 0) {
+        snprintf(err, errlen, "%s: write error", path);
+        return -1;
+    }
+    return 0;
+}
+
+int sweep_write_results(const sweep_t *w, const sweep_result *results, const char *dir,
+                        char *err, size_t errlen)
+{
+    if (write_one(w, results, dir, "runs.csv", sweep_write_runs, err, errlen) != 0 ||
+        write_one(w, results, dir, "sweep.csv", sweep_write_summary, err, errlen) != 0)
+        return -1;
+    if (w->nmarks > 0 && write_one(w, results, dir, "marks.csv", sweep_write_marks, err, errlen) != 0)
+        return -1;
+    return 0;
+}
+
 int sweep_write_marks(const sweep_t *w, const sweep_result *res, FILE *f)
 {
     (void)res;

@@ -85,6 +85,11 @@ int sweep_write_summary(const sweep_t *w, const sweep_result *results, FILE *f);
 size_t sweep_marks(const sweep_t *w);
 int sweep_write_marks(const sweep_t *w, const sweep_result *results, FILE *f);
 
+/* Writes runs.csv, sweep.csv and (when the sweep has marks) marks.csv into
+ * the existing folder dir.  0, or -1 with err naming the file. */
+int sweep_write_results(const sweep_t *w, const sweep_result *results, const char *dir,
+                        char *err, size_t errlen);
+
 /* Names of the numeric summary columns, in summary.csv order. */
 size_t sweep_metric_count(void);
 const char *sweep_metric_name(size_t i);

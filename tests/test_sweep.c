@@ -139,8 +139,8 @@ Test(sweep, jobs_and_mpi_give_identical_files, .timeout = 300)
              "--out %s/mpi >/dev/null 2>%s/mpi.err",
              mpi, d, d);
     cr_assert_eq(shell(cmd), 0, "%s", cmd);
-    static const char *files[] = {"sweep.csv", "runs.csv"};
-    for (int i = 0; i < 2; i++) {
+    static const char *files[] = {"sweep.csv", "runs.csv", "marks.csv"};
+    for (int i = 0; i < 3; i++) {
         snprintf(a, sizeof a, "%s/j1/%s", d, files[i]);
         snprintf(b, sizeof b, "%s/j2/%s", d, files[i]);
         same(a, b);
