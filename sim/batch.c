@@ -967,7 +967,6 @@ static void batch_finish(void *self)
 
 const exec_type exec_batch = {
     .name = "batch",
-    .panes_are_deltas = 0,
     .create = batch_create,
     .destroy = batch_destroy,
     .on_arrival = batch_on_arrival,

@@ -29,8 +29,6 @@ typedef struct exec exec_t;
 
 typedef struct exec_type {
     const char *name;      /* "batch", "microbatch", "stream" */
-    int panes_are_deltas;  /* see metrics_alloc; may depend on config: then
-                              set it in create via exec->metrics flag */
     /* Creates the executor's state for the run of s.  e->metrics is ready.
      * Returns the state, or NULL with err filled. */
     void *(*create)(sim_t *s, exec_t *e, char *err, size_t errlen);

@@ -423,7 +423,6 @@ static void mb_finish(void *self)
 
 const exec_type exec_microbatch = {
     .name = "microbatch",
-    .panes_are_deltas = 0,
     .create = mb_create,
     .destroy = mb_destroy,
     .on_arrival = mb_on_arrival,

@@ -185,6 +185,8 @@ static sim_t *sim_new(const cfg_t *c, FILE *panes, char *err, size_t errlen)
         }
         e->sim = s;
         e->id = id;
+        /* Only discarding stream panes are deltas; batch and micro-batch
+         * panes always carry the whole window. */
         int deltas = id == EXEC_STREAM && c->stream.accumulation == ACC_DISCARDING;
         e->metrics = metrics_alloc(e->type->name, c, deltas, panes);
         s->nexec++;

@@ -1741,7 +1741,6 @@ static void stream_finish(void *self)
 
 const exec_type exec_stream = {
     "stream",
-    1,
     stream_create,
     stream_destroy,
     stream_on_arrival,

@@ -23,7 +23,6 @@ Test(batch, registered)
 {
     cr_assert_eq(exec_type_of(EXEC_BATCH), &exec_batch);
     cr_assert_str_eq(exec_batch.name, "batch");
-    cr_assert_eq(exec_batch.panes_are_deltas, 0, "batch panes carry whole windows");
 }
 
 /* Per-record panes of one executor grouped by emit time (= job end):

@@ -24,7 +24,6 @@ Test(microbatch, registered)
 {
     cr_assert_eq(exec_type_of(EXEC_MICROBATCH), &exec_microbatch);
     cr_assert_str_eq(exec_microbatch.name, "microbatch");
-    cr_assert_eq(exec_microbatch.panes_are_deltas, 0, "micro-batch panes carry whole windows");
 }
 
 /* Trigger every 5 s, batches cost 0.5 + 0.1 n s, watermark = max event
