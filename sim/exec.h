@@ -47,6 +47,19 @@ typedef struct exec_type {
     double (*watermark)(void *self);
     /* Called once after the queue emptied: report fault rows etc. */
     void (*finish)(void *self);
+    /* Event-time horizon of the executor's output (may be NULL, which is
+     * the same as always returning -INFINITY).  A promise about the rest
+     * of the run: from now on the executor emits no pane and makes no
+     * metrics_window_merged call for a window whose end < the value
+     * returned (for a merge, neither the old nor the new window), whatever
+     * happens later: crashes, restores, replays, duplicates, output staged
+     * for a later commit, delayed jobs, the drain after on_input_end.
+     * Nondecreasing over the run.  sim folds windows behind the minimum
+     * of every executor's horizon and the truth's (sim_min_pending_event_
+     * time): writes them out and forgets them, so that per-window memory
+     * does not grow with the run.  A pane behind a fold fails the
+     * invariant "window_horizon". */
+    double (*horizon)(void *self);
 } exec_type;
 
 struct exec {

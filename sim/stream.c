@@ -1749,4 +1749,5 @@ const exec_type exec_stream = {
     stream_backlog,
     stream_watermark,
     stream_finish,
+    NULL,
 };
