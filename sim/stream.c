@@ -102,6 +102,7 @@ typedef struct snapshot { /* the last completed checkpoint */
     uint64_t off;          /* source offset (the barrier) */
     double src_wm;         /* source watermark at the barrier */
     double op_wm;          /* operator watermark when it completed */
+    double min_end;        /* least end among w (+infinity when none) */
     uint32_t rr;           /* round-robin position at the barrier */
     wm_t *wm;              /* watermark generator state at the barrier */
     snapwin *w;
@@ -133,6 +134,8 @@ typedef struct stream {
 
     wm_t *wm;
     int oracle;            /* wm->type->needs_oracle, fixed for the run */
+    int mq_on;             /* the min-queue of unread event times is kept:
+                              for the oracle, or the horizon of window none */
     double src_wm;         /* source watermark */
     double op_wm;          /* window operator watermark */
     eq_handle wm_timer;    /* next scripted step */
@@ -190,6 +193,21 @@ typedef struct stream {
     size_t nrows, caprows;
     long open_row;         /* row of the crash being recovered, -1 none */
     uint64_t backlog_at_crash, read_at_crash;
+    size_t crashes_left;   /* crashes of the schedule not delivered yet */
+
+    /* horizon (stream_horizon) */
+    double hz;             /* the highest value promised so far */
+    double stg_min;        /* least window end among the staged output */
+    /* window none: least event time of the records read since the barrier
+     * of the running checkpoint, since the last snapshot's barrier, and
+     * since the last scan of the records in flight (inflight_bound) */
+    double rd_min_ck, rd_min_snap, rd_min_scan;
+    uint64_t rd_n_scan;    /* records read since that scan */
+    double if_min;         /* least event time in flight at that scan */
+    uint64_t if_n;         /* records in flight at that scan */
+    size_t sink_kept;      /* sink entries after its last pruning */
+    wmap_key *prune;       /* scratch for pruning the sink */
+    size_t prune_cap;
 
     int oom;
 } stream_t;
@@ -201,6 +219,14 @@ static void fail_oom(stream_t *s)
     if (!s->oom)
         sim_abort(s->sim, "stream executor: out of memory");
     s->oom = 1;
+}
+
+/* A restore can still happen: the job is down, or the schedule has a
+ * crash left.  (A crash of a job that had finished loses nothing; see
+ * crash().) */
+static int may_restore(const stream_t *s)
+{
+    return s->crashy && (s->down || s->crashes_left > 0);
 }
 
 /* Grows *v (elements of `size` bytes, capacity *cap) to hold `need`. */
@@ -584,6 +610,8 @@ static void output(stream_t *s, pane_t *p, uint32_t vis)
         s->stg[s->stg_len].vis = vis;
         s->stg[s->stg_len].merge = 0;
         s->stg_len++;
+        if (p->end < s->stg_min)
+            s->stg_min = p->end;
         return;
     }
     publish(s, p, vis, (*s->clock));
@@ -607,6 +635,8 @@ static void output_merge(stream_t *s, uint32_t key, win_t old, win_t into)
         x->p.end = old.end;
         x->new_start = into.start;
         x->new_end = into.end;
+        if (old.end < s->stg_min)
+            s->stg_min = old.end; /* into.end >= old.end */
         return;
     }
     if (metrics_window_merged(s->m, key, old.start, old.end, into.start, into.end) != 0)
@@ -626,6 +656,7 @@ static void commit(stream_t *s)
             fail_oom(s);
     }
     s->stg_len = 0;
+    s->stg_min = INFINITY;
 }
 
 static void cancel_timer(stream_t *s, swin *st);
@@ -1067,6 +1098,43 @@ static void start_all(stream_t *s)
         try_start(s, i);
 }
 
+/* Window none: event time t was read (for the horizon). */
+static inline void note_read(stream_t *s, double t)
+{
+    if (t < s->rd_min_ck)
+        s->rd_min_ck = t;
+    if (t < s->rd_min_snap)
+        s->rd_min_snap = t;
+    if (t < s->rd_min_scan)
+        s->rd_min_scan = t;
+    s->rd_n_scan++;
+}
+
+/* The smallest offset of a record read but not processed yet, or
+ * log_read.  Channels are FIFO in read order: O(P). */
+static uint64_t oldest_unprocessed(const stream_t *s)
+{
+    uint64_t o = s->log_read;
+    for (int i = 0; i < s->P; i++)
+        if (s->w[i].busy && s->w[i].cur.off < o)
+            o = s->w[i].cur.off;
+    for (int i = 0; i < s->nch; i++) {
+        const item *h = chan_head(&s->ch[i]);
+        if (h && h->off < o)
+            o = h->off;
+    }
+    return o;
+}
+
+/* After the last crash no replay comes: the log is needed from the oldest
+ * record not processed yet on (its slot of log_done is read when its
+ * service ends). */
+static void log_trim_done(stream_t *s)
+{
+    if (s->crashy && !may_restore(s))
+        log_trim(s, oldest_unprocessed(s));
+}
+
 /* The source reads while the channel of the head record has room. */
 static void pump(stream_t *s)
 {
@@ -1090,8 +1158,10 @@ static void pump(stream_t *s)
         it->wm_prev = s->src_wm;
         it->off = s->log_read;
         wm_observe(s->wm, ev);
-        if (s->oracle)
+        if (s->mq_on)
             mq_read(s, s->log_read);
+        if (s->wtype == WIN_NONE)
+            note_read(s, ev->event_time);
         s->log_read++;
         if (s->log_read > s->hi_read)
             s->hi_read = s->log_read;
@@ -1100,7 +1170,9 @@ static void pump(stream_t *s)
         source_wm_refresh(s);
     }
     /* Without crashes nothing read is needed again; with them the log is
-     * kept from the last completed checkpoint (ck_complete trims it). */
+     * kept from the last completed checkpoint (ck_complete trims it), and
+     * after the last crash from the oldest record not processed yet
+     * (log_trim_done). */
     if (!s->crashy)
         log_trim(s, s->log_read);
     if (s->input_ended && s->log_read == s->log_end)
@@ -1160,6 +1232,7 @@ static void ck_start(stream_t *s)
     s->ck_rr = s->rr;
     if (s->crashy)
         wm_copy(s->ck_wm, s->wm);
+    s->rd_min_ck = INFINITY;
     s->ck_done = 0;
     for (int i = 0; i < s->P; i++)
         check_barrier(s, i);
@@ -1187,12 +1260,15 @@ static int snapshot_take(stream_t *s)
         return -1;
     n->nw = 0;
     n->nev = 0;
+    n->min_end = INFINITY;
     if (grow((void **)&n->w, sizeof *n->w, &n->capw, nw) != 0)
         goto oom;
     for (size_t i = 0; i < nw; i++) {
         const swin *st = vals[i];
         snapwin *x = &n->w[n->nw++];
         x->k = keys[i];
+        if (x->k.end < n->min_end)
+            n->min_end = x->k.end;
         x->st = *st;
         x->st.vis_head = (uint32_t)n->nev;
         x->st.vis_tail = 0;
@@ -1212,6 +1288,7 @@ static int snapshot_take(stream_t *s)
     n->op_wm = s->op_wm;
     n->rr = s->ck_rr;
     wm_copy(n->wm, s->ck_wm);
+    s->rd_min_snap = s->rd_min_ck;
     return 0;
 oom:
     free(keys);
@@ -1252,11 +1329,13 @@ static void ck_complete(stream_t *s)
     } else {
         s->ck_completed++;
         commit(s);
-        if (s->crashy) {
+        if (may_restore(s)) {
             if (snapshot_take(s) != 0 || (s->sink && sink_prune(s) != 0))
                 fail_oom(s);
             log_trim(s, s->snap.off);
             s->work_since_ck = 0;
+        } else {
+            log_trim_done(s); /* no crash left: no snapshot needed */
         }
     }
     pump(s);
@@ -1310,6 +1389,7 @@ static void lose_everything(stream_t *s)
     s->et_used = s->et_free = 0;
     s->sn_used = s->sn_free = 0;
     s->stg_len = 0; /* exactly-once: uncommitted output is discarded */
+    s->stg_min = INFINITY;
     for (int i = 0; i < s->P; i++) {
         worker *w = &s->w[i];
         if (w->busy)
@@ -1379,7 +1459,7 @@ static void on_restore(void *ctx, void *arg, uint64_t data)
     s->op_wm = n->op_wm; /* internal; rep_wm, the one reported, stays */
     s->rr = n->rr;
     wm_copy(s->wm, n->wm);
-    if (s->oracle) {
+    if (s->mq_on) {
         s->mq_len = 0;
         for (uint64_t o = s->log_read; o < s->log_end; o++)
             if (mq_push(s, o) != 0) {
@@ -1535,6 +1615,7 @@ static void stream_destroy(void *self)
     free(s->sn);
     free(s->heap);
     free(s->stg);
+    free(s->prune);
     free(s);
 }
 
@@ -1567,8 +1648,10 @@ static void *stream_create(sim_t *sim, exec_t *e, char *err, size_t errlen)
     {
         const fault_schedule *fs = sim_faults(sim);
         for (size_t i = 0; fs && i < fs->n; i++)
-            if (fs->v[i].kind == FAULT_CRASH)
+            if (fs->v[i].kind == FAULT_CRASH) {
                 s->crashy = 1;
+                s->crashes_left++;
+            }
     }
     /* exactly_once stages output for the next checkpoint; with no periodic
      * checkpoints that is the final one, so panes are shown at once unless
@@ -1596,6 +1679,11 @@ static void *stream_create(sim_t *sim, exec_t *e, char *err, size_t errlen)
     if (!s->wm)
         goto fail;
     s->oracle = wt->needs_oracle;
+    s->mq_on = s->oracle || s->wtype == WIN_NONE;
+    s->hz = -INFINITY;
+    s->stg_min = INFINITY;
+    s->rd_min_ck = s->rd_min_snap = s->rd_min_scan = INFINITY;
+    s->if_min = INFINITY;
 
     s->P = c->stream.parallelism;
     s->routing = c->stream.routing;
@@ -1663,7 +1751,7 @@ static void stream_on_arrival(void *self, const wl_event *ev)
     if (s->oom)
         return;
     metrics_arrived(s->m, ev);
-    if (log_push(s, ev) != 0 || (s->oracle && mq_push(s, s->log_end - 1) != 0)) {
+    if (log_push(s, ev) != 0 || (s->mq_on && mq_push(s, s->log_end - 1) != 0)) {
         fail_oom(s);
         return;
     }
@@ -1692,6 +1780,8 @@ static void stream_on_fault(void *self, const fault_t *f)
     fault_row *r;
     switch (f->kind) {
     case FAULT_CRASH:
+        if (s->crashes_left > 0)
+            s->crashes_left--;
         crash(s, f);
         return;
     case FAULT_SLOWDOWN:
@@ -1739,6 +1829,165 @@ static void stream_finish(void *self)
             fail_oom(s);
 }
 
+/* ---------------------------------------------------------------- horizon */
+
+/* Window none: a lower bound on the event time of every record in flight
+ * (in a channel or in service).  A scan is O(records in flight); it is
+ * redone only once as many records have been read since the last one, and
+ * in between the bound is the last scan's least time and the least time
+ * read since (every record in flight now was in flight then or has been
+ * read since, a replay too): amortised O(1) per record read. */
+static double inflight_bound(stream_t *s)
+{
+    if (s->rd_n_scan >= s->if_n) {
+        double m = INFINITY;
+        uint64_t n = 0;
+        for (int i = 0; i < s->P; i++)
+            if (s->w[i].busy) {
+                n++;
+                if (s->w[i].cur.ev.event_time < m)
+                    m = s->w[i].cur.ev.event_time;
+            }
+        for (int i = 0; i < s->nch; i++) {
+            const chan *c = &s->ch[i];
+            for (uint32_t j = 0, k = c->head; j < c->len; j++) {
+                if (c->v[k].ev.event_time < m)
+                    m = c->v[k].ev.event_time;
+                if (++k == c->cap)
+                    k = 0;
+            }
+            n += c->len;
+        }
+        s->if_min = m;
+        s->if_n = n;
+        s->rd_min_scan = INFINITY;
+        s->rd_n_scan = 0;
+    }
+    return s->if_min < s->rd_min_scan ? s->if_min : s->rd_min_scan;
+}
+
+/* The least source watermark a record still to be processed was (or will
+ * be) read behind, until the next restore: the one of each record in
+ * flight, and the source watermark for the records not read yet.  O(P). */
+static double pending_wm(const stream_t *s)
+{
+    double m = s->src_wm;
+    for (int i = 0; i < s->P; i++)
+        if (s->w[i].busy && s->w[i].cur.wm_prev < m)
+            m = s->w[i].cur.wm_prev;
+    for (int i = 0; i < s->nch; i++) {
+        const item *h = chan_head(&s->ch[i]);
+        if (h && h->wm_prev < m)
+            m = h->wm_prev;
+    }
+    return m;
+}
+
+/* Forgets the sink entries of windows ending before h (no pane of theirs
+ * can come: the horizon).  O(capacity of the sink). */
+static void sink_prune_behind(stream_t *s, double h)
+{
+    size_t pos = 0, n = 0;
+    wmap_key k;
+    while (wmap_next(s->sink, &pos, &k) != NULL) {
+        if (!(k.end < h))
+            continue;
+        if (grow((void **)&s->prune, sizeof *s->prune, &s->prune_cap, n + 1) != 0) {
+            fail_oom(s);
+            return;
+        }
+        s->prune[n++] = k;
+    }
+    for (size_t i = 0; i < n; i++)
+        wmap_del(s->sink, s->prune[i].key, s->prune[i].start, s->prune[i].end);
+    s->sink_kept = wmap_size(s->sink);
+}
+
+/* exec_type.horizon.  Every later pane or merge concerns a window that is
+ *  (a) staged now: end >= stg_min (a merge: the old window's end, which
+ *      is <= the new one's);
+ *  (b) live now: each live window has an entry in the deadline heap with
+ *      at = end (ON_TIME pending) or end + L (waiting for collection), so
+ *      end >= heap top - L; that covers its ON_TIME, EARLY, LATE and
+ *      collection panes and its merges, whatever event causes them (with
+ *      the built-in trigger (c) mostly covers them too: live windows end
+ *      after op_wm - L; not after a restore, while op_wm is ahead);
+ *  (c) created later by a record not processed yet: it is created only
+ *      when end + L > Wr, the source watermark the record was read behind
+ *      (for a session the merged window's end is >= the proto-window's),
+ *      and Wr >= pending_wm() until the next restore;
+ *      window none: the pane is [t, t] of such a record, so its event
+ *      time: the records in flight (inflight_bound) and unread (mq);
+ *  (d) after a restore, which can come while may_restore(): a window of
+ *      the snapshot (end >= snap.min_end) or one created by the replay of
+ *      the log from snap.off, read behind Wr >= snap.src_wm (window none:
+ *      the least event time read since that barrier, or unread);
+ *  (e) created by a record that has not arrived yet: its event time t >=
+ *      sim_min_pending_event_time (the truth horizon) and its windows end
+ *      after t (window none: at t).
+ * A job that has drained and committed everything can lose nothing to a
+ * crash (crash()): +infinity then.  The minimum of (a) to (e) is a
+ * promise for the whole rest of the run, so the maximum of all the values
+ * computed so far is one too: the value returned is that maximum, so it
+ * never decreases (the bound of (b) steps back by up to L when a window
+ * is created, and (c) and (e) can step back as events arrive).  The truth
+ * horizon must be part of each value before that maximum is taken: a
+ * value without it would say nothing of the events then still to arrive,
+ * which may later become records in flight behind it.  O(P + log of the
+ * events in flight in the workload), plus the amortised scans of
+ * inflight_bound and of the sink.  When no crash is left, the log before
+ * the oldest record in flight is dropped here too. */
+static double stream_horizon(void *self)
+{
+    stream_t *s = self;
+    double h = INFINITY, L = s->lateness;
+    if (s->oom)
+        return s->hz;
+    if (!(s->drained && !s->ck_active && s->stg_len == 0)) {
+        if (!s->down) {
+            if (s->stg_len > 0 && s->stg_min < h)
+                h = s->stg_min;
+            if (s->wtype == WIN_NONE) {
+                double a = inflight_bound(s), b = mq_min(s);
+                if (a < h)
+                    h = a;
+                if (b < h)
+                    h = b;
+            } else {
+                double p = pending_wm(s) - L;
+                if (p < h)
+                    h = p;
+                if (s->heap_len > 0 && s->heap[0].at - L < h)
+                    h = s->heap[0].at - L;
+            }
+        }
+        if (may_restore(s)) {
+            double r;
+            if (s->wtype == WIN_NONE) {
+                double b = mq_min(s);
+                r = s->rd_min_snap < b ? s->rd_min_snap : b;
+            } else {
+                r = s->snap.src_wm - L;
+                if (s->snap.min_end < r)
+                    r = s->snap.min_end;
+            }
+            if (r < h)
+                h = r;
+        }
+    }
+    {
+        double t = sim_min_pending_event_time(s->sim); /* (e) */
+        if (t < h)
+            h = t;
+    }
+    if (h > s->hz)
+        s->hz = h;
+    if (s->sink && wmap_size(s->sink) >= 2 * s->sink_kept + 64)
+        sink_prune_behind(s, s->hz);
+    log_trim_done(s);
+    return s->hz;
+}
+
 const exec_type exec_stream = {
     "stream",
     stream_create,
@@ -1749,5 +1998,5 @@ const exec_type exec_stream = {
     stream_backlog,
     stream_watermark,
     stream_finish,
-    NULL,
+    stream_horizon,
 };

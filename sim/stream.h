@@ -110,6 +110,41 @@
  *    the merged window (in emit order, so under exactly_once at the
  *    commit), so the final result of a session is its whole content
  *    whatever panes fired before the merge.
+ *  - Horizon (exec_type.horizon, stream_horizon in stream.c derives it):
+ *    the least of: the window ends of the staged output; the live
+ *    windows (deadline heap top - L); Wr - L of the records not processed
+ *    yet (window none: their event times); while a crash can still come
+ *    (the schedule has one left, or the job is down), the windows of the
+ *    last completed checkpoint and its source watermark - L (window none:
+ *    the event times read since its barrier); and the truth horizon
+ *    (events still to arrive).  The value returned is the highest such
+ *    least so far.  Without checkpoints but with crashes it stays at the
+ *    start of the input until the last crash (a replay from offset 0 can
+ *    re-fire every window); exactly_once with crashes and no checkpoints
+ *    stages all output until the final commit, so it stays at the first
+ *    staged pane until the end.
+ *  - Memory, and why it is bounded: channels, parallelism x buffer
+ *    records.  Window state (windows, session lists, deadline heap,
+ *    timers, not yet visible events): windows not yet collected (end + L
+ *    beyond the operator watermark) and their events not yet shown by a
+ *    pane; a heap entry of a window merged away stays until the watermark
+ *    passes it.  Staged output: the panes since the last commit (one
+ *    checkpoint interval).  Snapshot: the windows of the last checkpoint.
+ *    At-least-once sink table: windows a replay can still reach, pruned
+ *    at each checkpoint and behind the horizon (when it doubled).  The
+ *    source log: the unread events (the external topic: it grows with the
+ *    backlog only), and with crashes also from the last checkpoint's
+ *    offset (one interval); after the last crash of the schedule no
+ *    snapshot is taken and the log is kept only from the oldest record in
+ *    flight.  Min-queue of unread event times (perfect watermark, window
+ *    none): at most the unread events.  One fault row per fault.
+ *    Known exceptions, which grow with the run: with crashes and
+ *    checkpoint_interval = 0 the log (and the at-least-once sink table)
+ *    from offset 0 until the last crash, since a replay may need all of
+ *    it; exactly_once with crashes and checkpoint_interval = 0 stages all
+ *    output until the end (that is the model: no earlier commit); and a
+ *    session that never closes (a key that never pauses for gap) holds
+ *    its events until the input ends.
  *  - Limits of replay: exactly-once results equal the fault-free run per
  *    window when what each window holds depends on the order of reads
  *    only.  With routing round_robin or shared a key's events may be

@@ -1,0 +1,604 @@
+/*
+ * test_stream_horizon.c: the stream executor's horizon (exec_type.horizon)
+ * checked against every pane and merge it emits, and its own memory.
+ *
+ * How: this file compiles its own copy of sim/stream.c, with metrics_pane
+ * and metrics_window_merged routed through a checker, and defines
+ * exec_stream as a wrapper of that copy.  The test binary links this
+ * exec_stream instead of libsluice's (the archive member is not pulled),
+ * for every test in it; outside a check (hz.on == 0) the wrapper only
+ * forwards, so the other tests run the same code.  During a check the
+ * wrapper asks the executor for its horizon after every arrival, fault
+ * and the end of the input (sim asks only now and then), and the checker
+ * fails a pane or merge of a window ending before the highest value
+ * promised so far by that executor instance.  It also records the peak
+ * size of the executor's own structures, read straight from its state.
+ *
+ *  - promise_*: many random stream configurations (every window type,
+ *    watermark, routing, guarantee, with crashes, MTBF, failed
+ *    checkpoints, outages, slowdowns): no pane behind the promise, the
+ *    value never decreases and is +infinity once the run has ended.
+ *  - asking_changes_nothing: asking after every event (which prunes the
+ *    sink and trims the log as a side effect) leaves the outputs
+ *    byte-identical.
+ *  - advances_*: the horizon is not stuck: it follows the watermark.
+ *  - memory_flat_*: peak window state, heap, log, sink, staged output and
+ *    snapshot stay flat when run.duration grows 10x.
+ */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "exec.h"
+#include "metrics.h"
+#include "rng.h"
+#include "sim.h"
+
+int hz_metrics_pane(metrics_t *m, const pane_t *p);
+int hz_metrics_window_merged(metrics_t *m, uint32_t key, double old_start, double old_end,
+                             double new_start, double new_end);
+
+#define exec_stream exec_stream_inner
+#define metrics_pane hz_metrics_pane
+#define metrics_window_merged hz_metrics_window_merged
+#include "stream.c"
+#undef exec_stream
+#undef metrics_pane
+#undef metrics_window_merged
+
+/* ------------------------------------------------------------- checker */
+
+typedef struct hz_peak {
+    size_t win, heap, log, sink, stg, vn, snap;
+} hz_peak;
+
+typedef struct hz_inst {
+    stream_t *s;
+    metrics_t *m;
+    double last;           /* the value returned last */
+    double promised;       /* highest min(value, truth horizon) so far */
+    double at_input_end;   /* value right after on_input_end */
+    double final;          /* value asked in finish */
+    int decreased;
+    uint64_t asks, own, panes, merges, behind;
+    char first[256];       /* the first pane behind the promise */
+    hz_peak peak;
+} hz_inst;
+
+/* Test-process state (Criterion runs each test in its own process). */
+static struct {
+    int on;
+    int n;
+    hz_inst inst[4];
+} hz;
+
+static hz_inst *hz_find_m(const metrics_t *m)
+{
+    for (int i = 0; i < hz.n; i++)
+        if (hz.inst[i].m == m)
+            return &hz.inst[i];
+    return NULL;
+}
+
+static hz_inst *hz_find_s(const void *s)
+{
+    for (int i = 0; i < hz.n; i++)
+        if (hz.inst[i].s == s)
+            return &hz.inst[i];
+    return NULL;
+}
+
+static void peak(size_t *p, size_t v)
+{
+    if (v > *p)
+        *p = v;
+}
+
+static double hz_ask(void *self)
+{
+    hz_inst *x = hz_find_s(self);
+    double h = exec_stream_inner.horizon(self);
+    if (!x)
+        return h;
+    stream_t *s = self;
+    x->asks++;
+    if (h < x->last)
+        x->decreased = 1;
+    x->last = h;
+    /* The executor's value does not cover events that have not arrived
+     * yet: sim takes the minimum with the truth horizon, and so does the
+     * check. */
+    double t = sim_min_pending_event_time(s->sim);
+    if (t < h)
+        h = t;
+    if (h < t)
+        x->own++; /* the executor's own bound is the binding one */
+    if (h > x->promised)
+        x->promised = h;
+    peak(&x->peak.win, wmap_size(s->win));
+    peak(&x->peak.heap, s->heap_len);
+    peak(&x->peak.log, (size_t)(s->log_end - s->log_base));
+    peak(&x->peak.sink, s->sink ? wmap_size(s->sink) : 0);
+    peak(&x->peak.stg, s->stg_len);
+    peak(&x->peak.vn, s->vn_used);
+    peak(&x->peak.snap, s->snap.nw);
+    return h;
+}
+
+int hz_metrics_pane(metrics_t *m, const pane_t *p)
+{
+    hz_inst *x = hz_find_m(m);
+    if (x) {
+        x->panes++;
+        if (p->end < x->promised && x->behind++ == 0)
+            snprintf(x->first, sizeof x->first,
+                     "pane key %u [%.9g, %.9g) index %u timing %d dup %d at %.9g behind %.9g",
+                     (unsigned)p->key, p->start, p->end, (unsigned)p->index, p->timing,
+                     p->duplicate, *x->s->clock, x->promised);
+    }
+    return metrics_pane(m, p);
+}
+
+int hz_metrics_window_merged(metrics_t *m, uint32_t key, double old_start, double old_end,
+                             double new_start, double new_end)
+{
+    hz_inst *x = hz_find_m(m);
+    if (x) {
+        x->merges++;
+        if ((old_end < x->promised || new_end < x->promised) && x->behind++ == 0)
+            snprintf(x->first, sizeof x->first,
+                     "merge key %u [%.9g, %.9g) -> [%.9g, %.9g) at %.9g behind %.9g",
+                     (unsigned)key, old_start, old_end, new_start, new_end, *x->s->clock,
+                     x->promised);
+    }
+    return metrics_window_merged(m, key, old_start, old_end, new_start, new_end);
+}
+
+/* ------------------------------------------------------------- wrapper */
+
+static void *w_create(sim_t *sim, exec_t *e, char *err, size_t errlen)
+{
+    void *self = exec_stream_inner.create(sim, e, err, errlen);
+    if (self && hz.on && hz.n < 4) {
+        hz_inst *x = &hz.inst[hz.n++];
+        memset(x, 0, sizeof *x);
+        x->s = self;
+        x->m = e->metrics;
+        x->promised = x->last = -INFINITY;
+        x->at_input_end = x->final = NAN;
+    }
+    return self;
+}
+
+static void w_destroy(void *self)
+{
+    hz_inst *x = hz_find_s(self);
+    if (x) {
+        x->s = NULL; /* the pointers may be reused by a later run */
+        x->m = NULL;
+    }
+    exec_stream_inner.destroy(self);
+}
+
+static void w_on_arrival(void *self, const wl_event *ev)
+{
+    exec_stream_inner.on_arrival(self, ev);
+    if (hz.on)
+        hz_ask(self);
+}
+
+static void w_on_input_end(void *self)
+{
+    exec_stream_inner.on_input_end(self);
+    if (hz.on) {
+        hz_inst *x = hz_find_s(self);
+        double h = hz_ask(self);
+        if (x)
+            x->at_input_end = h;
+    }
+}
+
+static void w_on_fault(void *self, const fault_t *f)
+{
+    exec_stream_inner.on_fault(self, f);
+    if (hz.on)
+        hz_ask(self);
+}
+
+static uint64_t w_backlog(void *self) { return exec_stream_inner.backlog(self); }
+static double w_watermark(void *self) { return exec_stream_inner.watermark(self); }
+
+static void w_finish(void *self)
+{
+    exec_stream_inner.finish(self);
+    if (hz.on) {
+        hz_inst *x = hz_find_s(self);
+        double h = hz_ask(self);
+        if (x)
+            x->final = h;
+    }
+}
+
+static double w_horizon(void *self) { return hz.on ? hz_ask(self) : exec_stream_inner.horizon(self); }
+
+const exec_type exec_stream = {
+    "stream", w_create, w_destroy, w_on_arrival, w_on_input_end, w_on_fault,
+    w_backlog, w_watermark, w_finish, w_horizon,
+};
+
+/* -------------------------------------------------------------- configs */
+
+static void set(cfg_t *c, const char *kv)
+{
+    char err[CFG_ERR_MAX];
+    cr_assert_eq(cfg_set(c, kv, err, sizeof err), CFG_OK, "cfg_set %s: %s", kv, err);
+}
+
+typedef struct choice {
+    const char *key;
+    const char *values[5];
+} choice;
+
+static const choice choices[] = {
+    {"window.type", {"none", "tumbling", "sliding", "session"}},
+    {"window.size", {"1", "5", "10"}},
+    {"window.slide", {"1", "2", "5"}},
+    {"window.gap", {"0.5", "2", "10"}},
+    {"workload.arrival", {"poisson", "constant", "mmpp"}},
+    {"workload.delay", {"none", "exponential", "pareto"}},
+    {"workload.keys", {"1", "3", "50"}},
+    {"workload.late_fraction", {"0", "0.05", "0.3"}},
+    {"workload.sources", {"1", "3"}},
+    {"workload.source_skew", {"0", "2"}},
+    {"stream.watermark", {"perfect", "bounded", "percentile"}},
+    {"stream.watermark_bound", {"0", "1", "10"}},
+    {"stream.allowed_lateness", {"0", "5", "100"}},
+    {"stream.accumulation", {"discarding", "accumulating"}},
+    {"stream.early_delay", {"0", "1", "7"}},
+    {"stream.service_mean", {"0.001", "0.05", "0.3"}},
+    {"stream.parallelism", {"1", "2", "4"}},
+    {"stream.routing", {"hash", "round_robin", "shared"}},
+    {"stream.buffer", {"1", "5", "1000"}},
+    {"stream.checkpoint_interval", {"0", "3", "20"}},
+    {"stream.guarantee", {"exactly_once", "at_least_once"}},
+    {"faults.crash_times", {"", "10", "5,25,26", "2,3,50"}},
+    {"faults.mtbf", {"0", "15"}},
+    {"faults.slowdown_times", {"", "8"}},
+    {"faults.outage_times", {"", "12"}},
+    {"faults.checkpoint_failure_times", {"", "6", "4,10"}},
+};
+
+static size_t nvalues(const choice *c)
+{
+    size_t n = 0;
+    while (n < 5 && c->values[n])
+        n++;
+    return n;
+}
+
+/* Config i of a fixed random sequence (r), stream only; its --set list in
+ * sets.  Returns 0 when the validator refuses it. */
+static int random_cfg(gsl_rng *r, cfg_t *c, char *sets, size_t sn)
+{
+    char err[2048], a[256];
+    cfg_defaults(c);
+    cr_assert_eq(cfg_load(c, "tests/data/cli/small.ini", err, sizeof err), CFG_OK, "%s", err);
+    set(c, "run.executors=stream");
+    c->run.seed = 1 + gsl_rng_uniform_int(r, 1000000);
+    c->run.duration = gsl_rng_uniform(r) < 0.5 ? 20 : 60;
+    c->workload.rate = gsl_rng_uniform(r) < 0.5 ? 5 : 40;
+    snprintf(sets, sn, "--seed %llu --set run.duration=%g --set workload.rate=%g",
+             (unsigned long long)c->run.seed, c->run.duration, c->workload.rate);
+    for (size_t k = 0; k < sizeof choices / sizeof choices[0]; k++) {
+        if (gsl_rng_uniform(r) >= 0.5)
+            continue;
+        const choice *ch = &choices[k];
+        snprintf(a, sizeof a, "%s=%s", ch->key, ch->values[gsl_rng_uniform_int(r, nvalues(ch))]);
+        size_t len = strlen(sets);
+        snprintf(sets + len, sn - len, " --set %s", a);
+        cr_assert_eq(cfg_set(c, a, err, sizeof err), CFG_OK, "%s: %s", a, err);
+    }
+    return cfg_validate(c, err, sizeof err) == CFG_OK;
+}
+
+static void hz_reset(void)
+{
+    memset(&hz, 0, sizeof hz);
+    hz.on = 1;
+}
+
+/* Runs c with the checker on; checks every instance's promise. */
+static void check_run(const cfg_t *c, const char *what, const char *out_dir)
+{
+    char err[2048];
+    sim_outcome o;
+    hz_reset();
+    int st = sim_run(c, out_dir, &o, err, sizeof err);
+    cr_assert_neq(st, SIM_ERR, "%s: %s", what, err);
+    cr_assert_gt(hz.n, 0, "%s: no stream executor was created", what);
+    for (int i = 0; i < hz.n; i++) {
+        const hz_inst *x = &hz.inst[i];
+        cr_assert_eq(x->behind, 0, "%s (run %d): %llu panes/merges behind the horizon; first: %s",
+                     what, i, (unsigned long long)x->behind, x->first);
+        cr_assert(!x->decreased, "%s (run %d): the horizon decreased", what, i);
+        cr_assert(x->final == INFINITY, "%s (run %d): horizon %g after the run, not +inf", what,
+                  i, x->final);
+    }
+}
+
+Test(stream_horizon, promise_random_configs, .timeout = 600)
+{
+    gsl_rng *r = rng_stream_alloc(20261125, RNG_STRESS + 1);
+    cr_assert(r);
+    int ran = 0;
+    uint64_t panes = 0, merges = 0, asks = 0, own = 0;
+    for (int i = 0; i < 2000; i++) {
+        cfg_t c;
+        char sets[4096], what[4200];
+        if (!random_cfg(r, &c, sets, sizeof sets))
+            continue;
+        snprintf(what, sizeof what, "config %d (%s)", i, sets);
+        check_run(&c, what, NULL);
+        for (int k = 0; k < hz.n; k++) {
+            panes += hz.inst[k].panes;
+            merges += hz.inst[k].merges;
+            asks += hz.inst[k].asks;
+            own += hz.inst[k].own;
+        }
+        ran++;
+    }
+    gsl_rng_free(r);
+    cr_expect_gt(ran, 1600, "only %d of 2000 combinations were valid", ran);
+    /* the check has something to check */
+    cr_expect_gt(panes, 500000, "panes %llu", (unsigned long long)panes);
+    cr_expect_gt(merges, 10000, "merges %llu", (unsigned long long)merges);
+    cr_expect_gt(asks, 1000000, "asks %llu", (unsigned long long)asks);
+    /* and the executor's own bound, not the truth horizon, is the one
+     * that binds in a good share of the asks */
+    cr_expect_gt(own, asks / 4, "own bound binds in %llu of %llu asks", (unsigned long long)own,
+                 (unsigned long long)asks);
+    if (getenv("HZ_STATS"))
+        fprintf(stderr, "ran %d panes %llu merges %llu asks %llu own %llu\n", ran,
+                (unsigned long long)panes, (unsigned long long)merges, (unsigned long long)asks,
+                (unsigned long long)own);
+}
+
+/* The fault variants of the stress config, many seeds each. */
+Test(stream_horizon, promise_stress_variants, .timeout = 600)
+{
+    static const char *const variants[][6] = {
+        {NULL},
+        {"stream.guarantee=at_least_once", NULL},
+        {"window.type=session", "window.gap=2", NULL},
+        {"window.type=session", "window.gap=2", "stream.guarantee=at_least_once", NULL},
+        {"window.type=sliding", "window.slide=2", "stream.parallelism=3",
+         "stream.routing=round_robin", NULL},
+        {"window.type=none", NULL},
+        {"window.type=none", "stream.guarantee=at_least_once", NULL},
+        {"stream.watermark=percentile", "stream.parallelism=3", "stream.routing=shared", NULL},
+        {"stream.watermark=perfect", "stream.early_delay=1", NULL},
+        {"stream.checkpoint_interval=0", NULL},
+        {"stream.checkpoint_interval=0", "stream.guarantee=at_least_once", NULL},
+        {"stream.checkpoint_interval=0", "window.type=none", "stream.guarantee=at_least_once",
+         NULL},
+        {"stream.allowed_lateness=0", "stream.accumulation=accumulating", NULL},
+    };
+    for (size_t v = 0; v < sizeof variants / sizeof variants[0]; v++)
+        for (unsigned seed = 1; seed <= 100; seed++) {
+            cfg_t c;
+            char err[2048], what[512], kv[128];
+            cfg_defaults(&c);
+            cr_assert_eq(cfg_load(&c, "tests/data/stress/small.ini", err, sizeof err), CFG_OK,
+                         "%s", err);
+            set(&c, "run.executors=stream");
+            snprintf(what, sizeof what, "stress variant %zu seed %u", v, seed);
+            c.run.seed = seed;
+            /* crashes at random times, a failed checkpoint, an outage */
+            snprintf(kv, sizeof kv, "faults.crash_times=%u,%u", 3 + seed % 40, 20 + seed % 37);
+            set(&c, kv);
+            set(&c, seed % 2 ? "faults.mtbf=12" : "faults.mtbf=0");
+            set(&c, "faults.checkpoint_failure_times=11");
+            if (seed % 3 == 0)
+                set(&c, "faults.outage_times=30");
+            for (size_t k = 0; variants[v][k]; k++)
+                set(&c, variants[v][k]);
+            check_run(&c, what, NULL);
+        }
+}
+
+/* ---------------------------------------------------------------- side */
+
+static char *slurp(const char *dir, const char *name, size_t *len)
+{
+    char p[512];
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    FILE *f = fopen(p, "rb");
+    cr_assert_not_null(f, "%s", p);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *b = malloc((size_t)n + 1);
+    cr_assert_not_null(b);
+    cr_assert_eq(fread(b, 1, (size_t)n, f), (size_t)n);
+    fclose(f);
+    *len = (size_t)n;
+    return b;
+}
+
+static void rm_dir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    char p[512];
+    if (!d)
+        return;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+        remove(p);
+    }
+    closedir(d);
+    rmdir(dir);
+}
+
+/* Asking after every event prunes the sink and trims the log as a side
+ * effect (stream_horizon): the outputs must not change. */
+Test(stream_horizon, asking_changes_nothing, .timeout = 120)
+{
+    static const char *const variants[][5] = {
+        {"stream.guarantee=at_least_once", "stream.checkpoint_interval=0", NULL},
+        {"stream.guarantee=at_least_once", "window.type=session", "window.gap=2", NULL},
+        {"stream.guarantee=exactly_once", "stream.parallelism=3", "stream.routing=round_robin",
+         NULL},
+        {"window.type=none", "stream.guarantee=at_least_once", "stream.checkpoint_interval=0",
+         NULL},
+    };
+    static const char *const files[] = {"panes.csv", "summary.csv", "faults.csv",
+                                        "timeline.csv", "windows.csv", "latency.csv"};
+    for (size_t v = 0; v < sizeof variants / sizeof variants[0]; v++) {
+        char dir[2][64];
+        for (int asked = 0; asked < 2; asked++) {
+            cfg_t c;
+            char err[2048];
+            sim_outcome o;
+            cfg_defaults(&c);
+            cr_assert_eq(cfg_load(&c, "tests/data/stress/small.ini", err, sizeof err), CFG_OK,
+                         "%s", err);
+            set(&c, "run.executors=stream");
+            set(&c, "faults.crash_times=7,19,33");
+            for (size_t k = 0; variants[v][k]; k++)
+                set(&c, variants[v][k]);
+            strcpy(dir[asked], "/tmp/sluice_hz_XXXXXX");
+            cr_assert_not_null(mkdtemp(dir[asked]));
+            hz_reset();
+            hz.on = asked;
+            cr_assert_neq(sim_run(&c, dir[asked], &o, err, sizeof err), SIM_ERR, "%s", err);
+            if (asked)
+                cr_assert_gt(hz.inst[hz.n - 1].asks, 1000);
+        }
+        for (size_t f = 0; f < sizeof files / sizeof files[0]; f++) {
+            size_t la, lb;
+            char pa[512], pb[512];
+            snprintf(pa, sizeof pa, "%s/%s", dir[0], files[f]);
+            snprintf(pb, sizeof pb, "%s/%s", dir[1], files[f]);
+            cr_assert_eq(access(pa, F_OK), access(pb, F_OK), "%s", files[f]);
+            if (access(pa, F_OK) != 0)
+                continue; /* windows.csv: not for window none */
+            char *a = slurp(dir[0], files[f], &la), *b = slurp(dir[1], files[f], &lb);
+            cr_expect(la == lb && memcmp(a, b, la) == 0, "variant %zu: %s differs", v, files[f]);
+            free(a);
+            free(b);
+        }
+        rm_dir(dir[0]);
+        rm_dir(dir[1]);
+    }
+}
+
+/* -------------------------------------------------------------- advances */
+
+static void base_cfg(cfg_t *c, double duration)
+{
+    char err[2048], kv[64];
+    cfg_defaults(c);
+    cr_assert_eq(cfg_load(c, "tests/data/stress/small.ini", err, sizeof err), CFG_OK, "%s", err);
+    set(c, "run.executors=stream");
+    snprintf(kv, sizeof kv, "run.duration=%g", duration);
+    set(c, kv);
+}
+
+/* Without faults the horizon at the end of the input is within the
+ * watermark's bound plus the allowed lateness of the last event times;
+ * with crashes and checkpoints every 5 s, within two intervals more. */
+Test(stream_horizon, advances_with_the_watermark, .timeout = 60)
+{
+    static const char *const variants[][4] = {
+        {NULL},
+        {"window.type=session", "window.gap=2", NULL},
+        {"faults.crash_times=50,150", NULL},
+        {"faults.mtbf=20", "stream.guarantee=at_least_once", NULL},
+    };
+    for (size_t v = 0; v < sizeof variants / sizeof variants[0]; v++) {
+        cfg_t c;
+        base_cfg(&c, 200);
+        for (size_t k = 0; variants[v][k]; k++)
+            set(&c, variants[v][k]);
+        check_run(&c, "advances", NULL);
+        const hz_inst *x = &hz.inst[hz.n - 1]; /* the main run */
+        double slack = c.stream.watermark_bound + c.stream.allowed_lateness + c.window.size +
+                       2 * c.stream.checkpoint_interval + 5;
+        cr_expect_geq(x->at_input_end, c.run.duration - slack, "variant %zu: horizon %g", v,
+                      x->at_input_end);
+    }
+}
+
+/* Window none: the horizon follows the least event time not processed. */
+Test(stream_horizon, advances_window_none, .timeout = 60)
+{
+    cfg_t c;
+    base_cfg(&c, 200);
+    set(&c, "window.type=none");
+    check_run(&c, "none", NULL);
+    cr_expect_geq(hz.inst[0].at_input_end, 150, "horizon %g", hz.inst[0].at_input_end);
+}
+
+/* ---------------------------------------------------------------- memory */
+
+static hz_peak peak_of(const char *const *sets, double duration)
+{
+    cfg_t c;
+    base_cfg(&c, duration);
+    for (size_t k = 0; sets[k]; k++)
+        set(&c, sets[k]);
+    check_run(&c, "memory", NULL);
+    return hz.inst[hz.n - 1].peak;
+}
+
+static void expect_flat(const char *const *sets)
+{
+    hz_peak a = peak_of(sets, 300), b = peak_of(sets, 3000);
+    const size_t *pa = (const size_t *)&a, *pb = (const size_t *)&b;
+    static const char *const names[] = {"windows", "heap", "log", "sink", "staged", "vnodes",
+                                        "snapshot"};
+    for (size_t i = 0; i < sizeof a / sizeof(size_t); i++)
+        cr_expect_leq(pb[i], 3 * pa[i] + 64, "%s %s: peak %zu at 3000 s, %zu at 300 s", sets[0],
+                      names[i], pb[i], pa[i]);
+}
+
+Test(stream_horizon, memory_flat_exactly_once_crashes, .timeout = 120)
+{
+    const char *sets[] = {"faults.mtbf=40", NULL};
+    expect_flat(sets);
+}
+
+Test(stream_horizon, memory_flat_at_least_once_crashes, .timeout = 120)
+{
+    const char *sets[] = {"stream.guarantee=at_least_once", "faults.mtbf=40", NULL};
+    expect_flat(sets);
+}
+
+Test(stream_horizon, memory_flat_sessions_plain, .timeout = 120)
+{
+    const char *sets[] = {"window.type=session", "window.gap=0.1", NULL};
+    expect_flat(sets);
+}
+
+Test(stream_horizon, memory_flat_sessions, .timeout = 120)
+{
+    const char *sets[] = {"window.type=session", "stream.guarantee=at_least_once",
+                          "faults.mtbf=40", "window.gap=0.1", NULL};
+    expect_flat(sets);
+}
+
+/* No checkpoints: the log and the sink are kept for a replay from offset
+ * 0 only until the last crash; after it they stop growing. */
+Test(stream_horizon, memory_flat_after_the_last_crash, .timeout = 120)
+{
+    const char *sets[] = {"stream.guarantee=at_least_once", "stream.checkpoint_interval=0",
+                          "faults.crash_times=20", NULL};
+    expect_flat(sets);
+}
