@@ -261,6 +261,8 @@ struct metrics {
     uint64_t b_arrivals, b_processed, b_dropped, b_visible;
     timeline_row *rows;       /* one per bucket: grows by doubling */
     size_t nrows, caprows;
+    int trows_set;            /* metrics_keep_timeline called: rows go to */
+    FILE *trows;              /* trows (not owned; NULL = nowhere) */
 
     int has_wm;
     double wm, wm_time;       /* last watermark and when it was set */
@@ -695,9 +697,11 @@ void metrics_watermark(metrics_t *m, double now, double wm)
     m->wm_time = now;
 }
 
+static void write_timeline_row(const metrics_t *m, const timeline_row *r, FILE *f);
+
 int metrics_sample(metrics_t *m, double now, uint64_t backlog, double watermark)
 {
-    if (m->nrows == m->caprows) {
+    if (!m->trows_set && m->nrows == m->caprows) {
         size_t ncap = m->caprows ? 2 * m->caprows : 128;
         timeline_row *nr = realloc(m->rows, ncap * sizeof *nr);
         if (!nr)
@@ -705,7 +709,8 @@ int metrics_sample(metrics_t *m, double now, uint64_t backlog, double watermark)
         m->rows = nr;
         m->caprows = ncap;
     }
-    timeline_row *r = &m->rows[m->nrows++];
+    timeline_row one; /* with metrics_keep_timeline: straight to its stream */
+    timeline_row *r = m->trows_set ? &one : &m->rows[m->nrows++];
     r->time = now;
     r->arrivals = m->b_arrivals;
     r->processed = m->b_processed;
@@ -717,7 +722,18 @@ int metrics_sample(metrics_t *m, double now, uint64_t backlog, double watermark)
     r->lat_p99 = hist_quantile(m->bucket_lat, 0.99);
     m->b_arrivals = m->b_processed = m->b_dropped = m->b_visible = 0;
     hist_reset(m->bucket_lat);
+    if (m->trows) {
+        write_timeline_row(m, r, m->trows);
+        if (ferror(m->trows))
+            return -1;
+    }
     return 0;
+}
+
+void metrics_keep_timeline(metrics_t *m, FILE *rows)
+{
+    m->trows_set = 1;
+    m->trows = rows;
 }
 
 int metrics_fault(metrics_t *m, const fault_row *r)
@@ -977,18 +993,38 @@ int metrics_write_timeline_header(FILE *f)
     return done_writing(f);
 }
 
+static void write_timeline_row(const metrics_t *m, const timeline_row *r, FILE *f)
+{
+    fprintf(f, "%s,", m->executor);
+    put_num(f, r->time);
+    fprintf(f, ",%" PRIu64 ",%" PRIu64 ",%" PRIu64, r->arrivals, r->processed, r->backlog);
+    const double a[] = { r->watermark, r->lat_p50, r->lat_p99 };
+    put_nums(f, a, 3);
+    fprintf(f, ",%" PRIu64 ",%" PRIu64 "\n", r->dropped, r->visible);
+}
+
+/* Copies what was written to a temporary stream (rewound, then back at
+ * its end). */
+static int copy_stream(FILE *from, FILE *to)
+{
+    char buf[1 << 14];
+    size_t n;
+    if (fflush(from) != 0 || fseek(from, 0, SEEK_SET) != 0)
+        return -1;
+    while ((n = fread(buf, 1, sizeof buf, from)) > 0)
+        if (fwrite(buf, 1, n, to) != n)
+            return -1;
+    if (ferror(from) || fseek(from, 0, SEEK_END) != 0)
+        return -1;
+    return 0;
+}
+
 int metrics_write_timeline(const metrics_t *m, FILE *f)
 {
-    for (size_t i = 0; i < m->nrows; i++) {
-        const timeline_row *r = &m->rows[i];
-        fprintf(f, "%s,", m->executor);
-        put_num(f, r->time);
-        fprintf(f, ",%" PRIu64 ",%" PRIu64 ",%" PRIu64, r->arrivals, r->processed,
-                r->backlog);
-        const double a[] = { r->watermark, r->lat_p50, r->lat_p99 };
-        put_nums(f, a, 3);
-        fprintf(f, ",%" PRIu64 ",%" PRIu64 "\n", r->dropped, r->visible);
-    }
+    if (m->trows && copy_stream(m->trows, f) != 0)
+        return -1;
+    for (size_t i = 0; !m->trows_set && i < m->nrows; i++)
+        write_timeline_row(m, &m->rows[i], f);
     return done_writing(f);
 }
 
@@ -1038,18 +1074,9 @@ int metrics_write_windows(const metrics_t *m, const gt_t *truth, FILE *f)
 {
     if (m->win_type == WIN_NONE)
         return 0;
-    if (m->wrows) {
-        /* the rows of folded windows first: they sort before the rest */
-        char buf[1 << 14];
-        size_t n;
-        if (fflush(m->wrows) != 0 || fseek(m->wrows, 0, SEEK_SET) != 0)
-            return -1;
-        while ((n = fread(buf, 1, sizeof buf, m->wrows)) > 0)
-            if (fwrite(buf, 1, n, f) != n)
-                return -1;
-        if (ferror(m->wrows) || fseek(m->wrows, 0, SEEK_END) != 0)
-            return -1;
-    }
+    /* the rows of folded windows first: they sort before the rest */
+    if (m->wrows && copy_stream(m->wrows, f) != 0)
+        return -1;
     wmap_key *tk = NULL, *rk = NULL;
     void **tv = NULL, **rv = NULL;
     size_t tn = 0, rn = wmap_size(m->results);

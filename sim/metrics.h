@@ -155,6 +155,10 @@ int metrics_window_merged(metrics_t *m, uint32_t key, double old_start, double o
                           double new_start, double new_end);
 /* The executor's watermark is now wm (call whenever it changes). */
 void metrics_watermark(metrics_t *m, double now, double wm);
+/* Timeline rows go to rows (not owned, kept open until
+ * metrics_write_timeline; NULL: nowhere) as they are sampled, instead of
+ * being kept in memory (one row per bucket would grow with the run). */
+void metrics_keep_timeline(metrics_t *m, FILE *rows);
 /* Timeline tick, called by sim at the end of each bucket. */
 int metrics_sample(metrics_t *m, double now, uint64_t backlog, double watermark);
 /* The executor spent cpu_s CPU-seconds taking a checkpoint (one worker's

@@ -933,19 +933,24 @@ int sim_run_opts(const cfg_t *c, const char *out_dir, const sim_options *opt, si
     fold_ctx fc = {0};
     fc.min = opt && opt->fold_min ? opt->fold_min : FOLD_MIN_DEFAULT;
     fc.next = fc.min;
-    FILE *wrows[EXEC_COUNT] = {0};
+    FILE *wrows[EXEC_COUNT] = {0}, *trows[EXEC_COUNT] = {0};
     sim_t *s = sim_new(c, c->run.panes_csv ? panes : NULL, 1, err, errlen);
     int status = SIM_ERR;
-    if (s && out_dir && c->window.type != WIN_NONE) {
-        /* windows.csv rows of folded windows wait here (deleted at close) */
-        for (int i = 0; i < s->nexec; i++) {
-            wrows[i] = tmpfile();
-            if (!wrows[i]) {
+    for (int i = 0; s && i < s->nexec; i++) {
+        /* Rows of the timeline and of folded windows wait in temporary
+         * files (deleted at close) until the outputs are written; without
+         * an output folder they go nowhere.  Either way memory does not
+         * grow with the run. */
+        if (out_dir) {
+            trows[i] = tmpfile();
+            wrows[i] = c->window.type != WIN_NONE ? tmpfile() : NULL;
+            if (!trows[i] || (c->window.type != WIN_NONE && !wrows[i])) {
                 snprintf(err, errlen, "cannot create a temporary file: %s", strerror(errno));
                 goto out;
             }
-            metrics_keep_windows(s->exec[i].metrics, wrows[i]);
         }
+        metrics_keep_timeline(s->exec[i].metrics, trows[i]);
+        metrics_keep_windows(s->exec[i].metrics, wrows[i]);
     }
     fc.s = s;
     fc.ref = ref;
@@ -972,9 +977,12 @@ int sim_run_opts(const cfg_t *c, const char *out_dir, const sim_options *opt, si
             status = SIM_ERR;
     }
 out:
-    for (int i = 0; i < EXEC_COUNT; i++)
+    for (int i = 0; i < EXEC_COUNT; i++) {
         if (wrows[i])
             fclose(wrows[i]);
+        if (trows[i])
+            fclose(trows[i]);
+    }
     free(fc.keys);
     if (panes && close_out(panes, out_dir, "panes.csv", 0, err, errlen) != 0)
         status = SIM_ERR;
