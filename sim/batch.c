@@ -83,11 +83,14 @@ struct batch_store {
     wmap_t *wins;       /* (key, start, end) -> bwin */
     wmap_t *sess;       /* sessions: (key, 0, 0) -> sesslist */
     idvec heap;         /* open windows, min-heap on (end, start, key) */
+    idvec closed;       /* retained closed windows, min-heap on (end,
+                           start, key), lazy deletion (retain only) */
     idvec dirty;        /* windows to emit again (restate / update) */
     idvec out;          /* scratch: windows of one emission */
     pnode *pool;        /* held events; free list through next */
     uint32_t pool_n, pool_cap, pool_free;
     size_t held, open;
+    double out_min_end; /* least end of the panes of the last emission */
     win_t *tmp;         /* scratch for win_assign */
     size_t tmax;
 };
@@ -169,6 +172,7 @@ batch_store *batch_store_alloc(const struct cfg_window_s *w, int retain_closed, 
     st->track_dirty = track_dirty;
     st->late_by_time = late_by_time;
     st->pool_free = NIL;
+    st->out_min_end = INFINITY;
     st->tmax = win_max_per_event(w);
     if (st->tmax < 1)
         st->tmax = 1;
@@ -196,6 +200,7 @@ void batch_store_free(batch_store *st)
     }
     wmap_free(st->wins);
     free(st->heap.v);
+    free(st->closed.v);
     free(st->dirty.v);
     free(st->out.v);
     free(st->pool);
@@ -270,6 +275,8 @@ static int add_fixed(batch_store *st, const wl_event *ev, double horizon, int al
             b->head = b->tail = NIL;
             if (closed) {
                 b->closed = 1; /* computed empty before: restate it */
+                if (heap_push(&st->closed, id) != 0)
+                    return BATCH_ADD_OOM;
             } else {
                 st->open++;
                 if (heap_push(&st->heap, id) != 0)
@@ -388,6 +395,8 @@ static int add_session(batch_store *st, const wl_event *ev, double horizon, int 
     wid id = {m.end, m.start, ev->key};
     if (closed) {
         b->closed = 1;
+        if (heap_push(&st->closed, id) != 0)
+            return BATCH_ADD_OOM;
     } else {
         st->open++;
         if (heap_push(&st->heap, id) != 0)
@@ -445,6 +454,7 @@ long batch_store_emit(batch_store *st, double due, double emit_time,
     if (st->out.n > 1)
         qsort(st->out.v, st->out.n, sizeof *st->out.v, wid_qcmp);
     long panes = 0;
+    st->out_min_end = INFINITY;
     for (size_t i = 0; i < st->out.n; i++) {
         wid id = st->out.v[i];
         bwin *b = wmap_get(st->wins, id.key, id.start, id.end);
@@ -467,6 +477,8 @@ long batch_store_emit(batch_store *st, double due, double emit_time,
         if (metrics_pane(m, &p) != 0)
             return -1;
         panes++;
+        if (id.end < st->out_min_end)
+            st->out_min_end = id.end;
         for (uint32_t j = b->head; j != NIL;) {
             uint32_t next = st->pool[j].next;
             metrics_visible(m, &st->pool[j].ev, emit_time);
@@ -477,10 +489,13 @@ long batch_store_emit(batch_store *st, double due, double emit_time,
         }
         b->head = b->tail = NIL;
         if (final) {
-            if (!b->closed)
+            int was_closed = b->closed;
+            if (!was_closed)
                 st->open--;
             if (st->retain) {
                 b->closed = 1;
+                if (!was_closed && heap_push(&st->closed, id) != 0)
+                    return -1;
             } else {
                 wmap_del(st->wins, id.key, id.start, id.end);
                 if (st->sess)
@@ -490,6 +505,31 @@ long batch_store_emit(batch_store *st, double due, double emit_time,
     }
     return panes;
 }
+
+double batch_store_emitted_min_end(const batch_store *st) { return st->out_min_end; }
+
+double batch_store_min_open_end(batch_store *st)
+{
+    heap_clean(st);
+    return st->heap.n > 0 ? st->heap.v[0].end : INFINITY;
+}
+
+size_t batch_store_forget(batch_store *st, double bound)
+{
+    size_t n = 0;
+    while (st->closed.n > 0 && st->closed.v[0].end < bound) {
+        wid id = heap_pop(&st->closed);
+        const bwin *b = wmap_get(st->wins, id.key, id.start, id.end);
+        if (!b || !b->closed || b->dirty || b->head != NIL)
+            continue; /* merged away, or freed already (a repeat id) */
+        wmap_del(st->wins, id.key, id.start, id.end);
+        if (st->sess)
+            sess_remove(st, id.key, id.start);
+        n++;
+    }
+    return n;
+}
+
 /* ======================================================================
  * Job timing under faults (shared with microbatch.c)
  * ====================================================================== */
@@ -629,6 +669,8 @@ int batch_faults_report(const batch_faults *bf, metrics_t *m)
 typedef struct bjob {
     batch_events ev;
     double due;             /* k x interval: its logical time */
+    double bound;           /* truth horizon at its due time: every event
+                               of a later job has event time >= bound */
     int final;              /* sealed after the input ended */
 } bjob;
 
@@ -658,6 +700,9 @@ typedef struct batch {
     double attempt_start;   /* start of the current attempt */
     double job_end;
     double computed_upto;   /* threshold of the last finished job */
+    double read_bound;      /* bound of the last finished job: no event
+                               read from now on has event time < it */
+    double promised;        /* horizon(): no later pane ends before it */
     double stage_work;      /* s of work per stage (events share) */
     int stages_done;        /* stages whose output survived a crash */
     uint64_t jobs;
@@ -718,6 +763,34 @@ static void batch_next(batch_t *b)
     batch_attempt(b);
 }
 
+/* After a job: checks that its panes kept the promise made so far (a
+ * self-check, exhaustive since the promise only changes here), frees the
+ * retained windows that no later event can touch, and makes the new
+ * promise.  Every event a later job reads arrived after this job's due
+ * time, so its event time is >= bound (the truth horizon then): its
+ * windows, old or new, end after it.  The windows already held open end
+ * at or after the store's least open end.  Nothing else can emit. */
+static void batch_keep_promise(batch_t *b, double lo, double bound)
+{
+    if (b->st)
+        lo = fmin(lo, batch_store_emitted_min_end(b->st));
+    if (lo < b->promised) {
+        char d[160];
+        snprintf(d, sizeof d, "batch: a pane for a window ending at %.17g after promising "
+                              "horizon %.17g", lo, b->promised);
+        metrics_fail(b->m, "window_horizon", d);
+    }
+    if (bound > b->read_bound)
+        b->read_bound = bound;
+    double h = b->read_bound;
+    if (b->st) {
+        batch_store_forget(b->st, b->read_bound);
+        h = fmin(h, batch_store_min_open_end(b->st));
+    }
+    if (h > b->promised)
+        b->promised = h;
+}
+
 /* The running job ends: fold its events in, emit, start the next. */
 static void batch_on_end(void *ctx, void *arg, uint64_t data)
 {
@@ -728,7 +801,8 @@ static void batch_on_end(void *ctx, void *arg, uint64_t data)
     bjob *j = slot(b, 0);
     double start = b->job_start, end = b->job_end;
     double threshold = j->final ? INFINITY : j->due - b->p.cutoff;
-    double peak = NAN;
+    double bound = j->bound;
+    double peak = NAN, lo = INFINITY; /* lo: least end of this job's panes */
     for (size_t i = 0; i < j->ev.n; i++) {
         const wl_event *ev = &j->ev.v[i];
         metrics_processed(b->m, ev, start, end);
@@ -747,6 +821,8 @@ static void batch_on_end(void *ctx, void *arg, uint64_t data)
                 batch_oom(b);
                 return;
             }
+            if (p.end < lo)
+                lo = p.end;
             metrics_visible(b->m, ev, end);
             continue;
         }
@@ -773,6 +849,7 @@ static void batch_on_end(void *ctx, void *arg, uint64_t data)
     }
     if (threshold > b->computed_upto)
         b->computed_upto = threshold;
+    batch_keep_promise(b, lo, bound);
     b->running = 0;
     /* caught up: no due job is left waiting */
     batch_faults_job_done(&b->faults, end, peak, b->sealed == 0);
@@ -795,6 +872,7 @@ static void batch_on_tick(void *ctx, void *arg, uint64_t k)
     }
     bjob *j = slot(b, b->sealed);
     j->due = (double)k * b->p.interval;
+    j->bound = sim_min_pending_event_time(b->sim);
     j->final = b->input_ended;
     b->final_sealed = b->input_ended;
     b->sealed++;
@@ -911,6 +989,7 @@ static void *batch_create(sim_t *s, exec_t *e, char *err, size_t errlen)
     b->w = c->window;
     b->detection_delay = c->faults.detection_delay;
     b->computed_upto = -INFINITY;
+    b->read_bound = b->promised = -INFINITY;
     if (batch_faults_init(&b->faults, s) != 0 || ring_grow(b) != 0)
         goto oom;
     if (b->w.type != WIN_NONE) {
@@ -958,6 +1037,12 @@ static double batch_watermark(void *self)
     return NAN;
 }
 
+static double batch_horizon(void *self)
+{
+    const batch_t *b = self;
+    return b->promised;
+}
+
 static void batch_finish(void *self)
 {
     batch_t *b = self;
@@ -975,4 +1060,5 @@ const exec_type exec_batch = {
     .backlog = batch_backlog,
     .watermark = batch_watermark,
     .finish = batch_finish,
+    .horizon = batch_horizon,
 };

@@ -49,14 +49,32 @@
  *  - backlog() = events arrived but not yet read by a job (the open data
  *    interval and the due jobs not started); watermark() is NAN (a batch
  *    job has none).
+ *  - horizon() (exec.h): at each job's due time the executor records the
+ *    truth horizon (sim_min_pending_event_time): every event a later job
+ *    reads arrived after that time, so its event time is >= it, and every
+ *    window it lands in, restates or extends (a session) ends after it.
+ *    After a job ends the promise is the least of that bound (of the last
+ *    finished job) and the least end of a window still open in the store
+ *    (those wait for a later threshold, perhaps far behind the truth with
+ *    a long cutoff).  Nothing else can emit: a killed or queued job has
+ *    emitted nothing yet (output is atomic at its end), and the final job
+ *    is bounded like any other.  The promise only changes at a job's end,
+ *    so horizon() is O(1), and each job checks its panes against the
+ *    promise it had made (a broken one fails the invariant
+ *    window_horizon).
  *  - Memory: the events of one interval (the open data interval plus the
  *    running job's; more only when jobs queue under overload or after a
  *    crash), one aggregate per open window, and each not-yet-visible
  *    event once (in the pending list of the first window that will show
- *    it).  With late_policy restate the aggregate of every computed
- *    window is kept for the rest of the run (one small record per (key,
- *    window), like the ground truth), so that a restated pane can carry
- *    the whole corrected value.
+ *    it).  With late_policy restate a computed window's aggregate is kept
+ *    while a later event can still land in it, so that a restated pane
+ *    carries the whole corrected value: after each job every computed
+ *    window with end < the bound above is freed (no event read from then
+ *    on has an earlier event time; a session is touched only by events
+ *    at or before its end).  So restate keeps the windows of the stretch
+ *    of event time that late data can still reach (the truth's lag
+ *    behind the last due time), not the run.  Per key, one session list
+ *    (bounded by the keys).
  *
  * Rules of the window store (batch_store_*)
  *  - Holds per (key, window) count and sum, the number of panes emitted,
@@ -64,6 +82,9 @@
  *    window update (wmap), O(log n) per window to find the due ones (a
  *    binary min-heap on (end, start, key) with lazy deletion), O(s) per
  *    event for sessions (s = open sessions of its key, a sorted array).
+ *  - Retained closed windows (restate) are also on a min-heap on (end,
+ *    start, key), so that batch_store_forget frees those behind a bound
+ *    in amortised O(log n) each.
  *  - `horizon` splits windows into closed (end <= horizon: already
  *    computed, or behind the watermark) and open.  An event's assignment to
  *    a closed window is dropped, or, when the store retains closed windows
@@ -119,6 +140,19 @@ long batch_store_emit(batch_store *st, double due, double emit_time,
 
 /* 1 if some open window has end <= due (a job would emit it). */
 int batch_store_has_due(batch_store *st, double due);
+/* The least end of an open window (+infinity when none): every later
+ * first emission of a window now held is for a window ending no earlier.
+ * Amortised O(log n) (drops stale heap entries). */
+double batch_store_min_open_end(batch_store *st);
+/* The least end of the panes of the last batch_store_emit (+infinity if
+ * it emitted none). */
+double batch_store_emitted_min_end(const batch_store *st);
+/* Frees every retained closed window with end < bound: the caller knows
+ * that no event it will add from now on has event time < bound, so none
+ * can land in (or, for a session, touch) such a window again.  Returns
+ * how many were freed.  Amortised O(log n) per window (a min-heap on
+ * (end, start, key) of the closed windows, lazy deletion). */
+size_t batch_store_forget(batch_store *st, double bound);
 /* Open (not yet closed) windows, and all windows including retained ones. */
 size_t batch_store_open(const batch_store *st);
 size_t batch_store_windows(const batch_store *st);

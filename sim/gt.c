@@ -178,6 +178,25 @@ int gt_add(gt_t *g, const wl_event *ev)
     return 0;
 }
 
+void gt_forget(gt_t *g, uint32_t key, double start, double end)
+{
+    if (!wmap_del(g->map, key, start, end) || g->cfg.type != WIN_SESSION)
+        return;
+    sessions *ss = wmap_get(g->keys, key, 0, 0);
+    if (!ss)
+        return;
+    /* Forgotten sessions are the oldest of their key: look from the front. */
+    for (size_t i = 0; i < ss->n; i++) {
+        if (ss->w[i].start == start && ss->w[i].end == end) {
+            memmove(ss->w + i, ss->w + i + 1, (ss->n - i - 1) * sizeof *ss->w);
+            ss->n--;
+            return;
+        }
+        if (ss->w[i].start > start)
+            return;
+    }
+}
+
 const wmap_t *gt_map(const gt_t *g)
 {
     return g->map;

@@ -307,7 +307,11 @@ static int cmd_run(int argc, char **argv)
     }
     progress p = {c.run.duration, {0, 0}, 0};
     clock_gettime(CLOCK_MONOTONIC, &p.t0);
-    sim_options opt = {&g_stop, isatty(STDERR_FILENO) ? show_progress : NULL, &p};
+    sim_options opt = {&g_stop, isatty(STDERR_FILENO) ? show_progress : NULL, &p, 0};
+    /* For tests of folding (README, "Memory"): fold as often as asked. */
+    const char *fm = getenv("SLUICE_FOLD_MIN");
+    if (fm && *fm)
+        opt.fold_min = (size_t)strtoull(fm, NULL, 10);
     sim_outcome o;
     int st = sim_run_opts(&c, tmp, &opt, &o, err, sizeof err);
     if (p.shown)

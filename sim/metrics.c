@@ -261,11 +261,20 @@ struct metrics {
     uint64_t b_arrivals, b_processed, b_dropped, b_visible;
     timeline_row *rows;       /* one per bucket: grows by doubling */
     size_t nrows, caprows;
+    int trows_set;            /* metrics_keep_timeline called: rows go to */
+    FILE *trows;              /* trows (not owned; NULL = nowhere) */
 
     int has_wm;
     double wm, wm_time;       /* last watermark and when it was set */
 
     wmap_t *results;          /* (key, window) -> metrics_result */
+
+    /* folded windows (metrics_fold_window): completeness so far, in fold
+     * order, and where their windows.csv rows went */
+    long double acc_first, acc_ontime, acc_final;
+    uint64_t acc_n, acc_exact, folded;
+    FILE *wrows;              /* not owned; NULL = rows go nowhere */
+    double fold_h;            /* panes behind it fail "window_horizon" */
 
     fault_row *faults;        /* one per metrics_fault call */
     size_t nfaults, capfaults;
@@ -295,6 +304,7 @@ metrics_t *metrics_alloc(const char *executor, const cfg_t *c,
     m->last_emit = -INFINITY;
     m->wm = -INFINITY;
     m->wm_time = NAN;
+    m->fold_h = -INFINITY;
     m->complete_first = m->complete_ontime = NAN;
     m->complete_final = m->windows_exact = NAN;
     int ok_arr = seq_init(&m->arrived) == 0;
@@ -579,6 +589,19 @@ static void fail_wm_back(metrics_t *m, double now, double wm)
     metrics_fail(m, "watermark_monotone", d);
 }
 
+#if defined(__GNUC__)
+__attribute__((noinline, cold))
+#endif
+static void fail_behind(metrics_t *m, const char *what, uint32_t key, double start, double end)
+{
+    char d[DETAIL_MAX_LEN];
+    snprintf(d, sizeof d,
+             "executor %s: %s of key %" PRIu32 " window [%.9g, %.9g) after windows "
+             "ending before %.9g were folded (its horizon promised none)",
+             m->executor, what, key, start, end, m->fold_h);
+    metrics_fail(m, "window_horizon", d);
+}
+
 int metrics_pane(metrics_t *m, const pane_t *p)
 {
     m->panes++;
@@ -586,6 +609,8 @@ int metrics_pane(metrics_t *m, const pane_t *p)
         m->duplicates++;
     if (p->timing == PANE_ON_TIME && m->win_type != WIN_NONE && p->end > m->wm)
         fail_ontime(m, p);
+    if (p->end < m->fold_h && m->win_type != WIN_NONE)
+        fail_behind(m, "pane", p->key, p->start, p->end);
     int rc = 0;
     if (m->panes_csv && write_pane_row(m, p, m->panes_csv) != 0)
         rc = -1;
@@ -624,6 +649,8 @@ int metrics_window_merged(metrics_t *m, uint32_t key, double old_start, double o
 {
     if (m->win_type == WIN_NONE)
         return 0;
+    if (old_end < m->fold_h || new_end < m->fold_h)
+        fail_behind(m, "merge", key, old_start, old_end);
     const metrics_result *o = wmap_get(m->results, key, old_start, old_end);
     if (!o)
         return 0; /* nothing of it was shown */
@@ -670,9 +697,11 @@ void metrics_watermark(metrics_t *m, double now, double wm)
     m->wm_time = now;
 }
 
+static void write_timeline_row(const metrics_t *m, const timeline_row *r, FILE *f);
+
 int metrics_sample(metrics_t *m, double now, uint64_t backlog, double watermark)
 {
-    if (m->nrows == m->caprows) {
+    if (!m->trows_set && m->nrows == m->caprows) {
         size_t ncap = m->caprows ? 2 * m->caprows : 128;
         timeline_row *nr = realloc(m->rows, ncap * sizeof *nr);
         if (!nr)
@@ -680,7 +709,8 @@ int metrics_sample(metrics_t *m, double now, uint64_t backlog, double watermark)
         m->rows = nr;
         m->caprows = ncap;
     }
-    timeline_row *r = &m->rows[m->nrows++];
+    timeline_row one; /* with metrics_keep_timeline: straight to its stream */
+    timeline_row *r = m->trows_set ? &one : &m->rows[m->nrows++];
     r->time = now;
     r->arrivals = m->b_arrivals;
     r->processed = m->b_processed;
@@ -692,7 +722,18 @@ int metrics_sample(metrics_t *m, double now, uint64_t backlog, double watermark)
     r->lat_p99 = hist_quantile(m->bucket_lat, 0.99);
     m->b_arrivals = m->b_processed = m->b_dropped = m->b_visible = 0;
     hist_reset(m->bucket_lat);
+    if (m->trows) {
+        write_timeline_row(m, r, m->trows);
+        if (ferror(m->trows))
+            return -1;
+    }
     return 0;
+}
+
+void metrics_keep_timeline(metrics_t *m, FILE *rows)
+{
+    m->trows_set = 1;
+    m->trows = rows;
 }
 
 int metrics_fault(metrics_t *m, const fault_row *r)
@@ -716,6 +757,24 @@ static double share(uint64_t part, uint64_t whole)
     return part >= whole ? 1.0 : (double)part / (double)whole;
 }
 
+/* Adds window (t, r) to the completeness sums (in the order of the
+ * calls: folds, then metrics_finish, each in (start, end, key) order, so
+ * the long double sums are the same whether or not a run folded). */
+static void account(metrics_t *m, const gt_value *t, const metrics_result *r)
+{
+    if (!t || t->count == 0)
+        return;
+    m->acc_n++;
+    if (!r)
+        return;
+    m->acc_first += share(r->first_count, t->count);
+    if (r->has_ontime)
+        m->acc_ontime += share(r->ontime_count, t->count);
+    m->acc_final += share(r->final_count, t->count);
+    if (r->final_count == t->count && r->final_sum == t->sum)
+        m->acc_exact++;
+}
+
 int metrics_finish(metrics_t *m, const gt_t *truth)
 {
     uint64_t done = m->counted + m->dropped;
@@ -732,34 +791,26 @@ int metrics_finish(metrics_t *m, const gt_t *truth)
         double c = share(m->counted, m->events);
         m->complete_first = m->complete_ontime = m->complete_final = c;
         m->windows_exact = c;
-    } else if (truth) {
-        long double first = 0, ontime = 0, fin = 0;
-        uint64_t exact = 0, n = 0;
-        size_t pos = 0;
-        wmap_key k;
-        const gt_value *t;
-        while ((t = wmap_next(gt_map(truth), &pos, &k)) != NULL) {
-            if (t->count == 0)
-                continue;
-            n++;
-            const metrics_result *r = wmap_get(m->results, k.key, k.start, k.end);
-            if (!r)
-                continue;
-            first += share(r->first_count, t->count);
-            if (r->has_ontime)
-                ontime += share(r->ontime_count, t->count);
-            fin += share(r->final_count, t->count);
-            if (r->final_count == t->count && r->final_sum == t->sum)
-                exact++;
-        }
-        /* Sums of shares in long double; the visiting order of wmap_next
-         * is deterministic for a given run, so the result is too. */
-        if (n) {
-            m->complete_first = (double)(first / n);
-            m->complete_ontime = (double)(ontime / n);
-            m->complete_final = (double)(fin / n);
-            m->windows_exact = (double)exact / (double)n;
-        }
+        return 0;
+    }
+    if (!truth)
+        return 0;
+    wmap_key *tk = NULL;
+    void **tv = NULL;
+    if (wmap_sorted(gt_map(truth), &tk, &tv) != 0)
+        return -1;
+    size_t tn = wmap_size(gt_map(truth));
+    for (size_t i = 0; i < tn; i++)
+        account(m, tv[i], wmap_get(m->results, tk[i].key, tk[i].start, tk[i].end));
+    free(tk);
+    free(tv);
+    /* Sums of shares in long double, in (start, end, key) order. */
+    if (m->acc_n) {
+        long double n = (long double)m->acc_n;
+        m->complete_first = (double)(m->acc_first / n);
+        m->complete_ontime = (double)(m->acc_ontime / n);
+        m->complete_final = (double)(m->acc_final / n);
+        m->windows_exact = (double)m->acc_exact / (double)m->acc_n;
     }
     return 0;
 }
@@ -839,6 +890,43 @@ size_t metrics_dedupe_bytes(const metrics_t *m)
     return seq_bytes(&m->arrived) + seq_bytes(&m->done);
 }
 
+void metrics_keep_windows(metrics_t *m, FILE *rows)
+{
+    m->wrows = rows;
+}
+
+void metrics_fold_horizon(metrics_t *m, double h)
+{
+    if (h > m->fold_h)
+        m->fold_h = h;
+}
+
+uint64_t metrics_windows_folded(const metrics_t *m)
+{
+    return m->folded;
+}
+
+static void write_window_row(const metrics_t *m, const wmap_key *k,
+                             const gt_value *t, const metrics_result *r, FILE *f);
+
+int metrics_fold_window(metrics_t *m, const wmap_key *k, const gt_value *t)
+{
+    const metrics_result *r = wmap_get(m->results, k->key, k->start, k->end);
+    if (!r && !t)
+        return 0;
+    account(m, t, r);
+    int rc = 0;
+    if (m->wrows) {
+        write_window_row(m, k, t, r, m->wrows);
+        if (ferror(m->wrows))
+            rc = -1;
+    }
+    if (r)
+        wmap_del(m->results, k->key, k->start, k->end);
+    m->folded++;
+    return rc;
+}
+
 const wmap_t *metrics_results(const metrics_t *m)
 {
     return m->results;
@@ -905,18 +993,38 @@ int metrics_write_timeline_header(FILE *f)
     return done_writing(f);
 }
 
+static void write_timeline_row(const metrics_t *m, const timeline_row *r, FILE *f)
+{
+    fprintf(f, "%s,", m->executor);
+    put_num(f, r->time);
+    fprintf(f, ",%" PRIu64 ",%" PRIu64 ",%" PRIu64, r->arrivals, r->processed, r->backlog);
+    const double a[] = { r->watermark, r->lat_p50, r->lat_p99 };
+    put_nums(f, a, 3);
+    fprintf(f, ",%" PRIu64 ",%" PRIu64 "\n", r->dropped, r->visible);
+}
+
+/* Copies what was written to a temporary stream (rewound, then back at
+ * its end). */
+static int copy_stream(FILE *from, FILE *to)
+{
+    char buf[1 << 14];
+    size_t n;
+    if (fflush(from) != 0 || fseek(from, 0, SEEK_SET) != 0)
+        return -1;
+    while ((n = fread(buf, 1, sizeof buf, from)) > 0)
+        if (fwrite(buf, 1, n, to) != n)
+            return -1;
+    if (ferror(from) || fseek(from, 0, SEEK_END) != 0)
+        return -1;
+    return 0;
+}
+
 int metrics_write_timeline(const metrics_t *m, FILE *f)
 {
-    for (size_t i = 0; i < m->nrows; i++) {
-        const timeline_row *r = &m->rows[i];
-        fprintf(f, "%s,", m->executor);
-        put_num(f, r->time);
-        fprintf(f, ",%" PRIu64 ",%" PRIu64 ",%" PRIu64, r->arrivals, r->processed,
-                r->backlog);
-        const double a[] = { r->watermark, r->lat_p50, r->lat_p99 };
-        put_nums(f, a, 3);
-        fprintf(f, ",%" PRIu64 ",%" PRIu64 "\n", r->dropped, r->visible);
-    }
+    if (m->trows && copy_stream(m->trows, f) != 0)
+        return -1;
+    for (size_t i = 0; !m->trows_set && i < m->nrows; i++)
+        write_timeline_row(m, &m->rows[i], f);
     return done_writing(f);
 }
 
@@ -966,6 +1074,9 @@ int metrics_write_windows(const metrics_t *m, const gt_t *truth, FILE *f)
 {
     if (m->win_type == WIN_NONE)
         return 0;
+    /* the rows of folded windows first: they sort before the rest */
+    if (m->wrows && copy_stream(m->wrows, f) != 0)
+        return -1;
     wmap_key *tk = NULL, *rk = NULL;
     void **tv = NULL, **rv = NULL;
     size_t tn = 0, rn = wmap_size(m->results);

@@ -11,7 +11,10 @@
  *  - Memory does not grow with the number of events: latencies go into
  *    log-bucketed histograms (hist.h); "already counted" is a sliding
  *    bitset over event seq numbers; per-window results are one small
- *    record per (key, window) (wmap.h).
+ *    record per (key, window) (wmap.h), kept only until sim folds the
+ *    window (metrics_fold_window: its windows.csv row is written to the
+ *    stream given by metrics_keep_windows and it joins the completeness
+ *    sums), so they follow the windows still open, not the run.
  *  - Visibility is counted once per event (by seq): the first call to
  *    metrics_visible or metrics_dropped for an event wins, later ones for
  *    the same event are ignored (replays after a crash, sliding windows).
@@ -23,6 +26,8 @@
  *  - Invariants (names as in summary.csv `invariants`): "conservation"
  *    (events = counted + dropped_late at the end), "watermark_monotone",
  *    "on_time_after_watermark" (no ON_TIME pane before W >= window end),
+ *    "window_horizon" (no pane or merge for a window ending before the
+ *    last metrics_fold_horizon: the executor broke its horizon promise),
  *    and the ones sim.c checks against a fault-free run:
  *    "exactly_once_equals_fault_free", "at_least_once_contains_fault_free".
  *  - Duplicate panes count in the final value (a consumer adding up delta
@@ -150,6 +155,10 @@ int metrics_window_merged(metrics_t *m, uint32_t key, double old_start, double o
                           double new_start, double new_end);
 /* The executor's watermark is now wm (call whenever it changes). */
 void metrics_watermark(metrics_t *m, double now, double wm);
+/* Timeline rows go to rows (not owned, kept open until
+ * metrics_write_timeline; NULL: nowhere) as they are sampled, instead of
+ * being kept in memory (one row per bucket would grow with the run). */
+void metrics_keep_timeline(metrics_t *m, FILE *rows);
 /* Timeline tick, called by sim at the end of each bucket. */
 int metrics_sample(metrics_t *m, double now, uint64_t backlog, double watermark);
 /* The executor spent cpu_s CPU-seconds taking a checkpoint (one worker's
@@ -169,7 +178,24 @@ const char *metrics_failure_detail(const metrics_t *m); /* "" when ok */
  * long-stuck event, never proportional to the run (tests and benchmarks
  * check that claim with it). */
 size_t metrics_dedupe_bytes(const metrics_t *m);
-/* (key, start, end) -> metrics_result of every window seen downstream. */
+/* ---- folding (sim.c): windows that can no longer change ---- */
+
+/* windows.csv rows of folded windows go to rows (not owned; the caller
+ * keeps it open until metrics_write_windows).  Without it they go nowhere. */
+void metrics_keep_windows(metrics_t *m, FILE *rows);
+/* Folds window k with truth t (NULL: no event of it): writes its row,
+ * adds it to the completeness sums, forgets its result.  Nothing when
+ * neither t nor a result exists.  Call in (start, end, key) order, every
+ * fold after the previous one.  Returns 0, or -1 on a write error. */
+int metrics_fold_window(metrics_t *m, const wmap_key *k, const gt_value *t);
+/* From now on a pane or merge of a window with end < h fails the
+ * invariant "window_horizon" (h only ever rises). */
+void metrics_fold_horizon(metrics_t *m, double h);
+/* Windows folded so far (for tests and benchmarks). */
+uint64_t metrics_windows_folded(const metrics_t *m);
+
+/* (key, start, end) -> metrics_result of every window seen downstream and
+ * not folded yet. */
 const wmap_t *metrics_results(const metrics_t *m);
 
 /* CSV writers (header written by the _header functions). */
@@ -179,6 +205,7 @@ int metrics_write_pane_header(FILE *f);
 int metrics_write_timeline_header(FILE *f);
 int metrics_write_timeline(const metrics_t *m, FILE *f);
 int metrics_write_windows_header(FILE *f);
+/* The rows of folded windows, then those of the windows still held. */
 int metrics_write_windows(const metrics_t *m, const gt_t *truth, FILE *f);
 int metrics_write_latency_header(FILE *f);
 int metrics_write_latency(const metrics_t *m, FILE *f);

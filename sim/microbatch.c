@@ -44,6 +44,10 @@ typedef struct mb {
     double job_end;
     int job_final;
     double job_wm;          /* W of the running batch */
+    double job_bound;       /* truth horizon when it started: every event
+                               of a later batch has event time >= it */
+    double read_bound;      /* job_bound of the last finished batch */
+    double promised;        /* horizon(): no later pane ends before it */
     double resumed;         /* last restart after a crash (-inf: none) */
     double wm;              /* W of the last batch (-inf: none yet) */
     /* interval > 0: max event time of the arrivals in trigger intervals
@@ -160,6 +164,32 @@ static void mb_attempt(mb_t *b)
         mb_oom(b);
 }
 
+/* After a batch: checks that its panes kept the promise made so far (a
+ * self-check, exhaustive since the promise only changes here) and makes
+ * the new one.  Every event a later batch reads arrived after this batch
+ * started, so its event time is >= job_bound (the truth horizon then):
+ * its windows end after it.  The windows held open end at or after the
+ * store's least open end (update mode re-emits only those).  Nothing else
+ * can emit. */
+static void mb_keep_promise(mb_t *b, double lo)
+{
+    if (b->st)
+        lo = fmin(lo, batch_store_emitted_min_end(b->st));
+    if (lo < b->promised) {
+        char d[160];
+        snprintf(d, sizeof d, "microbatch: a pane for a window ending at %.17g after "
+                              "promising horizon %.17g", lo, b->promised);
+        metrics_fail(b->m, "window_horizon", d);
+    }
+    if (b->job_bound > b->read_bound)
+        b->read_bound = b->job_bound;
+    double h = b->read_bound;
+    if (b->st)
+        h = fmin(h, batch_store_min_open_end(b->st));
+    if (h > b->promised)
+        b->promised = h;
+}
+
 static void mb_on_end(void *ctx, void *arg, uint64_t data)
 {
     (void)ctx;
@@ -167,7 +197,7 @@ static void mb_on_end(void *ctx, void *arg, uint64_t data)
     mb_t *b = arg;
     b->end_h = 0;
     double start = b->job_start, end = b->job_end;
-    double peak = NAN;
+    double peak = NAN, lo = INFINITY; /* lo: least end of this batch's panes */
     int update = b->p.output_mode == OUT_UPDATE;
     /* The batch's watermark (the last batch makes everything final),
      * reported before the ON_TIME panes it releases. */
@@ -196,6 +226,8 @@ static void mb_on_end(void *ctx, void *arg, uint64_t data)
                 mb_oom(b);
                 return;
             }
+            if (p.end < lo)
+                lo = p.end;
             metrics_visible(b->m, ev, end);
             continue;
         }
@@ -218,6 +250,7 @@ static void mb_on_end(void *ctx, void *arg, uint64_t data)
         mb_oom(b);
         return;
     }
+    mb_keep_promise(b, lo);
     b->running = 0;
     /* caught up: this batch started after the restart, so it read the
      * whole backlog of the downtime, or nothing is waiting at all */
@@ -245,6 +278,7 @@ static void mb_on_trigger(void *ctx, void *arg, uint64_t data)
     b->batches++;
     b->job_start = now;
     b->job_wm = mb_w_at(b, now);
+    b->job_bound = sim_min_pending_event_time(b->sim);
     b->job_final = b->input_ended;
     if (b->job_final)
         b->final_started = 1;
@@ -340,6 +374,7 @@ static void *mb_create(sim_t *s, exec_t *e, char *err, size_t errlen)
     b->w = c->window;
     b->wm = -INFINITY;
     b->resumed = -INFINITY;
+    b->job_bound = b->read_bound = b->promised = -INFINITY;
     b->cur_slot = -INFINITY;
     b->max_before = b->max_in = b->max_read = b->max_arrived = -INFINITY;
     if (batch_faults_init(&b->faults, s) != 0)
@@ -414,6 +449,12 @@ static double mb_watermark(void *self)
     return b->wm == -INFINITY ? NAN : b->wm;
 }
 
+static double mb_horizon(void *self)
+{
+    const mb_t *b = self;
+    return b->promised;
+}
+
 static void mb_finish(void *self)
 {
     mb_t *b = self;
@@ -431,4 +472,5 @@ const exec_type exec_microbatch = {
     .backlog = mb_backlog,
     .watermark = mb_watermark,
     .finish = mb_finish,
+    .horizon = mb_horizon,
 };

@@ -66,8 +66,23 @@
  *    of the re-run when nothing arrived meanwhile.
  *  - backlog() = events arrived but not yet read by a batch; watermark()
  *    is the W of the last batch (NAN before the first batch ended).
- *  - Memory: the events of one trigger interval, one aggregate per open
- *    window, each not-yet-visible event once (append mode).
+ *  - horizon() (exec.h): when a batch starts the executor records the
+ *    truth horizon (sim_min_pending_event_time): every event a later batch
+ *    reads arrived after that, so its event time is >= it and its windows
+ *    end after it.  After a batch ends the promise is the least of that
+ *    bound (of the last finished batch) and the least end of a window
+ *    still open in the store (held until the watermark passes it; update
+ *    mode re-emits only open windows).  A killed batch has emitted
+ *    nothing (output is atomic) and re-runs with its recorded bound.  The
+ *    promise only changes at a batch's end, so horizon() is O(1), and
+ *    each batch checks its panes against the promise it had made (a
+ *    broken one fails the invariant window_horizon).
+ *  - Memory: the events of one trigger interval (with the watermark each
+ *    was judged against), one aggregate per open window, each
+ *    not-yet-visible event once (append mode).  A window's state is freed
+ *    when it is emitted final, and nothing is kept per closed window:
+ *    late events are judged against the watermark alone.  Per key, one
+ *    session list (bounded by the keys).
  */
 #ifndef SLUICE_MICROBATCH_H
 #define SLUICE_MICROBATCH_H

@@ -57,6 +57,9 @@ struct sim {
     int aborted;
     char abort_msg[512];
     uint64_t events;
+    uint64_t steps;      /* loop steps so far (stop flag, progress) */
+    int finished;        /* the loop ran out of events */
+    double fold_h;       /* windows ending before it may have been folded */
     /* events.csv: every k-th event by seq; k doubles when full */
     sample_ev *sample;
     size_t nsample;
@@ -134,7 +137,8 @@ static void sim_free(sim_t *s)
     free(s);
 }
 
-static sim_t *sim_new(const cfg_t *c, FILE *panes, char *err, size_t errlen)
+/* with_truth: keep the ground truth (the fault-free reference needs none). */
+static sim_t *sim_new(const cfg_t *c, FILE *panes, int with_truth, char *err, size_t errlen)
 {
     sim_t *s = calloc(1, sizeof *s);
     if (!s) {
@@ -144,10 +148,11 @@ static sim_t *sim_new(const cfg_t *c, FILE *panes, char *err, size_t errlen)
     s->cfg = *c;
     s->panes = panes;
     s->sample_k = 1;
+    s->fold_h = -INFINITY;
     s->eq = eq_alloc(1024);
-    s->gt = gt_alloc(&c->window);
+    s->gt = with_truth ? gt_alloc(&c->window) : NULL;
     s->sample = malloc(SAMPLE_MAX * sizeof *s->sample);
-    if (!s->eq || !s->gt || !s->sample) {
+    if (!s->eq || (with_truth && !s->gt) || !s->sample) {
         snprintf(err, errlen, "out of memory");
         sim_free(s);
         return NULL;
@@ -265,17 +270,34 @@ static void end_input(sim_t *s)
         s->exec[i].type->on_input_end(s->exec[i].self);
 }
 
-/* The main loop: arrivals and queued events in time order, an arrival
- * first on a tie. */
-static int sim_loop(sim_t *s, const sim_options *opt, char *err, size_t errlen)
+/* An arrival behind a fold: the truth horizon was wrong (a bug). */
+static void fold_broken(sim_t *s, const wl_event *ev)
+{
+    char d[256];
+    snprintf(d, sizeof d,
+             "event %" PRIu64 " with event time %.9g arrived after windows ending before "
+             "%.9g were folded",
+             ev->id, ev->event_time, s->fold_h);
+    for (int i = 0; i < s->nexec; i++)
+        metrics_fail(s->exec[i].metrics, "window_horizon", d);
+}
+
+static void sim_begin(sim_t *s)
 {
     for (size_t i = 0; i < s->faults.n; i++)
         if (!sim_at(s, s->faults.v[i].time, on_fault, NULL, i))
             break;
     sim_at(s, s->bucket, on_tick, NULL, 1);
-    uint64_t steps = 0;
-    while (!s->aborted) {
-        if ((++steps & 0xffff) == 0 && opt) {
+}
+
+/* The main loop: arrivals and queued events in time order, an arrival
+ * first on a tie.  Returns after max_steps steps, or before a step later
+ * than `until`, or at the end of the run (s->finished). */
+static int sim_advance(sim_t *s, const sim_options *opt, uint64_t max_steps, double until,
+                       char *err, size_t errlen)
+{
+    for (uint64_t n = 0; n < max_steps && !s->aborted; n++) {
+        if ((++s->steps & 0xffff) == 0 && opt) {
             if (opt->stop && *opt->stop) {
                 snprintf(err, errlen, "interrupted");
                 return SIM_ERR;
@@ -299,7 +321,11 @@ static int sim_loop(sim_t *s, const sim_options *opt, char *err, size_t errlen)
             s->ta_valid = 0;
             continue;
         }
-        if (ta == INFINITY && te == INFINITY)
+        if (ta == INFINITY && te == INFINITY) {
+            s->finished = 1;
+            break;
+        }
+        if ((ta <= te ? ta : te) > until)
             break;
         if (ta <= te) {
             wl_event ev;
@@ -311,7 +337,9 @@ static int sim_loop(sim_t *s, const sim_options *opt, char *err, size_t errlen)
             assert(ev.arrival_time >= s->now);
             s->now = ev.arrival_time;
             s->events++;
-            if (gt_add(s->gt, &ev) != 0) {
+            if (ev.event_time < s->fold_h)
+                fold_broken(s, &ev);
+            if (s->gt && gt_add(s->gt, &ev) != 0) {
                 snprintf(err, errlen, "out of memory in the ground truth");
                 return SIM_ERR;
             }
@@ -332,6 +360,13 @@ static int sim_loop(sim_t *s, const sim_options *opt, char *err, size_t errlen)
         snprintf(err, errlen, "%s", s->abort_msg);
         return SIM_ERR;
     }
+    return SIM_OK;
+}
+
+/* After the last step: the last timeline row, the executors' finish, the
+ * completeness of what was not folded. */
+static int sim_end(sim_t *s, char *err, size_t errlen)
+{
     if (s->now > s->last_tick)
         sample_all(s, ceil(s->now / s->bucket) * s->bucket);
     for (int i = 0; i < s->nexec; i++) {
@@ -341,6 +376,10 @@ static int sim_loop(sim_t *s, const sim_options *opt, char *err, size_t errlen)
             snprintf(err, errlen, "out of memory computing completeness");
             return SIM_ERR;
         }
+    }
+    if (s->aborted) {
+        snprintf(err, errlen, "%s", s->abort_msg);
+        return SIM_ERR;
     }
     return SIM_OK;
 }
@@ -426,10 +465,8 @@ static wmap_t *final_sessions(const wmap_t *m, int deltas)
     return out;
 }
 
-static void check_against_reference(sim_t *s, exec_t *e, const metrics_t *ref)
+static void check_against_reference(sim_t *s, exec_t *e, const wmap_t *got, const wmap_t *want)
 {
-    const wmap_t *got = metrics_results(e->metrics);
-    const wmap_t *want = metrics_results(ref);
     wmap_t *got_s = NULL, *want_s = NULL;
     if (s->cfg.window.type == WIN_SESSION) {
         int deltas = e->id == EXEC_STREAM && s->cfg.stream.accumulation == ACC_DISCARDING;
@@ -483,6 +520,297 @@ done:
     wmap_free(want_s);
 }
 
+
+/* ---- folding: windows that can no longer change ---- */
+
+/* The run and its fault-free reference advance in lockstep, FOLD_CHUNK
+ * steps at a time (fewer with a small fold_min); after a step, when the
+ * per-window records held (truth, results of every executor, reference
+ * results) have grown to fold_next, every window that can no longer
+ * change is folded: its windows.csv rows are written, it joins the
+ * completeness sums, it is compared with the reference, and it is
+ * forgotten.  fold_next then becomes twice what is left (at least
+ * fold_min): the scans cost O(1) amortised per record, and memory follows
+ * the windows still open instead of the run.
+ *
+ * A window can no longer change once its end < H, the minimum of the
+ * truth horizon (smallest event time still to arrive, in both runs) and
+ * every executor's horizon (exec.h) in both runs.  windows.csv is sorted
+ * by (start, end, key), so a fold takes the windows that start before S:
+ * S is the smallest start of a record ending at or after H (those stay),
+ * and at most H - size for fixed windows (a window opened later ends at or
+ * after H).  Session windows: an intermediate session and the final one
+ * containing it (see final_sessions) go together: S drops to the start of
+ * a folded session that contains one left behind. */
+#define FOLD_CHUNK 4096
+#define FOLD_MIN_DEFAULT 4096
+
+typedef struct fold_ctx {
+    sim_t *s, *ref;
+    size_t min, next;         /* records: fold when held >= next */
+    size_t peak;              /* most records held at once (at a check) */
+    wmap_key *keys;           /* scratch: the fold set */
+    size_t nkeys, capkeys;
+} fold_ctx;
+
+static int push_key(fold_ctx *fc, const wmap_key *k)
+{
+    if (fc->nkeys == fc->capkeys) {
+        size_t nc = fc->capkeys ? 2 * fc->capkeys : 1024;
+        wmap_key *p = realloc(fc->keys, nc * sizeof *p);
+        if (!p)
+            return -1;
+        fc->keys = p;
+        fc->capkeys = nc;
+    }
+    fc->keys[fc->nkeys++] = *k;
+    return 0;
+}
+
+/* Every per-window map of the runs, for the scans. */
+static int fold_maps(const fold_ctx *fc, const wmap_t **maps)
+{
+    int n = 0;
+    if (fc->s->gt)
+        maps[n++] = gt_map(fc->s->gt);
+    for (int i = 0; i < fc->s->nexec; i++)
+        maps[n++] = metrics_results(fc->s->exec[i].metrics);
+    for (int i = 0; fc->ref && i < fc->ref->nexec; i++)
+        maps[n++] = metrics_results(fc->ref->exec[i].metrics);
+    return n;
+}
+
+static size_t fold_held(const fold_ctx *fc)
+{
+    const wmap_t *maps[1 + 2 * EXEC_COUNT];
+    int n = fold_maps(fc, maps);
+    size_t held = 0;
+    for (int i = 0; i < n; i++)
+        held += wmap_size(maps[i]);
+    return held;
+}
+
+static double exec_horizon(const exec_t *e)
+{
+    return e->type->horizon ? e->type->horizon(e->self) : -INFINITY;
+}
+
+static double fold_horizon(fold_ctx *fc)
+{
+    double h = sim_min_pending_event_time(fc->s);
+    if (fc->ref)
+        h = fmin(h, sim_min_pending_event_time(fc->ref));
+    for (int i = 0; i < fc->s->nexec; i++)
+        h = fmin(h, exec_horizon(&fc->s->exec[i]));
+    for (int i = 0; fc->ref && i < fc->ref->nexec; i++)
+        h = fmin(h, exec_horizon(&fc->ref->exec[i]));
+    return h;
+}
+
+static int key_order(const void *a, const void *b)
+{
+    const wmap_key *x = a, *y = b;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    if (x->end != y->end)
+        return x->end < y->end ? -1 : 1;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    return 0;
+}
+
+static int sess_key_order(const void *a, const void *b)
+{
+    const wmap_key *x = a, *y = b;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    if (x->end != y->end)
+        return x->end > y->end ? -1 : 1; /* longest first, as sess_cmp */
+    return 0;
+}
+
+/* Collects into fc->keys, sorted by (start, end, key) and without
+ * repeats, every record with start < S (and, with `also_before` finite,
+ * also those with end < also_before).  0, or -1 on OOM. */
+static int fold_collect(fold_ctx *fc, double S, double also_before)
+{
+    const wmap_t *maps[1 + 2 * EXEC_COUNT];
+    int n = fold_maps(fc, maps);
+    fc->nkeys = 0;
+    for (int i = 0; i < n; i++) {
+        size_t pos = 0;
+        wmap_key k;
+        while (wmap_next(maps[i], &pos, &k) != NULL)
+            if ((k.start < S || k.end < also_before) && push_key(fc, &k) != 0)
+                return -1;
+    }
+    qsort(fc->keys, fc->nkeys, sizeof *fc->keys, key_order);
+    size_t j = 0;
+    for (size_t i = 0; i < fc->nkeys; i++)
+        if (j == 0 || key_order(&fc->keys[j - 1], &fc->keys[i]) != 0)
+            fc->keys[j++] = fc->keys[i];
+    fc->nkeys = j;
+    return 0;
+}
+
+/* S for sessions: lowered until no session that stays is contained in one
+ * that goes.  -1 on OOM. */
+static int fold_sessions_start(fold_ctx *fc, double h, double *S)
+{
+    for (;;) {
+        if (fold_collect(fc, *S, h) != 0)
+            return -1;
+        qsort(fc->keys, fc->nkeys, sizeof *fc->keys, sess_key_order);
+        double lowered = *S;
+        const wmap_key *top = NULL;
+        for (size_t i = 0; i < fc->nkeys; i++) {
+            const wmap_key *v = &fc->keys[i];
+            if (top && v->key == top->key && v->end <= top->end) {
+                if (v->start >= *S && top->start < *S && top->start < lowered)
+                    lowered = top->start;
+            } else {
+                top = v;
+            }
+        }
+        if (lowered == *S)
+            return 0;
+        *S = lowered;
+    }
+}
+
+static void fold_fail(sim_t *s, const char *why)
+{
+    sim_abort(s, why);
+}
+
+/* Copies the records of the fold set from a results map into a new map
+ * (for the comparison with the reference).  NULL on OOM. */
+static wmap_t *fold_subset(const fold_ctx *fc, const wmap_t *m)
+{
+    wmap_t *out = wmap_alloc(sizeof(metrics_result));
+    if (!out)
+        return NULL;
+    for (size_t i = 0; i < fc->nkeys; i++) {
+        const wmap_key *k = &fc->keys[i];
+        const metrics_result *r = wmap_get(m, k->key, k->start, k->end);
+        if (!r)
+            continue;
+        metrics_result *c = wmap_put(out, k->key, k->start, k->end, NULL);
+        if (!c) {
+            wmap_free(out);
+            return NULL;
+        }
+        *c = *r;
+    }
+    return out;
+}
+
+static void fold_now(fold_ctx *fc)
+{
+    sim_t *s = fc->s, *ref = fc->ref;
+    double h = fold_horizon(fc);
+    if (!(h > s->fold_h))
+        return; /* nothing new can go */
+    const wmap_t *maps[1 + 2 * EXEC_COUNT];
+    int nmaps = fold_maps(fc, maps);
+    double S = h;
+    if (s->cfg.window.type != WIN_SESSION)
+        S = h - s->cfg.window.size;
+    for (int i = 0; i < nmaps; i++) {
+        size_t pos = 0;
+        wmap_key k;
+        while (wmap_next(maps[i], &pos, &k) != NULL)
+            if (k.end >= h && k.start < S)
+                S = k.start;
+    }
+    int rc = s->cfg.window.type == WIN_SESSION ? fold_sessions_start(fc, h, &S) : 0;
+    if (rc == 0)
+        rc = fold_collect(fc, S, -INFINITY);
+    if (rc != 0) {
+        fold_fail(s, "out of memory folding windows");
+        return;
+    }
+    for (int i = 0; i < s->nexec; i++) {
+        exec_t *e = &s->exec[i];
+        if (ref) {
+            wmap_t *got = fold_subset(fc, metrics_results(e->metrics));
+            wmap_t *want = fold_subset(fc, metrics_results(ref->exec[i].metrics));
+            if (!got || !want) {
+                wmap_free(got);
+                wmap_free(want);
+                fold_fail(s, "out of memory comparing with the fault-free run");
+                return;
+            }
+            check_against_reference(s, e, got, want);
+            wmap_free(got);
+            wmap_free(want);
+        }
+        for (size_t j = 0; j < fc->nkeys; j++) {
+            const wmap_key *k = &fc->keys[j];
+            const gt_value *t = s->gt ? wmap_get(gt_map(s->gt), k->key, k->start, k->end) : NULL;
+            if (metrics_fold_window(e->metrics, k, t) != 0) {
+                fold_fail(s, "write error on a temporary file (windows.csv rows)");
+                return;
+            }
+        }
+        metrics_fold_horizon(e->metrics, h);
+    }
+    for (int i = 0; ref && i < ref->nexec; i++) {
+        for (size_t j = 0; j < fc->nkeys; j++)
+            metrics_fold_window(ref->exec[i].metrics, &fc->keys[j], NULL);
+        metrics_fold_horizon(ref->exec[i].metrics, h);
+    }
+    for (size_t j = 0; s->gt && j < fc->nkeys; j++)
+        gt_forget(s->gt, fc->keys[j].key, fc->keys[j].start, fc->keys[j].end);
+    s->fold_h = h;
+    if (ref)
+        ref->fold_h = h;
+}
+
+static void fold_check(fold_ctx *fc)
+{
+    if (fc->s->cfg.window.type == WIN_NONE)
+        return;
+    size_t held = fold_held(fc);
+    if (held > fc->peak)
+        fc->peak = held;
+    if (held < fc->next)
+        return;
+    fold_now(fc);
+    held = fold_held(fc);
+    fc->next = held + (held > fc->min ? held : fc->min);
+}
+
+/* Runs s (and its reference ref, may be NULL) to the end, folding as it
+ * goes. */
+static int run_lockstep(sim_t *s, sim_t *ref, const sim_options *opt, fold_ctx *fc,
+                        char *err, size_t errlen)
+{
+    sim_options ropt = {0};
+    if (opt)
+        ropt.stop = opt->stop; /* progress is the main run's */
+    size_t chunk = fc->min < FOLD_CHUNK ? (fc->min > 16 ? fc->min : 16) : FOLD_CHUNK;
+    sim_begin(s);
+    if (ref)
+        sim_begin(ref);
+    while (!s->finished || (ref && !ref->finished)) {
+        if (!s->finished && sim_advance(s, opt, chunk, INFINITY, err, errlen) != SIM_OK)
+            return SIM_ERR;
+        if (ref && !ref->finished &&
+            sim_advance(ref, &ropt, UINT64_MAX, s->finished ? INFINITY : s->now, err, errlen) != SIM_OK)
+            return SIM_ERR;
+        fold_check(fc);
+        if (s->aborted) {
+            snprintf(err, errlen, "%s", s->abort_msg);
+            return SIM_ERR;
+        }
+    }
+    if (sim_end(s, err, errlen) != SIM_OK || (ref && sim_end(ref, err, errlen) != SIM_OK))
+        return SIM_ERR;
+    return SIM_OK;
+}
 
 /* ---- output files ---- */
 
@@ -573,7 +901,8 @@ int sim_run_opts(const cfg_t *c, const char *out_dir, const sim_options *opt, si
     if (cfg_validate(c, err, errlen) != CFG_OK)
         return SIM_ERR;
 
-    /* The fault-free reference, when there are faults. */
+    /* The fault-free reference, when there are faults: it runs in
+     * lockstep with the run (see folding above). */
     sim_t *ref = NULL;
     int has_faults = c->faults.crash_times.n || c->faults.mtbf > 0 ||
                      c->faults.checkpoint_failure_times.n;
@@ -586,13 +915,9 @@ int sim_run_opts(const cfg_t *c, const char *out_dir, const sim_options *opt, si
         memset(&rc.faults.crash_times, 0, sizeof rc.faults.crash_times);
         memset(&rc.faults.checkpoint_failure_times, 0, sizeof rc.faults.checkpoint_failure_times);
         rc.faults.mtbf = 0;
-        ref = sim_new(&rc, NULL, err, errlen);
+        ref = sim_new(&rc, NULL, 0, err, errlen);
         if (!ref)
             return SIM_ERR;
-        if (sim_loop(ref, opt, err, errlen) != SIM_OK) {
-            sim_free(ref);
-            return SIM_ERR;
-        }
     }
 
     FILE *panes = NULL;
@@ -605,20 +930,66 @@ int sim_run_opts(const cfg_t *c, const char *out_dir, const sim_options *opt, si
             return SIM_ERR;
         }
     }
-    sim_t *s = sim_new(c, c->run.panes_csv ? panes : NULL, err, errlen);
+    fold_ctx fc = {0};
+    fc.min = opt && opt->fold_min ? opt->fold_min : FOLD_MIN_DEFAULT;
+    fc.next = fc.min;
+    FILE *wrows[EXEC_COUNT] = {0}, *trows[EXEC_COUNT] = {0};
+    sim_t *s = sim_new(c, c->run.panes_csv ? panes : NULL, 1, err, errlen);
     int status = SIM_ERR;
-    if (s && sim_loop(s, opt, err, errlen) == SIM_OK) {
+    for (int i = 0; s && i < s->nexec; i++) {
+        /* Rows of the timeline and of folded windows wait in temporary
+         * files (deleted at close) until the outputs are written; without
+         * an output folder they go nowhere.  Either way memory does not
+         * grow with the run. */
+        if (out_dir) {
+            trows[i] = tmpfile();
+            wrows[i] = c->window.type != WIN_NONE ? tmpfile() : NULL;
+            if (!trows[i] || (c->window.type != WIN_NONE && !wrows[i])) {
+                snprintf(err, errlen, "cannot create a temporary file: %s", strerror(errno));
+                goto out;
+            }
+        }
+        metrics_keep_timeline(s->exec[i].metrics, trows[i]);
+        metrics_keep_windows(s->exec[i].metrics, wrows[i]);
+    }
+    fc.s = s;
+    fc.ref = ref;
+    if (s && run_lockstep(s, ref, opt, &fc, err, errlen) == SIM_OK) {
         status = SIM_OK;
-        if (ref)
-            for (int i = 0; i < s->nexec; i++)
-                check_against_reference(s, &s->exec[i], ref->exec[i].metrics);
-        if (out_dir && write_outputs(s, out_dir, err, errlen) != 0)
+        for (int i = 0; ref && i < s->nexec; i++) {
+            exec_t *e = &s->exec[i];
+            const metrics_t *rm = ref->exec[i].metrics;
+            check_against_reference(s, e, metrics_results(e->metrics), metrics_results(rm));
+            const char *d = metrics_failure_detail(rm);
+            metrics_summary rs;
+            metrics_get_summary(rm, &rs);
+            if (d && *d && rs.invariants && !strcmp(rs.invariants, "window_horizon")) {
+                char dd[600];
+                snprintf(dd, sizeof dd, "in the fault-free run: %s", d);
+                metrics_fail(e->metrics, "window_horizon", dd);
+            }
+        }
+        if (s->aborted) {
+            snprintf(err, errlen, "%s", s->abort_msg);
+            status = SIM_ERR;
+        }
+        if (status == SIM_OK && out_dir && write_outputs(s, out_dir, err, errlen) != 0)
             status = SIM_ERR;
     }
+out:
+    for (int i = 0; i < EXEC_COUNT; i++) {
+        if (wrows[i])
+            fclose(wrows[i]);
+        if (trows[i])
+            fclose(trows[i]);
+    }
+    free(fc.keys);
     if (panes && close_out(panes, out_dir, "panes.csv", 0, err, errlen) != 0)
         status = SIM_ERR;
     if (status == SIM_OK) {
         o->events = s->events;
+        o->windows_held_max = fc.peak;
+        o->windows_folded = s->nexec ? metrics_windows_folded(s->exec[0].metrics) : 0;
         o->end_time = s->now;
         o->nexec = s->nexec;
         for (int i = 0; i < s->nexec; i++) {

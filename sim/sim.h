@@ -66,6 +66,13 @@ typedef struct sim_outcome {
                                    replaced by the two arrays below */
     char executor[EXEC_COUNT][16];
     char invariants[EXEC_COUNT][64];
+    /* Per-window memory: the most (key, window) records held at once
+     * (truth + every executor's results + the fault-free reference's, seen
+     * at the fold checks), and the windows folded (written out and
+     * forgotten during the run) of the first executor.  0 for window type
+     * none. */
+    size_t windows_held_max;
+    uint64_t windows_folded;
 } sim_outcome;
 
 /* Options of a run (all optional: zero-initialise). */
@@ -76,6 +83,10 @@ typedef struct sim_options {
     /* Called about every 2^16 loop steps with the simulated time. */
     void (*progress)(void *user, double now, uint64_t events);
     void *user;
+    /* Fold windows that can no longer change (see sim.c) once this many
+     * (key, window) records are held; 0 = the default, 4096.  Small
+     * values fold often (tests use 1 to exercise folding). */
+    size_t fold_min;
 } sim_options;
 
 /* Runs the configuration c and writes summary.csv, panes.csv,

@@ -453,3 +453,60 @@ Test(microbatch, faults_change_no_result_over_seeds)
     }
     cr_assert_gt(dropped, 0, "no late drops: the check would be vacuous");
 }
+
+/*
+ * The horizon promise (exec.h) over seeds and variants.  The executor
+ * checks every pane of a batch against the horizon it promised before
+ * the batch (the promise only changes at a batch's end, so that is every
+ * value horizon() can have returned); a broken promise fails the
+ * invariant window_horizon, so the run must end with "ok".  Variants: the
+ * three window types and none, append and update, trigger intervals 0, 1
+ * and 4 s, watermark delays that hold windows open far behind the truth
+ * (30 s without late data) or let late data through, overrunning
+ * batches, crashes (re-runs from the offset log), slowdowns, the final
+ * batch.
+ */
+Test(microbatch, horizon_promise_kept_over_seeds)
+{
+    const int types[4] = {WIN_TUMBLING, WIN_SLIDING, WIN_SESSION, WIN_NONE};
+    const double delays[3] = {0, 3, 30};
+    for (uint64_t seed = 800; seed < 848; seed++) {
+        cfg_t cf;
+        tcfg(&cf, ONLY_MB);
+        tcfg_poisson(&cf, seed, 20, 200);
+        cf.workload.keys = 3;
+        cf.workload.delay = DELAY_EXPONENTIAL;
+        cf.workload.delay_mean = 0.5;
+        cf.workload.late_fraction = (seed / 24) % 2 ? 0.1 : 0;
+        cf.workload.late_delay_mean = 20;
+        cf.window.type = types[seed % 4];
+        cf.window.size = 10;
+        cf.window.slide = 4;
+        cf.window.gap = 1;
+        cf.microbatch.interval = (double[]){0, 1, 4}[(seed / 4) % 3];
+        cf.microbatch.watermark_delay = delays[(seed / 12) % 3];
+        cf.microbatch.setup_cost = 0.3;
+        cf.microbatch.per_event_cost = seed % 5 == 0 ? 0.06 : 0.005; /* 0.06: overruns */
+        cf.microbatch.parallelism = 1;
+        cf.microbatch.output_mode =
+            seed % 2 && cf.window.type != WIN_SESSION ? OUT_UPDATE : OUT_APPEND;
+        cf.microbatch.restart_delay = 2;
+        cf.faults.detection_delay = 1;
+        if (seed % 3 == 0) {
+            cf.faults.crash_times.n = 2;
+            cf.faults.crash_times.v[0] = 40.2;
+            cf.faults.crash_times.v[1] = 41;
+        } else if (seed % 3 == 1) {
+            cf.faults.mtbf = 15;
+        }
+        cf.faults.slowdown_times.n = 1;
+        cf.faults.slowdown_times.v[0] = 100;
+        cf.faults.slowdown_factor = 4;
+        cf.faults.slowdown_duration = 30;
+        char dir[64];
+        sim_outcome o;
+        trun(&cf, dir, sizeof dir, &o);
+        cr_assert_str_eq(o.summary[0].invariants, "ok", "seed %llu", (unsigned long long)seed);
+        trm_rf(dir);
+    }
+}

@@ -91,7 +91,9 @@ Test(random_configs, invariants_hold, .timeout = 600)
         if (cfg_validate(&c, err, sizeof err) != CFG_OK)
             continue; /* e.g. slide > size: refused cleanly, fine */
         sim_outcome o;
-        int st = sim_run(&c, NULL, &o, err, sizeof err);
+        sim_options opt = {0};
+        opt.fold_min = 1; /* fold as often as possible: tests every horizon */
+        int st = sim_run_opts(&c, NULL, &opt, &o, err, sizeof err);
         cr_expect_eq(st, SIM_OK, "config %d (--seed %llu --set run.duration=%g --set workload.rate=%g%s): %s",
                      i, (unsigned long long)c.run.seed, c.run.duration, c.workload.rate, sets, err);
         ran++;
