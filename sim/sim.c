@@ -646,7 +646,8 @@ static int fold_collect(fold_ctx *fc, double S, double also_before)
             if ((k.start < S || k.end < also_before) && push_key(fc, &k) != 0)
                 return -1;
     }
-    qsort(fc->keys, fc->nkeys, sizeof *fc->keys, key_order);
+    if (fc->nkeys > 1) /* qsort(NULL, 0, ...) is undefined */
+        qsort(fc->keys, fc->nkeys, sizeof *fc->keys, key_order);
     size_t j = 0;
     for (size_t i = 0; i < fc->nkeys; i++)
         if (j == 0 || key_order(&fc->keys[j - 1], &fc->keys[i]) != 0)
@@ -662,7 +663,8 @@ static int fold_sessions_start(fold_ctx *fc, double h, double *S)
     for (;;) {
         if (fold_collect(fc, *S, h) != 0)
             return -1;
-        qsort(fc->keys, fc->nkeys, sizeof *fc->keys, sess_key_order);
+        if (fc->nkeys > 1)
+            qsort(fc->keys, fc->nkeys, sizeof *fc->keys, sess_key_order);
         double lowered = *S;
         const wmap_key *top = NULL;
         for (size_t i = 0; i < fc->nkeys; i++) {
