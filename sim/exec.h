@@ -55,8 +55,8 @@ typedef struct exec_type {
      * happens later: crashes, restores, replays, duplicates, output staged
      * for a later commit, delayed jobs, the drain after on_input_end.
      * Nondecreasing over the run.  sim folds windows behind the minimum
-     * of every executor's horizon and the truth's (sim_min_pending_event_
-     * time): writes them out and forgets them, so that per-window memory
+     * of every executor's horizon and the truth's (sim_pending_event_
+     * time_floor): writes them out and forgets them, so that per-window memory
      * does not grow with the run.  A pane behind a fold fails the
      * invariant "window_horizon". */
     double (*horizon)(void *self);

@@ -108,6 +108,11 @@ double sim_min_pending_event_time(sim_t *s)
     return wl_min_pending_event_time(s->wl);
 }
 
+double sim_pending_event_time_floor(sim_t *s)
+{
+    return wl_pending_event_time_floor(s->wl);
+}
+
 void sim_abort(sim_t *s, const char *why)
 {
     if (!s->aborted)
@@ -534,7 +539,8 @@ done:
  * the windows still open instead of the run.
  *
  * A window can no longer change once its end < H, the minimum of the
- * truth horizon (smallest event time still to arrive, in both runs) and
+ * truth horizon (a floor of the event times still to arrive, in both runs,
+ * sim_pending_event_time_floor) and
  * every executor's horizon (exec.h) in both runs.  windows.csv is sorted
  * by (start, end, key), so a fold takes the windows that start before S:
  * S is the smallest start of a record ending at or after H (those stay),
@@ -597,13 +603,16 @@ static double exec_horizon(const exec_t *e)
 
 static double fold_horizon(fold_ctx *fc)
 {
-    double h = sim_min_pending_event_time(fc->s);
-    if (fc->ref)
-        h = fmin(h, sim_min_pending_event_time(fc->ref));
+    double h = INFINITY;
     for (int i = 0; i < fc->s->nexec; i++)
         h = fmin(h, exec_horizon(&fc->s->exec[i]));
     for (int i = 0; fc->ref && i < fc->ref->nexec; i++)
         h = fmin(h, exec_horizon(&fc->ref->exec[i]));
+    if (h == -INFINITY)
+        return h;
+    h = fmin(h, sim_pending_event_time_floor(fc->s));
+    if (fc->ref)
+        h = fmin(h, sim_pending_event_time_floor(fc->ref));
     return h;
 }
 
@@ -646,7 +655,8 @@ static int fold_collect(fold_ctx *fc, double S, double also_before)
             if ((k.start < S || k.end < also_before) && push_key(fc, &k) != 0)
                 return -1;
     }
-    qsort(fc->keys, fc->nkeys, sizeof *fc->keys, key_order);
+    if (fc->nkeys > 1) /* qsort(NULL, 0, ...) is undefined */
+        qsort(fc->keys, fc->nkeys, sizeof *fc->keys, key_order);
     size_t j = 0;
     for (size_t i = 0; i < fc->nkeys; i++)
         if (j == 0 || key_order(&fc->keys[j - 1], &fc->keys[i]) != 0)
@@ -662,7 +672,8 @@ static int fold_sessions_start(fold_ctx *fc, double h, double *S)
     for (;;) {
         if (fold_collect(fc, *S, h) != 0)
             return -1;
-        qsort(fc->keys, fc->nkeys, sizeof *fc->keys, sess_key_order);
+        if (fc->nkeys > 1)
+            qsort(fc->keys, fc->nkeys, sizeof *fc->keys, sess_key_order);
         double lowered = *S;
         const wmap_key *top = NULL;
         for (size_t i = 0; i < fc->nkeys; i++) {

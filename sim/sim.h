@@ -50,6 +50,10 @@ int sim_reschedule(sim_t *s, eq_handle *h, double t);
 gsl_rng *sim_rng(sim_t *s, unsigned component);
 /* Oracle for the perfect watermark: smallest event time not yet arrived. */
 double sim_min_pending_event_time(sim_t *s);
+/* A lower bound of it (see wl_pending_event_time_floor): O(events in
+ * flight) per call, nothing per event; for rare callers (folding, a job's
+ * due time).  Every later arrival has an event time >= it. */
+double sim_pending_event_time_floor(sim_t *s);
 const fault_schedule *sim_faults(const sim_t *s);
 /* An executor reports it could not continue (out of memory): the run
  * stops with SIM_ERR and this text. */

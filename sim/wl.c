@@ -1283,6 +1283,25 @@ double wl_min_pending_event_time(wl_t *w)
     }
 }
 
+double wl_pending_event_time_floor(wl_t *w)
+{
+    wl_start(w);
+    if (w->trace)
+        return w->sufmin[w->pos];
+    if (w->track)
+        return wl_min_pending_event_time(w);
+    if (w->oom)
+        return -INFINITY;
+    /* later events: base time >= arr.t, event time >= that + min skew */
+    double m = w->arr.done ? INFINITY : w->arr.t + w->min_skew;
+    for (size_t i = 0; i < w->nah; i++) {
+        double et = w->slots[w->ah[i].slot].ev.event_time;
+        if (et < m)
+            m = et;
+    }
+    return m;
+}
+
 uint64_t wl_count(const wl_t *w)
 {
     return w->delivered;

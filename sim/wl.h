@@ -75,6 +75,12 @@ const char *wl_error(const wl_t *w); /* "" when the workload simply ended */
  * (by event time) from the first call on: O(log in-flight) per event. */
 double wl_min_pending_event_time(wl_t *w);
 
+/* A lower bound of wl_min_pending_event_time, without its second heap:
+ * O(in flight) per call and nothing per event, for callers that ask
+ * rarely (sim's folding, a batch job's due time).  Nondecreasing; exact
+ * for a trace or once wl_min_pending_event_time has been called. */
+double wl_pending_event_time_floor(wl_t *w);
+
 /* Events handed out so far. */
 uint64_t wl_count(const wl_t *w);
 
