@@ -134,8 +134,6 @@ typedef struct stream {
 
     wm_t *wm;
     int oracle;            /* wm->type->needs_oracle, fixed for the run */
-    int mq_on;             /* the min-queue of unread event times is kept:
-                              for the oracle, or the horizon of window none */
     double src_wm;         /* source watermark */
     double op_wm;          /* window operator watermark */
     eq_handle wm_timer;    /* next scripted step */
@@ -198,13 +196,12 @@ typedef struct stream {
     /* horizon (stream_horizon) */
     double hz;             /* the highest value promised so far */
     double stg_min;        /* least window end among the staged output */
-    /* window none: least event time of the records read since the barrier
-     * of the running checkpoint, since the last snapshot's barrier, and
-     * since the last scan of the records in flight (inflight_bound) */
-    double rd_min_ck, rd_min_snap, rd_min_scan;
-    uint64_t rd_n_scan;    /* records read since that scan */
-    double if_min;         /* least event time in flight at that scan */
-    uint64_t if_n;         /* records in flight at that scan */
+    /* window none (none_bound): the least event time in the log and the
+     * channels at the last scan, and the truth horizon's floor then (a
+     * bound of every arrival since) */
+    double nn_min, nn_floor;
+    uint64_t nn_mark;      /* log_end at that scan */
+    uint64_t nn_size;      /* records it looked at */
     size_t sink_kept;      /* sink entries after its last pruning */
     wmap_key *prune;       /* scratch for pruning the sink */
     size_t prune_cap;
@@ -1098,18 +1095,6 @@ static void start_all(stream_t *s)
         try_start(s, i);
 }
 
-/* Window none: event time t was read (for the horizon). */
-static inline void note_read(stream_t *s, double t)
-{
-    if (t < s->rd_min_ck)
-        s->rd_min_ck = t;
-    if (t < s->rd_min_snap)
-        s->rd_min_snap = t;
-    if (t < s->rd_min_scan)
-        s->rd_min_scan = t;
-    s->rd_n_scan++;
-}
-
 /* The smallest offset of a record read but not processed yet, or
  * log_read.  Channels are FIFO in read order: O(P). */
 static uint64_t oldest_unprocessed(const stream_t *s)
@@ -1158,10 +1143,8 @@ static void pump(stream_t *s)
         it->wm_prev = s->src_wm;
         it->off = s->log_read;
         wm_observe(s->wm, ev);
-        if (s->mq_on)
+        if (s->oracle)
             mq_read(s, s->log_read);
-        if (s->wtype == WIN_NONE)
-            note_read(s, ev->event_time);
         s->log_read++;
         if (s->log_read > s->hi_read)
             s->hi_read = s->log_read;
@@ -1232,7 +1215,6 @@ static void ck_start(stream_t *s)
     s->ck_rr = s->rr;
     if (s->crashy)
         wm_copy(s->ck_wm, s->wm);
-    s->rd_min_ck = INFINITY;
     s->ck_done = 0;
     for (int i = 0; i < s->P; i++)
         check_barrier(s, i);
@@ -1288,7 +1270,6 @@ static int snapshot_take(stream_t *s)
     n->op_wm = s->op_wm;
     n->rr = s->ck_rr;
     wm_copy(n->wm, s->ck_wm);
-    s->rd_min_snap = s->rd_min_ck;
     return 0;
 oom:
     free(keys);
@@ -1459,7 +1440,7 @@ static void on_restore(void *ctx, void *arg, uint64_t data)
     s->op_wm = n->op_wm; /* internal; rep_wm, the one reported, stays */
     s->rr = n->rr;
     wm_copy(s->wm, n->wm);
-    if (s->mq_on) {
+    if (s->oracle) {
         s->mq_len = 0;
         for (uint64_t o = s->log_read; o < s->log_end; o++)
             if (mq_push(s, o) != 0) {
@@ -1679,11 +1660,9 @@ static void *stream_create(sim_t *sim, exec_t *e, char *err, size_t errlen)
     if (!s->wm)
         goto fail;
     s->oracle = wt->needs_oracle;
-    s->mq_on = s->oracle || s->wtype == WIN_NONE;
     s->hz = -INFINITY;
     s->stg_min = INFINITY;
-    s->rd_min_ck = s->rd_min_snap = s->rd_min_scan = INFINITY;
-    s->if_min = INFINITY;
+    s->nn_min = s->nn_floor = INFINITY;
 
     s->P = c->stream.parallelism;
     s->routing = c->stream.routing;
@@ -1751,7 +1730,7 @@ static void stream_on_arrival(void *self, const wl_event *ev)
     if (s->oom)
         return;
     metrics_arrived(s->m, ev);
-    if (log_push(s, ev) != 0 || (s->mq_on && mq_push(s, s->log_end - 1) != 0)) {
+    if (log_push(s, ev) != 0 || (s->oracle && mq_push(s, s->log_end - 1) != 0)) {
         fail_oom(s);
         return;
     }
@@ -1831,17 +1810,26 @@ static void stream_finish(void *self)
 
 /* ---------------------------------------------------------------- horizon */
 
-/* Window none: a lower bound on the event time of every record in flight
- * (in a channel or in service).  A scan is O(records in flight); it is
- * redone only once as many records have been read since the last one, and
- * in between the bound is the last scan's least time and the least time
- * read since (every record in flight now was in flight then or has been
- * read since, a replay too): amortised O(1) per record read. */
-static double inflight_bound(stream_t *s)
+/* Window none: a lower bound on the event time of every record not
+ * processed yet, and of every record a restore from the snapshot would
+ * replay.  Those are all in the log from log_base on (with crashes it is
+ * kept from the snapshot's offset, see may_restore and log_trim_done) or
+ * in the channels (records read).  A scan of both is O(their length); it
+ * is redone only once as many records have arrived since the last one,
+ * and in between the bound is the least of the last scan's event times
+ * and of the truth horizon's floor at that scan (what is in the log or
+ * the channels now was in one of them then, or has arrived since, with
+ * an event time >= that floor; a restore only moves records back from
+ * the channels to the log): amortised O(1) per arrival, and nothing on
+ * the per-event path. */
+static double none_bound(stream_t *s)
 {
-    if (s->rd_n_scan >= s->if_n) {
+    if (s->log_end - s->nn_mark >= s->nn_size) {
         double m = INFINITY;
-        uint64_t n = 0;
+        uint64_t n = s->log_end - s->log_base;
+        for (uint64_t o = s->log_base; o < s->log_end; o++)
+            if (log_at(s, o)->event_time < m)
+                m = log_at(s, o)->event_time;
         for (int i = 0; i < s->P; i++)
             if (s->w[i].busy) {
                 n++;
@@ -1858,12 +1846,12 @@ static double inflight_bound(stream_t *s)
             }
             n += c->len;
         }
-        s->if_min = m;
-        s->if_n = n;
-        s->rd_min_scan = INFINITY;
-        s->rd_n_scan = 0;
+        s->nn_min = m;
+        s->nn_size = n;
+        s->nn_mark = s->log_end;
+        s->nn_floor = sim_pending_event_time_floor(s->sim);
     }
-    return s->if_min < s->rd_min_scan ? s->if_min : s->rd_min_scan;
+    return s->nn_min < s->nn_floor ? s->nn_min : s->nn_floor;
 }
 
 /* The least source watermark a record still to be processed was (or will
@@ -1917,14 +1905,15 @@ static void sink_prune_behind(stream_t *s, double h)
  *      (for a session the merged window's end is >= the proto-window's),
  *      and Wr >= pending_wm() until the next restore;
  *      window none: the pane is [t, t] of such a record, so its event
- *      time: the records in flight (inflight_bound) and unread (mq);
+ *      time (none_bound);
  *  (d) after a restore, which can come while may_restore(): a window of
  *      the snapshot (end >= snap.min_end) or one created by the replay of
  *      the log from snap.off, read behind Wr >= snap.src_wm (window none:
- *      the least event time read since that barrier, or unread);
+ *      their event times, none_bound);
  *  (e) created by a record that has not arrived yet: its event time t >=
- *      sim_min_pending_event_time (the truth horizon) and its windows end
- *      after t (window none: at t).
+ *      sim_pending_event_time_floor (a floor of the truth horizon, without
+ *      the oracle's per-event cost) and its windows end after t (window
+ *      none: at t).
  * A job that has drained and committed everything can lose nothing to a
  * crash (crash()): +infinity then.  The minimum of (a) to (e) is a
  * promise for the whole rest of the run, so the maximum of all the values
@@ -1933,9 +1922,9 @@ static void sink_prune_behind(stream_t *s, double h)
  * is created, and (c) and (e) can step back as events arrive).  The truth
  * horizon must be part of each value before that maximum is taken: a
  * value without it would say nothing of the events then still to arrive,
- * which may later become records in flight behind it.  O(P + log of the
- * events in flight in the workload), plus the amortised scans of
- * inflight_bound and of the sink.  When no crash is left, the log before
+ * which may later become records in flight behind it.  O(P + the events
+ * in flight in the workload), plus the amortised scans of none_bound
+ * and of the sink.  When no crash is left, the log before
  * the oldest record in flight is dropped here too. */
 static double stream_horizon(void *self)
 {
@@ -1948,11 +1937,9 @@ static double stream_horizon(void *self)
             if (s->stg_len > 0 && s->stg_min < h)
                 h = s->stg_min;
             if (s->wtype == WIN_NONE) {
-                double a = inflight_bound(s), b = mq_min(s);
+                double a = none_bound(s);
                 if (a < h)
                     h = a;
-                if (b < h)
-                    h = b;
             } else {
                 double p = pending_wm(s) - L;
                 if (p < h)
@@ -1964,8 +1951,7 @@ static double stream_horizon(void *self)
         if (may_restore(s)) {
             double r;
             if (s->wtype == WIN_NONE) {
-                double b = mq_min(s);
-                r = s->rd_min_snap < b ? s->rd_min_snap : b;
+                r = none_bound(s); /* the log from snap.off on */
             } else {
                 r = s->snap.src_wm - L;
                 if (s->snap.min_end < r)
@@ -1976,7 +1962,7 @@ static double stream_horizon(void *self)
         }
     }
     {
-        double t = sim_min_pending_event_time(s->sim); /* (e) */
+        double t = sim_pending_event_time_floor(s->sim); /* (e) */
         if (t < h)
             h = t;
     }

@@ -116,7 +116,7 @@
  *    yet (window none: their event times); while a crash can still come
  *    (the schedule has one left, or the job is down), the windows of the
  *    last completed checkpoint and its source watermark - L (window none:
- *    the event times read since its barrier); and the truth horizon
+ *    the event times in the log from its offset); and the truth horizon
  *    (events still to arrive).  The value returned is the highest such
  *    least so far.  Without checkpoints but with crashes it stays at the
  *    start of the input until the last crash (a replay from offset 0 can
@@ -136,8 +136,8 @@
  *    backlog only), and with crashes also from the last checkpoint's
  *    offset (one interval); after the last crash of the schedule no
  *    snapshot is taken and the log is kept only from the oldest record in
- *    flight.  Min-queue of unread event times (perfect watermark, window
- *    none): at most the unread events.  One fault row per fault.
+ *    flight.  Min-queue of unread event times (perfect watermark): at
+ *    most the unread events.  One fault row per fault.
  *    Known exceptions, which grow with the run: with crashes and
  *    checkpoint_interval = 0 the log (and the at-least-once sink table)
  *    from offset 0 until the last crash, since a replay may need all of
