@@ -662,6 +662,30 @@ int batch_faults_report(const batch_faults *bf, metrics_t *m)
 }
 
 /* ======================================================================
+ * The truth's floor, asked now and then (shared with microbatch.c)
+ * ====================================================================== */
+
+void batch_floor_arrival(batch_floor *f, const wl_event *ev)
+{
+    double d = ev->arrival_time - ev->event_time;
+    if (d > 0)
+        f->delay_sum += d;
+    f->arrivals++;
+}
+
+double batch_floor_get(batch_floor *f, sim_t *s, int input_ended)
+{
+    double now = sim_now(s);
+    double period = f->arrivals > 0 ? f->delay_sum / (double)f->arrivals : 0;
+    if (!f->asked || input_ended || now - f->at >= period) {
+        f->value = sim_pending_event_time_floor(s);
+        f->at = now;
+        f->asked = 1;
+    }
+    return f->value;
+}
+
+/* ======================================================================
  * The batch executor
  * ====================================================================== */
 
@@ -669,7 +693,7 @@ int batch_faults_report(const batch_faults *bf, metrics_t *m)
 typedef struct bjob {
     batch_events ev;
     double due;             /* k x interval: its logical time */
-    double bound;           /* truth horizon at its due time: every event
+    double bound;           /* truth floor at its due time: every event
                                of a later job has event time >= bound */
     int final;              /* sealed after the input ended */
 } bjob;
@@ -703,6 +727,7 @@ typedef struct batch {
     double read_bound;      /* bound of the last finished job: no event
                                read from now on has event time < it */
     double promised;        /* horizon(): no later pane ends before it */
+    batch_floor floor;      /* the truth's floor, asked now and then */
     double stage_work;      /* s of work per stage (events share) */
     int stages_done;        /* stages whose output survived a crash */
     uint64_t jobs;
@@ -767,7 +792,7 @@ static void batch_next(batch_t *b)
  * self-check, exhaustive since the promise only changes here), frees the
  * retained windows that no later event can touch, and makes the new
  * promise.  Every event a later job reads arrived after this job's due
- * time, so its event time is >= bound (the truth horizon then): its
+ * time, so its event time is >= bound (a floor of the truth then): its
  * windows, old or new, end after it.  The windows already held open end
  * at or after the store's least open end.  Nothing else can emit. */
 static void batch_keep_promise(batch_t *b, double lo, double bound)
@@ -872,7 +897,7 @@ static void batch_on_tick(void *ctx, void *arg, uint64_t k)
     }
     bjob *j = slot(b, b->sealed);
     j->due = (double)k * b->p.interval;
-    j->bound = sim_min_pending_event_time(b->sim);
+    j->bound = batch_floor_get(&b->floor, b->sim, b->input_ended);
     j->final = b->input_ended;
     b->final_sealed = b->input_ended;
     b->sealed++;
@@ -1010,6 +1035,7 @@ static void batch_on_arrival(void *self, const wl_event *ev)
 {
     batch_t *b = self;
     metrics_arrived(b->m, ev);
+    batch_floor_arrival(&b->floor, ev);
     if (batch_events_push(&slot(b, b->sealed)->ev, ev) != 0)
         batch_oom(b);
 }

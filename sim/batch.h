@@ -49,10 +49,12 @@
  *  - backlog() = events arrived but not yet read by a job (the open data
  *    interval and the due jobs not started); watermark() is NAN (a batch
  *    job has none).
- *  - horizon() (exec.h): at each job's due time the executor records the
- *    truth horizon (sim_min_pending_event_time): every event a later job
- *    reads arrived after that time, so its event time is >= it, and every
- *    window it lands in, restates or extends (a session) ends after it.
+ *  - horizon() (exec.h): at each job's due time the executor records a
+ *    floor of the truth horizon (sim_pending_event_time_floor, asked at
+ *    most once per mean delay: batch_floor_get below): every event a later
+ *    job reads arrived after that time, so its event time is >= it, and
+ *    every window it lands in, restates or extends (a session) ends after
+ *    it.
  *    After a job ends the promise is the least of that bound (of the last
  *    finished job) and the least end of a window still open in the store
  *    (those wait for a later threshold, perhaps far behind the truth with
@@ -188,6 +190,32 @@ void batch_faults_resumed(batch_faults *bf, double now);
  * backlog that built up while down is left). */
 void batch_faults_job_done(batch_faults *bf, double end, double peak_latency, int caught_up);
 int batch_faults_report(const batch_faults *bf, metrics_t *m);
+
+/* ---- the truth's floor, asked now and then (shared with microbatch.c) ----
+ *
+ * sim_pending_event_time_floor scans the events in flight (about rate x
+ * mean delay of them, Little's law).  Asking it at every job or batch
+ * start would cost that much per batch, which is many times per event
+ * with tiny intervals; asking at most once per mean delay (of the events
+ * arrived so far) of processing time costs O(1) amortised per arrival.
+ * A value asked earlier is still a valid bound later (every event that
+ * arrives after the later time also arrives after the earlier one), only
+ * less tight: the horizon lags by at most one mean delay more. */
+typedef struct batch_floor {
+    double value;        /* the last answer */
+    double at;           /* s: when it was asked */
+    double delay_sum;    /* s: sum of arrival - event time (>= 0) */
+    uint64_t arrivals;
+    int asked;
+} batch_floor;
+
+/* Counts ev's delay (call on every arrival). */
+void batch_floor_arrival(batch_floor *f, const wl_event *ev);
+/* A lower bound of the event time of every event arriving from now on:
+ * the floor asked now if one mean delay has passed since it was last
+ * asked (or the input ended: then it is exact, +infinity), else the last
+ * answer. */
+double batch_floor_get(batch_floor *f, sim_t *s, int input_ended);
 
 /* ---- growable event arrays, shared with microbatch.c ---- */
 

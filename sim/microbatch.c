@@ -44,10 +44,11 @@ typedef struct mb {
     double job_end;
     int job_final;
     double job_wm;          /* W of the running batch */
-    double job_bound;       /* truth horizon when it started: every event
+    double job_bound;       /* truth floor when it started: every event
                                of a later batch has event time >= it */
     double read_bound;      /* job_bound of the last finished batch */
     double promised;        /* horizon(): no later pane ends before it */
+    batch_floor floor;      /* the truth's floor, asked now and then */
     double resumed;         /* last restart after a crash (-inf: none) */
     double wm;              /* W of the last batch (-inf: none yet) */
     /* interval > 0: max event time of the arrivals in trigger intervals
@@ -167,7 +168,7 @@ static void mb_attempt(mb_t *b)
 /* After a batch: checks that its panes kept the promise made so far (a
  * self-check, exhaustive since the promise only changes here) and makes
  * the new one.  Every event a later batch reads arrived after this batch
- * started, so its event time is >= job_bound (the truth horizon then):
+ * started, so its event time is >= job_bound (a floor of the truth then):
  * its windows end after it.  The windows held open end at or after the
  * store's least open end (update mode re-emits only those).  Nothing else
  * can emit. */
@@ -278,7 +279,7 @@ static void mb_on_trigger(void *ctx, void *arg, uint64_t data)
     b->batches++;
     b->job_start = now;
     b->job_wm = mb_w_at(b, now);
-    b->job_bound = sim_min_pending_event_time(b->sim);
+    b->job_bound = batch_floor_get(&b->floor, b->sim, b->input_ended);
     b->job_final = b->input_ended;
     if (b->job_final)
         b->final_started = 1;
@@ -396,6 +397,7 @@ static void mb_on_arrival(void *self, const wl_event *ev)
 {
     mb_t *b = self;
     metrics_arrived(b->m, ev);
+    batch_floor_arrival(&b->floor, ev);
     double hz = -INFINITY;
     if (b->p.interval > 0) {
         double s = slot_of(b, ev->arrival_time);

@@ -66,10 +66,11 @@
  *    of the re-run when nothing arrived meanwhile.
  *  - backlog() = events arrived but not yet read by a batch; watermark()
  *    is the W of the last batch (NAN before the first batch ended).
- *  - horizon() (exec.h): when a batch starts the executor records the
- *    truth horizon (sim_min_pending_event_time): every event a later batch
- *    reads arrived after that, so its event time is >= it and its windows
- *    end after it.  After a batch ends the promise is the least of that
+ *  - horizon() (exec.h): when a batch starts the executor records a
+ *    floor of the truth horizon (sim_pending_event_time_floor, asked at
+ *    most once per mean delay: batch_floor_get in batch.h): every event a
+ *    later batch reads arrived after that, so its event time is >= it and
+ *    its windows end after it.  After a batch ends the promise is the least of that
  *    bound (of the last finished batch) and the least end of a window
  *    still open in the store (held until the watermark passes it; update
  *    mode re-emits only open windows).  A killed batch has emitted
