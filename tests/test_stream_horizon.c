@@ -3,13 +3,15 @@
  * checked against every pane and merge it emits, and its own memory.
  *
  * How: this file compiles its own copy of sim/stream.c, with metrics_pane
- * and metrics_window_merged routed through a checker, and defines
- * exec_stream as a wrapper of that copy.  The test binary links this
- * exec_stream instead of libsluice's (the archive member is not pulled),
- * for every test in it; outside a check (hz.on == 0) the wrapper only
- * forwards, so the other tests run the same code.  During a check the
- * wrapper asks the executor for its horizon after every arrival, fault
- * and the end of the input (sim asks only now and then), and the checker
+ * and metrics_window_merged routed through a checker, sim_at through a
+ * trampoline, and defines exec_stream as a wrapper of that copy.  The
+ * test binary links this exec_stream instead of libsluice's (the archive
+ * member is not pulled), for every test in it; outside a check (hz.on ==
+ * 0) the wrapper only forwards, so the other tests run the same code.
+ * During a check the executor is asked for its horizon after every
+ * arrival, fault, timer of its own (service ends, checkpoint pauses,
+ * early firings, restores, watermark steps) and the end of the input
+ * (sim asks only now and then), and the checker
  * fails a pane or merge of a window ending before the highest value
  * promised so far by that executor instance.  It also records the peak
  * size of the executor's own structures, read straight from its state.
@@ -42,13 +44,17 @@ int hz_metrics_pane(metrics_t *m, const pane_t *p);
 int hz_metrics_window_merged(metrics_t *m, uint32_t key, double old_start, double old_end,
                              double new_start, double new_end);
 
+eq_handle hz_sim_at(sim_t *s, double t, eq_fn fn, void *arg, uint64_t data);
+
 #define exec_stream exec_stream_inner
 #define metrics_pane hz_metrics_pane
 #define metrics_window_merged hz_metrics_window_merged
+#define sim_at hz_sim_at
 #include "stream.c"
 #undef exec_stream
 #undef metrics_pane
 #undef metrics_window_merged
+#undef sim_at
 
 /* ------------------------------------------------------------- checker */
 
@@ -75,6 +81,20 @@ static struct {
     int n;
     hz_inst inst[4];
 } hz;
+
+/* The executor's timers go through a trampoline (hz_sim_at) that asks for
+ * the horizon after each one has run: one slot per pending timer. */
+typedef struct hz_timer {
+    eq_fn fn;
+    void *arg;
+    uint64_t data;
+    uint32_t next_free;
+} hz_timer;
+
+static struct {
+    hz_timer *v;
+    uint32_t n, cap, free; /* free: 1-based list of fired slots */
+} hz_t;
 
 static hz_inst *hz_find_m(const metrics_t *m)
 {
@@ -155,6 +175,40 @@ int hz_metrics_window_merged(metrics_t *m, uint32_t key, double old_start, doubl
 }
 
 /* ------------------------------------------------------------- wrapper */
+
+static void hz_tramp(void *ctx, void *arg, uint64_t slot)
+{
+    hz_timer t = hz_t.v[slot - 1];
+    (void)arg;
+    hz_t.v[slot - 1].next_free = hz_t.free;
+    hz_t.free = (uint32_t)slot;
+    t.fn(ctx, t.arg, t.data);
+    if (hz.on)
+        hz_ask(t.arg); /* every timer of stream.c has the stream as arg */
+}
+
+/* sim_at for stream.c: the same event (time, insertion order), through
+ * hz_tramp.  A cancelled timer's slot is not reused (a test's runs are
+ * short). */
+eq_handle hz_sim_at(sim_t *s, double t, eq_fn fn, void *arg, uint64_t data)
+{
+    uint32_t i = hz_t.free;
+    if (i) {
+        hz_t.free = hz_t.v[i - 1].next_free;
+    } else {
+        if (hz_t.n == hz_t.cap) {
+            uint32_t nc = hz_t.cap ? 2 * hz_t.cap : 1024;
+            hz_timer *nv = realloc(hz_t.v, nc * sizeof *nv);
+            if (!nv)
+                return 0;
+            hz_t.v = nv;
+            hz_t.cap = nc;
+        }
+        i = ++hz_t.n;
+    }
+    hz_t.v[i - 1] = (hz_timer){fn, arg, data, 0};
+    return sim_at(s, t, hz_tramp, NULL, i);
+}
 
 static void *w_create(sim_t *sim, exec_t *e, char *err, size_t errlen)
 {
@@ -307,14 +361,21 @@ static void hz_reset(void)
     hz.on = 1;
 }
 
-/* Runs c with the checker on; checks every instance's promise. */
+/* Runs c with the checker on, sim folding as often as it can (so it
+ * asks too, every few events, timers included); checks every instance's
+ * promise. */
 static void check_run(const cfg_t *c, const char *what, const char *out_dir)
 {
     char err[2048];
     sim_outcome o;
+    sim_options opt = {0};
+    opt.fold_min = 1;
     hz_reset();
-    int st = sim_run(c, out_dir, &o, err, sizeof err);
+    int st = sim_run_opts(c, out_dir, &opt, &o, err, sizeof err);
     cr_assert_neq(st, SIM_ERR, "%s: %s", what, err);
+    for (int i = 0; i < o.nexec; i++)
+        cr_assert(!strstr(o.invariants[i], "window_horizon"), "%s: %s: %s", what,
+                  o.invariants[i], err);
     cr_assert_gt(hz.n, 0, "%s: no stream executor was created", what);
     for (int i = 0; i < hz.n; i++) {
         const hz_inst *x = &hz.inst[i];
