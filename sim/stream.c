@@ -175,6 +175,9 @@ typedef struct stream {
     int crashy;            /* the schedule has crashes: keep the log from
                               the last checkpoint, snapshot state */
     uint8_t *log_done;     /* per log slot: processed once already */
+    int track_done;        /* log_done is kept (crashes, until the replay
+                              after the last one has passed every record
+                              processed before it) */
     uint64_t hi_read;      /* highest offset read + 1, over all attempts */
     int down;              /* crashed, not restored yet */
     eq_handle restore_ev;
@@ -203,6 +206,7 @@ typedef struct stream {
     uint64_t nn_mark;      /* log_end at that scan */
     uint64_t nn_size;      /* records it looked at */
     size_t sink_kept;      /* sink entries after its last pruning */
+    eq_handle sink_ev;     /* pending on_sink_prune */
     wmap_key *prune;       /* scratch for pruning the sink */
     size_t prune_cap;
 
@@ -270,8 +274,8 @@ static int log_push(stream_t *s, const wl_event *ev)
     if (s->log_end - s->log_base == s->log_cap) {
         uint64_t ncap = s->log_cap ? 2 * s->log_cap : 1024;
         wl_event *nv = malloc(ncap * sizeof *nv);
-        uint8_t *nd = s->crashy ? malloc(ncap) : NULL;
-        if (!nv || (s->crashy && !nd)) {
+        uint8_t *nd = s->track_done ? malloc(ncap) : NULL;
+        if (!nv || (s->track_done && !nd)) {
             free(nv);
             free(nd);
             return -1;
@@ -545,6 +549,8 @@ static dline dl_pop(stream_t *s)
 
 /* ------------------------------------------------------------------ panes */
 
+static void on_sink_prune(void *ctx, void *arg, uint64_t data);
+
 /* A pane becomes visible downstream now: to metrics, with the events it
  * is the first to count.  At-least-once after a crash: a pane whose index
  * the sink has already seen for its window is a duplicate. */
@@ -563,6 +569,8 @@ static void publish(stream_t *s, pane_t *p, uint32_t vis, double now)
             p->duplicate = 1;
         else
             *seen = p->index + 1;
+        if (created && !s->sink_ev && wmap_size(s->sink) >= 2 * s->sink_kept + 64)
+            s->sink_ev = sim_at(s->sim, now, on_sink_prune, s, 0);
     }
     if (r && p->duplicate)
         r->duplicates++;
@@ -1113,11 +1121,23 @@ static uint64_t oldest_unprocessed(const stream_t *s)
 
 /* After the last crash no replay comes: the log is needed from the oldest
  * record not processed yet on (its slot of log_done is read when its
- * service ends). */
+ * service ends).  Once that record is past every record read before the
+ * last crash, no record will ever have been processed before: log_done
+ * goes, and from then on the source drops what it reads (pump).  Called
+ * at checkpoints, by the horizon, and after each service once the replay
+ * has read that far (O(P), until log_done goes: the records in flight). */
 static void log_trim_done(stream_t *s)
 {
-    if (s->crashy && !may_restore(s))
-        log_trim(s, oldest_unprocessed(s));
+    uint64_t o;
+    if (!s->crashy || may_restore(s) || !s->track_done)
+        return;
+    o = oldest_unprocessed(s);
+    log_trim(s, o);
+    if (o >= s->read_at_crash) {
+        free(s->log_done);
+        s->log_done = NULL;
+        s->track_done = 0;
+    }
 }
 
 /* The source reads while the channel of the head record has room. */
@@ -1156,7 +1176,7 @@ static void pump(stream_t *s)
      * kept from the last completed checkpoint (ck_complete trims it), and
      * after the last crash from the oldest record not processed yet
      * (log_trim_done). */
-    if (!s->crashy)
+    if (!s->track_done)
         log_trim(s, s->log_read);
     if (s->input_ended && s->log_read == s->log_end)
         source_wm_refresh(s);
@@ -1192,6 +1212,8 @@ static void on_service_end(void *ctx, void *arg, uint64_t data)
         uint8_t *done = &s->log_done[w->cur.off & (s->log_cap - 1)];
         again = *done;
         *done = 1;
+        if (s->log_read >= s->read_at_crash && !may_restore(s))
+            log_trim_done(s); /* the replay after the last crash is through */
     }
     if (!again)
         metrics_processed(s->m, &w->cur.ev, w->start, now);
@@ -1630,7 +1652,7 @@ static void *stream_create(sim_t *sim, exec_t *e, char *err, size_t errlen)
         const fault_schedule *fs = sim_faults(sim);
         for (size_t i = 0; fs && i < fs->n; i++)
             if (fs->v[i].kind == FAULT_CRASH) {
-                s->crashy = 1;
+                s->crashy = s->track_done = 1;
                 s->crashes_left++;
             }
     }
@@ -1891,6 +1913,20 @@ static void sink_prune_behind(stream_t *s, double h)
     s->sink_kept = wmap_size(s->sink);
 }
 
+static double stream_horizon(void *self);
+
+/* The sink table has doubled since it was last pruned (publish): prune it
+ * behind the horizon, between events (not in the middle of a firing),
+ * whether or not sim asks for the horizon. */
+static void on_sink_prune(void *ctx, void *arg, uint64_t data)
+{
+    stream_t *s = arg;
+    (void)ctx;
+    (void)data;
+    s->sink_ev = 0;
+    stream_horizon(s);
+}
+
 /* exec_type.horizon.  Every later pane or merge concerns a window that is
  *  (a) staged now: end >= stg_min (a merge: the old window's end, which
  *      is <= the new one's);
@@ -1969,7 +2005,7 @@ static double stream_horizon(void *self)
     if (h > s->hz)
         s->hz = h;
     if (s->sink && wmap_size(s->sink) >= 2 * s->sink_kept + 64)
-        sink_prune_behind(s, s->hz);
+        sink_prune_behind(s, s->hz); /* amortised: O(1) per entry */
     log_trim_done(s);
     return s->hz;
 }
