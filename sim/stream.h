@@ -135,8 +135,8 @@
  *    source log: the unread events (the external topic: it grows with the
  *    backlog only), and with crashes also from the last checkpoint's
  *    offset (one interval); after the last crash of the schedule no
- *    snapshot is taken and the log is kept only from the oldest record in
- *    flight.  Min-queue of unread event times (perfect watermark): at
+ *    snapshot is taken, and once its replay is through only the unread
+ *    events are kept.  Min-queue of unread event times (perfect watermark): at
  *    most the unread events.  One fault row per fault.
  *    Known exceptions, which grow with the run: with crashes and
  *    checkpoint_interval = 0 the log (and the at-least-once sink table)
