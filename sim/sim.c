@@ -6,10 +6,13 @@
  * offered to every executor at the same simulated instant, so every
  * difference between executors is a difference of their model.
  *
- * When faults are configured, sim_run first runs the same configuration
- * without faults (no output files) and keeps each executor's final
- * results: the reference for the invariants "exactly_once_equals_fault_free"
- * and "at_least_once_contains_fault_free".
+ * When faults are configured, sim_run also runs the same configuration
+ * without crashes and checkpoint failures (no output files, no ground
+ * truth), in lockstep with the run: the
+ * reference for the invariants "exactly_once_equals_fault_free" and
+ * "at_least_once_contains_fault_free".  Windows that can no longer change
+ * are folded as the runs go (see "folding" below), so per-window memory
+ * follows the windows still open, not the run.
  */
 #include "sim.h"
 
