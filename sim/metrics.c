@@ -1023,7 +1023,7 @@ int metrics_write_timeline(const metrics_t *m, FILE *f)
 {
     if (m->trows && copy_stream(m->trows, f) != 0)
         return -1;
-    for (size_t i = 0; !m->trows_set && i < m->nrows; i++)
+    for (size_t i = 0; i < m->nrows; i++) /* 0 with metrics_keep_timeline */
         write_timeline_row(m, &m->rows[i], f);
     return done_writing(f);
 }
@@ -1034,18 +1034,6 @@ int metrics_write_windows_header(FILE *f)
           "first_sum,first_emit,ontime_count,final_count,final_sum,final_emit,"
           "panes\n", f);
     return done_writing(f);
-}
-
-/* The order of wmap_sorted: (start, end, key). */
-static int key_cmp(const wmap_key *a, const wmap_key *b)
-{
-    if (a->start != b->start)
-        return a->start < b->start ? -1 : 1;
-    if (a->end != b->end)
-        return a->end < b->end ? -1 : 1;
-    if (a->key != b->key)
-        return a->key < b->key ? -1 : 1;
-    return 0;
 }
 
 static void write_window_row(const metrics_t *m, const wmap_key *k,
@@ -1093,7 +1081,7 @@ int metrics_write_windows(const metrics_t *m, const gt_t *truth, FILE *f)
     /* Merge of two sorted lists: O(truth + seen). */
     size_t i = 0, j = 0;
     while (i < tn || j < rn) {
-        int c = i >= tn ? 1 : j >= rn ? -1 : key_cmp(&tk[i], &rk[j]);
+        int c = i >= tn ? 1 : j >= rn ? -1 : wmap_key_cmp(&tk[i], &rk[j]);
         if (c < 0) {
             write_window_row(m, &tk[i], tv[i], NULL, f);
             i++;

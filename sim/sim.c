@@ -413,16 +413,21 @@ typedef struct sess_entry {
     const metrics_result *r;
 } sess_entry;
 
+static int sess_key_order(const void *a, const void *b)
+{
+    const wmap_key *x = a, *y = b;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    if (x->end != y->end)
+        return x->end > y->end ? -1 : 1; /* longest first */
+    return 0;
+}
+
 static int sess_cmp(const void *a, const void *b)
 {
-    const sess_entry *x = a, *y = b;
-    if (x->k.key != y->k.key)
-        return x->k.key < y->k.key ? -1 : 1;
-    if (x->k.start != y->k.start)
-        return x->k.start < y->k.start ? -1 : 1;
-    if (x->k.end != y->k.end)
-        return x->k.end > y->k.end ? -1 : 1; /* longest first */
-    return 0;
+    return sess_key_order(&((const sess_entry *)a)->k, &((const sess_entry *)b)->k);
 }
 
 /* Session windows grow by merging, so a run's results hold intermediate
@@ -631,26 +636,7 @@ static double fold_horizon(fold_ctx *fc)
 
 static int key_order(const void *a, const void *b)
 {
-    const wmap_key *x = a, *y = b;
-    if (x->start != y->start)
-        return x->start < y->start ? -1 : 1;
-    if (x->end != y->end)
-        return x->end < y->end ? -1 : 1;
-    if (x->key != y->key)
-        return x->key < y->key ? -1 : 1;
-    return 0;
-}
-
-static int sess_key_order(const void *a, const void *b)
-{
-    const wmap_key *x = a, *y = b;
-    if (x->key != y->key)
-        return x->key < y->key ? -1 : 1;
-    if (x->start != y->start)
-        return x->start < y->start ? -1 : 1;
-    if (x->end != y->end)
-        return x->end > y->end ? -1 : 1; /* longest first, as sess_cmp */
-    return 0;
+    return wmap_key_cmp(a, b);
 }
 
 /* Collects into fc->keys, sorted by (start, end, key) and without
@@ -704,11 +690,6 @@ static int fold_sessions_start(fold_ctx *fc, double h, double *S)
     }
 }
 
-static void fold_fail(sim_t *s, const char *why)
-{
-    sim_abort(s, why);
-}
-
 /* Copies the records of the fold set from a results map into a new map
  * (for the comparison with the reference).  NULL on OOM. */
 static wmap_t *fold_subset(const fold_ctx *fc, const wmap_t *m)
@@ -753,7 +734,7 @@ static void fold_now(fold_ctx *fc)
     if (rc == 0)
         rc = fold_collect(fc, S, -INFINITY);
     if (rc != 0) {
-        fold_fail(s, "out of memory folding windows");
+        sim_abort(s, "out of memory folding windows");
         return;
     }
     for (int i = 0; i < s->nexec; i++) {
@@ -764,7 +745,7 @@ static void fold_now(fold_ctx *fc)
             if (!got || !want) {
                 wmap_free(got);
                 wmap_free(want);
-                fold_fail(s, "out of memory comparing with the fault-free run");
+                sim_abort(s, "out of memory comparing with the fault-free run");
                 return;
             }
             check_against_reference(s, e, got, want);
@@ -775,7 +756,7 @@ static void fold_now(fold_ctx *fc)
             const wmap_key *k = &fc->keys[j];
             const gt_value *t = s->gt ? wmap_get(gt_map(s->gt), k->key, k->start, k->end) : NULL;
             if (metrics_fold_window(e->metrics, k, t) != 0) {
-                fold_fail(s, "write error on a temporary file (windows.csv rows)");
+                sim_abort(s, "write error on a temporary file (windows.csv rows)");
                 return;
             }
         }
@@ -826,8 +807,9 @@ static int run_lockstep(sim_t *s, sim_t *ref, const sim_options *opt, fold_ctx *
                 return SIM_ERR;
             since += chunk;
         }
-        int fold_due = s->cfg.window.type != WIN_NONE && fold_held(fc) >= fc->next;
-        if (ref && !ref->finished && (since >= lockstep || s->finished || fold_due)) {
+        /* the reference catches up now and then, or when a fold is due */
+        if (ref && !ref->finished &&
+            (since >= lockstep || s->finished || fold_held(fc) >= fc->next)) {
             since = 0;
             if (sim_advance(ref, &ropt, UINT64_MAX, s->finished ? INFINITY : s->now, err,
                             errlen) != SIM_OK)

@@ -238,16 +238,21 @@ typedef struct wmap_pair {
     void *v;
 } wmap_pair;
 
-static int cmp_pair(const void *pa, const void *pb)
+int wmap_key_cmp(const wmap_key *a, const wmap_key *b)
 {
-    const wmap_key *a = &((const wmap_pair *)pa)->k, *b = &((const wmap_pair *)pb)->k;
     if (a->start != b->start)
         return a->start < b->start ? -1 : 1;
     if (a->end != b->end)
         return a->end < b->end ? -1 : 1;
     if (a->key != b->key)
         return a->key < b->key ? -1 : 1;
-    return 0; /* keys are unique: never reached for two entries */
+    return 0;
+}
+
+static int cmp_pair(const void *pa, const void *pb)
+{
+    /* keys are unique: never 0 for two entries */
+    return wmap_key_cmp(&((const wmap_pair *)pa)->k, &((const wmap_pair *)pb)->k);
 }
 
 /* O(n log n) plus one temporary array of n pairs. */

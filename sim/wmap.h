@@ -54,6 +54,9 @@ int wmap_del(wmap_t *m, uint32_t key, double start, double end);
  * iterating. */
 void *wmap_next(const wmap_t *m, size_t *pos, wmap_key *k);
 
+/* The order of wmap_sorted: by start, then end, then key (-1, 0, 1). */
+int wmap_key_cmp(const wmap_key *a, const wmap_key *b);
+
 /* All entries sorted by (start, end, key): a malloc'd array of wmap_size()
  * entries that the caller frees; keys[i] and vals[i] (pointers into the
  * map, valid until the next put/del) describe entry i.  Returns 0, or -1
