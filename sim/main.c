@@ -808,7 +808,9 @@ static int cmd_capacity(int argc, char **argv)
         printf("%-12s %16.6g %14.3g %4d\n", cfg_word("run", "executors", id), mean, ci, n);
     }
     free(res);
-    return failed ? EXIT_FAILURE : 0;
+    /* A search that could not run is bad input or environment, never an
+     * invariant: exit status 2. */
+    return failed ? EXIT_USAGE : 0;
 }
 
 int main(int argc, char **argv)

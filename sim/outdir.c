@@ -615,7 +615,8 @@ static int check_replace(outdir *o, char *err, size_t errlen)
     } else if (!S_ISDIR(st.st_mode)) {
         snprintf(why, sizeof why, "exists and is not a folder");
     } else {
-        int r = judge(dir, LEVEL_RESULTS, 0, first, sizeof first);
+        int r = judge(dir, !strcmp(base_of(dir), "plots") ? LEVEL_PLOTS : LEVEL_RESULTS, 0,
+                      first, sizeof first);
         if (r == 1)
             return 0;
         if (r < 0) {

@@ -545,22 +545,6 @@ int plot_run_opts(const char *dir, const char *reports_dir, int force, char *not
         set_err(err, errlen, "%s: no summary.csv or sweep.csv (not a sluice results folder)", dir);
         return 2;
     }
-    char gnuplot[PLOT_PATH_MAX];
-    if (plot_find_program("gnuplot", gnuplot, sizeof gnuplot) != 0) {
-        set_err(err, errlen, "gnuplot not found: install it with apt-get install gnuplot-nox");
-        return 2;
-    }
-    static const char *const run_files[] = {"timeline.csv", "latency.csv", "faults.csv"};
-    char script[PLOT_PATH_MAX], plotsdir[PLOT_PATH_MAX];
-    snprintf(script, sizeof script, "%s/common.gp", reports_dir);
-    if (access(script, R_OK) != 0) {
-        set_err(err, errlen, "%s: %s (gnuplot scripts not installed?)", script, strerror(errno));
-        return 2;
-    }
-    if ((size_t)snprintf(plotsdir, sizeof plotsdir, "%s/plots", dir) >= sizeof plotsdir) {
-        set_err(err, errlen, "%s: path too long", dir);
-        return 2;
-    }
     char why[PLOT_PATH_MAX + 256];
     int own = outdir_is_results(dir, why, sizeof why);
     if (own < 0) {
@@ -578,6 +562,22 @@ int plot_run_opts(const char *dir, const char *reports_dir, int force, char *not
         char line[PLOT_PATH_MAX + 512];
         snprintf(line, sizeof line, "writing plots into %s (--force): %s\n", dir, why);
         note_add(note, notelen, line);
+    }
+    char gnuplot[PLOT_PATH_MAX];
+    if (plot_find_program("gnuplot", gnuplot, sizeof gnuplot) != 0) {
+        set_err(err, errlen, "gnuplot not found: install it with apt-get install gnuplot-nox");
+        return 2;
+    }
+    static const char *const run_files[] = {"timeline.csv", "latency.csv", "faults.csv"};
+    char script[PLOT_PATH_MAX], plotsdir[PLOT_PATH_MAX];
+    snprintf(script, sizeof script, "%s/common.gp", reports_dir);
+    if (access(script, R_OK) != 0) {
+        set_err(err, errlen, "%s: %s (gnuplot scripts not installed?)", script, strerror(errno));
+        return 2;
+    }
+    if ((size_t)snprintf(plotsdir, sizeof plotsdir, "%s/plots", dir) >= sizeof plotsdir) {
+        set_err(err, errlen, "%s: path too long", dir);
+        return 2;
     }
     /* The plots are drawn into DIR/plots.tmp.XXXXXX, which then replaces
      * DIR/plots (outdir.h): only plots sluice drew are ever replaced. */
