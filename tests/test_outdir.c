@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -703,5 +704,64 @@ Test(outdir, mpi_sweep_refuses_a_user_folder, .timeout = 120)
     cr_expect(strncmp(err, want, strlen(want)) == 0, "got: %s", err);
     free(before);
     free(after);
+    rm_rf(d);
+}
+
+/* Name of the first entry of dir starting with prefix into out; 1 if any. */
+static int find_entry(const char *dir, const char *prefix, char *out, size_t n)
+{
+    DIR *dd = opendir(dir);
+    cr_assert(dd);
+    int found = 0;
+    for (struct dirent *e; !found && (e = readdir(dd));)
+        if (!strncmp(e->d_name, prefix, strlen(prefix))) {
+            snprintf(out, n, "%s/%s", dir, e->d_name);
+            found = 1;
+        }
+    closedir(dd);
+    return found;
+}
+
+/* A real run killed with SIGKILL: while it runs, another run into the
+ * same DIR leaves its temporary alone; after, the next run removes it. */
+Test(outdir, killed_run_is_cleaned_up_by_the_next, .timeout = 120)
+{
+    char d[64], out[128], mm1[PATH_MAX], tmp[256], args[1024], err[4096];
+    tmpdir(d, sizeof d);
+    snprintf(out, sizeof out, "%s/res", d);
+    cr_assert(realpath("workloads/mm1.ini", mm1));
+    pid_t pid = fork();
+    cr_assert(pid >= 0);
+    if (pid == 0) {
+        int fd = open("/dev/null", O_RDWR);
+        dup2(fd, 1);
+        dup2(fd, 2);
+        execl(bin(), "sluice", "run", mm1, "--set", "run.duration=1e9", "--out", out,
+              (char *)NULL);
+        _exit(127);
+    }
+    int seen = 0;
+    for (int i = 0; i < 2000 && !seen; i++) {
+        seen = find_entry(d, "res.tmp.", tmp, sizeof tmp);
+        if (!seen)
+            usleep(5000);
+    }
+    cr_assert(seen, "the run made no temporary folder");
+    /* a second run while the first is writing: the first's folder stays */
+    snprintf(args, sizeof args, "run %s --out %s", config(), out);
+    cr_expect_eq(sluice(args, err, sizeof err), 0, "%s", err);
+    cr_expect_str_eq(err, "");
+    cr_expect(exists(tmp), "a running sluice's temporary folder was deleted");
+    cr_assert_eq(kill(pid, SIGKILL), 0);
+    int st;
+    cr_assert_eq(waitpid(pid, &st, 0), pid);
+    cr_assert(WIFSIGNALED(st), "the long run ended before it was killed");
+    cr_assert(exists(tmp), "the killed run left no temporary folder");
+    /* the next run removes it and says so */
+    cr_expect_eq(sluice(args, err, sizeof err), 0, "%s", err);
+    char want[512];
+    snprintf(want, sizeof want, "sluice: removed %s, left by an interrupted run\n", tmp);
+    cr_expect_str_eq(err, want);
+    cr_expect(!exists(tmp));
     rm_rf(d);
 }
