@@ -604,6 +604,7 @@ static int cmd_sweep(int argc, char **argv)
         sweep_free(w);
         return EXIT_USAGE;
     }
+    /* 1 when a run broke an invariant, 2 when one could not run at all. */
     int failed = 0;
     for (size_t t = 0; t < total; t++) {
         if (res[t].status == SIM_OK)
@@ -611,7 +612,8 @@ static int cmd_sweep(int argc, char **argv)
         char cmd[2048];
         sweep_task_command(w, t, cmd, sizeof cmd);
         fprintf(stderr, "sluice: run %zu failed (%s)\n  replay: %s\n", t, res[t].message, cmd);
-        failed = 1;
+        if (failed != EXIT_USAGE)
+            failed = res[t].status == SIM_INVARIANT ? EXIT_INVARIANT : EXIT_USAGE;
     }
     if (sweep_write_results(w, res, od.tmp, err, sizeof err) != 0 ||
         outdir_commit(&od, err, sizeof err) != 0) {
@@ -625,7 +627,7 @@ static int cmd_sweep(int argc, char **argv)
            sweep_points(w), total / (sweep_points(w) ? sweep_points(w) : 1), out);
     free(res);
     sweep_free(w);
-    return failed ? EXIT_INVARIANT : 0;
+    return failed;
 }
 
 static int cmd_stress(int argc, char **argv)
@@ -694,10 +696,13 @@ static int cmd_stress(int argc, char **argv)
         return EXIT_USAGE;
     }
     long bad = 0;
+    int rc_bad = EXIT_INVARIANT; /* 2 instead when a run could not run at all */
     for (long i = 0; i < seeds; i++) {
         if (res[i].status == SIM_OK)
             continue;
         bad++;
+        if (res[i].status != SIM_INVARIANT)
+            rc_bad = EXIT_USAGE;
         fprintf(stderr, "sluice stress: seed %" PRIu64 " failed: %s\n  replay: sluice run %s --seed %" PRIu64
                         " --set faults.crash_times=%s",
                 res[i].seed, res[i].message, a.config, res[i].seed, res[i].crash_times);
@@ -708,7 +713,7 @@ static int cmd_stress(int argc, char **argv)
     printf("sluice stress: %ld seeds, %ld failed\n", seeds, bad);
     free(res);
     free(a.sets);
-    return bad ? EXIT_INVARIANT : 0;
+    return bad ? rc_bad : 0;
 }
 
 static int cmd_capacity(int argc, char **argv)

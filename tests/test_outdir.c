@@ -765,3 +765,30 @@ Test(outdir, killed_run_is_cleaned_up_by_the_next, .timeout = 120)
     cr_expect(!exists(tmp));
     rm_rf(d);
 }
+
+/* ---- exit status: 1 only for an invariant ------------------------------- */
+
+/* Runs of a sweep or a capacity search that cannot run at all (a trace
+ * that does not exist) are bad input: 2, not 1. */
+Test(outdir, runs_that_cannot_run_exit_2_not_1, .timeout = 120)
+{
+    char d[64], path[256], args[1024], err[8192];
+    tmpdir(d, sizeof d);
+    snprintf(path, sizeof path, "%s/bad.sweep", d);
+    char text[1024];
+    snprintf(text, sizeof text,
+             "[sweep]\nbase = %s\nreplications = 1\nworkload.source = trace\n"
+             "workload.trace = %s/none_a.csv, %s/none_b.csv\n",
+             config(), d, d);
+    write_file(path, text);
+    snprintf(args, sizeof args, "sweep %s --out %s/sw --jobs 1", path, d);
+    cr_expect_eq(sluice(args, err, sizeof err), 2, "%s", err);
+    cr_expect(strstr(err, "none_a.csv: cannot open trace"), "got: %s", err);
+    snprintf(args, sizeof args,
+             "capacity %s --replications 1 --iterations 1 --jobs 1 --set run.duration=400 "
+             "--set workload.source=trace --set workload.trace=%s/none.csv",
+             config(), d);
+    cr_expect_eq(sluice(args, err, sizeof err), 2, "%s", err);
+    cr_expect(strstr(err, "none.csv: cannot open trace"), "got: %s", err);
+    rm_rf(d);
+}
