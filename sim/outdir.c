@@ -142,7 +142,7 @@ typedef struct marker {
     char **names; /* sorted; folders end in '/' */
     size_t n;
     int valid;    /* the file exists and starts with OUTDIR_MARK_HEAD */
-    int present;  /* a .sluice entry exists (valid or not) */
+    char what[256]; /* the rest of that line: who made the folder */
 } marker;
 
 static void marker_free(marker *m)
@@ -183,10 +183,7 @@ static int marker_read(const char *dir, marker *m)
     struct stat st;
     if (snprintf(path, sizeof path, "%s/%s", dir, OUTDIR_MARKER) >= (int)sizeof path)
         return 0;
-    if (lstat(path, &st) != 0)
-        return 0;
-    m->present = 1;
-    if (!S_ISREG(st.st_mode))
+    if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode))
         return 0;
     FILE *f = fopen(path, "r");
     if (!f)
@@ -195,6 +192,8 @@ static int marker_read(const char *dir, marker *m)
     size_t cap = 0;
     if (fgets(line, sizeof line, f) && !strncmp(line, OUTDIR_MARK_HEAD, strlen(OUTDIR_MARK_HEAD))) {
         m->valid = 1;
+        line[strcspn(line, "\n")] = 0;
+        snprintf(m->what, sizeof m->what, "%.200s", line + strlen(OUTDIR_MARK_HEAD));
         while (fgets(line, sizeof line, f)) {
             line[strcspn(line, "\n")] = 0;
             if (!line[0] || line[0] == '#')
@@ -295,7 +294,7 @@ static int judge_entry(const char *path, const char *name, const struct stat *st
     int r = judge(sub, sublv, depth + 1, inner, sizeof inner);
     if (r == 1)
         return 1;
-    set_err(why, whylen, "%s/%s", name, inner);
+    set_err(why, whylen, r == 0 ? "%s/%s" : "%s: %s", name, inner);
     return r;
 foreign:
     set_err(why, whylen, "%s", name);
@@ -428,18 +427,6 @@ int outdir_mark_add(const char *dir, const char *const *names, size_t n, char *e
         marker_free(&m);
         return 0;
     }
-    /* The head line says who made the folder; keep it. */
-    char path[PATH_MAX], what[256] = "sluice";
-    snprintf(path, sizeof path, "%s/%s", dir, OUTDIR_MARKER);
-    FILE *f = fopen(path, "r");
-    if (f) {
-        char line[256];
-        if (fgets(line, sizeof line, f)) {
-            line[strcspn(line, "\n")] = 0;
-            snprintf(what, sizeof what, "%s", line + strlen(OUTDIR_MARK_HEAD));
-        }
-        fclose(f);
-    }
     size_t cap = m.n;
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++)
@@ -447,7 +434,7 @@ int outdir_mark_add(const char *dir, const char *const *names, size_t n, char *e
     if (rc != 0)
         set_err(err, errlen, "out of memory");
     else
-        rc = marker_write(dir, what, m.names, m.n, err, errlen);
+        rc = marker_write(dir, m.what, m.names, m.n, err, errlen); /* who made it stays */
     marker_free(&m);
     return rc;
 }
