@@ -1,16 +1,19 @@
 /*
  * main.c: the `sluice` command line.  The only code that prints or exits.
  *
- *   sluice run CONFIG [--seed N] [--out DIR] [--set section.key=value]... [--report]
- *   sluice gen CONFIG --out trace.csv [--seed N] [--set ...]
+ *   sluice run CONFIG [--seed N] [--out DIR] [--set section.key=value]... [--report] [--force]
+ *   sluice gen CONFIG --out trace.csv [--seed N] [--set ...] [--force]
  *   sluice config --defaults | --markdown
- *   sluice plot DIR          sluice report DIR
+ *   sluice plot DIR [--force]     sluice report DIR [--force]
  *   sluice --help | --version | COMMAND --help
  *
- * Exit status: 0 success, 1 an invariant failed, 2 bad input or usage.
- * Results are written into a temporary folder beside DIR and renamed into
- * place only when the run succeeded, so a failed or interrupted run never
- * leaves half-written results and never destroys the previous ones.
+ * Exit status: 0 success, 1 only when an invariant failed, 2 bad input,
+ * usage or environment (a folder that cannot be written, a gnuplot that
+ * fails).  Results are written into a temporary folder beside DIR and
+ * renamed into place only when the run succeeded, so a failed or
+ * interrupted run never leaves half-written results and never destroys
+ * the previous ones; an existing DIR sluice did not write is refused
+ * unless --force (outdir.h).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -60,23 +63,26 @@ static const char usage_text[] =
     "usage: sluice COMMAND [ARGS]\n"
     "\n"
     "commands:\n"
-    "  run CONFIG [--seed N] [--out DIR] [--set section.key=value]... [--report]\n"
+    "  run CONFIG [--seed N] [--out DIR] [--set section.key=value]... [--report] [--force]\n"
     "                      simulate CONFIG; results go to DIR (default results/NAME)\n"
-    "  gen CONFIG --out TRACE.csv [--seed N] [--set ...]\n"
+    "  gen CONFIG --out TRACE.csv [--seed N] [--set ...] [--force]\n"
     "                      write the workload's events as a trace and print its profile\n"
     "  config --defaults   print every configuration key with its default, unit and range\n"
     "  config --markdown   the same as Markdown tables\n"
-    "  sweep SWEEP --out DIR [--jobs N]\n"
+    "  sweep SWEEP --out DIR [--jobs N] [--force]\n"
     "                      run a parameter sweep with replications (runs.csv, sweep.csv)\n"
     "  stress CONFIG --seeds N [--jobs J]\n"
     "                      N runs with random crash schedules; report invariant violations\n"
     "  capacity CONFIG [--replications R] [--iterations K] [--jobs J]\n"
     "                      sustainable throughput of each executor (bisection on the rate)\n"
-    "  plot DIR            draw the plots of a results folder into DIR/plots/\n"
-    "  report DIR          write DIR/report.html and DIR/report.md\n"
+    "  plot DIR [--force]  draw the plots of a results folder into DIR/plots/\n"
+    "  report DIR [--force]\n"
+    "                      write DIR/report.html and DIR/report.md\n"
     "\n"
     "options: --help (also after a command), --version\n"
-    "exit status: 0 ok, 1 an invariant failed, 2 bad input or usage\n";
+    "  --force             replace (or write into) a folder or file sluice did not write;\n"
+    "                      without it sluice refuses, with exit status 2\n"
+    "exit status: 0 ok, 1 an invariant failed, 2 bad input, usage or environment\n";
 
 static int usage_error(const char *fmt, const char *arg)
 {
@@ -111,6 +117,7 @@ typedef struct run_args {
     const char **sets;
     int nsets;
     int report;
+    int force;
     int help;
 } run_args;
 
@@ -119,7 +126,8 @@ static int parse_run_args(int argc, char **argv, run_args *a, int allow_report)
     static const struct option opts[] = {
         {"seed", required_argument, 0, 's'}, {"out", required_argument, 0, 'o'},
         {"set", required_argument, 0, 'S'},  {"report", no_argument, 0, 'r'},
-        {"help", no_argument, 0, 'h'},       {0, 0, 0, 0}};
+        {"force", no_argument, 0, 'F'},      {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
     memset(a, 0, sizeof *a);
     a->sets = calloc((size_t)argc + 1, sizeof *a->sets);
     if (!a->sets)
@@ -127,7 +135,7 @@ static int parse_run_args(int argc, char **argv, run_args *a, int allow_report)
     optind = 1;
     opterr = 0;
     int ch;
-    while ((ch = getopt_long(argc, argv, ":s:o:S:rh", opts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, ":s:o:S:rFh", opts, NULL)) != -1) {
         switch (ch) {
         case 's': a->seed = optarg; break;
         case 'o': a->out = optarg; break;
@@ -137,6 +145,7 @@ static int parse_run_args(int argc, char **argv, run_args *a, int allow_report)
                 return usage_error("unknown option '%s'", "--report");
             a->report = 1;
             break;
+        case 'F': a->force = 1; break;
         case 'h': a->help = 1; return 0;
         case ':': return usage_error("option '%s' needs a value", argv[optind - 1]);
         default: return usage_error("unknown option '%s'", argv[optind - 1]);
@@ -237,23 +246,38 @@ static const char *reports_dir(char *buf, size_t n)
     return "reports";
 }
 
-static int do_plot_report(const char *dir, int plot, int report)
+/* Prints each line of note (outdir's notes) as "sluice: LINE". */
+static void print_notes(const char *note)
 {
-    char buf[PATH_MAX], err[2048];
+    while (note && *note) {
+        size_t k = strcspn(note, "\n");
+        fprintf(stderr, "sluice: %.*s\n", (int)k, note);
+        note += k + (note[k] == '\n');
+    }
+}
+
+/* Any failure of plot or report (bad folder, gnuplot missing or failing)
+ * is bad input or environment: exit status 2. */
+static int do_plot_report(const char *dir, int plot, int report, int force)
+{
+    char buf[PATH_MAX], err[2048], note[OUTDIR_NOTE_MAX];
     const char *rdir = reports_dir(buf, sizeof buf);
     if (plot) {
-        int rc = plot_run(dir, rdir, err, sizeof err);
+        int rc = plot_run_opts(dir, rdir, force, note, sizeof note, err, sizeof err);
+        print_notes(note);
         if (rc != 0) {
             fprintf(stderr, "sluice plot: %s\n", err);
-            return rc == 2 ? EXIT_USAGE : EXIT_FAILURE;
+            return EXIT_USAGE;
         }
         printf("plots: %s/plots/\n", dir);
     }
     if (report) {
-        int rc = report_write(dir, rdir, SLUICE_VERSION, err, sizeof err);
+        int rc = report_write_opts(dir, rdir, SLUICE_VERSION, force, note, sizeof note, err,
+                                   sizeof err);
+        print_notes(note);
         if (rc != 0) {
             fprintf(stderr, "sluice report: %s\n", err);
-            return rc == 2 ? EXIT_USAGE : EXIT_FAILURE;
+            return EXIT_USAGE;
         }
         printf("report: %s/report.html\n", dir);
     }
@@ -278,11 +302,13 @@ static int cmd_run(int argc, char **argv)
     if (rc || a.help) {
         if (a.help)
             printf("usage: sluice run CONFIG [--seed N] [--out DIR] [--set section.key=value]... "
-                   "[--report]\n\n"
+                   "[--report] [--force]\n\n"
                    "Simulates CONFIG and writes summary.csv, panes.csv, timeline.csv, windows.csv,\n"
                    "latency.csv, faults.csv, events.csv and config.ini into DIR (default\n"
                    "results/NAME for CONFIG NAME.ini).  --report also draws the plots and writes\n"
-                   "DIR/report.html.  Exit status 0 ok, 1 an invariant failed, 2 bad input.\n");
+                   "DIR/report.html.  An existing DIR is replaced only when sluice wrote all of\n"
+                   "it (DIR/.sluice lists what it wrote); --force replaces it anyway.\n"
+                   "Exit status 0 ok, 1 an invariant failed, 2 bad input or environment.\n");
         free(a.sets);
         return rc;
     }
@@ -298,13 +324,14 @@ static int cmd_run(int argc, char **argv)
         snprintf(outbuf, sizeof outbuf, "results/%s", config_name(a.config, name, sizeof name));
         out = outbuf;
     }
-    char tmp[PATH_MAX];
+    outdir od;
     char err[2048];
-    if (outdir_begin(out, tmp, sizeof tmp, err, sizeof err) != 0) {
+    if (outdir_begin(&od, out, "sluice run", a.force, err, sizeof err) != 0) {
         fprintf(stderr, "sluice: %s\n", err);
         free(a.sets);
         return EXIT_USAGE;
     }
+    print_notes(od.note);
     progress p = {c.run.duration, {0, 0}, 0};
     clock_gettime(CLOCK_MONOTONIC, &p.t0);
     sim_options opt = {&g_stop, isatty(STDERR_FILENO) ? show_progress : NULL, &p, 0};
@@ -313,31 +340,31 @@ static int cmd_run(int argc, char **argv)
     if (fm && *fm)
         opt.fold_min = (size_t)strtoull(fm, NULL, 10);
     sim_outcome o;
-    int st = sim_run_opts(&c, tmp, &opt, &o, err, sizeof err);
+    int st = sim_run_opts(&c, od.tmp, &opt, &o, err, sizeof err);
     if (p.shown)
         fprintf(stderr, "\r%80s\r", "");
     if (st == SIM_ERR) {
         fprintf(stderr, "sluice: %s\n", err);
-        outdir_abort(tmp);
+        outdir_abort(&od);
         free(a.sets);
         return EXIT_USAGE;
     }
     char cerr[2048];
-    if (outdir_commit(tmp, out, cerr, sizeof cerr) != 0) {
+    if (outdir_commit(&od, cerr, sizeof cerr) != 0) {
         fprintf(stderr, "sluice: %s\n", cerr);
-        outdir_abort(tmp);
+        outdir_abort(&od);
         free(a.sets);
-        return EXIT_FAILURE;
+        return EXIT_USAGE;
     }
     printf("sluice: %" PRIu64 " events, simulated until t = %.6g s; results in %s/\n", o.events,
-           o.end_time, out);
+           o.end_time, od.dir);
     rc = 0;
     if (st == SIM_INVARIANT) {
         fprintf(stderr, "sluice: %s\n", err);
         rc = EXIT_INVARIANT;
     }
     if (a.report) {
-        int prc = do_plot_report(out, 1, 1);
+        int prc = do_plot_report(out, 1, 1, a.force);
         if (prc && !rc)
             rc = prc;
     }
@@ -351,10 +378,13 @@ static int cmd_gen(int argc, char **argv)
     int rc = parse_run_args(argc, argv, &a, 0);
     if (rc || a.help) {
         if (a.help)
-            printf("usage: sluice gen CONFIG --out TRACE.csv [--seed N] [--set section.key=value]...\n\n"
+            printf("usage: sluice gen CONFIG --out TRACE.csv [--seed N] [--set section.key=value]... "
+                   "[--force]\n\n"
                    "Writes the events of CONFIG's workload, in arrival order, as a trace CSV\n"
                    "(id,key,value,event_time,arrival_time) that [workload] source = trace can\n"
-                   "replay, and prints a profile of its out-of-orderness.\n");
+                   "replay, and prints a profile of its out-of-orderness.  An existing TRACE.csv\n"
+                   "is replaced only when it starts with that header (a trace sluice wrote);\n"
+                   "--force replaces any regular file.  A folder there is refused.\n");
         free(a.sets);
         return rc;
     }
@@ -375,20 +405,21 @@ static int cmd_gen(int argc, char **argv)
     }
     double bound = c.stream.watermark_bound;
     wl_profile *prof = wl_profile_alloc(bound);
-    if (outdir_make_parents(a.out) != 0) {
-        fprintf(stderr, "sluice: %s: cannot create its folder: %s\n", a.out, strerror(errno));
+    outdir od;
+    if (!prof || outdir_file_begin(&od, a.out, WL_TRACE_HEADER, a.force, err, sizeof err) != 0) {
+        fprintf(stderr, "sluice: %s\n", prof ? err : "out of memory");
         wl_free(w);
         wl_profile_free(prof);
         return EXIT_USAGE;
     }
-    char tmp[PATH_MAX];
-    snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", a.out);
-    int fd = mkstemp(tmp);
+    print_notes(od.note);
+    int fd = dup(od.fd);
     FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-    if (!f || !prof) {
+    if (!f) {
         fprintf(stderr, "sluice: %s: cannot write: %s\n", a.out, strerror(errno));
         if (fd >= 0)
-            close(fd), remove(tmp);
+            close(fd);
+        outdir_abort(&od);
         wl_free(w);
         wl_profile_free(prof);
         return EXIT_USAGE;
@@ -413,17 +444,17 @@ static int cmd_gen(int argc, char **argv)
             fprintf(stderr, "sluice: %s: write error\n", a.out);
         else if (g_stop)
             fprintf(stderr, "sluice: interrupted\n");
-        remove(tmp);
+        outdir_abort(&od);
         wl_free(w);
         wl_profile_free(prof);
         return EXIT_USAGE;
     }
-    if (rename(tmp, a.out) != 0) {
-        fprintf(stderr, "sluice: %s: cannot rename into place: %s\n", a.out, strerror(errno));
-        remove(tmp);
+    if (outdir_commit(&od, err, sizeof err) != 0) {
+        fprintf(stderr, "sluice: %s\n", err);
+        outdir_abort(&od);
         wl_free(w);
         wl_profile_free(prof);
-        return EXIT_FAILURE;
+        return EXIT_USAGE;
     }
     printf("wrote %" PRIu64 " events to %s\n", n, a.out);
     wl_profile_write(prof, stdout);
@@ -435,9 +466,9 @@ static int cmd_gen(int argc, char **argv)
 static int cmd_config(int argc, char **argv)
 {
     if (argc == 2 && !strcmp(argv[1], "--defaults"))
-        return cfg_write_defaults(stdout) == 0 ? 0 : EXIT_FAILURE;
+        return cfg_write_defaults(stdout) == 0 ? 0 : EXIT_USAGE;
     if (argc == 2 && !strcmp(argv[1], "--markdown"))
-        return cfg_write_markdown(stdout) == 0 ? 0 : EXIT_FAILURE;
+        return cfg_write_markdown(stdout) == 0 ? 0 : EXIT_USAGE;
     if (argc == 2 && !strcmp(argv[1], "--help")) {
         printf("usage: sluice config --defaults | --markdown\n\n"
                "Prints every configuration key with its default, unit, range and meaning,\n"
@@ -449,27 +480,45 @@ static int cmd_config(int argc, char **argv)
 
 static int cmd_dir(int argc, char **argv, int plot, int report)
 {
-    if (argc == 2 && !strcmp(argv[1], "--help")) {
-        printf(plot ? "usage: sluice plot DIR\n\nDraws the plots of the results folder DIR "
-                      "into DIR/plots/ (PNG and SVG) with gnuplot.\n"
-                    : "usage: sluice report DIR\n\nWrites DIR/report.html (one self-contained "
-                      "page) and DIR/report.md from the results folder DIR.\n");
-        return 0;
+    const char *dir = NULL;
+    int force = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--help")) {
+            printf(plot ? "usage: sluice plot DIR [--force]\n\nDraws the plots of the results "
+                          "folder DIR into DIR/plots/ (PNG and SVG) with gnuplot.\n"
+                        : "usage: sluice report DIR [--force]\n\nWrites DIR/report.html (one "
+                          "self-contained page) and DIR/report.md from the results folder DIR.\n");
+            printf("DIR must be a sluice results folder (DIR/.sluice, or only sluice's file "
+                   "names);\n--force writes into any folder and replaces what sluice did not "
+                   "write.\n");
+            return 0;
+        }
+        if (!strcmp(argv[i], "--force"))
+            force = 1;
+        else if (argv[i][0] == '-' && argv[i][1])
+            return usage_error("unknown option '%s'", argv[i]);
+        else if (dir)
+            return usage_error("unexpected argument '%s'", argv[i]);
+        else
+            dir = argv[i];
     }
-    if (argc != 2)
+    if (!dir)
         return usage_error("%s", plot ? "plot needs one DIR" : "report needs one DIR");
     if (report) {
         /* The report shows the plots: draw them first.  Without gnuplot
-         * the report still has every table. */
-        char buf[PATH_MAX], err[2048];
-        int rc = plot_run(argv[1], reports_dir(buf, sizeof buf), err, sizeof err);
+         * the report still has every table; a folder the report may not
+         * write into is refused by the report with the same message. */
+        char buf[PATH_MAX], err[2048], note[OUTDIR_NOTE_MAX];
+        int rc = plot_run_opts(dir, reports_dir(buf, sizeof buf), force, note, sizeof note, err,
+                               sizeof err);
+        print_notes(note);
         if (rc != 0)
             fprintf(stderr, "sluice report: no plots (%s); writing the tables only\n", err);
         else
-            printf("plots: %s/plots/\n", argv[1]);
-        return do_plot_report(argv[1], 0, 1);
+            printf("plots: %s/plots/\n", dir);
+        return do_plot_report(dir, 0, 1, force);
     }
-    return do_plot_report(argv[1], plot, report);
+    return do_plot_report(dir, plot, report, force);
 }
 
 typedef struct sweep_progress {
@@ -496,26 +545,31 @@ static int cmd_sweep(int argc, char **argv)
 {
     static const struct option opts[] = {{"out", required_argument, 0, 'o'},
                                          {"jobs", required_argument, 0, 'j'},
+                                         {"force", no_argument, 0, 'F'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     const char *out = NULL;
+    int force = 0;
     long jobs = sysconf(_SC_NPROCESSORS_ONLN);
     optind = 1;
     opterr = 0;
     int ch;
-    while ((ch = getopt_long(argc, argv, ":o:j:h", opts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, ":o:j:Fh", opts, NULL)) != -1) {
         switch (ch) {
         case 'o': out = optarg; break;
+        case 'F': force = 1; break;
         case 'j':
             if (whole_number("--jobs", optarg, 1, 1024, &jobs) != 0)
                 return EXIT_USAGE;
             break;
         case 'h':
-            printf("usage: sluice sweep SWEEP --out DIR [--jobs N]\n\n"
+            printf("usage: sluice sweep SWEEP --out DIR [--jobs N] [--force]\n\n"
                    "Runs every point of the sweep file SWEEP with its replications in N worker\n"
                    "processes (default: all cores) and writes DIR/runs.csv (one row per point,\n"
                    "replication and executor) and DIR/sweep.csv (mean and 95%% confidence\n"
-                   "half-width per point and executor).  The files do not depend on N.\n");
+                   "half-width per point and executor).  The files do not depend on N.\n"
+                   "An existing DIR is replaced only when sluice wrote all of it; --force\n"
+                   "replaces it anyway.\n");
             return 0;
         case ':': return usage_error("option '%s' needs a value", argv[optind - 1]);
         default: return usage_error("unknown option '%s'", argv[optind - 1]);
@@ -533,22 +587,24 @@ static int cmd_sweep(int argc, char **argv)
     }
     size_t total = sweep_tasks(w);
     sweep_result *res = calloc(total ? total : 1, sizeof *res);
-    char tmp[PATH_MAX];
-    if (!res || outdir_begin(out, tmp, sizeof tmp, err, sizeof err) != 0) {
+    outdir od;
+    if (!res || outdir_begin(&od, out, "sluice sweep", force, err, sizeof err) != 0) {
         fprintf(stderr, "sluice: %s\n", res ? err : "out of memory");
         free(res);
         sweep_free(w);
         return EXIT_USAGE;
     }
+    print_notes(od.note);
     sweep_progress p = {{0, 0}, isatty(STDERR_FILENO)};
     clock_gettime(CLOCK_MONOTONIC, &p.t0);
     if (sweep_run_all(w, (int)jobs, res, show_sweep_progress, &p, &g_stop, err, sizeof err) != 0) {
         fprintf(stderr, "sluice: %s\n", err);
-        outdir_abort(tmp);
+        outdir_abort(&od);
         free(res);
         sweep_free(w);
         return EXIT_USAGE;
     }
+    /* 1 when a run broke an invariant, 2 when one could not run at all. */
     int failed = 0;
     for (size_t t = 0; t < total; t++) {
         if (res[t].status == SIM_OK)
@@ -556,21 +612,22 @@ static int cmd_sweep(int argc, char **argv)
         char cmd[2048];
         sweep_task_command(w, t, cmd, sizeof cmd);
         fprintf(stderr, "sluice: run %zu failed (%s)\n  replay: %s\n", t, res[t].message, cmd);
-        failed = 1;
+        if (failed != EXIT_USAGE)
+            failed = res[t].status == SIM_INVARIANT ? EXIT_INVARIANT : EXIT_USAGE;
     }
-    if (sweep_write_results(w, res, tmp, err, sizeof err) != 0 ||
-        outdir_commit(tmp, out, err, sizeof err) != 0) {
+    if (sweep_write_results(w, res, od.tmp, err, sizeof err) != 0 ||
+        outdir_commit(&od, err, sizeof err) != 0) {
         fprintf(stderr, "sluice: %s\n", err);
-        outdir_abort(tmp);
+        outdir_abort(&od);
         free(res);
         sweep_free(w);
-        return EXIT_FAILURE;
+        return EXIT_USAGE;
     }
     printf("sluice: %zu points x %zu runs; results in %s/ (runs.csv, sweep.csv)\n",
            sweep_points(w), total / (sweep_points(w) ? sweep_points(w) : 1), out);
     free(res);
     sweep_free(w);
-    return failed ? EXIT_INVARIANT : 0;
+    return failed;
 }
 
 static int cmd_stress(int argc, char **argv)
@@ -639,10 +696,13 @@ static int cmd_stress(int argc, char **argv)
         return EXIT_USAGE;
     }
     long bad = 0;
+    int rc_bad = EXIT_INVARIANT; /* 2 instead when a run could not run at all */
     for (long i = 0; i < seeds; i++) {
         if (res[i].status == SIM_OK)
             continue;
         bad++;
+        if (res[i].status != SIM_INVARIANT)
+            rc_bad = EXIT_USAGE;
         fprintf(stderr, "sluice stress: seed %" PRIu64 " failed: %s\n  replay: sluice run %s --seed %" PRIu64
                         " --set faults.crash_times=%s",
                 res[i].seed, res[i].message, a.config, res[i].seed, res[i].crash_times);
@@ -653,7 +713,7 @@ static int cmd_stress(int argc, char **argv)
     printf("sluice stress: %ld seeds, %ld failed\n", seeds, bad);
     free(res);
     free(a.sets);
-    return bad ? EXIT_INVARIANT : 0;
+    return bad ? rc_bad : 0;
 }
 
 static int cmd_capacity(int argc, char **argv)
@@ -753,7 +813,9 @@ static int cmd_capacity(int argc, char **argv)
         printf("%-12s %16.6g %14.3g %4d\n", cfg_word("run", "executors", id), mean, ci, n);
     }
     free(res);
-    return failed ? EXIT_FAILURE : 0;
+    /* A search that could not run is bad input or environment, never an
+     * invariant: exit status 2. */
+    return failed ? EXIT_USAGE : 0;
 }
 
 int main(int argc, char **argv)

@@ -4,6 +4,7 @@
  */
 #include "plot.h"
 #include "cfg.h"
+#include "outdir.h"
 
 #include <limits.h>
 #include <math.h>
@@ -507,8 +508,25 @@ static int sweep_header(const char *dir, char *xname, size_t xn, int *ecol, char
 
 int plot_run(const char *dir, const char *reports_dir, char *err, size_t errlen)
 {
+    return plot_run_opts(dir, reports_dir, 0, NULL, 0, err, errlen);
+}
+
+/* Appends text to note (room for n bytes). */
+static void note_add(char *note, size_t n, const char *text)
+{
+    if (!note || !n)
+        return;
+    size_t len = strlen(note);
+    snprintf(note + len, n - len, "%s", text);
+}
+
+int plot_run_opts(const char *dir, const char *reports_dir, int force, char *note,
+                  size_t notelen, char *err, size_t errlen)
+{
     if (err && errlen)
         err[0] = 0;
+    if (note && notelen)
+        note[0] = 0;
     if (!dir || !*dir || !reports_dir || !*reports_dir) {
         set_err(err, errlen, "no results folder given");
         return 2;
@@ -527,36 +545,57 @@ int plot_run(const char *dir, const char *reports_dir, char *err, size_t errlen)
         set_err(err, errlen, "%s: no summary.csv or sweep.csv (not a sluice results folder)", dir);
         return 2;
     }
+    char why[PLOT_PATH_MAX + 256];
+    int own = outdir_is_results(dir, why, sizeof why);
+    if (own < 0) {
+        set_err(err, errlen, "%s: %s", dir, why);
+        return 2;
+    }
+    if (own == 0 && !force) {
+        set_err(err, errlen,
+                "%s: not a sluice results folder: %s; not writing into it: add --force to "
+                "write plots/ there anyway",
+                dir, why);
+        return 2;
+    }
+    if (own == 0) {
+        char line[PLOT_PATH_MAX + 512];
+        snprintf(line, sizeof line, "writing plots into %s (--force): %s\n", dir, why);
+        note_add(note, notelen, line);
+    }
     char gnuplot[PLOT_PATH_MAX];
     if (plot_find_program("gnuplot", gnuplot, sizeof gnuplot) != 0) {
         set_err(err, errlen, "gnuplot not found: install it with apt-get install gnuplot-nox");
         return 2;
     }
     static const char *const run_files[] = {"timeline.csv", "latency.csv", "faults.csv"};
-    char script[PLOT_PATH_MAX], outdir[PLOT_PATH_MAX];
+    char script[PLOT_PATH_MAX], plotsdir[PLOT_PATH_MAX];
     snprintf(script, sizeof script, "%s/common.gp", reports_dir);
     if (access(script, R_OK) != 0) {
         set_err(err, errlen, "%s: %s (gnuplot scripts not installed?)", script, strerror(errno));
         return 2;
     }
-    if ((size_t)snprintf(outdir, sizeof outdir, "%s/plots", dir) >= sizeof outdir) {
+    if ((size_t)snprintf(plotsdir, sizeof plotsdir, "%s/plots", dir) >= sizeof plotsdir) {
         set_err(err, errlen, "%s: path too long", dir);
         return 2;
     }
-    if (mkdir(outdir, 0755) != 0 && errno != EEXIST) {
-        set_err(err, errlen, "%s: %s", outdir, strerror(errno));
-        return -1;
-    }
+    /* The plots are drawn into DIR/plots.tmp.XXXXXX, which then replaces
+     * DIR/plots (outdir.h): only plots sluice drew are ever replaced. */
+    outdir od;
+    if (outdir_begin(&od, plotsdir, "sluice plot", force, err, errlen) != 0)
+        return 2;
+    note_add(note, notelen, od.note);
 
     char *assigns = malloc(PLOT_ARGS_MAX);
     if (!assigns) {
         set_err(err, errlen, "out of memory");
+        outdir_abort(&od);
         return -1;
     }
     size_t len = 0;
     int rc = 0;
     if (append_assign(assigns, &len, PLOT_ARGS_MAX, "dir", dir) ||
-        append_assign(assigns, &len, PLOT_ARGS_MAX, "outdir", outdir) ||
+        append_assign(assigns, &len, PLOT_ARGS_MAX, "outdir", od.tmp) ||
         append_assign(assigns, &len, PLOT_ARGS_MAX, "rdir", reports_dir)) {
         set_err(err, errlen, "folder names too long");
         rc = 2;
@@ -643,5 +682,14 @@ int plot_run(const char *dir, const char *reports_dir, char *err, size_t errlen)
     }
 out:
     free(assigns);
-    return rc;
+    if (rc == 0 && outdir_commit(&od, err, errlen) != 0)
+        rc = 2;
+    if (rc != 0) {
+        outdir_abort(&od);
+        return rc;
+    }
+    static const char *const mine[] = {"plots/"};
+    if (outdir_mark_add(dir, mine, 1, err, errlen) != 0)
+        return -1;
+    return 0;
 }

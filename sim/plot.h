@@ -15,6 +15,9 @@
  *  - A run folder (summary.csv) gives the 7 plots of plot_names(); a sweep
  *    folder (sweep.csv, no summary.csv) gives one plot per metric,
  *    DIR/plots/sweep_METRIC.{png,svg}.
+ *  - It writes only into a sluice results folder (outdir_is_results:
+ *    marked by sluice, or holding only sluice's file names), unless
+ *    forced, and replaces DIR/plots/ only when sluice drew all of it.
  *  - Nothing prints: gnuplot's stderr is collected into err when a script
  *    fails.  Return values: 0 ok, 2 bad input or gnuplot missing (err says
  *    what to do), -1 other failures (fork, a script failing).
@@ -33,6 +36,16 @@
  * the scripts of reports_dir.  0, 2 (bad input, gnuplot not installed) or
  * -1, with err filled when not 0. */
 int plot_run(const char *dir, const char *reports_dir, char *err, size_t errlen);
+
+/* plot_run, and with force also into a folder that is not a sluice
+ * results folder (outdir_is_results) and over a DIR/plots sluice did not
+ * draw.  DIR/plots is written whole through outdir (outdir.h): drawn into
+ * DIR/plots.tmp.XXXXXX, then renamed over the old one, which is replaced
+ * only when sluice drew all of it; DIR's marker then lists plots/.  Lines
+ * for the user (what force replaced, stale leftovers removed) go into
+ * note (room for notelen bytes; may be NULL). */
+int plot_run_opts(const char *dir, const char *reports_dir, int force, char *note,
+                  size_t notelen, char *err, size_t errlen);
 
 /* The plots of a run, in report order: name i is the file stem
  * (plots/NAME.png, reports/NAME.gp), for 0 <= i < PLOT_COUNT.  Static

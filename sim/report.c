@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "outdir.h"
 #include "plot.h"
 
 #define REPORT_PATH_MAX 4096
@@ -773,8 +774,58 @@ static int write_atomic(const report *r, const char *name, writer_fn fn, const c
 int report_write(const char *dir, const char *reports_dir, const char *version, char *err,
                  size_t errlen)
 {
+    return report_write_opts(dir, reports_dir, version, 0, NULL, 0, err, errlen);
+}
+
+/* Refuses (2, err) to write into dir when it is not a sluice results
+ * folder or its report.html / report.md are not sluice's, unless force;
+ * then says so in note. */
+static int may_write(const char *dir, int force, char *note, size_t notelen, char *err,
+                     size_t errlen)
+{
+    char why[REPORT_PATH_MAX + 256];
+    size_t len = note ? strlen(note) : 0;
+    int own = outdir_is_results(dir, why, sizeof why);
+    if (own < 0) {
+        set_err(err, errlen, "%s: %s", dir, why);
+        return 2;
+    }
+    if (own == 0 && !force) {
+        set_err(err, errlen,
+                "%s: not a sluice results folder: %s; not writing into it: add --force to "
+                "write the report there anyway",
+                dir, why);
+        return 2;
+    }
+    if (own == 0 && note)
+        len += (size_t)snprintf(note + len, len < notelen ? notelen - len : 0,
+                                "writing the report into %s (--force): %s\n", dir, why);
+    static const char *const names[] = {"report.html", "report.md"};
+    for (int i = 0; i < 2; i++) {
+        if (outdir_owns(dir, names[i]))
+            continue;
+        if (!force) {
+            set_err(err, errlen,
+                    "%s/%s: sluice did not write it; not replacing it: move it away, or add "
+                    "--force to replace it",
+                    dir, names[i]);
+            return 2;
+        }
+        if (note && len < notelen)
+            len += (size_t)snprintf(note + len, notelen - len,
+                                    "replacing %s/%s (--force): sluice did not write it\n", dir,
+                                    names[i]);
+    }
+    return 0;
+}
+
+int report_write_opts(const char *dir, const char *reports_dir, const char *version, int force,
+                      char *note, size_t notelen, char *err, size_t errlen)
+{
     if (err && errlen)
         err[0] = 0;
+    if (note && notelen)
+        note[0] = 0;
     if (!dir || !*dir || !reports_dir || !*reports_dir) {
         set_err(err, errlen, "no results folder given");
         return 2;
@@ -784,6 +835,9 @@ int report_write(const char *dir, const char *reports_dir, const char *version, 
         set_err(err, errlen, "%s: no such results folder", dir);
         return 2;
     }
+    int mrc = may_write(dir, force, note, notelen, err, errlen);
+    if (mrc)
+        return mrc;
     report r;
     memset(&r, 0, sizeof r);
     r.dir = dir;
@@ -833,6 +887,9 @@ int report_write(const char *dir, const char *reports_dir, const char *version, 
     rc = write_atomic(&r, "report.html", write_html, tpl, err, errlen);
     if (rc == 0)
         rc = write_atomic(&r, "report.md", md_writer, NULL, err, errlen);
+    static const char *const mine[] = {"report.html", "report.md"};
+    if (rc == 0)
+        rc = outdir_mark_add(dir, mine, 2, err, errlen);
 out:
     free(tpl);
     free(r.config);

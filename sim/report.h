@@ -15,6 +15,9 @@
  *  - A plot that is missing is named as missing, not an error: the report
  *    still tells the numbers when gnuplot is not installed.
  *  - Each output is written to a temporary file in DIR, then renamed.
+ *    It writes only into a sluice results folder (outdir.h), and
+ *    replaces report.html / report.md only when sluice wrote them,
+ *    unless forced.
  *  - Nothing prints.  Returns 0, 2 for bad input (no summary.csv, bad
  *    template), -1 for other failures (I/O, memory); err says which.
  *  - Cost: the files are read whole (summary, faults, config and each SVG
@@ -29,5 +32,13 @@
  * version: the sluice version to print (e.g. SLUICE_VERSION). */
 int report_write(const char *dir, const char *reports_dir, const char *version, char *err,
                  size_t errlen);
+
+/* report_write, and with force also into a folder that is not a sluice
+ * results folder (outdir_is_results) and over a report.html / report.md
+ * sluice did not write; without force those are refused (2, err).  DIR's
+ * marker then lists report.html and report.md.  What force overrode goes
+ * into note (room for notelen bytes; may be NULL). */
+int report_write_opts(const char *dir, const char *reports_dir, const char *version, int force,
+                      char *note, size_t notelen, char *err, size_t errlen);
 
 #endif

@@ -3,12 +3,14 @@
  * spread over MPI ranks (a cluster, or a Slurm job).  Built by `make mpi`
  * with mpicc; not part of libsluice.
  *
- *   mpirun -n R build/sluice-mpi sweep SWEEP --out DIR
+ *   mpirun -n R build/sluice-mpi sweep SWEEP --out DIR [--force]
  *
  * Task t (point x replication) runs on rank t mod R.  Every rank sends its
  * fixed-size sweep_result records to rank 0, which stores them by task
  * number and writes runs.csv and sweep.csv exactly as `sluice sweep` does:
- * the files are byte-identical to a single-machine sweep.
+ * the files are byte-identical to a single-machine sweep.  DIR is checked
+ * (and its temporary folder made) on rank 0 before any run, with the same
+ * rules as `sluice sweep` (outdir.h): exit status 2 when it is refused.
  *
  * Like main.c, this is a command line: the only place that prints.
  */
@@ -27,7 +29,7 @@
 static int usage(int rank)
 {
     if (rank == 0)
-        fprintf(stderr, "usage: mpirun -n R sluice-mpi sweep SWEEP --out DIR\n");
+        fprintf(stderr, "usage: mpirun -n R sluice-mpi sweep SWEEP --out DIR [--force]\n");
     return 2;
 }
 
@@ -40,10 +42,13 @@ int main(int argc, char **argv)
     MPI_Comm_size(MPI_COMM_WORLD, &size);
 
     const char *sweep_path = NULL, *out = NULL;
+    int force = 0;
     int bad = argc < 2 || strcmp(argv[1], "sweep") != 0;
     for (int i = 2; !bad && i < argc; i++) {
         if (!strcmp(argv[i], "--out") && i + 1 < argc)
             out = argv[++i];
+        else if (!strcmp(argv[i], "--force"))
+            force = 1;
         else if (argv[i][0] != '-' && !sweep_path)
             sweep_path = argv[i];
         else
@@ -59,6 +64,27 @@ int main(int argc, char **argv)
     if (!w) {
         if (rank == 0)
             fprintf(stderr, "%s\n", err);
+        MPI_Finalize();
+        return 2;
+    }
+    /* Rank 0 checks DIR before anyone runs: a refused folder costs no work. */
+    outdir od;
+    int ok = 1;
+    if (rank == 0) {
+        if (outdir_begin(&od, out, "sluice-mpi sweep", force, err, sizeof err) != 0) {
+            fprintf(stderr, "sluice-mpi: %s\n", err);
+            ok = 0;
+        } else {
+            for (const char *p = od.note; *p;) {
+                size_t k = strcspn(p, "\n");
+                fprintf(stderr, "sluice-mpi: %.*s\n", (int)k, p);
+                p += k + (p[k] == '\n');
+            }
+        }
+    }
+    MPI_Bcast(&ok, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    if (!ok) {
+        sweep_free(w);
         MPI_Finalize();
         return 2;
     }
@@ -92,16 +118,14 @@ int main(int argc, char **argv)
             sweep_task_command(w, t, cmd, sizeof cmd);
             fprintf(stderr, "sluice-mpi: run %zu failed (%s)\n  replay: %s\n", t, res[t].message,
                     cmd);
-            rc = 1;
+            /* 1 for a broken invariant, 2 when a run could not run at all */
+            if (rc != 2)
+                rc = res[t].status == SIM_INVARIANT ? 1 : 2;
         }
-        char tmp[PATH_MAX];
-        if (outdir_begin(out, tmp, sizeof tmp, err, sizeof err) != 0) {
+        if (sweep_write_results(w, res, od.tmp, err, sizeof err) != 0 ||
+            outdir_commit(&od, err, sizeof err) != 0) {
             fprintf(stderr, "sluice-mpi: %s\n", err);
-            rc = 2;
-        } else if (sweep_write_results(w, res, tmp, err, sizeof err) != 0 ||
-                   outdir_commit(tmp, out, err, sizeof err) != 0) {
-            fprintf(stderr, "sluice-mpi: %s\n", err);
-            outdir_abort(tmp);
+            outdir_abort(&od);
             rc = 2;
         } else {
             printf("sluice-mpi: %zu runs on %d ranks; results in %s/\n", total, size, out);

@@ -488,10 +488,11 @@ Test(report, writes_are_atomic_and_repeatable)
     for (struct dirent *e; (e = readdir(d));)
         cr_assert_neq(strncmp(e->d_name, ".report.", 8), 0, "left behind: %s", e->d_name);
     closedir(d);
-    /* a template with an unknown placeholder is refused, report kept */
-    char rdir[1100], tpl[1200];
-    snprintf(rdir, sizeof rdir, "%s/tpl", dir);
-    cr_assert_eq(mkdir(rdir, 0755), 0);
+    /* a template with an unknown placeholder is refused, report kept (the
+     * template lives outside the results folder: a folder of the user's
+     * inside it would make the folder not sluice's, refused first) */
+    char rdir[] = "/tmp/sluice-report-tpl-XXXXXX", tpl[1200];
+    cr_assert_not_null(mkdtemp(rdir));
     snprintf(tpl, sizeof tpl, "%s/report.html.in", rdir);
     write_all(tpl, "<html>@@NOPE@@</html>\n");
     cr_assert_eq(report_write(dir, rdir, "t", err, sizeof err), 2);
@@ -501,6 +502,7 @@ Test(report, writes_are_atomic_and_repeatable)
     free(first);
     free(second);
     free(third);
+    nftw(rdir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
     remove_tree(dir);
 }
 
