@@ -19,6 +19,20 @@
  *  - Lists and paths may go on over indented lines (INI multi-line values);
  *    an indented line after any other key is an error.  inih reads lines of
  *    at most 197 characters; longer lines are an error.
+ *  - Quoting.  inih (Debian's build) strips blanks at both ends of a value
+ *    and cuts it at a ';' that follows a blank (an inline comment); '#' and
+ *    '=' inside a value are kept.  So a value (in a file or after --set
+ *    KEY=) that starts with '"' is quoted: it must end with the closing
+ *    '"', nothing after it; inside, \" \\ \; \# stand for the character
+ *    after the backslash, \t for a tab, \xHH for the byte with hex code HH
+ *    (not 00), and every other byte for itself.  A
+ *    ';' after a blank must be written \; even inside quotes (inih does not
+ *    know quotes).  Each line of a continued value is quoted on its own;
+ *    the pieces are joined.  Any key may be quoted; the writer quotes only
+ *    a path that would not read back otherwise (leading or trailing
+ *    blanks, a ';' after a blank or at the start, a leading '"', control
+ *    bytes), so other values are written as they are.  No value may hold a
+ *    line break (raw or \x0a) or a NUL byte.
  *  - Units: times in seconds (simulated), rates in events per second.
  */
 #ifndef SLUICE_CFG_H
@@ -175,8 +189,9 @@ int cfg_validate(const cfg_t *c, char *err, size_t errlen);
 
 /* Writes the effective configuration as an INI file that cfg_load reads
  * back to an identical struct (except path, which names the file read).
- * Doubles are written in the shortest form that reads back exactly.
- * Relative paths are written as absolute ones (current folder prefixed),
+ * Doubles are written in the shortest form that reads back exactly (-0
+ * as 0, which the parser makes of "-0" too).  Paths are quoted when they
+ * must be (see Quoting above).  Relative paths are written as absolute ones (current folder prefixed),
  * so the file reads back the same from any folder.  Returns CFG_ERR on a
  * write error. */
 int cfg_write_ini(const cfg_t *c, FILE *f);
@@ -202,7 +217,9 @@ size_t cfg_key_count(void);
 int cfg_key_at(size_t i, const char **section, const char **name);
 
 /* The value of section.key in c as INI text (lists "1, 2", enums as their
- * word), into buf.  CFG_ERR for an unknown key or a too small buf. */
+ * word, a path in one piece, quoted when it must be), into buf: what
+ * cfg_set("section.key=" + buf) reads back to the same value.  CFG_ERR
+ * for an unknown key or a too small buf. */
 int cfg_get(const cfg_t *c, const char *section, const char *key, char *buf, size_t n);
 
 #endif
