@@ -1736,6 +1736,31 @@ int cfg_key_at(size_t i, const char **section, const char **name)
     return CFG_OK;
 }
 
+int cfg_key_info_at(size_t i, cfg_key_info *info)
+{
+    if (i >= NKEYS)
+        return CFG_ERR;
+    const struct cfg_key *k = &cfg_table[i];
+    static const int kind[] = {
+        [T_DOUBLE] = CFG_KIND_DOUBLE, [T_INT] = CFG_KIND_INT, [T_U64] = CFG_KIND_U64,
+        [T_ENUM] = CFG_KIND_WORD, [T_BOOL] = CFG_KIND_BOOL, [T_LIST] = CFG_KIND_LIST,
+        [T_EXECUTORS] = CFG_KIND_EXECUTORS, [T_PATH] = CFG_KIND_PATH
+    };
+    memset(info, 0, sizeof *info);
+    info->kind = kind[k->type];
+    info->offset = k->off;
+    info->min = k->min;
+    info->max = k->max;
+    if (k->type == T_U64) {
+        info->min = 0;
+        info->max = 18446744073709551615.0;
+    }
+    info->min_open = (k->open & LO_OPEN) != 0;
+    info->max_open = (k->open & HI_OPEN) != 0;
+    info->words = k->words;
+    return CFG_OK;
+}
+
 int cfg_get(const cfg_t *c, const char *section, const char *key, char *buf, size_t n)
 {
     const struct cfg_key *k = find_key(section, key);

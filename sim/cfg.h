@@ -216,6 +216,25 @@ const char *cfg_unit(const char *section, const char *key);
 size_t cfg_key_count(void);
 int cfg_key_at(size_t i, const char **section, const char **name);
 
+/* What key i of the table holds, for tools and tests (e.g. to make legal
+ * values of every key): its kind, where it is stored in cfg_t (a double,
+ * int, uint64_t, int (word index or 0/1), cfg_list, int[EXEC_COUNT] or
+ * char[CFG_PATH_MAX], by kind), the range (+-INFINITY when unbounded;
+ * lists: of each item) and the words (NULL-terminated; NULL when none).
+ * CFG_ERR past the end. */
+enum cfg_kind {
+    CFG_KIND_DOUBLE, CFG_KIND_INT, CFG_KIND_U64, CFG_KIND_WORD, CFG_KIND_BOOL,
+    CFG_KIND_LIST, CFG_KIND_EXECUTORS, CFG_KIND_PATH
+};
+typedef struct cfg_key_info {
+    int kind;                   /* enum cfg_kind */
+    size_t offset;              /* offsetof the field in cfg_t */
+    double min, max;
+    int min_open, max_open;     /* 1: that bound itself is not allowed */
+    const char *const *words;
+} cfg_key_info;
+int cfg_key_info_at(size_t i, cfg_key_info *info);
+
 /* The value of section.key in c as INI text (lists "1, 2", enums as their
  * word, a path in one piece, quoted when it must be), into buf: what
  * cfg_set("section.key=" + buf) reads back to the same value.  CFG_ERR
