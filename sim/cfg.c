@@ -1416,8 +1416,8 @@ static int value_text(const struct cfg_key *k, const cfg_t *c, char *buf, size_t
     case T_PATH: {
         const char *p = field;
         size_t plen = strnlen(p, CFG_PATH_MAX);
-        if (plen >= CFG_PATH_MAX)
-            return -1;
+        if (plen >= CFG_PATH_MAX || memchr(p, '\n', plen))
+            return -1; /* a line break would not read back: refuse to write */
         /* pieces of at most 150 bytes; never cut next to whitespace, and
          * never start a piece with ';' or '#' (inih: a comment) */
         size_t at = 0;

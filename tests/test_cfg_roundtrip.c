@@ -761,6 +761,22 @@ Test(cfg_roundtrip, doubles_bit_identical)
     free(t);
 }
 
+/* A path with a line break cannot get into a config through cfg_load or
+ * cfg_set; put there by code, it is not written (it would not read back). */
+Test(cfg_roundtrip, line_break_in_a_path_is_not_written)
+{
+    cfg_t c;
+    cfg_defaults(&c);
+    strcpy(c.workload.trace, "/a\nb");
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    cr_assert(f);
+    cr_assert_eq(cfg_write_ini(&c, f), CFG_ERR);
+    fclose(f);
+    free(buf);
+}
+
 /* ---- random configs ----------------------------------------------------- */
 
 /* A random path of hostile bytes (never NUL or a line break). */
