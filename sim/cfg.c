@@ -755,7 +755,7 @@ static int needs_quotes(const char *s, size_t len, int cont)
         return 1;
     for (size_t i = 0; i < len; i++) {
         unsigned char ch = (unsigned char)s[i];
-        if (ch < 0x20 || ch == 0x7f || (ch == ';' && isspace((unsigned char)s[i - 1])))
+        if (ch < 0x20 || ch == 0x7f || (ch == ';' && i > 0 && isspace((unsigned char)s[i - 1])))
             return 1;
     }
     return 0;
