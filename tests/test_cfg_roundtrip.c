@@ -74,11 +74,15 @@ static char *write_load(const cfg_t *c, cfg_t *back, const char *what)
     cr_assert(fd >= 0);
     close(fd);
     FILE *f = fopen(name, "w");
-    cr_assert(f);
-    cr_assert_eq(cfg_write_ini(c, f), CFG_OK, "%s: cfg_write_ini failed", what);
-    cr_assert_eq(fclose(f), 0);
+    int wrc = f ? cfg_write_ini(c, f) : CFG_ERR;
+    int crc = f ? fclose(f) : EOF;
     size_t len = 0;
     char *text = slurp(name, &len);
+    cfg_defaults(back);
+    int rc = cfg_load(back, name, err, sizeof err);
+    unlink(name); /* before any assertion can end the test */
+    cr_assert_eq(wrc, CFG_OK, "%s: cfg_write_ini failed", what);
+    cr_assert_eq(crc, 0);
     cr_assert(text);
     cr_assert_eq(strlen(text), len, "%s: config.ini holds a NUL byte", what);
     for (const char *p = text; *p;) {
@@ -90,11 +94,8 @@ static char *write_load(const cfg_t *c, cfg_t *back, const char *what)
             cr_assert(*q != '\r', "%s: raw CR written", what);
         p = nl + 1;
     }
-    cfg_defaults(back);
-    int rc = cfg_load(back, name, err, sizeof err);
     cr_assert_eq(rc, CFG_OK, "%s: reading back the written config.ini failed: %s\n%s", what,
                  err, text);
-    unlink(name);
     return text;
 }
 
