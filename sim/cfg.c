@@ -456,6 +456,10 @@ static void unknown_key_msg(const char *section, const char *name, char *msg, si
 /* Shortest "%.Ng" (N = 15..17) that reads back to exactly v. */
 static void fmt_double(double v, char *buf, size_t n)
 {
+    if (v == 0) { /* -0 too: the parser makes it 0, so it reads back the same */
+        snprintf(buf, n, "0");
+        return;
+    }
     for (int p = 15; p <= 17; p++) {
         snprintf(buf, n, "%.*g", p, v);
         if (strtod(buf, NULL) == v)
@@ -589,10 +593,11 @@ too_long:
     return -1;
 }
 
-/* Parses text v (already trimmed) for key k into c.  `append` adds the
- * items of a continuation line to a list or path instead of replacing it.
- * base: folder for relative paths.  0 ok; -1 with msg. */
-static int parse_value(const struct cfg_key *k, cfg_t *c, const char *v, int append,
+/* Parses text v (already trimmed and unquoted) for key k into c.
+ * `append` adds the items of a continuation line to a list or path
+ * instead of replacing it.  base: folder for relative paths.  0 ok; -1
+ * with msg. */
+static int parse_plain(const struct cfg_key *k, cfg_t *c, const char *v, int append,
                        const char *base, char *msg, size_t n)
 {
     void *field = (char *)c + k->off;
@@ -661,7 +666,7 @@ static int parse_value(const struct cfg_key *k, cfg_t *c, const char *v, int app
         }
         if (!*v)
             return 0; /* empty list = none */
-        char buf[CFG_ERR_MAX];
+        char buf[4 * CFG_ERR_MAX]; /* 64 items of many digits each */
         if (strlen(v) >= sizeof buf) {
             snprintf(msg, n, "list too long");
             return -1;
@@ -710,16 +715,6 @@ static int parse_value(const struct cfg_key *k, cfg_t *c, const char *v, int app
     }
     case T_PATH: {
         char *dst = field;
-        if (strchr(v, '\n')) {
-            snprintf(msg, n, "a path cannot hold a line break");
-            return -1;
-        }
-        for (const char *q = v; *q; q++) {
-            if (*q == ';' && q > v && isspace((unsigned char)q[-1])) {
-                snprintf(msg, n, "a path cannot hold ' ;' (it starts an INI comment)");
-                return -1;
-            }
-        }
         if (append && dst[0]) { /* "trace =" then the path on the next line: resolve it */
             if (strlen(dst) + strlen(v) >= CFG_PATH_MAX) {
                 snprintf(msg, n, "path too long (at most %d characters)", CFG_PATH_MAX - 1);
@@ -739,6 +734,165 @@ static int parse_value(const struct cfg_key *k, cfg_t *c, const char *v, int app
     }
     snprintf(msg, n, "internal error: key type %d", k->type);
     return -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* quoting (the rule is in cfg.h)                                      */
+
+/* Does the text s[0..len) need quotes to come back from inih as itself?
+ * inih strips blanks at both ends, cuts the value at a ';' after a blank
+ * (also at its start: the writer puts a blank after '='), and reads an
+ * indented line starting with ';' or '#' as a comment; a leading '"'
+ * would be read as a quote; control bytes are never written raw.
+ * `cont`: s goes on a continuation line. */
+static int needs_quotes(const char *s, size_t len, int cont)
+{
+    if (len == 0)
+        return 0;
+    unsigned char first = (unsigned char)s[0], last = (unsigned char)s[len - 1];
+    if (first == '"' || first == ';' || (cont && first == '#') || isspace(first)
+        || isspace(last))
+        return 1;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch < 0x20 || ch == 0x7f || (ch == ';' && i > 0 && isspace((unsigned char)s[i - 1])))
+            return 1;
+    }
+    return 0;
+}
+
+/* Length of byte ch inside quotes. */
+static size_t quoted_size(unsigned char ch)
+{
+    if (ch == '"' || ch == '\\' || ch == ';' || ch == '\t')
+        return 2;
+    return ch < 0x20 || ch == 0x7f ? 4 : 1;
+}
+
+/* Writes s[0..len) in quotes into dst (room for 2 + 4*len + 1 bytes);
+ * returns the length written. */
+static size_t quote_into(char *dst, const char *s, size_t len)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t o = 0;
+    dst[o++] = '"';
+    for (size_t i = 0; i < len; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch == '"' || ch == '\\' || ch == ';') {
+            dst[o++] = '\\';
+            dst[o++] = (char)ch;
+        } else if (ch == '\t') {
+            dst[o++] = '\\';
+            dst[o++] = 't';
+        } else if (ch < 0x20 || ch == 0x7f) {
+            dst[o++] = '\\';
+            dst[o++] = 'x';
+            dst[o++] = hex[ch >> 4];
+            dst[o++] = hex[ch & 15];
+        } else {
+            dst[o++] = (char)ch;
+        }
+    }
+    dst[o++] = '"';
+    dst[o] = '\0';
+    return o;
+}
+
+static int hex_digit(int ch)
+{
+    if (ch >= '0' && ch <= '9')
+        return ch - '0';
+    ch = tolower(ch);
+    return ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
+}
+
+/* v starts with '"': its text without the quotes and escapes into out
+ * (room for strlen(v) bytes).  0 ok; -1 with msg. */
+static int unquote(const char *v, char *out, char *msg, size_t n)
+{
+    size_t o = 0;
+    const char *p = v + 1;
+    for (;; p++) {
+        if (!*p) {
+            snprintf(msg, n, "missing the closing '\"' of a quoted value (a ';' after a "
+                             "blank starts a comment even inside quotes: write it \\;)");
+            return -1;
+        }
+        if (*p == '"')
+            break;
+        if (*p != '\\') {
+            out[o++] = *p;
+            continue;
+        }
+        p++;
+        switch (*p) {
+        case '"': case '\\': case ';': case '#':
+            out[o++] = *p;
+            break;
+        case 't':
+            out[o++] = '\t';
+            break;
+        case 'x': {
+            int hi = hex_digit((unsigned char)p[1]);
+            int lo = hi < 0 ? -1 : hex_digit((unsigned char)p[2]);
+            if (lo < 0) {
+                snprintf(msg, n, "'\\x' in a quoted value needs two hex digits (\\x3b)");
+                return -1;
+            }
+            if (hi == 0 && lo == 0) {
+                snprintf(msg, n, "a value cannot hold a NUL byte (\\x00)");
+                return -1;
+            }
+            out[o++] = (char)(hi * 16 + lo);
+            p += 2;
+            break;
+        }
+        default:
+            if (*p)
+                snprintf(msg, n, "unknown escape '\\%c' in a quoted value (escapes are "
+                                 "\\\" \\\\ \\; \\# \\t \\xHH)", *p);
+            else
+                snprintf(msg, n, "missing the closing '\"' of a quoted value");
+            return -1;
+        }
+    }
+    if (p[1]) {
+        snprintf(msg, n, "text after the closing '\"' of a quoted value (write a '\"' "
+                         "inside quotes as \\\")");
+        return -1;
+    }
+    out[o] = '\0';
+    return 0;
+}
+
+/* Parses the text of one line's value (from inih, --set or the table):
+ * unquotes it when it starts with '"', then parse_plain.  A line break
+ * cannot be in a config file, so no value may hold one. */
+static int parse_value(const struct cfg_key *k, cfg_t *c, const char *v, int append,
+                       const char *base, char *msg, size_t n)
+{
+    char *plain = NULL;
+    if (v[0] == '"') {
+        plain = malloc(strlen(v) + 1);
+        if (!plain) {
+            snprintf(msg, n, "out of memory");
+            return -1;
+        }
+        if (unquote(v, plain, msg, n) != 0) {
+            free(plain);
+            return -1;
+        }
+        v = plain;
+    }
+    int rc;
+    if (strchr(v, '\n')) {
+        snprintf(msg, n, "a value cannot hold a line break");
+        rc = -1;
+    } else {
+        rc = parse_plain(k, c, v, append, base, msg, n);
+    }
+    free(plain);
+    return rc;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1001,13 +1155,8 @@ out:
 /* ------------------------------------------------------------------ */
 /* --set                                                               */
 
-int cfg_set(cfg_t *c, const char *assignment, char *err, size_t errlen)
+static int set_one(cfg_t *c, char *buf, const char *assignment, char *err, size_t errlen)
 {
-    char buf[CFG_ERR_MAX];
-    if (strlen(assignment) >= sizeof buf) {
-        snprintf(err, errlen, "--set: assignment too long");
-        return CFG_ERR;
-    }
     strcpy(buf, assignment);
     char *eq = strchr(buf, '=');
     if (!eq) {
@@ -1049,6 +1198,26 @@ int cfg_set(cfg_t *c, const char *assignment, char *err, size_t errlen)
         snprintf(err, errlen, "--set %s.%s: %s", section, name, msg);
     free(work);
     return rc == 0 ? CFG_OK : CFG_ERR;
+}
+
+/* The longest --set accepted: a path of CFG_PATH_MAX-1 bytes, every one
+ * escaped as \xHH, fits. */
+#define SET_MAX (5 * CFG_PATH_MAX)
+
+int cfg_set(cfg_t *c, const char *assignment, char *err, size_t errlen)
+{
+    if (strlen(assignment) >= SET_MAX) {
+        snprintf(err, errlen, "--set: assignment too long");
+        return CFG_ERR;
+    }
+    char *buf = malloc(SET_MAX);
+    if (!buf) {
+        snprintf(err, errlen, "--set: out of memory");
+        return CFG_ERR;
+    }
+    int rc = set_one(c, buf, assignment, err, errlen);
+    free(buf);
+    return rc;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1196,7 +1365,10 @@ int cfg_validate(const cfg_t *c, char *err, size_t errlen)
 /* The value of key k in c as INI text (what cfg_load reads back).  Lists
  * and long paths are split into pieces so that no line is longer than
  * inih's 200-byte buffer; pieces after the first go on indented lines.
- * Writes pieces separated by '\n' into buf. */
+ * A path is written as it is unless a piece would not read back as
+ * itself; then every piece is quoted (cfg.h).  Writes pieces separated by
+ * '\n' into buf. */
+#define VALUE_TEXT_MAX (8 * CFG_PATH_MAX) /* a path quoted, \xHH for every byte */
 static int value_text(const struct cfg_key *k, const cfg_t *c, char *buf, size_t n)
 {
     const void *field = (const char *)c + k->off;
@@ -1244,11 +1416,12 @@ static int value_text(const struct cfg_key *k, const cfg_t *c, char *buf, size_t
     case T_PATH: {
         const char *p = field;
         size_t plen = strnlen(p, CFG_PATH_MAX);
-        if (plen >= CFG_PATH_MAX)
-            return -1;
+        if (plen >= CFG_PATH_MAX || memchr(p, '\n', plen))
+            return -1; /* a line break would not read back: refuse to write */
         /* pieces of at most 150 bytes; never cut next to whitespace, and
          * never start a piece with ';' or '#' (inih: a comment) */
         size_t at = 0;
+        int literal = 1;
         while (at < plen) {
             size_t cut = plen - at <= 150 ? plen : at + 150;
             while (cut < plen && cut > at + 1
@@ -1257,11 +1430,34 @@ static int value_text(const struct cfg_key *k, const cfg_t *c, char *buf, size_t
                 cut--;
             if (len + (cut - at) + 2 >= n)
                 return -1;
+            if (needs_quotes(p + at, cut - at, at > 0))
+                literal = 0;
             if (at)
                 buf[len++] = '\n';
             memcpy(buf + len, p + at, cut - at);
             len += cut - at;
             buf[len] = '\0';
+            at = cut;
+        }
+        if (literal)
+            return 0;
+        /* some piece would not come back as itself: every piece in quotes
+         * instead, at most 150 bytes with its escapes and quotes */
+        len = 0;
+        buf[0] = '\0';
+        for (at = 0; at < plen;) {
+            size_t cut = at, used = 2;
+            while (cut < plen && used + quoted_size((unsigned char)p[cut]) <= 150)
+                used += quoted_size((unsigned char)p[cut++]);
+            /* not inside a UTF-8 sequence when avoidable */
+            for (int back = 0; back < 3 && cut < plen && cut > at + 1
+                               && ((unsigned char)p[cut] & 0xC0) == 0x80; back++)
+                cut--;
+            if (len + 1 + 2 + 4 * (cut - at) + 1 > n)
+                return -1;
+            if (at)
+                buf[len++] = '\n';
+            len += quote_into(buf + len, p + at, cut - at);
             at = cut;
         }
         return 0;
@@ -1331,7 +1527,7 @@ int cfg_write_ini(const cfg_t *c0, FILE *f)
         return CFG_ERR;
     *c = *c0;
     int rc = CFG_ERR;
-    char *text = malloc(4 * CFG_PATH_MAX);
+    char *text = malloc(VALUE_TEXT_MAX);
     if (!text || absolute_paths(c) != 0)
         goto out;
     if (fprintf(f, "; sluice configuration (every key; reading it back gives the same run)\n")
@@ -1344,7 +1540,7 @@ int cfg_write_ini(const cfg_t *c0, FILE *f)
             const struct cfg_key *k = &cfg_table[i];
             if (strcmp(k->section, cfg_sections[s]) != 0)
                 continue;
-            if (value_text(k, c, text, 4 * CFG_PATH_MAX) != 0
+            if (value_text(k, c, text, VALUE_TEXT_MAX) != 0
                 || write_key_value(f, k->name, text) != 0)
                 goto out;
         }
@@ -1540,15 +1736,59 @@ int cfg_key_at(size_t i, const char **section, const char **name)
     return CFG_OK;
 }
 
+int cfg_key_info_at(size_t i, cfg_key_info *info)
+{
+    if (i >= NKEYS)
+        return CFG_ERR;
+    const struct cfg_key *k = &cfg_table[i];
+    static const int kind[] = {
+        [T_DOUBLE] = CFG_KIND_DOUBLE, [T_INT] = CFG_KIND_INT, [T_U64] = CFG_KIND_U64,
+        [T_ENUM] = CFG_KIND_WORD, [T_BOOL] = CFG_KIND_BOOL, [T_LIST] = CFG_KIND_LIST,
+        [T_EXECUTORS] = CFG_KIND_EXECUTORS, [T_PATH] = CFG_KIND_PATH
+    };
+    memset(info, 0, sizeof *info);
+    info->kind = kind[k->type];
+    info->offset = k->off;
+    info->min = k->min;
+    info->max = k->max;
+    if (k->type == T_U64) {
+        info->min = 0;
+        info->max = 18446744073709551615.0;
+    }
+    info->min_open = (k->open & LO_OPEN) != 0;
+    info->max_open = (k->open & HI_OPEN) != 0;
+    info->words = k->words;
+    return CFG_OK;
+}
+
 int cfg_get(const cfg_t *c, const char *section, const char *key, char *buf, size_t n)
 {
     const struct cfg_key *k = find_key(section, key);
     if (!k || n == 0)
         return CFG_ERR;
-    char *text = malloc(4 * CFG_PATH_MAX);
+    if (k->type == T_PATH) { /* one piece, quoted if it must be */
+        const char *p = (const char *)c + k->off;
+        size_t plen = strnlen(p, CFG_PATH_MAX);
+        if (plen >= CFG_PATH_MAX)
+            return CFG_ERR;
+        if (!needs_quotes(p, plen, 0)) {
+            if (plen >= n)
+                return CFG_ERR;
+            memcpy(buf, p, plen + 1);
+            return CFG_OK;
+        }
+        size_t need = 2;
+        for (size_t i = 0; i < plen; i++)
+            need += quoted_size((unsigned char)p[i]);
+        if (need >= n)
+            return CFG_ERR;
+        quote_into(buf, p, plen);
+        return CFG_OK;
+    }
+    char *text = malloc(VALUE_TEXT_MAX);
     if (!text)
         return CFG_ERR;
-    int rc = value_text(k, c, text, 4 * CFG_PATH_MAX);
+    int rc = value_text(k, c, text, VALUE_TEXT_MAX);
     if (rc == 0) {
         /* pieces joined back: lists with ", ", paths as they are */
         size_t len = 0;

@@ -19,6 +19,20 @@
  *  - Lists and paths may go on over indented lines (INI multi-line values);
  *    an indented line after any other key is an error.  inih reads lines of
  *    at most 197 characters; longer lines are an error.
+ *  - Quoting.  inih (Debian's build) strips blanks at both ends of a value
+ *    and cuts it at a ';' that follows a blank (an inline comment); '#' and
+ *    '=' inside a value are kept.  So a value (in a file or after --set
+ *    KEY=) that starts with '"' is quoted: it must end with the closing
+ *    '"', nothing after it; inside, \" \\ \; \# stand for the character
+ *    after the backslash, \t for a tab, \xHH for the byte with hex code HH
+ *    (not 00), and every other byte for itself.  A
+ *    ';' after a blank must be written \; even inside quotes (inih does not
+ *    know quotes).  Each line of a continued value is quoted on its own;
+ *    the pieces are joined.  Any key may be quoted; the writer quotes only
+ *    a path that would not read back otherwise (leading or trailing
+ *    blanks, a ';' after a blank or at the start, a leading '"', control
+ *    bytes), so other values are written as they are.  No value may hold a
+ *    line break (raw or \x0a) or a NUL byte.
  *  - Units: times in seconds (simulated), rates in events per second.
  */
 #ifndef SLUICE_CFG_H
@@ -175,8 +189,9 @@ int cfg_validate(const cfg_t *c, char *err, size_t errlen);
 
 /* Writes the effective configuration as an INI file that cfg_load reads
  * back to an identical struct (except path, which names the file read).
- * Doubles are written in the shortest form that reads back exactly.
- * Relative paths are written as absolute ones (current folder prefixed),
+ * Doubles are written in the shortest form that reads back exactly (-0
+ * as 0, which the parser makes of "-0" too).  Paths are quoted when they
+ * must be (see Quoting above).  Relative paths are written as absolute ones (current folder prefixed),
  * so the file reads back the same from any folder.  Returns CFG_ERR on a
  * write error. */
 int cfg_write_ini(const cfg_t *c, FILE *f);
@@ -201,8 +216,29 @@ const char *cfg_unit(const char *section, const char *key);
 size_t cfg_key_count(void);
 int cfg_key_at(size_t i, const char **section, const char **name);
 
+/* What key i of the table holds, for tools and tests (e.g. to make legal
+ * values of every key): its kind, where it is stored in cfg_t (a double,
+ * int, uint64_t, int (word index or 0/1), cfg_list, int[EXEC_COUNT] or
+ * char[CFG_PATH_MAX], by kind), the range (+-INFINITY when unbounded;
+ * lists: of each item) and the words (NULL-terminated; NULL when none).
+ * CFG_ERR past the end. */
+enum cfg_kind {
+    CFG_KIND_DOUBLE, CFG_KIND_INT, CFG_KIND_U64, CFG_KIND_WORD, CFG_KIND_BOOL,
+    CFG_KIND_LIST, CFG_KIND_EXECUTORS, CFG_KIND_PATH
+};
+typedef struct cfg_key_info {
+    int kind;                   /* enum cfg_kind */
+    size_t offset;              /* offsetof the field in cfg_t */
+    double min, max;
+    int min_open, max_open;     /* 1: that bound itself is not allowed */
+    const char *const *words;
+} cfg_key_info;
+int cfg_key_info_at(size_t i, cfg_key_info *info);
+
 /* The value of section.key in c as INI text (lists "1, 2", enums as their
- * word), into buf.  CFG_ERR for an unknown key or a too small buf. */
+ * word, a path in one piece, quoted when it must be), into buf: what
+ * cfg_set("section.key=" + buf) reads back to the same value.  CFG_ERR
+ * for an unknown key or a too small buf. */
 int cfg_get(const cfg_t *c, const char *section, const char *key, char *buf, size_t n);
 
 #endif
