@@ -4,6 +4,8 @@
  */
 #include "plot.h"
 #include "cfg.h"
+#include "infile.h"
+#include "outdir.h"
 
 #include <limits.h>
 #include <math.h>
@@ -16,6 +18,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -176,7 +179,7 @@ static int read_executors(const char *dir, char *out, size_t n, char *err, size_
 {
     char path[PLOT_PATH_MAX], line[PLOT_LINE_MAX];
     snprintf(path, sizeof path, "%s/summary.csv", dir);
-    FILE *f = fopen(path, "r");
+    FILE *f = infile_fopen(path);
     if (!f) {
         set_err(err, errlen, "%s: %s (not a sluice results folder?)", path, strerror(errno));
         return 2;
@@ -226,7 +229,7 @@ static int stream_deltas(const char *dir)
 {
     char path[PLOT_PATH_MAX], line[PLOT_LINE_MAX];
     snprintf(path, sizeof path, "%s/config.ini", dir);
-    FILE *f = fopen(path, "r");
+    FILE *f = infile_fopen(path);
     if (!f)
         return 1;
     int in_stream = 0, deltas = 1;
@@ -253,10 +256,16 @@ static int stream_deltas(const char *dir)
 }
 
 /* Runs `gnuplot -e assigns script`, its stdout to /dev/null and stderr
- * collected.  0 when it exits 0; -1 (err holds its stderr) otherwise. */
-static int run_gnuplot(const char *gnuplot, const char *assigns, const char *script, char *err,
-                       size_t errlen)
+ * collected.  0 when it exits 0; -1 (err holds its stderr) otherwise; 2
+ * "interrupted" when *stop became non-zero (gnuplot is then sent SIGTERM
+ * and reaped). */
+static int run_gnuplot(const char *gnuplot, const char *assigns, const char *script,
+                       const volatile int *stop, char *err, size_t errlen)
 {
+    if (stop && *stop) {
+        set_err(err, errlen, "interrupted");
+        return 2;
+    }
     int fds[2];
     if (pipe(fds) != 0) {
         set_err(err, errlen, "pipe: %s", strerror(errno));
@@ -284,8 +293,13 @@ static int run_gnuplot(const char *gnuplot, const char *assigns, const char *scr
     close(fds[1]);
     char buf[2048];
     size_t used = 0;
+    int stopped = 0;
     for (;;) {
         char chunk[512];
+        if (!stopped && stop && *stop) {
+            kill(pid, SIGTERM); /* its stderr then closes */
+            stopped = 1;
+        }
         ssize_t r = read(fds[0], chunk, sizeof chunk);
         if (r < 0 && errno == EINTR)
             continue;
@@ -305,6 +319,10 @@ static int run_gnuplot(const char *gnuplot, const char *assigns, const char *scr
             set_err(err, errlen, "waitpid: %s", strerror(errno));
             return -1;
         }
+    }
+    if (stopped || (stop && *stop)) {
+        set_err(err, errlen, "interrupted");
+        return 2;
     }
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
         return 0;
@@ -327,7 +345,7 @@ static int read_marks(const char *dir, char *xs, size_t xn, char *names, size_t 
 {
     char path[PATH_MAX];
     snprintf(path, sizeof path, "%s/marks.csv", dir);
-    FILE *f = fopen(path, "r");
+    FILE *f = infile_fopen(path);
     if (!f) {
         set_err(err, errlen, "%s: cannot read", path);
         return 2;
@@ -374,7 +392,7 @@ static int sweep_split(const char *dir, char *name, size_t nn, char *vals, size_
     char path[PLOT_PATH_MAX], line[PLOT_LINE_MAX];
     snprintf(path, sizeof path, "%s/sweep.csv", dir);
     name[0] = vals[0] = 0;
-    FILE *f = fopen(path, "r");
+    FILE *f = infile_fopen(path);
     if (!f) {
         set_err(err, errlen, "%s: %s", path, strerror(errno));
         return 2;
@@ -455,7 +473,7 @@ static int sweep_header(const char *dir, char *xname, size_t xn, int *ecol, char
 {
     char path[PLOT_PATH_MAX], line[PLOT_LINE_MAX];
     snprintf(path, sizeof path, "%s/sweep.csv", dir);
-    FILE *f = fopen(path, "r");
+    FILE *f = infile_fopen(path);
     if (!f) {
         set_err(err, errlen, "%s: %s", path, strerror(errno));
         return 2;
@@ -507,6 +525,12 @@ static int sweep_header(const char *dir, char *xname, size_t xn, int *ecol, char
 
 int plot_run(const char *dir, const char *reports_dir, char *err, size_t errlen)
 {
+    return plot_run_stop(dir, reports_dir, NULL, err, errlen);
+}
+
+int plot_run_stop(const char *dir, const char *reports_dir, const volatile int *stop, char *err,
+                  size_t errlen)
+{
     if (err && errlen)
         err[0] = 0;
     if (!dir || !*dir || !reports_dir || !*reports_dir) {
@@ -543,14 +567,18 @@ int plot_run(const char *dir, const char *reports_dir, char *err, size_t errlen)
         set_err(err, errlen, "%s: path too long", dir);
         return 2;
     }
-    if (mkdir(outdir, 0755) != 0 && errno != EEXIST) {
-        set_err(err, errlen, "%s: %s", outdir, strerror(errno));
+    /* The plots are drawn into DIR/plots.tmp.XXXXXX and moved into place
+     * only when every script succeeded: a failed or interrupted plot run
+     * leaves the previous DIR/plots as it was. */
+    char final[PLOT_PATH_MAX];
+    snprintf(final, sizeof final, "%s", outdir);
+    if (outdir_begin(final, outdir, sizeof outdir, err, errlen) != 0)
         return -1;
-    }
 
     char *assigns = malloc(PLOT_ARGS_MAX);
     if (!assigns) {
         set_err(err, errlen, "out of memory");
+        outdir_abort(outdir);
         return -1;
     }
     size_t len = 0;
@@ -613,7 +641,7 @@ int plot_run(const char *dir, const char *reports_dir, char *err, size_t errlen)
             }
         }
         snprintf(script, sizeof script, "%s/sweep.gp", reports_dir);
-        rc = run_gnuplot(gnuplot, assigns, script, err, errlen);
+        rc = run_gnuplot(gnuplot, assigns, script, stop, err, errlen);
         goto out;
     }
 
@@ -639,9 +667,13 @@ int plot_run(const char *dir, const char *reports_dir, char *err, size_t errlen)
     }
     for (int i = 0; i < PLOT_COUNT && rc == 0; i++) {
         snprintf(script, sizeof script, "%s/%s.gp", reports_dir, plot_table[i].name);
-        rc = run_gnuplot(gnuplot, assigns, script, err, errlen);
+        rc = run_gnuplot(gnuplot, assigns, script, stop, err, errlen);
     }
 out:
     free(assigns);
+    if (rc == 0 && outdir_commit(outdir, final, err, errlen) != 0)
+        rc = -1;
+    if (rc != 0)
+        outdir_abort(outdir);
     return rc;
 }
