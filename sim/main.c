@@ -8,6 +8,10 @@
  *   sluice --help | --version | COMMAND --help
  *
  * Exit status: 0 success, 1 an invariant failed, 2 bad input or usage.
+ * SIGINT/SIGTERM set g_stop, which every phase polls (reading input
+ * files, the simulation loop, sweep/stress/capacity workers, gnuplot):
+ * the command then ends with "interrupted" and exit status 2, and its
+ * temporary output folder is removed.
  * Results are written into a temporary folder beside DIR and renamed into
  * place only when the run succeeded, so a failed or interrupted run never
  * leaves half-written results and never destroys the previous ones.
@@ -155,7 +159,7 @@ static int load_config(const run_args *a, cfg_t *c)
 {
     char err[CFG_ERR_MAX];
     cfg_defaults(c);
-    if (cfg_load(c, a->config, err, sizeof err) != CFG_OK) {
+    if (cfg_load_stop(c, a->config, &g_stop, err, sizeof err) != CFG_OK) {
         fprintf(stderr, "%s\n", err);
         return EXIT_USAGE;
     }
@@ -242,7 +246,7 @@ static int do_plot_report(const char *dir, int plot, int report)
     char buf[PATH_MAX], err[2048];
     const char *rdir = reports_dir(buf, sizeof buf);
     if (plot) {
-        int rc = plot_run(dir, rdir, err, sizeof err);
+        int rc = plot_run_stop(dir, rdir, &g_stop, err, sizeof err);
         if (rc != 0) {
             fprintf(stderr, "sluice plot: %s\n", err);
             return rc == 2 ? EXIT_USAGE : EXIT_FAILURE;
@@ -368,7 +372,7 @@ static int cmd_gen(int argc, char **argv)
     if (rc)
         return rc;
     char err[2048];
-    wl_t *w = wl_open(&c, err, sizeof err);
+    wl_t *w = wl_open_stop(&c, &g_stop, err, sizeof err);
     if (!w) {
         fprintf(stderr, "%s\n", err);
         return EXIT_USAGE;
@@ -462,7 +466,11 @@ static int cmd_dir(int argc, char **argv, int plot, int report)
         /* The report shows the plots: draw them first.  Without gnuplot
          * the report still has every table. */
         char buf[PATH_MAX], err[2048];
-        int rc = plot_run(argv[1], reports_dir(buf, sizeof buf), err, sizeof err);
+        int rc = plot_run_stop(argv[1], reports_dir(buf, sizeof buf), &g_stop, err, sizeof err);
+        if (rc != 0 && g_stop) {
+            fprintf(stderr, "sluice report: %s\n", err);
+            return EXIT_USAGE;
+        }
         if (rc != 0)
             fprintf(stderr, "sluice report: no plots (%s); writing the tables only\n", err);
         else
@@ -526,7 +534,7 @@ static int cmd_sweep(int argc, char **argv)
     if (!out)
         return usage_error("%s", "sweep needs --out DIR");
     char err[2048];
-    sweep_t *w = sweep_load(argv[optind], err, sizeof err);
+    sweep_t *w = sweep_load_stop(argv[optind], &g_stop, err, sizeof err);
     if (!w) {
         fprintf(stderr, "%s\n", err);
         return EXIT_USAGE;
