@@ -18,13 +18,16 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <poll.h>
 #include <signal.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #define PLOT_PATH_MAX 4096
 #define PLOT_ARGS_MAX 16384
 #define PLOT_LINE_MAX 8192
+#define PLOT_GRACE_MS 2000 /* an interrupted gnuplot's time to exit before SIGKILL */
 
 static const struct {
     const char *name, *title, *caption;
@@ -296,11 +299,20 @@ static int run_gnuplot(const char *gnuplot, const char *assigns, const char *scr
     int stopped = 0;
     for (;;) {
         char chunk[512];
-        if (!stopped && stop && *stop) {
-            kill(pid, SIGTERM); /* its stderr then closes */
+        if (stop && *stop) {
+            /* Not waiting for its stderr to close: a child of gnuplot
+             * could hold it open. */
+            kill(pid, SIGTERM);
             stopped = 1;
+            break;
         }
-        ssize_t r = read(fds[0], chunk, sizeof chunk);
+        struct pollfd pfd = {fds[0], POLLIN, 0};
+        int n = poll(&pfd, 1, 100); /* the stop flag is seen within 0.1 s */
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n == 0)
+            continue;
+        ssize_t r = n < 0 ? -1 : read(fds[0], chunk, sizeof chunk);
         if (r < 0 && errno == EINTR)
             continue;
         if (r <= 0)
@@ -314,10 +326,23 @@ static int run_gnuplot(const char *gnuplot, const char *assigns, const char *scr
     buf[used] = 0;
     close(fds[0]);
     int status;
-    while (waitpid(pid, &status, 0) < 0) {
-        if (errno != EINTR) {
-            set_err(err, errlen, "waitpid: %s", strerror(errno));
-            return -1;
+    if (stopped) {
+        /* SIGTERM, then SIGKILL after PLOT_GRACE_MS */
+        struct timespec nap = {0, 10 * 1000 * 1000};
+        pid_t w = 0;
+        for (int ms = 0; ms < PLOT_GRACE_MS && (w = waitpid(pid, &status, WNOHANG)) == 0;
+             ms += 10)
+            nanosleep(&nap, NULL);
+        if (w == 0)
+            kill(pid, SIGKILL);
+        while (w == 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
+            ;
+    } else {
+        while (waitpid(pid, &status, 0) < 0) {
+            if (errno != EINTR) {
+                set_err(err, errlen, "waitpid: %s", strerror(errno));
+                return -1;
+            }
         }
     }
     if (stopped || (stop && *stop)) {
