@@ -14,6 +14,9 @@
  * key, comment, multi-line continuation) so that an unknown or empty
  * section, a syntax error and a line too long for inih's fixed buffer are
  * reported with their own message.  Only the first error (by line) is kept.
+ * Lines come from infile.h: the file must be a regular file, a NUL byte or
+ * a line over INFILE_LINE_MAX bytes ends the reading at once (inih's own
+ * handling of those is not relied on), and so does the stop flag.
  *
  * Costs: a key lookup is a linear scan of the table (~90 rows); loading is
  * O(lines x keys), done once per run, never in a hot path.
