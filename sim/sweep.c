@@ -370,12 +370,10 @@ static size_t count_runs(const sweep_t *w, char *msg, size_t n)
     uint64_t points = 1, runs;
     int over = 0;
     double approx = 1;
-    for (size_t k = 0; k < w->nparams; k++) {
-        size_t nk = w->zip ? w->params[0].n : w->params[k].n;
-        if (w->zip && k > 0)
-            break;
-        approx *= (double)nk;
-        if (__builtin_mul_overflow(points, (uint64_t)nk, &points))
+    size_t factors = w->zip && w->nparams ? 1 : w->nparams; /* zip: lists of equal length */
+    for (size_t k = 0; k < factors; k++) {
+        approx *= (double)w->params[k].n;
+        if (__builtin_mul_overflow(points, (uint64_t)w->params[k].n, &points))
             over = 1;
     }
     approx *= (double)w->replications;

@@ -102,6 +102,11 @@ static pid_t start(const char *dir, const char *path_prefix, char *const args[])
     for (int i = 0; args[i] && n < 15; i++)
         argv[n++] = args[i];
     argv[n] = NULL;
+    /* sluice plot finds reports/ beside its binary, which the ASan build
+     * (build/asan/sluice) does not have: name it. */
+    char cwd[1024], reports[1100];
+    cr_assert(getcwd(cwd, sizeof cwd));
+    snprintf(reports, sizeof reports, "%s/reports", cwd);
     fflush(NULL);
     pid_t pid = fork();
     cr_assert(pid >= 0);
@@ -114,6 +119,8 @@ static pid_t start(const char *dir, const char *path_prefix, char *const args[])
             _exit(121);
         dup2(out, STDOUT_FILENO);
         dup2(err, STDERR_FILENO);
+        if (!getenv("SLUICE_REPORTS"))
+            setenv("SLUICE_REPORTS", reports, 1);
         if (path_prefix) {
             char p[4096];
             const char *old = getenv("PATH");
