@@ -79,7 +79,16 @@ static int verdict_from_timeline(const char *dir, double duration, double slack,
     return m4 <= CAPACITY_GROWTH * m2 + slack;
 }
 
+static int sustainable(const cfg_t *c, const volatile int *stop, char *err, size_t errlen);
+
 int capacity_sustainable(const cfg_t *c, char *err, size_t errlen)
+{
+    return sustainable(c, NULL, err, errlen);
+}
+
+/* capacity_sustainable that ends early (-1 "interrupted") once *stop is
+ * non-zero; the temporary folder is removed either way. */
+static int sustainable(const cfg_t *c, const volatile int *stop, char *err, size_t errlen)
 {
     char tmp[] = "/tmp/sluice_capacity_XXXXXX";
     if (!mkdtemp(tmp)) {
@@ -95,10 +104,12 @@ int capacity_sustainable(const cfg_t *c, char *err, size_t errlen)
     if (duration / r.run.timeline_bucket > 1000)
         r.run.timeline_bucket = duration / 1000.0;
     sim_outcome *o = malloc(sizeof *o);
+    sim_options opt = {0};
+    opt.stop = stop;
     int v = -1;
     if (!o)
         snprintf(err, errlen, "out of memory");
-    else if (sim_run(&r, tmp, o, err, errlen) != SIM_ERR)
+    else if (sim_run_opts(&r, tmp, &opt, o, err, errlen) != SIM_ERR)
         v = verdict_from_timeline(tmp, duration, r.workload.rate * r.run.timeline_bucket, err,
                                   errlen);
     free(o);
@@ -112,7 +123,7 @@ typedef struct task_ctx {
     int iterations;
 } task_ctx;
 
-static void task(const void *vctx, size_t t, void *result)
+static void task(const void *vctx, size_t t, void *result, const volatile int *stop)
 {
     const task_ctx *ctx = vctx;
     capacity_result *r = result;
@@ -133,7 +144,7 @@ static void task(const void *vctx, size_t t, void *result)
     double lo = NAN, hi = NAN, rate = c.workload.rate;
     for (int k = 0; k < 24 && (isnan(lo) || isnan(hi)); k++) {
         c.workload.rate = rate;
-        int v = capacity_sustainable(&c, r->message, sizeof r->message);
+        int v = sustainable(&c, stop, r->message, sizeof r->message);
         if (v < 0) {
             r->status = 2;
             return;
@@ -155,7 +166,7 @@ static void task(const void *vctx, size_t t, void *result)
     for (int k = 0; k < ctx->iterations; k++) {
         double mid = 0.5 * (lo + hi);
         c.workload.rate = mid;
-        int v = capacity_sustainable(&c, r->message, sizeof r->message);
+        int v = sustainable(&c, stop, r->message, sizeof r->message);
         if (v < 0) {
             r->status = 2;
             return;

@@ -14,11 +14,15 @@
  * key, comment, multi-line continuation) so that an unknown or empty
  * section, a syntax error and a line too long for inih's fixed buffer are
  * reported with their own message.  Only the first error (by line) is kept.
+ * Lines come from infile.h: the file must be a regular file, a NUL byte or
+ * a line over INFILE_LINE_MAX bytes ends the reading at once (inih's own
+ * handling of those is not relied on), and so does the stop flag.
  *
  * Costs: a key lookup is a linear scan of the table (~90 rows); loading is
  * O(lines x keys), done once per run, never in a hot path.
  */
 #include "cfg.h"
+#include "infile.h"
 
 #include <assert.h>
 #include <ctype.h>
@@ -918,14 +922,13 @@ struct loader {
     cfg_t *c;                 /* the copy being filled */
     const char *file;         /* as the caller gave it, for messages */
     char base[CFG_PATH_MAX];  /* folder of file, with '/', or "" */
-    FILE *f;
+    infile *in;               /* the file (infile.h: regular, bounded lines) */
     int line;                 /* physical line last handed to inih */
     int cont;                 /* that line is a continuation (inih multi-line) */
     int key_in_section;       /* inih's prev_name is set: indented = continuation */
     int err_line;             /* line of the first error, 0 = none */
     char err[CFG_ERR_MAX];
     int seen[NKEYS];          /* line where key i was set, 0 = not yet */
-    char buf[4096];           /* one physical line */
 };
 
 static void fail(struct loader *L, int line, const char *fmt, ...)
@@ -1005,41 +1008,36 @@ static void classify(struct loader *L, char *line)
     L->key_in_section = q > p;
 }
 
-/* The ini_reader: reads one physical line (any length, '\n' or "\r\n")
- * and counts it.  A line too long for inih's buffer (num bytes with
- * "\r\n\0") is reported and handed over empty, so inih's line count stays
- * the same as ours.  getc rather than fgets: a NUL byte inside a line
- * cannot make us lose track of line ends. */
+/* The ini_reader: reads one physical line (infile.h: '\n' or "\r\n",
+ * at most INFILE_LINE_MAX bytes, no NUL byte) and counts it.  A line too
+ * long for inih's buffer (num bytes with "\r\n\0") is reported and handed
+ * over empty, so inih's line count stays the same as ours.  A read error,
+ * a NUL byte, an over-long line or the stop flag end the parse at once
+ * (NULL: inih sees the end of the file). */
 static char *reader(char *str, int num, void *stream)
 {
     struct loader *L = stream;
-    size_t len = 0, total = 0;
-    int ch, any = 0;
-    while ((ch = getc(L->f)) != EOF) {
-        any = 1;
-        if (ch == '\n')
-            break;
-        if (len < sizeof L->buf - 1)
-            L->buf[len++] = (char)ch;
-        total++;
+    char *buf;
+    size_t len;
+    int r = infile_line(L->in, &buf, &len);
+    if (r == INFILE_ERR && (!L->err_line || infile_interrupted(L->in))) {
+        L->err_line = (int)infile_lineno(L->in) + 1;
+        snprintf(L->err, sizeof L->err, "%s", infile_error(L->in));
     }
-    if (!any)
+    if (r != INFILE_LINE)
         return NULL;
     L->line++;
-    L->buf[len] = '\0';
-    if (len > 0 && L->buf[len - 1] == '\r') {
-        L->buf[--len] = '\0';
-        total--;
-    }
-    if (num < 4 || total + 3 > (size_t)num) {
-        fail(L, L->line, "line too long (%zu characters, at most %d)", total, num - 3);
+    if (len > 0 && buf[len - 1] == '\r')
+        buf[--len] = '\0';
+    if (num < 4 || len + 3 > (size_t)num) {
+        fail(L, L->line, "line too long (%zu characters, at most %d)", len, num - 3);
         L->cont = 0;
         str[0] = '\n';
         str[1] = '\0';
         return str;
     }
-    classify(L, L->buf);
-    memcpy(str, L->buf, len);
+    classify(L, buf);
+    memcpy(str, buf, len);
     str[len] = '\n';
     str[len + 1] = '\0';
     return str;
@@ -1098,6 +1096,12 @@ static int handler(void *user, const char *section0, const char *name, const cha
 
 int cfg_load(cfg_t *c, const char *path, char *err, size_t errlen)
 {
+    return cfg_load_stop(c, path, NULL, err, errlen);
+}
+
+int cfg_load_stop(cfg_t *c, const char *path, const volatile int *stop, char *err,
+                  size_t errlen)
+{
     struct loader *L = calloc(1, sizeof *L);
     cfg_t *work = malloc(sizeof *work);
     int rc = CFG_ERR;
@@ -1123,16 +1127,10 @@ int cfg_load(cfg_t *c, const char *path, char *err, size_t errlen)
                  CFG_PATH_MAX - 1);
         goto out;
     }
-    L->f = fopen(path, "r");
-    if (!L->f) {
-        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+    L->in = infile_open(path, NULL, stop, err, errlen);
+    if (!L->in)
         goto out;
-    }
     int r = ini_parse_stream(reader, L, handler, L);
-    if (ferror(L->f)) {
-        snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
-        goto out;
-    }
     if (r > 0 && (!L->err_line || r < L->err_line))
         fail(L, r, "syntax error"); /* inih found one that classify() did not */
     else if (r < 0 && !L->err_line)
@@ -1145,8 +1143,8 @@ int cfg_load(cfg_t *c, const char *path, char *err, size_t errlen)
     *c = *work;
     rc = CFG_OK;
 out:
-    if (L && L->f)
-        fclose(L->f);
+    if (L)
+        infile_close(L->in);
     free(L);
     free(work);
     return rc;

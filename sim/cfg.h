@@ -176,6 +176,11 @@ void cfg_defaults(cfg_t *c);
  * key (with a "did you mean" suggestion), bad number, out of range, word
  * not allowed, missing file: CFG_ERR with err = "FILE:LINE: message". */
 int cfg_load(cfg_t *c, const char *path, char *err, size_t errlen);
+/* cfg_load that also ends with "FILE: interrupted" once *stop (may be
+ * NULL) becomes non-zero.  The file must be a regular file; its lines are
+ * read through infile.h (at most INFILE_LINE_MAX bytes, no NUL byte). */
+int cfg_load_stop(cfg_t *c, const char *path, const volatile int *stop, char *err,
+                  size_t errlen);
 
 /* Applies one "section.key=value" override (--set).  Relative paths
  * resolve against the current directory.  err = "--set section.key: ..." */

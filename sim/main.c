@@ -14,6 +14,10 @@
  * interrupted run never leaves half-written results and never destroys
  * the previous ones; an existing DIR sluice did not write is refused
  * unless --force (outdir.h).
+ * SIGINT/SIGTERM set g_stop, which every phase polls (reading input
+ * files, the simulation loop, sweep/stress/capacity workers, gnuplot):
+ * the command then ends with "interrupted" and exit status 2, and its
+ * temporary output folder is removed.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -164,7 +168,7 @@ static int load_config(const run_args *a, cfg_t *c)
 {
     char err[CFG_ERR_MAX];
     cfg_defaults(c);
-    if (cfg_load(c, a->config, err, sizeof err) != CFG_OK) {
+    if (cfg_load_stop(c, a->config, &g_stop, err, sizeof err) != CFG_OK) {
         fprintf(stderr, "%s\n", err);
         return EXIT_USAGE;
     }
@@ -263,7 +267,7 @@ static int do_plot_report(const char *dir, int plot, int report, int force)
     char buf[PATH_MAX], err[2048], note[OUTDIR_NOTE_MAX];
     const char *rdir = reports_dir(buf, sizeof buf);
     if (plot) {
-        int rc = plot_run_opts(dir, rdir, force, note, sizeof note, err, sizeof err);
+        int rc = plot_run_opts(dir, rdir, force, &g_stop, note, sizeof note, err, sizeof err);
         print_notes(note);
         if (rc != 0) {
             fprintf(stderr, "sluice plot: %s\n", err);
@@ -398,7 +402,7 @@ static int cmd_gen(int argc, char **argv)
     if (rc)
         return rc;
     char err[2048];
-    wl_t *w = wl_open(&c, err, sizeof err);
+    wl_t *w = wl_open_stop(&c, &g_stop, err, sizeof err);
     if (!w) {
         fprintf(stderr, "%s\n", err);
         return EXIT_USAGE;
@@ -509,9 +513,13 @@ static int cmd_dir(int argc, char **argv, int plot, int report)
          * the report still has every table; a folder the report may not
          * write into is refused by the report with the same message. */
         char buf[PATH_MAX], err[2048], note[OUTDIR_NOTE_MAX];
-        int rc = plot_run_opts(dir, reports_dir(buf, sizeof buf), force, note, sizeof note, err,
-                               sizeof err);
+        int rc = plot_run_opts(dir, reports_dir(buf, sizeof buf), force, &g_stop, note, sizeof note,
+                               err, sizeof err);
         print_notes(note);
+        if (rc != 0 && g_stop) {
+            fprintf(stderr, "sluice report: %s\n", err);
+            return EXIT_USAGE;
+        }
         if (rc != 0)
             fprintf(stderr, "sluice report: no plots (%s); writing the tables only\n", err);
         else
@@ -580,7 +588,7 @@ static int cmd_sweep(int argc, char **argv)
     if (!out)
         return usage_error("%s", "sweep needs --out DIR");
     char err[2048];
-    sweep_t *w = sweep_load(argv[optind], err, sizeof err);
+    sweep_t *w = sweep_load_stop(argv[optind], &g_stop, err, sizeof err);
     if (!w) {
         fprintf(stderr, "%s\n", err);
         return EXIT_USAGE;

@@ -4,6 +4,7 @@
  */
 #include "plot.h"
 #include "cfg.h"
+#include "infile.h"
 #include "outdir.h"
 
 #include <limits.h>
@@ -17,12 +18,16 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <poll.h>
+#include <signal.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #define PLOT_PATH_MAX 4096
 #define PLOT_ARGS_MAX 16384
 #define PLOT_LINE_MAX 8192
+#define PLOT_GRACE_MS 2000 /* an interrupted gnuplot's time to exit before SIGKILL */
 
 static const struct {
     const char *name, *title, *caption;
@@ -177,7 +182,7 @@ static int read_executors(const char *dir, char *out, size_t n, char *err, size_
 {
     char path[PLOT_PATH_MAX], line[PLOT_LINE_MAX];
     snprintf(path, sizeof path, "%s/summary.csv", dir);
-    FILE *f = fopen(path, "r");
+    FILE *f = infile_fopen(path);
     if (!f) {
         set_err(err, errlen, "%s: %s (not a sluice results folder?)", path, strerror(errno));
         return 2;
@@ -227,7 +232,7 @@ static int stream_deltas(const char *dir)
 {
     char path[PLOT_PATH_MAX], line[PLOT_LINE_MAX];
     snprintf(path, sizeof path, "%s/config.ini", dir);
-    FILE *f = fopen(path, "r");
+    FILE *f = infile_fopen(path);
     if (!f)
         return 1;
     int in_stream = 0, deltas = 1;
@@ -254,10 +259,16 @@ static int stream_deltas(const char *dir)
 }
 
 /* Runs `gnuplot -e assigns script`, its stdout to /dev/null and stderr
- * collected.  0 when it exits 0; -1 (err holds its stderr) otherwise. */
-static int run_gnuplot(const char *gnuplot, const char *assigns, const char *script, char *err,
-                       size_t errlen)
+ * collected.  0 when it exits 0; -1 (err holds its stderr) otherwise; 2
+ * "interrupted" when *stop became non-zero (gnuplot is then sent SIGTERM
+ * and reaped). */
+static int run_gnuplot(const char *gnuplot, const char *assigns, const char *script,
+                       const volatile int *stop, char *err, size_t errlen)
 {
+    if (stop && *stop) {
+        set_err(err, errlen, "interrupted");
+        return 2;
+    }
     int fds[2];
     if (pipe(fds) != 0) {
         set_err(err, errlen, "pipe: %s", strerror(errno));
@@ -285,9 +296,23 @@ static int run_gnuplot(const char *gnuplot, const char *assigns, const char *scr
     close(fds[1]);
     char buf[2048];
     size_t used = 0;
+    int stopped = 0;
     for (;;) {
         char chunk[512];
-        ssize_t r = read(fds[0], chunk, sizeof chunk);
+        if (stop && *stop) {
+            /* Not waiting for its stderr to close: a child of gnuplot
+             * could hold it open. */
+            kill(pid, SIGTERM);
+            stopped = 1;
+            break;
+        }
+        struct pollfd pfd = {fds[0], POLLIN, 0};
+        int n = poll(&pfd, 1, 100); /* the stop flag is seen within 0.1 s */
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n == 0)
+            continue;
+        ssize_t r = n < 0 ? -1 : read(fds[0], chunk, sizeof chunk);
         if (r < 0 && errno == EINTR)
             continue;
         if (r <= 0)
@@ -301,11 +326,28 @@ static int run_gnuplot(const char *gnuplot, const char *assigns, const char *scr
     buf[used] = 0;
     close(fds[0]);
     int status;
-    while (waitpid(pid, &status, 0) < 0) {
-        if (errno != EINTR) {
-            set_err(err, errlen, "waitpid: %s", strerror(errno));
-            return -1;
+    if (stopped) {
+        /* SIGTERM, then SIGKILL after PLOT_GRACE_MS */
+        struct timespec nap = {0, 10 * 1000 * 1000};
+        pid_t w = 0;
+        for (int ms = 0; ms < PLOT_GRACE_MS && (w = waitpid(pid, &status, WNOHANG)) == 0;
+             ms += 10)
+            nanosleep(&nap, NULL);
+        if (w == 0)
+            kill(pid, SIGKILL);
+        while (w == 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
+            ;
+    } else {
+        while (waitpid(pid, &status, 0) < 0) {
+            if (errno != EINTR) {
+                set_err(err, errlen, "waitpid: %s", strerror(errno));
+                return -1;
+            }
         }
+    }
+    if (stopped || (stop && *stop)) {
+        set_err(err, errlen, "interrupted");
+        return 2;
     }
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
         return 0;
@@ -328,7 +370,7 @@ static int read_marks(const char *dir, char *xs, size_t xn, char *names, size_t 
 {
     char path[PATH_MAX];
     snprintf(path, sizeof path, "%s/marks.csv", dir);
-    FILE *f = fopen(path, "r");
+    FILE *f = infile_fopen(path);
     if (!f) {
         set_err(err, errlen, "%s: cannot read", path);
         return 2;
@@ -375,7 +417,7 @@ static int sweep_split(const char *dir, char *name, size_t nn, char *vals, size_
     char path[PLOT_PATH_MAX], line[PLOT_LINE_MAX];
     snprintf(path, sizeof path, "%s/sweep.csv", dir);
     name[0] = vals[0] = 0;
-    FILE *f = fopen(path, "r");
+    FILE *f = infile_fopen(path);
     if (!f) {
         set_err(err, errlen, "%s: %s", path, strerror(errno));
         return 2;
@@ -456,7 +498,7 @@ static int sweep_header(const char *dir, char *xname, size_t xn, int *ecol, char
 {
     char path[PLOT_PATH_MAX], line[PLOT_LINE_MAX];
     snprintf(path, sizeof path, "%s/sweep.csv", dir);
-    FILE *f = fopen(path, "r");
+    FILE *f = infile_fopen(path);
     if (!f) {
         set_err(err, errlen, "%s: %s", path, strerror(errno));
         return 2;
@@ -508,7 +550,7 @@ static int sweep_header(const char *dir, char *xname, size_t xn, int *ecol, char
 
 int plot_run(const char *dir, const char *reports_dir, char *err, size_t errlen)
 {
-    return plot_run_opts(dir, reports_dir, 0, NULL, 0, err, errlen);
+    return plot_run_opts(dir, reports_dir, 0, NULL, NULL, 0, err, errlen);
 }
 
 /* Appends text to note (room for n bytes). */
@@ -520,8 +562,14 @@ static void note_add(char *note, size_t n, const char *text)
     snprintf(note + len, n - len, "%s", text);
 }
 
-int plot_run_opts(const char *dir, const char *reports_dir, int force, char *note,
-                  size_t notelen, char *err, size_t errlen)
+int plot_run_stop(const char *dir, const char *reports_dir, const volatile int *stop, char *err,
+                  size_t errlen)
+{
+    return plot_run_opts(dir, reports_dir, 0, stop, NULL, 0, err, errlen);
+}
+
+int plot_run_opts(const char *dir, const char *reports_dir, int force, const volatile int *stop,
+                  char *note, size_t notelen, char *err, size_t errlen)
 {
     if (err && errlen)
         err[0] = 0;
@@ -652,7 +700,7 @@ int plot_run_opts(const char *dir, const char *reports_dir, int force, char *not
             }
         }
         snprintf(script, sizeof script, "%s/sweep.gp", reports_dir);
-        rc = run_gnuplot(gnuplot, assigns, script, err, errlen);
+        rc = run_gnuplot(gnuplot, assigns, script, stop, err, errlen);
         goto out;
     }
 
@@ -678,7 +726,7 @@ int plot_run_opts(const char *dir, const char *reports_dir, int force, char *not
     }
     for (int i = 0; i < PLOT_COUNT && rc == 0; i++) {
         snprintf(script, sizeof script, "%s/%s.gp", reports_dir, plot_table[i].name);
-        rc = run_gnuplot(gnuplot, assigns, script, err, errlen);
+        rc = run_gnuplot(gnuplot, assigns, script, stop, err, errlen);
     }
 out:
     free(assigns);

@@ -8,6 +8,9 @@
  *    (executors in summary.csv, whether windows.csv / events.csv /
  *    panes.csv exist, whether stream panes are deltas) and runs each
  *    script once, writing DIR/plots/NAME.png (pngcairo) and NAME.svg.
+ *    They are drawn into a temporary folder beside DIR/plots and moved
+ *    into place when every script succeeded (outdir.h): a failed or
+ *    interrupted run leaves no half-drawn plots.
  *  - gnuplot is found by a PATH lookup and started with fork/exec, never
  *    through a shell; paths reach it as gnuplot string literals in one
  *    `-e` argument, with quotes doubled ('' inside '...').  Paths holding
@@ -36,6 +39,11 @@
  * the scripts of reports_dir.  0, 2 (bad input, gnuplot not installed) or
  * -1, with err filled when not 0. */
 int plot_run(const char *dir, const char *reports_dir, char *err, size_t errlen);
+/* plot_run that stops once *stop (may be NULL) is non-zero: the running
+ * gnuplot gets SIGTERM, the plots drawn so far are deleted, and the
+ * result is 2 with err "interrupted". */
+int plot_run_stop(const char *dir, const char *reports_dir, const volatile int *stop, char *err,
+                  size_t errlen);
 
 /* plot_run, and with force also into a folder that is not a sluice
  * results folder (outdir_is_results) and over a DIR/plots sluice did not
@@ -43,9 +51,9 @@ int plot_run(const char *dir, const char *reports_dir, char *err, size_t errlen)
  * DIR/plots.tmp.XXXXXX, then renamed over the old one, which is replaced
  * only when sluice drew all of it; DIR's marker then lists plots/.  Lines
  * for the user (what force replaced, stale leftovers removed) go into
- * note (room for notelen bytes; may be NULL). */
-int plot_run_opts(const char *dir, const char *reports_dir, int force, char *note,
-                  size_t notelen, char *err, size_t errlen);
+ * note (room for notelen bytes; may be NULL).  stop as for plot_run_stop. */
+int plot_run_opts(const char *dir, const char *reports_dir, int force, const volatile int *stop,
+                  char *note, size_t notelen, char *err, size_t errlen);
 
 /* The plots of a run, in report order: name i is the file stem
  * (plots/NAME.png, reports/NAME.gp), for 0 <= i < PLOT_COUNT.  Static

@@ -12,7 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
+
+/* Workers asked to stop get this long to finish (and clean up) before
+ * they are killed. */
+#define POOL_GRACE_MS 2000
 
 static int write_all(int fd, const void *buf, size_t n)
 {
@@ -46,7 +51,8 @@ static int read_all(int fd, void *buf, size_t n)
 }
 
 /* A worker: take task numbers until the pipe closes. */
-static void worker(pool_task_fn fn, const void *ctx, size_t result_size, int task_r, int res_w)
+static void worker(pool_task_fn fn, const void *ctx, size_t result_size, int task_r, int res_w,
+                   const volatile int *stop)
 {
     uint32_t t;
     /* The task number goes in front of the record on the pipe; the task
@@ -56,9 +62,9 @@ static void worker(pool_task_fn fn, const void *ctx, size_t result_size, int tas
     void *result = malloc(result_size);
     if (!rec || !result)
         _exit(3);
-    while (read_all(task_r, &t, sizeof t) == 1) {
+    while (!(stop && *stop) && read_all(task_r, &t, sizeof t) == 1) {
         memset(result, 0, result_size);
-        fn(ctx, t, result);
+        fn(ctx, t, result, stop);
         memcpy(rec, &t, sizeof t);
         memcpy(rec + sizeof t, result, result_size);
         if (write_all(res_w, rec, sizeof t + result_size) != 0)
@@ -67,6 +73,31 @@ static void worker(pool_task_fn fn, const void *ctx, size_t result_size, int tas
     free(result);
     free(rec);
     _exit(0);
+}
+
+/* Asks the workers to stop (SIGTERM: a worker of the CLI sets its stop
+ * flag, ends its task early and cleans up), waits up to POOL_GRACE_MS,
+ * then kills the rest.  Reaped workers get pid 0. */
+static void stop_workers(pid_t *pids, int n)
+{
+    for (int j = 0; j < n; j++)
+        kill(pids[j], SIGTERM);
+    struct timespec nap = {0, 10 * 1000 * 1000};
+    for (int ms = 0; ms < POOL_GRACE_MS; ms += 10) {
+        int left = 0;
+        for (int j = 0; j < n; j++) {
+            int st;
+            if (pids[j] > 0 && waitpid(pids[j], &st, WNOHANG) == pids[j])
+                pids[j] = 0;
+            left += pids[j] > 0;
+        }
+        if (!left)
+            return;
+        nanosleep(&nap, NULL);
+    }
+    for (int j = 0; j < n; j++)
+        if (pids[j] > 0)
+            kill(pids[j], SIGKILL);
 }
 
 int pool_run(size_t total, int jobs, pool_task_fn fn, const void *ctx, size_t result_size,
@@ -89,7 +120,11 @@ int pool_run(size_t total, int jobs, pool_task_fn fn, const void *ctx, size_t re
                 return -1;
             }
             memset(res + t * result_size, 0, result_size);
-            fn(ctx, t, res + t * result_size);
+            fn(ctx, t, res + t * result_size, stop);
+            if (stop && *stop) { /* the task may have ended early */
+                snprintf(err, errlen, "interrupted");
+                return -1;
+            }
             if (progress)
                 progress(user, t + 1, total);
         }
@@ -129,7 +164,7 @@ int pool_run(size_t total, int jobs, pool_task_fn fn, const void *ctx, size_t re
         if (pids[j] == 0) {
             close(tp[1]);
             close(rp[0]);
-            worker(fn, ctx, result_size, tp[0], rp[1]);
+            worker(fn, ctx, result_size, tp[0], rp[1], stop);
         }
         started++;
     }
@@ -184,14 +219,16 @@ int pool_run(size_t total, int jobs, pool_task_fn fn, const void *ctx, size_t re
                 progress(user, done, total);
         }
     }
+    if (rc != 0 && stop && *stop)
+        snprintf(err, errlen, "interrupted"); /* whatever else went wrong meanwhile */
     if (tp_open)
         close(tp[1]);
     close(rp[0]);
+    if (rc != 0)
+        stop_workers(pids, started);
     for (int j = 0; j < started; j++) {
-        if (rc != 0)
-            kill(pids[j], SIGKILL);
         int st;
-        while (waitpid(pids[j], &st, 0) < 0 && errno == EINTR)
+        while (pids[j] > 0 && waitpid(pids[j], &st, 0) < 0 && errno == EINTR)
             ;
     }
     free(rec);

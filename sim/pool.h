@@ -12,6 +12,11 @@
  *    PIPE_BUF bytes, so records never interleave); it polls both, so
  *    neither pipe can fill up and block the other.
  *  - jobs = 1 runs every task in the calling process, in order.
+ *  - Stopping: once *stop is non-zero no task is started; the result is
+ *    -1 "interrupted".  Workers get SIGTERM (the CLI's handler sets their
+ *    own copy of the flag, so a running task ends early and removes what
+ *    it wrote), 2 s to exit, then SIGKILL; pool_run returns only after
+ *    every worker has been reaped.
  *  - Nothing prints; progress goes through a callback.
  */
 #ifndef SLUICE_POOL_H
@@ -19,7 +24,10 @@
 
 #include <stddef.h>
 
-typedef void (*pool_task_fn)(const void *ctx, size_t task, void *result);
+/* stop: the flag given to pool_run (may be NULL); a long task polls it
+ * and may end early once it is non-zero (its result is then dropped). */
+typedef void (*pool_task_fn)(const void *ctx, size_t task, void *result,
+                             const volatile int *stop);
 typedef void (*pool_progress_fn)(void *user, size_t done, size_t total);
 
 /* Runs tasks 0..total-1; results is an array of total records of

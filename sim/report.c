@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "outdir.h"
+#include "infile.h"
 #include "plot.h"
 
 #define REPORT_PATH_MAX 4096
@@ -32,7 +33,7 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...)
  * errno set on failure (EFBIG above REPORT_FILE_MAX). */
 static char *slurp(const char *path, size_t *len_out)
 {
-    FILE *f = fopen(path, "rb");
+    FILE *f = infile_fopen(path);
     if (!f)
         return NULL;
     size_t cap = 1 << 16, len = 0;

@@ -61,6 +61,7 @@ struct sim {
     char abort_msg[512];
     uint64_t events;
     uint64_t steps;      /* loop steps so far (stop flag, progress) */
+    const volatile int *stop; /* sim_options.stop, for loading (may be NULL) */
     int finished;        /* the loop ran out of events */
     double fold_h;       /* windows ending before it may have been folded */
     /* events.csv: every k-th event by seq; k doubles when full */
@@ -72,6 +73,7 @@ struct sim {
 /* ---- services for executors ---- */
 
 double sim_now(const sim_t *s) { return s->now; }
+const volatile int *sim_stop(const sim_t *s) { return s->stop; }
 const double *sim_clock(const sim_t *s) { return &s->now; }
 const cfg_t *sim_cfg(const sim_t *s) { return &s->cfg; }
 const fault_schedule *sim_faults(const sim_t *s) { return &s->faults; }
@@ -146,7 +148,8 @@ static void sim_free(sim_t *s)
 }
 
 /* with_truth: keep the ground truth (the fault-free reference needs none). */
-static sim_t *sim_new(const cfg_t *c, FILE *panes, int with_truth, char *err, size_t errlen)
+static sim_t *sim_new(const cfg_t *c, FILE *panes, int with_truth, const volatile int *stop,
+                      char *err, size_t errlen)
 {
     sim_t *s = calloc(1, sizeof *s);
     if (!s) {
@@ -155,6 +158,7 @@ static sim_t *sim_new(const cfg_t *c, FILE *panes, int with_truth, char *err, si
     }
     s->cfg = *c;
     s->panes = panes;
+    s->stop = stop;
     s->sample_k = 1;
     s->fold_h = -INFINITY;
     s->eq = eq_alloc(1024);
@@ -165,7 +169,7 @@ static sim_t *sim_new(const cfg_t *c, FILE *panes, int with_truth, char *err, si
         sim_free(s);
         return NULL;
     }
-    s->wl = wl_open(c, err, errlen);
+    s->wl = wl_open_stop(c, stop, err, errlen);
     if (!s->wl) {
         sim_free(s);
         return NULL;
@@ -929,7 +933,7 @@ int sim_run_opts(const cfg_t *c, const char *out_dir, const sim_options *opt, si
         memset(&rc.faults.crash_times, 0, sizeof rc.faults.crash_times);
         memset(&rc.faults.checkpoint_failure_times, 0, sizeof rc.faults.checkpoint_failure_times);
         rc.faults.mtbf = 0;
-        ref = sim_new(&rc, NULL, 0, err, errlen);
+        ref = sim_new(&rc, NULL, 0, opt ? opt->stop : NULL, err, errlen);
         if (!ref)
             return SIM_ERR;
     }
@@ -948,7 +952,8 @@ int sim_run_opts(const cfg_t *c, const char *out_dir, const sim_options *opt, si
     fc.min = opt && opt->fold_min ? opt->fold_min : FOLD_MIN_DEFAULT;
     fc.next = fc.min;
     FILE *wrows[EXEC_COUNT] = {0}, *trows[EXEC_COUNT] = {0};
-    sim_t *s = sim_new(c, c->run.panes_csv ? panes : NULL, 1, err, errlen);
+    sim_t *s = sim_new(c, c->run.panes_csv ? panes : NULL, 1, opt ? opt->stop : NULL, err,
+                       errlen);
     int status = SIM_ERR;
     for (int i = 0; s && i < s->nexec; i++) {
         /* Rows of the timeline and of folded windows wait in temporary

@@ -33,6 +33,9 @@
 typedef struct sim sim_t;
 
 double sim_now(const sim_t *s);
+/* The run's stop flag (sim_options.stop, may be NULL), for executors that
+ * read files while they are set up (a scripted watermark_file). */
+const volatile int *sim_stop(const sim_t *s);
 /* The address of the clock: *sim_clock(s) == sim_now(s) at all times,
  * valid as long as s; for per-event paths, which read it without a call. */
 const double *sim_clock(const sim_t *s);

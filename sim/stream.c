@@ -1678,7 +1678,7 @@ static void *stream_create(sim_t *sim, exec_t *e, char *err, size_t errlen)
                  c->path[0] ? c->path : "config", wname ? wname : "(unknown)");
         goto fail;
     }
-    s->wm = wm_alloc(wt, c, err, errlen);
+    s->wm = wm_alloc_stop(wt, c, sim_stop(sim), err, errlen);
     if (!s->wm)
         goto fail;
     s->oracle = wt->needs_oracle;
@@ -1715,8 +1715,8 @@ static void *stream_create(sim_t *sim, exec_t *e, char *err, size_t errlen)
     source_wm_refresh(s);
     if (s->crashy) {
         /* the initial state is checkpoint 0: offset 0, no windows */
-        s->ck_wm = wm_alloc(wt, c, err, errlen);
-        s->snap.wm = s->ck_wm ? wm_alloc(wt, c, err, errlen) : NULL;
+        s->ck_wm = wm_alloc_stop(wt, c, sim_stop(sim), err, errlen);
+        s->snap.wm = s->ck_wm ? wm_alloc_stop(wt, c, sim_stop(sim), err, errlen) : NULL;
         if (!s->snap.wm)
             goto fail;
         if (c->stream.guarantee == GUAR_AT_LEAST_ONCE) {

@@ -57,7 +57,14 @@ void stress_config(const cfg_t *base, size_t i, cfg_t *out, char *crashes, size_
     }
 }
 
+static void run_one(const cfg_t *base, size_t i, stress_result *r, const volatile int *stop);
+
 void stress_run_one(const cfg_t *base, size_t i, stress_result *r)
+{
+    run_one(base, i, r, NULL);
+}
+
+static void run_one(const cfg_t *base, size_t i, stress_result *r, const volatile int *stop)
 {
     cfg_t c;
     memset(r, 0, sizeof *r);
@@ -72,15 +79,16 @@ void stress_run_one(const cfg_t *base, size_t i, stress_result *r)
     /* Fold as often as possible: every horizon promise gets tested. */
     sim_options opt = {0};
     opt.fold_min = 1;
+    opt.stop = stop;
     r->status = sim_run_opts(&c, NULL, &opt, o, r->message, sizeof r->message);
     if (r->status == SIM_OK)
         r->message[0] = 0;
     free(o);
 }
 
-static void task(const void *ctx, size_t i, void *result)
+static void task(const void *ctx, size_t i, void *result, const volatile int *stop)
 {
-    stress_run_one(ctx, i, result);
+    run_one(ctx, i, result, stop);
 }
 
 int stress_run_all(const cfg_t *base, size_t n, int jobs, stress_result *results,

@@ -5,6 +5,7 @@
  * task number, so the output never depends on which worker ran what.
  */
 #include "sweep.h"
+#include "infile.h"
 #include "pool.h"
 
 #include <ctype.h>
@@ -112,7 +113,7 @@ static int metric_index(const char *name)
 
 typedef struct parse_state {
     sweep_t *w;
-    FILE *f;
+    infile *f;
     int line;
     char *err;
     size_t errlen;
@@ -120,13 +121,39 @@ typedef struct parse_state {
     char dir[CFG_PATH_MAX];
 } parse_state;
 
+static int fail(parse_state *ps, const char *msg, const char *arg);
+
+/* The ini_reader: one line through infile.h (regular file, at most
+ * INFILE_LINE_MAX bytes, no NUL byte, the stop flag).  A line too long
+ * for inih's buffer is an error rather than being cut in two.  Any error
+ * ends the parse (NULL: inih sees the end of the file). */
 static char *reader(char *str, int num, void *stream)
 {
     parse_state *ps = stream;
-    char *r = fgets(str, num, ps->f);
-    if (r)
-        ps->line++;
-    return r;
+    char *buf;
+    size_t len;
+    if (ps->failed)
+        return NULL;
+    int r = infile_line(ps->f, &buf, &len);
+    if (r == INFILE_ERR) {
+        snprintf(ps->err, ps->errlen, "%s", infile_error(ps->f));
+        ps->failed = 1;
+    }
+    if (r != INFILE_LINE)
+        return NULL;
+    ps->line++;
+    if (len > 0 && buf[len - 1] == '\r')
+        buf[--len] = '\0';
+    if (num < 4 || len + 3 > (size_t)num) {
+        char m[96];
+        snprintf(m, sizeof m, "line too long (%zu characters, at most %d)", len, num - 3);
+        fail(ps, "%s", m);
+        return NULL;
+    }
+    memcpy(str, buf, len);
+    str[len] = '\n';
+    str[len + 1] = '\0';
+    return str;
 }
 
 static char *trim(char *s)
@@ -332,6 +359,60 @@ static int apply_point(const sweep_t *w, size_t p, cfg_t *c, char *err, size_t e
 
 sweep_t *sweep_load(const char *path, char *err, size_t errlen)
 {
+    return sweep_load_stop(path, NULL, err, errlen);
+}
+
+/* The number of runs of a grid or zip sweep: points x replications, or 0
+ * when that is more than SWEEP_MAX_RUNS (then msg says how many, counted
+ * in floating point so that no product can wrap around). */
+static size_t count_runs(const sweep_t *w, char *msg, size_t n)
+{
+    uint64_t points = 1, runs;
+    int over = 0;
+    double approx = 1;
+    size_t factors = w->zip && w->nparams ? 1 : w->nparams; /* zip: lists of equal length */
+    for (size_t k = 0; k < factors; k++) {
+        approx *= (double)w->params[k].n;
+        if (__builtin_mul_overflow(points, (uint64_t)w->params[k].n, &points))
+            over = 1;
+    }
+    approx *= (double)w->replications;
+    if (__builtin_mul_overflow(points, (uint64_t)w->replications, &runs))
+        over = 1;
+    if (!over && runs <= SWEEP_MAX_RUNS)
+        return (size_t)runs;
+    /* "16 swept keys of 16 values", or "3 x 5 x 7 values" */
+    char what[256] = "";
+    size_t len = 0;
+    int same = 1;
+    for (size_t k = 1; k < w->nparams; k++)
+        same &= w->params[k].n == w->params[0].n;
+    if (w->zip)
+        snprintf(what, sizeof what, "%zu zipped values", w->params[0].n);
+    else if (same)
+        snprintf(what, sizeof what, "%zu swept key%s of %zu values", w->nparams,
+                 w->nparams == 1 ? "" : "s", w->params[0].n);
+    else
+        for (size_t k = 0; k < w->nparams && len < sizeof what; k++) {
+            int m = snprintf(what + len, sizeof what - len, "%s%zu", k ? " x " : "",
+                             w->params[k].n);
+            if (m < 0)
+                break;
+            len += (size_t)m;
+        }
+    char count[64];
+    if (over)
+        snprintf(count, sizeof count, "%.3g", approx);
+    else
+        snprintf(count, sizeof count, "%" PRIu64, runs);
+    snprintf(msg, n, "%s%s x %d replication%s = %s runs: more than the limit of %d runs",
+             what, w->zip || same ? "" : " values", w->replications,
+             w->replications == 1 ? "" : "s", count, SWEEP_MAX_RUNS);
+    return 0;
+}
+
+sweep_t *sweep_load_stop(const char *path, const volatile int *stop, char *err, size_t errlen)
+{
     sweep_t *w = calloc(1, sizeof *w);
     if (!w) {
         snprintf(err, errlen, "out of memory");
@@ -343,14 +424,13 @@ sweep_t *sweep_load(const char *path, char *err, size_t errlen)
     const char *slash = strrchr(path, '/');
     if (slash)
         snprintf(ps.dir, sizeof ps.dir, "%.*s", (int)(slash - path), path);
-    ps.f = fopen(path, "r");
+    ps.f = infile_open(path, NULL, stop, err, errlen);
     if (!ps.f) {
-        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
         sweep_free(w);
         return NULL;
     }
     int rc = ini_parse_stream(reader, &ps, handler, &ps);
-    fclose(ps.f);
+    infile_close(ps.f);
     if (ps.failed) {
         sweep_free(w);
         return NULL;
@@ -368,27 +448,27 @@ sweep_t *sweep_load(const char *path, char *err, size_t errlen)
     if (w->nmetrics == 0)
         for (size_t i = 0; i < NCOLS; i++)
             w->metrics[w->nmetrics++] = (int)i;
-    w->npoints = 1;
-    for (size_t k = 0; k < w->nparams; k++) {
-        if (w->zip && k > 0 && w->params[k].n != w->params[0].n) {
+    for (size_t k = 1; w->zip && k < w->nparams; k++)
+        if (w->params[k].n != w->params[0].n) {
             snprintf(err, errlen, "%s:%d: mode = zip needs lists of equal length: %s has %zu values, %s has %zu",
                      path, w->params[k].line, w->params[k].key, w->params[k].n, w->params[0].key,
                      w->params[0].n);
             sweep_free(w);
             return NULL;
         }
-        w->npoints = w->zip ? w->params[0].n : w->npoints * w->params[k].n;
-    }
-    if (w->npoints * (size_t)w->replications > 10000000) {
-        snprintf(err, errlen, "%s: more than 10^7 runs", path);
+    char msg[512];
+    size_t runs = count_runs(w, msg, sizeof msg);
+    if (runs == 0) {
+        snprintf(err, errlen, "%s: %s", path, msg);
         sweep_free(w);
         return NULL;
     }
+    w->npoints = runs / (size_t)w->replications;
     /* Load the base, and check every value of every key applies cleanly. */
     cfg_t c;
     char e[CFG_ERR_MAX];
     cfg_defaults(&c);
-    if (cfg_load(&c, w->base, e, sizeof e) != CFG_OK) {
+    if (cfg_load_stop(&c, w->base, stop, e, sizeof e) != CFG_OK) {
         snprintf(err, errlen, "%s:%d: base: %s", path, w->base_line, e);
         sweep_free(w);
         return NULL;
@@ -406,6 +486,11 @@ sweep_t *sweep_load(const char *path, char *err, size_t errlen)
             }
         }
     for (size_t p = 0; p < w->npoints; p++) {
+        if (stop && *stop) {
+            snprintf(err, errlen, "%s: interrupted", path);
+            sweep_free(w);
+            return NULL;
+        }
         cfg_t t = c;
         if (apply_point(w, p, &t, err, errlen) != 0) {
             sweep_free(w);
@@ -455,6 +540,11 @@ void sweep_task_command(const sweep_t *w, size_t t, char *buf, size_t n)
 
 void sweep_run_task(const sweep_t *w, size_t t, sweep_result *r)
 {
+    sweep_run_task_stop(w, t, r, NULL);
+}
+
+void sweep_run_task_stop(const sweep_t *w, size_t t, sweep_result *r, const volatile int *stop)
+{
     memset(r, 0, sizeof *r);
     r->task = (uint32_t)t;
     cfg_t c;
@@ -470,7 +560,9 @@ void sweep_run_task(const sweep_t *w, size_t t, sweep_result *r)
         snprintf(r->message, sizeof r->message, "out of memory");
         return;
     }
-    r->status = sim_run(&c, NULL, o, err, sizeof err);
+    sim_options opt = {0};
+    opt.stop = stop;
+    r->status = sim_run_opts(&c, NULL, &opt, o, err, sizeof err);
     if (r->status == SIM_ERR) {
         copy_text(r->message, sizeof r->message, err);
         free(o);
@@ -489,9 +581,9 @@ void sweep_run_task(const sweep_t *w, size_t t, sweep_result *r)
 
 /* ---- running ---- */
 
-static void run_task_cb(const void *ctx, size_t t, void *result)
+static void run_task_cb(const void *ctx, size_t t, void *result, const volatile int *stop)
 {
-    sweep_run_task(ctx, t, result);
+    sweep_run_task_stop(ctx, t, result, stop);
 }
 
 int sweep_run_all(const sweep_t *w, int jobs, sweep_result *results,

@@ -25,6 +25,8 @@
  *    whichever worker (process or MPI rank) ran which task.
  *  - Confidence intervals: 95% half-width t_{0.975, n-1} * s / sqrt(n)
  *    (gsl_cdf_tdist_Pinv); empty when n < 2.
+ *  - At most SWEEP_MAX_RUNS runs (points x replications), counted with
+ *    overflow checks: 16 keys of 16 values are refused, not wrapped to 0.
  *  - Errors: "FILE:LINE: message" for the sweep file; a failing task is
  *    recorded (status and message) and the others still run.
  *  - Library code: never prints; progress goes through a callback.
@@ -41,6 +43,9 @@
 #define SWEEP_MAX_PARAMS 16
 #define SWEEP_MAX_METRICS 48
 #define SWEEP_MAX_MARKS 8
+/* At most this many runs (points x replications): a sweep file asking
+ * for more is refused with the count, computed without overflow. */
+#define SWEEP_MAX_RUNS 1000000
 
 typedef struct sweep sweep_t;
 
@@ -57,6 +62,10 @@ typedef struct sweep_result {
 
 /* Parses a sweep file; NULL with err "FILE:LINE: message" on bad input. */
 sweep_t *sweep_load(const char *path, char *err, size_t errlen);
+/* sweep_load that ends with "FILE: interrupted" once *stop (may be NULL)
+ * becomes non-zero (while reading the sweep file or its base, or checking
+ * the points).  The sweep file and base are read through infile.h. */
+sweep_t *sweep_load_stop(const char *path, const volatile int *stop, char *err, size_t errlen);
 void sweep_free(sweep_t *w);
 size_t sweep_points(const sweep_t *w);
 size_t sweep_tasks(const sweep_t *w);
@@ -67,6 +76,8 @@ int sweep_task_config(const sweep_t *w, size_t t, cfg_t *c, char *err, size_t er
 void sweep_task_command(const sweep_t *w, size_t t, char *buf, size_t n);
 /* Runs task t in this process. */
 void sweep_run_task(const sweep_t *w, size_t t, sweep_result *r);
+/* The same, ending early (SIM_ERR "interrupted") once *stop is non-zero. */
+void sweep_run_task_stop(const sweep_t *w, size_t t, sweep_result *r, const volatile int *stop);
 
 /* Runs every task in `jobs` worker processes (1 = in this process),
  * calling progress(user, done, total) after each task.  results must hold

@@ -67,6 +67,7 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
+#include "infile.h"
 #include "rng.h"
 
 #define WL_ERRLEN 512
@@ -943,54 +944,56 @@ static int parse_row(const char *path, size_t line, char **f, wl_event *ev,
     return 0;
 }
 
-static char *read_all(const char *path, size_t *len, char *err, size_t errlen)
+/* The whole trace in memory, one '\n' after each line, through infile.h:
+ * a regular file only, lines of at most INFILE_LINE_MAX bytes, no NUL
+ * byte, and the stop flag polled every 64 KiB. */
+static char *read_all(const char *path, const volatile int *stop, size_t *len, char *err,
+                      size_t errlen)
 {
-    FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    size_t cap = 0, n = 0;
-    if (!f) {
-        fmt_err(err, errlen, "%s: cannot open trace: %s", path, strerror(errno));
+    infile *f = infile_open(path, "trace", stop, err, errlen);
+    char *buf = NULL, *line;
+    size_t cap = 0, n = 0, k;
+    int r;
+    if (!f)
         return NULL;
-    }
-    for (;;) {
-        size_t got;
-        if (grow((void **)&buf, &cap, n + 65536 + 1, 1)) {
+    while ((r = infile_line(f, &line, &k)) == INFILE_LINE) {
+        if (grow((void **)&buf, &cap, n + k + 2, 1)) {
             fmt_err(err, errlen, "%s: out of memory", path);
             free(buf);
-            fclose(f);
+            infile_close(f);
             return NULL;
         }
-        got = fread(buf + n, 1, cap - n - 1, f);
-        n += got;
-        if (got == 0)
-            break;
+        memcpy(buf + n, line, k);
+        n += k;
+        buf[n++] = '\n';
     }
-    if (ferror(f)) {
-        fmt_err(err, errlen, "%s: read error", path);
+    if (r == INFILE_ERR) {
+        fmt_err(err, errlen, "%s", infile_error(f));
         free(buf);
-        fclose(f);
+        infile_close(f);
         return NULL;
     }
-    fclose(f);
+    infile_close(f);
+    if (!buf && grow((void **)&buf, &cap, 1, 1)) {
+        fmt_err(err, errlen, "%s: out of memory", path);
+        return NULL;
+    }
     buf[n] = '\0';
     *len = n;
     return buf;
 }
 
-static int open_trace(wl_t *w, const char *path, char *err, size_t errlen)
+static int open_trace(wl_t *w, const char *path, const volatile int *stop, char *err,
+                      size_t errlen)
 {
     size_t len, line = 0, ncols = 0, cap = 0, capl = 0, i;
-    char *buf = read_all(path, &len, err, errlen), *p;
+    char *buf = read_all(path, stop, &len, err, errlen), *p;
     size_t *lines = NULL;
     idline *ids = NULL;
     int rc = -1, have_header = 0;
 
     if (!buf)
         return -1;
-    if (memchr(buf, '\0', len)) {
-        fmt_err(err, errlen, "%s: not a text file (NUL byte)", path);
-        goto done;
-    }
     p = buf;
     if (len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
         p += 3; /* a UTF-8 byte order mark, as spreadsheets write it */
@@ -1094,6 +1097,11 @@ done:
 
 wl_t *wl_open(const cfg_t *c, char *err, size_t errlen)
 {
+    return wl_open_stop(c, NULL, err, errlen);
+}
+
+wl_t *wl_open_stop(const cfg_t *c, const volatile int *stop, char *err, size_t errlen)
+{
     wl_t *w;
     if (err && errlen)
         err[0] = '\0';
@@ -1105,7 +1113,7 @@ wl_t *wl_open(const cfg_t *c, char *err, size_t errlen)
     w->free_head = NO_SLOT;
     if (c->workload.source == SRC_TRACE) {
         w->trace = 1;
-        if (open_trace(w, c->workload.trace, err, errlen)) {
+        if (open_trace(w, c->workload.trace, stop, err, errlen)) {
             wl_free(w);
             return NULL;
         }

@@ -49,6 +49,11 @@ typedef struct wl wl_t;
  * as the header.  A bad generator parameter gives "CONFIG: message".
  * NULL on error.  The caller frees the workload with wl_free. */
 wl_t *wl_open(const cfg_t *c, char *err, size_t errlen);
+/* wl_open for a trace that can be interrupted: reading the file ends with
+ * "TRACE: interrupted" once *stop (may be NULL) becomes non-zero.  A trace
+ * must be a regular file with lines of at most INFILE_LINE_MAX bytes and
+ * no NUL byte (infile.h; "TRACE:LINE: NUL byte in the file"). */
+wl_t *wl_open_stop(const cfg_t *c, const volatile int *stop, char *err, size_t errlen);
 void wl_free(wl_t *w);
 
 /* Holds back deliveries during [start, end): an event whose arrival time

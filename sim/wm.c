@@ -11,11 +11,16 @@
 #include <string.h>
 
 #include "hist.h"
+#include "infile.h"
+
+#define WM_LINE_MAX 510 /* characters of one watermark_file line */
 
 /* ---------------------------------------------------------------- perfect */
 
-static int perfect_init(void *state, const cfg_t *c, char *err, size_t errlen)
+static int perfect_init(void *state, const cfg_t *c, const volatile int *stop, char *err,
+                        size_t errlen)
 {
+    (void)stop;
     (void)state; (void)c; (void)err; (void)errlen;
     return WM_OK;
 }
@@ -48,8 +53,10 @@ typedef struct bounded_state {
     double max_event_time;
 } bounded_state;
 
-static int bounded_init(void *state, const cfg_t *c, char *err, size_t errlen)
+static int bounded_init(void *state, const cfg_t *c, const volatile int *stop, char *err,
+                        size_t errlen)
 {
+    (void)stop;
     bounded_state *b = state;
     (void)err; (void)errlen;
     b->bound_s = c->stream.watermark_bound;
@@ -89,8 +96,10 @@ typedef struct pct_state {
     uint64_t next_refresh; /* observation count of the next scan */
 } pct_state;
 
-static int pct_init(void *state, const cfg_t *c, char *err, size_t errlen)
+static int pct_init(void *state, const cfg_t *c, const volatile int *stop, char *err,
+                    size_t errlen)
 {
+    (void)stop;
     pct_state *p = state;
     p->q = c->stream.watermark_percentile;
     p->delays = hist_alloc();
@@ -177,31 +186,33 @@ static int parse_pair(const char *s, double *a, double *b)
     return *end == '\0';
 }
 
-static int script_init(void *state, const cfg_t *c, char *err, size_t errlen)
+static int script_init(void *state, const cfg_t *c, const volatile int *stop, char *err,
+                       size_t errlen)
 {
     script_state *st = state;
     const char *path = c->stream.watermark_file;
     size_t cap = 0;
-    char line[512];
+    char *line;
+    size_t len;
     unsigned lineno = 0;
-    FILE *f;
+    infile *f;
+    int r;
 
     if (path[0] == '\0') {
         snprintf(err, errlen, "%s: stream.watermark = scripted needs stream.watermark_file",
                  c->path[0] ? c->path : "config");
         return WM_ERR;
     }
-    f = fopen(path, "r");
-    if (!f) {
-        snprintf(err, errlen, "%s: cannot open watermark_file: %s", path, strerror(errno));
+    f = infile_open(path, "watermark_file", stop, err, errlen);
+    if (!f)
         return WM_ERR;
-    }
-    while (fgets(line, sizeof line, f)) {
+    while ((r = infile_line(f, &line, &len)) == INFILE_LINE) {
         const char *p = line;
         double t, w;
         lineno++;
-        if (!strchr(line, '\n') && !feof(f)) {
-            snprintf(err, errlen, "%s:%u: line too long", path, lineno);
+        if (len > WM_LINE_MAX) {
+            snprintf(err, errlen, "%s:%u: line too long (%zu characters, at most %d)", path,
+                     lineno, len, WM_LINE_MAX);
             goto fail;
         }
         while (*p == ' ' || *p == '\t')
@@ -243,11 +254,11 @@ static int script_init(void *state, const cfg_t *c, char *err, size_t errlen)
         st->steps[st->n].wm = w;
         st->n++;
     }
-    if (ferror(f)) {
-        snprintf(err, errlen, "%s:%u: read error", path, lineno);
+    if (r == INFILE_ERR) {
+        snprintf(err, errlen, "%s", infile_error(f));
         goto fail;
     }
-    fclose(f);
+    infile_close(f);
     if (st->n == 0) {
         snprintf(err, errlen, "%s:%u: no `time,watermark` rows", path, lineno);
         free(st->steps);
@@ -256,7 +267,7 @@ static int script_init(void *state, const cfg_t *c, char *err, size_t errlen)
     }
     return WM_OK;
 fail:
-    fclose(f);
+    infile_close(f);
     free(st->steps);
     st->steps = NULL;
     st->n = 0;
@@ -327,6 +338,12 @@ const wm_type *wm_lookup(const char *name)
 
 wm_t *wm_alloc(const wm_type *t, const cfg_t *c, char *err, size_t errlen)
 {
+    return wm_alloc_stop(t, c, NULL, err, errlen);
+}
+
+wm_t *wm_alloc_stop(const wm_type *t, const cfg_t *c, const volatile int *stop, char *err,
+                    size_t errlen)
+{
     wm_t *w = calloc(1, sizeof *w);
     if (!w) {
         snprintf(err, errlen, "watermark: out of memory");
@@ -339,7 +356,7 @@ wm_t *wm_alloc(const wm_type *t, const cfg_t *c, char *err, size_t errlen)
         free(w);
         return NULL;
     }
-    if (t->init(w->state, c, err, errlen) != WM_OK) {
+    if (t->init(w->state, c, stop, err, errlen) != WM_OK) {
         free(w->state);
         free(w);
         return NULL;

@@ -33,7 +33,9 @@
  *                 watermark_file, CSV rows `time,watermark` (an optional
  *                 header row `time,watermark`, blank lines and #comments
  *                 allowed; times strictly increasing, watermarks never
- *                 decreasing): W(now) = watermark of the last row with
+ *                 decreasing; a regular file, lines of at most 510
+ *                 characters, no NUL byte, read through infile.h):
+ *                 W(now) = watermark of the last row with
  *                 time <= now, -infinity before the first row.  Like
  *                 Beam's TestStream.advanceWatermarkTo.
  *  - Adding a policy: write `const wm_type wm_mine = {...}` (its own file
@@ -72,8 +74,11 @@ typedef struct wm_type {
     size_t size;       /* bytes of state; zeroed before init */
     int needs_oracle;  /* 1: fill wm_input.min_unread (costs a lookup) */
     /* Sets up the state from the configuration; may allocate (then free
-     * must release it).  WM_ERR with err filled on bad input or OOM. */
-    int (*init)(void *state, const cfg_t *c, char *err, size_t errlen);
+     * must release it).  WM_ERR with err filled on bad input or OOM.
+     * stop (may be NULL): a policy that reads a file stops with
+     * "FILE: interrupted" once *stop is non-zero. */
+    int (*init)(void *state, const cfg_t *c, const volatile int *stop, char *err,
+                size_t errlen);
     void (*free)(void *state);                     /* may be NULL */
     /* The source has read ev (in arrival order). */
     void (*observe)(void *state, const wl_event *ev);
@@ -107,6 +112,9 @@ const wm_type *wm_lookup(const char *name);
 /* A new instance of type t configured from c.  NULL with err filled (bad
  * watermark_file, OOM).  Caller frees with wm_free. */
 wm_t *wm_alloc(const wm_type *t, const cfg_t *c, char *err, size_t errlen);
+/* wm_alloc whose file reading (scripted) ends once *stop is non-zero. */
+wm_t *wm_alloc_stop(const wm_type *t, const cfg_t *c, const volatile int *stop, char *err,
+                    size_t errlen);
 void wm_free(wm_t *w);
 
 /* dst := src (same type, allocated from the same config).  O(state). */

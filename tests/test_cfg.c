@@ -284,7 +284,7 @@ Test(cfg, missing_and_unreadable_files)
 {
     expect_load_error(DIR "no_such_file.ini",
                       DIR "no_such_file.ini: cannot open: No such file or directory");
-    expect_load_error(DIR "sub", DIR "sub: cannot read: Is a directory");
+    expect_load_error(DIR "sub", DIR "sub: not a regular file (a directory)");
 }
 
 /* Every error class: exact message and line. */
