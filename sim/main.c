@@ -30,6 +30,7 @@
 #include <gsl/gsl_errno.h>
 
 #include "capacity.h"
+#include "budget.h"
 #include "cfg.h"
 #include "outdir.h"
 #include "plot.h"
@@ -172,7 +173,7 @@ static int load_config(const run_args *a, cfg_t *c)
             fprintf(stderr, "%s\n", err);
             return EXIT_USAGE;
         }
-    if (cfg_validate(c, err, sizeof err) != CFG_OK) {
+    if (cfg_validate(c, err, sizeof err) != CFG_OK || budget_check(c, err, sizeof err) != BUDGET_OK) {
         fprintf(stderr, "%s\n", err);
         return EXIT_USAGE;
     }

@@ -5,6 +5,7 @@
  * task number, so the output never depends on which worker ran what.
  */
 #include "sweep.h"
+#include "budget.h"
 #include "pool.h"
 
 #include <ctype.h>
@@ -411,7 +412,7 @@ sweep_t *sweep_load(const char *path, char *err, size_t errlen)
             sweep_free(w);
             return NULL;
         }
-        if (cfg_validate(&t, e, sizeof e) != CFG_OK) {
+        if (cfg_validate(&t, e, sizeof e) != CFG_OK || budget_check(&t, e, sizeof e) != BUDGET_OK) {
             snprintf(err, errlen, "%s: point %zu: %s", path, p, e);
             sweep_free(w);
             return NULL;
