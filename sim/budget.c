@@ -178,6 +178,8 @@ void budget_estimate(const cfg_t *c, const budget_trace *tr, budget_estimate_t *
     }
     if (w->source == SRC_GENERATE)
         mem_events = fmin(mem_events, e->events);
+    else
+        mem_events = e->events; /* a trace is held whole (0: not read yet) */
     double open = c->window.type == WIN_NONE
                       ? 0
                       : fmin(e->windows, keys * (wpe > 0 ? wpe : 1) * 4);

@@ -13,6 +13,13 @@
  * "at_least_once_contains_fault_free".  Windows that can no longer change
  * are folded as the runs go (see "folding" below), so per-window memory
  * follows the windows still open, not the run.
+ *
+ * Before a run starts, budget_check (budget.h) refuses a configuration
+ * whose estimated work or memory is beyond the limits of the README's
+ * "Limits"; a trace is checked again once read.  What the estimate cannot
+ * foresee the run bounds itself: beyond tick_cap rows the timeline bucket
+ * widens (on_tick), so a run stretched far past run.duration does not tick
+ * through empty time.
  */
 #include "sim.h"
 
