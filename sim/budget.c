@@ -15,7 +15,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#define EVENT_BYTES 64.0   /* one event held (wl_event and its slot) */
+#define EVENT_BYTES 128.0     /* one event held by an executor (measured
+                                 about 100 B: its copy in a job or window,
+                                 the list node, the workload's slot) */
+#define TRACE_ROW_BYTES 64.0  /* one row of a trace read whole */
 #define WINDOW_BYTES 256.0 /* one (key, window) record, all copies */
 
 typedef struct term {
@@ -154,6 +157,24 @@ void budget_estimate(const cfg_t *c, const budget_trace *tr, budget_estimate_t *
     } else if (c->window.type == WIN_SESSION) {
         e->windows = fmin(e->events, keys * ceil(c->run.duration / c->window.gap + 1));
     }
+    /* Memory: each executor holds the events of about `held` seconds of
+     * input (its interval, the window, its lateness rule, the delays),
+     * at EVENT_BYTES each, and the fault-free reference holds as much
+     * again; a trace is held whole besides. */
+    double rate = w->rate;
+    if (w->source == SRC_TRACE)
+        rate = tr && tr->last_s > tr->first_s ? tr->events / (tr->last_s - tr->first_s) : 0;
+    e->rate = rate;
+    double delays = 0;
+    if (w->source == SRC_GENERATE) {
+        if (w->delay != DELAY_NONE)
+            delays += 10 * w->delay_mean;
+        if (w->late_fraction > 0)
+            delays += w->late_delay_mean;
+    }
+    double size = c->window.type == WIN_SESSION ? c->window.gap : c->window.size;
+    int has_faults = c->faults.crash_times.n || c->faults.mtbf > 0 ||
+                     c->faults.checkpoint_failure_times.n;
     horizon h;
     double mem_events = 0;
     for (int id = 0; id < EXEC_COUNT; id++) {
@@ -161,29 +182,30 @@ void budget_estimate(const cfg_t *c, const budget_trace *tr, budget_estimate_t *
             continue;
         exec_horizon(c, tr, e->events, id, &h);
         e->horizon_s = fmax(e->horizon_s, h.total);
+        double held = size + delays;
         if (id == EXEC_BATCH) {
             e->jobs = h.total / c->batch.interval;
-            mem_events += w->rate * (c->batch.interval + c->batch.cutoff);
+            held += c->batch.interval + c->batch.cutoff;
         } else if (id == EXEC_MICROBATCH) {
             /* a trigger with no new data and nothing pending runs no
              * batch: at most one batch per event */
             e->triggers = c->microbatch.interval > 0
                               ? fmin(h.total / c->microbatch.interval, e->events)
                               : e->events;
-            mem_events += w->rate * c->microbatch.interval;
-        } else if (c->stream.checkpoint_interval > 0) {
-            e->checkpoints = h.total / c->stream.checkpoint_interval;
-            mem_events += w->rate * c->stream.checkpoint_interval; /* replay log */
+            held += c->microbatch.interval + c->microbatch.watermark_delay;
+        } else {
+            if (c->stream.checkpoint_interval > 0)
+                e->checkpoints = h.total / c->stream.checkpoint_interval;
+            held += c->stream.checkpoint_interval + c->stream.allowed_lateness;
         }
+        mem_events += fmin(rate * held, e->events) * (has_faults ? 2 : 1);
     }
-    if (w->source == SRC_GENERATE)
-        mem_events = fmin(mem_events, e->events);
-    else
-        mem_events = e->events; /* a trace is held whole (0: not read yet) */
     double open = c->window.type == WIN_NONE
                       ? 0
                       : fmin(e->windows, keys * (wpe > 0 ? wpe : 1) * 4);
     e->memory_bytes = mem_events * EVENT_BYTES + open * WINDOW_BYTES;
+    if (w->source == SRC_TRACE)
+        e->memory_bytes += e->events * TRACE_ROW_BYTES;
 }
 
 static int over(char *err, size_t errlen, const char *fmt, ...)
@@ -271,12 +293,12 @@ static int check(const cfg_t *c, const budget_trace *tr, char *err, size_t errle
     double ram = phys_bytes();
     if (e.memory_bytes > ram / 2)
         return over(err, errlen,
-                    "the run would hold about %.3g GB at once (events of one batch interval, "
-                    "micro-batch interval or checkpoint interval at workload.rate = %g, and "
-                    "open windows), more than half of this machine's %.3g GB: lower "
-                    "workload.rate, batch.interval, microbatch.interval or "
+                    "the run would hold about %.3g GB at once (the events of a batch interval, "
+                    "a micro-batch interval or a checkpoint interval, a window and its "
+                    "lateness, at about %.3g events/s), more than half of this machine's "
+                    "%.3g GB: lower workload.rate, batch.interval, window.size or "
                     "stream.checkpoint_interval",
-                    e.memory_bytes / 1e9, w->rate, ram / 1e9);
+                    e.memory_bytes / 1e9, e.rate, ram / 1e9);
     return BUDGET_OK;
 }
 

@@ -35,7 +35,8 @@
 
 /* The estimate of a configuration (filled by budget_estimate). */
 typedef struct budget_estimate_t {
-    double events;        /* events generated (0 for a trace: unknown) */
+    double events;        /* events generated (a trace's rows; 0 before it is read) */
+    double rate;          /* events/s (a trace's: rows / its span) */
     double updates;       /* events x windows per event */
     double windows;       /* (key, window) results */
     double horizon_s;     /* processing time the run lasts, about */

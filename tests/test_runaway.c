@@ -312,3 +312,39 @@ Test(runaway, estimate_of_the_demo)
     cr_assert(e.jobs > 12 && e.jobs < 14, "%g", e.jobs);
     cr_assert_eq(budget_check(&c, err, sizeof err), BUDGET_OK, "%s", err);
 }
+
+Test(runaway, memory_beyond_the_machine_is_refused)
+{
+    /* 3e5 events/s under a 600 s batch interval: every event of the run
+     * is held at once, twice (crashes: the fault-free reference), ~46 GB
+     * for batch alone.  The machine's size is in the message, so only
+     * its fixed part is compared; the estimate is checked directly. */
+    cfg_t c;
+    char err[2048];
+    cfg_defaults(&c);
+    cr_assert_eq(cfg_load(&c, "workloads/default.ini", err, sizeof err), CFG_OK, "%s", err);
+    cr_assert_eq(cfg_set(&c, "workload.rate=3e5", err, sizeof err), CFG_OK, "%s", err);
+    cr_assert_eq(cfg_set(&c, "batch.interval=600", err, sizeof err), CFG_OK, "%s", err);
+    budget_estimate_t e;
+    budget_estimate(&c, NULL, &e);
+    cr_assert(e.memory_bytes > 4e10, "%g bytes", e.memory_bytes);
+    if (e.memory_bytes <= (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE) / 2)
+        return; /* a machine with more than 170 GB: nothing to refuse */
+    char d[64], out[128], args[512];
+    tmpdir(d, sizeof d);
+    snprintf(out, sizeof out, "%s/out", d);
+    snprintf(args, sizeof args,
+             "run workloads/default.ini --set workload.rate=3e5 --set batch.interval=600 "
+             "--out %s", out);
+    int rc = sluice(args, err, sizeof err);
+    cr_assert_eq(rc, 2, "exit %d: %s", rc, err);
+    const char *want = "the run would hold about 84.1 GB at once (the events of a batch "
+                       "interval, a micro-batch interval or a checkpoint interval, a window "
+                       "and its lateness, at about 3e+05 events/s), more than half of this "
+                       "machine's ";
+    cr_assert(strncmp(err, want, strlen(want)) == 0, "%s", err);
+    cr_assert(strstr(err, " GB: lower workload.rate, batch.interval, window.size or "
+                          "stream.checkpoint_interval"), "%s", err);
+    cr_assert(!exists(out));
+    rm_rf(d);
+}
