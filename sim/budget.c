@@ -241,16 +241,30 @@ static int periodic(const cfg_t *c, const budget_trace *tr, const budget_estimat
                 key, interval, h.total, count, what, limit, key);
 }
 
+static int check_events(const cfg_t *c, const budget_estimate_t *e, char *err, size_t errlen)
+{
+    if (e->events > BUDGET_EVENTS_MAX)
+        return over(err, errlen,
+                    "workload.rate = %g x run.duration = %g gives about %.3g events, more than "
+                    "the limit of %.0e: lower workload.rate or run.duration",
+                    c->workload.rate, c->run.duration, e->events, BUDGET_EVENTS_MAX);
+    return BUDGET_OK;
+}
+
+int budget_check_events(const cfg_t *c, char *err, size_t errlen)
+{
+    budget_estimate_t e;
+    budget_estimate(c, NULL, &e);
+    return check_events(c, &e, err, errlen);
+}
+
 static int check(const cfg_t *c, const budget_trace *tr, char *err, size_t errlen)
 {
     budget_estimate_t e;
     budget_estimate(c, tr, &e);
     const struct cfg_workload *w = &c->workload;
-    if (e.events > BUDGET_EVENTS_MAX)
-        return over(err, errlen,
-                    "workload.rate = %g x run.duration = %g gives about %.3g events, more than "
-                    "the limit of %.0e: lower workload.rate or run.duration",
-                    w->rate, c->run.duration, e.events, BUDGET_EVENTS_MAX);
+    if (check_events(c, &e, err, errlen) != BUDGET_OK)
+        return BUDGET_OVER;
     if (e.updates > BUDGET_UPDATES_MAX)
         return over(err, errlen,
                     "about %.3g events x %g windows each (window.size = %g / window.slide = %g) "

@@ -63,6 +63,8 @@ void budget_estimate(const cfg_t *c, const budget_trace *t, budget_estimate_t *e
  * trace is read (sim.c): a trace whose times start far from 0 is refused
  * with its own message (the run simulates from t = 0). */
 int budget_check(const cfg_t *c, char *err, size_t errlen);
+/* Only the events generated (for sluice gen, which runs no executor). */
+int budget_check_events(const cfg_t *c, char *err, size_t errlen);
 int budget_check_trace(const cfg_t *c, const budget_trace *t, char *err, size_t errlen);
 
 #endif

@@ -348,3 +348,26 @@ Test(runaway, memory_beyond_the_machine_is_refused)
     cr_assert(!exists(out));
     rm_rf(d);
 }
+
+Test(runaway, gen_budgets_only_the_events)
+{
+    char d[64], out[128], args[512], err[4096];
+    tmpdir(d, sizeof d);
+    snprintf(out, sizeof out, "%s/trace.csv", d);
+    /* a restart delay matters to a run, not to the events it reads */
+    snprintf(args, sizeof args,
+             "gen workloads/default.ini --set stream.restart_delay=1e19 --out %s", out);
+    int rc = sluice(args, err, sizeof err);
+    cr_assert_eq(rc, 0, "exit %d: %s", rc, err);
+    cr_assert(exists(out));
+    remove(out);
+    snprintf(args, sizeof args, "gen workloads/default.ini --set workload.rate=1e23 --out %s",
+             out);
+    rc = sluice(args, err, sizeof err);
+    cr_assert_eq(rc, 2, "exit %d: %s", rc, err);
+    cr_assert_str_eq(err, "workload.rate = 1e+23 x run.duration = 600 gives about 6e+25 "
+                          "events, more than the limit of 2e+08: lower workload.rate or "
+                          "run.duration");
+    cr_assert(!exists(out));
+    rm_rf(d);
+}
