@@ -677,9 +677,10 @@ double batch_floor_get(batch_floor *f, sim_t *s, int input_ended)
 {
     double now = sim_now(s);
     double period = f->arrivals > 0 ? f->delay_sum / (double)f->arrivals : 0;
-    if (!f->asked || input_ended || now - f->at >= period) {
+    if (!f->asked || input_ended || (now - f->at >= period && f->arrivals != f->arrivals_at)) {
         f->value = sim_pending_event_time_floor(s);
         f->at = now;
+        f->arrivals_at = f->arrivals;
         f->asked = 1;
     }
     return f->value;

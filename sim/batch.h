@@ -206,6 +206,7 @@ typedef struct batch_floor {
     double at;           /* s: when it was asked */
     double delay_sum;    /* s: sum of arrival - event time (>= 0) */
     uint64_t arrivals;
+    uint64_t arrivals_at; /* arrivals when it was asked */
     int asked;
 } batch_floor;
 
@@ -213,8 +214,10 @@ typedef struct batch_floor {
 void batch_floor_arrival(batch_floor *f, const wl_event *ev);
 /* A lower bound of the event time of every event arriving from now on:
  * the floor asked now if one mean delay has passed since it was last
- * asked (or the input ended: then it is exact, +infinity), else the last
- * answer. */
+ * asked and something arrived since (or the input ended: then it is
+ * exact, +infinity), else the last answer (still a lower bound: the floor
+ * never decreases).  Asking costs O(events in flight), so a long stretch
+ * without arrivals (an outage) asks nothing. */
 double batch_floor_get(batch_floor *f, sim_t *s, int input_ended);
 
 /* ---- growable event arrays, shared with microbatch.c ---- */

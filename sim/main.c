@@ -37,6 +37,7 @@
 #include <gsl/gsl_errno.h>
 
 #include "capacity.h"
+#include "budget.h"
 #include "cfg.h"
 #include "outdir.h"
 #include "plot.h"
@@ -123,6 +124,7 @@ typedef struct run_args {
     int report;
     int force;
     int help;
+    int gen;        /* sluice gen: only the events are budgeted */
 } run_args;
 
 static int parse_run_args(int argc, char **argv, run_args *a, int allow_report)
@@ -185,7 +187,9 @@ static int load_config(const run_args *a, cfg_t *c)
             fprintf(stderr, "%s\n", err);
             return EXIT_USAGE;
         }
-    if (cfg_validate(c, err, sizeof err) != CFG_OK) {
+    if (cfg_validate(c, err, sizeof err) != CFG_OK ||
+        (a->gen ? budget_check_events(c, err, sizeof err) : budget_check(c, err, sizeof err)) !=
+            BUDGET_OK) {
         fprintf(stderr, "%s\n", err);
         return EXIT_USAGE;
     }
@@ -397,6 +401,7 @@ static int cmd_gen(int argc, char **argv)
         return usage_error("%s", "gen needs --out TRACE.csv");
     }
     cfg_t c;
+    a.gen = 1;
     rc = load_config(&a, &c);
     free(a.sets);
     if (rc)

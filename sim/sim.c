@@ -13,6 +13,13 @@
  * "at_least_once_contains_fault_free".  Windows that can no longer change
  * are folded as the runs go (see "folding" below), so per-window memory
  * follows the windows still open, not the run.
+ *
+ * Before a run starts, budget_check (budget.h) refuses a configuration
+ * whose estimated work or memory is beyond the limits of the README's
+ * "Limits"; a trace is checked again once read.  What the estimate cannot
+ * foresee the run bounds itself: beyond tick_cap rows the timeline bucket
+ * widens (on_tick), so a run stretched far past run.duration does not tick
+ * through empty time.
  */
 #include "sim.h"
 
@@ -24,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "budget.h"
 #include "exec.h"
 #include "gt.h"
 #include "metrics.h"
@@ -32,6 +40,11 @@
 
 #define SIM_RNG_MAX 32
 #define SAMPLE_MAX 5000 /* events kept for events.csv */
+/* Timeline rows at run.timeline_bucket: at least this many, and at least
+ * twice the rows of [0, run.duration]; beyond them the bucket doubles
+ * every TIMELINE_WIDEN_EVERY rows (on_tick). */
+#define TIMELINE_ROWS_FREE 50000
+#define TIMELINE_WIDEN_EVERY 100
 
 typedef struct sample_ev {
     uint64_t id, seq;
@@ -54,7 +67,9 @@ struct sim {
     exec_t exec[EXEC_COUNT];
     int nexec;
     FILE *panes;
-    double bucket;       /* s per timeline row */
+    double bucket;       /* s per timeline row (run.timeline_bucket) */
+    uint64_t tick_cap;   /* rows at that width; then they widen */
+    double bucket_w;     /* s per row beyond tick_cap (see on_tick) */
     double last_tick;    /* time of the last timeline sample */
     int input_ended;
     int aborted;
@@ -174,6 +189,14 @@ static sim_t *sim_new(const cfg_t *c, FILE *panes, int with_truth, const volatil
         sim_free(s);
         return NULL;
     }
+    if (c->workload.source == SRC_TRACE) {
+        budget_trace bt = {c->workload.trace, 0, 0, 0};
+        bt.events = (double)wl_trace_span(s->wl, &bt.first_s, &bt.last_s);
+        if (budget_check_trace(c, &bt, err, errlen) != BUDGET_OK) {
+            sim_free(s);
+            return NULL;
+        }
+    }
     if (fault_schedule_build(c, &s->faults, err, errlen) != 0) {
         sim_free(s);
         return NULL;
@@ -189,6 +212,11 @@ static sim_t *sim_new(const cfg_t *c, FILE *panes, int with_truth, const volatil
     s->bucket = c->run.timeline_bucket > 0 ? c->run.timeline_bucket : c->run.duration / 100.0;
     if (!(s->bucket > 0))
         s->bucket = 1.0;
+    s->bucket_w = s->bucket;
+    {
+        double planned = ceil(c->run.duration / s->bucket);
+        s->tick_cap = planned * 2 > TIMELINE_ROWS_FREE ? (uint64_t)(planned * 2) : TIMELINE_ROWS_FREE;
+    }
     for (int id = 0; id < EXEC_COUNT; id++) {
         if (!c->run.executors[id])
             continue;
@@ -242,14 +270,30 @@ static void sample_all(sim_t *s, double t)
     s->last_tick = t;
 }
 
+/* Timeline row `data` (1, 2, ...) ends at data x bucket.  A run whose
+ * processing time goes far beyond its measured interval (delays, outages
+ * or restarts much longer than run.duration) would tick through all that
+ * time: beyond tick_cap rows the bucket doubles every TIMELINE_WIDEN_EVERY
+ * rows, so the rows (and the ticks) grow with the logarithm of the time
+ * simulated, not with the time.  Normal runs never get there (tick_cap is
+ * at least twice the rows of the measured interval). */
 static void on_tick(void *ctx, void *arg, uint64_t data)
 {
     sim_t *s = ctx;
     (void)arg;
     sample_all(s, s->now);
     /* Keep ticking while anything else can still happen. */
-    if (!s->input_ended || eq_size(s->eq) > 0)
-        sim_at(s, (double)(data + 1) * s->bucket, on_tick, NULL, data + 1);
+    if (s->input_ended && eq_size(s->eq) == 0)
+        return;
+    double next;
+    if (data < s->tick_cap) {
+        next = (double)(data + 1) * s->bucket;
+    } else {
+        if ((data - s->tick_cap) % TIMELINE_WIDEN_EVERY == 0)
+            s->bucket_w *= 2;
+        next = s->now + s->bucket_w;
+    }
+    sim_at(s, next, on_tick, NULL, data + 1);
 }
 
 static void keep_sample(sim_t *s, const wl_event *ev)
@@ -379,8 +423,12 @@ static int sim_advance(sim_t *s, const sim_options *opt, uint64_t max_steps, dou
  * completeness of what was not folded. */
 static int sim_end(sim_t *s, char *err, size_t errlen)
 {
-    if (s->now > s->last_tick)
-        sample_all(s, ceil(s->now / s->bucket) * s->bucket);
+    if (s->now > s->last_tick) {
+        if (s->bucket_w == s->bucket)
+            sample_all(s, ceil(s->now / s->bucket) * s->bucket);
+        else
+            sample_all(s, s->last_tick + ceil((s->now - s->last_tick) / s->bucket_w) * s->bucket_w);
+    }
     for (int i = 0; i < s->nexec; i++) {
         if (s->exec[i].type->finish)
             s->exec[i].type->finish(s->exec[i].self);
@@ -916,7 +964,7 @@ int sim_run_opts(const cfg_t *c, const char *out_dir, const sim_options *opt, si
         o = &dummy;
     memset(o, 0, sizeof *o);
     o->status = SIM_ERR;
-    if (cfg_validate(c, err, errlen) != CFG_OK)
+    if (cfg_validate(c, err, errlen) != CFG_OK || budget_check(c, err, errlen) != BUDGET_OK)
         return SIM_ERR;
 
     /* The fault-free reference, when there are faults: it runs in
@@ -936,6 +984,8 @@ int sim_run_opts(const cfg_t *c, const char *out_dir, const sim_options *opt, si
         ref = sim_new(&rc, NULL, 0, opt ? opt->stop : NULL, err, errlen);
         if (!ref)
             return SIM_ERR;
+        for (int i = 0; i < ref->nexec; i++) /* its timeline is never written */
+            metrics_keep_timeline(ref->exec[i].metrics, NULL);
     }
 
     FILE *panes = NULL;

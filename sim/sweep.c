@@ -5,6 +5,7 @@
  * task number, so the output never depends on which worker ran what.
  */
 #include "sweep.h"
+#include "budget.h"
 #include "infile.h"
 #include "pool.h"
 
@@ -496,7 +497,7 @@ sweep_t *sweep_load_stop(const char *path, const volatile int *stop, char *err, 
             sweep_free(w);
             return NULL;
         }
-        if (cfg_validate(&t, e, sizeof e) != CFG_OK) {
+        if (cfg_validate(&t, e, sizeof e) != CFG_OK || budget_check(&t, e, sizeof e) != BUDGET_OK) {
             snprintf(err, errlen, "%s: point %zu: %s", path, p, e);
             sweep_free(w);
             return NULL;

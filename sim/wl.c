@@ -1325,6 +1325,20 @@ size_t wl_in_flight_max(const wl_t *w)
     return w->trace ? w->nitems : w->inflight_max;
 }
 
+size_t wl_trace_span(const wl_t *w, double *first_event_s, double *last_arrival_s)
+{
+    *first_event_s = *last_arrival_s = 0;
+    if (!w->trace || w->nitems == 0)
+        return 0;
+    *first_event_s = INFINITY;
+    *last_arrival_s = -INFINITY;
+    for (size_t i = 0; i < w->nitems; i++) {
+        *first_event_s = fmin(*first_event_s, w->items[i].ev.event_time);
+        *last_arrival_s = fmax(*last_arrival_s, w->items[i].ev.arrival_time);
+    }
+    return w->nitems;
+}
+
 int wl_write_row(FILE *f, const wl_event *ev)
 {
     if (fprintf(f, "%" PRIu64 ",%" PRIu32 ",%" PRId64 ",%.17g,%.17g\n", ev->id, ev->key,

@@ -95,6 +95,10 @@ uint64_t wl_count(const wl_t *w);
 size_t wl_in_flight(const wl_t *w);
 size_t wl_in_flight_max(const wl_t *w);
 
+/* For a trace: its rows, and the least event time and the greatest
+ * arrival time in it (for budget.c).  0 rows for a generator. */
+size_t wl_trace_span(const wl_t *w, double *first_event_s, double *last_arrival_s);
+
 /* ---- trace files ---- */
 
 /* Header line of a trace CSV. */
