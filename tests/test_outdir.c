@@ -736,7 +736,7 @@ Test(outdir, killed_run_is_cleaned_up_by_the_next, .timeout = 120)
         int fd = open("/dev/null", O_RDWR);
         dup2(fd, 1);
         dup2(fd, 2);
-        execl(bin(), "sluice", "run", mm1, "--set", "run.duration=1e9", "--out", out,
+        execl(bin(), "sluice", "run", mm1, "--set", "run.duration=1e8", "--out", out,
               (char *)NULL);
         _exit(127);
     }

@@ -83,7 +83,7 @@ static void fixture(char *d, size_t n)
     char path[1100];
     snprintf(path, sizeof path, "%s/slow.ini", d);
     write_text(path, "[run]\nseed = 7\nexecutors = batch, microbatch, stream\n"
-                     "duration = 1000000\ntimeline_bucket = 5\n"
+                     "duration = 100000\ntimeline_bucket = 5\n"
                      "[workload]\nrate = 1000\nkeys = 4\ndelay = exponential\ndelay_mean = 1\n"
                      "[window]\ntype = tumbling\nsize = 10\n"
                      "[stream]\nwatermark = bounded\nwatermark_bound = 2\n"
