@@ -33,8 +33,9 @@ ASAN_TEST_OBJ := $(TEST_SRC:tests/%.c=build/asan/obj/tests/%.o)
 # `deps-test` adds what the tests need (make check).  Each installs only
 # what is missing; a non-root user is told the command to run instead.
 # Targets that need packages install them first and then build in a new
-# make ($(SUBMAKE)): only that one evaluates pkg-config (PKG_CFLAGS,
-# PKG_LIBS) and starts compiling, so with -j no compile races the install.
+# make ($(MAKE) in the recipe, so it shares -j): only that one evaluates
+# pkg-config (PKG_CFLAGS, PKG_LIBS) and starts compiling, so with -j no
+# compile races the install.
 APT_INSTALL = if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "make: installing Debian packages:$$missing"; \
@@ -44,11 +45,9 @@ APT_INSTALL = if [ -n "$$missing" ]; then \
 	  fi; \
 	fi
 
-SUBMAKE = $(MAKE) --no-print-directory
-
 .PHONY: all deps deps-test check test test-asan demo install clean mpi stress readme
 all: deps
-	@$(SUBMAKE) build/sluice build/libsluice.a
+	@$(MAKE) --no-print-directory build/sluice build/libsluice.a
 
 deps:
 	@missing=""; \
@@ -101,7 +100,7 @@ build/asan/test_sluice: $(ASAN_TEST_OBJ) build/asan/libsluice.a
 # MPI sweeps: build/sluice-mpi (mpicc from libopenmpi-dev).
 MPICC ?= mpicc
 mpi: deps-test
-	@$(SUBMAKE) build/sluice-mpi
+	@$(MAKE) --no-print-directory build/sluice-mpi
 build/obj/sluice_mpi.o: sim/sluice_mpi.c
 	@mkdir -p $(dir $@)
 	$(MPICC) $(ALL_CFLAGS) -c $< -o $@
@@ -124,12 +123,12 @@ CHECK_STRESS_SEEDS ?= 250
 .PHONY: $(CHECK_STEPS)
 
 check: deps-test
-	@$(SUBMAKE) $(CHECK_BUILD)
-	@for step in $(CHECK_STEPS); do $(SUBMAKE) $$step || exit 1; done
+	@$(MAKE) --no-print-directory $(CHECK_BUILD)
+	@for step in $(CHECK_STEPS); do $(MAKE) --no-print-directory $$step || exit 1; done
 test: deps-test
-	@$(SUBMAKE) check-unit
+	@$(MAKE) --no-print-directory check-unit
 test-asan: deps-test
-	@$(SUBMAKE) check-asan
+	@$(MAKE) --no-print-directory check-asan
 
 check-unit: build/sluice build/test_sluice build/sluice-mpi
 	SLUICE_BIN=build/sluice SLUICE_MPI_BIN=build/sluice-mpi build/test_sluice --jobs 2
@@ -160,7 +159,7 @@ check-stress: build/sluice
 STRESS_SEEDS ?= 100000
 STRESS_JOBS  ?= 2
 stress: deps
-	@$(SUBMAKE) build/sluice
+	@$(MAKE) --no-print-directory build/sluice
 	@for f in $(STRESS_CONFIGS) tests/data/stress/small.ini; do \
 	  echo "build/sluice stress $$f --seeds $(STRESS_SEEDS) --jobs $(STRESS_JOBS)"; \
 	  build/sluice stress $$f --seeds $(STRESS_SEEDS) --jobs $(STRESS_JOBS) || exit 1; \
@@ -174,7 +173,7 @@ readme: build/sluice
 	     /<!-- END CONFIG REFERENCE -->/{skip=0} !skip' README.md > README.md.tmp && mv README.md.tmp README.md
 
 demo: deps
-	@$(SUBMAKE) build/sluice
+	@$(MAKE) --no-print-directory build/sluice
 	build/sluice run workloads/default.ini --out results/demo --report
 	@echo "open results/demo/report.html"
 
@@ -205,7 +204,7 @@ build/bench/obj/%.o: tests/bench/%.c
 build/bench/bench: $(BENCH_OBJ) build/libsluice.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 bench: deps
-	@$(SUBMAKE) build/bench/bench
+	@$(MAKE) --no-print-directory build/bench/bench
 	@missing=""; \
 	$(BENCH_PYTHON) -c 'import SimPy.Simulation' 2>/dev/null || missing=" python3-simpy"; \
 	( $(APT_INSTALL) ) || true

@@ -269,7 +269,7 @@ Test(stress, failing_seed_prints_the_command_that_replays_it, .timeout = 120)
         cr_assert(strlen(want) == (size_t)(nl - line) && !strncmp(line, want, strlen(want)),
                   "printed %.*s\nwanted  %s", (int)(nl - line), line, want);
         if (i == 0) {
-            char run[8192], out[600], rerr[4096];
+            char run[8192 + 700], out[600], rerr[4096];
             snprintf(out, sizeof out, "%s/out", dir);
             snprintf(run, sizeof run, "%s --out %s", want, out);
             cr_assert_eq(sh(run, rerr, sizeof rerr), 2, "%s: %s", run, rerr);
