@@ -1,7 +1,9 @@
 # sluice: build, test, demo.  See README.md.
 #
 #   make          build/sluice and build/libsluice.a
-#   make check    every Criterion test, then again under ASan+UBSan
+#   make check    every Criterion test, again under ASan+UBSan, the demo under
+#                 ASan+UBSan, one run under valgrind, 250 stress seeds per
+#                 shipped config
 #   make demo     run workloads/default.ini into results/demo/, plots, report
 #   make deps     install missing Debian packages (apt-get, only if missing)
 #   make install  PREFIX=/usr/local
@@ -30,6 +32,10 @@ ASAN_TEST_OBJ := $(TEST_SRC:tests/%.c=build/asan/obj/tests/%.o)
 # Debian packages: `deps` for building and running (make, make demo),
 # `deps-test` adds what the tests need (make check).  Each installs only
 # what is missing; a non-root user is told the command to run instead.
+# Targets that need packages install them first and then build in a new
+# make ($(MAKE) in the recipe, so it shares -j): only that one evaluates
+# pkg-config (PKG_CFLAGS, PKG_LIBS) and starts compiling, so with -j no
+# compile races the install.
 APT_INSTALL = if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "make: installing Debian packages:$$missing"; \
@@ -40,7 +46,8 @@ APT_INSTALL = if [ -n "$$missing" ]; then \
 	fi
 
 .PHONY: all deps deps-test check test test-asan demo install clean mpi stress readme
-all: deps build/sluice build/libsluice.a
+all: deps
+	@$(MAKE) --no-print-directory build/sluice build/libsluice.a
 
 deps:
 	@missing=""; \
@@ -58,6 +65,7 @@ deps-test: deps
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v mpicc >/dev/null 2>&1 || missing="$$missing libopenmpi-dev"; \
 	command -v mpirun >/dev/null 2>&1 || missing="$$missing openmpi-bin"; \
+	command -v valgrind >/dev/null 2>&1 || missing="$$missing valgrind"; \
 	$(APT_INSTALL)
 
 build/obj/%.o: sim/%.c
@@ -91,7 +99,8 @@ build/asan/test_sluice: $(ASAN_TEST_OBJ) build/asan/libsluice.a
 
 # MPI sweeps: build/sluice-mpi (mpicc from libopenmpi-dev).
 MPICC ?= mpicc
-mpi: deps-test build/sluice-mpi
+mpi: deps-test
+	@$(MAKE) --no-print-directory build/sluice-mpi
 build/obj/sluice_mpi.o: sim/sluice_mpi.c
 	@mkdir -p $(dir $@)
 	$(MPICC) $(ALL_CFLAGS) -c $< -o $@
@@ -99,28 +108,75 @@ build/sluice-mpi: build/obj/sluice_mpi.o build/libsluice.a
 	$(MPICC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 # Tests run from the top folder; SLUICE_BIN is the CLI they drive,
-# SLUICE_MPI_BIN the MPI sweep front end.
-test: deps-test build/sluice build/test_sluice build/sluice-mpi
-	SLUICE_BIN=build/sluice SLUICE_MPI_BIN=build/sluice-mpi build/test_sluice --jobs 2
-test-asan: deps-test build/asan/sluice build/asan/test_sluice build/sluice-mpi
-	ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=tests/lsan.supp UBSAN_OPTIONS=print_stacktrace=1 \
-	SLUICE_BIN=build/asan/sluice SLUICE_MPI_BIN=build/sluice-mpi build/asan/test_sluice --jobs 2
-check: test test-asan
+# SLUICE_MPI_BIN the MPI sweep front end.  `make check` builds everything
+# (in parallel with -j), then runs the steps below one after the other; a
+# failure names its step.  Each step is a target of its own (it expects
+# the packages installed: `make deps-test`).
+ASAN_ENV := ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=tests/lsan.supp \
+	UBSAN_OPTIONS=print_stacktrace=1
+CHECK_BUILD := build/sluice build/test_sluice build/sluice-mpi build/asan/sluice \
+	build/asan/test_sluice
+CHECK_STEPS := check-unit check-asan check-demo-asan check-valgrind check-stress
+# The shipped configurations: what check-stress and `make stress` hunt over.
+STRESS_CONFIGS := $(wildcard workloads/*.ini) $(wildcard workloads/sweeps/*_base.ini)
+CHECK_STRESS_SEEDS ?= 250
+# check-stress runs the two costliest configs for a quarter of their
+# run.duration (whole, they take 3/4 of its time); make stress runs them whole.
+CHECK_STRESS_SHORT := workloads/sweeps/skew_base.ini:30 workloads/sweeps/checkpoint_base.ini:1800
+check_stress_set = $(foreach p,$(CHECK_STRESS_SHORT),$(if $(filter $1:%,$p),--set run.duration=$(lastword $(subst :, ,$p))))
+.PHONY: $(CHECK_STEPS)
 
-# A longer hunt for invariant violations than the 2 x 200 seeds of make check.
-STRESS_SEEDS ?= 5000
-stress: deps build/sluice
-	build/sluice stress tests/data/stress/small.ini --seeds $(STRESS_SEEDS)
-	build/sluice stress tests/data/stress/small.ini --seeds $(STRESS_SEEDS) \
+check: deps-test
+	@$(MAKE) --no-print-directory $(CHECK_BUILD)
+	@for step in $(CHECK_STEPS); do $(MAKE) --no-print-directory $$step || exit 1; done
+test: deps-test
+	@$(MAKE) --no-print-directory check-unit
+test-asan: deps-test
+	@$(MAKE) --no-print-directory check-asan
+
+check-unit: build/sluice build/test_sluice build/sluice-mpi
+	SLUICE_BIN=build/sluice SLUICE_MPI_BIN=build/sluice-mpi build/test_sluice --jobs 2
+check-asan: build/asan/sluice build/asan/test_sluice build/sluice-mpi
+	$(ASAN_ENV) SLUICE_BIN=build/asan/sluice SLUICE_MPI_BIN=build/sluice-mpi \
+	  build/asan/test_sluice --jobs 2
+# The demo (run, plots, report) under ASan+UBSan, leaks included.
+check-demo-asan: build/asan/sluice
+	@d=$$(mktemp -d) && trap 'rm -rf "$$d"' EXIT && \
+	echo "$(ASAN_ENV) build/asan/sluice run workloads/default.ini --out $$d/demo --report" && \
+	$(ASAN_ENV) build/asan/sluice run workloads/default.ini --out $$d/demo --report
+# One short run with crashes and checkpoints under valgrind (memcheck).
+check-valgrind: build/sluice
+	@d=$$(mktemp -d) && trap 'rm -rf "$$d"' EXIT && \
+	cmd="valgrind -q --leak-check=full --error-exitcode=1 build/sluice run workloads/faults.ini \
+	  --set run.duration=600 --out $$d/faults" && echo "$$cmd" && $$cmd
+# CHECK_STRESS_SEEDS seeds of every shipped config; a failing seed prints
+# the command that replays it.
+check-stress: build/sluice
+	@$(foreach f,$(STRESS_CONFIGS),\
+	  echo "$(strip build/sluice stress $f --seeds $(CHECK_STRESS_SEEDS) --jobs 2 $(call check_stress_set,$f))" && \
+	  build/sluice stress $f --seeds $(CHECK_STRESS_SEEDS) --jobs 2 $(call check_stress_set,$f) &&) true
+
+# A longer hunt for invariant violations: STRESS_SEEDS seeds of every
+# shipped config and of the small stress-test config under both sink
+# guarantees (about 18 hours on 2 cores for the default; see README).
+STRESS_SEEDS ?= 100000
+STRESS_JOBS  ?= 2
+stress: deps
+	@$(MAKE) --no-print-directory build/sluice
+	@for f in $(STRESS_CONFIGS) tests/data/stress/small.ini; do \
+	  echo "build/sluice stress $$f --seeds $(STRESS_SEEDS) --jobs $(STRESS_JOBS)"; \
+	  build/sluice stress $$f --seeds $(STRESS_SEEDS) --jobs $(STRESS_JOBS) || exit 1; \
+	done
+	build/sluice stress tests/data/stress/small.ini --seeds $(STRESS_SEEDS) --jobs $(STRESS_JOBS) \
 	  --set stream.guarantee=at_least_once
-	build/sluice stress workloads/faults.ini --seeds 200 --set run.duration=600
 
 # Regenerates the README's configuration reference from cfg.c's table.
 readme: build/sluice
 	@awk '/<!-- BEGIN CONFIG REFERENCE/{print; fflush(); system("build/sluice config --markdown"); skip=1; next} \
 	     /<!-- END CONFIG REFERENCE -->/{skip=0} !skip' README.md > README.md.tmp && mv README.md.tmp README.md
 
-demo: deps build/sluice
+demo: deps
+	@$(MAKE) --no-print-directory build/sluice
 	build/sluice run workloads/default.ini --out results/demo --report
 	@echo "open results/demo/report.html"
 
@@ -150,7 +206,8 @@ build/bench/obj/%.o: tests/bench/%.c
 	$(CC) $(ALL_CFLAGS) -Itests/bench -c $< -o $@
 build/bench/bench: $(BENCH_OBJ) build/libsluice.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
-bench: deps build/bench/bench
+bench: deps
+	@$(MAKE) --no-print-directory build/bench/bench
 	@missing=""; \
 	$(BENCH_PYTHON) -c 'import SimPy.Simulation' 2>/dev/null || missing=" python3-simpy"; \
 	( $(APT_INSTALL) ) || true

@@ -643,7 +643,8 @@ static int cmd_sweep(int argc, char **argv)
     return failed;
 }
 
-static int cmd_stress(int argc, char **argv)
+/* prog: the name sluice was run by, for the replay command. */
+static int cmd_stress(int argc, char **argv, const char *prog)
 {
     static const struct option opts[] = {{"seeds", required_argument, 0, 'n'},
                                          {"jobs", required_argument, 0, 'j'},
@@ -675,7 +676,8 @@ static int cmd_stress(int argc, char **argv)
                    "Runs CONFIG with N seeds (run.seed, run.seed+1, ...), each with a random crash\n"
                    "schedule (crashes anywhere, inside checkpoints, during recovery and replay),\n"
                    "and checks every invariant.  A violation prints the seed and the exact\n"
-                   "`sluice run` command that replays it; the exit status is then 1.\n");
+                   "`sluice run` command that replays it; the exit status is then 1 (2 when a seed\n"
+                   "could not run at all, e.g. a broken trace).\n");
             free(a.sets);
             return 0;
         case ':': free(a.sets); return usage_error("option '%s' needs a value", argv[optind - 1]);
@@ -708,25 +710,23 @@ static int cmd_stress(int argc, char **argv)
         free(a.sets);
         return EXIT_USAGE;
     }
-    long bad = 0;
-    int rc_bad = EXIT_INVARIANT; /* 2 instead when a run could not run at all */
+    /* Exit 1 when an invariant failed, else 2 when a seed could not run
+     * (bad input such as a broken trace, out of memory, interrupted). */
+    long bad = 0, invariant = 0;
     for (long i = 0; i < seeds; i++) {
         if (res[i].status == SIM_OK)
             continue;
         bad++;
-        if (res[i].status != SIM_INVARIANT)
-            rc_bad = EXIT_USAGE;
-        fprintf(stderr, "sluice stress: seed %" PRIu64 " failed: %s\n  replay: sluice run %s --seed %" PRIu64
-                        " --set faults.crash_times=%s",
-                res[i].seed, res[i].message, a.config, res[i].seed, res[i].crash_times);
-        for (int k = 0; k < a.nsets; k++)
-            fprintf(stderr, " --set %s", a.sets[k]);
-        fprintf(stderr, "\n");
+        invariant += res[i].status == SIM_INVARIANT;
+        char cmd[8192];
+        stress_replay_command(prog, a.config, a.sets, (size_t)a.nsets, &res[i], cmd, sizeof cmd);
+        fprintf(stderr, "sluice stress: seed %" PRIu64 " failed: %s\n  replay: %s\n", res[i].seed,
+                res[i].message, cmd);
     }
     printf("sluice stress: %ld seeds, %ld failed\n", seeds, bad);
     free(res);
     free(a.sets);
-    return bad ? rc_bad : 0;
+    return invariant ? EXIT_INVARIANT : bad ? EXIT_USAGE : 0;
 }
 
 static int cmd_capacity(int argc, char **argv)
@@ -860,7 +860,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "capacity"))
         return cmd_capacity(argc - 1, argv + 1);
     if (!strcmp(cmd, "stress"))
-        return cmd_stress(argc - 1, argv + 1);
+        return cmd_stress(argc - 1, argv + 1, argv[0]);
     if (!strcmp(cmd, "sweep"))
         return cmd_sweep(argc - 1, argv + 1);
     if (!strcmp(cmd, "plot"))

@@ -6,8 +6,10 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <inttypes.h>
 #include <gsl/gsl_rng.h>
 
 #include "pool.h"
@@ -97,4 +99,72 @@ int stress_run_all(const cfg_t *base, size_t n, int jobs, stress_result *results
 {
     return pool_run(n, jobs, task, base, sizeof *results, results, progress, user, stop, err,
                     errlen);
+}
+
+/* Appends to b (n bytes, used so far *len; *len becomes n on overflow). */
+static void put(char *b, size_t n, size_t *len, const char *fmt, ...)
+{
+    if (*len >= n)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int w = vsnprintf(b + *len, n - *len, fmt, ap);
+    va_end(ap);
+    *len = w < 0 || (size_t)w >= n - *len ? n : *len + (size_t)w;
+}
+
+/* Appends " word", single-quoted unless it is plain. */
+static void put_word(char *b, size_t n, size_t *len, const char *word)
+{
+    int plain = *word != 0;
+    for (const char *p = word; *p && plain; p++)
+        plain = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./,=:+@%-",
+                       *p) != NULL;
+    if (plain) {
+        put(b, n, len, " %s", word);
+        return;
+    }
+    put(b, n, len, " '");
+    for (const char *p = word; *p; p++)
+        put(b, n, len, *p == '\'' ? "'\\''" : "%c", *p);
+    put(b, n, len, "'");
+}
+
+/* Whether the assignment sets run.seed (it fixes the seed whatever it
+ * was: applied to two configurations with different seeds, both end
+ * equal). */
+static int sets_seed(const char *set)
+{
+    cfg_t *c = malloc(2 * sizeof *c);
+    if (!c)
+        return 0;
+    char err[CFG_ERR_MAX];
+    cfg_defaults(&c[0]);
+    c[1] = c[0];
+    c[0].run.seed = 0;
+    c[1].run.seed = 1;
+    int yes = cfg_set(&c[0], set, err, sizeof err) == CFG_OK &&
+              cfg_set(&c[1], set, err, sizeof err) == CFG_OK && c[0].run.seed == c[1].run.seed;
+    free(c);
+    return yes;
+}
+
+int stress_replay_command(const char *prog, const char *config, const char *const *sets,
+                          size_t nsets, const stress_result *r, char *buf, size_t n)
+{
+    size_t len = 0;
+    if (n)
+        buf[0] = 0;
+    put(buf, n, &len, "SLUICE_FOLD_MIN=1");
+    put_word(buf, n, &len, prog);
+    put(buf, n, &len, " run");
+    put_word(buf, n, &len, config);
+    for (size_t k = 0; k < nsets; k++) {
+        if (sets_seed(sets[k]))
+            continue;
+        put(buf, n, &len, " --set");
+        put_word(buf, n, &len, sets[k]);
+    }
+    put(buf, n, &len, " --seed %" PRIu64 " --set faults.crash_times=%s", r->seed, r->crash_times);
+    return len < n ? 0 : -1;
 }

@@ -8,7 +8,7 @@
  *    (k * checkpoint_interval + U(0, checkpoint_cost)), or shortly after
  *    the previous crash (during its restart, restore or replay).  So a
  *    failing seed is replayed exactly by `sluice run` with the printed
- *    --seed and --set faults.crash_times.
+ *    --seed and --set faults.crash_times (stress_replay_command).
  *  - Every run checks every invariant (sim.h); nothing prints here.
  */
 #ifndef SLUICE_STRESS_H
@@ -33,5 +33,16 @@ void stress_run_one(const cfg_t *base, size_t i, stress_result *r);
 int stress_run_all(const cfg_t *base, size_t n, int jobs, stress_result *results,
                    void (*progress)(void *user, size_t done, size_t total), void *user,
                    const volatile int *stop, char *err, size_t errlen);
+/* The one shell command that replays result r of `PROG stress CONFIG
+ * --set SETS...`:
+ *   SLUICE_FOLD_MIN=1 PROG run CONFIG [--set S]... --seed N
+ *     --set faults.crash_times=T
+ * (stress folds as often as possible, so the replay does too; a run.seed
+ * among SETS is left out, as --seed is applied before every --set, and
+ * the crash times come last so they win).  Words other than plain
+ * [A-Za-z0-9_./,=:+@%-] are single-quoted for a POSIX shell.  Returns 0,
+ * or -1 when it does not fit into buf (n bytes). */
+int stress_replay_command(const char *prog, const char *config, const char *const *sets,
+                          size_t nsets, const stress_result *r, char *buf, size_t n);
 
 #endif
