@@ -23,7 +23,7 @@
 typedef struct sweep_param {
     char key[128];          /* section.key */
     int line;               /* where it was given */
-    size_t n;
+    size_t n, cap;           /* values held, room for */
     char (*values)[VALUE_MAX];
 } sweep_param;
 
@@ -152,10 +152,14 @@ static int add_value(sweep_param *p, const char *v)
 {
     if (strlen(v) >= VALUE_MAX)
         return -1;
-    char(*nv)[VALUE_MAX] = realloc(p->values, (p->n + 1) * sizeof *nv);
-    if (!nv)
-        return -1;
-    p->values = nv;
+    if (p->n == p->cap) { /* doubling: a 10,000-value range is not quadratic */
+        size_t ncap = p->cap ? 2 * p->cap : 8;
+        char(*nv)[VALUE_MAX] = realloc(p->values, ncap * sizeof *nv);
+        if (!nv)
+            return -1;
+        p->values = nv;
+        p->cap = ncap;
+    }
     snprintf(p->values[p->n++], VALUE_MAX, "%s", v);
     return 0;
 }
@@ -369,6 +373,7 @@ sweep_t *sweep_load(const char *path, char *err, size_t errlen)
         for (size_t i = 0; i < NCOLS; i++)
             w->metrics[w->nmetrics++] = (int)i;
     w->npoints = 1;
+    int too_many = 0; /* the grid product would pass 10^7 (or wrap around) */
     for (size_t k = 0; k < w->nparams; k++) {
         if (w->zip && k > 0 && w->params[k].n != w->params[0].n) {
             snprintf(err, errlen, "%s:%d: mode = zip needs lists of equal length: %s has %zu values, %s has %zu",
@@ -377,9 +382,14 @@ sweep_t *sweep_load(const char *path, char *err, size_t errlen)
             sweep_free(w);
             return NULL;
         }
-        w->npoints = w->zip ? w->params[0].n : w->npoints * w->params[k].n;
+        if (w->zip)
+            w->npoints = w->params[0].n;
+        else if (w->npoints > 10000000 / w->params[k].n)
+            too_many = 1;
+        else
+            w->npoints *= w->params[k].n;
     }
-    if (w->npoints * (size_t)w->replications > 10000000) {
+    if (too_many || w->npoints * (size_t)w->replications > 10000000) {
         snprintf(err, errlen, "%s: more than 10^7 runs", path);
         sweep_free(w);
         return NULL;
