@@ -165,8 +165,9 @@ clean:
 # Fuzzing (issue 14): libFuzzer targets tests/fuzz/fuzz_<t>.c.  `make fuzz`
 # builds build/fuzz/<t> with clang (-fsanitize=fuzzer,address,undefined)
 # and runs each for FUZZ_SECONDS on a copy of its corpus in build/fuzz/work
-# (findings go to build/fuzz/artifacts/).  `make fuzz-merge` minimises the
-# work corpora back into tests/fuzz/corpus/ (opt-in: it writes the tree).
+# (findings go to build/fuzz/artifacts/).  `make fuzz-merge` adds to
+# tests/fuzz/corpus/ the fewest work-corpus inputs that bring new coverage
+# (libFuzzer -set_cover_merge; opt-in: it writes the tree).
 # `make check` replays the corpora with build/fuzz-replay/<t> (the normal
 # compiler, ASan+UBSan, tests/fuzz/replay.c as main): no clang needed.
 FUZZ_CC      ?= clang
@@ -214,9 +215,7 @@ fuzz: fuzz-deps $(FUZZ_TARGETS:%=build/fuzz/%)
 fuzz-merge: $(FUZZ_TARGETS:%=build/fuzz/%)
 	@for t in $(FUZZ_TARGETS); do \
 	  [ -d build/fuzz/work/$$t ] || continue; \
-	  rm -rf build/fuzz/merged/$$t && mkdir -p build/fuzz/merged/$$t; \
-	  build/fuzz/$$t -merge=1 $(FUZZ_OPTS) build/fuzz/merged/$$t tests/fuzz/corpus/$$t build/fuzz/work/$$t \
-	    && rm -rf tests/fuzz/corpus/$$t && cp -R build/fuzz/merged/$$t tests/fuzz/corpus/$$t || exit 1; \
+	  build/fuzz/$$t -set_cover_merge=1 $(FUZZ_OPTS) tests/fuzz/corpus/$$t build/fuzz/work/$$t || exit 1; \
 	done
 
 build/fuzz-replay/obj/%.o: tests/fuzz/%.c
