@@ -223,7 +223,7 @@ build/fuzz-replay/obj/%.o: tests/fuzz/%.c
 	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -c $< -o $@
 build/fuzz-replay/%: build/fuzz-replay/obj/fuzz_%.o build/fuzz-replay/obj/replay.o build/asan/libsluice.a
 	$(CC) $(SAN) -o $@ $^ $(LDLIBS)
-fuzz-replay: $(FUZZ_TARGETS:%=build/fuzz-replay/%)
+fuzz-replay: deps $(FUZZ_TARGETS:%=build/fuzz-replay/%)
 	@for t in $(FUZZ_TARGETS); do \
 	  ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=tests/lsan.supp UBSAN_OPTIONS=print_stacktrace=1 \
 	  build/fuzz-replay/$$t tests/fuzz/corpus/$$t || exit 1; \
