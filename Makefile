@@ -166,8 +166,8 @@ clean:
 # builds build/fuzz/<t> with clang (-fsanitize=fuzzer,address,undefined)
 # and runs each for FUZZ_SECONDS on a copy of its corpus in build/fuzz/work
 # (findings go to build/fuzz/artifacts/).  `make fuzz-merge` adds to
-# tests/fuzz/corpus/ the fewest work-corpus inputs that bring new coverage
-# (libFuzzer -set_cover_merge; opt-in: it writes the tree).
+# tests/fuzz/corpus/ the fewest work-corpus inputs that reach new edges
+# (libFuzzer -set_cover_merge -use_counters=0; opt-in: it writes the tree).
 # `make check` replays the corpora with build/fuzz-replay/<t> (the normal
 # compiler, ASan+UBSan, tests/fuzz/replay.c as main): no clang needed.
 FUZZ_CC      ?= clang
@@ -215,7 +215,7 @@ fuzz: fuzz-deps $(FUZZ_TARGETS:%=build/fuzz/%)
 fuzz-merge: $(FUZZ_TARGETS:%=build/fuzz/%)
 	@for t in $(FUZZ_TARGETS); do \
 	  [ -d build/fuzz/work/$$t ] || continue; \
-	  build/fuzz/$$t -set_cover_merge=1 $(FUZZ_OPTS) tests/fuzz/corpus/$$t build/fuzz/work/$$t || exit 1; \
+	  build/fuzz/$$t -set_cover_merge=1 -use_counters=0 $(FUZZ_OPTS) tests/fuzz/corpus/$$t build/fuzz/work/$$t || exit 1; \
 	done
 
 build/fuzz-replay/obj/%.o: tests/fuzz/%.c
