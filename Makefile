@@ -218,3 +218,80 @@ clean:
 
 -include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(ASAN_OBJ:.o=.d) $(ASAN_TEST_OBJ:.o=.d) build/obj/main.d
 -include $(BENCH_OBJ:.o=.d)
+
+# Fuzzing (issue 14): libFuzzer targets tests/fuzz/fuzz_<t>.c.  `make fuzz`
+# builds build/fuzz/<t> with clang (-fsanitize=fuzzer,address,undefined)
+# and runs each for FUZZ_SECONDS on a copy of its corpus in build/fuzz/work
+# (findings go to build/fuzz/artifacts/).  `make fuzz-merge` adds to
+# tests/fuzz/corpus/ the fewest work-corpus inputs that reach new edges
+# (libFuzzer -set_cover_merge -use_counters=0; opt-in: it writes the tree).
+# `make check` replays the corpora with build/fuzz-replay/<t> (the normal
+# compiler, ASan+UBSan, tests/fuzz/replay.c as main): no clang needed.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := cfg set trace wm sweep sim
+FUZZ_OPTS    ?= -timeout=10 -rss_limit_mb=2048
+FUZZ_MAXLEN_cfg := 4096
+FUZZ_MAXLEN_set := 1024
+FUZZ_MAXLEN_trace := 4096
+FUZZ_MAXLEN_wm := 2048
+FUZZ_MAXLEN_sweep := 2048
+FUZZ_MAXLEN_sim := 2048
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_OBJ := $(LIB_SRC:sim/%.c=build/fuzz/obj/%.o)
+.PHONY: fuzz fuzz-run fuzz-deps fuzz-merge fuzz-replay check-fuzz-replay
+fuzz-deps: deps
+	@missing=""; \
+	command -v $(FUZZ_CC) >/dev/null 2>&1 || missing="$$missing clang"; \
+	echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return d && n; }' \
+	  | $(FUZZ_CC) -fsanitize=fuzzer -x c - -o /dev/null >/dev/null 2>&1 || missing="$$missing libclang-rt-dev"; \
+	$(APT_INSTALL)
+build/fuzz/obj/%.o: sim/%.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(ALL_CFLAGS) -O1 $(FUZZ_SAN) -fsanitize=fuzzer-no-link -c $< -o $@
+build/fuzz/obj/fuzz_%.o: tests/fuzz/fuzz_%.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(ALL_CFLAGS) -O1 $(FUZZ_SAN) -fsanitize=fuzzer-no-link -c $< -o $@
+build/fuzz/libsluice.a: $(FUZZ_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+build/fuzz/%: build/fuzz/obj/fuzz_%.o build/fuzz/libsluice.a
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+# Packages first, then a new make builds (as for check: no compile races apt).
+fuzz: fuzz-deps
+	@$(MAKE) --no-print-directory fuzz-run
+fuzz-run: $(FUZZ_TARGETS:%=build/fuzz/%)
+	@mkdir -p build/fuzz/artifacts
+	@for t in $(FUZZ_TARGETS); do \
+	  rm -rf build/fuzz/work/$$t && mkdir -p build/fuzz/work && cp -R tests/fuzz/corpus/$$t build/fuzz/work/$$t; \
+	  echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
+	  ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=tests/lsan.supp \
+	  build/fuzz/$$t $(FUZZ_OPTS) -max_len=$$(case $$t in cfg) echo $(FUZZ_MAXLEN_cfg);; \
+	    set) echo $(FUZZ_MAXLEN_set);; trace) echo $(FUZZ_MAXLEN_trace);; wm) echo $(FUZZ_MAXLEN_wm);; \
+	    sweep) echo $(FUZZ_MAXLEN_sweep);; *) echo $(FUZZ_MAXLEN_sim);; esac) \
+	    -dict=tests/fuzz/$$t.dict -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	    -artifact_prefix=build/fuzz/artifacts/$$t- build/fuzz/work/$$t || exit 1; \
+	done
+fuzz-merge: $(FUZZ_TARGETS:%=build/fuzz/%)
+	@for t in $(FUZZ_TARGETS); do \
+	  [ -d build/fuzz/work/$$t ] || continue; \
+	  build/fuzz/$$t -set_cover_merge=1 -use_counters=0 $(FUZZ_OPTS) tests/fuzz/corpus/$$t build/fuzz/work/$$t || exit 1; \
+	done
+
+build/fuzz-replay/obj/%.o: tests/fuzz/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -O1 $(SAN) -c $< -o $@
+build/fuzz-replay/%: build/fuzz-replay/obj/fuzz_%.o build/fuzz-replay/obj/replay.o build/asan/libsluice.a
+	$(CC) $(SAN) -o $@ $^ $(LDLIBS)
+fuzz-replay: deps
+	@$(MAKE) --no-print-directory check-fuzz-replay
+check-fuzz-replay: $(FUZZ_TARGETS:%=build/fuzz-replay/%)
+	@for t in $(FUZZ_TARGETS); do \
+	  ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=tests/lsan.supp UBSAN_OPTIONS=print_stacktrace=1 \
+	  build/fuzz-replay/$$t tests/fuzz/corpus/$$t || exit 1; \
+	done
+CHECK_BUILD += $(FUZZ_TARGETS:%=build/fuzz-replay/%)
+CHECK_STEPS += check-fuzz-replay
+.SECONDARY: $(FUZZ_TARGETS:%=build/fuzz/obj/fuzz_%.o) $(FUZZ_TARGETS:%=build/fuzz-replay/obj/fuzz_%.o) \
+  build/fuzz-replay/obj/replay.o
+-include $(FUZZ_OBJ:.o=.d) $(FUZZ_TARGETS:%=build/fuzz/obj/fuzz_%.d) $(FUZZ_TARGETS:%=build/fuzz-replay/obj/fuzz_%.d) build/fuzz-replay/obj/replay.d

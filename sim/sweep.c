@@ -25,7 +25,7 @@
 typedef struct sweep_param {
     char key[128];          /* section.key */
     int line;               /* where it was given */
-    size_t n;
+    size_t n, cap;           /* values held, room for */
     char (*values)[VALUE_MAX];
 } sweep_param;
 
@@ -180,10 +180,14 @@ static int add_value(sweep_param *p, const char *v)
 {
     if (strlen(v) >= VALUE_MAX)
         return -1;
-    char(*nv)[VALUE_MAX] = realloc(p->values, (p->n + 1) * sizeof *nv);
-    if (!nv)
-        return -1;
-    p->values = nv;
+    if (p->n == p->cap) { /* doubling: a 10,000-value range is not quadratic */
+        size_t ncap = p->cap ? 2 * p->cap : 8;
+        char(*nv)[VALUE_MAX] = realloc(p->values, ncap * sizeof *nv);
+        if (!nv)
+            return -1;
+        p->values = nv;
+        p->cap = ncap;
+    }
     snprintf(p->values[p->n++], VALUE_MAX, "%s", v);
     return 0;
 }

@@ -241,3 +241,12 @@ Test(sweep, two_key_sweep_plots_split_lines)
     snprintf(cmd, sizeof cmd, "rm -rf %s", d);
     shell(cmd);
 }
+
+/* A grid of exactly 2^64 points (8192^4 x 4096) wrapped the point count
+ * to 0, and the sweep was accepted with no tasks (found by fuzzing). */
+Test(sweep, grid_too_big_even_when_the_product_wraps)
+{
+    expect_error("tests/data/sweep/grid_wraps.sweep",
+                 "tests/data/sweep/grid_wraps.sweep: 8192 x 8192 x 8192 x 8192 x 4096 values x 1 "
+                 "replication = 1.84e+19 runs: more than the limit of 1000000 runs");
+}
