@@ -277,7 +277,7 @@ static int judge_entry(const char *path, const char *name, const struct stat *st
     }
     /* sluice's own leftovers: .report.html.XXXXXX, plots.tmp.XXXXXX */
     if (!ok && !is_dir && dot_tmp(name, base, sizeof base))
-        ok = !strcmp(base, OUTDIR_MARKER + 1) || marker_lists(m, base, 0) ||
+        ok = !strcmp(base, &OUTDIR_MARKER[1]) || marker_lists(m, base, 0) ||
              legacy_file(lv, base);
     if (!ok && is_dir && tmp_or_old(name, base, sizeof base)) {
         ok = marker_lists(m, base, 1) || legacy_dir(lv, base) != LEVEL_NONE;
