@@ -625,8 +625,11 @@ static int cmd_sweep(int argc, char **argv)
         char cmd[2048];
         sweep_task_command(w, t, cmd, sizeof cmd);
         fprintf(stderr, "sluice: run %zu failed (%s)\n  replay: %s\n", t, res[t].message, cmd);
-        if (failed != EXIT_USAGE)
-            failed = res[t].status == SIM_INVARIANT ? EXIT_INVARIANT : EXIT_USAGE;
+        /* 1 when any run broke an invariant (as stress), else 2 */
+        if (res[t].status == SIM_INVARIANT)
+            failed = EXIT_INVARIANT;
+        else if (!failed)
+            failed = EXIT_USAGE;
     }
     if (sweep_write_results(w, res, od.tmp, err, sizeof err) != 0 ||
         outdir_commit(&od, err, sizeof err) != 0) {

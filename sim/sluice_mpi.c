@@ -118,9 +118,12 @@ int main(int argc, char **argv)
             sweep_task_command(w, t, cmd, sizeof cmd);
             fprintf(stderr, "sluice-mpi: run %zu failed (%s)\n  replay: %s\n", t, res[t].message,
                     cmd);
-            /* 1 for a broken invariant, 2 when a run could not run at all */
-            if (rc != 2)
-                rc = res[t].status == SIM_INVARIANT ? 1 : 2;
+            /* 1 when any run broke an invariant (as stress), else 2 when
+             * a run could not run at all */
+            if (res[t].status == SIM_INVARIANT)
+                rc = 1;
+            else if (rc == 0)
+                rc = 2;
         }
         if (sweep_write_results(w, res, od.tmp, err, sizeof err) != 0 ||
             outdir_commit(&od, err, sizeof err) != 0) {
