@@ -355,6 +355,31 @@ int outdir_is_results(const char *dir, char *why, size_t whylen)
     return r;
 }
 
+int outdir_may_write_into(const char *dir, const char *what, const char *obj, int force,
+                          char *note, size_t notelen, char *err, size_t errlen)
+{
+    char why[PATH_MAX + 256];
+    int own = outdir_is_results(dir, why, sizeof why);
+    if (own < 0) {
+        set_err(err, errlen, "%s: %s", dir, why);
+        return 2;
+    }
+    if (own == 0 && !force) {
+        set_err(err, errlen,
+                "%s: not a sluice results folder: %s; not writing into it: add --force to "
+                "write %s there anyway",
+                dir, why, obj);
+        return 2;
+    }
+    if (own == 0 && note && notelen) {
+        size_t len = strlen(note);
+        if (len < notelen)
+            snprintf(note + len, notelen - len, "writing %s into %s (--force): %s\n", what, dir,
+                     why);
+    }
+    return 0;
+}
+
 int outdir_owns(const char *dir, const char *name)
 {
     char path[PATH_MAX], why[PATH_MAX];

@@ -99,6 +99,14 @@ int outdir_file_begin(outdir *o, const char *path, const char *header, int force
  * 1 yes; 0 no, with why ("no .sluice marker and it holds notes.txt");
  * -1 unreadable, with why. */
 int outdir_is_results(const char *dir, char *why, size_t whylen);
+/* The check of plot and report before they write into dir: 0 when dir
+ * is a results folder (outdir_is_results), or is not but force, which
+ * then appends "writing WHAT into DIR (--force): why\n" to note (room
+ * for notelen bytes; may be NULL); 2 with err otherwise ("... add --force
+ * to write OBJ there anyway").  what: "plots", "the report"; obj: what
+ * the refusal names ("plots/", "the report"). */
+int outdir_may_write_into(const char *dir, const char *what, const char *obj, int force,
+                          char *note, size_t notelen, char *err, size_t errlen);
 /* Whether dir/name, when it exists, is sluice's: listed in dir's marker,
  * or dir has no marker and name is one of the names of rule (b); a
  * folder must also be sluice's by the rules above.  1 yes (or absent),

@@ -593,24 +593,8 @@ int plot_run_opts(const char *dir, const char *reports_dir, int force, const vol
         set_err(err, errlen, "%s: no summary.csv or sweep.csv (not a sluice results folder)", dir);
         return 2;
     }
-    char why[PLOT_PATH_MAX + 256];
-    int own = outdir_is_results(dir, why, sizeof why);
-    if (own < 0) {
-        set_err(err, errlen, "%s: %s", dir, why);
+    if (outdir_may_write_into(dir, "plots", "plots/", force, note, notelen, err, errlen) != 0)
         return 2;
-    }
-    if (own == 0 && !force) {
-        set_err(err, errlen,
-                "%s: not a sluice results folder: %s; not writing into it: add --force to "
-                "write plots/ there anyway",
-                dir, why);
-        return 2;
-    }
-    if (own == 0) {
-        char line[PLOT_PATH_MAX + 512];
-        snprintf(line, sizeof line, "writing plots into %s (--force): %s\n", dir, why);
-        note_add(note, notelen, line);
-    }
     char gnuplot[PLOT_PATH_MAX];
     if (plot_find_program("gnuplot", gnuplot, sizeof gnuplot) != 0) {
         set_err(err, errlen, "gnuplot not found: install it with apt-get install gnuplot-nox");

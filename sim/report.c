@@ -784,23 +784,10 @@ int report_write(const char *dir, const char *reports_dir, const char *version, 
 static int may_write(const char *dir, int force, char *note, size_t notelen, char *err,
                      size_t errlen)
 {
-    char why[REPORT_PATH_MAX + 256];
+    if (outdir_may_write_into(dir, "the report", "the report", force, note, notelen, err,
+                              errlen) != 0)
+        return 2;
     size_t len = note ? strlen(note) : 0;
-    int own = outdir_is_results(dir, why, sizeof why);
-    if (own < 0) {
-        set_err(err, errlen, "%s: %s", dir, why);
-        return 2;
-    }
-    if (own == 0 && !force) {
-        set_err(err, errlen,
-                "%s: not a sluice results folder: %s; not writing into it: add --force to "
-                "write the report there anyway",
-                dir, why);
-        return 2;
-    }
-    if (own == 0 && note)
-        len += (size_t)snprintf(note + len, len < notelen ? notelen - len : 0,
-                                "writing the report into %s (--force): %s\n", dir, why);
     static const char *const names[] = {"report.html", "report.md"};
     for (int i = 0; i < 2; i++) {
         if (outdir_owns(dir, names[i]))

@@ -429,6 +429,33 @@ Test(outdir, plot_and_report_refuse_a_folder_sluice_did_not_write)
     rm_rf(d);
 }
 
+/* With --force, plot and report write into such a folder and say so. */
+Test(outdir, plot_and_report_with_force_say_they_write_into_it)
+{
+    char d[64], out[128], path[256], args[1024], want[2048], err[4096];
+    tmpdir(d, sizeof d);
+    snprintf(out, sizeof out, "%s/res", d);
+    snprintf(args, sizeof args, "run %s --out %s", config(), out);
+    cr_assert_eq(sluice(args, err, sizeof err), 0, "%s", err);
+    snprintf(path, sizeof path, "%s/.sluice", out);
+    cr_assert_eq(unlink(path), 0);
+    snprintf(path, sizeof path, "%s/notes.txt", out);
+    write_file(path, "mine\n");
+    snprintf(args, sizeof args, "plot %s --force", out);
+    cr_assert_eq(sluice(args, err, sizeof err), 0, "%s", err);
+    snprintf(want, sizeof want,
+             "sluice: writing plots into %s (--force): it has no .sluice marker and holds "
+             "notes.txt, which sluice did not write\n",
+             out);
+    cr_assert_str_eq(err, want);
+    snprintf(args, sizeof args, "report %s --force", out);
+    cr_assert_eq(sluice(args, err, sizeof err), 0, "%s", err);
+    cr_assert(strstr(err, "sluice: writing the report into "), "%s", err);
+    snprintf(path, sizeof path, "%s/notes.txt", out);
+    cr_assert_eq(access(path, F_OK), 0, "the user's notes.txt is gone");
+    rm_rf(d);
+}
+
 Test(outdir, report_keeps_a_report_sluice_did_not_write)
 {
     char d[64], out[128], path[256], args[1024], want[1024], err[4096];
