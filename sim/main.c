@@ -617,7 +617,8 @@ static int cmd_sweep(int argc, char **argv)
         sweep_free(w);
         return EXIT_USAGE;
     }
-    /* 1 when a run broke an invariant, 2 when one could not run at all. */
+    /* 1 when any run broke an invariant (as stress), else 2 when a run
+     * could not run at all. */
     int failed = 0;
     for (size_t t = 0; t < total; t++) {
         if (res[t].status == SIM_OK)
@@ -625,7 +626,6 @@ static int cmd_sweep(int argc, char **argv)
         char cmd[2048];
         sweep_task_command(w, t, cmd, sizeof cmd);
         fprintf(stderr, "sluice: run %zu failed (%s)\n  replay: %s\n", t, res[t].message, cmd);
-        /* 1 when any run broke an invariant (as stress), else 2 */
         if (res[t].status == SIM_INVARIANT)
             failed = EXIT_INVARIANT;
         else if (!failed)
