@@ -158,7 +158,7 @@ check-stress: build/sluice
 
 # A longer hunt for invariant violations: STRESS_SEEDS seeds of every
 # shipped config and of the small stress-test config under both sink
-# guarantees (about 18 hours on 2 cores for the default; see README).
+# guarantees (about 18 hours on 2 cores for the default; see tests/README.md).
 STRESS_SEEDS ?= 100000
 STRESS_JOBS  ?= 2
 stress: deps
