@@ -1,6 +1,7 @@
 # sluice: build, test, demo.  See README.md.
 #
-#   make          build/sluice and build/libsluice.a
+#   make          build/sluice, build/libsluice.a and the man page
+#                 build/sluice.ini.5
 #   make check    every Criterion test, again under ASan+UBSan, the demo under
 #                 ASan+UBSan, one run under valgrind, 250 stress seeds per
 #                 shipped config
@@ -45,9 +46,9 @@ APT_INSTALL = if [ -n "$$missing" ]; then \
 	  fi; \
 	fi
 
-.PHONY: all deps deps-test check test test-asan demo install clean mpi stress readme
+.PHONY: all deps deps-test check test test-asan demo install clean mpi stress
 all: deps
-	@$(MAKE) --no-print-directory build/sluice build/libsluice.a
+	@$(MAKE) --no-print-directory build/sluice build/libsluice.a build/sluice.ini.5
 
 deps:
 	@missing=""; \
@@ -170,10 +171,9 @@ stress: deps
 	build/sluice stress tests/data/stress/small.ini --seeds $(STRESS_SEEDS) --jobs $(STRESS_JOBS) \
 	  --set stream.guarantee=at_least_once
 
-# Regenerates the README's configuration reference from cfg.c's table.
-readme: build/sluice
-	@awk '/<!-- BEGIN CONFIG REFERENCE/{print; fflush(); system("build/sluice config --markdown"); skip=1; next} \
-	     /<!-- END CONFIG REFERENCE -->/{skip=0} !skip' README.md > README.md.tmp && mv README.md.tmp README.md
+# The man page of the configuration file, from cfg.c's key table.
+build/sluice.ini.5: build/sluice
+	build/sluice config --man > $@.tmp && mv $@.tmp $@
 
 demo: deps
 	@$(MAKE) --no-print-directory build/sluice
@@ -182,13 +182,15 @@ demo: deps
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \
-	  $(DESTDIR)$(PREFIX)/include/sluice $(DESTDIR)$(PREFIX)/share/man/man1
+	  $(DESTDIR)$(PREFIX)/include/sluice $(DESTDIR)$(PREFIX)/share/man/man1 \
+	  $(DESTDIR)$(PREFIX)/share/man/man5
 	install -m 755 build/sluice $(DESTDIR)$(PREFIX)/bin/sluice
 	install -m 644 build/libsluice.a $(DESTDIR)$(PREFIX)/lib/libsluice.a
 	install -m 644 sim/*.h $(DESTDIR)$(PREFIX)/include/sluice/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' sim/sluice.pc.in \
 	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/sluice.pc
 	install -m 644 sim/sluice.1 $(DESTDIR)$(PREFIX)/share/man/man1/sluice.1
+	install -m 644 build/sluice.ini.5 $(DESTDIR)$(PREFIX)/share/man/man5/sluice.ini.5
 	install -d $(DESTDIR)$(PREFIX)/share/sluice/reports
 	cp -R reports/. $(DESTDIR)$(PREFIX)/share/sluice/reports/
 

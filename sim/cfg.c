@@ -4,8 +4,8 @@
  * Everything about a key lives in ONE row of cfg_table below: section,
  * name, type, where it is stored in cfg_t, its default (as text, parsed by
  * the same code as user input), unit, range, allowed words and help.  The
- * INI parser, --set, `sluice config --defaults`, the Markdown reference and
- * the round-trip writer all walk that table.
+ * INI parser, --set, `sluice config --defaults`, the Markdown reference, the
+ * man page sluice.ini(5) and the round-trip writer all walk that table.
  *
  * INI reading uses libinih.  Debian builds it without INI_HANDLER_LINENO,
  * so cfg_load hands inih its own fgets-style reader (ini_parse_stream) that
@@ -1698,6 +1698,101 @@ int cfg_write_markdown(FILE *f)
                 return CFG_ERR;
         }
     }
+    return ferror(f) ? CFG_ERR : CFG_OK;
+}
+
+/* Writes s as troff text: a backslash as \e, and a '.' or '\'' that would
+ * start a line (at *bol) behind \& so that it is not read as a request. */
+static int man_text(FILE *f, const char *s, int *bol)
+{
+    for (; *s; s++) {
+        if (*bol && (*s == '.' || *s == '\'') && fputs("\\&", f) < 0)
+            return -1;
+        if (*s == '\\' ? fputs("\\e", f) < 0 : fputc(*s, f) == EOF)
+            return -1;
+        *bol = *s == '\n';
+    }
+    return 0;
+}
+
+/* One line of troff text (escaped), ended by a newline. */
+static int man_line(FILE *f, const char *s)
+{
+    int bol = 1;
+    return man_text(f, s, &bol) != 0 || fputc('\n', f) == EOF ? -1 : 0;
+}
+
+int cfg_write_man(FILE *f)
+{
+#ifndef SLUICE_VERSION
+#define SLUICE_VERSION "0.0.0"
+#endif
+    if (fputs(".TH SLUICE.INI 5 \"\" \"sluice " SLUICE_VERSION "\" \"File Formats\"\n"
+              ".SH NAME\n"
+              "sluice.ini \\- configuration file of the sluice simulator\n"
+              ".SH SYNOPSIS\n"
+              ".nf\n"
+              ".BI [ section ]\n"
+              ".IB key \" = \" value\n"
+              ".fi\n"
+              ".SH DESCRIPTION\n"
+              "An experiment of\n"
+              ".BR sluice (1)\n"
+              "is an INI file: a line\n"
+              ".BI [ section ]\n"
+              "starts a section, a line\n"
+              ".I key\n"
+              "=\n"
+              ".I value\n"
+              "sets a key of it.\n"
+              "Every key has a default, so a file only needs the keys it changes;\n"
+              ".B sluice config \\-\\-defaults\n"
+              "prints them all as a ready-to-edit file.\n"
+              "Times are in simulated seconds, rates in events per second.\n"
+              ".PP\n"
+              "A ; or # at the start of a line begins a comment, and so does a ; that\n"
+              "follows a blank (to the end of the line).\n"
+              "A value loses the blanks at its ends; # and = inside it are kept.\n"
+              "To keep such text, put the value in double quotes, inside which\n"
+              "\\e; is ;, \\e\" is \", \\e\\e is \\e, \\et a tab and \\exHH any byte,\n"
+              "e.g. trace = \"  my data \\e;v2.csv\".\n"
+              "A line that starts with blanks continues the value of the key above\n"
+              "it (a long list).\n"
+              "Words ignore case; on/off keys also take true/false, yes/no, 1/0.\n"
+              "Lists are comma-separated; an empty list means none.\n"
+              "Relative paths are relative to the folder of the file.\n"
+              ".PP\n"
+              "On the command line,\n"
+              ".BI \\-\\-set \" section.key=value\"\n"
+              "overrides a key after the file is read (repeatable; the same quoting;\n"
+              "relative paths are relative to the current folder).\n"
+              "A mistake is reported as FILE:LINE: message and sluice exits with\n"
+              "status 2.\n",
+              f)
+        < 0)
+        return CFG_ERR;
+    for (size_t s = 0; cfg_sections[s]; s++) {
+        if (fprintf(f, ".SS [%s]\n", cfg_sections[s]) < 0)
+            return CFG_ERR;
+        for (size_t i = 0; i < NKEYS; i++) {
+            const struct cfg_key *k = &cfg_table[i];
+            if (strcmp(k->section, cfg_sections[s]) != 0)
+                continue;
+            char d[320];
+            describe(k, d, sizeof d);
+            int bol = 0;
+            if (fprintf(f, ".TP\n.B %s\nDefault: ", k->name) < 0
+                || (k->def[0] ? fputs("\\fB", f) < 0 || man_text(f, k->def, &bol) != 0
+                                    || fputs("\\fR", f) < 0
+                              : fputs("none", f) < 0)
+                || fputs("; ", f) < 0 || man_text(f, d, &bol) != 0
+                || fputs(".\n.br\n", f) < 0
+                || man_line(f, k->help) != 0)
+                return CFG_ERR;
+        }
+    }
+    if (fputs(".SH SEE ALSO\n.BR sluice (1)\n", f) < 0)
+        return CFG_ERR;
     return ferror(f) ? CFG_ERR : CFG_OK;
 }
 

@@ -4,9 +4,9 @@
  * Rules of this module
  *  - ONE table (cfg.c: cfg_table) lists every key: section, name, type,
  *    default, unit, valid range or allowed words, and a one-line help text.
- *    The parser, `sluice config --defaults` and the README's configuration
- *    reference all come from that table; adding a key is one struct field
- *    plus one table row.
+ *    The parser, `sluice config --defaults`, --markdown and the man page
+ *    sluice.ini(5) (--man) all come from that table; adding a key is one
+ *    struct field plus one table row.
  *  - The parsed result is a plain typed struct (struct cfg) with no heap
  *    pointers, so it can be copied by assignment and compared with memcmp.
  *  - Errors never print: functions fill an error text "FILE:LINE: message"
@@ -205,8 +205,12 @@ int cfg_write_ini(const cfg_t *c, FILE *f);
  * with each key's unit, range and help as comments. */
 int cfg_write_defaults(FILE *f);
 
-/* The defaults table as Markdown tables, one per section (README). */
+/* The defaults table as Markdown tables, one per section. */
 int cfg_write_markdown(FILE *f);
+
+/* The defaults table as the man page sluice.ini(5) (troff, -man macros):
+ * the file format, then one .TP entry per key under its section's .SS. */
+int cfg_write_man(FILE *f);
 
 /* Name of an enum value for a key, e.g. cfg_word("window", "type", 1)
  * gives "tumbling"; NULL if unknown. */

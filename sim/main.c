@@ -3,7 +3,7 @@
  *
  *   sluice run CONFIG [--seed N] [--out DIR] [--set section.key=value]... [--report] [--force]
  *   sluice gen CONFIG --out trace.csv [--seed N] [--set ...] [--force]
- *   sluice config --defaults | --markdown
+ *   sluice config --defaults | --markdown | --man
  *   sluice plot DIR [--force]     sluice report DIR [--force]
  *   sluice --help | --version | COMMAND --help
  *
@@ -74,6 +74,7 @@ static const char usage_text[] =
     "                      write the workload's events as a trace and print its profile\n"
     "  config --defaults   print every configuration key with its default, unit and range\n"
     "  config --markdown   the same as Markdown tables\n"
+    "  config --man        the same as the man page sluice.ini(5)\n"
     "  sweep SWEEP --out DIR [--jobs N] [--force]\n"
     "                      run a parameter sweep with replications (runs.csv, sweep.csv)\n"
     "  stress CONFIG --seeds N [--jobs J]\n"
@@ -478,13 +479,16 @@ static int cmd_config(int argc, char **argv)
         return cfg_write_defaults(stdout) == 0 ? 0 : EXIT_USAGE;
     if (argc == 2 && !strcmp(argv[1], "--markdown"))
         return cfg_write_markdown(stdout) == 0 ? 0 : EXIT_USAGE;
+    if (argc == 2 && !strcmp(argv[1], "--man"))
+        return cfg_write_man(stdout) == 0 ? 0 : EXIT_USAGE;
     if (argc == 2 && !strcmp(argv[1], "--help")) {
-        printf("usage: sluice config --defaults | --markdown\n\n"
+        printf("usage: sluice config --defaults | --markdown | --man\n\n"
                "Prints every configuration key with its default, unit, range and meaning,\n"
-               "as an INI file (--defaults) or as Markdown tables (--markdown).\n");
+               "as an INI file (--defaults), as Markdown tables (--markdown) or as the\n"
+               "man page sluice.ini(5) in troff (--man).\n");
         return 0;
     }
-    return usage_error("%s", "config needs --defaults or --markdown");
+    return usage_error("%s", "config needs --defaults, --markdown or --man");
 }
 
 static int cmd_dir(int argc, char **argv, int plot, int report)

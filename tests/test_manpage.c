@@ -1,0 +1,179 @@
+/*
+ * test_manpage.c: `sluice config --man` (the man page sluice.ini(5), built
+ * by make as build/sluice.ini.5) lists every key of cfg.c's table under its
+ * section with the default `config --defaults` prints, and is clean troff
+ * (no line read as an unknown request, no stray escape).  Needs no groff.
+ * The binary under test is $SLUICE_BIN.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/wait.h>
+
+#include "cfg.h"
+
+static const char *bin(void)
+{
+    const char *b = getenv("SLUICE_BIN");
+    return b && *b ? b : "build/sluice";
+}
+
+/* The standard output of `sluice ARGS` (malloc'd); asserts exit status 0. */
+static char *output_of(const char *args)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "%s %s", bin(), args);
+    FILE *p = popen(cmd, "r");
+    cr_assert(p, "popen %s", cmd);
+    size_t cap = 1 << 16, len = 0;
+    char *buf = malloc(cap);
+    cr_assert(buf);
+    size_t got;
+    while ((got = fread(buf + len, 1, cap - len - 1, p)) > 0) {
+        len += got;
+        if (cap - len < 2) {
+            cap *= 2;
+            buf = realloc(buf, cap);
+            cr_assert(buf);
+        }
+    }
+    buf[len] = 0;
+    int st = pclose(p);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s: exit status %d", cmd, st);
+    return buf;
+}
+
+/* The value `config --defaults` gives section.key, into out. */
+static int default_of(const char *ini, const char *section, const char *key, char *out,
+                      size_t n)
+{
+    char sec[64] = "";
+    for (const char *l = ini; *l;) {
+        const char *nl = strchr(l, '\n');
+        size_t len = nl ? (size_t)(nl - l) : strlen(l);
+        if (l[0] == '[' && len < sizeof sec + 2) {
+            snprintf(sec, sizeof sec, "%.*s", (int)(len - 2), l + 1);
+        } else if (l[0] != ';' && !strcmp(sec, section)) {
+            size_t kl = strlen(key);
+            if (len > kl + 1 && !strncmp(l, key, kl) && l[kl] == ' ' && l[kl + 1] == '=') {
+                const char *v = l + kl + 2;
+                if (*v == ' ')
+                    v++;
+                snprintf(out, n, "%.*s", (int)(len - (size_t)(v - l)), v);
+                return 1;
+            }
+        }
+        l += len + (nl != NULL);
+    }
+    return 0;
+}
+
+/* The default the man page gives: "Default: \fBVALUE\fR; ..." (VALUE with
+ * troff escapes undone) or "Default: none; ..." (""). */
+static int man_default(const char *line, char *out, size_t n)
+{
+    if (!strncmp(line, "Default: none;", 14)) {
+        out[0] = 0;
+        return 1;
+    }
+    if (strncmp(line, "Default: \\fB", 12) != 0)
+        return 0;
+    const char *p = line + 12, *end = strstr(p, "\\fR");
+    if (!end)
+        return 0;
+    size_t o = 0;
+    while (p < end && o + 1 < n) {
+        if (p[0] == '\\' && p[1] == 'e') {
+            out[o++] = '\\';
+            p += 2;
+        } else if (p[0] == '\\' && p[1] == '&') {
+            p += 2;
+        } else {
+            out[o++] = *p++;
+        }
+    }
+    out[o] = 0;
+    return 1;
+}
+
+Test(manpage, title_names_sluice_ini_section_5)
+{
+    char *man = output_of("config --man");
+    cr_expect(strncasecmp(man, ".TH sluice.ini 5 ", 17) == 0, "got: %.60s", man);
+    cr_expect(strstr(man, "\n.SH NAME\nsluice.ini \\- configuration file of the sluice "
+                          "simulator\n"),
+              "NAME section");
+    const char *sh[] = { ".SH SYNOPSIS\n", ".SH DESCRIPTION\n", ".SH SEE ALSO\n.BR sluice (1)\n" };
+    for (size_t i = 0; i < sizeof sh / sizeof *sh; i++)
+        cr_expect(strstr(man, sh[i]), "no %s", sh[i]);
+    free(man);
+}
+
+Test(manpage, every_key_under_its_section_with_the_default_of_config_defaults)
+{
+    char *man = output_of("config --man");
+    char *ini = output_of("config --defaults");
+    size_t entries = 0;
+    for (const char *p = man; (p = strstr(p, "\n.TP\n")) != NULL; p++)
+        entries++;
+    cr_expect_eq(entries, cfg_key_count(), "%zu .TP entries for %zu keys", entries,
+                 cfg_key_count());
+    const char *section, *name;
+    for (size_t i = 0; cfg_key_at(i, &section, &name) == 0; i++) {
+        char heading[80], entry[128];
+        snprintf(heading, sizeof heading, "\n.SS [%s]\n", section);
+        const char *from = strstr(man, heading);
+        cr_assert(from, "no %s heading", heading + 1);
+        /* the section ends at the next .SS or .SH */
+        const char *ss = strstr(from + 1, "\n.SS "), *shd = strstr(from + 1, "\n.SH ");
+        const char *to = ss && (!shd || ss < shd) ? ss : shd;
+        cr_assert(to);
+        snprintf(entry, sizeof entry, "\n.TP\n.B %s\n", name);
+        const char *e = strstr(from, entry);
+        cr_expect(e && e < to, "%s.%s: no .TP entry under .SS [%s]", section, name, section);
+        if (!e || e >= to)
+            continue;
+        char want[512], got[512];
+        cr_assert(default_of(ini, section, name, want, sizeof want),
+                  "%s.%s not in config --defaults", section, name);
+        cr_expect(man_default(e + strlen(entry), got, sizeof got), "%s.%s: no Default: line",
+                  section, name);
+        cr_expect_str_eq(got, want, "%s.%s: man page default %s, config --defaults %s", section,
+                         name, got, want);
+    }
+    free(ini);
+    free(man);
+}
+
+Test(manpage, no_unknown_request_and_no_stray_escape)
+{
+    static const char *const known[] = { "TH", "SH", "SS", "TP", "PP", "B", "I", "BI", "IB",
+                                         "BR", "br", "nf", "fi", NULL };
+    char *man = output_of("config --man");
+    size_t lineno = 0;
+    for (char *l = man; *l;) {
+        char *nl = strchr(l, '\n');
+        cr_assert(nl, "the page ends in a newline");
+        *nl = 0;
+        lineno++;
+        if (l[0] == '.' || l[0] == '\'') {
+            size_t len = strcspn(l + 1, " ");
+            int ok = 0;
+            for (size_t k = 0; known[k] && !ok; k++)
+                ok = l[0] == '.' && strlen(known[k]) == len && !strncmp(l + 1, known[k], len);
+            cr_expect(ok, "line %zu starts a request that is not a known macro: %s", lineno, l);
+        }
+        for (char *b = l; (b = strchr(b, '\\')) != NULL; b += 2) {
+            int ok = b[1] == 'e' || b[1] == '&' || b[1] == '-'
+                     || (b[1] == 'f' && (b[2] == 'B' || b[2] == 'R'));
+            cr_expect(ok, "line %zu: stray escape \\%c: %s", lineno, b[1], l);
+            if (!b[1])
+                break;
+        }
+        l = nl + 1;
+    }
+    cr_expect_gt(lineno, cfg_key_count() * 4);
+    free(man);
+}
