@@ -23,7 +23,9 @@ ALL_CFLAGS = $(WARN) $(DEFS) $(CFLAGS) $(PKG_CFLAGS) -Isim -MMD -MP
 LDLIBS   = $(PKG_LIBS) -lm
 SAN      := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-LIB_SRC  := $(filter-out sim/main.c sim/sluice_mpi.c,$(wildcard sim/*.c))
+# The library: every .c under the layer folders of sim/ (sim/README.md);
+# sim/main.c and sim/sluice_mpi.c are the two programs.
+LIB_SRC  := $(sort $(wildcard sim/*/*.c sim/*/*/*.c))
 LIB_OBJ  := $(LIB_SRC:sim/%.c=build/obj/%.o)
 ASAN_OBJ := $(LIB_SRC:sim/%.c=build/asan/obj/%.o)
 TEST_SRC := $(wildcard tests/*.c)
@@ -171,7 +173,7 @@ stress: deps
 	build/sluice stress tests/data/stress/small.ini --seeds $(STRESS_SEEDS) --jobs $(STRESS_JOBS) \
 	  --set stream.guarantee=at_least_once
 
-# The man page of the configuration file, from cfg.c's key table.
+# The man page of the configuration file, from model/config.c's key table.
 build/sluice.ini.5: build/sluice
 	build/sluice config --man > $@.tmp && mv $@.tmp $@
 
@@ -186,7 +188,8 @@ install: all
 	  $(DESTDIR)$(PREFIX)/share/man/man5
 	install -m 755 build/sluice $(DESTDIR)$(PREFIX)/bin/sluice
 	install -m 644 build/libsluice.a $(DESTDIR)$(PREFIX)/lib/libsluice.a
-	install -m 644 sim/*.h $(DESTDIR)$(PREFIX)/include/sluice/
+	for h in $(patsubst sim/%,%,$(wildcard sim/*/*.h sim/*/*/*.h)); do \
+	  install -D -m 644 sim/$$h $(DESTDIR)$(PREFIX)/include/sluice/$$h || exit 1; done
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' sim/sluice.pc.in \
 	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/sluice.pc
 	install -m 644 sim/sluice.1 $(DESTDIR)$(PREFIX)/share/man/man1/sluice.1

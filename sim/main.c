@@ -13,7 +13,7 @@
  * renamed into place only when the run succeeded, so a failed or
  * interrupted run never leaves half-written results and never destroys
  * the previous ones; an existing DIR sluice did not write is refused
- * unless --force (outdir.h).
+ * unless --force (output/outdir.h).
  * SIGINT/SIGTERM set g_stop, which every phase polls (reading input
  * files, the simulation loop, sweep/stress/capacity workers, gnuplot):
  * the command then ends with "interrupted" and exit status 2, and its
@@ -36,16 +36,16 @@
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
 
-#include "capacity.h"
-#include "budget.h"
-#include "cfg.h"
-#include "outdir.h"
-#include "plot.h"
-#include "report.h"
-#include "sim.h"
-#include "stress.h"
-#include "sweep.h"
-#include "wl.h"
+#include "experiments/capacity.h"
+#include "run/budget.h"
+#include "model/config.h"
+#include "output/outdir.h"
+#include "output/plot.h"
+#include "output/report.h"
+#include "run/sim.h"
+#include "experiments/stress.h"
+#include "experiments/sweep.h"
+#include "model/workload.h"
 
 #ifndef SLUICE_VERSION
 #define SLUICE_VERSION "0.0.0"
@@ -167,28 +167,28 @@ static int parse_run_args(int argc, char **argv, run_args *a, int allow_report)
 }
 
 /* Loads the config, then --seed and --set overrides, then validates. */
-static int load_config(const run_args *a, cfg_t *c)
+static int load_config(const run_args *a, config_t *c)
 {
     char err[CFG_ERR_MAX];
-    cfg_defaults(c);
-    if (cfg_load_stop(c, a->config, &g_stop, err, sizeof err) != CFG_OK) {
+    config_defaults(c);
+    if (config_load_stop(c, a->config, &g_stop, err, sizeof err) != CFG_OK) {
         fprintf(stderr, "%s\n", err);
         return EXIT_USAGE;
     }
     if (a->seed) {
         char buf[96];
         snprintf(buf, sizeof buf, "run.seed=%s", a->seed);
-        if (cfg_set(c, buf, err, sizeof err) != CFG_OK) {
+        if (config_set(c, buf, err, sizeof err) != CFG_OK) {
             fprintf(stderr, "--seed: %s\n", err);
             return EXIT_USAGE;
         }
     }
     for (int i = 0; i < a->nsets; i++)
-        if (cfg_set(c, a->sets[i], err, sizeof err) != CFG_OK) {
+        if (config_set(c, a->sets[i], err, sizeof err) != CFG_OK) {
             fprintf(stderr, "%s\n", err);
             return EXIT_USAGE;
         }
-    if (cfg_validate(c, err, sizeof err) != CFG_OK ||
+    if (config_validate(c, err, sizeof err) != CFG_OK ||
         (a->gen ? budget_check_events(c, err, sizeof err) : budget_check(c, err, sizeof err)) !=
             BUDGET_OK) {
         fprintf(stderr, "%s\n", err);
@@ -321,7 +321,7 @@ static int cmd_run(int argc, char **argv)
         free(a.sets);
         return rc;
     }
-    cfg_t c;
+    config_t c;
     rc = load_config(&a, &c);
     if (rc) {
         free(a.sets);
@@ -401,25 +401,25 @@ static int cmd_gen(int argc, char **argv)
         free(a.sets);
         return usage_error("%s", "gen needs --out TRACE.csv");
     }
-    cfg_t c;
+    config_t c;
     a.gen = 1;
     rc = load_config(&a, &c);
     free(a.sets);
     if (rc)
         return rc;
     char err[2048];
-    wl_t *w = wl_open_stop(&c, &g_stop, err, sizeof err);
+    workload_t *w = workload_open_stop(&c, &g_stop, err, sizeof err);
     if (!w) {
         fprintf(stderr, "%s\n", err);
         return EXIT_USAGE;
     }
     double bound = c.stream.watermark_bound;
-    wl_profile *prof = wl_profile_alloc(bound);
+    workload_profile *prof = workload_profile_alloc(bound);
     outdir od;
     if (!prof || outdir_file_begin(&od, a.out, WL_TRACE_HEADER, a.force, err, sizeof err) != 0) {
         fprintf(stderr, "sluice: %s\n", prof ? err : "out of memory");
-        wl_free(w);
-        wl_profile_free(prof);
+        workload_free(w);
+        workload_profile_free(prof);
         return EXIT_USAGE;
     }
     print_notes(od.note);
@@ -430,19 +430,19 @@ static int cmd_gen(int argc, char **argv)
         if (fd >= 0)
             close(fd);
         outdir_abort(&od);
-        wl_free(w);
-        wl_profile_free(prof);
+        workload_free(w);
+        workload_profile_free(prof);
         return EXIT_USAGE;
     }
     int bad = fprintf(f, "%s\n", WL_TRACE_HEADER) < 0;
-    wl_event ev;
+    workload_event ev;
     uint64_t n = 0;
-    while (!bad && !g_stop && wl_next(w, &ev) == WL_OK) {
-        bad = wl_write_row(f, &ev) != 0;
-        wl_profile_add(prof, &ev);
+    while (!bad && !g_stop && workload_next(w, &ev) == WL_OK) {
+        bad = workload_write_row(f, &ev) != 0;
+        workload_profile_add(prof, &ev);
         n++;
     }
-    const char *why = wl_error(w);
+    const char *why = workload_error(w);
     if (!bad && why && *why) {
         fprintf(stderr, "sluice: %s\n", why);
         bad = 2;
@@ -455,32 +455,32 @@ static int cmd_gen(int argc, char **argv)
         else if (g_stop)
             fprintf(stderr, "sluice: interrupted\n");
         outdir_abort(&od);
-        wl_free(w);
-        wl_profile_free(prof);
+        workload_free(w);
+        workload_profile_free(prof);
         return EXIT_USAGE;
     }
     if (outdir_commit(&od, err, sizeof err) != 0) {
         fprintf(stderr, "sluice: %s\n", err);
         outdir_abort(&od);
-        wl_free(w);
-        wl_profile_free(prof);
+        workload_free(w);
+        workload_profile_free(prof);
         return EXIT_USAGE;
     }
     printf("wrote %" PRIu64 " events to %s\n", n, a.out);
-    wl_profile_write(prof, stdout);
-    wl_free(w);
-    wl_profile_free(prof);
+    workload_profile_write(prof, stdout);
+    workload_free(w);
+    workload_profile_free(prof);
     return 0;
 }
 
 static int cmd_config(int argc, char **argv)
 {
     if (argc == 2 && !strcmp(argv[1], "--defaults"))
-        return cfg_write_defaults(stdout) == 0 ? 0 : EXIT_USAGE;
+        return config_write_defaults(stdout) == 0 ? 0 : EXIT_USAGE;
     if (argc == 2 && !strcmp(argv[1], "--markdown"))
-        return cfg_write_markdown(stdout) == 0 ? 0 : EXIT_USAGE;
+        return config_write_markdown(stdout) == 0 ? 0 : EXIT_USAGE;
     if (argc == 2 && !strcmp(argv[1], "--man"))
-        return cfg_write_man(stdout) == 0 ? 0 : EXIT_USAGE;
+        return config_write_man(stdout) == 0 ? 0 : EXIT_USAGE;
     if (argc == 2 && !strcmp(argv[1], "--help")) {
         printf("usage: sluice config --defaults | --markdown | --man\n\n"
                "Prints every configuration key with its default, unit, range and meaning,\n"
@@ -696,7 +696,7 @@ static int cmd_stress(int argc, char **argv, const char *prog)
         return usage_error("%s", "stress needs exactly one CONFIG");
     }
     a.config = argv[optind];
-    cfg_t c;
+    config_t c;
     int rc = load_config(&a, &c);
     if (rc) {
         free(a.sets);
@@ -787,7 +787,7 @@ static int cmd_capacity(int argc, char **argv)
         return usage_error("%s", "capacity needs exactly one CONFIG");
     }
     a.config = argv[optind];
-    cfg_t c;
+    config_t c;
     int rc = load_config(&a, &c);
     free(a.sets);
     if (rc)
@@ -816,7 +816,7 @@ static int cmd_capacity(int argc, char **argv)
             const capacity_result *x = &res[(size_t)id * (size_t)reps + (size_t)r];
             if (x->status != 0) {
                 fprintf(stderr, "sluice capacity: %s seed %" PRIu64 ": %s\n",
-                        cfg_word("run", "executors", id), c.run.seed + (uint64_t)r, x->message);
+                        config_word("run", "executors", id), c.run.seed + (uint64_t)r, x->message);
                 failed = 1;
                 continue;
             }
@@ -830,7 +830,7 @@ static int cmd_capacity(int argc, char **argv)
                 ss += (x->rate - mean) * (x->rate - mean);
         }
         double ci = n > 1 ? gsl_cdf_tdist_Pinv(0.975, n - 1) * sqrt(ss / (n - 1)) / sqrt(n) : NAN;
-        printf("%-12s %16.6g %14.3g %4d\n", cfg_word("run", "executors", id), mean, ci, n);
+        printf("%-12s %16.6g %14.3g %4d\n", config_word("run", "executors", id), mean, ci, n);
     }
     free(res);
     /* A search that could not run is bad input or environment, never an

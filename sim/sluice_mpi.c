@@ -10,7 +10,7 @@
  * number and writes runs.csv and sweep.csv exactly as `sluice sweep` does:
  * the files are byte-identical to a single-machine sweep.  DIR is checked
  * (and its temporary folder made) on rank 0 before any run, with the same
- * rules as `sluice sweep` (outdir.h): exit status 2 when it is refused.
+ * rules as `sluice sweep` (output/outdir.h): exit status 2 when it is refused.
  *
  * Like main.c, this is a command line: the only place that prints.
  */
@@ -21,8 +21,8 @@
 #include <string.h>
 #include <gsl/gsl_errno.h>
 
-#include "outdir.h"
-#include "sweep.h"
+#include "output/outdir.h"
+#include "experiments/sweep.h"
 
 #define TAG_RESULT 17
 

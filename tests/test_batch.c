@@ -1,5 +1,5 @@
 /*
- * test_batch.c: the batch executor (sim/batch.c) end to end through
+ * test_batch.c: the batch executor (sim/exec/batch.c) end to end through
  * sim_run: closed-form latency, overload, hand-worked traces with their
  * expected panes (tests/data/batch, files NAME.expected: key, window_start,
  * window_end, pane, timing, emit_time, count, sum), late policies,
@@ -14,7 +14,7 @@
 
 #define SLUICE_TEST_BATCH_RUN
 #include "data/batch/csv.h"
-#include "exec.h"
+#include "engine/exec.h"
 
 #define ONLY_BATCH (1u << EXEC_BATCH)
 
@@ -80,7 +80,7 @@ Test(batch, closed_form_mean_latency)
     const double L = 20, I = 10, S = 1, c = 0.02, P = 2;
     const double theory = I / 2 + S + (1 + L * I) * c / P; /* 8.01 s */
     for (uint64_t seed = 1; seed <= 3; seed++) {
-        cfg_t cf;
+        config_t cf;
         tcfg(&cf, ONLY_BATCH);
         tcfg_poisson(&cf, seed, L, 1000);
         cf.window.type = WIN_NONE;
@@ -176,7 +176,7 @@ Test(batch, overlapping_jobs_latency_grows)
     const double dur = 300;
     double load[2] = {0.06, 0.01};
     for (int run = 0; run < 2; run++) {
-        cfg_t cf;
+        config_t cf;
         tcfg(&cf, ONLY_BATCH);
         tcfg_poisson(&cf, 7, 20, dur);
         cf.window.type = WIN_NONE;
@@ -215,7 +215,7 @@ Test(batch, overlapping_jobs_latency_grows)
  * (40 -> 41.1, the final job). */
 static void late_run(int policy, double cutoff, const char *golden, uint64_t dropped)
 {
-    cfg_t cf;
+    config_t cf;
     tcfg(&cf, ONLY_BATCH);
     tcfg_trace(&cf, "late.csv");
     cf.window.type = WIN_TUMBLING;
@@ -262,7 +262,7 @@ Test(batch, cutoff_delays_windows)
  * Window none: one pane per event at its job's end. */
 Test(batch, overrun_delays_next_job)
 {
-    cfg_t cf;
+    config_t cf;
     tcfg(&cf, ONLY_BATCH);
     tcfg_trace(&cf, "overrun.csv");
     cf.window.type = WIN_NONE;
@@ -284,7 +284,7 @@ Test(batch, overrun_delays_next_job)
  * ground truth's session. */
 Test(batch, session_restate_merges)
 {
-    cfg_t cf;
+    config_t cf;
     tcfg(&cf, ONLY_BATCH);
     tcfg_trace(&cf, "session.csv");
     cf.window.type = WIN_SESSION;
@@ -316,7 +316,7 @@ Test(batch, invariants_over_seeds)
     for (uint64_t seed = 100; seed < 112; seed++) {
         int type = types[seed % 3];
         int policy = (seed / 3) % 2 ? LATE_RESTATE : LATE_DROP;
-        cfg_t cf;
+        config_t cf;
         tcfg(&cf, ONLY_BATCH);
         tcfg_poisson(&cf, seed, 30, 300);
         cf.workload.keys = 5;
@@ -389,7 +389,7 @@ static double fault_field(const char *dir, const char *executor, const char *nam
 
 /* three.csv: t = 1, 2, 3 arriving at once; window none; a job every 10 s
  * costing 1 + 1 s per event; restart 4 s after a detection delay of 1 s. */
-static void three_cfg(cfg_t *cf)
+static void three_cfg(config_t *cf)
 {
     tcfg(cf, ONLY_BATCH);
     tcfg_trace(cf, "three.csv");
@@ -407,7 +407,7 @@ static void three_cfg(cfg_t *cf)
  * = 17, the re-run from the start takes 4 s: output at 21, once. */
 Test(batch, crash_reruns_job_from_start)
 {
-    cfg_t cf;
+    config_t cf;
     three_cfg(&cf);
     cf.faults.crash_times.n = 1;
     cf.faults.crash_times.v[0] = 12;
@@ -436,7 +436,7 @@ Test(batch, crash_reruns_job_from_start)
  * the peak latency of the recovery is job 1's oldest event, 27 - 1. */
 Test(batch, crash_recovery_until_queue_drains)
 {
-    cfg_t cf;
+    config_t cf;
     three_cfg(&cf);
     tcfg_trace(&cf, "three_more.csv");
     cf.batch.restart_delay = 10;
@@ -458,7 +458,7 @@ Test(batch, crash_recovery_until_queue_drains)
  * redone; the re-run (from 17.5) pays setup + 2 stages: output at 20.5. */
 Test(batch, crash_reruns_from_last_stage)
 {
-    cfg_t cf;
+    config_t cf;
     three_cfg(&cf);
     cf.batch.stages = 3;
     cf.faults.crash_times.n = 1;
@@ -477,7 +477,7 @@ Test(batch, crash_reruns_from_last_stage)
  * by 11, 2/3 s by 13, the remaining 7/3 s after: output at 15.333. */
 Test(batch, slowdown_stretches_job)
 {
-    cfg_t cf;
+    config_t cf;
     three_cfg(&cf);
     cf.faults.slowdown_times.n = 1;
     cf.faults.slowdown_times.v[0] = 11;
@@ -494,7 +494,7 @@ Test(batch, slowdown_stretches_job)
  * twice: its events' latency goes from wait + D to wait + 2 D. */
 Test(batch, rerun_doubles_job_latency)
 {
-    cfg_t cf;
+    config_t cf;
     three_cfg(&cf);
     cf.batch.restart_delay = 0;
     cf.faults.detection_delay = 0;
@@ -520,7 +520,7 @@ Test(batch, faults_change_no_result_over_seeds)
 {
     double wasted = 0;
     for (uint64_t seed = 300; seed < 308; seed++) {
-        cfg_t cf;
+        config_t cf;
         tcfg(&cf, ONLY_BATCH);
         tcfg_poisson(&cf, seed, 20, 300);
         cf.workload.keys = 3;
@@ -563,7 +563,7 @@ Test(batch, faults_change_no_result_over_seeds)
 /* Runs c (no output files) folding as often as sim can (fold_min 1), so
  * that sim also checks every horizon against every pane (window_horizon)
  * and every folded window against the fault-free run. */
-static void hz_run(cfg_t *c, sim_outcome *o)
+static void hz_run(config_t *c, sim_outcome *o)
 {
     sim_options opt;
     memset(&opt, 0, sizeof opt);
@@ -576,7 +576,7 @@ static void hz_run(cfg_t *c, sim_outcome *o)
 }
 
 /*
- * The horizon promise (exec.h) over seeds and fault variants.  The batch
+ * The horizon promise (engine/exec.h) over seeds and fault variants.  The batch
  * executor checks every pane of a job against the horizon it promised
  * before the job (the promise only changes at a job's end, so that is
  * every value horizon() can have returned); a broken promise fails the
@@ -592,7 +592,7 @@ Test(batch, horizon_promise_kept_over_seeds)
     const double cutoffs[3] = {0, 4, 25};
     uint64_t folded = 0;
     for (uint64_t seed = 700; seed < 748; seed++) {
-        cfg_t cf;
+        config_t cf;
         tcfg(&cf, ONLY_BATCH);
         tcfg_poisson(&cf, seed, 20, 240);
         cf.workload.keys = 4;
@@ -646,7 +646,7 @@ Test(batch, horizon_promise_kept_over_seeds)
  * fails window_horizon, and one stuck low folds nothing and the peak
  * grows tenfold.
  */
-static void fold_run(cfg_t *cf, double duration, sim_outcome *o)
+static void fold_run(config_t *cf, double duration, sim_outcome *o)
 {
     cf->run.duration = duration;
     cf->run.panes_csv = 0;
@@ -664,7 +664,7 @@ Test(batch, folding_keeps_memory_flat)
 {
     const int types[3] = {WIN_TUMBLING, WIN_SLIDING, WIN_SESSION};
     for (int i = 0; i < 3; i++) {
-        cfg_t cf;
+        config_t cf;
         tcfg(&cf, ONLY_BATCH);
         tcfg_poisson(&cf, 900 + (uint64_t)i, 20, 0);
         cf.workload.keys = 5;
@@ -692,14 +692,14 @@ Test(batch, folding_keeps_memory_flat)
     }
 }
 
-/* ---- the window store on its own (batch.h) ---- */
+/* ---- the window store on its own (exec/batch.h) ---- */
 
-#include "batch.h"
-#include "rng.h"
+#include "exec/batch.h"
+#include "engine/rng.h"
 
-static wl_event ev_at(uint64_t seq, uint32_t key, double t)
+static workload_event ev_at(uint64_t seq, uint32_t key, double t)
 {
-    wl_event e;
+    workload_event e;
     memset(&e, 0, sizeof e);
     e.id = e.seq = seq;
     e.key = key;
@@ -714,8 +714,8 @@ static wl_event ev_at(uint64_t seq, uint32_t key, double t)
  * per key straddle the horizon), and every event is counted once. */
 Test(batch, store_memory_bounded_over_long_run)
 {
-    cfg_t c;
-    cfg_defaults(&c);
+    config_t c;
+    config_defaults(&c);
     c.window.type = WIN_SLIDING;
     c.window.size = 10;
     c.window.slide = 5;
@@ -727,7 +727,7 @@ Test(batch, store_memory_bounded_over_long_run)
     size_t max_windows = 0, max_held = 0;
     for (int k = 0; k < 2000; k++) {
         for (int i = 0; i < 50; i++) {
-            wl_event e = ev_at(seq++, (uint32_t)(i % 5), k * 5.0 + i * 0.1);
+            workload_event e = ev_at(seq++, (uint32_t)(i % 5), k * 5.0 + i * 0.1);
             metrics_arrived(m, &e);
             int r = batch_store_add(st, &e, k * 5.0 - 5, 0);
             cr_assert_eq(r, BATCH_ADD_PENDING, "event %llu", (unsigned long long)e.seq);
@@ -754,15 +754,15 @@ Test(batch, store_memory_bounded_over_long_run)
  * with drop it is refused. */
 Test(batch, store_restate_and_drop)
 {
-    cfg_t c;
-    cfg_defaults(&c);
+    config_t c;
+    config_defaults(&c);
     c.window.type = WIN_TUMBLING;
     c.window.size = 10;
     for (int restate = 0; restate < 2; restate++) {
         metrics_t *m = metrics_alloc("batch", &c, 0, NULL);
         batch_store *st = batch_store_alloc(&c.window, restate, 0, 0);
         cr_assert(m && st);
-        wl_event a = ev_at(0, 7, 3), b = ev_at(1, 7, 4);
+        workload_event a = ev_at(0, 7, 3), b = ev_at(1, 7, 4);
         cr_assert_eq(batch_store_add(st, &a, -INFINITY, 0), BATCH_ADD_PENDING);
         cr_assert_eq(batch_store_emit(st, 10, 11, PANE_BATCH, PANE_BATCH, m), 1);
         cr_assert_eq(batch_store_windows(st), restate ? 1u : 0u);
@@ -794,8 +794,8 @@ Test(batch, store_restate_and_drop)
  */
 static void forget_run(int type, int jobs, size_t *max_forget, size_t *max_keep, size_t *n_keep)
 {
-    cfg_t c;
-    cfg_defaults(&c);
+    config_t c;
+    config_defaults(&c);
     c.window.type = type;
     c.window.size = 5;
     c.window.gap = 1;
@@ -829,7 +829,7 @@ static void forget_run(int type, int jobs, size_t *max_forget, size_t *max_keep,
                 bound = t;
         }
         for (int i = 0; i < PER; i++) {
-            wl_event e = ev_at(seq++, (uint32_t)(i % 5), cur[i]);
+            workload_event e = ev_at(seq++, (uint32_t)(i % 5), cur[i]);
             for (int j = 0; j < 2; j++) {
                 metrics_arrived(m[j], &e);
                 cr_assert_neq(batch_store_add(st[j], &e, 5.0 * k, 0), BATCH_ADD_OOM);
@@ -890,7 +890,7 @@ Test(batch, deterministic_outputs)
 {
     char dirs[2][64];
     for (int i = 0; i < 2; i++) {
-        cfg_t cf;
+        config_t cf;
         tcfg(&cf, ONLY_BATCH | (1u << EXEC_MICROBATCH));
         tcfg_poisson(&cf, 77, 25, 200);
         cf.workload.keys = 6;

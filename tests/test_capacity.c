@@ -7,27 +7,27 @@
 #include <math.h>
 #include <string.h>
 
-#include "capacity.h"
-#include "sim.h"
+#include "experiments/capacity.h"
+#include "run/sim.h"
 
-static void mm1(cfg_t *c)
+static void mm1(config_t *c)
 {
     char err[1024];
-    cfg_defaults(c);
+    config_defaults(c);
     const char *sets[] = {"run.executors=stream", "run.duration=1200", "run.panes_csv=off",
                           "workload.rate=20", "workload.delay=none", "workload.late_fraction=0",
                           "window.type=none", "stream.service=exponential",
                           "stream.service_mean=0.01", "stream.checkpoint_interval=0",
                           "stream.guarantee=at_least_once"};
     for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++)
-        cr_assert_eq(cfg_set(c, sets[i], err, sizeof err), CFG_OK, "%s: %s", sets[i], err);
+        cr_assert_eq(config_set(c, sets[i], err, sizeof err), CFG_OK, "%s: %s", sets[i], err);
 }
 
 /* Below capacity the backlog stays bounded, above it grows: the verdict
  * at rho = 0.8 and rho = 1.3 is not in doubt. */
 Test(capacity, verdict_either_side_of_saturation)
 {
-    cfg_t c;
+    config_t c;
     mm1(&c);
     char err[1024];
     c.workload.rate = 80;
@@ -42,7 +42,7 @@ Test(capacity, verdict_either_side_of_saturation)
  * backlog is plainly bounded. */
 Test(capacity, search_finds_mu, .timeout = 300)
 {
-    cfg_t c;
+    config_t c;
     mm1(&c);
     capacity_result res[EXEC_COUNT * 2];
     char err[1024];
@@ -58,7 +58,7 @@ Test(capacity, search_finds_mu, .timeout = 300)
 
 Test(capacity, run_too_short_for_the_batch_interval)
 {
-    cfg_t c;
+    config_t c;
     mm1(&c);
     c.run.executors[EXEC_BATCH] = 1;
     c.batch.interval = 300;

@@ -12,9 +12,9 @@
 #include <unistd.h>
 #include <gsl/gsl_cdf.h>
 
-#include "fault.h"
-#include "outdir.h"
-#include "sim.h"
+#include "model/fault.h"
+#include "output/outdir.h"
+#include "run/sim.h"
 
 /* A small trace: 40 events on 3 keys over 20 s, a few out of order and
  * two late ones, written to a temporary file. */
@@ -35,10 +35,10 @@ static void write_trace(char *path, size_t n)
     fclose(f);
 }
 
-static void base_config(cfg_t *c, const char *trace)
+static void base_config(config_t *c, const char *trace)
 {
     char err[1024];
-    cfg_defaults(c);
+    config_defaults(c);
     const char *sets[] = {"workload.source=trace", "window.type=tumbling", "window.size=4",
                           "stream.watermark=bounded", "stream.watermark_bound=1",
                           "stream.allowed_lateness=5", "stream.checkpoint_interval=3",
@@ -47,7 +47,7 @@ static void base_config(cfg_t *c, const char *trace)
                           "batch.late_policy=restate", "microbatch.interval=1",
                           "faults.detection_delay=0.3", "run.timeline_bucket=1"};
     for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++)
-        cr_assert_eq(cfg_set(c, sets[i], err, sizeof err), CFG_OK, "%s: %s", sets[i], err);
+        cr_assert_eq(config_set(c, sets[i], err, sizeof err), CFG_OK, "%s: %s", sets[i], err);
     snprintf(c->workload.trace, sizeof c->workload.trace, "%s", trace);
 }
 
@@ -57,7 +57,7 @@ Test(faults, crash_at_every_event_index, .timeout = 240)
 {
     char trace[64];
     write_trace(trace, sizeof trace);
-    cfg_t base;
+    config_t base;
     base_config(&base, trace);
     int runs = 0;
     uint64_t dup_alo = 0, reprocessed = 0;
@@ -69,7 +69,7 @@ Test(faults, crash_at_every_event_index, .timeout = 240)
             if (i == 11 || i == 27)
                 delay = 9.0;
             for (int k = 0; k < 2; k++) {
-                cfg_t c = base;
+                config_t c = base;
                 c.faults.crash_times.n = 1;
                 c.faults.crash_times.v[0] = et + delay + (k ? 0.05 : 0.0);
                 sim_outcome o;
@@ -106,13 +106,13 @@ Test(faults, every_executor_sees_the_same_schedule)
     char trace[64], dir[] = "/tmp/sluice_faults_out_XXXXXX";
     write_trace(trace, sizeof trace);
     cr_assert(mkdtemp(dir));
-    cfg_t c;
+    config_t c;
     base_config(&c, trace);
     char err[2048];
-    cr_assert_eq(cfg_set(&c, "faults.crash_times=4.2,13", err, sizeof err), CFG_OK, "%s", err);
-    cr_assert_eq(cfg_set(&c, "faults.slowdown_times=8", err, sizeof err), CFG_OK, "%s", err);
-    cr_assert_eq(cfg_set(&c, "faults.outage_times=2", err, sizeof err), CFG_OK, "%s", err);
-    cr_assert_eq(cfg_set(&c, "faults.outage_duration=1", err, sizeof err), CFG_OK, "%s", err);
+    cr_assert_eq(config_set(&c, "faults.crash_times=4.2,13", err, sizeof err), CFG_OK, "%s", err);
+    cr_assert_eq(config_set(&c, "faults.slowdown_times=8", err, sizeof err), CFG_OK, "%s", err);
+    cr_assert_eq(config_set(&c, "faults.outage_times=2", err, sizeof err), CFG_OK, "%s", err);
+    cr_assert_eq(config_set(&c, "faults.outage_duration=1", err, sizeof err), CFG_OK, "%s", err);
     sim_outcome o;
     cr_assert_eq(sim_run(&c, dir, &o, err, sizeof err), SIM_OK, "%s", err);
     char path[256], line[512];
@@ -160,8 +160,8 @@ Test(faults, every_executor_sees_the_same_schedule)
  * schedule of a seed never changes. */
 Test(faults, mtbf_is_a_poisson_process)
 {
-    cfg_t c;
-    cfg_defaults(&c);
+    config_t c;
+    config_defaults(&c);
     c.run.duration = 100000;
     c.faults.mtbf = 1000;
     c.faults.crash_times.n = 1;

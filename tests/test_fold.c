@@ -1,5 +1,5 @@
 /*
- * Tests of folding (sim.c, metrics_fold_*): windows that can no longer
+ * Tests of folding (run/sim.c, metrics_fold_*): windows that can no longer
  * change are written out and forgotten during the run.
  *
  *  - equivalence: folding as often as possible (fold_min = 1) and never
@@ -22,18 +22,18 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cfg.h"
-#include "gt.h"
-#include "metrics.h"
-#include "sim.h"
+#include "model/config.h"
+#include "model/truth.h"
+#include "measure/metrics.h"
+#include "run/sim.h"
 
-static void load(cfg_t *c, const char *path, const char *const *sets)
+static void load(config_t *c, const char *path, const char *const *sets)
 {
     char err[CFG_ERR_MAX];
-    cfg_defaults(c);
-    cr_assert_eq(cfg_load(c, path, err, sizeof err), CFG_OK, "%s", err);
+    config_defaults(c);
+    cr_assert_eq(config_load(c, path, err, sizeof err), CFG_OK, "%s", err);
     for (size_t i = 0; sets && sets[i]; i++)
-        cr_assert_eq(cfg_set(c, sets[i], err, sizeof err), CFG_OK, "%s: %s", sets[i], err);
+        cr_assert_eq(config_set(c, sets[i], err, sizeof err), CFG_OK, "%s: %s", sets[i], err);
 }
 
 static char *slurp(const char *dir, const char *name, size_t *len)
@@ -69,7 +69,7 @@ static void rm_dir(const char *dir)
     rmdir(dir);
 }
 
-static int run_into(const cfg_t *c, size_t fold_min, char *dir, sim_outcome *o)
+static int run_into(const config_t *c, size_t fold_min, char *dir, sim_outcome *o)
 {
     char err[1024];
     cr_assert_not_null(mkdtemp(dir));
@@ -83,7 +83,7 @@ static int run_into(const cfg_t *c, size_t fold_min, char *dir, sim_outcome *o)
 /* Runs c folding always and never; every output file must be identical. */
 static void check_equivalent(const char *path, const char *const *sets, const char *label)
 {
-    cfg_t c;
+    config_t c;
     load(&c, path, sets);
     char a[] = "/tmp/sluice_fold_a_XXXXXX", b[] = "/tmp/sluice_fold_b_XXXXXX";
     sim_outcome oa, ob;
@@ -138,7 +138,7 @@ Test(fold, per_window_memory_stays_flat, .timeout = 120)
     static const char *const sets[] = {"run.executors=batch,microbatch", "run.duration=1200",
                                        "window.size=1", "workload.keys=16",
                                        "batch.late_policy=restate", NULL};
-    cfg_t c;
+    config_t c;
     load(&c, SMALL, sets);
     char err[1024];
     sim_outcome o1, o8;
@@ -160,8 +160,8 @@ Test(fold, per_window_memory_stays_flat, .timeout = 120)
 
 Test(fold, pane_behind_a_fold_fails_window_horizon)
 {
-    cfg_t c;
-    cfg_defaults(&c);
+    config_t c;
+    config_defaults(&c);
     metrics_t *m = metrics_alloc("stream", &c, 0, NULL);
     cr_assert_not_null(m);
     metrics_fold_horizon(m, 100);
@@ -190,11 +190,11 @@ Test(fold, pane_behind_a_fold_fails_window_horizon)
  * completeness as finishing with everything held. */
 Test(fold, completeness_summed_over_folds_equals_at_end)
 {
-    cfg_t c;
-    cfg_defaults(&c);
+    config_t c;
+    config_defaults(&c);
     c.window.type = WIN_TUMBLING;
     c.window.size = 10;
-    gt_t *g = gt_alloc(&c.window);
+    truth_t *g = truth_alloc(&c.window);
     metrics_t *a = metrics_alloc("batch", &c, 0, NULL);
     metrics_t *b = metrics_alloc("batch", &c, 0, NULL);
     cr_assert(g && a && b);
@@ -204,9 +204,9 @@ Test(fold, completeness_summed_over_folds_equals_at_end)
     for (int w = 0; w < 30; w++) {
         int n = 1 + w % 3;
         for (int i = 0; i < n; i++) {
-            wl_event ev = {seq, seq, 1, i + 1, w * 10.0 + i, w * 10.0 + i + 0.5};
+            workload_event ev = {seq, seq, 1, i + 1, w * 10.0 + i, w * 10.0 + i + 0.5};
             seq++;
-            cr_assert_eq(gt_add(g, &ev), 0);
+            cr_assert_eq(truth_add(g, &ev), 0);
         }
         if (w % 7 == 3)
             continue;
@@ -219,18 +219,18 @@ Test(fold, completeness_summed_over_folds_equals_at_end)
     /* fold the first 12 windows of a in order, and forget them */
     for (int w = 0; w < 12; w++) {
         wmap_key k = {1, w * 10.0, w * 10.0 + 10};
-        const gt_value *t = wmap_get(gt_map(g), 1, k.start, k.end);
+        const truth_value *t = wmap_get(truth_map(g), 1, k.start, k.end);
         cr_assert_eq(metrics_fold_window(a, &k, t), 0);
     }
     cr_assert_eq(metrics_windows_folded(a), 12);
-    gt_t *g2 = gt_alloc(&c.window);
+    truth_t *g2 = truth_alloc(&c.window);
     seq = 0;
     for (int w = 0; w < 30; w++)
         for (int i = 0; i < 1 + w % 3; i++) {
-            wl_event ev = {seq, seq, 1, i + 1, w * 10.0 + i, w * 10.0 + i + 0.5};
+            workload_event ev = {seq, seq, 1, i + 1, w * 10.0 + i, w * 10.0 + i + 0.5};
             seq++;
             if (w >= 12)
-                cr_assert_eq(gt_add(g2, &ev), 0);
+                cr_assert_eq(truth_add(g2, &ev), 0);
         }
     cr_assert_eq(metrics_finish(a, g2), 0);
     cr_assert_eq(metrics_finish(b, g), 0);
@@ -255,6 +255,6 @@ Test(fold, completeness_summed_over_folds_equals_at_end)
     cr_assert_float_eq(sb.windows_exact, (double)exact / n, 1e-15);
     metrics_free(a);
     metrics_free(b);
-    gt_free(g);
-    gt_free(g2);
+    truth_free(g);
+    truth_free(g2);
 }

@@ -1,4 +1,4 @@
-/* Tests of hist.c: quantiles against exact order statistics, the bucket
+/* Tests of lib/hist.c: quantiles against exact order statistics, the bucket
  * error bound over the whole range, exact moments, merge, reset, empty,
  * CDF. */
 #include <criterion/criterion.h>
@@ -7,8 +7,8 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "hist.h"
-#include "rng.h"
+#include "lib/hist.h"
+#include "engine/rng.h"
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -18,7 +18,7 @@ static int cmp_double(const void *a, const void *b)
 
 static const double qs[] = { 0.5, 0.9, 0.95, 0.99, 0.999 };
 
-/* The same nearest-rank definition as hist.h: the ceil(q*n)-th smallest. */
+/* The same nearest-rank definition as lib/hist.h: the ceil(q*n)-th smallest. */
 static double exact_quantile(const double *sorted, size_t n, double q)
 {
     double r = ceil(q * (double)n);

@@ -1,6 +1,6 @@
 /*
  * test_infile.c: input files that cannot make a reader block, spin or
- * grow (infile.h), end to end for every reader of the CLI (config, trace,
+ * grow (lib/infile.h), end to end for every reader of the CLI (config, trace,
  * watermark_file, sweep file and sweep base), the sweep run limit, and
  * SIGINT/SIGTERM in every long phase (loading, sweeps, plotting).
  *
@@ -22,8 +22,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "infile.h"
-#include "sweep.h"
+#include "lib/infile.h"
+#include "experiments/sweep.h"
 
 static const char *bin(void)
 {

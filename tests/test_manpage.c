@@ -1,6 +1,6 @@
 /*
  * test_manpage.c: `sluice config --man` (the man page sluice.ini(5), built
- * by make as build/sluice.ini.5) lists every key of cfg.c's table under its
+ * by make as build/sluice.ini.5) lists every key of model/config.c's table under its
  * section with the default `config --defaults` prints, and is clean troff
  * (no line read as an unknown request, no stray escape).  Needs no groff.
  * The binary under test is $SLUICE_BIN.
@@ -12,7 +12,7 @@
 #include <strings.h>
 #include <sys/wait.h>
 
-#include "cfg.h"
+#include "model/config.h"
 
 static const char *bin(void)
 {
@@ -118,10 +118,10 @@ Test(manpage, every_key_under_its_section_with_the_default_of_config_defaults)
     size_t entries = 0;
     for (const char *p = man; (p = strstr(p, "\n.TP\n")) != NULL; p++)
         entries++;
-    cr_expect_eq(entries, cfg_key_count(), "%zu .TP entries for %zu keys", entries,
-                 cfg_key_count());
+    cr_expect_eq(entries, config_key_count(), "%zu .TP entries for %zu keys", entries,
+                 config_key_count());
     const char *section, *name;
-    for (size_t i = 0; cfg_key_at(i, &section, &name) == 0; i++) {
+    for (size_t i = 0; config_key_at(i, &section, &name) == 0; i++) {
         char heading[80], entry[128];
         snprintf(heading, sizeof heading, "\n.SS [%s]\n", section);
         const char *from = strstr(man, heading);
@@ -174,6 +174,6 @@ Test(manpage, no_unknown_request_and_no_stray_escape)
         }
         l = nl + 1;
     }
-    cr_expect_gt(lineno, cfg_key_count() * 4);
+    cr_expect_gt(lineno, config_key_count() * 4);
     free(man);
 }

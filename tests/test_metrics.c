@@ -17,19 +17,19 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cfg.h"
-#include "fault.h"
-#include "gt.h"
-#include "hist.h"
-#include "metrics.h"
-#include "sim.h"
-#include "wl.h"
+#include "model/config.h"
+#include "model/fault.h"
+#include "model/truth.h"
+#include "lib/hist.h"
+#include "measure/metrics.h"
+#include "run/sim.h"
+#include "model/workload.h"
 
 /* ------------------------------------------------------------- helpers */
 
-static cfg_t window_cfg(int type, double size)
+static config_t window_cfg(int type, double size)
 {
-    cfg_t c;
+    config_t c;
     memset(&c, 0, sizeof c);
     c.window.type = type;
     c.window.size = size;
@@ -38,9 +38,9 @@ static cfg_t window_cfg(int type, double size)
     return c;
 }
 
-static wl_event ev_make(uint64_t seq, uint32_t key, int64_t value, double et, double at)
+static workload_event ev_make(uint64_t seq, uint32_t key, int64_t value, double et, double at)
 {
-    wl_event e;
+    workload_event e;
     memset(&e, 0, sizeof e);
     e.id = seq;
     e.seq = seq;
@@ -116,10 +116,10 @@ static double mix_unit(uint64_t *s)
  */
 Test(metrics, summary_by_hand)
 {
-    cfg_t c = window_cfg(WIN_TUMBLING, 10);
+    config_t c = window_cfg(WIN_TUMBLING, 10);
     metrics_t *m = metrics_alloc("stream", &c, 1, NULL);
     cr_assert_not_null(m);
-    wl_event e[4] = {
+    workload_event e[4] = {
         ev_make(0, 1, 5, 1.0, 1.5), ev_make(1, 1, 7, 2.0, 3.0),
         ev_make(2, 2, 1, 4.0, 4.0), ev_make(3, 1, 2, 11.0, 12.0),
     };
@@ -151,7 +151,7 @@ Test(metrics, summary_by_hand)
     cr_assert_eq(s.lost, 0);
     cr_assert_eq(s.panes, 3);
     cr_assert_eq(s.duplicates, 0);
-    /* Means and max are exact in hist.h (long double sums); 1e-12 only
+    /* Means and max are exact in lib/hist.h (long double sums); 1e-12 only
      * absorbs the final rounding to double. */
     cr_assert(near_rel(s.lat_mean, 8.5, 1e-12), "lat_mean %.17g", s.lat_mean);
     cr_assert(near_rel(s.lat_max, 9.0, 1e-12), "lat_max %.17g", s.lat_max);
@@ -179,7 +179,7 @@ Test(metrics, summary_by_hand)
 
 Test(metrics, empty_run_is_undefined_not_zero_division)
 {
-    cfg_t c = window_cfg(WIN_TUMBLING, 10);
+    config_t c = window_cfg(WIN_TUMBLING, 10);
     metrics_t *m = metrics_alloc("batch", &c, 0, NULL);
     cr_assert_eq(metrics_finish(m, NULL), 0);
     metrics_summary s;
@@ -196,10 +196,10 @@ Test(metrics, empty_run_is_undefined_not_zero_division)
 
 Test(metrics, dedupe_by_seq)
 {
-    cfg_t c = window_cfg(WIN_SLIDING, 10);
+    config_t c = window_cfg(WIN_SLIDING, 10);
     metrics_t *m = metrics_alloc("stream", &c, 1, NULL);
-    wl_event a = ev_make(0, 1, 1, 0.0, 1.0);
-    wl_event b = ev_make(1, 1, 1, 0.0, 1.0);
+    workload_event a = ev_make(0, 1, 1, 0.0, 1.0);
+    workload_event b = ev_make(1, 1, 1, 0.0, 1.0);
     metrics_arrived(m, &a);
     metrics_arrived(m, &a); /* a replay: still one event */
     metrics_arrived(m, &b);
@@ -250,7 +250,7 @@ Test(metrics, seqset_against_reference)
     const uint64_t seeds[] = { 1, 0xC0FFEE };
     for (size_t si = 0; si < sizeof seeds / sizeof seeds[0]; si++) {
         uint64_t rs = seeds[si];
-        cfg_t c = window_cfg(WIN_TUMBLING, 10);
+        config_t c = window_cfg(WIN_TUMBLING, 10);
         metrics_t *m = metrics_alloc("stream", &c, 1, NULL);
         report *r = malloc(2 * n * sizeof *r);
         unsigned char *ref = calloc(n, 1);
@@ -276,7 +276,7 @@ Test(metrics, seqset_against_reference)
         qsort(r, nr, sizeof *r, report_cmp);
         uint64_t done = 0;
         for (size_t k = 0; k < nr; k++) {
-            wl_event e = ev_make(r[k].seq, 0, 1, 0.0, 0.0);
+            workload_event e = ev_make(r[k].seq, 0, 1, 0.0, 0.0);
             metrics_summary s;
             if (mix_next(&rs) & 1)
                 metrics_visible(m, &e, 1.0);
@@ -298,7 +298,7 @@ Test(metrics, seqset_against_reference)
         metrics_summary s0, s1;
         metrics_get_summary(m, &s0);
         for (uint64_t i = 0; i < n; i += 7) {
-            wl_event e = ev_make(i, 0, 1, 0.0, 0.0);
+            workload_event e = ev_make(i, 0, 1, 0.0, 0.0);
             metrics_visible(m, &e, 2.0);
         }
         metrics_get_summary(m, &s1);
@@ -323,18 +323,18 @@ Test(metrics, seqset_against_reference)
 Test(metrics, dedupe_memory_bounded)
 {
     const uint64_t n = 2000000, lag = 1000;
-    cfg_t c = window_cfg(WIN_TUMBLING, 10);
+    config_t c = window_cfg(WIN_TUMBLING, 10);
     metrics_t *m = metrics_alloc("stream", &c, 1, NULL);
     size_t peak = 0;
     for (uint64_t i = 0; i < n + lag; i++) {
         if (i < n) {
-            wl_event e = ev_make(i, 0, 1, 0.0, 0.0);
+            workload_event e = ev_make(i, 0, 1, 0.0, 0.0);
             metrics_arrived(m, &e);
         }
         if (i >= lag) {
             uint64_t j = i - lag;
             if (j != 0 && j % 10007 != 0) {
-                wl_event e = ev_make(j, 0, 1, 0.0, 0.0);
+                workload_event e = ev_make(j, 0, 1, 0.0, 0.0);
                 metrics_visible(m, &e, 1.0);
             }
         }
@@ -343,7 +343,7 @@ Test(metrics, dedupe_memory_bounded)
     }
     cr_assert_lt(peak, 16384, "dedupe sets peaked at %zu bytes", peak);
     for (uint64_t j = 0; j < n; j += 10007) {
-        wl_event e = ev_make(j, 0, 1, 0.0, 0.0);
+        workload_event e = ev_make(j, 0, 1, 0.0, 0.0);
         metrics_visible(m, &e, 2.0);
     }
     metrics_finish(m, NULL);
@@ -371,17 +371,17 @@ Test(metrics, dedupe_memory_bounded)
  * complete_first = (1/3 + 1 + 0)/3, complete_ontime = (2/3 + 1 + 0)/3,
  * complete_final = 2/3, windows_exact = 2/3.
  */
-static gt_t *hand_truth(const cfg_t *c)
+static truth_t *hand_truth(const config_t *c)
 {
-    gt_t *g = gt_alloc(&c->window);
+    truth_t *g = truth_alloc(&c->window);
     cr_assert_not_null(g);
-    wl_event e[5] = {
+    workload_event e[5] = {
         ev_make(0, 1, 1, 1.0, 1.0), ev_make(1, 1, 2, 2.0, 2.0),
         ev_make(2, 1, 4, 3.0, 3.0), ev_make(3, 2, 10, 5.0, 5.0),
         ev_make(4, 1, 100, 15.0, 15.0),
     };
     for (int i = 0; i < 5; i++)
-        cr_assert_eq(gt_add(g, &e[i]), 0);
+        cr_assert_eq(truth_add(g, &e[i]), 0);
     return g;
 }
 
@@ -404,8 +404,8 @@ static void feed_hand_panes(metrics_t *m, int deltas)
 
 static void check_hand_completeness(int deltas)
 {
-    cfg_t c = window_cfg(WIN_TUMBLING, 10);
-    gt_t *g = hand_truth(&c);
+    config_t c = window_cfg(WIN_TUMBLING, 10);
+    truth_t *g = hand_truth(&c);
     metrics_t *m = metrics_alloc("stream", &c, deltas, NULL);
     feed_hand_panes(m, deltas);
     metrics_finish(m, g);
@@ -432,7 +432,7 @@ static void check_hand_completeness(int deltas)
     cr_assert_eq(r->panes, 3);
     cr_assert_eq(wmap_size(metrics_results(m)), 3);
     metrics_free(m);
-    gt_free(g);
+    truth_free(g);
 }
 
 Test(metrics, completeness_deltas)
@@ -449,10 +449,10 @@ Test(metrics, completeness_whole_window)
  * complete (capped at 1) but not exact. */
 Test(metrics, completeness_overcount_not_exact)
 {
-    cfg_t c = window_cfg(WIN_TUMBLING, 10);
-    gt_t *g = gt_alloc(&c.window);
-    wl_event e = ev_make(0, 4, 3, 1.0, 1.0);
-    gt_add(g, &e);
+    config_t c = window_cfg(WIN_TUMBLING, 10);
+    truth_t *g = truth_alloc(&c.window);
+    workload_event e = ev_make(0, 4, 3, 1.0, 1.0);
+    truth_add(g, &e);
     metrics_t *m = metrics_alloc("stream", &c, 1, NULL);
     metrics_watermark(m, 10.0, 10.0);
     pane_t p = pane_make(4, 0, 10, 0, PANE_ON_TIME, 10.0, 1, 3);
@@ -473,17 +473,17 @@ Test(metrics, completeness_overcount_not_exact)
     cr_assert_eq(r->final_count, 2);
     cr_assert_eq(r->final_sum, 6);
     metrics_free(m);
-    gt_free(g);
+    truth_free(g);
 }
 
 Test(metrics, window_none_counts_only)
 {
-    cfg_t c = window_cfg(WIN_NONE, 0);
-    gt_t *g = gt_alloc(&c.window);
+    config_t c = window_cfg(WIN_NONE, 0);
+    truth_t *g = truth_alloc(&c.window);
     metrics_t *m = metrics_alloc("stream", &c, 1, NULL);
     for (uint64_t i = 0; i < 4; i++) {
-        wl_event e = ev_make(i, 1, 1, (double)i, (double)i + 0.5);
-        gt_add(g, &e);
+        workload_event e = ev_make(i, 1, 1, (double)i, (double)i + 0.5);
+        truth_add(g, &e);
         metrics_arrived(m, &e);
         if (i == 3) {
             metrics_dropped(m, &e, 4.0);
@@ -517,20 +517,20 @@ Test(metrics, window_none_counts_only)
     cr_assert_eq(len, 0, "windows.csv rows for window none: %s", buf);
     free(buf);
     metrics_free(m);
-    gt_free(g);
+    truth_free(g);
 }
 
 /* ---------------------------------------------------------- invariants */
 
 Test(metrics, conservation_fires_with_numbers)
 {
-    cfg_t c = window_cfg(WIN_TUMBLING, 10);
+    config_t c = window_cfg(WIN_TUMBLING, 10);
     metrics_t *m = metrics_alloc("microbatch", &c, 0, NULL);
     for (uint64_t i = 0; i < 3; i++) {
-        wl_event e = ev_make(i, 1, 1, 0.0, 0.0);
+        workload_event e = ev_make(i, 1, 1, 0.0, 0.0);
         metrics_arrived(m, &e);
     }
-    wl_event e0 = ev_make(0, 1, 1, 0.0, 0.0), e1 = ev_make(1, 1, 1, 0.0, 0.0);
+    workload_event e0 = ev_make(0, 1, 1, 0.0, 0.0), e1 = ev_make(1, 1, 1, 0.0, 0.0);
     metrics_visible(m, &e0, 1.0);
     metrics_dropped(m, &e1, 1.0);
     metrics_finish(m, NULL);
@@ -546,14 +546,14 @@ Test(metrics, conservation_fires_with_numbers)
 
 Test(metrics, conservation_holds_when_drained)
 {
-    cfg_t c = window_cfg(WIN_TUMBLING, 10);
+    config_t c = window_cfg(WIN_TUMBLING, 10);
     metrics_t *m = metrics_alloc("batch", &c, 0, NULL);
     for (uint64_t i = 0; i < 100; i++) {
-        wl_event e = ev_make(i, 1, 1, (double)i, (double)i);
+        workload_event e = ev_make(i, 1, 1, (double)i, (double)i);
         metrics_arrived(m, &e);
     }
     for (uint64_t i = 100; i-- > 0;) { /* reverse order, some dropped */
-        wl_event e = ev_make(i, 1, 1, (double)i, (double)i);
+        workload_event e = ev_make(i, 1, 1, (double)i, (double)i);
         if (i % 10 == 3)
             metrics_dropped(m, &e, 200.0);
         else
@@ -571,7 +571,7 @@ Test(metrics, conservation_holds_when_drained)
 
 Test(metrics, watermark_monotone)
 {
-    cfg_t c = window_cfg(WIN_TUMBLING, 10);
+    config_t c = window_cfg(WIN_TUMBLING, 10);
     metrics_t *m = metrics_alloc("stream", &c, 1, NULL);
     metrics_watermark(m, 1.0, -INFINITY);
     metrics_watermark(m, 2.0, 5.0);
@@ -605,7 +605,7 @@ Test(metrics, watermark_monotone)
 
 Test(metrics, on_time_after_watermark)
 {
-    cfg_t c = window_cfg(WIN_TUMBLING, 10);
+    config_t c = window_cfg(WIN_TUMBLING, 10);
     metrics_t *m = metrics_alloc("stream", &c, 1, NULL);
     metrics_summary s;
     metrics_watermark(m, 5.0, 9.0);
@@ -639,7 +639,7 @@ Test(metrics, on_time_after_watermark)
 
 Test(metrics, explicit_fail_first_wins)
 {
-    cfg_t c = window_cfg(WIN_TUMBLING, 10);
+    config_t c = window_cfg(WIN_TUMBLING, 10);
     metrics_t *m = metrics_alloc("stream", &c, 1, NULL);
     metrics_fail(m, "exactly_once_equals_fault_free", "key 3 window [0, 10): 4 != 5");
     metrics_watermark(m, 1.0, 5.0);
@@ -712,7 +712,7 @@ static double awkward_double(uint64_t *rs, int which)
  */
 Test(metrics, pane_rows_match_printf)
 {
-    cfg_t c = window_cfg(WIN_NONE, 0);
+    config_t c = window_cfg(WIN_NONE, 0);
     const size_t n = 300000;
     char *buf = NULL;
     size_t len = 0;
@@ -760,17 +760,17 @@ Test(metrics, pane_rows_match_printf)
 
 Test(metrics, timeline_buckets_reset)
 {
-    cfg_t c = window_cfg(WIN_TUMBLING, 10);
+    config_t c = window_cfg(WIN_TUMBLING, 10);
     metrics_t *m = metrics_alloc("stream", &c, 1, NULL);
     for (uint64_t i = 0; i < 3; i++) {
-        wl_event e = ev_make(i, 1, 1, (double)i, (double)i + 1);
+        workload_event e = ev_make(i, 1, 1, (double)i, (double)i + 1);
         metrics_arrived(m, &e);
         metrics_processed(m, &e, (double)i + 1, (double)i + 1.5);
     }
-    wl_event e0 = ev_make(0, 1, 1, 0.0, 1.0);
+    workload_event e0 = ev_make(0, 1, 1, 0.0, 1.0);
     metrics_visible(m, &e0, 4.0);
     cr_assert_eq(metrics_sample(m, 5.0, 2, -INFINITY), 0);
-    wl_event e1 = ev_make(1, 1, 1, 1.0, 2.0), e2 = ev_make(2, 1, 1, 2.0, 3.0);
+    workload_event e1 = ev_make(1, 1, 1, 1.0, 2.0), e2 = ev_make(2, 1, 1, 2.0, 3.0);
     metrics_visible(m, &e1, 6.0);
     metrics_dropped(m, &e2, 6.0);
     cr_assert_eq(metrics_sample(m, 10.0, 0, 7.25), 0);
@@ -873,7 +873,7 @@ static void mf_golden(memfile *mf, const char *name)
 }
 
 /*
- * A small two-executor run written the way sim.c writes it: panes while
+ * A small two-executor run written the way run/sim.c writes it: panes while
  * they happen, then headers once and each executor's rows.
  *   batch: whole-window BATCH panes, a crash fault row.
  *   stream: discarding panes (deltas), a duplicate, a dropped event, a
@@ -881,14 +881,14 @@ static void mf_golden(memfile *mf, const char *name)
  */
 Test(metrics, golden_small_run)
 {
-    cfg_t c = window_cfg(WIN_TUMBLING, 10);
-    gt_t *g = hand_truth(&c);
+    config_t c = window_cfg(WIN_TUMBLING, 10);
+    truth_t *g = hand_truth(&c);
     memfile panes, summary, timeline, windows, latency, faults;
     mf_open(&panes);
     cr_assert_eq(metrics_write_pane_header(panes.f), 0);
     metrics_t *b = metrics_alloc("batch", &c, 0, panes.f);
     metrics_t *s = metrics_alloc("stream", &c, 1, panes.f);
-    wl_event e[5] = {
+    workload_event e[5] = {
         ev_make(0, 1, 1, 1.0, 1.25), ev_make(1, 1, 2, 2.0, 2.5),
         ev_make(2, 2, 10, 5.0, 5.5), ev_make(3, 1, 4, 3.0, 11.0),
         ev_make(4, 1, 100, 15.0, 16.0),
@@ -986,7 +986,7 @@ Test(metrics, golden_small_run)
     mf_golden(&faults, "metrics_faults.csv");
     metrics_free(b);
     metrics_free(s);
-    gt_free(g);
+    truth_free(g);
 }
 
 /* ------------------------------------------- whole runs: files agree */
@@ -1044,11 +1044,11 @@ static FILE *open_result(const char *dir, const char *name)
  */
 static void check_run_files(const char *const *sets, size_t nsets, int tumbling)
 {
-    cfg_t c;
+    config_t c;
     char err[CFG_ERR_MAX];
-    cfg_defaults(&c);
+    config_defaults(&c);
     for (size_t i = 0; i < nsets; i++)
-        cr_assert_eq(cfg_set(&c, sets[i], err, sizeof err), CFG_OK, "%s", err);
+        cr_assert_eq(config_set(&c, sets[i], err, sizeof err), CFG_OK, "%s", err);
     char dir[] = "/tmp/sluice_metrics_run_XXXXXX";
     cr_assert_not_null(mkdtemp(dir));
     sim_outcome o;

@@ -1,5 +1,5 @@
 /*
- * test_microbatch.c: the micro-batch executor (sim/microbatch.c) end to end
+ * test_microbatch.c: the micro-batch executor (sim/exec/microbatch.c) end to end
  * through sim_run: hand-worked traces with their expected panes (append,
  * update, no-data batches, overrun), the degenerate cases (window none ==
  * batch; interval -> 0 approaches the stream executor), the three
@@ -14,7 +14,7 @@
 
 #define SLUICE_TEST_BATCH_RUN
 #include "data/batch/csv.h"
-#include "exec.h"
+#include "engine/exec.h"
 
 #define ONLY_MB (1u << EXEC_MICROBATCH)
 
@@ -28,7 +28,7 @@ Test(microbatch, registered)
 
 /* Trigger every 5 s, batches cost 0.5 + 0.1 n s, watermark = max event
  * time - 2 s, tumbling windows of 10 s. */
-static void mb_trace(cfg_t *cf, const char *trace, int mode)
+static void mb_trace(config_t *cf, const char *trace, int mode)
 {
     tcfg(cf, ONLY_MB);
     tcfg_trace(cf, trace);
@@ -56,7 +56,7 @@ static void mb_trace(cfg_t *cf, const char *trace, int mode)
  */
 Test(microbatch, append_trace)
 {
-    cfg_t cf;
+    config_t cf;
     mb_trace(&cf, "mb.csv", OUT_APPEND);
     char dir[64];
     sim_outcome o;
@@ -69,7 +69,7 @@ Test(microbatch, append_trace)
 
 Test(microbatch, update_trace)
 {
-    cfg_t cf;
+    config_t cf;
     mb_trace(&cf, "mb.csv", OUT_UPDATE);
     char dir[64];
     sim_outcome o;
@@ -86,7 +86,7 @@ Test(microbatch, update_trace)
  * input. */
 Test(microbatch, no_data_batch_emits_final_windows)
 {
-    cfg_t cf;
+    config_t cf;
     mb_trace(&cf, "mb_nodata.csv", OUT_APPEND);
     char dir[64];
     sim_outcome o;
@@ -101,7 +101,7 @@ Test(microbatch, no_data_batch_emits_final_windows)
  * ends at 14; the next trigger (15) reads t = 12 and ends at 17. */
 Test(microbatch, overrun_starts_next_batch_at_once)
 {
-    cfg_t cf;
+    config_t cf;
     tcfg(&cf, ONLY_MB);
     tcfg_trace(&cf, "mb_overrun.csv");
     cf.window.type = WIN_NONE;
@@ -122,7 +122,7 @@ Test(microbatch, overrun_starts_next_batch_at_once)
  * so the means agree to rounding. */
 Test(microbatch, window_none_equals_batch)
 {
-    cfg_t cf;
+    config_t cf;
     tcfg(&cf, ONLY_MB | (1u << EXEC_BATCH));
     tcfg_poisson(&cf, 11, 20, 500);
     cf.window.type = WIN_NONE;
@@ -147,7 +147,7 @@ Test(microbatch, window_none_equals_batch)
  * a bad configuration, status SIM_ERR with a message saying why. */
 Test(microbatch, update_mode_refuses_sessions)
 {
-    cfg_t cf;
+    config_t cf;
     tcfg(&cf, ONLY_MB);
     tcfg_trace(&cf, "mb.csv");
     cf.window.type = WIN_SESSION;
@@ -163,9 +163,9 @@ Test(microbatch, update_mode_refuses_sessions)
 
 /* Stream settings for the comparisons: one worker, constant service of
  * 10 ms, no checkpoints, no sink commit delay. */
-static void stream_simple(cfg_t *cf)
+static void stream_simple(config_t *cf)
 {
-    /* While the executors land one by one (exec.c's weak registry), the
+    /* While the executors land one by one (engine/exec.c's weak registry), the
      * comparisons with the stream executor wait for it. */
     if (!exec_type_of(EXEC_STREAM))
         cr_skip_test("the stream executor is not built in yet");
@@ -196,7 +196,7 @@ Test(microbatch, interval_to_zero_approaches_stream)
     double gap[4];
     double stream_lat = 0;
     for (int i = 0; i < 4; i++) {
-        cfg_t cf;
+        config_t cf;
         tcfg(&cf, ONLY_MB | (1u << EXEC_STREAM));
         tcfg_poisson(&cf, 5, 10, 600);
         cf.window.type = WIN_NONE;
@@ -230,7 +230,7 @@ Test(microbatch, three_executors_agree_in_order)
 {
     const int types[3] = {WIN_TUMBLING, WIN_SLIDING, WIN_SESSION};
     for (int k = 0; k < 3; k++) {
-        cfg_t cf;
+        config_t cf;
         tcfg(&cf, (1u << EXEC_BATCH) | ONLY_MB | (1u << EXEC_STREAM));
         tcfg_poisson(&cf, 21 + (uint64_t)k, 40, 200);
         cf.workload.keys = 4;
@@ -310,7 +310,7 @@ Test(microbatch, append_and_update_agree_over_seeds)
         char *fin[2];
         uint64_t dropped[2], panes[2];
         for (int mode = 0; mode < 2; mode++) {
-            cfg_t cf;
+            config_t cf;
             tcfg(&cf, ONLY_MB);
             tcfg_poisson(&cf, seed, 30, 200);
             cf.workload.keys = 4;
@@ -369,7 +369,7 @@ Test(microbatch, append_and_update_agree_over_seeds)
  * once; 2 CPU-s wasted, 3 events reprocessed. */
 Test(microbatch, crash_reruns_batch_from_offset_log)
 {
-    cfg_t cf;
+    config_t cf;
     tcfg(&cf, ONLY_MB);
     tcfg_trace(&cf, "three.csv");
     cf.window.type = WIN_NONE;
@@ -409,14 +409,14 @@ Test(microbatch, crash_reruns_batch_from_offset_log)
  * fault-free reference that every final result is unchanged.  The batch
  * that crashed is re-run from its offset log and output is atomic (no
  * loss, no duplicates), and which events are dropped as late is pinned to
- * the arrival order (microbatch.h), not to where a crash moved the batch
+ * the arrival order (exec/microbatch.h), not to where a crash moved the batch
  * boundaries. */
 Test(microbatch, faults_change_no_result_over_seeds)
 {
     const int types[3] = {WIN_TUMBLING, WIN_SLIDING, WIN_SESSION};
     uint64_t dropped = 0;
     for (uint64_t seed = 400; seed < 412; seed++) {
-        cfg_t cf;
+        config_t cf;
         tcfg(&cf, ONLY_MB);
         tcfg_poisson(&cf, seed, 20, 200);
         cf.workload.keys = 3;
@@ -457,7 +457,7 @@ Test(microbatch, faults_change_no_result_over_seeds)
 /* Runs c (no output files) folding as often as sim can (fold_min 1), so
  * that sim also checks every horizon against every pane (window_horizon)
  * and every folded window against the fault-free run. */
-static void hz_run(cfg_t *c, sim_outcome *o)
+static void hz_run(config_t *c, sim_outcome *o)
 {
     sim_options opt;
     memset(&opt, 0, sizeof opt);
@@ -470,7 +470,7 @@ static void hz_run(cfg_t *c, sim_outcome *o)
 }
 
 /*
- * The horizon promise (exec.h) over seeds and variants.  The executor
+ * The horizon promise (engine/exec.h) over seeds and variants.  The executor
  * checks every pane of a batch against the horizon it promised before
  * the batch (the promise only changes at a batch's end, so that is every
  * value horizon() can have returned); a broken promise fails the
@@ -487,7 +487,7 @@ Test(microbatch, horizon_promise_kept_over_seeds)
     const double delays[3] = {0, 3, 30};
     uint64_t folded = 0;
     for (uint64_t seed = 800; seed < 848; seed++) {
-        cfg_t cf;
+        config_t cf;
         tcfg(&cf, ONLY_MB);
         tcfg_poisson(&cf, seed, 20, 200);
         cf.workload.keys = 3;
@@ -537,7 +537,7 @@ Test(microbatch, horizon_promise_kept_over_seeds)
  * held (sim_options.fold_min), so a horizon too high fails
  * window_horizon, and one stuck low folds nothing.
  */
-static void mb_fold_run(cfg_t *cf, double duration, sim_outcome *o)
+static void mb_fold_run(config_t *cf, double duration, sim_outcome *o)
 {
     cf->run.duration = duration;
     cf->run.panes_csv = 0;
@@ -555,7 +555,7 @@ Test(microbatch, folding_keeps_memory_flat)
 {
     const int types[3] = {WIN_TUMBLING, WIN_SLIDING, WIN_SESSION};
     for (int i = 0; i < 5; i++) {
-        cfg_t cf;
+        config_t cf;
         tcfg(&cf, ONLY_MB);
         tcfg_poisson(&cf, 950 + (uint64_t)i, 20, 0);
         cf.workload.keys = 5;

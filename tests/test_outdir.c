@@ -1,6 +1,6 @@
 /*
  * test_outdir.c: `--out DIR` never deletes what sluice did not write
- * (outdir.h).  One golden test per refusal: the exact message, exit
+ * (output/outdir.h).  One golden test per refusal: the exact message, exit
  * status 2, the folder (and the user's files in it) unchanged and no
  * output folder or temporary left beside it.  Then --force, the marker,
  * folders of older sluice versions, stale DIR.tmp.* clean-up, gen --out,
@@ -23,7 +23,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "outdir.h"
+#include "output/outdir.h"
 
 /* The paths here are short (/tmp/sluice_outdir_XXXXXX/...); a truncated
  * command or message would fail its assertion anyway. */

@@ -11,8 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "rng.h"
-#include "sim.h"
+#include "engine/rng.h"
+#include "run/sim.h"
 
 typedef struct choice {
     const char *key;
@@ -68,10 +68,10 @@ Test(random_configs, invariants_hold, .timeout = 600)
     cr_assert(r);
     int ran = 0;
     for (int i = 0; i < 400; i++) {
-        cfg_t c;
+        config_t c;
         char err[2048], sets[4096] = "", a[256];
-        cfg_defaults(&c);
-        cr_assert_eq(cfg_load(&c, "tests/data/cli/small.ini", err, sizeof err), CFG_OK, "%s", err);
+        config_defaults(&c);
+        cr_assert_eq(config_load(&c, "tests/data/cli/small.ini", err, sizeof err), CFG_OK, "%s", err);
         c.run.seed = 1 + gsl_rng_uniform_int(r, 1000000);
         c.run.duration = gsl_rng_uniform(r) < 0.5 ? 20 : 60;
         c.workload.rate = gsl_rng_uniform(r) < 0.5 ? 5 : 40;
@@ -84,11 +84,11 @@ Test(random_configs, invariants_hold, .timeout = 600)
                      ch->values[gsl_rng_uniform_int(r, nvalues(ch))]);
             size_t len = strlen(sets);
             snprintf(sets + len, sizeof sets - len, " --set %s", a);
-            if (cfg_set(&c, a, err, sizeof err) != CFG_OK)
+            if (config_set(&c, a, err, sizeof err) != CFG_OK)
                 bad = 1;
         }
         cr_assert(!bad, "a listed value was refused:%s", sets);
-        if (cfg_validate(&c, err, sizeof err) != CFG_OK)
+        if (config_validate(&c, err, sizeof err) != CFG_OK)
             continue; /* e.g. slide > size: refused cleanly, fine */
         sim_outcome o;
         sim_options opt = {0};

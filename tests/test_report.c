@@ -1,5 +1,5 @@
 /*
- * Tests of plot.c (gnuplot scripts in reports/) and report.c.
+ * Tests of output/plot.c (gnuplot scripts in reports/) and output/report.c.
  *
  * The fixture tests/data/run_fixture/ is a run folder in the exact output
  * formats (3 executors, 2 crashes; made by gen.py there).  Each test
@@ -24,8 +24,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "plot.h"
-#include "report.h"
+#include "output/plot.h"
+#include "output/report.h"
 
 #define FIXTURE "tests/data/run_fixture"
 #define REPORTS "reports"

@@ -1,4 +1,4 @@
-/* Tests of rng.c: PCG32 as a gsl_rng_type, known answers, the generator
+/* Tests of engine/rng.c: PCG32 as a gsl_rng_type, known answers, the generator
  * property tests of GSL's rng/test.c, and per-component streams. */
 #include <criterion/criterion.h>
 #include <gsl/gsl_cdf.h>
@@ -7,7 +7,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "rng.h"
+#include "engine/rng.h"
 
 Test(rng, known_answer_reference_vector)
 {

@@ -16,9 +16,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "budget.h"
-#include "cfg.h"
-#include "sim.h"
+#include "run/budget.h"
+#include "model/config.h"
+#include "run/sim.h"
 
 #define RUN_LIMIT_S 20 /* far above what a case takes, even under ASan */
 
@@ -287,10 +287,10 @@ Test(runaway, sweep_point_is_refused_up_front)
 /* The library refuses too (sweep tasks, stress, capacity call sim_run). */
 Test(runaway, sim_run_refuses)
 {
-    cfg_t c;
+    config_t c;
     char err[2048];
-    cfg_defaults(&c);
-    cr_assert_eq(cfg_set(&c, "workload.rate=1e23", err, sizeof err), CFG_OK, "%s", err);
+    config_defaults(&c);
+    cr_assert_eq(config_set(&c, "workload.rate=1e23", err, sizeof err), CFG_OK, "%s", err);
     sim_outcome o;
     cr_assert_eq(sim_run(&c, NULL, &o, err, sizeof err), SIM_ERR);
     cr_assert(strstr(err, "more than the limit of 2e+08"), "%s", err);
@@ -298,10 +298,10 @@ Test(runaway, sim_run_refuses)
 
 Test(runaway, estimate_of_the_demo)
 {
-    cfg_t c;
+    config_t c;
     char err[2048];
-    cfg_defaults(&c);
-    cr_assert_eq(cfg_load(&c, "workloads/default.ini", err, sizeof err), CFG_OK, "%s", err);
+    config_defaults(&c);
+    cr_assert_eq(config_load(&c, "workloads/default.ini", err, sizeof err), CFG_OK, "%s", err);
     budget_estimate_t e;
     budget_estimate(&c, NULL, &e);
     cr_assert_float_eq(e.events, 50.0 * 600, 1e-9);
@@ -319,12 +319,12 @@ Test(runaway, memory_beyond_the_machine_is_refused)
      * is held at once, twice (crashes: the fault-free reference), ~46 GB
      * for batch alone.  The machine's size is in the message, so only
      * its fixed part is compared; the estimate is checked directly. */
-    cfg_t c;
+    config_t c;
     char err[2048];
-    cfg_defaults(&c);
-    cr_assert_eq(cfg_load(&c, "workloads/default.ini", err, sizeof err), CFG_OK, "%s", err);
-    cr_assert_eq(cfg_set(&c, "workload.rate=3e5", err, sizeof err), CFG_OK, "%s", err);
-    cr_assert_eq(cfg_set(&c, "batch.interval=600", err, sizeof err), CFG_OK, "%s", err);
+    config_defaults(&c);
+    cr_assert_eq(config_load(&c, "workloads/default.ini", err, sizeof err), CFG_OK, "%s", err);
+    cr_assert_eq(config_set(&c, "workload.rate=3e5", err, sizeof err), CFG_OK, "%s", err);
+    cr_assert_eq(config_set(&c, "batch.interval=600", err, sizeof err), CFG_OK, "%s", err);
     budget_estimate_t e;
     budget_estimate(&c, NULL, &e);
     cr_assert(e.memory_bytes > 4e10, "%g bytes", e.memory_bytes);

@@ -1,8 +1,8 @@
 /*
- * test_stream.c: the stream executor (stream.c) and its watermark
- * policies (wm.c).
+ * test_stream.c: the stream executor (exec/stream.c) and its watermark
+ * policies (model/watermark.c).
  *
- *  - wm_*: the policies on their own, with known answers.
+ *  - watermark_*: the policies on their own, with known answers.
  *  - hand_*: small traces run end to end through sim_run (source = trace);
  *    the panes each one must produce are derived by hand in the comment
  *    above it and compared exactly (key, window, index, timing, emit
@@ -27,12 +27,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cfg.h"
-#include "hist.h"
-#include "sim.h"
-#include "stream.h"
-#include "trig.h"
-#include "wm.h"
+#include "model/config.h"
+#include "lib/hist.h"
+#include "run/sim.h"
+#include "exec/stream.h"
+#include "model/trigger.h"
+#include "model/watermark.h"
 
 /* ------------------------------------------------------------- harness */
 
@@ -61,10 +61,10 @@ static void rm_dir(const char *dir)
     rmdir(dir);
 }
 
-static void set(cfg_t *c, const char *kv)
+static void set(config_t *c, const char *kv)
 {
     char err[CFG_ERR_MAX];
-    cr_assert_eq(cfg_set(c, kv, err, sizeof err), CFG_OK, "cfg_set %s: %s", kv, err);
+    cr_assert_eq(config_set(c, kv, err, sizeof err), CFG_OK, "config_set %s: %s", kv, err);
 }
 
 /* Settings shared by the hand traces. */
@@ -83,7 +83,7 @@ static const char *const hand_base[] = {
 };
 
 /* Runs config c (already set up) into a fresh temporary folder. */
-static void run_cfg(cfg_t *c, run_t *r)
+static void run_cfg(config_t *c, run_t *r)
 {
     strcpy(r->dir, "/tmp/sluice_stream_XXXXXX");
     cr_assert_not_null(mkdtemp(r->dir));
@@ -96,7 +96,7 @@ static void run_cfg(cfg_t *c, run_t *r)
  * the `sets` (NULL-terminated). */
 static void run_trace(const char *rows, const char *const *sets, run_t *r)
 {
-    cfg_t c;
+    config_t c;
     char path[128], kv[256];
     char tdir[] = "/tmp/sluice_trace_XXXXXX";
     cr_assert_not_null(mkdtemp(tdir));
@@ -105,7 +105,7 @@ static void run_trace(const char *rows, const char *const *sets, run_t *r)
     cr_assert_not_null(f);
     fprintf(f, "id,key,value,event_time,arrival_time\n%s", rows);
     fclose(f);
-    cfg_defaults(&c);
+    config_defaults(&c);
     for (size_t i = 0; hand_base[i]; i++)
         set(&c, hand_base[i]);
     snprintf(kv, sizeof kv, "workload.trace=%s", path);
@@ -267,70 +267,70 @@ static void done(run_t *r)
 
 /* --------------------------------------------------- watermark policies */
 
-static wm_t *wm_new(const char *name, cfg_t *c)
+static watermark_t *watermark_new(const char *name, config_t *c)
 {
     char err[512] = "";
-    const wm_type *t = wm_lookup(name);
+    const watermark_type *t = watermark_lookup(name);
     cr_assert_not_null(t, "no policy %s", name);
-    wm_t *w = wm_alloc(t, c, err, sizeof err);
+    watermark_t *w = watermark_alloc(t, c, err, sizeof err);
     cr_assert_not_null(w, "%s: %s", name, err);
     return w;
 }
 
-static wl_event ev_at(double t, double a)
+static workload_event ev_at(double t, double a)
 {
-    wl_event e;
+    workload_event e;
     memset(&e, 0, sizeof e);
     e.event_time = t;
     e.arrival_time = a;
     return e;
 }
 
-Test(stream, wm_registry)
+Test(stream, watermark_registry)
 {
     /* every policy is reachable by its config word, and only those */
-    cr_assert_eq(wm_lookup("perfect"), &wm_perfect);
-    cr_assert_eq(wm_lookup("bounded"), &wm_bounded);
-    cr_assert_eq(wm_lookup("percentile"), &wm_percentile);
-    cr_assert_eq(wm_lookup("scripted"), &wm_scripted);
-    cr_assert_null(wm_lookup("magic"));
+    cr_assert_eq(watermark_lookup("perfect"), &watermark_perfect);
+    cr_assert_eq(watermark_lookup("bounded"), &watermark_bounded);
+    cr_assert_eq(watermark_lookup("percentile"), &watermark_percentile);
+    cr_assert_eq(watermark_lookup("scripted"), &watermark_scripted);
+    cr_assert_null(watermark_lookup("magic"));
     for (int v = WM_PERFECT; v <= WM_SCRIPTED; v++)
-        cr_assert_not_null(wm_lookup(cfg_word("stream", "watermark", v)), "word %d", v);
+        cr_assert_not_null(watermark_lookup(config_word("stream", "watermark", v)), "word %d", v);
 }
 
-Test(stream, wm_bounded_known_answer)
+Test(stream, watermark_bounded_known_answer)
 {
-    cfg_t c;
-    cfg_defaults(&c);
+    config_t c;
+    config_defaults(&c);
     c.stream.watermark_bound = 2.5;
-    wm_t *w = wm_new("bounded", &c);
-    wm_input in = {0, INFINITY};
-    cr_assert(isinf(wm_get(w, &in)) && wm_get(w, &in) < 0, "no event yet: -inf");
-    wl_event e = ev_at(10, 11);
-    wm_observe(w, &e);
-    cr_assert_float_eq(wm_get(w, &in), 7.5, 1e-12);
+    watermark_t *w = watermark_new("bounded", &c);
+    watermark_input in = {0, INFINITY};
+    cr_assert(isinf(watermark_get(w, &in)) && watermark_get(w, &in) < 0, "no event yet: -inf");
+    workload_event e = ev_at(10, 11);
+    watermark_observe(w, &e);
+    cr_assert_float_eq(watermark_get(w, &in), 7.5, 1e-12);
     e = ev_at(4, 12); /* out of order: the max stays */
-    wm_observe(w, &e);
-    cr_assert_float_eq(wm_get(w, &in), 7.5, 1e-12);
+    watermark_observe(w, &e);
+    cr_assert_float_eq(watermark_get(w, &in), 7.5, 1e-12);
     e = ev_at(20, 13);
-    wm_observe(w, &e);
-    cr_assert_float_eq(wm_get(w, &in), 17.5, 1e-12);
-    cr_assert(isinf(wm_next_change(w, 5.0)));
-    wm_free(w);
+    watermark_observe(w, &e);
+    cr_assert_float_eq(watermark_get(w, &in), 17.5, 1e-12);
+    cr_assert(isinf(watermark_next_change(w, 5.0)));
+    watermark_free(w);
 }
 
-Test(stream, wm_perfect_is_the_oracle)
+Test(stream, watermark_perfect_is_the_oracle)
 {
-    cfg_t c;
-    cfg_defaults(&c);
-    wm_t *w = wm_new("perfect", &c);
-    cr_assert(wm_perfect.needs_oracle);
-    wm_input in = {3, 42.25};
-    cr_assert_eq(wm_get(w, &in), 42.25);
-    wm_free(w);
+    config_t c;
+    config_defaults(&c);
+    watermark_t *w = watermark_new("perfect", &c);
+    cr_assert(watermark_perfect.needs_oracle);
+    watermark_input in = {3, 42.25};
+    cr_assert_eq(watermark_get(w, &in), 42.25);
+    watermark_free(w);
 }
 
-Test(stream, wm_percentile_known_answer)
+Test(stream, watermark_percentile_known_answer)
 {
     /* Delays 0.00, 0.01, ..., 9.99 (1000 values, each once): the exact
      * 0.9-quantile by nearest rank is the 900th value, 8.99.  hist gives
@@ -338,21 +338,21 @@ Test(stream, wm_percentile_known_answer)
      * 4, ..., 512 observations and every 512 after, so after 1024 it is
      * the quantile of all 1024 observations (1000 + 24 more of 0.00..0.23,
      * which moves the rank by < 1%: the 922nd value of the 1024, 8.98). */
-    cfg_t c;
-    cfg_defaults(&c);
+    config_t c;
+    config_defaults(&c);
     c.stream.watermark_percentile = 0.9;
-    wm_t *w = wm_new("percentile", &c);
-    wm_input in = {0, INFINITY};
-    cr_assert(wm_get(w, &in) == -INFINITY, "no observation: no watermark");
+    watermark_t *w = watermark_new("percentile", &c);
+    watermark_input in = {0, INFINITY};
+    cr_assert(watermark_get(w, &in) == -INFINITY, "no observation: no watermark");
     for (int i = 0; i < 1024; i++) {
         double d = (i % 1000) / 100.0;
-        wl_event e = ev_at(1000.0 + i - d, 1000.0 + i);
-        wm_observe(w, &e);
+        workload_event e = ev_at(1000.0 + i - d, 1000.0 + i);
+        watermark_observe(w, &e);
     }
-    double got = wm_get(w, &in);
+    double got = watermark_get(w, &in);
     double dq = 2023.0 - got; /* last arrival 1000 + 1023 */
     cr_assert(fabs(dq - 8.98) <= 0.011 * 8.98 + 0.01, "D_0.9 = %g, want 8.98 +- 1%%", dq);
-    wm_free(w);
+    watermark_free(w);
 }
 
 static const char *data_path(const char *name, char *buf, size_t n)
@@ -361,63 +361,63 @@ static const char *data_path(const char *name, char *buf, size_t n)
     return buf;
 }
 
-Test(stream, wm_scripted_steps)
+Test(stream, watermark_scripted_steps)
 {
-    /* tests/data/stream/wm_steps.csv: header, then 3,5 / 8,10 / 20,30 */
-    cfg_t c;
-    cfg_defaults(&c);
-    data_path("wm_steps.csv", c.stream.watermark_file, sizeof c.stream.watermark_file);
-    wm_t *w = wm_new("scripted", &c);
-    wm_input in = {0, INFINITY};
-    cr_assert(wm_get(w, &in) == -INFINITY);
-    cr_assert_eq(wm_next_change(w, 0), 3);
+    /* tests/data/stream/watermark_steps.csv: header, then 3,5 / 8,10 / 20,30 */
+    config_t c;
+    config_defaults(&c);
+    data_path("watermark_steps.csv", c.stream.watermark_file, sizeof c.stream.watermark_file);
+    watermark_t *w = watermark_new("scripted", &c);
+    watermark_input in = {0, INFINITY};
+    cr_assert(watermark_get(w, &in) == -INFINITY);
+    cr_assert_eq(watermark_next_change(w, 0), 3);
     in.now = 3;
-    cr_assert_eq(wm_get(w, &in), 5);
-    cr_assert_eq(wm_next_change(w, 3), 8);
+    cr_assert_eq(watermark_get(w, &in), 5);
+    cr_assert_eq(watermark_next_change(w, 3), 8);
     in.now = 7.99;
-    cr_assert_eq(wm_get(w, &in), 5);
+    cr_assert_eq(watermark_get(w, &in), 5);
     in.now = 8;
-    cr_assert_eq(wm_get(w, &in), 10);
-    cr_assert_eq(wm_next_change(w, 8), 20);
+    cr_assert_eq(watermark_get(w, &in), 10);
+    cr_assert_eq(watermark_next_change(w, 8), 20);
     in.now = 100;
-    cr_assert_eq(wm_get(w, &in), 30);
-    cr_assert(isinf(wm_next_change(w, 100)));
-    wm_free(w);
+    cr_assert_eq(watermark_get(w, &in), 30);
+    cr_assert(isinf(watermark_next_change(w, 100)));
+    watermark_free(w);
 }
 
 static void expect_script_error(const char *file, const char *want)
 {
-    cfg_t c;
+    config_t c;
     char err[1024] = "";
-    cfg_defaults(&c);
+    config_defaults(&c);
     data_path(file, c.stream.watermark_file, sizeof c.stream.watermark_file);
-    cr_assert_null(wm_alloc(&wm_scripted, &c, err, sizeof err), "%s accepted", file);
+    cr_assert_null(watermark_alloc(&watermark_scripted, &c, err, sizeof err), "%s accepted", file);
     cr_assert(strstr(err, want) != NULL, "%s: error \"%s\" does not contain \"%s\"", file, err, want);
 }
 
-Test(stream, wm_scripted_errors_name_file_and_line)
+Test(stream, watermark_scripted_errors_name_file_and_line)
 {
-    expect_script_error("wm_bad_number.csv", "tests/data/stream/wm_bad_number.csv:3:");
-    expect_script_error("wm_bad_order.csv", "tests/data/stream/wm_bad_order.csv:4: time");
-    expect_script_error("wm_backwards.csv", "tests/data/stream/wm_backwards.csv:3: watermark");
-    expect_script_error("wm_empty.csv", "no `time,watermark` rows");
+    expect_script_error("watermark_bad_number.csv", "tests/data/stream/watermark_bad_number.csv:3:");
+    expect_script_error("watermark_bad_order.csv", "tests/data/stream/watermark_bad_order.csv:4: time");
+    expect_script_error("watermark_backwards.csv", "tests/data/stream/watermark_backwards.csv:3: watermark");
+    expect_script_error("watermark_empty.csv", "no `time,watermark` rows");
     expect_script_error("does_not_exist.csv", "does_not_exist.csv: cannot open");
 }
 
 /* -------------------------------------------------------------- trigger */
 
-Test(stream, trig_early_processing_time)
+Test(stream, trigger_early_processing_time)
 {
     /* Beam's AfterWatermark.pastEndOfWindow().withEarlyFirings(
      * AfterProcessingTime.pastFirstElementInPane().plusDelayOf(d))
      * .withLateFirings(AfterPane.elementCountAtLeast(1)) */
-    struct cfg_stream c;
+    struct config_stream c;
     memset(&c, 0, sizeof c);
-    const trig_type *t = trig_lookup("early_processing_time");
-    cr_assert_eq(t, &trig_early_processing_time);
-    cr_assert_eq(trig_default, t);
-    cr_assert_null(trig_lookup("never"));
-    trig_pane p = {1, 1, 0, 10, 0};
+    const trigger_type *t = trigger_lookup("early_processing_time");
+    cr_assert_eq(t, &trigger_early_processing_time);
+    cr_assert_eq(trigger_default, t);
+    cr_assert_null(trigger_lookup("never"));
+    trigger_pane p = {1, 1, 0, 10, 0};
     double at = INFINITY;
     /* early_delay 0: no early firing at all */
     cr_assert_eq(t->on_element(&c, &p, 3, &at), TRIG_CONTINUE);
@@ -705,7 +705,7 @@ Test(stream, hand_bounded_zero_drops)
     done(&r);
 }
 
-/* Scripted watermark (tests/data/stream/wm_steps.csv: 3->5, 8->10,
+/* Scripted watermark (tests/data/stream/watermark_steps.csv: 3->5, 8->10,
  * 20->30), tumbling 10, lateness 2:
  *   id1 k1 v1 t=1  a=1
  *   id2 k1 v2 t=4  a=4    (W = 5 since @3, by the timer, without a read;
@@ -717,7 +717,7 @@ Test(stream, hand_scripted_watermark)
 {
     const char *rows = "1,1,1,1,1\n2,1,2,4,4\n3,1,4,9,9\n4,1,8,10,10\n";
     const char *sets[] = {"window.type=tumbling", "window.size=10", "stream.watermark=scripted",
-                          "stream.watermark_file=tests/data/stream/wm_steps.csv",
+                          "stream.watermark_file=tests/data/stream/watermark_steps.csv",
                           "stream.allowed_lateness=2", NULL};
     const char *want[] = {
         "1 [0,10) #0 ON_TIME @8 n=2 s=3",
@@ -733,11 +733,11 @@ Test(stream, hand_scripted_watermark)
 Test(stream, hand_scripted_bad_file_is_an_input_error)
 {
     const char *sets[] = {"window.type=tumbling", "window.size=10", "stream.watermark=scripted",
-                          "stream.watermark_file=tests/data/stream/wm_bad_order.csv", NULL};
+                          "stream.watermark_file=tests/data/stream/watermark_bad_order.csv", NULL};
     run_t r;
     run_trace("1,1,1,1,1\n", sets, &r);
     cr_assert_eq(r.status, SIM_ERR);
-    cr_assert(strstr(r.err, "wm_bad_order.csv:4:") != NULL, "err: %s", r.err);
+    cr_assert(strstr(r.err, "watermark_bad_order.csv:4:") != NULL, "err: %s", r.err);
     done(&r);
 }
 
@@ -840,9 +840,9 @@ Test(stream, hand_checkpoint_alignment)
 static void queue_run(const char *const *sets, double rate, double n_events, uint64_t seed,
                       double *mean, double *half, double *summary_mean)
 {
-    cfg_t c;
+    config_t c;
     char kv[128];
-    cfg_defaults(&c);
+    config_defaults(&c);
     const char *base[] = {"run.executors=stream", "workload.source=generate",
                           "workload.arrival=poisson", "workload.delay=none",
                           "workload.late_fraction=0", "workload.keys=16", "window.type=none",
@@ -1054,8 +1054,8 @@ Test(stream, backpressure_head_of_line_b10) { backpressure_case(10); }
  * 1/s afterwards. */
 Test(stream, backpressure_backlog_grows, .timeout = 60)
 {
-    cfg_t c;
-    cfg_defaults(&c);
+    config_t c;
+    config_defaults(&c);
     const char *sets[] = {"run.executors=stream", "workload.source=generate",
                           "workload.arrival=constant", "workload.rate=2", "workload.delay=none",
                           "workload.late_fraction=0", "run.duration=500", "run.timeline_bucket=50",
@@ -1115,7 +1115,7 @@ typedef struct winrec {
 } winrec;
 
 /* A random small configuration from seed; returns the window type. */
-static int random_cfg(uint64_t seed, cfg_t *c, char *desc, size_t dn)
+static int random_cfg(uint64_t seed, config_t *c, char *desc, size_t dn)
 {
     uint64_t s = seed * 2654435761ULL + 1;
     static const char *const wins[] = {"tumbling", "sliding", "session"};
@@ -1134,9 +1134,9 @@ static int random_cfg(uint64_t seed, cfg_t *c, char *desc, size_t dn)
     double c1 = 2.0 + (double)(lcg(&s) % 3500) / 100.0;
     double c2 = c1 + (double)(lcg(&s) % 600) / 100.0;
     if (faulty && strcmp(win, "session") == 0)
-        route = "hash"; /* a key's events in read order (see stream.h) */
+        route = "hash"; /* a key's events in read order (see exec/stream.h) */
     char kv[256];
-    cfg_defaults(c);
+    config_defaults(c);
     const char *base[] = {"run.executors=stream", "workload.source=generate",
                           "workload.arrival=poisson", "workload.rate=20", "workload.keys=5",
                           "workload.delay=exponential", "workload.delay_mean=0.5",
@@ -1189,7 +1189,7 @@ static int random_cfg(uint64_t seed, cfg_t *c, char *desc, size_t dn)
 Test(stream, invariants_many_seeds, .timeout = 240)
 {
     for (uint64_t seed = 1; seed <= 120; seed++) {
-        cfg_t c;
+        config_t c;
         char desc[256];
         int wtype = random_cfg(seed, &c, desc, sizeof desc);
         int acc = c.stream.accumulation == ACC_ACCUMULATING;
@@ -1301,7 +1301,7 @@ static char *slurp(const char *dir, const char *name, size_t *len)
 Test(stream, deterministic_outputs)
 {
     for (uint64_t seed = 101; seed <= 106; seed++) {
-        cfg_t c;
+        config_t c;
         char desc[256];
         random_cfg(seed, &c, desc, sizeof desc);
         run_t a, b;
@@ -1324,13 +1324,13 @@ Test(stream, deterministic_outputs)
 /* Percentile watermark, q = 0.9, exponential delays (mean 1), tiny
  * tumbling windows (0.01 s) so that the slack to the window end hardly
  * matters, no lateness: an event is dropped only if its delay exceeds
- * D_q (see wm.h), so about 10% are dropped.  20,000 events: binomial sd
+ * D_q (see model/watermark.h), so about 10% are dropped.  20,000 events: binomial sd
  * 0.002; D_q within 1% moves the share by < 0.003; +-0.02 covers both
  * with a wide margin, while q = 0.8 or 0.95 would fall outside. */
 Test(stream, percentile_share_on_time, .timeout = 60)
 {
-    cfg_t c;
-    cfg_defaults(&c);
+    config_t c;
+    config_defaults(&c);
     const char *sets[] = {"run.executors=stream", "workload.source=generate",
                           "workload.arrival=poisson", "workload.rate=100", "workload.keys=4",
                           "workload.delay=exponential", "workload.delay_mean=1",
@@ -1633,8 +1633,8 @@ Test(stream, exactly_once_adds_up_to_one_interval, .timeout = 60)
 {
     double mean[2], mx[2];
     for (int g = 0; g < 2; g++) {
-        cfg_t c;
-        cfg_defaults(&c);
+        config_t c;
+        config_defaults(&c);
         const char *sets[] = {"run.executors=stream", "workload.source=generate",
                               "workload.arrival=poisson", "workload.rate=50",
                               "workload.delay=none", "workload.late_fraction=0",

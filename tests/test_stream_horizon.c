@@ -2,7 +2,7 @@
  * test_stream_horizon.c: the stream executor's horizon (exec_type.horizon)
  * checked against every pane and merge it emits, and its own memory.
  *
- * How: this file compiles its own copy of sim/stream.c, with metrics_pane
+ * How: this file compiles its own copy of sim/exec/stream.c, with metrics_pane
  * and metrics_window_merged routed through a checker, sim_at through a
  * trampoline, and defines exec_stream as a wrapper of that copy.  The
  * test binary links this exec_stream instead of libsluice's (the archive
@@ -35,22 +35,22 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "exec.h"
-#include "metrics.h"
-#include "rng.h"
-#include "sim.h"
+#include "engine/exec.h"
+#include "measure/metrics.h"
+#include "engine/rng.h"
+#include "run/sim.h"
 
 int hz_metrics_pane(metrics_t *m, const pane_t *p);
 int hz_metrics_window_merged(metrics_t *m, uint32_t key, double old_start, double old_end,
                              double new_start, double new_end);
 
-eq_handle hz_sim_at(sim_t *s, double t, eq_fn fn, void *arg, uint64_t data);
+event_queue_handle hz_sim_at(sim_t *s, double t, event_queue_fn fn, void *arg, uint64_t data);
 
 #define exec_stream exec_stream_inner
 #define metrics_pane hz_metrics_pane
 #define metrics_window_merged hz_metrics_window_merged
 #define sim_at hz_sim_at
-#include "stream.c"
+#include "exec/stream.c"
 #undef exec_stream
 #undef metrics_pane
 #undef metrics_window_merged
@@ -86,7 +86,7 @@ static struct {
 /* The executor's timers go through a trampoline (hz_sim_at) that asks for
  * the horizon after each one has run: one slot per pending timer. */
 typedef struct hz_timer {
-    eq_fn fn;
+    event_queue_fn fn;
     void *arg;
     uint64_t data;
     uint32_t next_free;
@@ -196,13 +196,13 @@ static void hz_tramp(void *ctx, void *arg, uint64_t slot)
     hz_t.free = (uint32_t)slot;
     t.fn(ctx, t.arg, t.data);
     if (hz.on)
-        hz_ask(t.arg); /* every timer of stream.c has the stream as arg */
+        hz_ask(t.arg); /* every timer of exec/stream.c has the stream as arg */
 }
 
-/* sim_at for stream.c: the same event (time, insertion order), through
+/* sim_at for exec/stream.c: the same event (time, insertion order), through
  * hz_tramp.  A cancelled timer's slot is not reused (a test's runs are
  * short). */
-eq_handle hz_sim_at(sim_t *s, double t, eq_fn fn, void *arg, uint64_t data)
+event_queue_handle hz_sim_at(sim_t *s, double t, event_queue_fn fn, void *arg, uint64_t data)
 {
     uint32_t i = hz_t.free;
     if (i) {
@@ -246,7 +246,7 @@ static void w_destroy(void *self)
     exec_stream_inner.destroy(self);
 }
 
-static void w_on_arrival(void *self, const wl_event *ev)
+static void w_on_arrival(void *self, const workload_event *ev)
 {
     exec_stream_inner.on_arrival(self, ev);
     if (hz.on)
@@ -297,10 +297,10 @@ const exec_type exec_stream = {
 
 /* -------------------------------------------------------------- configs */
 
-static void set(cfg_t *c, const char *kv)
+static void set(config_t *c, const char *kv)
 {
     char err[CFG_ERR_MAX];
-    cr_assert_eq(cfg_set(c, kv, err, sizeof err), CFG_OK, "cfg_set %s: %s", kv, err);
+    cr_assert_eq(config_set(c, kv, err, sizeof err), CFG_OK, "config_set %s: %s", kv, err);
 }
 
 typedef struct choice {
@@ -347,11 +347,11 @@ static size_t nvalues(const choice *c)
 
 /* Config i of a fixed random sequence (r), stream only; its --set list in
  * sets.  Returns 0 when the validator refuses it. */
-static int random_cfg(gsl_rng *r, cfg_t *c, char *sets, size_t sn)
+static int random_cfg(gsl_rng *r, config_t *c, char *sets, size_t sn)
 {
     char err[2048], a[256];
-    cfg_defaults(c);
-    cr_assert_eq(cfg_load(c, "tests/data/cli/small.ini", err, sizeof err), CFG_OK, "%s", err);
+    config_defaults(c);
+    cr_assert_eq(config_load(c, "tests/data/cli/small.ini", err, sizeof err), CFG_OK, "%s", err);
     set(c, "run.executors=stream");
     c->run.seed = 1 + gsl_rng_uniform_int(r, 1000000);
     c->run.duration = gsl_rng_uniform(r) < 0.5 ? 20 : 60;
@@ -365,9 +365,9 @@ static int random_cfg(gsl_rng *r, cfg_t *c, char *sets, size_t sn)
         snprintf(a, sizeof a, "%s=%s", ch->key, ch->values[gsl_rng_uniform_int(r, nvalues(ch))]);
         size_t len = strlen(sets);
         snprintf(sets + len, sn - len, " --set %s", a);
-        cr_assert_eq(cfg_set(c, a, err, sizeof err), CFG_OK, "%s: %s", a, err);
+        cr_assert_eq(config_set(c, a, err, sizeof err), CFG_OK, "%s: %s", a, err);
     }
-    return cfg_validate(c, err, sizeof err) == CFG_OK;
+    return config_validate(c, err, sizeof err) == CFG_OK;
 }
 
 static void hz_reset(void)
@@ -379,7 +379,7 @@ static void hz_reset(void)
 /* Runs c with the checker on, sim folding as often as it can (so it
  * asks too, every few events, timers included); checks every instance's
  * promise. */
-static void check_run(const cfg_t *c, const char *what, const char *out_dir)
+static void check_run(const config_t *c, const char *what, const char *out_dir)
 {
     char err[2048];
     sim_outcome o;
@@ -409,7 +409,7 @@ Test(stream_horizon, promise_random_configs, .timeout = 600)
     int ran = 0;
     uint64_t panes = 0, merges = 0, asks = 0, own = 0;
     for (int i = 0; i < 2000; i++) {
-        cfg_t c;
+        config_t c;
         char sets[4096], what[4200];
         if (!random_cfg(r, &c, sets, sizeof sets))
             continue;
@@ -461,10 +461,10 @@ Test(stream_horizon, promise_stress_variants, .timeout = 600)
     };
     for (size_t v = 0; v < sizeof variants / sizeof variants[0]; v++)
         for (unsigned seed = 1; seed <= 100; seed++) {
-            cfg_t c;
+            config_t c;
             char err[2048], what[512], kv[128];
-            cfg_defaults(&c);
-            cr_assert_eq(cfg_load(&c, "tests/data/stress/small.ini", err, sizeof err), CFG_OK,
+            config_defaults(&c);
+            cr_assert_eq(config_load(&c, "tests/data/stress/small.ini", err, sizeof err), CFG_OK,
                          "%s", err);
             set(&c, "run.executors=stream");
             snprintf(what, sizeof what, "stress variant %zu seed %u", v, seed);
@@ -535,11 +535,11 @@ Test(stream_horizon, asking_changes_nothing, .timeout = 120)
     for (size_t v = 0; v < sizeof variants / sizeof variants[0]; v++) {
         char dir[2][64];
         for (int asked = 0; asked < 2; asked++) {
-            cfg_t c;
+            config_t c;
             char err[2048];
             sim_outcome o;
-            cfg_defaults(&c);
-            cr_assert_eq(cfg_load(&c, "tests/data/stress/small.ini", err, sizeof err), CFG_OK,
+            config_defaults(&c);
+            cr_assert_eq(config_load(&c, "tests/data/stress/small.ini", err, sizeof err), CFG_OK,
                          "%s", err);
             set(&c, "run.executors=stream");
             set(&c, "faults.crash_times=7,19,33");
@@ -573,11 +573,11 @@ Test(stream_horizon, asking_changes_nothing, .timeout = 120)
 
 /* -------------------------------------------------------------- advances */
 
-static void base_cfg(cfg_t *c, double duration)
+static void base_cfg(config_t *c, double duration)
 {
     char err[2048], kv[64];
-    cfg_defaults(c);
-    cr_assert_eq(cfg_load(c, "tests/data/stress/small.ini", err, sizeof err), CFG_OK, "%s", err);
+    config_defaults(c);
+    cr_assert_eq(config_load(c, "tests/data/stress/small.ini", err, sizeof err), CFG_OK, "%s", err);
     set(c, "run.executors=stream");
     snprintf(kv, sizeof kv, "run.duration=%g", duration);
     set(c, kv);
@@ -595,7 +595,7 @@ Test(stream_horizon, advances_with_the_watermark, .timeout = 60)
         {"faults.mtbf=20", "stream.guarantee=at_least_once", NULL},
     };
     for (size_t v = 0; v < sizeof variants / sizeof variants[0]; v++) {
-        cfg_t c;
+        config_t c;
         base_cfg(&c, 200);
         for (size_t k = 0; variants[v][k]; k++)
             set(&c, variants[v][k]);
@@ -611,7 +611,7 @@ Test(stream_horizon, advances_with_the_watermark, .timeout = 60)
 /* Window none: the horizon follows the least event time not processed. */
 Test(stream_horizon, advances_window_none, .timeout = 60)
 {
-    cfg_t c;
+    config_t c;
     base_cfg(&c, 200);
     set(&c, "window.type=none");
     check_run(&c, "none", NULL);
@@ -624,7 +624,7 @@ Test(stream_horizon, advances_window_none, .timeout = 60)
  * the peaks are still read after every event. */
 static hz_peak peak_of(const char *const *sets, double duration, int quiet)
 {
-    cfg_t c;
+    config_t c;
     base_cfg(&c, duration);
     for (size_t k = 0; sets[k]; k++)
         set(&c, sets[k]);
@@ -695,7 +695,7 @@ Test(stream_horizon, memory_flat_after_the_last_crash, .timeout = 120)
 /* ----------------------------------------------------------------- folds */
 
 /* Runs c into a new folder, folding once fold_min records are held. */
-static int fold_run(const cfg_t *c, size_t fold_min, char *dir, sim_outcome *o)
+static int fold_run(const config_t *c, size_t fold_min, char *dir, sim_outcome *o)
 {
     char err[1024];
     cr_assert_not_null(mkdtemp(dir));
@@ -729,7 +729,7 @@ Test(stream_horizon, same_output_folded_or_not, .timeout = 300)
                                         "windows.csv", "latency.csv", "faults.csv"};
     for (size_t v = 0; v < sizeof variants / sizeof variants[0]; v++)
         for (int faults = 0; faults < 2; faults++) {
-            cfg_t c;
+            config_t c;
             char a[] = "/tmp/sluice_hzf_a_XXXXXX", b[] = "/tmp/sluice_hzf_b_XXXXXX";
             sim_outcome oa, ob;
             base_cfg(&c, 120);
@@ -779,7 +779,7 @@ Test(stream_horizon, records_held_flat, .timeout = 300)
     for (size_t v = 0; v < sizeof variants / sizeof variants[0]; v++) {
         sim_outcome o[2];
         for (int k = 0; k < 2; k++) {
-            cfg_t c;
+            config_t c;
             char err[1024];
             base_cfg(&c, k ? 9600 : 1200);
             set(&c, "window.size=1");

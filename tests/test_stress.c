@@ -16,17 +16,17 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "sim.h"
-#include "stress.h"
+#include "run/sim.h"
+#include "experiments/stress.h"
 
-static void load(cfg_t *c)
+static void load(config_t *c)
 {
     char err[2048];
-    cfg_defaults(c);
-    cr_assert_eq(cfg_load(c, "tests/data/stress/small.ini", err, sizeof err), CFG_OK, "%s", err);
+    config_defaults(c);
+    cr_assert_eq(config_load(c, "tests/data/stress/small.ini", err, sizeof err), CFG_OK, "%s", err);
 }
 
-static void run_seeds(cfg_t *c, size_t n)
+static void run_seeds(config_t *c, size_t n)
 {
     stress_result *res = calloc(n, sizeof *res);
     cr_assert(res);
@@ -41,23 +41,23 @@ static void run_seeds(cfg_t *c, size_t n)
 
 Test(stress, exactly_once_200_seeds, .timeout = 300)
 {
-    cfg_t c;
+    config_t c;
     load(&c);
     run_seeds(&c, 200);
 }
 
 Test(stress, at_least_once_200_seeds, .timeout = 300)
 {
-    cfg_t c;
+    config_t c;
     load(&c);
     char err[1024];
-    cr_assert_eq(cfg_set(&c, "stream.guarantee=at_least_once", err, sizeof err), CFG_OK, "%s", err);
+    cr_assert_eq(config_set(&c, "stream.guarantee=at_least_once", err, sizeof err), CFG_OK, "%s", err);
     run_seeds(&c, 200);
 }
 
 Test(stress, schedules_are_reproducible_and_targeted)
 {
-    cfg_t c, a, b;
+    config_t c, a, b;
     load(&c);
     char sa[256], sb[256];
     int in_checkpoint = 0, close_pair = 0;
@@ -124,18 +124,18 @@ static char *slurp(const char *path, size_t *len)
 }
 
 /* small.ini with the --set assignments sets, as `sluice stress` loads it. */
-static void load_with(cfg_t *c, const char *const *sets, size_t n)
+static void load_with(config_t *c, const char *const *sets, size_t n)
 {
     char err[2048];
     load(c);
     for (size_t k = 0; k < n; k++)
-        cr_assert_eq(cfg_set(c, sets[k], err, sizeof err), CFG_OK, "%s", err);
+        cr_assert_eq(config_set(c, sets[k], err, sizeof err), CFG_OK, "%s", err);
 }
 
 /* What stress seed i of c would report, without running it. */
-static void result_of(const cfg_t *c, size_t i, stress_result *r)
+static void result_of(const config_t *c, size_t i, stress_result *r)
 {
-    cfg_t s;
+    config_t s;
     memset(r, 0, sizeof *r);
     stress_config(c, i, &s, r->crash_times, sizeof r->crash_times);
     r->seed = s.run.seed;
@@ -144,7 +144,7 @@ static void result_of(const cfg_t *c, size_t i, stress_result *r)
 Test(stress, replay_command_text)
 {
     const char *sets[] = {"run.seed=7", "stream.guarantee = at_least_once", "faults.crash_times=1"};
-    cfg_t c;
+    config_t c;
     load_with(&c, sets, 3);
     stress_result r;
     result_of(&c, 4, &r);
@@ -172,7 +172,7 @@ Test(stress, replay_command_text)
 Test(stress, replay_command_reproduces_the_seed, .timeout = 120)
 {
     const char *sets[] = {"run.seed = 7", "stream.guarantee=at_least_once"};
-    cfg_t c;
+    config_t c;
     load_with(&c, sets, 2);
     char dir[] = "/tmp/sluice_stress_XXXXXX";
     cr_assert(mkdtemp(dir));
@@ -191,7 +191,7 @@ Test(stress, replay_command_reproduces_the_seed, .timeout = 120)
         strcat(cmd, out);
         cr_assert_eq(sh(cmd, err, sizeof err), 0, "%s: %s", cmd, err);
 
-        cfg_t s;
+        config_t s;
         char crashes[256], msg[2048];
         stress_config(&c, i, &s, crashes, sizeof crashes);
         cr_assert_eq(mkdir(ref, 0700), 0);
@@ -242,7 +242,7 @@ Test(stress, failing_seed_prints_the_command_that_replays_it, .timeout = 120)
              sets[0], sets[1]);
     cr_assert_eq(sh(cmd, err, sizeof err), 2, "%s: %s", cmd, err);
 
-    cfg_t c;
+    config_t c;
     load_with(&c, sets, 2);
     char *line = err, msg[2048] = "";
     for (size_t i = 0; i < 3; i++) {

@@ -11,8 +11,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "plot.h"
-#include "sweep.h"
+#include "output/plot.h"
+#include "experiments/sweep.h"
 
 static sweep_t *load_ok(const char *path)
 {
@@ -38,7 +38,7 @@ Test(sweep, grid_points_and_ranges)
     cr_expect_eq(sweep_tasks(w), 12);
     /* Grid order: first key slowest; lin:10:20:2 gives 10 and 20;
      * replication r adds r to the seed. */
-    cfg_t c;
+    config_t c;
     char err[2048];
     static const double want_interval[] = {10, 10, 40, 40};
     static const double want_rate[] = {10, 20, 10, 20};
@@ -67,7 +67,7 @@ Test(sweep, log_range_values)
     fclose(f);
     sweep_t *w = load_ok(path);
     cr_expect_eq(sweep_points(w), 4);
-    cfg_t c;
+    config_t c;
     char err[2048];
     static const double want[] = {1, 10, 100, 1000};
     for (size_t p = 0; p < 4; p++) {

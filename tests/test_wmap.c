@@ -1,11 +1,11 @@
-/* Tests of wmap.c: random put/get/del against a direct-indexed reference,
+/* Tests of lib/wmap.c: random put/get/del against a direct-indexed reference,
  * iteration, sorted order, growth, -0.0 == 0.0. */
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "wmap.h"
+#include "lib/wmap.h"
 
 typedef struct val {
     uint64_t tag;

@@ -6,8 +6,8 @@
 #include <glob.h>
 #include <string.h>
 
-#include "cfg.h"
-#include "sweep.h"
+#include "model/config.h"
+#include "experiments/sweep.h"
 
 Test(workloads, every_config_loads_and_validates)
 {
@@ -19,11 +19,11 @@ Test(workloads, every_config_loads_and_validates)
     for (int pass = 0; pass < 2; pass++) {
         glob_t *gg = pass ? &g2 : &g;
         for (size_t i = 0; i < gg->gl_pathc; i++, n++) {
-            cfg_t c;
+            config_t c;
             char err[2048];
-            cfg_defaults(&c);
-            cr_expect_eq(cfg_load(&c, gg->gl_pathv[i], err, sizeof err), CFG_OK, "%s", err);
-            cr_expect_eq(cfg_validate(&c, err, sizeof err), CFG_OK, "%s", err);
+            config_defaults(&c);
+            cr_expect_eq(config_load(&c, gg->gl_pathv[i], err, sizeof err), CFG_OK, "%s", err);
+            cr_expect_eq(config_validate(&c, err, sizeof err), CFG_OK, "%s", err);
         }
     }
     cr_expect_geq(n, 9, "expected the default, the labs and the sweep bases");
@@ -49,10 +49,10 @@ Test(workloads, every_sweep_expands)
 
 Test(workloads, default_is_the_demo)
 {
-    cfg_t c;
+    config_t c;
     char err[2048];
-    cfg_defaults(&c);
-    cr_assert_eq(cfg_load(&c, "workloads/default.ini", err, sizeof err), CFG_OK, "%s", err);
+    config_defaults(&c);
+    cr_assert_eq(config_load(&c, "workloads/default.ini", err, sizeof err), CFG_OK, "%s", err);
     /* Issue 8: all three executors, out-of-order and late data, two crashes. */
     cr_expect(c.run.executors[EXEC_BATCH] && c.run.executors[EXEC_MICROBATCH] &&
               c.run.executors[EXEC_STREAM]);

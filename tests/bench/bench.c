@@ -16,7 +16,7 @@
  *      each in a fresh exec'd child measured with wait4's rusage; and 5b
  *      the same for many small windows (tests/bench/windows.ini, 10^6 vs
  *      8x10^6 events), where per-window records would dominate if they
- *      were kept to the end of the run (sim.c folds them);
+ *      were kept to the end of the run (run/sim.c folds them);
  *   6. a sweep (tests/bench/sweep.sweep) with 2 worker processes vs 1.
  *
  * Each timed repetition lasts at least --min-time seconds (sizes are
@@ -44,10 +44,10 @@
 #include <unistd.h>
 
 #include "bare_mm1.h"
-#include "cfg.h"
-#include "eq.h"
-#include "sim.h"
-#include "sweep.h"
+#include "model/config.h"
+#include "engine/event_queue.h"
+#include "run/sim.h"
+#include "experiments/sweep.h"
 
 #define MAX_REPS 31
 #define LAMBDA 0.9
@@ -125,24 +125,24 @@ static void die(const char *what, const char *err)
     exit(2);
 }
 
-static void load_cfg(cfg_t *c, const char *path)
+static void load_cfg(config_t *c, const char *path)
 {
     char err[CFG_ERR_MAX];
-    cfg_defaults(c);
-    if (cfg_load(c, path, err, sizeof err) != CFG_OK)
+    config_defaults(c);
+    if (config_load(c, path, err, sizeof err) != CFG_OK)
         die(path, err);
 }
 
-static void set_cfg(cfg_t *c, const char *fmt, double x)
+static void set_cfg(config_t *c, const char *fmt, double x)
 {
     char buf[256], err[CFG_ERR_MAX];
     snprintf(buf, sizeof buf, fmt, x);
-    if (cfg_set(c, buf, err, sizeof err) != CFG_OK)
+    if (config_set(c, buf, err, sizeof err) != CFG_OK)
         die(buf, err);
 }
 
 /* Runs c without output files; returns the wall time in s. */
-static double time_sim(const cfg_t *c, sim_outcome *o)
+static double time_sim(const config_t *c, sim_outcome *o)
 {
     char err[1024];
     double t0 = now_s();
@@ -193,7 +193,7 @@ static uint64_t bare_calibrate(double min_time)
 }
 
 /* Simulated duration (s) of c so that one run lasts at least min_time. */
-static double sim_calibrate(cfg_t *c, double duration, double min_time)
+static double sim_calibrate(config_t *c, double duration, double min_time)
 {
     for (;;) {
         set_cfg(c, "run.duration=%.17g", duration);
@@ -216,7 +216,7 @@ typedef struct mm1_result {
 
 static void fig_mm1(const opts *op, row *r, mm1_result *res)
 {
-    cfg_t c;
+    config_t c;
     load_cfg(&c, "tests/bench/mm1.ini");
     uint64_t n = bare_calibrate(op->min_time);
     double d = sim_calibrate(&c, 1e5, op->min_time);
@@ -250,7 +250,7 @@ static void fig_mm1(const opts *op, row *r, mm1_result *res)
 
 static void fig_full(const opts *op, row *r)
 {
-    cfg_t c;
+    config_t c;
     load_cfg(&c, "tests/bench/full.ini");
     uint64_t n = bare_calibrate(op->min_time);
     double d = sim_calibrate(&c, c.run.duration, op->min_time);
@@ -375,20 +375,20 @@ static double hold_eq(size_t n, uint64_t ops)
 {
     bare_rng g;
     bare_rng_seed(&g, 7, 4);
-    eq_t *q = eq_alloc(n);
+    event_queue_t *q = event_queue_alloc(n);
     if (!q)
-        die("eq_alloc", "out of memory");
+        die("event_queue_alloc", "out of memory");
     for (size_t i = 0; i < n; i++)
-        if (!eq_schedule(q, bare_rng_exp(&g, 1.0), nop_fn, NULL, i))
-            die("eq_schedule", "out of memory");
+        if (!event_queue_schedule(q, bare_rng_exp(&g, 1.0), nop_fn, NULL, i))
+            die("event_queue_schedule", "out of memory");
     double t0 = now_s();
-    eq_item it;
+    event_queue_item it;
     for (uint64_t k = 0; k < ops; k++) {
-        eq_pop(q, &it);
-        eq_schedule(q, it.time + bare_rng_exp(&g, 1.0), it.fn, it.arg, it.data);
+        event_queue_pop(q, &it);
+        event_queue_schedule(q, it.time + bare_rng_exp(&g, 1.0), it.fn, it.arg, it.data);
     }
     double t = now_s() - t0;
-    eq_free(q);
+    event_queue_free(q);
     return (double)ops / t;
 }
 
@@ -430,8 +430,8 @@ static void fig_hold(const opts *op, row *r, size_t n, const char *id)
     }
     double me = median(e, op->reps), mb = median(b, op->reps);
     r->id = id;
-    r->what = n >= 1000000 ? "event queue (eq.h), hold model, 10^6 pending: pop + schedule"
-                           : "event queue (eq.h), hold model, 10^3 pending: pop + schedule";
+    r->what = n >= 1000000 ? "event queue (engine/event_queue.h), hold model, 10^6 pending: pop + schedule"
+                           : "event queue (engine/event_queue.h), hold model, 10^3 pending: pop + schedule";
     fmt_rate(r->value, sizeof r->value, me, "ops/s");
     char s[32];
     fmt_rate(s, sizeof s, mb, "ops/s");
@@ -455,7 +455,7 @@ static void fig_hold(const opts *op, row *r, size_t n, const char *id)
  * "events N" to stdout.  Exit 0 on success. */
 static int memrun(const char *path, const char *events)
 {
-    cfg_t c;
+    config_t c;
     load_cfg(&c, path);
     double n = strtod(events, NULL);
     set_cfg(&c, "run.duration=%.17g", n / c.workload.rate);
@@ -533,12 +533,12 @@ static void fig_mem(const opts *op, row *r)
 
 /* Figure 5b: the same for many small windows (1 s, 64 keys: 64 (key,
  * window) pairs per second of event time), where one record per pair kept
- * to the end of the run would dominate (it did before sim.c folded
+ * to the end of the run would dominate (it did before run/sim.c folded
  * windows: 839 B per pair, 2.2x the RSS at 4x the events). */
 static void fig_mem_windows(const opts *op, row *r)
 {
     const char *path = "tests/bench/windows.ini";
-    cfg_t c;
+    config_t c;
     load_cfg(&c, path);
     uint64_t n1 = op->mem_small, n2 = 8 * op->mem_small, e1, e2;
     double w1, w2;
@@ -597,7 +597,7 @@ static void fig_sweep(const opts *op, row *r)
     double m1 = median(t1, op->reps), m2 = median(t2, op->reps);
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     r->id = "6";
-    r->what = "sweep (pool.h / sweep.h) of small runs, --jobs 2 vs --jobs 1: speed-up";
+    r->what = "sweep (experiments/pool.h / experiments/sweep.h) of small runs, --jobs 2 vs --jobs 1: speed-up";
     snprintf(r->value, sizeof r->value, "%.2f s", m2);
     snprintf(r->compare, sizeof r->compare, "jobs 1: %.2f s", m1);
     snprintf(r->ratio, sizeof r->ratio, "%.2fx", m1 / m2);

@@ -24,7 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "cfg.h"
+#include "model/config.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -118,56 +118,56 @@ static inline char *fuzz_slurp(const char *path, size_t *size)
     return buf;
 }
 
-/* Every key of a and b compared as cfg_get text (doubles are written in
+/* Every key of a and b compared as config_get text (doubles are written in
  * the shortest form that reads back exactly, so equal text is an equal
  * value); the first difference aborts, naming the key. */
-static inline void fuzz_cfg_same(const cfg_t *a, const cfg_t *b, const char *what)
+static inline void fuzz_cfg_same(const config_t *a, const config_t *b, const char *what)
 {
     static char va[8 * CFG_PATH_MAX], vb[8 * CFG_PATH_MAX];
-    for (size_t i = 0; i < cfg_key_count(); i++) {
+    for (size_t i = 0; i < config_key_count(); i++) {
         const char *sec, *name;
-        if (cfg_key_at(i, &sec, &name) != CFG_OK)
-            fuzz_fail("cfg_key_at(%zu) failed", i);
-        int ra = cfg_get(a, sec, name, va, sizeof va);
-        int rb = cfg_get(b, sec, name, vb, sizeof vb);
+        if (config_key_at(i, &sec, &name) != CFG_OK)
+            fuzz_fail("config_key_at(%zu) failed", i);
+        int ra = config_get(a, sec, name, va, sizeof va);
+        int rb = config_get(b, sec, name, vb, sizeof vb);
         if (ra != CFG_OK || rb != CFG_OK)
-            fuzz_fail("%s: cfg_get %s.%s failed", what, sec, name);
+            fuzz_fail("%s: config_get %s.%s failed", what, sec, name);
         if (strcmp(va, vb) != 0)
             fuzz_fail("%s: %s.%s was '%s', is '%s'", what, sec, name, va, vb);
     }
 }
 
-/* The write-and-reload round trip of a parsed config: cfg_write_ini, then
- * cfg_load of that file must give the same value for every key, and
+/* The write-and-reload round trip of a parsed config: config_write_ini, then
+ * config_load of that file must give the same value for every key, and
  * writing the reloaded config again must give the same bytes. */
-static inline void fuzz_cfg_roundtrip(const cfg_t *c)
+static inline void fuzz_cfg_roundtrip(const config_t *c)
 {
     char err[CFG_ERR_MAX];
     const char *p1 = fuzz_write("written1.ini", "", 0);
     FILE *f = fopen(p1, "w");
     if (!f)
         fuzz_fail("cannot open %s", p1);
-    int wr = cfg_write_ini(c, f);
+    int wr = config_write_ini(c, f);
     if (fclose(f) != 0 || wr != CFG_OK)
-        fuzz_fail("cfg_write_ini failed on a config cfg_load accepted");
-    cfg_t *back = malloc(sizeof *back);
+        fuzz_fail("config_write_ini failed on a config config_load accepted");
+    config_t *back = malloc(sizeof *back);
     if (!back)
         fuzz_fail("out of memory");
-    cfg_defaults(back);
+    config_defaults(back);
     err[0] = '\0';
-    if (cfg_load(back, p1, err, sizeof err) != CFG_OK) {
+    if (config_load(back, p1, err, sizeof err) != CFG_OK) {
         size_t n;
         char *text = fuzz_slurp(p1, &n);
-        fuzz_fail("cfg_load refused what cfg_write_ini wrote: %s\n--- written:\n%s", err, text);
+        fuzz_fail("config_load refused what config_write_ini wrote: %s\n--- written:\n%s", err, text);
     }
     fuzz_cfg_same(c, back, "write and reload");
     const char *p2 = fuzz_write("written2.ini", "", 0);
     f = fopen(p2, "w");
     if (!f)
         fuzz_fail("cannot open %s", p2);
-    wr = cfg_write_ini(back, f);
+    wr = config_write_ini(back, f);
     if (fclose(f) != 0 || wr != CFG_OK)
-        fuzz_fail("cfg_write_ini failed on a reloaded config");
+        fuzz_fail("config_write_ini failed on a reloaded config");
     size_t n1, n2;
     char *t1 = fuzz_slurp(p1, &n1), *t2 = fuzz_slurp(p2, &n2);
     if (n1 != n2 || memcmp(t1, t2, n1) != 0)
@@ -175,14 +175,14 @@ static inline void fuzz_cfg_roundtrip(const cfg_t *c)
                   t1, t2);
     /* validation is a function of the values only */
     char e1[CFG_ERR_MAX], e2[CFG_ERR_MAX];
-    cfg_t *a = malloc(sizeof *a);
+    config_t *a = malloc(sizeof *a);
     if (!a)
         fuzz_fail("out of memory");
     *a = *c;
     a->path[0] = back->path[0] = '\0';
-    int v1 = cfg_validate(a, e1, sizeof e1), v2 = cfg_validate(back, e2, sizeof e2);
+    int v1 = config_validate(a, e1, sizeof e1), v2 = config_validate(back, e2, sizeof e2);
     if (v1 != v2 || (v1 != CFG_OK && strcmp(e1, e2) != 0))
-        fuzz_fail("cfg_validate differs after the round trip: '%s' / '%s'",
+        fuzz_fail("config_validate differs after the round trip: '%s' / '%s'",
                   v1 == CFG_OK ? "ok" : e1, v2 == CFG_OK ? "ok" : e2);
     free(a);
     free(t1);

@@ -1,6 +1,6 @@
 /*
  * fuzz_sim: the whole simulation on small clamped configs.  The input is
- * a config file (cfg_load); what it sets is then clamped so that one run
+ * a config file (config_load); what it sets is then clamped so that one run
  * takes milliseconds (at most 30 s of event time, 50 events/s, 8 keys,
  * 4 workers, windows of at least 0.5 s, bounded delays and costs, at most
  * 8 fault times each), a trace or scripted watermark file is replaced by
@@ -14,13 +14,13 @@
 #include "fuzz.h"
 
 #include <math.h>
-#include "sim.h"
+#include "run/sim.h"
 
 static const char trace_csv[] =
     "id,key,value,event_time,arrival_time\n"
     "1,0,5,0.5,0.7\n2,1,3,1.2,1.3\n3,0,1,0.9,2.5\n4,2,7,4.0,4.1\n"
     "5,1,2,3.5,9.0\n6,0,4,10.2,10.4\n7,3,1,12.0,12.0\n8,1,6,6.0,25.0\n";
-static const char wm_csv[] = "time,watermark\n1,0\n3,2\n8,6\n20,18\n40,1e9\n";
+static const char watermark_csv[] = "time,watermark\n1,0\n3,2\n8,6\n20,18\n40,1e9\n";
 
 static void at_most(double *v, double hi)
 {
@@ -42,7 +42,7 @@ static void int_at_most(int *v, int hi)
     if (*v > hi)
         *v = hi;
 }
-static void list_clamp(cfg_list *l, double hi)
+static void list_clamp(config_list *l, double hi)
 {
     size_t k = 0;
     for (size_t i = 0; i < l->n && k < 8; i++)
@@ -51,13 +51,13 @@ static void list_clamp(cfg_list *l, double hi)
     l->n = k;
 }
 
-static void clamp(cfg_t *c, const char *dir)
+static void clamp(config_t *c, const char *dir)
 {
-    struct cfg_run *r = &c->run;
+    struct config_run *r = &c->run;
     at_most(&r->duration, 30);
     if (r->timeline_bucket != 0 && r->timeline_bucket < r->duration / 500)
         r->timeline_bucket = 0;
-    struct cfg_workload *w = &c->workload;
+    struct config_workload *w = &c->workload;
     if (w->source == SRC_TRACE)
         snprintf(w->trace, sizeof w->trace, "%s/fixed_trace.csv", dir);
     at_most(&w->rate, 50);
@@ -73,7 +73,7 @@ static void clamp(cfg_t *c, const char *dir)
     at_most(&w->late_delay_mean, 60);
     int_at_most(&w->sources, 4);
     at_most(&w->source_skew, 30);
-    struct cfg_window_s *win = &c->window;
+    struct config_window_s *win = &c->window;
     at_least(&win->size, 0.5);
     at_most(&win->size, 120);
     at_least(&win->slide, 0.5);
@@ -81,7 +81,7 @@ static void clamp(cfg_t *c, const char *dir)
     at_most(&win->slide, win->size);
     at_least(&win->gap, 0.1);
     at_most(&win->gap, 60);
-    struct cfg_stream *s = &c->stream;
+    struct config_stream *s = &c->stream;
     if (s->watermark == WM_SCRIPTED)
         snprintf(s->watermark_file, sizeof s->watermark_file, "%s/fixed_wm.csv", dir);
     at_most(&s->watermark_bound, 60);
@@ -95,7 +95,7 @@ static void clamp(cfg_t *c, const char *dir)
     at_most(&s->checkpoint_cost, 1);
     at_most(&s->restart_delay, 10);
     at_most(&s->restore_per_entry, 0.01);
-    struct cfg_batch *b = &c->batch;
+    struct config_batch *b = &c->batch;
     at_least(&b->interval, 1);
     at_most(&b->interval, 60);
     at_most(&b->cutoff, 60);
@@ -104,7 +104,7 @@ static void clamp(cfg_t *c, const char *dir)
     int_at_most(&b->parallelism, 4);
     int_at_most(&b->stages, 4);
     at_most(&b->restart_delay, 10);
-    struct cfg_microbatch *m = &c->microbatch;
+    struct config_microbatch *m = &c->microbatch;
     at_least(&m->interval, 0.5);
     at_most(&m->interval, 60);
     at_most(&m->setup_cost, 1);
@@ -112,7 +112,7 @@ static void clamp(cfg_t *c, const char *dir)
     int_at_most(&m->parallelism, 4);
     at_most(&m->watermark_delay, 60);
     at_most(&m->restart_delay, 10);
-    struct cfg_faults *f = &c->faults;
+    struct config_faults *f = &c->faults;
     list_clamp(&f->crash_times, 60);
     list_clamp(&f->slowdown_times, 60);
     list_clamp(&f->outage_times, 60);
@@ -140,24 +140,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static int have_files;
     if (!have_files) {
         fuzz_write("fixed_trace.csv", trace_csv, sizeof trace_csv - 1);
-        fuzz_write("fixed_wm.csv", wm_csv, sizeof wm_csv - 1);
+        fuzz_write("fixed_wm.csv", watermark_csv, sizeof watermark_csv - 1);
         have_files = 1;
     }
     const char *path = fuzz_write("sim.ini", data, size);
-    cfg_t *c = malloc(sizeof *c);
+    config_t *c = malloc(sizeof *c);
     sim_outcome *o1 = calloc(1, sizeof *o1), *o2 = calloc(1, sizeof *o2);
     if (!c || !o1 || !o2)
         fuzz_fail("out of memory");
-    cfg_defaults(c);
+    config_defaults(c);
     char err[CFG_ERR_MAX], e2[CFG_ERR_MAX];
     const char *verbose = getenv("SLUICE_FUZZ_VERBOSE");
-    if (cfg_load(c, path, err, sizeof err) != CFG_OK) {
+    if (config_load(c, path, err, sizeof err) != CFG_OK) {
         if (verbose)
             fprintf(stderr, "fuzz_sim: refused: %s\n", err);
         goto out;
     }
     clamp(c, fuzz_dir());
-    if (cfg_validate(c, err, sizeof err) != CFG_OK) {
+    if (config_validate(c, err, sizeof err) != CFG_OK) {
         if (verbose)
             fprintf(stderr, "fuzz_sim: not valid after clamping: %s\n", err);
         goto out;

@@ -9,7 +9,7 @@
  */
 #include "fuzz.h"
 
-#include "sweep.h"
+#include "experiments/sweep.h"
 
 static const char base_ini[] =
     "[run]\nseed = 7\nexecutors = batch, microbatch, stream\nduration = 120\n"
@@ -38,7 +38,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t np = sweep_points(w), nt = sweep_tasks(w);
     if (np == 0 || nt == 0 || nt % np != 0)
         fuzz_fail("%zu points, %zu tasks", np, nt);
-    cfg_t *c = malloc(sizeof *c);
+    config_t *c = malloc(sizeof *c);
     if (!c)
         fuzz_fail("out of memory");
     size_t ts[3] = {0, nt > 1 ? 1 : 0, nt - 1};
@@ -46,7 +46,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         char e[CFG_ERR_MAX];
         if (sweep_task_config(w, ts[i], c, e, sizeof e) != 0)
             fuzz_fail("task %zu: sweep_task_config: %s", ts[i], e);
-        if (cfg_validate(c, e, sizeof e) != CFG_OK)
+        if (config_validate(c, e, sizeof e) != CFG_OK)
             fuzz_fail("task %zu does not validate: %s", ts[i], e);
         char cmd[8192];
         sweep_task_command(w, ts[i], cmd, sizeof cmd);

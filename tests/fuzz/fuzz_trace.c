@@ -1,7 +1,7 @@
 /*
- * fuzz_trace: the trace reader (wl_open with workload.source = trace).
+ * fuzz_trace: the trace reader (workload_open with workload.source = trace).
  * The input is a trace CSV.  Refused: error text "TRACE:..." naming the
- * file.  Accepted: the events come out as wl.h promises (seq 0, 1, 2, ...;
+ * file.  Accepted: the events come out as model/workload.h promises (seq 0, 1, 2, ...;
  * ascending arrival time, ties by ascending id; arrival >= event time;
  * unique ids; the perfect-watermark oracle and its floor below every event
  * still to come), and a short trace (<= 64 events, times <= 1000 s) is
@@ -11,8 +11,8 @@
 #include "fuzz.h"
 
 #include <math.h>
-#include "sim.h"
-#include "wl.h"
+#include "run/sim.h"
+#include "model/workload.h"
 
 static int cmp_u64(const void *a, const void *b)
 {
@@ -23,15 +23,15 @@ static int cmp_u64(const void *a, const void *b)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const char *path = fuzz_write("trace.csv", data, size);
-    cfg_t *c = malloc(sizeof *c);
+    config_t *c = malloc(sizeof *c);
     if (!c)
         fuzz_fail("out of memory");
-    cfg_defaults(c);
+    config_defaults(c);
     c->workload.source = SRC_TRACE;
     snprintf(c->workload.trace, sizeof c->workload.trace, "%s", path);
     char err[CFG_ERR_MAX];
     err[0] = '\0';
-    wl_t *w = wl_open(c, err, sizeof err);
+    workload_t *w = workload_open(c, err, sizeof err);
     if (!w) {
         if (strncmp(err, path, strlen(path)) != 0 || strlen(err) <= strlen(path) + 2)
             fuzz_fail("error text does not name the trace: '%s'", err);
@@ -40,16 +40,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     size_t cap = 64, n = 0;
     uint64_t *ids = malloc(cap * sizeof *ids);
-    wl_event ev, prev = {0};
+    workload_event ev, prev = {0};
     double tmax = 0;
-    while (wl_peek(w) < INFINITY) {
-        double peek = wl_peek(w);
-        double floor = wl_pending_event_time_floor(w);
-        double min = wl_min_pending_event_time(w);
-        if (wl_next(w, &ev) != WL_OK)
-            fuzz_fail("wl_next failed with events left: %s", wl_error(w));
+    while (workload_peek(w) < INFINITY) {
+        double peek = workload_peek(w);
+        double floor = workload_pending_event_time_floor(w);
+        double min = workload_min_pending_event_time(w);
+        if (workload_next(w, &ev) != WL_OK)
+            fuzz_fail("workload_next failed with events left: %s", workload_error(w));
         if (ev.arrival_time != peek)
-            fuzz_fail("event %zu: arrival %.17g but wl_peek said %.17g", n, ev.arrival_time, peek);
+            fuzz_fail("event %zu: arrival %.17g but workload_peek said %.17g", n, ev.arrival_time, peek);
         if (ev.seq != n)
             fuzz_fail("event %zu has seq %llu", n, (unsigned long long)ev.seq);
         if (!(ev.arrival_time >= ev.event_time) || !(ev.event_time >= 0))
@@ -72,13 +72,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         prev = ev;
         tmax = ev.arrival_time;
     }
-    if (wl_next(w, &ev) != WL_ERR || wl_error(w)[0] || wl_count(w) != n)
-        fuzz_fail("end of the trace: wl_next, wl_error '%s' or wl_count wrong", wl_error(w));
+    if (workload_next(w, &ev) != WL_ERR || workload_error(w)[0] || workload_count(w) != n)
+        fuzz_fail("end of the trace: workload_next, workload_error '%s' or workload_count wrong", workload_error(w));
     qsort(ids, n, sizeof *ids, cmp_u64);
     for (size_t i = 1; i < n; i++)
         if (ids[i] == ids[i - 1])
             fuzz_fail("id %llu twice", (unsigned long long)ids[i]);
-    wl_free(w);
+    workload_free(w);
     free(ids);
 
     if (n <= 64 && tmax <= 1000) {
@@ -86,7 +86,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         c->run.executors[EXEC_STREAM] = 1;
         c->batch.interval = 10;
         c->stream.checkpoint_interval = 5;
-        if (cfg_validate(c, err, sizeof err) != CFG_OK)
+        if (config_validate(c, err, sizeof err) != CFG_OK)
             fuzz_fail("the trace config does not validate: %s", err);
         sim_outcome *o = malloc(sizeof *o);
         if (!o)

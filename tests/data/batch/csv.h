@@ -105,8 +105,8 @@ static double tcsv_num(const tcsv *t, size_t r, int c)
 #include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "cfg.h"
-#include "sim.h"
+#include "model/config.h"
+#include "run/sim.h"
 
 static void trm_rf(const char *d)
 {
@@ -125,11 +125,11 @@ static void trm_rf(const char *d)
     rmdir(d);
 }
 
-/* Defaults, then only the executors in `which` (1 << enum cfg_executor),
+/* Defaults, then only the executors in `which` (1 << enum config_executor),
  * pane rows on. */
-static void tcfg(cfg_t *c, unsigned which)
+static void tcfg(config_t *c, unsigned which)
 {
-    cfg_defaults(c);
+    config_defaults(c);
     for (int i = 0; i < EXEC_COUNT; i++)
         c->run.executors[i] = (which >> i) & 1u;
     c->run.panes_csv = 1;
@@ -141,7 +141,7 @@ static void tcfg(cfg_t *c, unsigned which)
 }
 
 /* A generated workload: Poisson arrivals, no delay unless set later. */
-static void tcfg_poisson(cfg_t *c, uint64_t seed, double rate, double duration)
+static void tcfg_poisson(config_t *c, uint64_t seed, double rate, double duration)
 {
     c->run.seed = seed;
     c->run.duration = duration;
@@ -155,7 +155,7 @@ static void tcfg_poisson(cfg_t *c, uint64_t seed, double rate, double duration)
 }
 
 /* Replays tests/data/batch/NAME. */
-static void tcfg_trace(cfg_t *c, const char *name)
+static void tcfg_trace(config_t *c, const char *name)
 {
     c->workload.source = SRC_TRACE;
     snprintf(c->workload.trace, sizeof c->workload.trace, "tests/data/batch/%s", name);
@@ -163,7 +163,7 @@ static void tcfg_trace(cfg_t *c, const char *name)
 
 /* Runs c into a new temporary folder (returned in dir, removed by the
  * caller with trm_rf); asserts the run succeeded with every invariant. */
-static void trun(const cfg_t *c, char *dir, size_t n, sim_outcome *o)
+static void trun(const config_t *c, char *dir, size_t n, sim_outcome *o)
 {
     snprintf(dir, n, "/tmp/sluice_batch_XXXXXX");
     cr_assert(mkdtemp(dir), "mkdtemp");

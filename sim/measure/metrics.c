@@ -1,0 +1,1156 @@
+/*
+ * metrics: everything measured about one executor in one run, and the
+ * invariants checked on it.  The rules are in measure/metrics.h; this file adds:
+ *
+ *  - "Already counted or dropped" is a seqset: a ring of 64-bit words
+ *    holding one bit per seq from base_word*64 up, plus a small hash set of
+ *    "stragglers" (seqs below the ring that are still pending).  The ring's
+ *    front word is popped as soon as it is full, so the ring spans only the
+ *    seqs between the oldest pending event and the newest one seen.  When
+ *    the ring would have to grow past SEQ_EVICT_WORDS and its front word is
+ *    almost full (a few stuck events, e.g. one held in a session window for
+ *    the whole run), those few pending seqs move to the straggler set and
+ *    the ring slides on.  So memory is about one bit per seq in the spread
+ *    of pending events, and at most 16 bytes per long-stuck event, never
+ *    proportional to the length of the run.  test-and-set is O(1)
+ *    (amortised: growth doubles).  Arrivals are deduplicated the same
+ *    way, so a replayed arrival is not a second event.
+ *  - What does grow with a run: one metrics_result per (key, window) seen
+ *    downstream (windows.csv needs them all; none for window type none),
+ *    one timeline row per bucket and one row per fault.
+ *  - Latencies go into lib/hist.h histograms: lat (emit - event_time),
+ *    proc (emit - arrival_time), win (pane emit - window end, all panes
+ *    including duplicates, none for window type none) and the per-bucket
+ *    lat histogram that metrics_sample resets.
+ *  - wait_mean and work_mean are means over metrics_processed calls;
+ *    hold_mean is computed at the end as proc_lat_mean - wait_mean -
+ *    work_mean (so it is an average over different populations when some
+ *    processed events are dropped as late: read it as a decomposition of
+ *    the mean, not as a per-event figure).  A result within 1e-9 of
+ *    proc_lat_mean of zero is rounding noise and reported as 0.
+ *  - The final value of a window includes duplicate panes: for delta panes
+ *    the duplicates are added (that is what a downstream consumer summing
+ *    the panes sees), for whole-window panes the last one wins.
+ *  - The on_time_after_watermark check compares an ON_TIME pane's window
+ *    end with the last watermark given to metrics_watermark: executors
+ *    report a watermark advance before firing the panes it triggers.
+ */
+#include "measure/metrics.h"
+
+#include <assert.h>
+#include <float.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/fault.h"
+#include "lib/hist.h"
+
+/* ---------------------------------------------------------------- seqset */
+
+#define SEQ_MIN_WORDS 16u        /* initial ring: 1,024 seqs */
+#define SEQ_EVICT_WORDS 256u     /* beyond 16,384 seqs of spread, evict */
+#define SEQ_EVICT_MAX_ZEROS 4    /* ... front words with <= 4 pending seqs */
+#define SEQ_EMPTY UINT64_MAX     /* free slot of the straggler hash set */
+
+typedef struct seqset {
+    uint64_t *ring;      /* cap words; slot (head + i) & (cap - 1) holds the
+                            bits of seqs (base_word + i) * 64 ... + 63 */
+    size_t cap, head;    /* cap: a power of two */
+    uint64_t base_word;  /* every seq < base_word * 64 is done, except the
+                            stragglers */
+    uint64_t *strag;     /* open addressing, linear probing, SEQ_EMPTY =
+                            free; scap a power of two, load <= 1/2 */
+    size_t scap, sn;
+} seqset;
+
+static int seq_init(seqset *s)
+{
+    memset(s, 0, sizeof *s);
+    s->cap = SEQ_MIN_WORDS;
+    s->ring = calloc(s->cap, sizeof *s->ring);
+    return s->ring ? 0 : -1;
+}
+
+static void seq_free(seqset *s)
+{
+    free(s->ring);
+    free(s->strag);
+}
+
+static size_t strag_slot(const seqset *s, uint64_t seq)
+{
+    /* Fibonacci hashing: the top bits of seq * 2^64/phi. */
+    return (size_t)((seq * UINT64_C(0x9E3779B97F4A7C15)) >> 32) & (s->scap - 1);
+}
+
+static int strag_grow(seqset *s)
+{
+    size_t ncap = s->scap ? 2 * s->scap : 64;
+    uint64_t *old = s->strag;
+    size_t ocap = s->scap;
+    uint64_t *nv = malloc(ncap * sizeof *nv);
+    if (!nv)
+        return -1;
+    for (size_t i = 0; i < ncap; i++)
+        nv[i] = SEQ_EMPTY;
+    s->strag = nv;
+    s->scap = ncap;
+    for (size_t i = 0; i < ocap; i++) {
+        if (old[i] == SEQ_EMPTY)
+            continue;
+        size_t j = strag_slot(s, old[i]);
+        while (s->strag[j] != SEQ_EMPTY)
+            j = (j + 1) & (s->scap - 1);
+        s->strag[j] = old[i];
+    }
+    free(old);
+    return 0;
+}
+
+static int strag_add(seqset *s, uint64_t seq)
+{
+    if (2 * (s->sn + 1) > s->scap && strag_grow(s) != 0)
+        return -1;
+    size_t j = strag_slot(s, seq);
+    while (s->strag[j] != SEQ_EMPTY)
+        j = (j + 1) & (s->scap - 1);
+    s->strag[j] = seq;
+    s->sn++;
+    return 0;
+}
+
+/* Removes seq if present (backward-shift deletion); 1 if it was there. */
+static int strag_take(seqset *s, uint64_t seq)
+{
+    if (s->sn == 0)
+        return 0;
+    size_t mask = s->scap - 1, j = strag_slot(s, seq);
+    while (s->strag[j] != seq) {
+        if (s->strag[j] == SEQ_EMPTY)
+            return 0;
+        j = (j + 1) & mask;
+    }
+    /* Shift later members of the probe run back over the hole. */
+    size_t hole = j;
+    for (size_t k = (j + 1) & mask; s->strag[k] != SEQ_EMPTY; k = (k + 1) & mask) {
+        size_t home = strag_slot(s, s->strag[k]);
+        /* k may move to hole if home is not cyclically in (hole, k]. */
+        int stays = hole <= k ? (home > hole && home <= k) : (home > hole || home <= k);
+        if (!stays) {
+            s->strag[hole] = s->strag[k];
+            hole = k;
+        }
+    }
+    s->strag[hole] = SEQ_EMPTY;
+    s->sn--;
+    return 1;
+}
+
+/* Drops the front word of the ring; its pending seqs become stragglers. */
+static int seq_pop_front(seqset *s)
+{
+    uint64_t w = s->ring[s->head];
+    for (unsigned b = 0; b < 64; b++)
+        if (!(w >> b & 1) && strag_add(s, s->base_word * 64 + b) != 0)
+            return -1;
+    s->ring[s->head] = 0;
+    s->head = (s->head + 1) & (s->cap - 1);
+    s->base_word++;
+    return 0;
+}
+
+static int seq_zeros(uint64_t w)
+{
+    int n = 0;
+    for (w = ~w; w; w &= w - 1)
+        n++;
+    return n;
+}
+
+/* Makes room in the ring for word index w (>= base_word). */
+static int seq_make_room(seqset *s, uint64_t w)
+{
+    while (w - s->base_word >= s->cap) {
+        if (s->cap >= SEQ_EVICT_WORDS && seq_zeros(s->ring[s->head]) <= SEQ_EVICT_MAX_ZEROS) {
+            if (seq_pop_front(s) != 0)
+                return -1;
+            continue;
+        }
+        size_t ncap = 2 * s->cap;
+        uint64_t *nr = calloc(ncap, sizeof *nr);
+        if (!nr)
+            return -1;
+        for (size_t i = 0; i < s->cap; i++)
+            nr[i] = s->ring[(s->head + i) & (s->cap - 1)];
+        free(s->ring);
+        s->ring = nr;
+        s->cap = ncap;
+        s->head = 0;
+    }
+    return 0;
+}
+
+/* The rare cases of seq_test_set: seq below the ring (a straggler, or
+ * done), or beyond it (the ring grows or evicts).  Kept out of line so
+ * that the per-event fast path saves no registers. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static int seq_test_set_slow(seqset *s, uint64_t seq);
+
+/* Marks seq done.  Returns 1 if it was done already, 0 if newly marked,
+ * -1 when out of memory (seq then stays not done). */
+static inline int seq_test_set(seqset *s, uint64_t seq)
+{
+    uint64_t w = seq >> 6;
+    if (w < s->base_word || w - s->base_word >= s->cap)
+        return seq_test_set_slow(s, seq);
+    size_t slot = (s->head + (size_t)(w - s->base_word)) & (s->cap - 1);
+    uint64_t bit = UINT64_C(1) << (seq & 63);
+    if (s->ring[slot] & bit)
+        return 1;
+    s->ring[slot] |= bit;
+    while (s->ring[s->head] == UINT64_MAX) { /* front full: slide on */
+        s->ring[s->head] = 0;
+        s->head = (s->head + 1) & (s->cap - 1);
+        s->base_word++;
+    }
+    return 0;
+}
+
+static int seq_test_set_slow(seqset *s, uint64_t seq)
+{
+    uint64_t w = seq >> 6;
+    if (w < s->base_word)
+        return strag_take(s, seq) ? 0 : 1;
+    if (seq_make_room(s, w) != 0)
+        return -1;
+    return seq_test_set(s, seq); /* now in the ring */
+}
+
+/* --------------------------------------------------------------- metrics */
+
+typedef struct timeline_row {
+    double time;          /* s: end of the bucket */
+    uint64_t arrivals, processed, backlog, dropped, visible;
+    double watermark, lat_p50, lat_p99;
+} timeline_row;
+
+#define NAME_MAX_LEN 64
+#define DETAIL_MAX_LEN 512
+
+struct metrics {
+    double checkpoint_cpu;       /* CPU-s of checkpoint pauses */
+    int parallelism;             /* of this executor, for overhead */
+    const char *executor;
+    int window_type;             /* enum config_window */
+    int deltas;               /* panes are deltas (discarding stream) */
+    FILE *panes_csv;          /* not owned */
+
+    seqset arrived;           /* dedupe of metrics_arrived */
+    seqset done;              /* counted or dropped */
+    uint64_t events, counted, dropped, panes, duplicates, processed;
+    long double wait_sum, work_sum; /* s */
+    double first_arrival, last_emit;
+
+    hist_t *lat, *proc, *win, *bucket_lat;
+
+    /* current bucket */
+    uint64_t b_arrivals, b_processed, b_dropped, b_visible;
+    timeline_row *rows;       /* one per bucket: grows by doubling */
+    size_t nrows, caprows;
+    int trows_set;            /* metrics_keep_timeline called: rows go to */
+    FILE *trows;              /* trows (not owned; NULL = nowhere) */
+
+    int has_wm;
+    double wm, watermark_time;       /* last watermark and when it was set */
+
+    wmap_t *results;          /* (key, window) -> metrics_result */
+
+    /* folded windows (metrics_fold_window): completeness so far, in fold
+     * order, and where their windows.csv rows went */
+    long double acc_first, acc_ontime, acc_final;
+    uint64_t acc_n, acc_exact, folded;
+    FILE *wrows;              /* not owned; NULL = rows go nowhere */
+    double fold_h;            /* panes behind it fail "window_horizon" */
+
+    fault_row *faults;        /* one per metrics_fault call */
+    size_t nfaults, capfaults;
+
+    /* set by metrics_finish */
+    double complete_first, complete_ontime, complete_final, windows_exact;
+
+    char fail_name[NAME_MAX_LEN]; /* "" while every invariant holds */
+    char fail_detail[DETAIL_MAX_LEN];
+};
+
+metrics_t *metrics_alloc(const char *executor, const config_t *c,
+                         int panes_are_deltas, FILE *panes_csv)
+{
+    assert(executor && c);
+    metrics_t *m = calloc(1, sizeof *m);
+    if (!m)
+        return NULL;
+    m->executor = executor;
+    m->window_type = c->window.type;
+    m->parallelism = !strcmp(executor, "stream")       ? c->stream.parallelism
+                     : !strcmp(executor, "microbatch") ? c->microbatch.parallelism
+                                                       : c->batch.parallelism;
+    m->deltas = panes_are_deltas != 0;
+    m->panes_csv = panes_csv;
+    m->first_arrival = INFINITY;
+    m->last_emit = -INFINITY;
+    m->wm = -INFINITY;
+    m->watermark_time = NAN;
+    m->fold_h = -INFINITY;
+    m->complete_first = m->complete_ontime = NAN;
+    m->complete_final = m->windows_exact = NAN;
+    int ok_arr = seq_init(&m->arrived) == 0;
+    int ok_done = seq_init(&m->done) == 0;
+    m->lat = hist_alloc();
+    m->proc = hist_alloc();
+    m->win = hist_alloc();
+    m->bucket_lat = hist_alloc();
+    m->results = wmap_alloc(sizeof(metrics_result));
+    if (!ok_arr || !ok_done || !m->lat || !m->proc || !m->win || !m->bucket_lat
+        || !m->results) {
+        metrics_free(m);
+        return NULL;
+    }
+    return m;
+}
+
+void metrics_free(metrics_t *m)
+{
+    if (!m)
+        return;
+    seq_free(&m->arrived);
+    seq_free(&m->done);
+    hist_free(m->lat);
+    hist_free(m->proc);
+    hist_free(m->win);
+    hist_free(m->bucket_lat);
+    wmap_free(m->results);
+    free(m->rows);
+    free(m->faults);
+    free(m);
+}
+
+void metrics_fail(metrics_t *m, const char *invariant, const char *detail)
+{
+    if (m->fail_name[0])
+        return;
+    snprintf(m->fail_name, sizeof m->fail_name, "%s", invariant ? invariant : "unknown");
+    snprintf(m->fail_detail, sizeof m->fail_detail, "%s", detail ? detail : "");
+}
+
+void metrics_arrived(metrics_t *m, const workload_event *ev)
+{
+    /* Out of memory in the dedupe set: count it anyway (an over-count
+     * shows up as a conservation failure rather than silently). */
+    if (seq_test_set(&m->arrived, ev->seq) == 1)
+        return;
+    m->events++;
+    m->b_arrivals++;
+    if (ev->arrival_time < m->first_arrival)
+        m->first_arrival = ev->arrival_time;
+}
+
+void metrics_processed(metrics_t *m, const workload_event *ev, double start, double end)
+{
+    m->processed++;
+    m->b_processed++;
+    m->wait_sum += start - ev->arrival_time;
+    m->work_sum += end - start;
+}
+
+void metrics_visible(metrics_t *m, const workload_event *ev, double emit_time)
+{
+    if (seq_test_set(&m->done, ev->seq) == 1)
+        return;
+    m->counted++;
+    m->b_visible++;
+    double lat = emit_time - ev->event_time;
+    hist_add2(m->lat, m->bucket_lat, lat);
+    hist_add(m->proc, emit_time - ev->arrival_time);
+    if (emit_time > m->last_emit)
+        m->last_emit = emit_time;
+}
+
+void metrics_dropped(metrics_t *m, const workload_event *ev, double now)
+{
+    (void)now;
+    if (seq_test_set(&m->done, ev->seq) == 1)
+        return;
+    m->dropped++;
+    m->b_dropped++;
+}
+
+const char *pane_timing_name(int timing)
+{
+    static const char *const names[] = { "EARLY", "ON_TIME", "LATE", "BATCH" };
+    if (timing < 0 || timing > PANE_BATCH)
+        return "UNKNOWN";
+    return names[timing];
+}
+
+/* ------------------------------------------------------ number output */
+
+/*
+ * fmt_g9: exactly what printf("%.9g", x) writes, without printf's
+ * multi-precision conversion (which dominates a run that writes a pane per
+ * event).  Fast path: scale |x| by an exact power of ten (10^k, k <= 27,
+ * is exact in a 64-bit long double mantissa) so that 1e8 <= y < 1e9; that
+ * one multiplication or division rounds once, so y is within 2^-64
+ * relative (< 1e-10 absolute) of the exact value.  Rounding y to the
+ * nearest integer is then certain unless y's fraction is within 1e-7 of
+ * one half; those near-ties, very small or large |x|, zero, non-finite
+ * values and platforms whose long double is narrower go to snprintf.
+ * buf needs 32 bytes; returns the length written.
+ */
+static const long double pow10l_tab[] = {
+    1e0L, 1e1L, 1e2L, 1e3L, 1e4L, 1e5L, 1e6L, 1e7L, 1e8L, 1e9L, 1e10L,
+    1e11L, 1e12L, 1e13L, 1e14L, 1e15L, 1e16L, 1e17L, 1e18L, 1e19L, 1e20L,
+    1e21L, 1e22L, 1e23L, 1e24L, 1e25L, 1e26L, 1e27L
+};
+
+static long double scale_to_9_digits(double ax, int e)
+{
+    int k = 8 - e;
+    return k >= 0 ? (long double)ax * pow10l_tab[k] : (long double)ax / pow10l_tab[-k];
+}
+
+static int fmt_g9(char *buf, double x)
+{
+#if LDBL_MANT_DIG >= 64
+    double ax = fabs(x);
+    if (!(ax >= 1e-12 && ax < 1e17))
+        goto slow;
+    int b2;
+    frexp(ax, &b2);
+    int e = (int)floor((b2 - 1) * 0.30102999566398120); /* <= log10(ax) */
+    long double y = scale_to_9_digits(ax, e);
+    while (y >= 1e9L) {
+        e++;
+        y = scale_to_9_digits(ax, e);
+    }
+    if (y < 1e8L + 1e-6L || y > 1e9L - 1e-6L)
+        goto slow; /* too close to a decade boundary to be sure of e */
+    long double fl = floorl(y);
+    long double fr = y - fl;
+    if (fabsl(fr - 0.5L) < 1e-7L)
+        goto slow;
+    uint64_t r = (uint64_t)fl + (fr > 0.5L);
+    if (r == 1000000000u) {
+        r = 100000000u;
+        e++;
+    }
+    char d[9];
+    for (int i = 8; i >= 0; i--) {
+        d[i] = (char)('0' + r % 10);
+        r /= 10;
+    }
+    int nd = 9; /* significant digits after dropping trailing zeros */
+    while (nd > 1 && d[nd - 1] == '0')
+        nd--;
+    char *o = buf;
+    if (x < 0)
+        *o++ = '-';
+    if (e < -4 || e >= 9) {
+        *o++ = d[0];
+        if (nd > 1) {
+            *o++ = '.';
+            for (int i = 1; i < nd; i++)
+                *o++ = d[i];
+        }
+        *o++ = 'e';
+        *o++ = e < 0 ? '-' : '+';
+        int ae = e < 0 ? -e : e;
+        *o++ = (char)('0' + ae / 10);
+        *o++ = (char)('0' + ae % 10);
+    } else if (e >= 0) {
+        for (int i = 0; i <= e; i++)
+            *o++ = d[i];
+        if (nd > e + 1) {
+            *o++ = '.';
+            for (int i = e + 1; i < nd; i++)
+                *o++ = d[i];
+        }
+    } else {
+        *o++ = '0';
+        *o++ = '.';
+        for (int i = 0; i < -e - 1; i++)
+            *o++ = '0';
+        for (int i = 0; i < nd; i++)
+            *o++ = d[i];
+    }
+    *o = '\0';
+    return (int)(o - buf);
+slow:
+#endif
+    return snprintf(buf, 32, "%.9g", x);
+}
+
+/* Decimal digits of v into buf (>= 21 bytes, no terminator); length. */
+static int fmt_u64(char *buf, uint64_t v)
+{
+    char t[20];
+    int n = 0;
+    do {
+        t[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    for (int i = 0; i < n; i++)
+        buf[i] = t[n - 1 - i];
+    return n;
+}
+
+static int fmt_i64(char *buf, int64_t v)
+{
+    if (v >= 0)
+        return fmt_u64(buf, (uint64_t)v);
+    buf[0] = '-';
+    return 1 + fmt_u64(buf + 1, (uint64_t)0 - (uint64_t)v);
+}
+
+/* Writes x with %.9g, or nothing when it is not finite. */
+static void put_num(FILE *f, double x)
+{
+    char b[32];
+    if (isfinite(x))
+        fwrite(b, 1, (size_t)fmt_g9(b, x), f);
+}
+
+/* One panes.csv row, built in a buffer and written with one fwrite (this
+ * runs once per event for window type none). */
+static int write_pane_row(const metrics_t *m, const pane_t *p, FILE *f)
+{
+    char b[256];
+    size_t n = strlen(m->executor);
+    if (n > 64)
+        n = 64;
+    memcpy(b, m->executor, n);
+    b[n++] = ',';
+    n += (size_t)fmt_u64(b + n, p->key);
+    const double t[2] = { p->start, p->end };
+    for (int i = 0; i < 2; i++) {
+        b[n++] = ',';
+        if (isfinite(t[i]))
+            n += (size_t)fmt_g9(b + n, t[i]);
+    }
+    b[n++] = ',';
+    n += (size_t)fmt_u64(b + n, p->index);
+    b[n++] = ',';
+    const char *tn = pane_timing_name(p->timing);
+    size_t tl = strlen(tn);
+    memcpy(b + n, tn, tl);
+    n += tl;
+    b[n++] = ',';
+    if (isfinite(p->emit_time))
+        n += (size_t)fmt_g9(b + n, p->emit_time);
+    b[n++] = ',';
+    n += (size_t)fmt_u64(b + n, p->count);
+    b[n++] = ',';
+    n += (size_t)fmt_i64(b + n, p->sum);
+    b[n++] = ',';
+    b[n++] = p->duplicate ? '1' : '0';
+    b[n++] = '\n';
+    return fwrite(b, 1, n, f) == n ? 0 : -1;
+}
+
+/* The failure reports of metrics_pane and metrics_watermark, out of line:
+ * their text buffers made the per-event callers set up a big stack frame
+ * (and a stack protector) every time. */
+#if defined(__GNUC__)
+__attribute__((noinline, cold))
+#endif
+static void fail_ontime(metrics_t *m, const pane_t *p)
+{
+    char d[DETAIL_MAX_LEN];
+    snprintf(d, sizeof d,
+             "executor %s: ON_TIME pane of key %" PRIu32 " window [%.9g, %.9g) "
+             "emitted at t=%.9g while the watermark is %.9g",
+             m->executor, p->key, p->start, p->end, p->emit_time, m->wm);
+    metrics_fail(m, "on_time_after_watermark", d);
+}
+
+#if defined(__GNUC__)
+__attribute__((noinline, cold))
+#endif
+static void fail_wm_back(metrics_t *m, double now, double wm)
+{
+    char d[DETAIL_MAX_LEN];
+    snprintf(d, sizeof d,
+             "executor %s: watermark went back from %.9g (set at t=%.9g) "
+             "to %.9g at t=%.9g",
+             m->executor, m->wm, m->watermark_time, wm, now);
+    metrics_fail(m, "watermark_monotone", d);
+}
+
+#if defined(__GNUC__)
+__attribute__((noinline, cold))
+#endif
+static void fail_behind(metrics_t *m, const char *what, uint32_t key, double start, double end)
+{
+    char d[DETAIL_MAX_LEN];
+    snprintf(d, sizeof d,
+             "executor %s: %s of key %" PRIu32 " window [%.9g, %.9g) after windows "
+             "ending before %.9g were folded (its horizon promised none)",
+             m->executor, what, key, start, end, m->fold_h);
+    metrics_fail(m, "window_horizon", d);
+}
+
+int metrics_pane(metrics_t *m, const pane_t *p)
+{
+    m->panes++;
+    if (p->duplicate)
+        m->duplicates++;
+    if (p->timing == PANE_ON_TIME && m->window_type != WIN_NONE && p->end > m->wm)
+        fail_ontime(m, p);
+    if (p->end < m->fold_h && m->window_type != WIN_NONE)
+        fail_behind(m, "pane", p->key, p->start, p->end);
+    int rc = 0;
+    if (m->panes_csv && write_pane_row(m, p, m->panes_csv) != 0)
+        rc = -1;
+    if (m->window_type == WIN_NONE)
+        return rc;
+
+    hist_add(m->win, p->emit_time - p->end);
+    int created = 0;
+    metrics_result *r = wmap_put(m->results, p->key, p->start, p->end, &created);
+    if (!r)
+        return -1;
+    if (created) {
+        r->first_count = p->count;
+        r->first_sum = p->sum;
+        r->first_emit = p->emit_time;
+    }
+    if (m->deltas && !created) {
+        r->final_count += p->count;
+        r->final_sum += p->sum;
+    } else {
+        r->final_count = p->count;
+        r->final_sum = p->sum;
+    }
+    r->final_emit = p->emit_time;
+    r->panes++;
+    if (!r->has_ontime && (p->timing == PANE_ON_TIME || p->timing == PANE_BATCH)) {
+        r->has_ontime = 1;
+        r->ontime_count = r->final_count;
+        r->ontime_sum = r->final_sum;
+    }
+    return rc;
+}
+
+int metrics_window_merged(metrics_t *m, uint32_t key, double old_start, double old_end,
+                          double new_start, double new_end)
+{
+    if (m->window_type == WIN_NONE)
+        return 0;
+    if (old_end < m->fold_h || new_end < m->fold_h)
+        fail_behind(m, "merge", key, old_start, old_end);
+    const metrics_result *o = wmap_get(m->results, key, old_start, old_end);
+    if (!o)
+        return 0; /* nothing of it was shown */
+    metrics_result old = *o;
+    wmap_del(m->results, key, old_start, old_end);
+    int created = 0;
+    metrics_result *r = wmap_put(m->results, key, new_start, new_end, &created);
+    if (!r)
+        return -1;
+    if (created) {
+        *r = old;
+        return 0;
+    }
+    if (m->deltas) {
+        r->final_count += old.final_count;
+        r->final_sum += old.final_sum;
+        if (r->has_ontime) {
+            r->ontime_count += old.final_count;
+            r->ontime_sum += old.final_sum;
+        }
+    }
+    if (old.first_emit < r->first_emit) {
+        r->first_count = old.first_count;
+        r->first_sum = old.first_sum;
+        r->first_emit = old.first_emit;
+    }
+    if (!r->has_ontime && old.has_ontime) {
+        r->has_ontime = 1;
+        r->ontime_count = old.ontime_count;
+        r->ontime_sum = old.ontime_sum;
+    }
+    r->panes += old.panes;
+    return 0;
+}
+
+void metrics_watermark(metrics_t *m, double now, double wm)
+{
+    if (isnan(wm))
+        return;
+    if (m->has_wm && wm < m->wm)
+        fail_wm_back(m, now, wm);
+    m->has_wm = 1;
+    m->wm = wm;
+    m->watermark_time = now;
+}
+
+static void write_timeline_row(const metrics_t *m, const timeline_row *r, FILE *f);
+
+int metrics_sample(metrics_t *m, double now, uint64_t backlog, double watermark)
+{
+    if (!m->trows_set && m->nrows == m->caprows) {
+        size_t ncap = m->caprows ? 2 * m->caprows : 128;
+        timeline_row *nr = realloc(m->rows, ncap * sizeof *nr);
+        if (!nr)
+            return -1;
+        m->rows = nr;
+        m->caprows = ncap;
+    }
+    timeline_row one; /* with metrics_keep_timeline: straight to its stream */
+    timeline_row *r = m->trows_set ? &one : &m->rows[m->nrows++];
+    r->time = now;
+    r->arrivals = m->b_arrivals;
+    r->processed = m->b_processed;
+    r->backlog = backlog;
+    r->dropped = m->b_dropped;
+    r->visible = m->b_visible;
+    r->watermark = watermark;
+    r->lat_p50 = hist_quantile(m->bucket_lat, 0.5);
+    r->lat_p99 = hist_quantile(m->bucket_lat, 0.99);
+    m->b_arrivals = m->b_processed = m->b_dropped = m->b_visible = 0;
+    hist_reset(m->bucket_lat);
+    if (m->trows) {
+        write_timeline_row(m, r, m->trows);
+        if (ferror(m->trows))
+            return -1;
+    }
+    return 0;
+}
+
+void metrics_keep_timeline(metrics_t *m, FILE *rows)
+{
+    m->trows_set = 1;
+    m->trows = rows;
+}
+
+int metrics_fault(metrics_t *m, const fault_row *r)
+{
+    if (m->nfaults == m->capfaults) {
+        size_t ncap = m->capfaults ? 2 * m->capfaults : 8;
+        fault_row *nf = realloc(m->faults, ncap * sizeof *nf);
+        if (!nf)
+            return -1;
+        m->faults = nf;
+        m->capfaults = ncap;
+    }
+    m->faults[m->nfaults++] = *r;
+    return 0;
+}
+
+static double share(uint64_t part, uint64_t whole)
+{
+    if (whole == 0)
+        return NAN;
+    return part >= whole ? 1.0 : (double)part / (double)whole;
+}
+
+/* Adds window (t, r) to the completeness sums (in the order of the
+ * calls: folds, then metrics_finish, each in (start, end, key) order, so
+ * the long double sums are the same whether or not a run folded). */
+static void account(metrics_t *m, const truth_value *t, const metrics_result *r)
+{
+    if (!t || t->count == 0)
+        return;
+    m->acc_n++;
+    if (!r)
+        return;
+    m->acc_first += share(r->first_count, t->count);
+    if (r->has_ontime)
+        m->acc_ontime += share(r->ontime_count, t->count);
+    m->acc_final += share(r->final_count, t->count);
+    if (r->final_count == t->count && r->final_sum == t->sum)
+        m->acc_exact++;
+}
+
+int metrics_finish(metrics_t *m, const truth_t *truth)
+{
+    uint64_t done = m->counted + m->dropped;
+    if (m->events != done) {
+        char d[DETAIL_MAX_LEN];
+        snprintf(d, sizeof d,
+                 "executor %s: events=%" PRIu64 " but counted=%" PRIu64
+                 " + dropped_late=%" PRIu64 " = %" PRIu64,
+                 m->executor, m->events, m->counted, m->dropped, done);
+        metrics_fail(m, "conservation", d);
+    }
+
+    if (m->window_type == WIN_NONE) {
+        double c = share(m->counted, m->events);
+        m->complete_first = m->complete_ontime = m->complete_final = c;
+        m->windows_exact = c;
+        return 0;
+    }
+    if (!truth)
+        return 0;
+    wmap_key *tk = NULL;
+    void **tv = NULL;
+    if (wmap_sorted(truth_map(truth), &tk, &tv) != 0)
+        return -1;
+    size_t tn = wmap_size(truth_map(truth));
+    for (size_t i = 0; i < tn; i++)
+        account(m, tv[i], wmap_get(m->results, tk[i].key, tk[i].start, tk[i].end));
+    free(tk);
+    free(tv);
+    /* Sums of shares in long double, in (start, end, key) order. */
+    if (m->acc_n) {
+        long double n = (long double)m->acc_n;
+        m->complete_first = (double)(m->acc_first / n);
+        m->complete_ontime = (double)(m->acc_ontime / n);
+        m->complete_final = (double)(m->acc_final / n);
+        m->windows_exact = (double)m->acc_exact / (double)m->acc_n;
+    }
+    return 0;
+}
+
+void metrics_get_summary(const metrics_t *m, metrics_summary *s)
+{
+    memset(s, 0, sizeof *s);
+    s->executor = m->executor;
+    s->events = m->events;
+    s->counted = m->counted;
+    s->dropped_late = m->dropped;
+    s->duplicates = m->duplicates;
+    uint64_t done = m->counted + m->dropped;
+    s->lost = m->events > done ? m->events - done : 0;
+    s->lat_mean = hist_mean(m->lat);
+    s->lat_p50 = hist_quantile(m->lat, 0.5);
+    s->lat_p95 = hist_quantile(m->lat, 0.95);
+    s->lat_p99 = hist_quantile(m->lat, 0.99);
+    s->lat_max = hist_max(m->lat);
+    s->proc_lat_mean = hist_mean(m->proc);
+    s->proc_lat_p50 = hist_quantile(m->proc, 0.5);
+    s->proc_lat_p99 = hist_quantile(m->proc, 0.99);
+    double span = m->last_emit - m->first_arrival;
+    s->throughput = (m->counted > 0 && isfinite(span) && span > 0)
+                    ? (double)m->counted / span : 0.0;
+    s->panes = m->panes;
+    for (size_t i = 0; i < m->nfaults; i++) {
+        const fault_row *r = &m->faults[i];
+        if (r->kind == FAULT_CRASH)
+            s->crashes++;
+        if (isfinite(r->downtime))
+            s->downtime += r->downtime;
+        s->reprocessed += r->reprocessed;
+        if (isfinite(r->cpu_wasted))
+            s->cpu_wasted += r->cpu_wasted;
+    }
+    s->win_lat_mean = hist_mean(m->win);
+    s->win_lat_p99 = hist_quantile(m->win, 0.99);
+    s->complete_first = m->complete_first;
+    s->complete_ontime = m->complete_ontime;
+    s->complete_final = m->complete_final;
+    s->windows_exact = m->windows_exact;
+    if (m->processed) {
+        s->wait_mean = (double)(m->wait_sum / m->processed);
+        s->work_mean = (double)(m->work_sum / m->processed);
+    } else {
+        s->wait_mean = s->work_mean = NAN;
+    }
+    /* NAN if any is.  A difference of means cancels: when the three are
+     * equal up to rounding (per-record output, visible as soon as
+     * processed) say 0 rather than -6.5e-19. */
+    s->hold_mean = s->proc_lat_mean - s->wait_mean - s->work_mean;
+    if (fabs(s->hold_mean) <= 1e-9 * fabs(s->proc_lat_mean))
+        s->hold_mean = 0.0;
+    s->checkpoint_cpu = m->checkpoint_cpu;
+    s->overhead = m->checkpoint_cpu + s->cpu_wasted + s->downtime * (double)m->parallelism;
+    s->invariants = m->fail_name[0] ? m->fail_name : "ok";
+}
+
+void metrics_checkpoint(metrics_t *m, double cpu_s)
+{
+    m->checkpoint_cpu += cpu_s;
+}
+
+const char *metrics_failure_detail(const metrics_t *m)
+{
+    return m->fail_detail;
+}
+
+static size_t seq_bytes(const seqset *s)
+{
+    return s->cap * sizeof *s->ring + s->scap * sizeof *s->strag;
+}
+
+size_t metrics_dedupe_bytes(const metrics_t *m)
+{
+    return seq_bytes(&m->arrived) + seq_bytes(&m->done);
+}
+
+void metrics_keep_windows(metrics_t *m, FILE *rows)
+{
+    m->wrows = rows;
+}
+
+void metrics_fold_horizon(metrics_t *m, double h)
+{
+    if (h > m->fold_h)
+        m->fold_h = h;
+}
+
+uint64_t metrics_windows_folded(const metrics_t *m)
+{
+    return m->folded;
+}
+
+static void write_window_row(const metrics_t *m, const wmap_key *k,
+                             const truth_value *t, const metrics_result *r, FILE *f);
+
+int metrics_fold_window(metrics_t *m, const wmap_key *k, const truth_value *t)
+{
+    const metrics_result *r = wmap_get(m->results, k->key, k->start, k->end);
+    if (!r && !t)
+        return 0;
+    account(m, t, r);
+    int rc = 0;
+    if (m->wrows) {
+        write_window_row(m, k, t, r, m->wrows);
+        if (ferror(m->wrows))
+            rc = -1;
+    }
+    if (r)
+        wmap_del(m->results, k->key, k->start, k->end);
+    m->folded++;
+    return rc;
+}
+
+const wmap_t *metrics_results(const metrics_t *m)
+{
+    return m->results;
+}
+
+/* ------------------------------------------------------------ CSV writers */
+
+static int done_writing(FILE *f)
+{
+    return ferror(f) ? -1 : 0;
+}
+
+int metrics_write_summary_header(FILE *f)
+{
+    fputs("executor,events,counted,dropped_late,duplicates,lost,lat_mean,lat_p50,"
+          "lat_p95,lat_p99,lat_max,proc_lat_mean,proc_lat_p99,throughput,panes,"
+          "crashes,downtime,reprocessed,invariants,proc_lat_p50,cpu_wasted,"
+          "win_lat_mean,win_lat_p99,complete_first,complete_ontime,complete_final,"
+          "windows_exact,wait_mean,work_mean,hold_mean,checkpoint_cpu,overhead\n", f);
+    return done_writing(f);
+}
+
+/* ",x" for each of n doubles. */
+static void put_nums(FILE *f, const double *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        fputc(',', f);
+        put_num(f, x[i]);
+    }
+}
+
+int metrics_write_summary_row(const metrics_t *m, FILE *f)
+{
+    metrics_summary s;
+    metrics_get_summary(m, &s);
+    fprintf(f, "%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64,
+            s.executor, s.events, s.counted, s.dropped_late, s.duplicates, s.lost);
+    const double a[] = { s.lat_mean, s.lat_p50, s.lat_p95, s.lat_p99, s.lat_max,
+                         s.proc_lat_mean, s.proc_lat_p99, s.throughput };
+    put_nums(f, a, sizeof a / sizeof a[0]);
+    fprintf(f, ",%" PRIu64 ",%" PRIu64 ",", s.panes, s.crashes);
+    put_num(f, s.downtime);
+    fprintf(f, ",%" PRIu64 ",%s", s.reprocessed, s.invariants);
+    const double b[] = { s.proc_lat_p50, s.cpu_wasted, s.win_lat_mean, s.win_lat_p99,
+                         s.complete_first, s.complete_ontime, s.complete_final,
+                         s.windows_exact, s.wait_mean, s.work_mean, s.hold_mean,
+                         s.checkpoint_cpu, s.overhead };
+    put_nums(f, b, sizeof b / sizeof b[0]);
+    fputc('\n', f);
+    return done_writing(f);
+}
+
+int metrics_write_pane_header(FILE *f)
+{
+    fputs("executor,key,window_start,window_end,pane,timing,emit_time,count,sum,"
+          "duplicate\n", f);
+    return done_writing(f);
+}
+
+int metrics_write_timeline_header(FILE *f)
+{
+    fputs("executor,time,arrivals,processed,backlog,watermark,lat_p50,lat_p99,"
+          "dropped,visible\n", f);
+    return done_writing(f);
+}
+
+static void write_timeline_row(const metrics_t *m, const timeline_row *r, FILE *f)
+{
+    fprintf(f, "%s,", m->executor);
+    put_num(f, r->time);
+    fprintf(f, ",%" PRIu64 ",%" PRIu64 ",%" PRIu64, r->arrivals, r->processed, r->backlog);
+    const double a[] = { r->watermark, r->lat_p50, r->lat_p99 };
+    put_nums(f, a, 3);
+    fprintf(f, ",%" PRIu64 ",%" PRIu64 "\n", r->dropped, r->visible);
+}
+
+/* Copies what was written to a temporary stream (rewound, then back at
+ * its end). */
+static int copy_stream(FILE *from, FILE *to)
+{
+    char buf[1 << 14];
+    size_t n;
+    if (fflush(from) != 0 || fseek(from, 0, SEEK_SET) != 0)
+        return -1;
+    while ((n = fread(buf, 1, sizeof buf, from)) > 0)
+        if (fwrite(buf, 1, n, to) != n)
+            return -1;
+    if (ferror(from) || fseek(from, 0, SEEK_END) != 0)
+        return -1;
+    return 0;
+}
+
+int metrics_write_timeline(const metrics_t *m, FILE *f)
+{
+    if (m->trows && copy_stream(m->trows, f) != 0)
+        return -1;
+    for (size_t i = 0; i < m->nrows; i++) /* 0 with metrics_keep_timeline */
+        write_timeline_row(m, &m->rows[i], f);
+    return done_writing(f);
+}
+
+int metrics_write_windows_header(FILE *f)
+{
+    fputs("executor,key,window_start,window_end,truth_count,truth_sum,first_count,"
+          "first_sum,first_emit,ontime_count,final_count,final_sum,final_emit,"
+          "panes\n", f);
+    return done_writing(f);
+}
+
+static void write_window_row(const metrics_t *m, const wmap_key *k,
+                             const truth_value *t, const metrics_result *r, FILE *f)
+{
+    static const metrics_result none = { 0, 0, NAN, 0, 0, NAN, 0, 0, 0, 0 };
+    static const truth_value zero = { 0, 0 };
+    if (!r)
+        r = &none;
+    if (!t)
+        t = &zero;
+    fprintf(f, "%s,%" PRIu32 ",", m->executor, k->key);
+    put_num(f, k->start);
+    fputc(',', f);
+    put_num(f, k->end);
+    fprintf(f, ",%" PRIu64 ",%" PRId64 ",%" PRIu64 ",%" PRId64 ",", t->count, t->sum,
+            r->first_count, r->first_sum);
+    put_num(f, r->first_emit);
+    fprintf(f, ",%" PRIu64 ",%" PRIu64 ",%" PRId64 ",", r->ontime_count,
+            r->final_count, r->final_sum);
+    put_num(f, r->final_emit);
+    fprintf(f, ",%" PRIu32 "\n", r->panes);
+}
+
+int metrics_write_windows(const metrics_t *m, const truth_t *truth, FILE *f)
+{
+    if (m->window_type == WIN_NONE)
+        return 0;
+    /* the rows of folded windows first: they sort before the rest */
+    if (m->wrows && copy_stream(m->wrows, f) != 0)
+        return -1;
+    wmap_key *tk = NULL, *rk = NULL;
+    void **tv = NULL, **rv = NULL;
+    size_t tn = 0, rn = wmap_size(m->results);
+    if (truth) {
+        tn = wmap_size(truth_map(truth));
+        if (wmap_sorted(truth_map(truth), &tk, &tv) != 0)
+            return -1;
+    }
+    if (wmap_sorted(m->results, &rk, &rv) != 0) {
+        free(tk);
+        free(tv);
+        return -1;
+    }
+    /* Merge of two sorted lists: O(truth + seen). */
+    size_t i = 0, j = 0;
+    while (i < tn || j < rn) {
+        int c = i >= tn ? 1 : j >= rn ? -1 : wmap_key_cmp(&tk[i], &rk[j]);
+        if (c < 0) {
+            write_window_row(m, &tk[i], tv[i], NULL, f);
+            i++;
+        } else if (c > 0) {
+            write_window_row(m, &rk[j], NULL, rv[j], f);
+            j++;
+        } else {
+            write_window_row(m, &tk[i], tv[i], rv[j], f);
+            i++;
+            j++;
+        }
+    }
+    free(tk);
+    free(tv);
+    free(rk);
+    free(rv);
+    return done_writing(f);
+}
+
+int metrics_write_latency_header(FILE *f)
+{
+    fputs("executor,measure,latency_s,cdf\n", f);
+    return done_writing(f);
+}
+
+struct cdf_out {
+    FILE *f;
+    const char *executor, *measure;
+};
+
+static void cdf_row(void *user, double x, double p)
+{
+    const struct cdf_out *o = user;
+    fprintf(o->f, "%s,%s,", o->executor, o->measure);
+    put_num(o->f, x);
+    fputc(',', o->f);
+    put_num(o->f, p);
+    fputc('\n', o->f);
+}
+
+int metrics_write_latency(const metrics_t *m, FILE *f)
+{
+    struct cdf_out o = { f, m->executor, "event" };
+    hist_cdf(m->lat, cdf_row, &o);
+    o.measure = "arrival";
+    hist_cdf(m->proc, cdf_row, &o);
+    return done_writing(f);
+}
+
+int metrics_write_faults_header(FILE *f)
+{
+    fputs("executor,fault_id,kind,time,detected,resumed,caught_up,downtime,"
+          "reprocessed,cpu_wasted,duplicates,lost,peak_latency\n", f);
+    return done_writing(f);
+}
+
+int metrics_write_faults(const metrics_t *m, FILE *f)
+{
+    for (size_t i = 0; i < m->nfaults; i++) {
+        const fault_row *r = &m->faults[i];
+        const char *kind = fault_kind_name(r->kind);
+        fprintf(f, "%s,%" PRIu32 ",%s", m->executor, r->fault_id, kind ? kind : "");
+        const double a[] = { r->time, r->detected, r->resumed, r->caught_up, r->downtime };
+        put_nums(f, a, 5);
+        fprintf(f, ",%" PRIu64 ",", r->reprocessed);
+        put_num(f, r->cpu_wasted);
+        fprintf(f, ",%" PRIu64 ",%" PRIu64 ",", r->duplicates, r->lost);
+        put_num(f, r->peak_latency);
+        fputc('\n', f);
+    }
+    return done_writing(f);
+}

@@ -1,0 +1,383 @@
+/*
+ * wm: the built-in watermark policies (perfect, bounded, percentile,
+ * scripted), their registry, and the instance functions.  See model/watermark.h.
+ */
+#include "model/watermark.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/hist.h"
+#include "lib/infile.h"
+
+#define WM_LINE_MAX 510 /* characters of one watermark_file line */
+
+/* ---------------------------------------------------------------- perfect */
+
+static int perfect_init(void *state, const config_t *c, const volatile int *stop, char *err,
+                        size_t errlen)
+{
+    (void)stop;
+    (void)state; (void)c; (void)err; (void)errlen;
+    return WM_OK;
+}
+
+static void perfect_observe(void *state, const workload_event *ev)
+{
+    (void)state; (void)ev;
+}
+
+static double perfect_get(void *state, const watermark_input *in)
+{
+    (void)state;
+    return in->min_unread;
+}
+
+static double never_changes(void *state, double now)
+{
+    (void)state; (void)now;
+    return INFINITY;
+}
+
+const watermark_type watermark_perfect = {
+    "perfect", 1, 1, perfect_init, NULL, perfect_observe, perfect_get, never_changes, NULL
+};
+
+/* ---------------------------------------------------------------- bounded */
+
+typedef struct bounded_state {
+    double bound_s;
+    double max_event_time;
+} bounded_state;
+
+static int bounded_init(void *state, const config_t *c, const volatile int *stop, char *err,
+                        size_t errlen)
+{
+    (void)stop;
+    bounded_state *b = state;
+    (void)err; (void)errlen;
+    b->bound_s = c->stream.watermark_bound;
+    b->max_event_time = -INFINITY;
+    return WM_OK;
+}
+
+static void bounded_observe(void *state, const workload_event *ev)
+{
+    bounded_state *b = state;
+    if (ev->event_time > b->max_event_time)
+        b->max_event_time = ev->event_time;
+}
+
+static double bounded_get(void *state, const watermark_input *in)
+{
+    const bounded_state *b = state;
+    (void)in;
+    return b->max_event_time - b->bound_s;
+}
+
+const watermark_type watermark_bounded = {
+    "bounded", sizeof(bounded_state), 0, bounded_init, NULL,
+    bounded_observe, bounded_get, never_changes, NULL
+};
+
+/* ------------------------------------------------------------- percentile */
+
+#define PCT_REFRESH 512 /* observations between two quantile scans */
+
+typedef struct pct_state {
+    double q;
+    hist_t *delays;        /* arrival - event time, s */
+    double last_arrival;   /* latest arrival time read */
+    double d_q;            /* current estimate of the q-quantile delay */
+    uint64_t n;            /* observations */
+    uint64_t next_refresh; /* observation count of the next scan */
+} pct_state;
+
+static int pct_init(void *state, const config_t *c, const volatile int *stop, char *err,
+                    size_t errlen)
+{
+    (void)stop;
+    pct_state *p = state;
+    p->q = c->stream.watermark_percentile;
+    p->delays = hist_alloc();
+    if (!p->delays) {
+        snprintf(err, errlen, "percentile watermark: out of memory");
+        return WM_ERR;
+    }
+    p->last_arrival = -INFINITY;
+    p->d_q = INFINITY;
+    p->next_refresh = 1;
+    return WM_OK;
+}
+
+static void pct_free(void *state)
+{
+    pct_state *p = state;
+    hist_free(p->delays);
+}
+
+static void pct_observe(void *state, const workload_event *ev)
+{
+    pct_state *p = state;
+    hist_add(p->delays, ev->arrival_time - ev->event_time);
+    p->last_arrival = ev->arrival_time;
+    if (++p->n == p->next_refresh) {
+        p->d_q = hist_quantile(p->delays, p->q);
+        p->next_refresh = p->n < PCT_REFRESH ? 2 * p->n : p->n + PCT_REFRESH;
+    }
+}
+
+static double pct_get(void *state, const watermark_input *in)
+{
+    const pct_state *p = state;
+    (void)in;
+    return p->n ? p->last_arrival - p->d_q : -INFINITY;
+}
+
+static void pct_copy(void *dst, const void *src)
+{
+    pct_state *d = dst;
+    const pct_state *f = src;
+    hist_t *h = d->delays;
+    *d = *f;
+    d->delays = h;
+    hist_reset(h);
+    hist_merge(h, f->delays);
+}
+
+const watermark_type watermark_percentile = {
+    "percentile", sizeof(pct_state), 0, pct_init, pct_free,
+    pct_observe, pct_get, never_changes, pct_copy
+};
+
+/* --------------------------------------------------------------- scripted */
+
+typedef struct script_step {
+    double time, wm;
+} script_step;
+
+typedef struct script_state {
+    script_step *steps; /* owned, ascending time */
+    size_t n;
+    size_t cur;         /* steps[0..cur) have time <= the last now seen */
+} script_state;
+
+/* Parses "a,b" with optional blanks; 1 on success. */
+static int parse_pair(const char *s, double *a, double *b)
+{
+    char *end;
+    errno = 0;
+    *a = strtod(s, &end);
+    if (end == s || errno == ERANGE)
+        return 0;
+    while (*end == ' ' || *end == '\t')
+        end++;
+    if (*end != ',')
+        return 0;
+    s = end + 1;
+    *b = strtod(s, &end);
+    if (end == s || errno == ERANGE)
+        return 0;
+    while (*end == ' ' || *end == '\t' || *end == '\r' || *end == '\n')
+        end++;
+    return *end == '\0';
+}
+
+static int script_init(void *state, const config_t *c, const volatile int *stop, char *err,
+                       size_t errlen)
+{
+    script_state *st = state;
+    const char *path = c->stream.watermark_file;
+    size_t cap = 0;
+    char *line;
+    size_t len;
+    unsigned lineno = 0;
+    infile *f;
+    int r;
+
+    if (path[0] == '\0') {
+        snprintf(err, errlen, "%s: stream.watermark = scripted needs stream.watermark_file",
+                 c->path[0] ? c->path : "config");
+        return WM_ERR;
+    }
+    f = infile_open(path, "watermark_file", stop, err, errlen);
+    if (!f)
+        return WM_ERR;
+    while ((r = infile_line(f, &line, &len)) == INFILE_LINE) {
+        const char *p = line;
+        double t, w;
+        lineno++;
+        if (len > WM_LINE_MAX) {
+            snprintf(err, errlen, "%s:%u: line too long (%zu characters, at most %d)", path,
+                     lineno, len, WM_LINE_MAX);
+            goto fail;
+        }
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (*p == '\0' || *p == '\n' || *p == '\r' || *p == '#')
+            continue;
+        if (st->n == 0 && strncmp(p, "time", 4) == 0)
+            continue; /* header row */
+        if (!parse_pair(p, &t, &w) || isnan(t) || isnan(w)) {
+            snprintf(err, errlen, "%s:%u: expected `time,watermark` (two numbers)", path, lineno);
+            goto fail;
+        }
+        if (!isfinite(t) || t < 0) {
+            snprintf(err, errlen, "%s:%u: time %g must be finite and >= 0", path, lineno, t);
+            goto fail;
+        }
+        if (st->n > 0 && t <= st->steps[st->n - 1].time) {
+            snprintf(err, errlen, "%s:%u: time %g is not after the previous row's %g",
+                     path, lineno, t, st->steps[st->n - 1].time);
+            goto fail;
+        }
+        if (st->n > 0 && w < st->steps[st->n - 1].wm) {
+            snprintf(err, errlen,
+                     "%s:%u: watermark %g is below the previous row's %g (a watermark never goes back)",
+                     path, lineno, w, st->steps[st->n - 1].wm);
+            goto fail;
+        }
+        if (st->n == cap) {
+            size_t ncap = cap ? 2 * cap : 16;
+            script_step *ns = realloc(st->steps, ncap * sizeof *ns);
+            if (!ns) {
+                snprintf(err, errlen, "%s:%u: out of memory", path, lineno);
+                goto fail;
+            }
+            st->steps = ns;
+            cap = ncap;
+        }
+        st->steps[st->n].time = t;
+        st->steps[st->n].wm = w;
+        st->n++;
+    }
+    if (r == INFILE_ERR) {
+        snprintf(err, errlen, "%s", infile_error(f));
+        goto fail;
+    }
+    infile_close(f);
+    if (st->n == 0) {
+        snprintf(err, errlen, "%s:%u: no `time,watermark` rows", path, lineno);
+        free(st->steps);
+        st->steps = NULL;
+        return WM_ERR;
+    }
+    return WM_OK;
+fail:
+    infile_close(f);
+    free(st->steps);
+    st->steps = NULL;
+    st->n = 0;
+    return WM_ERR;
+}
+
+static void script_free(void *state)
+{
+    script_state *st = state;
+    free(st->steps);
+}
+
+static void script_copy(void *dst, const void *src)
+{
+    ((script_state *)dst)->cur = ((const script_state *)src)->cur;
+}
+
+static void script_observe(void *state, const workload_event *ev)
+{
+    (void)state; (void)ev;
+}
+
+static void script_advance(script_state *st, double now)
+{
+    while (st->cur < st->n && st->steps[st->cur].time <= now)
+        st->cur++;
+}
+
+static double script_get(void *state, const watermark_input *in)
+{
+    script_state *st = state;
+    script_advance(st, in->now);
+    return st->cur ? st->steps[st->cur - 1].wm : -INFINITY;
+}
+
+static double script_next(void *state, double now)
+{
+    script_state *st = state;
+    script_advance(st, now);
+    return st->cur < st->n ? st->steps[st->cur].time : INFINITY;
+}
+
+const watermark_type watermark_scripted = {
+    "scripted", sizeof(script_state), 0, script_init, script_free,
+    script_observe, script_get, script_next, script_copy
+};
+
+/* --------------------------------------------------------------- registry */
+
+const watermark_type *const watermark_types[] = {
+    &watermark_perfect,
+    &watermark_bounded,
+    &watermark_percentile,
+    &watermark_scripted,
+    NULL
+};
+
+const watermark_type *watermark_lookup(const char *name)
+{
+    size_t i;
+    if (!name)
+        return NULL;
+    for (i = 0; watermark_types[i]; i++)
+        if (strcmp(watermark_types[i]->name, name) == 0)
+            return watermark_types[i];
+    return NULL;
+}
+
+watermark_t *watermark_alloc(const watermark_type *t, const config_t *c, char *err, size_t errlen)
+{
+    return watermark_alloc_stop(t, c, NULL, err, errlen);
+}
+
+watermark_t *watermark_alloc_stop(const watermark_type *t, const config_t *c, const volatile int *stop, char *err,
+                    size_t errlen)
+{
+    watermark_t *w = calloc(1, sizeof *w);
+    if (!w) {
+        snprintf(err, errlen, "watermark: out of memory");
+        return NULL;
+    }
+    w->type = t;
+    w->state = calloc(1, t->size ? t->size : 1);
+    if (!w->state) {
+        snprintf(err, errlen, "watermark: out of memory");
+        free(w);
+        return NULL;
+    }
+    if (t->init(w->state, c, stop, err, errlen) != WM_OK) {
+        free(w->state);
+        free(w);
+        return NULL;
+    }
+    return w;
+}
+
+void watermark_copy(watermark_t *dst, const watermark_t *src)
+{
+    if (src->type->copy)
+        src->type->copy(dst->state, src->state);
+    else
+        memcpy(dst->state, src->state, src->type->size);
+}
+
+void watermark_free(watermark_t *w)
+{
+    if (!w)
+        return;
+    if (w->type->free)
+        w->type->free(w->state);
+    free(w->state);
+    free(w);
+}

@@ -1,0 +1,1511 @@
+/*
+ * wl: the workload generator, trace replay and workload profile.
+ * Rules: see model/workload.h.
+ *
+ * Generator
+ *  - Base times t come from the arrival process (one shared process for
+ *    all sources): poisson, constant (t_k = start + k / rate), mmpp (two
+ *    states, Poisson within a state, exponential sojourns, starting in the
+ *    low state), diurnal (rate * (1 + a sin(2 pi t / P)) by thinning a
+ *    Poisson process of rate rate * (1 + a): Lewis and Shedler 1979).
+ *  - Each base event draws, always in this order: its source
+ *    (RNG_SOURCE), key (RNG_KEY), value (RNG_VALUE), delay (RNG_DELAY), the
+ *    late coin and the late extra delay (RNG_LATE); the source draw is
+ *    skipped with one source, the key draw with one key, the late draws
+ *    when late_fraction is 0 (they could not matter).  Each component has
+ *    its own stream, so changing one component's parameters never moves
+ *    another component's numbers.  MMPP sojourns come from
+ *    RNG_MMPP, thinning coins from RNG_THIN; the clock skew of every
+ *    source is drawn once at open from RNG_SOURCE, before any event.
+ *  - event_time = t + skew(source); arrival_time = max(t + delay + late
+ *    extra, event_time).  Events with event_time outside [0, duration) are
+ *    dropped before they get an id; base times run over
+ *    [-max skew, duration - min skew) so that every source covers event
+ *    times [0, duration).  ids are 0, 1, 2, ... in generation order.
+ *  - In-flight events sit in a 4-ary min-heap ordered by (delivery time,
+ *    original arrival time, id); delivery time differs from the arrival
+ *    time only inside an outage.  Every later event has an arrival time
+ *    >= the next base time, so the heap top may be handed out as soon as
+ *    the next base time is > its delivery time: the heap holds about
+ *    rate x delay events, whatever the length of the run.
+ *  - The perfect-watermark oracle (workload_min_pending_event_time) keeps a
+ *    second, indexed min-heap of the in-flight events by event time.  It
+ *    is built on the first call only, so runs that never ask pay nothing.
+ *    Future events have event times >= next base time + min skew, so the
+ *    generator runs ahead until that bound is >= the heap minimum.
+ *  - Zipf keys: GSL has no Zipf sampler.  Up to 2^20 keys we precompute
+ *    the CDF of k^-s / H (k = 1..keys, key = k - 1) once, O(keys) memory
+ *    (8 MB at most), and invert one uniform draw by binary search,
+ *    O(log keys) per event.  Above that, Hoermann and Derflinger's
+ *    rejection-inversion (no table, O(1) expected draws per event).
+ *
+ * Trace replay
+ *  - The header must start with the five columns id,key,value,event_time,
+ *    arrival_time in that order; further columns are allowed and ignored
+ *    (a user's own annotations).  Every row must have as many fields as
+ *    the header; fields are plain (no quoting), blanks around a field are
+ *    ignored, empty lines are skipped, CRLF and a UTF-8 BOM are fine.
+ *  - Rows are checked in file order; duplicate ids after the whole file
+ *    is read (the report names the later line).  The events are then
+ *    sorted by (arrival_time, id), which is a stable sort since ids are
+ *    unique.  run.duration is not applied to a trace: every row is used.
+ *
+ * Complexity: workload_next O(log in-flight) amortised (no allocation in steady
+ * state: arrays grow by doubling and are reused); a trace costs
+ * O(n log n) to open and O(1) per event.
+ */
+#include "model/workload.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+
+#include "lib/infile.h"
+#include "engine/rng.h"
+
+#define WL_ERRLEN 512
+#define WL_ZIPF_TABLE (1u << 20) /* Zipf CDF table up to this many keys */
+
+/* ---- small helpers ---- */
+
+static void fmt_err(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+    if (!err || errlen == 0)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
+/* Grows *arr (of *cap elements of size sz) to hold at least need. */
+static int grow(void **arr, size_t *cap, size_t need, size_t sz)
+{
+    size_t n = *cap ? *cap : 16;
+    void *p;
+    if (need <= *cap)
+        return 0;
+    while (n < need)
+        n *= 2;
+    p = realloc(*arr, n * sz);
+    if (!p)
+        return -1;
+    *arr = p;
+    *cap = n;
+    return 0;
+}
+
+/* ---- outages: sorted, disjoint, non-touching intervals ---- */
+
+typedef struct outage {
+    double start, end;
+} outage;
+
+static int outage_cmp(const void *a, const void *b)
+{
+    const outage *x = a, *y = b;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    if (x->end != y->end)
+        return x->end < y->end ? -1 : 1;
+    return 0;
+}
+
+/* Delivery time of an event arriving at a: the end of the outage holding
+ * a (the list is merged, so that end lies in no other outage). */
+static double outage_apply(const outage *o, size_t n, double a)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) { /* first outage with start > a */
+        size_t mid = lo + (hi - lo) / 2;
+        if (o[mid].start <= a)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo > 0 && a < o[lo - 1].end)
+        return o[lo - 1].end;
+    return a;
+}
+
+/* ---- arrival process of base times ---- */
+
+typedef struct arrival {
+    int kind;            /* enum config_arrival */
+    double start, end;   /* base times run over [start, end) */
+    double t;            /* next base time (valid when !done) */
+    int done;
+    uint64_t k;          /* constant: index of t */
+    double rate;         /* poisson/constant: rate; diurnal: mean rate */
+    double rmax;         /* diurnal: rate * (1 + amplitude) */
+    double amp, period;  /* diurnal */
+    double rh, rl, mh, ml; /* mmpp rates and mean sojourns */
+    int high;            /* mmpp: in the high state */
+    double state_end;    /* mmpp: end of the current sojourn */
+    gsl_rng *r, *rmmpp, *rthin;
+} arrival;
+
+/* gsl_ran_exponential(r, mu) exactly (GSL computes -mu * log1p(-u) from
+ * one gsl_rng_uniform), without its two library calls: this is on the
+ * per-event path. */
+static inline double exp_draw(const gsl_rng *r, double mu)
+{
+    double u = r->type->get_double(r->state);
+    return -mu * log1p(-u);
+}
+
+static void arrival_advance(arrival *a)
+{
+    double t = a->t;
+    switch (a->kind) {
+    case ARR_CONSTANT:
+        a->k++;
+        t = a->start + (double)a->k / a->rate;
+        break;
+    case ARR_MMPP:
+        for (;;) {
+            double lam = a->high ? a->rh : a->rl;
+            double cand = lam > 0 ? t + exp_draw(a->r, 1.0 / lam) : INFINITY;
+            if (cand < a->state_end) {
+                t = cand;
+                break;
+            }
+            t = a->state_end;
+            if (t >= a->end)
+                break;
+            a->high = !a->high;
+            a->state_end = t + exp_draw(a->rmmpp, a->high ? a->mh : a->ml);
+        }
+        break;
+    case ARR_DIURNAL:
+        for (;;) {
+            double lam;
+            t += exp_draw(a->r, 1.0 / a->rmax);
+            if (t >= a->end)
+                break;
+            lam = a->rate * (1.0 + a->amp * sin(2.0 * M_PI * t / a->period));
+            if (gsl_rng_uniform(a->rthin) * a->rmax < lam)
+                break;
+        }
+        break;
+    default: /* ARR_POISSON */
+        t += exp_draw(a->r, 1.0 / a->rate);
+        break;
+    }
+    a->t = t;
+    if (!(t < a->end))
+        a->done = 1;
+}
+
+static void arrival_first(arrival *a)
+{
+    a->t = a->start;
+    a->k = 0;
+    a->done = 0;
+    switch (a->kind) {
+    case ARR_CONSTANT:
+        if (!(a->t < a->end))
+            a->done = 1;
+        return;
+    case ARR_MMPP:
+        a->high = 0;
+        a->state_end = a->start + exp_draw(a->rmmpp, a->ml);
+        break;
+    default:
+        break;
+    }
+    arrival_advance(a);
+}
+
+/* ---- the workload ---- */
+
+/* Arrival-heap entry: delivery order (eff, then the arrival_time and id of
+ * the event in slot). */
+typedef struct aentry {  /* 16 bytes: four children share a cache line */
+    double eff;             /* delivery time (after outages) */
+    size_t slot;            /* the event; its arrival_time (before outages)
+                               and id break ties of eff */
+} aentry;
+
+/* Event-time heap entry (the oracle). */
+typedef struct tentry {
+    double et;
+    uint64_t id;
+    size_t slot;
+} tentry;
+
+typedef struct slot {
+    workload_event ev;         /* arrival_time: original arrival */
+    size_t tpos;         /* position in the event-time heap; free-list link */
+} slot;
+
+/* Trace item: eff is the delivery time (after outages). */
+typedef struct titem {
+    double eff;
+    workload_event ev;
+} titem;
+
+struct wl {
+    int trace;
+    int started;
+    uint64_t delivered;
+    char err[WL_ERRLEN];
+
+    outage *out;
+    size_t nout, capout;
+
+    /* generator */
+    arrival arr;
+    double duration;
+    gsl_rng *rkey, *rvalue, *rdelay, *rlate, *rsource;
+    int key_dist;
+    uint32_t keys;
+    double *zipf_cdf;    /* keys entries, last is 1.0 (keys <= WL_ZIPF_TABLE) */
+    double zs, zh_x1, zh_n, zsval; /* rejection-inversion (larger keys) */
+    int value_dist;
+    int64_t value_const;
+    double value_mean;
+    uint64_t value_max;
+    int delay;
+    double delay_mean, ln_zeta, ln_sigma, par_alpha, par_scale;
+    double late_fraction, late_mean;
+    unsigned long sources;
+    double *skew;        /* per source, s */
+    double min_skew;
+    uint64_t next_id;
+    int oom;
+
+    aentry *ah;
+    size_t nah, capah;
+    slot *slots;
+    size_t capslots, nslots_used, free_head; /* free_head: SIZE_MAX = none */
+    int track;           /* event-time heap is maintained */
+    tentry *th;
+    size_t nth, capth;
+    size_t inflight_max;
+
+    /* trace */
+    titem *items;
+    size_t nitems, pos;
+    double *sufmin;      /* sufmin[i] = min event time of items[i..] */
+};
+
+#define NO_SLOT ((size_t)-1)
+
+/* ---- arrival heap ---- */
+
+/* Order of delivery: eff, then the original arrival time, then id (ids
+ * are unique, so this is a total order and the order of pops does not
+ * depend on how the heap is arranged).  Ties of eff are rare, so the
+ * tie-break reads the slots only then. */
+static int a_tie_less(const slot *sl, const aentry *x, const aentry *y)
+{
+    const workload_event *a = &sl[x->slot].ev, *b = &sl[y->slot].ev;
+    if (a->arrival_time != b->arrival_time)
+        return a->arrival_time < b->arrival_time;
+    return a->id < b->id;
+}
+
+static inline int a_less(const slot *sl, const aentry *x, const aentry *y)
+{
+    return x->eff < y->eff || (x->eff == y->eff && a_tie_less(sl, x, y));
+}
+
+/* The arrival heap is 4-ary: half the levels of a binary heap and the
+ * four children of a node share a cache line or two, which matters when
+ * late events keep 10^5 entries in flight. */
+static void ah_up(const slot *sl, aentry *h, size_t i)
+{
+    aentry e = h[i];
+    while (i > 0) {
+        size_t p = (i - 1) / 4;
+        if (!a_less(sl, &e, &h[p]))
+            break;
+        h[i] = h[p];
+        i = p;
+    }
+    h[i] = e;
+}
+
+/* Removes the top of a heap of n + 1 entries (h[n] is the last): the hole
+ * at the root walks down to a leaf along the smallest children, then the
+ * last entry moves up into it from there (Floyd's bottom-up deletion).
+ * The last entry nearly always belongs near the bottom, so this saves the
+ * comparison with it on every level.  Entries are totally ordered (ids
+ * are unique), so the order of pops does not depend on the method. */
+static void ah_pop(const slot *sl, aentry *h, size_t n)
+{
+    aentry e = h[n];
+    size_t i = 0;
+    for (;;) {
+        size_t c = 4 * i + 1, m, j, last;
+        if (c >= n)
+            break;
+        if (c + 4 <= n) { /* four children: a tournament (cmovs) */
+            size_t a = a_less(sl, &h[c + 1], &h[c]) ? c + 1 : c;
+            size_t b = a_less(sl, &h[c + 3], &h[c + 2]) ? c + 3 : c + 2;
+            m = a_less(sl, &h[b], &h[a]) ? b : a;
+        } else {
+            last = n;
+            for (m = c, j = c + 1; j < last; j++)
+                if (a_less(sl, &h[j], &h[m]))
+                    m = j;
+        }
+        h[i] = h[m];
+        i = m;
+    }
+    while (i > 0) {
+        size_t p = (i - 1) / 4;
+        if (!a_less(sl, &e, &h[p]))
+            break;
+        h[i] = h[p];
+        i = p;
+    }
+    h[i] = e;
+}
+
+/* ---- event-time heap (indexed: slots know their position) ---- */
+
+static int t_less(const tentry *x, const tentry *y)
+{
+    if (x->et != y->et)
+        return x->et < y->et;
+    return x->id < y->id;
+}
+
+static void th_place(workload_t *w, size_t i, tentry e)
+{
+    w->th[i] = e;
+    w->slots[e.slot].tpos = i;
+}
+
+static void th_up(workload_t *w, size_t i)
+{
+    tentry e = w->th[i];
+    while (i > 0) {
+        size_t p = (i - 1) / 2;
+        if (!t_less(&e, &w->th[p]))
+            break;
+        th_place(w, i, w->th[p]);
+        i = p;
+    }
+    th_place(w, i, e);
+}
+
+static void th_down(workload_t *w, size_t i)
+{
+    tentry e = w->th[i];
+    size_t n = w->nth;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n)
+            break;
+        if (c + 1 < n && t_less(&w->th[c + 1], &w->th[c]))
+            c++;
+        if (!t_less(&w->th[c], &e))
+            break;
+        th_place(w, i, w->th[c]);
+        i = c;
+    }
+    th_place(w, i, e);
+}
+
+static int th_push(workload_t *w, size_t s)
+{
+    tentry e;
+    if (grow((void **)&w->th, &w->capth, w->nth + 1, sizeof *w->th))
+        return -1;
+    e.et = w->slots[s].ev.event_time;
+    e.id = w->slots[s].ev.id;
+    e.slot = s;
+    w->th[w->nth++] = e;
+    th_up(w, w->nth - 1);
+    return 0;
+}
+
+static void th_remove(workload_t *w, size_t s)
+{
+    size_t i = w->slots[s].tpos;
+    assert(i < w->nth && w->th[i].slot == s);
+    w->nth--;
+    if (i == w->nth)
+        return;
+    th_place(w, i, w->th[w->nth]);
+    if (i > 0 && t_less(&w->th[i], &w->th[(i - 1) / 2]))
+        th_up(w, i);
+    else
+        th_down(w, i);
+}
+
+/* ---- slots ---- */
+
+static size_t slot_get(workload_t *w)
+{
+    size_t s;
+    if (w->free_head != NO_SLOT) {
+        s = w->free_head;
+        w->free_head = w->slots[s].tpos;
+        return s;
+    }
+    if (grow((void **)&w->slots, &w->capslots, w->nslots_used + 1, sizeof *w->slots))
+        return NO_SLOT;
+    return w->nslots_used++;
+}
+
+static void slot_put(workload_t *w, size_t s)
+{
+    w->slots[s].tpos = w->free_head;
+    w->free_head = s;
+}
+
+/* ---- generation ---- */
+
+/* Rejection-inversion for Zipf (Hoermann and Derflinger 1996, "Rejection-
+ * inversion to generate variates from monotone discrete distributions"),
+ * as in Apache Commons RNG: no table, O(1) expected per draw (about 1.1
+ * uniforms).  H is the integral of h(x) = x^-s; the helpers keep
+ * (x^(1-s) - 1) / (1-s) accurate near s = 1. */
+static double zh_helper1(double x)
+{
+    return fabs(x) > 1e-8 ? log1p(x) / x : 1 - x * (0.5 - x * (1.0 / 3 - 0.25 * x));
+}
+
+static double zh_helper2(double x)
+{
+    return fabs(x) > 1e-8 ? expm1(x) / x : 1 + x * 0.5 * (1 + x / 3 * (1 + 0.25 * x));
+}
+
+static double zh_h(double s, double x)
+{
+    return exp(-s * log(x));
+}
+
+static double zh_int(double s, double x)
+{
+    double lx = log(x);
+    return zh_helper2((1 - s) * lx) * lx;
+}
+
+static double zh_inv(double s, double x)
+{
+    double t = x * (1 - s);
+    if (t < -1)
+        t = -1;
+    return exp(zh_helper1(t) * x);
+}
+
+static uint32_t zipf_reject_inv(workload_t *w)
+{
+    for (;;) {
+        double u = w->zh_n + gsl_rng_uniform(w->rkey) * (w->zh_x1 - w->zh_n);
+        double x = zh_inv(w->zs, u);
+        double k = floor(x + 0.5);
+        if (k < 1)
+            k = 1;
+        else if (k > w->keys)
+            k = w->keys;
+        if (k - x <= w->zsval || u >= zh_int(w->zs, k + 0.5) - zh_h(w->zs, k))
+            return (uint32_t)(k - 1);
+    }
+}
+
+static uint32_t draw_key(workload_t *w)
+{
+    if (w->key_dist == KEY_ZIPF && !w->zipf_cdf)
+        return zipf_reject_inv(w);
+    if (w->key_dist == KEY_ZIPF) {
+        double u = gsl_rng_uniform(w->rkey);
+        size_t lo = 0, hi = w->keys - 1;
+        while (lo < hi) { /* smallest i with u < cdf[i]; cdf[keys-1] = 1 */
+            size_t mid = lo + (hi - lo) / 2;
+            if (u < w->zipf_cdf[mid])
+                hi = mid;
+            else
+                lo = mid + 1;
+        }
+        return (uint32_t)lo;
+    }
+    return (uint32_t)gsl_rng_uniform_int(w->rkey, w->keys);
+}
+
+static int64_t draw_value(workload_t *w)
+{
+    switch (w->value_dist) {
+    case VAL_UNIFORM:
+        if (w->value_max <= 0xffffffffull)
+            return 1 + (int64_t)gsl_rng_uniform_int(w->rvalue, (unsigned long)w->value_max);
+        for (;;) { /* two 32-bit draws; reject the biased top to stay uniform */
+            uint64_t hi = gsl_rng_get(w->rvalue); /* two statements: fixed order */
+            uint64_t x = (hi << 32) | gsl_rng_get(w->rvalue);
+            if (x < UINT64_MAX - UINT64_MAX % w->value_max)
+                return 1 + (int64_t)(x % w->value_max);
+        }
+    case VAL_POISSON:
+        return (int64_t)gsl_ran_poisson(w->rvalue, w->value_mean);
+    default:
+        return w->value_const;
+    }
+}
+
+static double draw_delay(workload_t *w)
+{
+    switch (w->delay) {
+    case DELAY_CONSTANT:
+        return w->delay_mean;
+    case DELAY_EXPONENTIAL:
+        return exp_draw(w->rdelay, w->delay_mean);
+    case DELAY_LOGNORMAL:
+        return gsl_ran_lognormal(w->rdelay, w->ln_zeta, w->ln_sigma);
+    case DELAY_PARETO:
+        return gsl_ran_pareto(w->rdelay, w->par_alpha, w->par_scale);
+    default:
+        return 0.0;
+    }
+}
+
+/* Materialises the base event at arr.t and advances the arrival process.
+ * Returns -1 on OOM (w->oom set). */
+static int gen_one(workload_t *w)
+{
+    double t = w->arr.t, et, at, d, u, extra;
+    unsigned long src;
+    uint32_t key;
+    int64_t value;
+    size_t s;
+
+    assert(!w->arr.done);
+    /* A draw that cannot matter is skipped (one source, one key, no late
+     * events): each stream belongs to one component, so this changes no
+     * other component's numbers, and the draws are the same whenever the
+     * component is in use. */
+    src = w->sources > 1 ? gsl_rng_uniform_int(w->rsource, w->sources) : 0;
+    key = w->keys > 1 ? draw_key(w) : 0;
+    value = draw_value(w);
+    d = draw_delay(w);
+    if (w->late_fraction > 0) {
+        u = gsl_rng_uniform(w->rlate);
+        extra = exp_draw(w->rlate, w->late_mean);
+    } else {
+        u = 1.0;
+        extra = 0.0;
+    }
+    if (w->arr.kind == ARR_POISSON) { /* arrival_advance's case, inline */
+        w->arr.t += exp_draw(w->arr.r, 1.0 / w->arr.rate);
+        if (!(w->arr.t < w->arr.end))
+            w->arr.done = 1;
+    } else {
+        arrival_advance(&w->arr);
+    }
+
+    et = t + w->skew[src];
+    if (!(et >= 0.0 && et < w->duration))
+        return 0;
+    at = t + d;
+    if (u < w->late_fraction)
+        at += extra;
+    if (at < et)
+        at = et;
+
+    s = slot_get(w);
+    if (s == NO_SLOT || grow((void **)&w->ah, &w->capah, w->nah + 1, sizeof *w->ah))
+        goto oom;
+    w->slots[s].ev.id = w->next_id;
+    w->slots[s].ev.seq = 0;
+    w->slots[s].ev.key = key;
+    w->slots[s].ev.value = value;
+    w->slots[s].ev.event_time = et;
+    w->slots[s].ev.arrival_time = at;
+    if (w->track && th_push(w, s))
+        goto oom;
+    w->ah[w->nah].eff = w->nout ? outage_apply(w->out, w->nout, at) : at;
+    w->ah[w->nah].slot = s;
+    w->nah++;
+    ah_up(w->slots, w->ah, w->nah - 1);
+    w->next_id++;
+    if (w->nah > w->inflight_max)
+        w->inflight_max = w->nah;
+    return 0;
+oom:
+    w->oom = 1;
+    snprintf(w->err, sizeof w->err, "workload: out of memory");
+    return -1;
+}
+
+/* Generates until the heap top is safe to hand out. */
+static void gen_fill(workload_t *w)
+{
+    while (!w->oom && !w->arr.done && (w->nah == 0 || w->arr.t <= w->ah[0].eff))
+        if (gen_one(w))
+            return;
+}
+
+/* ---- opening ---- */
+
+static int check_cfg(const config_t *c, char *err, size_t errlen)
+{
+    const struct config_workload *k = &c->workload;
+    const char *f = c->path[0] ? c->path : "config";
+#define BAD(...) do { char m_[256]; snprintf(m_, sizeof m_, __VA_ARGS__); \
+        fmt_err(err, errlen, "%s: %s", f, m_); return -1; } while (0)
+    if (!(c->run.duration >= 0 && isfinite(c->run.duration)))
+        BAD("run.duration must be a finite number >= 0");
+    if (k->arrival != ARR_MMPP && !(k->rate > 0 && isfinite(k->rate)))
+        BAD("workload.rate must be > 0");
+    if (k->arrival == ARR_MMPP) {
+        if (!(k->mmpp_rate_high >= 0 && k->mmpp_rate_low >= 0 &&
+              isfinite(k->mmpp_rate_high) && isfinite(k->mmpp_rate_low)))
+            BAD("workload.mmpp_rate_high and mmpp_rate_low must be >= 0");
+        if (!(k->mmpp_rate_high > 0 || k->mmpp_rate_low > 0))
+            BAD("workload.mmpp_rate_high or mmpp_rate_low must be > 0");
+        if (!(k->mmpp_high_mean > 0 && k->mmpp_low_mean > 0))
+            BAD("workload.mmpp_high_mean and mmpp_low_mean must be > 0");
+    }
+    if (k->arrival == ARR_DIURNAL) {
+        if (!(k->diurnal_amplitude >= 0 && k->diurnal_amplitude <= 1))
+            BAD("workload.diurnal_amplitude must be in 0..1");
+        if (!(k->diurnal_period > 0 && isfinite(k->diurnal_period)))
+            BAD("workload.diurnal_period must be > 0");
+    }
+    if (!(k->keys >= 1))
+        BAD("workload.keys must be >= 1");
+    if (k->key_dist == KEY_ZIPF && !(k->zipf_s >= 0 && isfinite(k->zipf_s)))
+        BAD("workload.zipf_s must be >= 0");
+    if (k->value_dist == VAL_UNIFORM && !(k->value_max >= 1 && k->value_max <= 9e18))
+        BAD("workload.value_max must be in 1..9e18");
+    if (k->value_dist == VAL_POISSON && !(k->value >= 0 && k->value < 1e9))
+        BAD("workload.value must be in 0..1e9 for poisson values");
+    if (k->value_dist == VAL_CONSTANT && !(fabs(k->value) < 9e18))
+        BAD("workload.value out of range");
+    if (!(k->delay_mean >= 0 && isfinite(k->delay_mean)))
+        BAD("workload.delay_mean must be >= 0");
+    if ((k->delay == DELAY_LOGNORMAL || k->delay == DELAY_PARETO) && !(k->delay_mean > 0))
+        BAD("workload.delay_mean must be > 0 for lognormal and pareto delays");
+    if (k->delay == DELAY_LOGNORMAL && !(k->delay_sigma >= 0 && isfinite(k->delay_sigma)))
+        BAD("workload.delay_sigma must be >= 0");
+    if (k->delay == DELAY_PARETO && !(k->delay_shape > 1 && isfinite(k->delay_shape)))
+        BAD("workload.delay_shape must be > 1 (the mean is infinite otherwise)");
+    if (!(k->late_fraction >= 0 && k->late_fraction <= 1))
+        BAD("workload.late_fraction must be in 0..1");
+    if (!(k->late_delay_mean >= 0 && isfinite(k->late_delay_mean)))
+        BAD("workload.late_delay_mean must be >= 0");
+    if (!(k->sources >= 1))
+        BAD("workload.sources must be >= 1");
+    if (!(k->source_skew >= 0 && isfinite(k->source_skew)))
+        BAD("workload.source_skew must be >= 0");
+#undef BAD
+    return 0;
+}
+
+static int open_generator(workload_t *w, const config_t *c, char *err, size_t errlen)
+{
+    const struct config_workload *k = &c->workload;
+    uint64_t seed = c->run.seed;
+    double max_skew = 0, min_skew = 0;
+    unsigned long i;
+
+    w->duration = c->run.duration;
+    w->arr.r = rng_stream_alloc(seed, RNG_ARRIVAL);
+    w->rkey = rng_stream_alloc(seed, RNG_KEY);
+    w->rvalue = rng_stream_alloc(seed, RNG_VALUE);
+    w->rdelay = rng_stream_alloc(seed, RNG_DELAY);
+    w->rlate = rng_stream_alloc(seed, RNG_LATE);
+    w->rsource = rng_stream_alloc(seed, RNG_SOURCE);
+    w->arr.rmmpp = rng_stream_alloc(seed, RNG_MMPP);
+    w->arr.rthin = rng_stream_alloc(seed, RNG_THIN);
+    w->sources = (unsigned long)k->sources;
+    w->skew = malloc(w->sources * sizeof *w->skew);
+    if (!w->arr.r || !w->rkey || !w->rvalue || !w->rdelay || !w->rlate ||
+        !w->rsource || !w->arr.rmmpp || !w->arr.rthin || !w->skew)
+        goto oom;
+
+    w->keys = (uint32_t)k->keys;
+    w->key_dist = k->key_dist;
+    if (w->key_dist == KEY_ZIPF && w->keys > WL_ZIPF_TABLE) {
+        double sx = k->zipf_s;
+        w->zs = sx;
+        w->zh_x1 = zh_int(sx, 1.5) - 1;
+        w->zh_n = zh_int(sx, w->keys + 0.5);
+        w->zsval = 2 - zh_inv(sx, zh_int(sx, 2.5) - zh_h(sx, 2));
+    } else if (w->key_dist == KEY_ZIPF) {
+        double h = 0;
+        w->zipf_cdf = malloc((size_t)w->keys * sizeof *w->zipf_cdf);
+        if (!w->zipf_cdf)
+            goto oom;
+        for (i = 0; i < w->keys; i++) {
+            h += pow((double)(i + 1), -k->zipf_s);
+            w->zipf_cdf[i] = h;
+        }
+        for (i = 0; i < w->keys; i++)
+            w->zipf_cdf[i] /= h;
+        w->zipf_cdf[w->keys - 1] = 1.0;
+    }
+    w->value_dist = k->value_dist;
+    w->value_const = (int64_t)llround(k->value);
+    w->value_mean = k->value;
+    w->value_max = (uint64_t)k->value_max;
+    w->delay = k->delay;
+    w->delay_mean = k->delay_mean;
+    w->ln_sigma = k->delay_sigma;
+    w->ln_zeta = k->delay == DELAY_LOGNORMAL
+                     ? log(k->delay_mean) - 0.5 * k->delay_sigma * k->delay_sigma : 0;
+    w->par_alpha = k->delay_shape;
+    w->par_scale = k->delay == DELAY_PARETO
+                       ? k->delay_mean * (k->delay_shape - 1) / k->delay_shape : 0;
+    w->late_fraction = k->late_fraction;
+    w->late_mean = k->late_delay_mean;
+
+    for (i = 0; i < w->sources; i++) {
+        w->skew[i] = (2.0 * gsl_rng_uniform(w->rsource) - 1.0) * k->source_skew;
+        if (i == 0 || w->skew[i] > max_skew)
+            max_skew = w->skew[i];
+        if (i == 0 || w->skew[i] < min_skew)
+            min_skew = w->skew[i];
+    }
+    w->min_skew = min_skew;
+
+    w->arr.kind = k->arrival;
+    w->arr.start = -max_skew;
+    w->arr.end = w->duration - min_skew;
+    w->arr.rate = k->rate;
+    w->arr.amp = k->diurnal_amplitude;
+    w->arr.period = k->diurnal_period;
+    w->arr.rmax = k->rate * (1.0 + k->diurnal_amplitude);
+    w->arr.rh = k->mmpp_rate_high;
+    w->arr.rl = k->mmpp_rate_low;
+    w->arr.mh = k->mmpp_high_mean;
+    w->arr.ml = k->mmpp_low_mean;
+    arrival_first(&w->arr);
+    return 0;
+oom:
+    fmt_err(err, errlen, "workload: out of memory");
+    return -1;
+}
+
+/* -- trace parsing -- */
+
+static const char *const trace_cols[5] = {"id", "key", "value", "event_time", "arrival_time"};
+
+/* Splits line (NUL-terminated, modified) at commas into f[], trimming
+ * blanks; returns the number of fields (may exceed max: extra not kept). */
+static size_t split(char *line, char **f, size_t max)
+{
+    size_t n = 0;
+    char *p = line;
+    for (;;) {
+        char *e = strchr(p, ',');
+        char *b = p, *z;
+        if (e)
+            *e = '\0';
+        while (*b == ' ' || *b == '\t')
+            b++;
+        z = b + strlen(b);
+        while (z > b && (z[-1] == ' ' || z[-1] == '\t'))
+            *--z = '\0';
+        if (n < max)
+            f[n] = b;
+        n++;
+        if (!e)
+            break;
+        p = e + 1;
+    }
+    return n;
+}
+
+static int all_digits(const char *s)
+{
+    if (!*s)
+        return 0;
+    for (; *s; s++)
+        if (*s < '0' || *s > '9')
+            return 0;
+    return 1;
+}
+
+typedef struct idline {
+    uint64_t id;
+    size_t line;
+} idline;
+
+static int idline_cmp(const void *a, const void *b)
+{
+    const idline *x = a, *y = b;
+    if (x->id != y->id)
+        return x->id < y->id ? -1 : 1;
+    return x->line < y->line ? -1 : x->line > y->line;
+}
+
+static int titem_cmp(const void *a, const void *b)
+{
+    const titem *x = a, *y = b;
+    if (x->eff != y->eff)
+        return x->eff < y->eff ? -1 : 1;
+    if (x->ev.arrival_time != y->ev.arrival_time)
+        return x->ev.arrival_time < y->ev.arrival_time ? -1 : 1;
+    return x->ev.id < y->ev.id ? -1 : x->ev.id > y->ev.id;
+}
+
+/* Parses one time field; 0 or -1 with the message in err. */
+static int parse_time(const char *path, size_t line, const char *col, const char *s,
+                      double *out, char *err, size_t errlen)
+{
+    char *end;
+    double v;
+    if (!*s) {
+        fmt_err(err, errlen, "%s:%zu: column '%s' is empty", path, line, col);
+        return -1;
+    }
+    errno = 0;
+    v = strtod(s, &end);
+    if (*end || end == s) {
+        fmt_err(err, errlen, "%s:%zu: column '%s': not a number: '%s'", path, line, col, s);
+        return -1;
+    }
+    if (!isfinite(v)) {
+        fmt_err(err, errlen, "%s:%zu: column '%s': not a finite number: '%s'", path, line, col, s);
+        return -1;
+    }
+    if (v < 0) {
+        fmt_err(err, errlen, "%s:%zu: column '%s': negative time %s", path, line, col, s);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+static int parse_row(const char *path, size_t line, char **f, workload_event *ev,
+                     char *err, size_t errlen)
+{
+    char *end;
+    unsigned long long u;
+    long long v;
+
+    if (!*f[0] || !all_digits(f[0])) {
+        fmt_err(err, errlen, "%s:%zu: column 'id': not a non-negative integer: '%s'",
+                path, line, f[0]);
+        return -1;
+    }
+    errno = 0;
+    u = strtoull(f[0], &end, 10);
+    if (errno == ERANGE) {
+        fmt_err(err, errlen, "%s:%zu: column 'id': %s is out of range 0..%" PRIu64,
+                path, line, f[0], UINT64_MAX);
+        return -1;
+    }
+    ev->id = (uint64_t)u;
+
+    if (!all_digits(f[1])) {
+        fmt_err(err, errlen, "%s:%zu: column 'key': not a non-negative integer: '%s'",
+                path, line, f[1]);
+        return -1;
+    }
+    errno = 0;
+    u = strtoull(f[1], &end, 10);
+    if (errno == ERANGE || u > UINT32_MAX) {
+        fmt_err(err, errlen, "%s:%zu: column 'key': %s is out of range 0..%" PRIu32,
+                path, line, f[1], UINT32_MAX);
+        return -1;
+    }
+    ev->key = (uint32_t)u;
+
+    {
+        const char *s = f[2];
+        if (*s == '-' || *s == '+')
+            s++;
+        if (!all_digits(s)) {
+            fmt_err(err, errlen, "%s:%zu: column 'value': not an integer: '%s'", path, line, f[2]);
+            return -1;
+        }
+    }
+    errno = 0;
+    v = strtoll(f[2], &end, 10);
+    if (errno == ERANGE) {
+        fmt_err(err, errlen, "%s:%zu: column 'value': %s is out of range of a 64-bit integer",
+                path, line, f[2]);
+        return -1;
+    }
+    ev->value = (int64_t)v;
+
+    if (parse_time(path, line, "event_time", f[3], &ev->event_time, err, errlen) ||
+        parse_time(path, line, "arrival_time", f[4], &ev->arrival_time, err, errlen))
+        return -1;
+    if (ev->arrival_time < ev->event_time) {
+        fmt_err(err, errlen, "%s:%zu: arrival_time %s is before event_time %s",
+                path, line, f[4], f[3]);
+        return -1;
+    }
+    ev->seq = 0;
+    return 0;
+}
+
+/* The whole trace in memory, one '\n' after each line, through lib/infile.h:
+ * a regular file only, lines of at most INFILE_LINE_MAX bytes, no NUL
+ * byte, and the stop flag polled every 64 KiB. */
+static char *read_all(const char *path, const volatile int *stop, size_t *len, char *err,
+                      size_t errlen)
+{
+    infile *f = infile_open(path, "trace", stop, err, errlen);
+    char *buf = NULL, *line;
+    size_t cap = 0, n = 0, k;
+    int r;
+    if (!f)
+        return NULL;
+    while ((r = infile_line(f, &line, &k)) == INFILE_LINE) {
+        if (grow((void **)&buf, &cap, n + k + 2, 1)) {
+            fmt_err(err, errlen, "%s: out of memory", path);
+            free(buf);
+            infile_close(f);
+            return NULL;
+        }
+        memcpy(buf + n, line, k);
+        n += k;
+        buf[n++] = '\n';
+    }
+    if (r == INFILE_ERR) {
+        fmt_err(err, errlen, "%s", infile_error(f));
+        free(buf);
+        infile_close(f);
+        return NULL;
+    }
+    infile_close(f);
+    if (!buf && grow((void **)&buf, &cap, 1, 1)) {
+        fmt_err(err, errlen, "%s: out of memory", path);
+        return NULL;
+    }
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+static int open_trace(workload_t *w, const char *path, const volatile int *stop, char *err,
+                      size_t errlen)
+{
+    size_t len, line = 0, ncols = 0, cap = 0, capl = 0, i;
+    char *buf = read_all(path, stop, &len, err, errlen), *p;
+    size_t *lines = NULL;
+    idline *ids = NULL;
+    int rc = -1, have_header = 0;
+
+    if (!buf)
+        return -1;
+    p = buf;
+    if (len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
+        p += 3; /* a UTF-8 byte order mark, as spreadsheets write it */
+    while (*p) {
+        char *nl = strchr(p, '\n'), *f[5];
+        size_t nf;
+        line++;
+        if (nl)
+            *nl = '\0';
+        {
+            char *e = nl ? nl : p + strlen(p);
+            if (e > p && e[-1] == '\r')
+                e[-1] = '\0';
+        }
+        if (!have_header) {
+            nf = split(p, f, 5);
+            for (i = 0; i < 5; i++)
+                if (i >= nf || strcmp(f[i], trace_cols[i]) != 0)
+                    break;
+            if (i < 5) {
+                fmt_err(err, errlen, "%s:%zu: header must start with " WL_TRACE_HEADER,
+                        path, line);
+                goto done;
+            }
+            ncols = nf;
+            have_header = 1;
+        } else if (*p && strspn(p, " \t") != strlen(p)) {
+            nf = split(p, f, 5);
+            if (nf < 5) {
+                fmt_err(err, errlen, "%s:%zu: missing column '%s'", path, line, trace_cols[nf]);
+                goto done;
+            }
+            if (nf != ncols) {
+                fmt_err(err, errlen, "%s:%zu: %zu columns, the header has %zu",
+                        path, line, nf, ncols);
+                goto done;
+            }
+            if (grow((void **)&w->items, &cap, w->nitems + 1, sizeof *w->items) ||
+                grow((void **)&lines, &capl, w->nitems + 1, sizeof *lines)) {
+                fmt_err(err, errlen, "%s: out of memory", path);
+                goto done;
+            }
+            if (parse_row(path, line, f, &w->items[w->nitems].ev, err, errlen))
+                goto done;
+            lines[w->nitems] = line;
+            w->nitems++;
+        }
+        if (!nl)
+            break;
+        p = nl + 1;
+    }
+    if (!have_header) {
+        fmt_err(err, errlen, "%s:1: empty file, expected the header " WL_TRACE_HEADER, path);
+        goto done;
+    }
+    if (w->nitems) {
+        size_t dup_line = 0, first_line = 0;
+        uint64_t dup_id = 0;
+        ids = malloc(w->nitems * sizeof *ids);
+        if (!ids) {
+            fmt_err(err, errlen, "%s: out of memory", path);
+            goto done;
+        }
+        for (i = 0; i < w->nitems; i++) {
+            ids[i].id = w->items[i].ev.id;
+            ids[i].line = lines[i];
+        }
+        qsort(ids, w->nitems, sizeof *ids, idline_cmp);
+        for (i = 0; i < w->nitems;) { /* groups of equal ids */
+            size_t g = i;
+            while (i < w->nitems && ids[i].id == ids[g].id)
+                i++;
+            if (i - g >= 2 && (dup_line == 0 || ids[g + 1].line < dup_line)) {
+                dup_line = ids[g + 1].line; /* second occurrence */
+                first_line = ids[g].line;
+                dup_id = ids[g].id;
+            }
+        }
+        if (dup_line) {
+            fmt_err(err, errlen, "%s:%zu: duplicate id %" PRIu64 " (first on line %zu)",
+                    path, dup_line, dup_id, first_line);
+            goto done;
+        }
+    }
+    for (i = 0; i < w->nitems; i++)
+        w->items[i].eff = w->items[i].ev.arrival_time;
+    if (w->nitems > 1) /* qsort(NULL, 0, ...) is undefined */
+        qsort(w->items, w->nitems, sizeof *w->items, titem_cmp);
+    w->sufmin = malloc((w->nitems + 1) * sizeof *w->sufmin);
+    if (!w->sufmin) {
+        fmt_err(err, errlen, "%s: out of memory", path);
+        goto done;
+    }
+    rc = 0;
+done:
+    free(ids);
+    free(lines);
+    free(buf);
+    return rc;
+}
+
+workload_t *workload_open(const config_t *c, char *err, size_t errlen)
+{
+    return workload_open_stop(c, NULL, err, errlen);
+}
+
+workload_t *workload_open_stop(const config_t *c, const volatile int *stop, char *err, size_t errlen)
+{
+    workload_t *w;
+    if (err && errlen)
+        err[0] = '\0';
+    w = calloc(1, sizeof *w);
+    if (!w) {
+        fmt_err(err, errlen, "workload: out of memory");
+        return NULL;
+    }
+    w->free_head = NO_SLOT;
+    if (c->workload.source == SRC_TRACE) {
+        w->trace = 1;
+        if (open_trace(w, c->workload.trace, stop, err, errlen)) {
+            workload_free(w);
+            return NULL;
+        }
+        return w;
+    }
+    if (check_cfg(c, err, errlen) || open_generator(w, c, err, errlen)) {
+        workload_free(w);
+        return NULL;
+    }
+    return w;
+}
+
+void workload_free(workload_t *w)
+{
+    if (!w)
+        return;
+    gsl_rng_free(w->arr.r);
+    gsl_rng_free(w->arr.rmmpp);
+    gsl_rng_free(w->arr.rthin);
+    gsl_rng_free(w->rkey);
+    gsl_rng_free(w->rvalue);
+    gsl_rng_free(w->rdelay);
+    gsl_rng_free(w->rlate);
+    gsl_rng_free(w->rsource);
+    free(w->zipf_cdf);
+    free(w->skew);
+    free(w->ah);
+    free(w->slots);
+    free(w->th);
+    free(w->items);
+    free(w->sufmin);
+    free(w->out);
+    free(w);
+}
+
+int workload_add_outage(workload_t *w, double start, double end)
+{
+    size_t i, j;
+    if (w->started) {
+        snprintf(w->err, sizeof w->err, "workload: outage added after the first event");
+        return WL_ERR;
+    }
+    if (start == end && isfinite(start))
+        return WL_OK; /* an empty outage holds nothing back */
+    if (!(start < end) || !isfinite(start) || !isfinite(end)) {
+        snprintf(w->err, sizeof w->err, "workload: outage [%g, %g) is empty or not finite",
+                 start, end);
+        return WL_ERR;
+    }
+    if (grow((void **)&w->out, &w->capout, w->nout + 1, sizeof *w->out)) {
+        snprintf(w->err, sizeof w->err, "workload: out of memory");
+        return WL_ERR;
+    }
+    w->out[w->nout].start = start;
+    w->out[w->nout].end = end;
+    w->nout++;
+    qsort(w->out, w->nout, sizeof *w->out, outage_cmp);
+    /* merge overlapping or touching outages: one pass over sorted ones */
+    for (i = 0, j = 1; j < w->nout; j++) {
+        if (w->out[j].start <= w->out[i].end) {
+            if (w->out[j].end > w->out[i].end)
+                w->out[i].end = w->out[j].end;
+        } else {
+            w->out[++i] = w->out[j];
+        }
+    }
+    w->nout = i + 1;
+    return WL_OK;
+}
+
+/* First use: applies outages to a trace and builds its suffix minima. */
+static void workload_start(workload_t *w)
+{
+    size_t i;
+    double m;
+    if (w->started)
+        return;
+    w->started = 1;
+    if (!w->trace)
+        return;
+    if (w->nout) {
+        for (i = 0; i < w->nitems; i++)
+            w->items[i].eff = outage_apply(w->out, w->nout, w->items[i].ev.arrival_time);
+        if (w->nitems > 1)
+            qsort(w->items, w->nitems, sizeof *w->items, titem_cmp);
+    }
+    i = w->nitems;
+    m = INFINITY;
+    w->sufmin[i] = m;
+    while (i-- > 0) {
+        if (w->items[i].ev.event_time < m)
+            m = w->items[i].ev.event_time;
+        w->sufmin[i] = m;
+    }
+}
+
+double workload_peek(workload_t *w)
+{
+    workload_start(w);
+    if (w->trace)
+        return w->pos < w->nitems ? w->items[w->pos].eff : INFINITY;
+    gen_fill(w);
+    if (w->oom || w->nah == 0)
+        return INFINITY;
+    return w->ah[0].eff;
+}
+
+int workload_next(workload_t *w, workload_event *ev)
+{
+    workload_start(w);
+    if (w->trace) {
+        if (w->pos >= w->nitems)
+            return WL_ERR;
+        *ev = w->items[w->pos].ev;
+        ev->arrival_time = w->items[w->pos].eff;
+        w->pos++;
+    } else {
+        size_t s;
+        gen_fill(w);
+        if (w->oom || w->nah == 0)
+            return WL_ERR;
+        s = w->ah[0].slot;
+        *ev = w->slots[s].ev;
+        ev->arrival_time = w->ah[0].eff;
+        w->nah--;
+        if (w->nah) {
+            ah_pop(w->slots, w->ah, w->nah);
+#if defined(__GNUC__)
+            /* the next event's slot is a cache miss when many are in
+             * flight: start loading it now */
+            __builtin_prefetch(&w->slots[w->ah[0].slot]);
+#endif
+        }
+        if (w->track)
+            th_remove(w, s);
+        slot_put(w, s);
+    }
+    ev->seq = w->delivered++;
+    return WL_OK;
+}
+
+const char *workload_error(const workload_t *w)
+{
+    return w->err;
+}
+
+/* Starts the event-time heap from the events now in flight. */
+static int track_start(workload_t *w)
+{
+    size_t i;
+    w->track = 1;
+    for (i = 0; i < w->nah; i++)
+        if (th_push(w, w->ah[i].slot))
+            return -1;
+    return 0;
+}
+
+double workload_min_pending_event_time(workload_t *w)
+{
+    workload_start(w);
+    if (w->trace) {
+        return w->sufmin[w->pos];
+    }
+    if (!w->track && track_start(w)) {
+        w->oom = 1;
+        snprintf(w->err, sizeof w->err, "workload: out of memory");
+    }
+    for (;;) {
+        double m = w->nth ? w->th[0].et : INFINITY;
+        if (w->oom)
+            return -INFINITY;
+        if (w->arr.done || w->arr.t + w->min_skew >= m)
+            return m;
+        gen_one(w);
+    }
+}
+
+double workload_pending_event_time_floor(workload_t *w)
+{
+    workload_start(w);
+    if (w->trace)
+        return w->sufmin[w->pos];
+    if (w->track)
+        return workload_min_pending_event_time(w);
+    if (w->oom)
+        return -INFINITY;
+    /* later events: base time >= arr.t, event time >= that + min skew */
+    double m = w->arr.done ? INFINITY : w->arr.t + w->min_skew;
+    for (size_t i = 0; i < w->nah; i++) {
+        double et = w->slots[w->ah[i].slot].ev.event_time;
+        if (et < m)
+            m = et;
+    }
+    return m;
+}
+
+uint64_t workload_count(const workload_t *w)
+{
+    return w->delivered;
+}
+
+size_t workload_in_flight(const workload_t *w)
+{
+    return w->trace ? w->nitems - w->pos : w->nah;
+}
+
+size_t workload_in_flight_max(const workload_t *w)
+{
+    return w->trace ? w->nitems : w->inflight_max;
+}
+
+size_t workload_trace_span(const workload_t *w, double *first_event_s, double *last_arrival_s)
+{
+    *first_event_s = *last_arrival_s = 0;
+    if (!w->trace || w->nitems == 0)
+        return 0;
+    *first_event_s = INFINITY;
+    *last_arrival_s = -INFINITY;
+    for (size_t i = 0; i < w->nitems; i++) {
+        *first_event_s = fmin(*first_event_s, w->items[i].ev.event_time);
+        *last_arrival_s = fmax(*last_arrival_s, w->items[i].ev.arrival_time);
+    }
+    return w->nitems;
+}
+
+int workload_write_row(FILE *f, const workload_event *ev)
+{
+    if (fprintf(f, "%" PRIu64 ",%" PRIu32 ",%" PRId64 ",%.17g,%.17g\n", ev->id, ev->key,
+                ev->value, ev->event_time, ev->arrival_time) < 0)
+        return WL_ERR;
+    return WL_OK;
+}
+
+/* ---- profile ---- */
+
+#define WL_RESERVOIR (1u << 20)
+
+struct workload_profile {
+    double late_bound;
+    uint64_t n, ooo, late;
+    double et_min, et_max, arr_min, arr_max, delay_max;
+    long double delay_sum;
+    double *res;          /* reservoir of delays (Vitter's algorithm R) */
+    size_t nres, capres;
+    uint64_t rstate;      /* SplitMix64 state for the reservoir */
+    int oom;
+};
+
+static uint64_t splitmix64(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+workload_profile *workload_profile_alloc(double late_bound_s)
+{
+    workload_profile *p = calloc(1, sizeof *p);
+    if (!p)
+        return NULL;
+    p->late_bound = late_bound_s;
+    p->rstate = 0x5eed5eed5eed5eedull;
+    return p;
+}
+
+void workload_profile_free(workload_profile *p)
+{
+    if (!p)
+        return;
+    free(p->res);
+    free(p);
+}
+
+void workload_profile_add(workload_profile *p, const workload_event *ev)
+{
+    double d = ev->arrival_time - ev->event_time;
+    if (p->n == 0) {
+        p->et_min = p->et_max = ev->event_time;
+        p->arr_min = p->arr_max = ev->arrival_time;
+        p->delay_max = d;
+    } else {
+        if (ev->event_time < p->et_max)
+            p->ooo++;
+        if (ev->event_time > p->et_max)
+            p->et_max = ev->event_time;
+        if (ev->event_time < p->et_min)
+            p->et_min = ev->event_time;
+        if (ev->arrival_time > p->arr_max)
+            p->arr_max = ev->arrival_time;
+        if (ev->arrival_time < p->arr_min)
+            p->arr_min = ev->arrival_time;
+        if (d > p->delay_max)
+            p->delay_max = d;
+    }
+    if (d > p->late_bound)
+        p->late++;
+    p->delay_sum += d;
+    if (p->n < WL_RESERVOIR) {
+        if (!p->oom && grow((void **)&p->res, &p->capres, p->nres + 1, sizeof *p->res) == 0)
+            p->res[p->nres++] = d;
+        else
+            p->oom = 1;
+    } else {
+        uint64_t j = splitmix64(&p->rstate) % (p->n + 1);
+        if (j < p->nres)
+            p->res[j] = d;
+    }
+    p->n++;
+}
+
+static int dbl_cmp(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+int workload_profile_stats_get(const workload_profile *p, workload_profile_stats *s)
+{
+    static const double q[5] = {0.5, 0.9, 0.99, 0.999, 1.0};
+    double *v[5];
+    double *tmp = NULL;
+    size_t i;
+
+    memset(s, 0, sizeof *s);
+    v[0] = &s->delay_p50;
+    v[1] = &s->delay_p90;
+    v[2] = &s->delay_p99;
+    v[3] = &s->delay_p999;
+    v[4] = &s->delay_max;
+    s->events = p->n;
+    s->late_bound = p->late_bound;
+    s->exact = p->n <= WL_RESERVOIR && !p->oom;
+    if (p->n == 0) {
+        s->first_event_time = s->last_event_time = s->last_arrival_time = NAN;
+        s->mean_rate = s->delay_mean = NAN;
+        for (i = 0; i < 5; i++)
+            *v[i] = NAN;
+        return WL_OK;
+    }
+    s->first_event_time = p->et_min;
+    s->last_event_time = p->et_max;
+    s->first_arrival_time = p->arr_min;
+    s->last_arrival_time = p->arr_max;
+    s->mean_rate = p->et_max > p->et_min ? (double)p->n / (p->et_max - p->et_min) : NAN;
+    s->out_of_order_share = (double)p->ooo / (double)p->n;
+    s->late_share = (double)p->late / (double)p->n;
+    s->delay_mean = (double)(p->delay_sum / (long double)p->n);
+    if (p->nres) {
+        tmp = malloc(p->nres * sizeof *tmp);
+        if (!tmp)
+            return WL_ERR;
+        memcpy(tmp, p->res, p->nres * sizeof *tmp);
+        qsort(tmp, p->nres, sizeof *tmp, dbl_cmp);
+        for (i = 0; i < 4; i++) { /* nearest rank: ceil(q n)-th smallest */
+            double r = ceil(q[i] * (double)p->nres);
+            size_t k = r < 1 ? 0 : (size_t)r - 1;
+            if (k >= p->nres)
+                k = p->nres - 1;
+            *v[i] = tmp[k];
+        }
+        free(tmp);
+    }
+    s->delay_max = p->delay_max;
+    return WL_OK;
+}
+
+int workload_profile_write(const workload_profile *p, FILE *f)
+{
+    workload_profile_stats s;
+    int r = 0;
+    if (workload_profile_stats_get(p, &s))
+        return WL_ERR;
+    r |= fprintf(f, "events          %" PRIu64 "\n", s.events) < 0;
+    if (s.events == 0)
+        return r || ferror(f) ? WL_ERR : WL_OK;
+    r |= fprintf(f, "event time      %.6g .. %.6g s\n", s.first_event_time,
+                 s.last_event_time) < 0;
+    r |= fprintf(f, "arrival time    %.6g .. %.6g s\n", s.first_arrival_time,
+                 s.last_arrival_time) < 0;
+    r |= fprintf(f, "mean rate       %.6g events/s\n", s.mean_rate) < 0;
+    r |= fprintf(f, "out of order    %.4g %% (arrive after an event with a later event time)\n",
+                 100.0 * s.out_of_order_share) < 0;
+    r |= fprintf(f, "delay mean      %.6g s\n", s.delay_mean) < 0;
+    r |= fprintf(f, "delay p50       %.6g s\n", s.delay_p50) < 0;
+    r |= fprintf(f, "delay p90       %.6g s\n", s.delay_p90) < 0;
+    r |= fprintf(f, "delay p99       %.6g s\n", s.delay_p99) < 0;
+    r |= fprintf(f, "delay p99.9     %.6g s\n", s.delay_p999) < 0;
+    r |= fprintf(f, "delay max       %.6g s\n", s.delay_max) < 0;
+    r |= fprintf(f, "delayed > %g s  %.4g %%\n", s.late_bound, 100.0 * s.late_share) < 0;
+    if (!s.exact)
+        r |= fprintf(f, "(delay percentiles from a uniform sample of %u events)\n",
+                     WL_RESERVOIR) < 0;
+    return r || ferror(f) ? WL_ERR : WL_OK;
+}

@@ -1,0 +1,727 @@
+/*
+ * plot: runs the gnuplot scripts of reports/ on a results folder.
+ * See output/plot.h for the rules.
+ */
+#include "output/plot.h"
+#include "model/config.h"
+#include "lib/infile.h"
+#include "output/outdir.h"
+
+#include <limits.h>
+#include <math.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <poll.h>
+#include <signal.h>
+#include <time.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define PLOT_PATH_MAX 4096
+#define PLOT_ARGS_MAX 16384
+#define PLOT_LINE_MAX 8192
+#define PLOT_GRACE_MS 2000 /* an interrupted gnuplot's time to exit before SIGKILL */
+
+static const struct {
+    const char *name, *title, *caption;
+} plot_table[PLOT_COUNT] = {
+    {"event_time", "Event time vs arrival time, with the watermarks",
+     "Each dot is an event: the further below the grey diagonal, the later it arrived. "
+     "A dot below an executor's watermark line arrived after that executor had declared "
+     "its event time complete: a late event."},
+    {"latency_cdf", "Visibility latency CDF",
+     "The further left a curve, the sooner results become visible; the gap between the "
+     "p50 and p99 marks is the tail (late data, batch boundaries, recoveries)."},
+    {"latency_time", "Latency over time, faults marked",
+     "Look for the latency spike after each fault (dotted line) and how long each "
+     "executor takes to come back to its normal level."},
+    {"throughput", "Throughput and backlog over time",
+     "Throughput drops while an executor is down and overshoots the offered load (grey) "
+     "while it catches up (shaded); the backlog shows the work waiting: batch's saw-tooth "
+     "is its schedule."},
+    {"recovery", "Recovery cost per fault",
+     "The same fault costs each executor differently: batch re-runs whole jobs, stream "
+     "replays only since its last checkpoint but emits duplicates under at-least-once."},
+    {"completeness", "Completeness per window",
+     "Top: how complete the first answer was (early panes trade completeness for speed). "
+     "Bottom: whether late data made it into the final result (1 = the ground truth)."},
+    {"pane_timeline", "Pane timeline of three windows",
+     "Early panes undercount, the on-time pane fires when the watermark passes the window "
+     "end (dotted), late panes climb to the true count (dashed); batch answers once, later."},
+};
+
+const char *plot_name(int i)
+{
+    return i >= 0 && i < PLOT_COUNT ? plot_table[i].name : NULL;
+}
+
+const char *plot_title(int i)
+{
+    return i >= 0 && i < PLOT_COUNT ? plot_table[i].title : NULL;
+}
+
+const char *plot_caption(int i)
+{
+    return i >= 0 && i < PLOT_COUNT ? plot_table[i].caption : NULL;
+}
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+    if (!err || errlen == 0)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
+int plot_find_program(const char *name, char *out, size_t n)
+{
+    if (!name || !*name || !out || n == 0)
+        return -1;
+    if (strchr(name, '/')) {
+        if (access(name, X_OK) != 0 || (size_t)snprintf(out, n, "%s", name) >= n)
+            return -1;
+        return 0;
+    }
+    const char *path = getenv("PATH");
+    if (!path || !*path)
+        return -1;
+    const char *p = path;
+    for (;;) {
+        const char *colon = strchr(p, ':');
+        size_t len = colon ? (size_t)(colon - p) : strlen(p);
+        /* an empty PATH entry means the current folder */
+        int w = len ? snprintf(out, n, "%.*s/%s", (int)len, p, name)
+                    : snprintf(out, n, "./%s", name);
+        struct stat st;
+        if (w > 0 && (size_t)w < n && stat(out, &st) == 0 && S_ISREG(st.st_mode) &&
+            access(out, X_OK) == 0)
+            return 0;
+        if (!colon)
+            break;
+        p = colon + 1;
+    }
+    out[0] = 0;
+    return -1;
+}
+
+static int has_control_chars(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+            return 1;
+    return 0;
+}
+
+/* Appends s to buf (length *len, room n); -1 when it does not fit. */
+static int append(char *buf, size_t *len, size_t n, const char *s)
+{
+    size_t l = strlen(s);
+    if (*len + l + 1 > n)
+        return -1;
+    memcpy(buf + *len, s, l + 1);
+    *len += l;
+    return 0;
+}
+
+/* Appends name='value' with the value as a gnuplot single-quoted literal
+ * (a quote is written twice), then "; ". */
+static int append_assign(char *buf, size_t *len, size_t n, const char *name, const char *value)
+{
+    if (append(buf, len, n, name) || append(buf, len, n, "='"))
+        return -1;
+    for (const char *s = value; *s; s++) {
+        char c[3] = {*s, 0, 0};
+        if (*s == '\'')
+            c[1] = '\'';
+        if (append(buf, len, n, c))
+            return -1;
+    }
+    return append(buf, len, n, "'; ");
+}
+
+static int file_exists(const char *dir, const char *name)
+{
+    char path[PLOT_PATH_MAX];
+    struct stat st;
+    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path)
+        return 0;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* Reads one line (without the newline) into line; 0 at EOF.  Longer
+ * lines are cut (the rest is skipped). */
+static int read_line(FILE *f, char *line, size_t n)
+{
+    if (!fgets(line, (int)n, f))
+        return 0;
+    size_t l = strlen(line);
+    if (l && line[l - 1] == '\n') {
+        line[--l] = 0;
+    } else {
+        int c;
+        while ((c = fgetc(f)) != EOF && c != '\n')
+            ;
+    }
+    if (l && line[l - 1] == '\r')
+        line[--l] = 0;
+    return 1;
+}
+
+/* The executors of summary.csv, space separated, in file order.  Only the
+ * three known names are accepted (they go into a gnuplot command). */
+static int read_executors(const char *dir, char *out, size_t n, char *err, size_t errlen)
+{
+    char path[PLOT_PATH_MAX], line[PLOT_LINE_MAX];
+    snprintf(path, sizeof path, "%s/summary.csv", dir);
+    FILE *f = infile_fopen(path);
+    if (!f) {
+        set_err(err, errlen, "%s: %s (not a sluice results folder?)", path, strerror(errno));
+        return 2;
+    }
+    size_t len = 0;
+    int lineno = 0, rc = 0;
+    out[0] = 0;
+    while (read_line(f, line, sizeof line)) {
+        if (++lineno == 1) {
+            if (strncmp(line, "executor,", 9) != 0) {
+                set_err(err, errlen, "%s:1: not a summary.csv header", path);
+                rc = 2;
+                break;
+            }
+            continue;
+        }
+        if (!line[0])
+            continue;
+        char *comma = strchr(line, ',');
+        if (comma)
+            *comma = 0;
+        if (strcmp(line, "batch") && strcmp(line, "microbatch") && strcmp(line, "stream")) {
+            set_err(err, errlen, "%s:%d: unknown executor '%.40s'", path, lineno, line);
+            rc = 2;
+            break;
+        }
+        if (len && append(out, &len, n, " ")) {
+            rc = -1;
+            break;
+        }
+        if (append(out, &len, n, line)) {
+            rc = -1;
+            break;
+        }
+    }
+    fclose(f);
+    if (rc == 0 && len == 0) {
+        set_err(err, errlen, "%s: no executor rows", path);
+        rc = 2;
+    }
+    return rc;
+}
+
+/* 1 when the stream executor's panes are deltas: [stream] accumulation is
+ * not "accumulating" in DIR/config.ini (discarding is the default). */
+static int stream_deltas(const char *dir)
+{
+    char path[PLOT_PATH_MAX], line[PLOT_LINE_MAX];
+    snprintf(path, sizeof path, "%s/config.ini", dir);
+    FILE *f = infile_fopen(path);
+    if (!f)
+        return 1;
+    int in_stream = 0, deltas = 1;
+    while (read_line(f, line, sizeof line)) {
+        char *s = line;
+        while (*s == ' ' || *s == '\t')
+            s++;
+        if (*s == '[') {
+            in_stream = strncmp(s, "[stream]", 8) == 0;
+            continue;
+        }
+        if (in_stream && strncmp(s, "accumulation", 12) == 0) {
+            const char *v = strchr(s, '=');
+            if (v) {
+                v++;
+                while (*v == ' ' || *v == '\t')
+                    v++;
+                deltas = strncmp(v, "accumulating", 12) != 0;
+            }
+        }
+    }
+    fclose(f);
+    return deltas;
+}
+
+/* Runs `gnuplot -e assigns script`, its stdout to /dev/null and stderr
+ * collected.  0 when it exits 0; -1 (err holds its stderr) otherwise; 2
+ * "interrupted" when *stop became non-zero (gnuplot is then sent SIGTERM
+ * and reaped). */
+static int run_gnuplot(const char *gnuplot, const char *assigns, const char *script,
+                       const volatile int *stop, char *err, size_t errlen)
+{
+    if (stop && *stop) {
+        set_err(err, errlen, "interrupted");
+        return 2;
+    }
+    int fds[2];
+    if (pipe(fds) != 0) {
+        set_err(err, errlen, "pipe: %s", strerror(errno));
+        return -1;
+    }
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        set_err(err, errlen, "fork: %s", strerror(errno));
+        return -1;
+    }
+    if (pid == 0) {
+        int devnull = open("/dev/null", O_RDWR);
+        if (devnull >= 0) {
+            dup2(devnull, STDIN_FILENO);
+            dup2(devnull, STDOUT_FILENO);
+        }
+        dup2(fds[1], STDERR_FILENO);
+        close(fds[0]);
+        char *argv[] = {(char *)"gnuplot", (char *)"-e", (char *)assigns, (char *)script, NULL};
+        execv(gnuplot, argv);
+        _exit(127);
+    }
+    close(fds[1]);
+    char buf[2048];
+    size_t used = 0;
+    int stopped = 0;
+    for (;;) {
+        char chunk[512];
+        if (stop && *stop) {
+            /* Not waiting for its stderr to close: a child of gnuplot
+             * could hold it open. */
+            kill(pid, SIGTERM);
+            stopped = 1;
+            break;
+        }
+        struct pollfd pfd = {fds[0], POLLIN, 0};
+        int n = poll(&pfd, 1, 100); /* the stop flag is seen within 0.1 s */
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n == 0)
+            continue;
+        ssize_t r = n < 0 ? -1 : read(fds[0], chunk, sizeof chunk);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        size_t take = (size_t)r;
+        if (used + take > sizeof buf - 1)
+            take = sizeof buf - 1 - used;  /* keep the first 2 KB */
+        memcpy(buf + used, chunk, take);
+        used += take;
+    }
+    buf[used] = 0;
+    close(fds[0]);
+    int status;
+    if (stopped) {
+        /* SIGTERM, then SIGKILL after PLOT_GRACE_MS */
+        struct timespec nap = {0, 10 * 1000 * 1000};
+        pid_t w = 0;
+        for (int ms = 0; ms < PLOT_GRACE_MS && (w = waitpid(pid, &status, WNOHANG)) == 0;
+             ms += 10)
+            nanosleep(&nap, NULL);
+        if (w == 0)
+            kill(pid, SIGKILL);
+        while (w == 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
+            ;
+    } else {
+        while (waitpid(pid, &status, 0) < 0) {
+            if (errno != EINTR) {
+                set_err(err, errlen, "waitpid: %s", strerror(errno));
+                return -1;
+            }
+        }
+    }
+    if (stopped || (stop && *stop)) {
+        set_err(err, errlen, "interrupted");
+        return 2;
+    }
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        return 0;
+    /* one line: newlines of gnuplot's message become " | " */
+    for (char *s = buf; *s; s++)
+        if (*s == '\n')
+            *s = ' ';
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 127 && !used)
+        set_err(err, errlen, "%s: could not be started", gnuplot);
+    else
+        set_err(err, errlen, "gnuplot failed on %s: %s", script, used ? buf : "(no message)");
+    return -1;
+}
+
+/* marks.csv of a sweep (`x,label` rows, written by sluice sweep from the
+ * sweep file's `marks`): x values and one-word labels, space separated,
+ * for sweep.gp's vertical lines.  Labels are checked to be plain words. */
+static int read_marks(const char *dir, char *xs, size_t xn, char *names, size_t nn, char *err,
+                      size_t errlen)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/marks.csv", dir);
+    FILE *f = infile_fopen(path);
+    if (!f) {
+        set_err(err, errlen, "%s: cannot read", path);
+        return 2;
+    }
+    char line[256];
+    size_t lx = 0, ln = 0;
+    int lineno = 0, rc = 0;
+    xs[0] = names[0] = 0;
+    while (rc == 0 && fgets(line, sizeof line, f)) {
+        if (++lineno == 1)
+            continue;
+        line[strcspn(line, "\r\n")] = 0;
+        char *comma = strchr(line, ',');
+        char *end;
+        double x = comma ? strtod(line, &end) : 0;
+        if (!comma || end != comma || !isfinite(x) || !comma[1] ||
+            strspn(comma + 1, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.") !=
+                strlen(comma + 1)) {
+            set_err(err, errlen, "%s:%d: expected x,label (one plain word)", path, lineno);
+            rc = 2;
+            break;
+        }
+        int a = snprintf(xs + lx, xn - lx, "%s%.9g", lx ? " " : "", x);
+        int b = snprintf(names + ln, nn - ln, "%s%s", ln ? " " : "", comma + 1);
+        if (a < 0 || b < 0 || (size_t)a >= xn - lx || (size_t)b >= nn - ln) {
+            set_err(err, errlen, "%s: too many marks", path);
+            rc = 2;
+            break;
+        }
+        lx += (size_t)a;
+        ln += (size_t)b;
+    }
+    fclose(f);
+    return rc;
+}
+
+/* With two or more swept keys, the lines of a sweep plot are split by the
+ * second one (column 3): its name and its distinct values, in order of
+ * appearance (at most 6, plain words only, space separated).  Returns 0
+ * with names[0] = 0 when there is nothing to split by. */
+static int sweep_split(const char *dir, char *name, size_t nn, char *vals, size_t vn, char *err,
+                       size_t errlen)
+{
+    char path[PLOT_PATH_MAX], line[PLOT_LINE_MAX];
+    snprintf(path, sizeof path, "%s/sweep.csv", dir);
+    name[0] = vals[0] = 0;
+    FILE *f = infile_fopen(path);
+    if (!f) {
+        set_err(err, errlen, "%s: %s", path, strerror(errno));
+        return 2;
+    }
+    int lineno = 0, nvals = 0, rc = 0, nx = 0, xs_repeat = 0;
+    long last_point = -1;
+    char xs[64][48];
+    size_t vlen = 0;
+    while (rc == 0 && read_line(f, line, sizeof line)) {
+        char *c1 = strchr(line, ','), *c2 = c1 ? strchr(c1 + 1, ',') : NULL;
+        char *c3 = c2 ? strchr(c2 + 1, ',') : NULL;
+        if (!c3) {
+            rc = 2;
+            set_err(err, errlen, "%s:%d: too few columns", path, lineno + 1);
+            break;
+        }
+        *c3 = 0;
+        *c2 = 0;
+        const char *v = c2 + 1, *x = c1 + 1;
+        if (lineno > 0) {
+            /* rows come per point (col 1) and executor: a new point whose
+             * x (col 2) equals an earlier point's x means a grid */
+            *c1 = 0;
+            long point = strtol(line, NULL, 10);
+            if (point != last_point) {
+                last_point = point;
+                for (int i = 0; i < nx && !xs_repeat; i++)
+                    if (!strcmp(xs[i], x))
+                        xs_repeat = 1;
+                if (nx < 64)
+                    snprintf(xs[nx++], sizeof xs[0], "%s", x);
+            }
+        }
+        if (lineno++ == 0) {
+            if (!strcmp(v, "executor"))
+                break; /* one swept key: no split */
+            snprintf(name, nn, "%s", v);
+            continue;
+        }
+        if (strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-+") !=
+                strlen(v) || !*v) {
+            rc = 2;
+            set_err(err, errlen, "%s:%d: odd value '%.40s'", path, lineno, v);
+            break;
+        }
+        /* already listed? */
+        int seen = 0;
+        for (const char *p = vals; *p;) {
+            size_t l = strcspn(p, " ");
+            if (l == strlen(v) && !strncmp(p, v, l))
+                seen = 1;
+            p += l;
+            if (*p)
+                p++;
+        }
+        if (seen)
+            continue;
+        if (nvals == 6)
+            continue;
+        if ((vlen && append(vals, &vlen, vn, " ")) || append(vals, &vlen, vn, v)) {
+            rc = -1;
+            break;
+        }
+        nvals++;
+    }
+    fclose(f);
+    if (rc == 0 && !vals[0])
+        name[0] = 0;
+    if (rc == 0 && name[0] && !xs_repeat) /* zip mode: the keys move together */
+        name[0] = vals[0] = 0;
+    return rc;
+}
+
+/* Parses the sweep.csv header: the first swept parameter (column 2), the
+ * executor column and the metric names (columns NAME_mean). */
+static int sweep_header(const char *dir, char *xname, size_t xn, int *ecol, char *metrics,
+                        size_t mn, int *mcol0, char *err, size_t errlen)
+{
+    char path[PLOT_PATH_MAX], line[PLOT_LINE_MAX];
+    snprintf(path, sizeof path, "%s/sweep.csv", dir);
+    FILE *f = infile_fopen(path);
+    if (!f) {
+        set_err(err, errlen, "%s: %s", path, strerror(errno));
+        return 2;
+    }
+    int ok = read_line(f, line, sizeof line);
+    fclose(f);
+    if (!ok || strncmp(line, "point,", 6) != 0) {
+        set_err(err, errlen, "%s:1: not a sweep.csv header", path);
+        return 2;
+    }
+    size_t mlen = 0;
+    int col = 0;
+    *ecol = 0;
+    *mcol0 = 0;
+    xname[0] = metrics[0] = 0;
+    for (char *tok = line, *next; tok; tok = next) {
+        next = strchr(tok, ',');
+        if (next)
+            *next++ = 0;
+        col++;
+        if (col == 2 && strcmp(tok, "executor") != 0) {
+            size_t l = strlen(tok) < xn - 1 ? strlen(tok) : xn - 1;
+            memcpy(xname, tok, l);
+            xname[l] = 0;
+        }
+        if (strcmp(tok, "executor") == 0)
+            *ecol = col;
+        size_t l = strlen(tok);
+        if (l > 5 && strcmp(tok + l - 5, "_mean") == 0) {
+            tok[l - 5] = 0;
+            for (const char *c = tok; *c; c++)
+                if (!(*c == '_' || (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9'))) {
+                    set_err(err, errlen, "%s:1: odd metric name '%.40s'", path, tok);
+                    return 2;
+                }
+            if (!*mcol0)
+                *mcol0 = col;
+            if ((mlen && append(metrics, &mlen, mn, " ")) || append(metrics, &mlen, mn, tok))
+                return -1;
+        }
+    }
+    if (!xname[0] || *ecol < 3 || !*mcol0) {
+        set_err(err, errlen, "%s:1: expected point,PARAM...,executor,n,METRIC_mean,METRIC_ci...",
+                path);
+        return 2;
+    }
+    return 0;
+}
+
+int plot_run(const char *dir, const char *reports_dir, char *err, size_t errlen)
+{
+    return plot_run_opts(dir, reports_dir, 0, NULL, NULL, 0, err, errlen);
+}
+
+/* Appends text to note (room for n bytes). */
+static void note_add(char *note, size_t n, const char *text)
+{
+    if (!note || !n)
+        return;
+    size_t len = strlen(note);
+    snprintf(note + len, n - len, "%s", text);
+}
+
+int plot_run_stop(const char *dir, const char *reports_dir, const volatile int *stop, char *err,
+                  size_t errlen)
+{
+    return plot_run_opts(dir, reports_dir, 0, stop, NULL, 0, err, errlen);
+}
+
+int plot_run_opts(const char *dir, const char *reports_dir, int force, const volatile int *stop,
+                  char *note, size_t notelen, char *err, size_t errlen)
+{
+    if (err && errlen)
+        err[0] = 0;
+    if (note && notelen)
+        note[0] = 0;
+    if (!dir || !*dir || !reports_dir || !*reports_dir) {
+        set_err(err, errlen, "no results folder given");
+        return 2;
+    }
+    if (has_control_chars(dir) || has_control_chars(reports_dir)) {
+        set_err(err, errlen, "folder names with control characters are not supported");
+        return 2;
+    }
+    struct stat st;
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        set_err(err, errlen, "%s: no such results folder", dir);
+        return 2;
+    }
+    int sweep = !file_exists(dir, "summary.csv") && file_exists(dir, "sweep.csv");
+    if (!sweep && !file_exists(dir, "summary.csv")) {
+        set_err(err, errlen, "%s: no summary.csv or sweep.csv (not a sluice results folder)", dir);
+        return 2;
+    }
+    if (outdir_may_write_into(dir, "plots", "plots/", force, note, notelen, err, errlen) != 0)
+        return 2;
+    char gnuplot[PLOT_PATH_MAX];
+    if (plot_find_program("gnuplot", gnuplot, sizeof gnuplot) != 0) {
+        set_err(err, errlen, "gnuplot not found: install it with apt-get install gnuplot-nox");
+        return 2;
+    }
+    static const char *const run_files[] = {"timeline.csv", "latency.csv", "faults.csv"};
+    char script[PLOT_PATH_MAX], plotsdir[PLOT_PATH_MAX];
+    snprintf(script, sizeof script, "%s/common.gp", reports_dir);
+    if (access(script, R_OK) != 0) {
+        set_err(err, errlen, "%s: %s (gnuplot scripts not installed?)", script, strerror(errno));
+        return 2;
+    }
+    if ((size_t)snprintf(plotsdir, sizeof plotsdir, "%s/plots", dir) >= sizeof plotsdir) {
+        set_err(err, errlen, "%s: path too long", dir);
+        return 2;
+    }
+    /* The plots are drawn into DIR/plots.tmp.XXXXXX, which then replaces
+     * DIR/plots (output/outdir.h): only plots sluice drew are ever replaced. */
+    outdir od;
+    if (outdir_begin(&od, plotsdir, "sluice plot", force, err, errlen) != 0)
+        return 2;
+    note_add(note, notelen, od.note);
+
+    char *assigns = malloc(PLOT_ARGS_MAX);
+    if (!assigns) {
+        set_err(err, errlen, "out of memory");
+        outdir_abort(&od);
+        return -1;
+    }
+    size_t len = 0;
+    int rc = 0;
+    if (append_assign(assigns, &len, PLOT_ARGS_MAX, "dir", dir) ||
+        append_assign(assigns, &len, PLOT_ARGS_MAX, "outdir", od.tmp) ||
+        append_assign(assigns, &len, PLOT_ARGS_MAX, "rdir", reports_dir)) {
+        set_err(err, errlen, "folder names too long");
+        rc = 2;
+        goto out;
+    }
+    if (sweep) {
+        char xname[256], metrics[4096], tmp[128];
+        int ecol, mcol0;
+        rc = sweep_header(dir, xname, sizeof xname, &ecol, metrics, sizeof metrics, &mcol0, err,
+                          errlen);
+        if (rc)
+            goto out;
+        snprintf(tmp, sizeof tmp, "ecol=%d; mcol0=%d; ", ecol, mcol0);
+        char sname[256], svals[512];
+        rc = sweep_split(dir, sname, sizeof sname, svals, sizeof svals, err, errlen);
+        if (rc)
+            goto out;
+        if (sname[0] && (append_assign(assigns, &len, PLOT_ARGS_MAX, "splitname", sname) ||
+                         append_assign(assigns, &len, PLOT_ARGS_MAX, "splitvals", svals))) {
+            set_err(err, errlen, "sweep.csv values too long");
+            rc = 2;
+            goto out;
+        }
+        /* The swept key's unit, for the x label ("batch.interval (s)"). */
+        char sect[64] = "";
+        const char *dot = strchr(xname, '.');
+        const char *unit = NULL;
+        if (dot && (size_t)(dot - xname) < sizeof sect) {
+            memcpy(sect, xname, (size_t)(dot - xname));
+            sect[dot - xname] = 0;
+            unit = config_unit(sect, dot + 1);
+        }
+        if (append_assign(assigns, &len, PLOT_ARGS_MAX, "xunit", unit ? unit : "")) {
+            set_err(err, errlen, "sweep.csv header too long");
+            rc = 2;
+            goto out;
+        }
+        if (append_assign(assigns, &len, PLOT_ARGS_MAX, "xname", xname) ||
+            append_assign(assigns, &len, PLOT_ARGS_MAX, "metrics", metrics) ||
+            append(assigns, &len, PLOT_ARGS_MAX, tmp)) {
+            set_err(err, errlen, "sweep.csv header too long");
+            rc = 2;
+            goto out;
+        }
+        if (file_exists(dir, "marks.csv")) {
+            char marks[512], names[512];
+            if (read_marks(dir, marks, sizeof marks, names, sizeof names, err, errlen) != 0 ||
+                append_assign(assigns, &len, PLOT_ARGS_MAX, "marks", marks) ||
+                append_assign(assigns, &len, PLOT_ARGS_MAX, "marknames", names)) {
+                if (!*err)
+                    set_err(err, errlen, "%s/marks.csv: too long", dir);
+                rc = 2;
+                goto out;
+            }
+        }
+        snprintf(script, sizeof script, "%s/sweep.gp", reports_dir);
+        rc = run_gnuplot(gnuplot, assigns, script, stop, err, errlen);
+        goto out;
+    }
+
+    for (size_t i = 0; i < sizeof run_files / sizeof run_files[0]; i++)
+        if (!file_exists(dir, run_files[i])) {
+            set_err(err, errlen, "%s/%s: missing (not a complete sluice run folder)", dir,
+                    run_files[i]);
+            rc = 2;
+            goto out;
+        }
+    char execs[64], flags[160];
+    rc = read_executors(dir, execs, sizeof execs, err, errlen);
+    if (rc)
+        goto out;
+    snprintf(flags, sizeof flags, "haswin=%d; hasevents=%d; haspanes=%d; deltas=%d; ",
+             file_exists(dir, "windows.csv"), file_exists(dir, "events.csv"),
+             file_exists(dir, "panes.csv"), stream_deltas(dir));
+    if (append_assign(assigns, &len, PLOT_ARGS_MAX, "execs", execs) ||
+        append(assigns, &len, PLOT_ARGS_MAX, flags)) {
+        set_err(err, errlen, "folder names too long");
+        rc = 2;
+        goto out;
+    }
+    for (int i = 0; i < PLOT_COUNT && rc == 0; i++) {
+        snprintf(script, sizeof script, "%s/%s.gp", reports_dir, plot_table[i].name);
+        rc = run_gnuplot(gnuplot, assigns, script, stop, err, errlen);
+    }
+out:
+    free(assigns);
+    if (rc == 0 && outdir_commit(&od, err, errlen) != 0)
+        rc = 2;
+    if (rc != 0) {
+        outdir_abort(&od);
+        return rc;
+    }
+    static const char *const mine[] = {"plots/"};
+    if (outdir_mark_add(dir, mine, 1, err, errlen) != 0)
+        return -1;
+    return 0;
+}
