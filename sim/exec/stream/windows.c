@@ -25,9 +25,10 @@ int stream_windows_init(stream_windows *win, stream_env *env, stream_sink *out)
     win->rep_wm = -INFINITY;
     win->win = wmap_alloc(sizeof(stream_swin));
     win->ses.idx = wmap_alloc(sizeof(uint32_t));
+    /* >= 1 for every window type (model/window.c; a sliding window's
+     * size and slide are > 0, checked by config_validate, model/config.c) */
     win->assign_max = window_max_per_event(&c->window);
-    if (win->assign_max < 1)
-        win->assign_max = 1;
+    assert(win->assign_max >= 1);
     win->assign = malloc(win->assign_max * sizeof *win->assign);
     if (!win->win || !win->ses.idx || !win->assign)
         return -1;
