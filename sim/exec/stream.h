@@ -57,7 +57,8 @@
  *    window_assign (for sessions, its proto-window merges with every
  *    overlapping or touching window of its key that has not expired for
  *    it, and the merged window takes the union of their contents, the
- *    earliest pending trigger timer and the highest pane index).  A window
+ *    pending trigger timer the trigger's on_merge keeps (the built-in
+ *    trigger: the earliest) and the highest pane index).  A window
  *    with end + L <= Wr is expired for the event: it skips it; an event
  *    that lands in no window at all is dropped (metrics_dropped, once).
  *    Judging expiry by Wr, which depends only on the order of reads, makes

@@ -112,6 +112,7 @@ const char *stream_state_violation(stream_state st, const stream_facts *f)
     }
 }
 
+#ifndef NDEBUG
 /* SQLite's assert_pager_state: every invariant of the job's state holds.
  * Returns 1 (for assert()); called at every transition. */
 static int stream_check_state(const stream_t *s)
@@ -137,6 +138,7 @@ static int stream_check_state(const stream_t *s)
     assert(stream_state_violation(s->state, &f) == NULL);
     return 1;
 }
+#endif
 
 static void set_state(stream_t *s, stream_state to)
 {
