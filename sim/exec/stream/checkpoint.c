@@ -40,16 +40,6 @@ void stream_checkpoint_free(stream_checkpoint *ck)
     free(ck->pause);
 }
 
-uint64_t stream_checkpoint_barrier(const stream_checkpoint *ck)
-{
-    return ck->active ? ck->at_barrier.off : UINT64_MAX;
-}
-
-int stream_checkpoint_holds(const stream_checkpoint *ck, int i)
-{
-    return ck->state[i] != CK_NONE;
-}
-
 void stream_checkpoint_start(stream_checkpoint *ck, const stream_source *src)
 {
     ck->active = 1;
@@ -57,7 +47,7 @@ void stream_checkpoint_start(stream_checkpoint *ck, const stream_source *src)
     ck->done = 0;
 }
 
-void stream_checkpoint_reach(stream_checkpoint *ck, const stream_workers *wk, int i)
+void stream_checkpoint_arrive(stream_checkpoint *ck, const stream_workers *wk, int i)
 {
     const stream_worker *w = &wk->w[i];
     const stream_item *h;

@@ -51,15 +51,28 @@ int stream_checkpoint_init(stream_checkpoint *ck, stream_env *env, int P, int ke
 void stream_checkpoint_free(stream_checkpoint *ck);
 
 /* The barrier's offset while one runs, UINT64_MAX when none does. */
-uint64_t stream_checkpoint_barrier(const stream_checkpoint *ck);
+static inline uint64_t stream_checkpoint_barrier(const stream_checkpoint *ck)
+{
+    return ck->active ? ck->at_barrier.off : UINT64_MAX;
+}
 /* Worker i is at the barrier (paused or aligned): it takes no record. */
-int stream_checkpoint_holds(const stream_checkpoint *ck, int i);
+static inline int stream_checkpoint_holds(const stream_checkpoint *ck, int i)
+{
+    return ck->state[i] != CK_NONE;
+}
 /* A checkpoint starts: its barrier enters the channels behind the records
  * read so far (the source's state there is kept); the caller then lets
  * each worker reach it (stream_checkpoint_reach). */
 void stream_checkpoint_start(stream_checkpoint *ck, const stream_source *src);
-/* Worker i reaches the barrier if it is there: its pause starts. */
-void stream_checkpoint_reach(stream_checkpoint *ck, const stream_workers *wk, int i);
+/* Worker i reaches the barrier if it is there: its pause starts.  (The
+ * test for a running checkpoint is inline: this is asked after every
+ * service.) */
+void stream_checkpoint_arrive(stream_checkpoint *ck, const stream_workers *wk, int i);
+static inline void stream_checkpoint_reach(stream_checkpoint *ck, const stream_workers *wk, int i)
+{
+    if (ck->active)
+        stream_checkpoint_arrive(ck, wk, i);
+}
 /* Worker i's pause ended: returns 1 when it was the last one. */
 int stream_checkpoint_pause_end(stream_checkpoint *ck, int i);
 /* The running checkpoint ends: returns 1 completed, 0 declined. */

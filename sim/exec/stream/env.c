@@ -7,12 +7,6 @@
 
 #include "run/sim.h"
 
-event_queue_handle stream_env_at(stream_env *e, double t, enum stream_timer kind,
-                                 uint64_t payload)
-{
-    return sim_at(e->sim, t, e->fire, e->job, payload << 8 | (uint64_t)kind);
-}
-
 void stream_env_cancel(stream_env *e, event_queue_handle h)
 {
     sim_cancel(e->sim, h);

@@ -21,8 +21,7 @@
 #include "engine/event_queue.h"
 #include "measure/metrics.h"
 #include "model/config.h"
-
-typedef struct sim sim_t;
+#include "run/sim.h"
 
 /* The job's timers, by what they are for (the kind is in the low byte of
  * the event's data, the payload above it). */
@@ -47,9 +46,13 @@ typedef struct stream_env {
 } stream_env;
 
 /* A timer of the job at time t (s): kind and payload come back to
- * env->fire.  Returns its handle (0 when out of memory: sim aborts). */
-event_queue_handle stream_env_at(stream_env *e, double t, enum stream_timer kind,
-                                 uint64_t payload);
+ * env->fire.  Returns its handle (0 when out of memory: sim aborts).
+ * Inline: it is on the per-event path (a service end per record). */
+static inline event_queue_handle stream_env_at(stream_env *e, double t, enum stream_timer kind,
+                                               uint64_t payload)
+{
+    return sim_at(e->sim, t, e->fire, e->job, payload << 8 | (uint64_t)kind);
+}
 void stream_env_cancel(stream_env *e, event_queue_handle h);
 
 /* Splits the data of an event of env->fire. */

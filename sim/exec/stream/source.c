@@ -113,14 +113,6 @@ void stream_source_trim(stream_source *src, uint64_t keep)
         src->log.base = keep;
 }
 
-int stream_source_processed(stream_source *src, uint64_t off)
-{
-    uint8_t *done = &src->log.done[off & (src->log.cap - 1)];
-    int again = *done;
-    *done = 1;
-    return again;
-}
-
 void stream_source_stop_tracking(stream_source *src)
 {
     free(src->log.done);
@@ -192,15 +184,6 @@ static stream_item *chan_push(stream_chan *c)
     c->len++;
     c->inflight++;
     return &c->v[i];
-}
-
-void stream_chan_pop(stream_chan *c, stream_item *out)
-{
-    assert(c->len > 0);
-    *out = c->v[c->head];
-    if (++c->head == c->cap)
-        c->head = 0;
-    c->len--;
 }
 
 uint64_t stream_source_backlog(const stream_source *src)

@@ -19,6 +19,7 @@
 #ifndef SLUICE_STREAM_SOURCE_H
 #define SLUICE_STREAM_SOURCE_H
 
+#include <assert.h>
 #include <stdint.h>
 
 #include "exec/stream/env.h"
@@ -93,7 +94,13 @@ void stream_source_read(stream_source *src);
 /* Drops the log before offset keep (never before base). */
 void stream_source_trim(stream_source *src, uint64_t keep);
 /* log.done of off: returns whether it was processed before, and marks it. */
-int stream_source_processed(stream_source *src, uint64_t off);
+static inline int stream_source_processed(stream_source *src, uint64_t off)
+{
+    uint8_t *done = &src->log.done[off & (src->log.cap - 1)];
+    int again = *done;
+    *done = 1;
+    return again;
+}
 /* No record will have been processed before from now on: log.done goes. */
 void stream_source_stop_tracking(stream_source *src);
 
@@ -120,6 +127,13 @@ static inline const stream_item *stream_chan_head(const stream_chan *c)
     return c->len ? &c->v[c->head] : NULL;
 }
 
-void stream_chan_pop(stream_chan *c, stream_item *out);
+static inline void stream_chan_pop(stream_chan *c, stream_item *out)
+{
+    assert(c->len > 0);
+    *out = c->v[c->head];
+    if (++c->head == c->cap)
+        c->head = 0;
+    c->len--;
+}
 
 #endif

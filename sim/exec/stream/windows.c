@@ -311,17 +311,15 @@ static void fire_due(stream_windows *win)
     }
 }
 
-void stream_windows_advance(stream_windows *win, double m)
+void stream_windows_raise(stream_windows *win, double m)
 {
-    if (m > win->op_wm) {
-        win->op_wm = m;
-        if (m > win->rep_wm) {
-            win->rep_wm = m;
-            metrics_watermark(win->env->m, *win->env->clock, m);
-        }
-        if (win->dl.len > 0 && win->dl.v[0].at <= win->op_wm)
-            fire_due(win);
+    win->op_wm = m;
+    if (m > win->rep_wm) {
+        win->rep_wm = m;
+        metrics_watermark(win->env->m, *win->env->clock, m);
     }
+    if (win->dl.len > 0 && win->dl.v[0].at <= win->op_wm)
+        fire_due(win);
 }
 
 /* Adds ev to window w of its key, creating it when absent. */

@@ -72,16 +72,6 @@ int stream_workers_try_start(stream_workers *wk, int i, uint64_t barrier)
     return STREAM_STARTED;
 }
 
-const stream_item *stream_workers_done(stream_workers *wk, int i)
-{
-    stream_worker *w = &wk->w[i];
-    w->busy = 0;
-    w->svc = 0;
-    w->ch->inflight--;
-    wk->work_since_ck += w->svc_s;
-    return &w->cur;
-}
-
 void stream_workers_slow(stream_workers *wk, double until, double factor)
 {
     if (until > wk->slow_until)

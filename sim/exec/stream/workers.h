@@ -52,7 +52,15 @@ void stream_workers_free(stream_workers *wk);
  * checkpoint's barrier; UINT64_MAX when none runs). */
 int stream_workers_try_start(stream_workers *wk, int i, uint64_t barrier);
 /* Worker i's service ended: returns the record it served. */
-const stream_item *stream_workers_done(stream_workers *wk, int i);
+static inline const stream_item *stream_workers_done(stream_workers *wk, int i)
+{
+    stream_worker *w = &wk->w[i];
+    w->busy = 0;
+    w->svc = 0;
+    w->ch->inflight--;
+    wk->work_since_ck += w->svc_s;
+    return &w->cur;
+}
 /* A slowdown until `until` by factor. */
 void stream_workers_slow(stream_workers *wk, double until, double factor);
 
