@@ -37,17 +37,11 @@ void stream_sink_free(stream_sink *k)
 
 uint32_t stream_sink_hold(stream_sink *k, const workload_event *ev)
 {
-    uint32_t i;
-    if (k->vn.free) {
-        i = k->vn.free;
+    uint32_t i = k->vn.free;
+    if (i)
         k->vn.free = k->vn.v[i].next;
-    } else {
-        size_t cap = k->vn.cap;
-        if (stream_env_grow((void **)&k->vn.v, sizeof *k->vn.v, &cap, (size_t)k->vn.used + 2) != 0)
-            return 0;
-        k->vn.cap = (uint32_t)cap;
-        i = ++k->vn.used;
-    }
+    else if (!(i = stream_env_slot((void **)&k->vn.v, sizeof *k->vn.v, &k->vn.cap, &k->vn.used)))
+        return 0;
     k->vn.v[i].ev = *ev;
     k->vn.v[i].next = 0;
     return i;

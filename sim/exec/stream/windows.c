@@ -55,18 +55,12 @@ void stream_windows_snap_free(stream_windows_snap *snap)
 
 static uint32_t et_alloc(stream_windows *win)
 {
-    uint32_t i;
-    if (win->et.free) {
-        i = win->et.free;
+    uint32_t i = win->et.free;
+    if (i)
         win->et.free = win->et.v[i].next_free;
-    } else {
-        size_t cap = win->et.cap;
-        if (stream_env_grow((void **)&win->et.v, sizeof *win->et.v, &cap,
-                            (size_t)win->et.used + 2) != 0)
-            return 0;
-        win->et.cap = (uint32_t)cap;
-        i = ++win->et.used;
-    }
+    else if (!(i = stream_env_slot((void **)&win->et.v, sizeof *win->et.v, &win->et.cap,
+                                   &win->et.used)))
+        return 0;
     memset(&win->et.v[i], 0, sizeof win->et.v[i]);
     return i;
 }
@@ -81,18 +75,12 @@ static void et_drop(stream_windows *win, uint32_t i)
 
 static uint32_t sn_alloc(stream_windows *win)
 {
-    uint32_t i;
-    if (win->ses.free) {
-        i = win->ses.free;
+    uint32_t i = win->ses.free;
+    if (i)
         win->ses.free = win->ses.v[i].next;
-    } else {
-        size_t cap = win->ses.cap;
-        if (stream_env_grow((void **)&win->ses.v, sizeof *win->ses.v, &cap,
-                            (size_t)win->ses.used + 2) != 0)
-            return 0;
-        win->ses.cap = (uint32_t)cap;
-        i = ++win->ses.used;
-    }
+    else if (!(i = stream_env_slot((void **)&win->ses.v, sizeof *win->ses.v, &win->ses.cap,
+                                   &win->ses.used)))
+        return 0;
     win->ses.v[i].next = 0;
     return i;
 }
