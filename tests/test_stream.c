@@ -1,5 +1,5 @@
 /*
- * test_stream.c: the stream executor (exec/stream.c) and its watermark
+ * test_stream.c: the stream executor (exec/stream/) and its watermark
  * policies (model/watermark.c).
  *
  *  - watermark_*: the policies on their own, with known answers.
@@ -435,6 +435,10 @@ Test(stream, trigger_early_processing_time)
     cr_assert_eq(t->on_timer(&c, &p, 5.5), TRIG_CONTINUE, "nothing to fire");
     p.count = 1;
     cr_assert_eq(t->on_late(&c, &p), TRIG_FIRE, "every late element fires");
+    /* a session merge keeps the earlier timer, the merged window's own on a tie */
+    cr_assert_eq(t->on_merge(&c, 7, 6), TRIG_MERGE_TAKE);
+    cr_assert_eq(t->on_merge(&c, 6, 7), TRIG_MERGE_KEEP);
+    cr_assert_eq(t->on_merge(&c, 6, 6), TRIG_MERGE_KEEP);
 }
 
 /* ------------------------------------------------------- hand traces */

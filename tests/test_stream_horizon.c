@@ -2,19 +2,20 @@
  * test_stream_horizon.c: the stream executor's horizon (exec_type.horizon)
  * checked against every pane and merge it emits, and its own memory.
  *
- * How: this file compiles its own copy of sim/exec/stream.c, with metrics_pane
- * and metrics_window_merged routed through a checker, sim_at through a
- * trampoline, and defines exec_stream as a wrapper of that copy.  The
- * test binary links this exec_stream instead of libsluice's (the archive
- * member is not pulled), for every test in it; outside a check (hz.on ==
- * 0) the wrapper only forwards, so the other tests run the same code.
- * During a check the executor is asked for its horizon after every
- * arrival, fault, timer of its own (service ends, checkpoint pauses,
- * early firings, restores, watermark steps) and the end of the input
- * (sim asks only now and then), and the checker
+ * How: this file defines exec_stream as a wrapper of the stream job's
+ * functions (exec/stream/stream.h); the test binary links this
+ * exec_stream instead of libsluice's (exec/stream/exec_stream.c, alone in
+ * its archive member, is not pulled), for every test in it; outside a
+ * check (hz.on == 0) the wrapper only forwards, so the other tests run
+ * the same code.  During a check it sets the job's probe (the sink's
+ * seam, exec/stream/sink.h): the checker sees every pane and merge just
+ * before it reaches metrics, and the executor is asked for its horizon
+ * after every arrival, fault, timer of its own (service ends, checkpoint
+ * pauses, early firings, restores, watermark steps) and the end of the
+ * input (sim asks only now and then), and the checker
  * fails a pane or merge of a window ending before the highest value
  * promised so far by that executor instance.  It also records the peak
- * size of the executor's own structures, read straight from its state.
+ * size of the executor's own structures (stream_job_sizes).
  *
  *  - promise_*: many random stream configurations (every window type,
  *    watermark, routing, guarantee, with crashes, MTBF, failed
@@ -40,31 +41,15 @@
 #include "engine/rng.h"
 #include "run/sim.h"
 
-int hz_metrics_pane(metrics_t *m, const pane_t *p);
-int hz_metrics_window_merged(metrics_t *m, uint32_t key, double old_start, double old_end,
-                             double new_start, double new_end);
-
-event_queue_handle hz_sim_at(sim_t *s, double t, event_queue_fn fn, void *arg, uint64_t data);
-
-#define exec_stream exec_stream_inner
-#define metrics_pane hz_metrics_pane
-#define metrics_window_merged hz_metrics_window_merged
-#define sim_at hz_sim_at
-#include "exec/stream.c"
-#undef exec_stream
-#undef metrics_pane
-#undef metrics_window_merged
-#undef sim_at
+#include "exec/stream/stream.h"
 
 /* ------------------------------------------------------------- checker */
 
-typedef struct hz_peak {
-    size_t win, heap, log, sink, stg, vn, snap;
-} hz_peak;
+typedef stream_sizes hz_peak;
 
 typedef struct hz_inst {
-    stream_t *s;
-    metrics_t *m;
+    void *s;               /* the job */
+    sim_t *sim;            /* its run */
     double last;           /* the value returned last */
     double promised;       /* highest value so far */
     double at_input_end;   /* value right after on_input_end */
@@ -83,28 +68,6 @@ static struct {
     hz_inst inst[4];
 } hz;
 
-/* The executor's timers go through a trampoline (hz_sim_at) that asks for
- * the horizon after each one has run: one slot per pending timer. */
-typedef struct hz_timer {
-    event_queue_fn fn;
-    void *arg;
-    uint64_t data;
-    uint32_t next_free;
-} hz_timer;
-
-static struct {
-    hz_timer *v;
-    uint32_t n, cap, free; /* free: 1-based list of fired slots */
-} hz_t;
-
-static hz_inst *hz_find_m(const metrics_t *m)
-{
-    for (int i = 0; i < hz.n; i++)
-        if (hz.inst[i].m == m)
-            return &hz.inst[i];
-    return NULL;
-}
-
 static hz_inst *hz_find_s(const void *s)
 {
     for (int i = 0; i < hz.n; i++)
@@ -121,14 +84,15 @@ static void peak(size_t *p, size_t v)
 
 static void hz_observe(hz_inst *x)
 {
-    const stream_t *s = x->s;
-    peak(&x->peak.win, wmap_size(s->win));
-    peak(&x->peak.heap, s->heap_len);
-    peak(&x->peak.log, (size_t)(s->log_end - s->log_base));
-    peak(&x->peak.sink, s->sink ? wmap_size(s->sink) : 0);
-    peak(&x->peak.stg, s->stg_len);
-    peak(&x->peak.vn, s->vn_used);
-    peak(&x->peak.snap, s->snap.nw);
+    stream_sizes z;
+    stream_job_sizes(x->s, &z);
+    peak(&x->peak.win, z.win);
+    peak(&x->peak.heap, z.heap);
+    peak(&x->peak.log, z.log);
+    peak(&x->peak.sink, z.sink);
+    peak(&x->peak.stg, z.stg);
+    peak(&x->peak.vn, z.vn);
+    peak(&x->peak.snap, z.snap);
 }
 
 static double hz_ask(void *self)
@@ -139,17 +103,16 @@ static double hz_ask(void *self)
         hz_observe(x);
         return -INFINITY;
     }
-    h = exec_stream_inner.horizon(self);
+    h = stream_job_horizon(self);
     if (!x)
         return h;
-    stream_t *s = self;
     x->asks++;
     if (h < x->last)
         x->decreased = 1;
     x->last = h;
     /* (The value includes the floor of the truth horizon; asking for the
      * exact one would switch on the workload's oracle heap.) */
-    if (h < sim_pending_event_time_floor(s->sim))
+    if (h < sim_pending_event_time_floor(x->sim))
         x->own++; /* the executor's own bound is the binding one */
     if (h > x->promised)
         x->promised = h;
@@ -157,81 +120,54 @@ static double hz_ask(void *self)
     return h;
 }
 
-int hz_metrics_pane(metrics_t *m, const pane_t *p)
+static void hz_pane(void *ctx, const pane_t *p)
 {
-    hz_inst *x = hz_find_m(m);
-    if (x) {
-        x->panes++;
-        if (p->end < x->promised && x->behind++ == 0)
-            snprintf(x->first, sizeof x->first,
-                     "pane key %u [%.9g, %.9g) index %u timing %d dup %d at %.9g behind %.9g",
-                     (unsigned)p->key, p->start, p->end, (unsigned)p->index, p->timing,
-                     p->duplicate, *x->s->clock, x->promised);
-    }
-    return metrics_pane(m, p);
+    hz_inst *x = ctx;
+    if (!x->s)
+        return;
+    x->panes++;
+    if (p->end < x->promised && x->behind++ == 0)
+        snprintf(x->first, sizeof x->first,
+                 "pane key %u [%.9g, %.9g) index %u timing %d dup %d at %.9g behind %.9g",
+                 (unsigned)p->key, p->start, p->end, (unsigned)p->index, p->timing,
+                 p->duplicate, sim_now(x->sim), x->promised);
 }
 
-int hz_metrics_window_merged(metrics_t *m, uint32_t key, double old_start, double old_end,
-                             double new_start, double new_end)
+static void hz_merge(void *ctx, uint32_t key, window_t old, window_t into)
 {
-    hz_inst *x = hz_find_m(m);
-    if (x) {
-        x->merges++;
-        if ((old_end < x->promised || new_end < x->promised) && x->behind++ == 0)
-            snprintf(x->first, sizeof x->first,
-                     "merge key %u [%.9g, %.9g) -> [%.9g, %.9g) at %.9g behind %.9g",
-                     (unsigned)key, old_start, old_end, new_start, new_end, *x->s->clock,
-                     x->promised);
-    }
-    return metrics_window_merged(m, key, old_start, old_end, new_start, new_end);
+    hz_inst *x = ctx;
+    if (!x->s)
+        return;
+    x->merges++;
+    if ((old.end < x->promised || into.end < x->promised) && x->behind++ == 0)
+        snprintf(x->first, sizeof x->first,
+                 "merge key %u [%.9g, %.9g) -> [%.9g, %.9g) at %.9g behind %.9g",
+                 (unsigned)key, old.start, old.end, into.start, into.end, sim_now(x->sim),
+                 x->promised);
+}
+
+/* After each timer of the job has run (its service ends, checkpoint
+ * pauses, early firings, restores, watermark steps, sink prunings). */
+static void hz_after_timer(void *ctx, void *job)
+{
+    (void)ctx;
+    if (hz.on)
+        hz_ask(job);
 }
 
 /* ------------------------------------------------------------- wrapper */
 
-static void hz_tramp(void *ctx, void *arg, uint64_t slot)
-{
-    hz_timer t = hz_t.v[slot - 1];
-    (void)arg;
-    hz_t.v[slot - 1].next_free = hz_t.free;
-    hz_t.free = (uint32_t)slot;
-    t.fn(ctx, t.arg, t.data);
-    if (hz.on)
-        hz_ask(t.arg); /* every timer of exec/stream.c has the stream as arg */
-}
-
-/* sim_at for exec/stream.c: the same event (time, insertion order), through
- * hz_tramp.  A cancelled timer's slot is not reused (a test's runs are
- * short). */
-event_queue_handle hz_sim_at(sim_t *s, double t, event_queue_fn fn, void *arg, uint64_t data)
-{
-    uint32_t i = hz_t.free;
-    if (i) {
-        hz_t.free = hz_t.v[i - 1].next_free;
-    } else {
-        if (hz_t.n == hz_t.cap) {
-            uint32_t nc = hz_t.cap ? 2 * hz_t.cap : 1024;
-            hz_timer *nv = realloc(hz_t.v, nc * sizeof *nv);
-            if (!nv)
-                return 0;
-            hz_t.v = nv;
-            hz_t.cap = nc;
-        }
-        i = ++hz_t.n;
-    }
-    hz_t.v[i - 1] = (hz_timer){fn, arg, data, 0};
-    return sim_at(s, t, hz_tramp, NULL, i);
-}
-
 static void *w_create(sim_t *sim, exec_t *e, char *err, size_t errlen)
 {
-    void *self = exec_stream_inner.create(sim, e, err, errlen);
+    void *self = stream_job_create(sim, e, err, errlen);
     if (self && hz.on && hz.n < 4) {
         hz_inst *x = &hz.inst[hz.n++];
         memset(x, 0, sizeof *x);
         x->s = self;
-        x->m = e->metrics;
+        x->sim = sim;
         x->promised = x->last = -INFINITY;
         x->at_input_end = x->final = NAN;
+        stream_job_set_probe(self, &(stream_probe){{x, hz_pane, hz_merge}, hz_after_timer});
     }
     return self;
 }
@@ -241,21 +177,21 @@ static void w_destroy(void *self)
     hz_inst *x = hz_find_s(self);
     if (x) {
         x->s = NULL; /* the pointers may be reused by a later run */
-        x->m = NULL;
+        x->sim = NULL;
     }
-    exec_stream_inner.destroy(self);
+    stream_job_destroy(self);
 }
 
 static void w_on_arrival(void *self, const workload_event *ev)
 {
-    exec_stream_inner.on_arrival(self, ev);
+    stream_job_on_arrival(self, ev);
     if (hz.on)
         hz_ask(self);
 }
 
 static void w_on_input_end(void *self)
 {
-    exec_stream_inner.on_input_end(self);
+    stream_job_on_input_end(self);
     if (hz.on) {
         hz_inst *x = hz_find_s(self);
         double h = hz_ask(self);
@@ -266,17 +202,14 @@ static void w_on_input_end(void *self)
 
 static void w_on_fault(void *self, const fault_t *f)
 {
-    exec_stream_inner.on_fault(self, f);
+    stream_job_on_fault(self, f);
     if (hz.on)
         hz_ask(self);
 }
 
-static uint64_t w_backlog(void *self) { return exec_stream_inner.backlog(self); }
-static double w_watermark(void *self) { return exec_stream_inner.watermark(self); }
-
 static void w_finish(void *self)
 {
-    exec_stream_inner.finish(self);
+    stream_job_finish(self);
     if (hz.on) {
         hz_inst *x = hz_find_s(self);
         double h = hz_ask(self);
@@ -287,12 +220,12 @@ static void w_finish(void *self)
 
 static double w_horizon(void *self)
 {
-    return hz.on && !hz.quiet ? hz_ask(self) : exec_stream_inner.horizon(self);
+    return hz.on && !hz.quiet ? hz_ask(self) : stream_job_horizon(self);
 }
 
 const exec_type exec_stream = {
     "stream", w_create, w_destroy, w_on_arrival, w_on_input_end, w_on_fault,
-    w_backlog, w_watermark, w_finish, w_horizon,
+    stream_job_backlog, stream_job_watermark, w_finish, w_horizon,
 };
 
 /* -------------------------------------------------------------- configs */

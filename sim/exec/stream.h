@@ -5,6 +5,21 @@
  * and accumulation modes, and aligned checkpoints that gate exactly-once
  * output.  Exports exec_stream (engine/exec.h).
  *
+ * The code is in sim/exec/stream/, one part per file (each its own
+ * sub-struct of the job, snapshotting and restoring its own state):
+ *   source.c      log, channels, routing, source watermark (stream_source_)
+ *   workers.c     service, slowdowns (stream_workers_)
+ *   windows.c     operator watermark, windows, triggers, lateness and
+ *                 clean-up rules, sessions and their merges (stream_windows_)
+ *   sink.c        pane visibility, staging and commit, the at-least-once
+ *                 table (stream_sink_)
+ *   checkpoint.c  barriers, alignment, the last snapshot (stream_checkpoint_)
+ *   horizon.c     the horizon (stream_horizon_)
+ *   stream.c      the job: its state (stream/stream.h), creation, timers,
+ *                 crash and restore (stream_job_)
+ *   env.c         what the parts share: clock, metrics, timers (stream_env_)
+ *   exec_stream.c the exec_type table
+ *
  * Rules of this executor
  *  - Source log: every arrival is appended to an unbounded FIFO (the Kafka
  *    topic; unread length = backlog).  The source reads the head of the log
@@ -42,7 +57,8 @@
  *    window_assign (for sessions, its proto-window merges with every
  *    overlapping or touching window of its key that has not expired for
  *    it, and the merged window takes the union of their contents, the
- *    earliest pending trigger timer and the highest pane index).  A window
+ *    pending trigger timer the trigger's on_merge keeps (the built-in
+ *    trigger: the earliest) and the highest pane index).  A window
  *    with end + L <= Wr is expired for the event: it skips it; an event
  *    that lands in no window at all is dropped (metrics_dropped, once).
  *    Judging expiry by Wr, which depends only on the order of reads, makes
@@ -110,7 +126,7 @@
  *    the merged window (in emit order, so under exactly_once at the
  *    commit), so the final result of a session is its whole content
  *    whatever panes fired before the merge.
- *  - Horizon (exec_type.horizon, stream_horizon in exec/stream.c derives it):
+ *  - Horizon (exec_type.horizon, stream/horizon.c derives it):
  *    the least of: the window ends of the staged output; the live
  *    windows (deadline heap top - L); Wr - L of the records not processed
  *    yet (window none: their event times); while a crash can still come

@@ -29,8 +29,16 @@ static int ept_on_late(const struct config_stream *c, const trigger_pane *p)
     return TRIG_FIRE; /* AfterPane.elementCountAtLeast(1) */
 }
 
+/* The earliest pending timer wins: a merged session fires its EARLY pane
+ * when the first of its parts would have. */
+static int ept_on_merge(const struct config_stream *c, double into_at, double from_at)
+{
+    (void)c;
+    return from_at < into_at ? TRIG_MERGE_TAKE : TRIG_MERGE_KEEP;
+}
+
 const trigger_type trigger_early_processing_time = {
-    "early_processing_time", ept_on_element, ept_on_timer, ept_on_late
+    "early_processing_time", ept_on_element, ept_on_timer, ept_on_late, ept_on_merge
 };
 
 /* --------------------------------------------------------------- registry */

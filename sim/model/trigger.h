@@ -10,16 +10,19 @@
  *    before that moment and LATE panes after it.
  *  - The operator asks the trigger after each element it adds to a pane:
  *    on_element (before the end of the window) may fire at once or ask
- *    for one processing-time timer per window (the earliest one wins
- *    when session windows merge; a fired pane clears it); on_timer is
- *    asked when that timer fires; on_late (after the end, within allowed
- *    lateness) may fire at once.  A trigger is stateless: what it sees of
+ *    for one processing-time timer per window (a fired pane clears it);
+ *    on_timer is asked when that timer fires; on_late (after the end,
+ *    within allowed lateness) may fire at once.  When session windows
+ *    that both have a timer pending merge, on_merge decides which timer
+ *    the merged window keeps (Beam's Trigger.onMerge); the other is
+ *    cancelled.  A trigger is stateless: what it sees of
  *    the window is a trigger_pane, so checkpoints need not save it.
  *  - Built-in (trigger_types[], looked up by name):
  *      early_processing_time  EARLY pane early_delay s of processing time
  *                 after the first element of a pane (0 = never), LATE
- *                 pane for every late element: Beam's
- *                 AfterWatermark.pastEndOfWindow()
+ *                 pane for every late element, and of two timers the
+ *                 earlier survives a merge (ties: the merged window's
+ *                 own): Beam's AfterWatermark.pastEndOfWindow()
  *                   .withEarlyFirings(AfterProcessingTime
  *                     .pastFirstElementInPane().plusDelayOf(early_delay))
  *                   .withLateFirings(AfterPane.elementCountAtLeast(1)).
@@ -38,6 +41,10 @@
 
 #define TRIG_CONTINUE 0
 #define TRIG_FIRE 1
+
+/* on_merge's answers. */
+#define TRIG_MERGE_KEEP 0  /* the merged window keeps its own timer */
+#define TRIG_MERGE_TAKE 1  /* it takes the timer of the window merged in */
 
 /* What a trigger sees of a window's current pane. */
 typedef struct trigger_pane {
@@ -62,6 +69,11 @@ typedef struct trigger_type {
     /* A late element joined the pane (watermark past the end, within
      * allowed lateness): TRIG_FIRE emits a LATE pane now. */
     int (*on_late)(const struct config_stream *c, const trigger_pane *p);
+    /* Two windows with a pending timer each merge (sessions): into_at is
+     * the timer of the window the other merges into, from_at the other's
+     * (processing time, s).  TRIG_MERGE_TAKE: the merged window takes
+     * from's timer; TRIG_MERGE_KEEP: it keeps its own. */
+    int (*on_merge)(const struct config_stream *c, double into_at, double from_at);
 } trigger_type;
 
 extern const trigger_type trigger_early_processing_time;

@@ -1,0 +1,617 @@
+/*
+ * stream/windows.c: the window operator (see stream/windows.h).
+ */
+#include "exec/stream/windows.h"
+
+#include <assert.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "measure/metrics.h"
+
+enum { DL_ONTIME = 0, DL_GC = 1 };
+
+int stream_windows_init(stream_windows *win, stream_env *env, stream_sink *out)
+{
+    const config_t *c = env->c;
+    win->env = env;
+    win->out = out;
+    win->trig = trigger_default;
+    win->wtype = c->window.type;
+    win->lateness = c->stream.allowed_lateness;
+    win->accumulating = c->stream.accumulation == ACC_ACCUMULATING;
+    win->op_wm = -INFINITY;
+    win->rep_wm = -INFINITY;
+    win->win = wmap_alloc(sizeof(stream_swin));
+    win->ses.idx = wmap_alloc(sizeof(uint32_t));
+    /* >= 1 for every window type (model/window.c; a sliding window's
+     * size and slide are > 0, checked by config_validate, model/config.c) */
+    win->assign_max = window_max_per_event(&c->window);
+    assert(win->assign_max >= 1);
+    win->assign = malloc(win->assign_max * sizeof *win->assign);
+    if (!win->win || !win->ses.idx || !win->assign)
+        return -1;
+    return 0;
+}
+
+void stream_windows_free(stream_windows *win)
+{
+    wmap_free(win->win);
+    wmap_free(win->ses.idx);
+    free(win->assign);
+    free(win->et.v);
+    free(win->ses.v);
+    free(win->dl.v);
+}
+
+void stream_windows_snap_free(stream_windows_snap *snap)
+{
+    free(snap->w);
+    free(snap->ev);
+}
+
+/* ----------------------------------------------------------------- pools */
+
+static uint32_t et_alloc(stream_windows *win)
+{
+    uint32_t i = win->et.free;
+    if (i)
+        win->et.free = win->et.v[i].next_free;
+    else if (!(i = stream_env_slot((void **)&win->et.v, sizeof *win->et.v, &win->et.cap,
+                                   &win->et.used)))
+        return 0;
+    memset(&win->et.v[i], 0, sizeof win->et.v[i]);
+    return i;
+}
+
+/* Cancels early timer i and frees its record. */
+static void et_drop(stream_windows *win, uint32_t i)
+{
+    stream_env_cancel(win->env, win->et.v[i].h);
+    win->et.v[i].next_free = win->et.free;
+    win->et.free = i;
+}
+
+static uint32_t sn_alloc(stream_windows *win)
+{
+    uint32_t i = win->ses.free;
+    if (i)
+        win->ses.free = win->ses.v[i].next;
+    else if (!(i = stream_env_slot((void **)&win->ses.v, sizeof *win->ses.v, &win->ses.cap,
+                                   &win->ses.used)))
+        return 0;
+    win->ses.v[i].next = 0;
+    return i;
+}
+
+/* Adds w to the session list of key (which exists).  0 or -1 (OOM). */
+static int sidx_add(stream_windows *win, uint32_t key, window_t w)
+{
+    uint32_t n = sn_alloc(win);
+    uint32_t *head;
+    if (!n)
+        return -1;
+    head = wmap_get(win->ses.idx, key, 0, 0);
+    win->ses.v[n].start = w.start;
+    win->ses.v[n].end = w.end;
+    win->ses.v[n].next = *head;
+    *head = n;
+    return 0;
+}
+
+/* Removes (start, end) from the session list of key. */
+static void sidx_remove(stream_windows *win, uint32_t key, double start, double end)
+{
+    uint32_t *head = wmap_get(win->ses.idx, key, 0, 0);
+    uint32_t *link = head;
+    if (!head)
+        return;
+    while (*link) {
+        stream_snode *n = &win->ses.v[*link];
+        if (n->start == start && n->end == end) {
+            uint32_t dead = *link;
+            *link = n->next;
+            win->ses.v[dead].next = win->ses.free;
+            win->ses.free = dead;
+            break;
+        }
+        link = &n->next;
+    }
+    if (*head == 0)
+        wmap_del(win->ses.idx, key, 0, 0);
+}
+
+/* --------------------------------------------------------- deadline heap */
+
+static int dl_less(const stream_dline *a, const stream_dline *b)
+{
+    if (a->at != b->at)
+        return a->at < b->at;
+    if (a->start != b->start)
+        return a->start < b->start;
+    if (a->end != b->end)
+        return a->end < b->end;
+    if (a->key != b->key)
+        return a->key < b->key;
+    return a->kind < b->kind;
+}
+
+static int dl_push(stream_windows *win, double at, uint32_t key, window_t w, uint32_t kind)
+{
+    stream_dline *h;
+    size_t i;
+    if (stream_env_grow((void **)&win->dl.v, sizeof *win->dl.v, &win->dl.cap, win->dl.len + 1) != 0)
+        return -1;
+    h = win->dl.v;
+    i = win->dl.len++;
+    h[i] = (stream_dline){at, w.start, w.end, key, kind};
+    while (i > 0) {
+        size_t p = (i - 1) / 2;
+        if (!dl_less(&h[i], &h[p]))
+            break;
+        stream_dline t = h[p];
+        h[p] = h[i];
+        h[i] = t;
+        i = p;
+    }
+    return 0;
+}
+
+static stream_dline dl_pop(stream_windows *win)
+{
+    stream_dline *h = win->dl.v;
+    stream_dline top = h[0];
+    size_t i = 0;
+    h[0] = h[--win->dl.len];
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < win->dl.len && dl_less(&h[l], &h[m]))
+            m = l;
+        if (r < win->dl.len && dl_less(&h[r], &h[m]))
+            m = r;
+        if (m == i)
+            break;
+        stream_dline t = h[m];
+        h[m] = h[i];
+        h[i] = t;
+        i = m;
+    }
+    return top;
+}
+
+/* The heap entry of a window with state: its ON_TIME pane at its end, or,
+ * once that is done, its clean-up. */
+static int schedule_deadline(stream_windows *win, uint32_t key, window_t w, int ontime_done)
+{
+    if (ontime_done)
+        return dl_push(win, stream_windows_cleanup_time(w, win->lateness), key, w, DL_GC);
+    return dl_push(win, w.end, key, w, DL_ONTIME);
+}
+
+double stream_windows_next_deadline(const stream_windows *win)
+{
+    return win->dl.len > 0 ? win->dl.v[0].at : INFINITY;
+}
+
+/* ----------------------------------------------------------------- panes */
+
+static void cancel_timer(stream_windows *win, stream_swin *st)
+{
+    if (st->timer) {
+        et_drop(win, st->timer);
+        st->timer = 0;
+    }
+}
+
+/* Emits the window's next pane; a pending trigger timer is cleared. */
+static void emit(stream_windows *win, stream_swin *st, uint32_t key, window_t w, int timing)
+{
+    pane_t p;
+    cancel_timer(win, st);
+    memset(&p, 0, sizeof p);
+    p.key = key;
+    p.start = w.start;
+    p.end = w.end;
+    p.index = st->next_pane++;
+    p.timing = timing;
+    p.count = win->accumulating ? st->acc_count : st->delta_count;
+    p.sum = win->accumulating ? st->acc_sum : st->delta_sum;
+    st->delta_count = 0;
+    st->delta_sum = 0;
+    uint32_t vis = st->vis_head;
+    st->vis_head = st->vis_tail = 0;
+    stream_sink_output(win->out, &p, vis);
+}
+
+void stream_windows_on_timer(stream_windows *win, uint32_t i)
+{
+    stream_etimer t = win->et.v[i];
+    stream_swin *st;
+    win->et.v[i].next_free = win->et.free; /* it has fired: no cancel */
+    win->et.free = i;
+    st = wmap_get(win->win, t.key, t.start, t.end);
+    if (!st || st->timer != i)
+        return;
+    st->timer = 0;
+    if (!st->ontime_done && st->delta_count > 0 &&
+        win->trig->on_timer(&win->env->c->stream,
+                            &(trigger_pane){st->delta_count, st->acc_count, st->next_pane, t.end, 0},
+                            *win->env->clock) == TRIG_FIRE)
+        emit(win, st, t.key, (window_t){t.start, t.end}, PANE_EARLY);
+}
+
+/* A timer record for window w of key at `at`; 0 when out of memory. */
+static uint32_t arm_timer(stream_windows *win, uint32_t key, window_t w, double at)
+{
+    uint32_t i = et_alloc(win);
+    if (!i)
+        return 0;
+    win->et.v[i].at = at;
+    win->et.v[i].key = key;
+    win->et.v[i].start = w.start;
+    win->et.v[i].end = w.end;
+    win->et.v[i].h = stream_env_at(win->env, at, STREAM_T_EARLY, i);
+    return i;
+}
+
+static void gc_window(stream_windows *win, uint32_t key, window_t w)
+{
+    stream_swin *st = wmap_get(win->win, key, w.start, w.end);
+    if (!st)
+        return;
+    /* Elements a trigger left unfired get a last LATE pane (Beam fires
+     * at garbage collection too); the built-in trigger leaves none. */
+    if (st->delta_count > 0)
+        emit(win, st, key, w, PANE_LATE);
+    cancel_timer(win, st);
+    if (win->wtype == WIN_SESSION)
+        sidx_remove(win, key, w.start, w.end);
+    wmap_del(win->win, key, w.start, w.end);
+}
+
+/* Fires ON_TIME panes and collects expired windows up to the operator
+ * watermark.  Out of line: stream_windows_advance runs twice per event
+ * and mostly finds nothing due, and inlined this made it save registers
+ * each time. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static void fire_due(stream_windows *win)
+{
+    while (win->dl.len > 0 && win->dl.v[0].at <= win->op_wm) {
+        stream_dline d = dl_pop(win);
+        window_t w = {d.start, d.end};
+        stream_swin *st = wmap_get(win->win, d.key, d.start, d.end);
+        if (!st)
+            continue; /* merged away or collected */
+        if (d.kind == DL_ONTIME) {
+            if (st->ontime_done)
+                continue;
+            st->ontime_done = 1;
+            cancel_timer(win, st);
+            emit(win, st, d.key, w, PANE_ON_TIME);
+            if (schedule_deadline(win, d.key, w, 1) != 0)
+                stream_env_oom(win->env);
+        } else if (st->ontime_done && stream_windows_is_late(w, win->lateness, win->op_wm)) {
+            gc_window(win, d.key, w);
+        }
+    }
+}
+
+void stream_windows_raise(stream_windows *win, double m)
+{
+    win->op_wm = m;
+    if (m > win->rep_wm) {
+        win->rep_wm = m;
+        metrics_watermark(win->env->m, *win->env->clock, m);
+    }
+    if (win->dl.len > 0 && win->dl.v[0].at <= win->op_wm)
+        fire_due(win);
+}
+
+/* Adds ev to window w of its key, creating it when absent. */
+static void add_to_window(stream_windows *win, const workload_event *ev, window_t w)
+{
+    int created = 0;
+    stream_swin *st = wmap_put(win->win, ev->key, w.start, w.end, &created);
+    uint32_t v;
+    if (!st) {
+        stream_env_oom(win->env);
+        return;
+    }
+    if (created) {
+        st->ontime_done = win->op_wm >= w.end;
+        if (schedule_deadline(win, ev->key, w, (int)st->ontime_done) != 0) {
+            stream_env_oom(win->env);
+            return;
+        }
+    }
+    v = stream_sink_hold(win->out, ev);
+    if (!v) {
+        stream_env_oom(win->env);
+        return;
+    }
+    stream_sink_append(win->out, &st->vis_head, &st->vis_tail, v, v);
+    st->acc_count++;
+    st->acc_sum += ev->value;
+    st->delta_count++;
+    st->delta_sum += ev->value;
+    trigger_pane tp = {st->delta_count, st->acc_count, st->next_pane, w.end, st->timer != 0};
+    const struct config_stream *cs = &win->env->c->stream;
+    if (win->op_wm >= w.end) {
+        if (win->trig->on_late(cs, &tp) == TRIG_FIRE)
+            emit(win, st, ev->key, w, PANE_LATE);
+    } else {
+        double at = INFINITY;
+        if (win->trig->on_element(cs, &tp, *win->env->clock, &at) == TRIG_FIRE)
+            emit(win, st, ev->key, w, PANE_EARLY);
+        else if (at < INFINITY && !st->timer) {
+            st->timer = arm_timer(win, ev->key, w, at);
+            if (!st->timer)
+                stream_env_oom(win->env);
+        }
+    }
+}
+
+/* ---------------------------------------------------------------- sessions */
+
+/* Folds the state of window `from` into `into` (a session merge): counts
+ * and sums add up, the higher pane index stays, from's events not yet
+ * visible follow into's, and of two pending timers the trigger's on_merge
+ * picks the one the merged window keeps (the other is cancelled).
+ * from's timer is left dangling in from: the caller drops from. */
+static void fold_state(stream_windows *win, stream_swin *into, const stream_swin *from)
+{
+    into->acc_count += from->acc_count;
+    into->acc_sum += from->acc_sum;
+    into->delta_count += from->delta_count;
+    into->delta_sum += from->delta_sum;
+    if (from->next_pane > into->next_pane)
+        into->next_pane = from->next_pane;
+    stream_sink_append(win->out, &into->vis_head, &into->vis_tail, from->vis_head, from->vis_tail);
+    if (!from->timer)
+        return;
+    if (!into->timer || win->trig->on_merge(&win->env->c->stream, win->et.v[into->timer].at,
+                                            win->et.v[from->timer].at) == TRIG_MERGE_TAKE) {
+        if (into->timer)
+            et_drop(win, into->timer);
+        into->timer = from->timer;
+    } else {
+        et_drop(win, from->timer);
+    }
+}
+
+/* Session: merges the proto-window [t, t + gap) with every window of the
+ * key it overlaps or touches and that is not late for this event
+ * (stream_windows_is_late by wr, the watermark the event was read behind:
+ * like the drop rule, this depends on the order of reads only, so a key's
+ * sessions come out the same after a restore); returns the merged window. */
+static int session_merge(stream_windows *win, uint32_t key, window_t proto, double wr,
+                         window_t *out)
+{
+    int created = 0;
+    uint32_t *head = wmap_put(win->ses.idx, key, 0, 0, &created);
+    stream_snode *sn;
+    window_t m = proto;
+    stream_swin acc;
+    int nmerged = 0, changed = 1;
+    double L = win->lateness;
+    if (!head)
+        return -1;
+    sn = win->ses.v;
+    /* hull until no live window overlaps it (live windows are disjoint) */
+    while (changed) {
+        changed = 0;
+        for (uint32_t i = *head; i; i = sn[i].next) {
+            window_t w = {sn[i].start, sn[i].end};
+            if (stream_windows_is_late(w, L, wr))
+                continue; /* closed for this event */
+            if (window_overlaps(m, w) && (w.start < m.start || w.end > m.end)) {
+                m = window_merge(m, w);
+                changed = 1;
+            }
+        }
+    }
+    memset(&acc, 0, sizeof acc);
+    /* fold every live window inside the hull into acc */
+    uint32_t *link = head;
+    while (*link) {
+        uint32_t i = *link;
+        window_t w = {sn[i].start, sn[i].end};
+        if (!window_overlaps(m, w) || stream_windows_is_late(w, L, wr)) {
+            link = &sn[i].next;
+            continue;
+        }
+        stream_swin *st = wmap_get(win->win, key, w.start, w.end);
+        assert(st);
+        if (w.start == m.start && w.end == m.end) {
+            /* the hull is this very window: leave it in place */
+            link = &sn[i].next;
+            continue;
+        }
+        if (st->next_pane > 0)
+            stream_sink_output_merge(win->out, key, w, m); /* its panes now count for m */
+        fold_state(win, &acc, st);
+        wmap_del(win->win, key, w.start, w.end);
+        *link = sn[i].next;
+        sn[i].next = win->ses.free;
+        win->ses.free = i;
+        nmerged++;
+    }
+    /* the merged window: fold acc into it (creating it if needed) */
+    stream_swin *st = wmap_put(win->win, key, m.start, m.end, &created);
+    if (!st)
+        return -1;
+    if (created) {
+        if (sidx_add(win, key, m) != 0)
+            return -1;
+        st->ontime_done = win->op_wm >= m.end;
+        if (schedule_deadline(win, key, m, (int)st->ontime_done) != 0)
+            return -1;
+    }
+    if (nmerged > 0) {
+        fold_state(win, st, &acc);
+        if (st->timer) {
+            win->et.v[st->timer].start = m.start;
+            win->et.v[st->timer].end = m.end;
+        }
+        if (st->ontime_done && win->op_wm < m.end) {
+            /* grown past the watermark again: it gets an ON_TIME pane */
+            st->ontime_done = 0;
+            if (schedule_deadline(win, key, m, 0) != 0)
+                return -1;
+        }
+    }
+    *out = m;
+    return 0;
+}
+
+/* ------------------------------------------------------------------ apply */
+
+/* A window that is late for wr (the source watermark ev was read behind)
+ * is expired for ev.  That depends only on the order of reads, not on
+ * timing, so a replay after a restore drops exactly the same events (wr
+ * >= the operator watermark, and equal to it with one worker). */
+void stream_windows_apply(stream_windows *win, const workload_event *ev, double wr, int dup)
+{
+    double L = win->lateness;
+    if (win->wtype == WIN_NONE) {
+        pane_t p;
+        memset(&p, 0, sizeof p);
+        p.key = ev->key;
+        p.start = p.end = ev->event_time;
+        p.timing = PANE_ON_TIME;
+        p.count = 1;
+        p.sum = ev->value;
+        p.duplicate = dup;
+        if (!win->out->staging) {
+            stream_sink_output_record(win->out, &p, ev);
+            return;
+        }
+        uint32_t v = stream_sink_hold(win->out, ev);
+        if (!v) {
+            stream_env_oom(win->env);
+            return;
+        }
+        stream_sink_output(win->out, &p, v);
+        return;
+    }
+    if (win->wtype == WIN_SESSION) {
+        window_t proto, m;
+        window_assign(&win->env->c->window, ev->event_time, &proto, 1);
+        if (stream_windows_is_late(proto, L, wr)) {
+            metrics_dropped(win->env->m, ev, *win->env->clock);
+            return;
+        }
+        if (session_merge(win, ev->key, proto, wr, &m) != 0) {
+            stream_env_oom(win->env);
+            return;
+        }
+        add_to_window(win, ev, m);
+        return;
+    }
+    size_t n = window_assign(&win->env->c->window, ev->event_time, win->assign, win->assign_max);
+    int any = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (stream_windows_is_late(win->assign[i], L, wr))
+            continue; /* expired */
+        any = 1;
+        add_to_window(win, ev, win->assign[i]);
+    }
+    if (!any)
+        metrics_dropped(win->env->m, ev, *win->env->clock);
+}
+
+/* ------------------------------------------------------- snapshot/restore */
+
+int stream_windows_snapshot(const stream_windows *win, stream_windows_snap *n)
+{
+    const stream_sink *k = win->out;
+    wmap_key *keys = NULL;
+    void **vals = NULL;
+    size_t nw = wmap_size(win->win);
+    if (wmap_sorted(win->win, &keys, &vals) != 0)
+        return -1;
+    n->nw = 0;
+    n->nev = 0;
+    n->min_end = INFINITY;
+    if (stream_env_grow((void **)&n->w, sizeof *n->w, &n->capw, nw) != 0)
+        goto oom;
+    for (size_t i = 0; i < nw; i++) {
+        const stream_swin *st = vals[i];
+        stream_snapwin *x = &n->w[n->nw++];
+        x->k = keys[i];
+        if (x->k.end < n->min_end)
+            n->min_end = x->k.end;
+        x->st = *st;
+        x->st.vis_head = (uint32_t)n->nev;
+        x->st.vis_tail = 0;
+        x->st.timer = 0;
+        x->timer_at = st->timer ? win->et.v[st->timer].at : INFINITY;
+        for (uint32_t v = st->vis_head; v; v = stream_sink_next(k, v)) {
+            if (stream_env_grow((void **)&n->ev, sizeof *n->ev, &n->capev, n->nev + 1) != 0)
+                goto oom;
+            n->ev[n->nev++] = *stream_sink_event(k, v);
+            x->st.vis_tail++;
+        }
+    }
+    free(keys);
+    free(vals);
+    n->op_wm = win->op_wm;
+    return 0;
+oom:
+    free(keys);
+    free(vals);
+    return -1;
+}
+
+int stream_windows_restore(stream_windows *win, const stream_windows_snap *n)
+{
+    win->op_wm = n->op_wm; /* rep_wm, the one reported, stays */
+    for (size_t i = 0; i < n->nw; i++) {
+        const stream_snapwin *x = &n->w[i];
+        window_t w = {x->k.start, x->k.end};
+        int created = 0;
+        stream_swin *st = wmap_put(win->win, x->k.key, w.start, w.end, &created);
+        if (!st)
+            return -1;
+        *st = x->st;
+        st->vis_head = st->vis_tail = 0;
+        for (uint32_t j = 0; j < x->st.vis_tail; j++) {
+            uint32_t v = stream_sink_hold(win->out, &n->ev[x->st.vis_head + j]);
+            if (!v)
+                return -1;
+            stream_sink_append(win->out, &st->vis_head, &st->vis_tail, v, v);
+        }
+        if (schedule_deadline(win, x->k.key, w, (int)st->ontime_done) != 0)
+            return -1;
+        if (win->wtype == WIN_SESSION) {
+            int c2 = 0;
+            if (!wmap_put(win->ses.idx, x->k.key, 0, 0, &c2) || sidx_add(win, x->k.key, w) != 0)
+                return -1;
+        }
+        if (x->timer_at < INFINITY) {
+            double now = *win->env->clock;
+            st = wmap_get(win->win, x->k.key, w.start, w.end);
+            st->timer = arm_timer(win, x->k.key, w, x->timer_at > now ? x->timer_at : now);
+            if (!st->timer)
+                return -1;
+        }
+    }
+    return 0;
+}
+
+void stream_windows_lose(stream_windows *win)
+{
+    size_t pos = 0;
+    stream_swin *st;
+    while ((st = wmap_next(win->win, &pos, NULL)) != NULL)
+        if (st->timer)
+            stream_env_cancel(win->env, win->et.v[st->timer].h);
+    wmap_clear(win->win);
+    wmap_clear(win->ses.idx);
+    win->dl.len = 0;
+    win->et.used = win->et.free = 0;
+    win->ses.used = win->ses.free = 0;
+}
