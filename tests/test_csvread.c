@@ -94,11 +94,13 @@ Test(csvread, quoted_commas_and_doubled_quotes)
 
 Test(csvread, crlf_line_ends)
 {
-    csvread *r = open_text("x,y\r\n1,2\r\n\r\n\"q\"\r\n", NULL);
+    csvread *r = open_text("x,y\r\n1,2\r\n\r\n\"q\"\r\n\r\r\na\rb,c \r", NULL);
     REC(r, 1, "x", "y");
     REC(r, 2, "1", "2");
     REC(r, 4, "q");
-    expect_eof(r, 4);
+    REC(r, 5, "\r"); /* only one CR ending a line is dropped */
+    REC(r, 6, "a\rb", "c");
+    expect_eof(r, 6);
     csvread_close(r);
 }
 
@@ -134,7 +136,7 @@ Test(csvread, line_numbers_after_quoted_newlines)
     csvread *r = open_text("h\n\"multi\nline\",x\n\nnext,\"a\r\nb\"\r\nlast\n", NULL);
     REC(r, 1, "h");
     REC(r, 2, "multi\nline", "x");
-    REC(r, 5, "next", "a\r\nb"); /* line 4 is blank; inside quotes a CR stays */
+    REC(r, 5, "next", "a\nb"); /* line 4 is blank; a quoted CRLF reads as LF */
     REC(r, 7, "last");
     expect_eof(r, 7);
     csvread_close(r);

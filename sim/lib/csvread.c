@@ -1,8 +1,8 @@
 /*
  * lib/csvread.c: CSV records over lib/infile.h and libcsv (see lib/csvread.h).
  *
- * infile hands out lines; each is given to csv_parse followed by its '\n'
- * (the only terminator: a '\r' is a blank).  libcsv calls back once per
+ * infile hands out lines; each is given to csv_parse without a '\r' that
+ * ends it, followed by its '\n' (the only terminator).  libcsv calls back once per
  * field (copied here into one buffer, each field NUL-terminated) and once
  * at the end of a row.  A '\n' outside quotes always ends a row, so after
  * a line either a row ended, or the line was blank, or a quoted field is
@@ -49,7 +49,6 @@ static int fail(csvread *r, const char *fmt, ...)
     return CSVREAD_ERR;
 }
 
-static int is_blank(unsigned char c) { return c == ' ' || c == '\t' || c == '\r'; }
 static int is_term(unsigned char c) { return c == '\n'; }
 
 static void on_field(void *s, size_t len, void *data)
@@ -93,7 +92,6 @@ csvread *csvread_open(const char *path, const csvread_opts *opts, const volatile
         free(r);
         return NULL;
     }
-    csv_set_space_func(&r->p, is_blank);
     csv_set_term_func(&r->p, is_term);
     vec_init(&r->text, 1);
     vec_init(&r->offs, sizeof(size_t));
@@ -151,6 +149,8 @@ int csvread_next(csvread *r, csvread_record *rec)
             s += 3;
             len -= 3;
         }
+        if (len && s[len - 1] == '\r')
+            len--;
         if (!r->in_record) {
             if (is_comment(r, s))
                 continue;

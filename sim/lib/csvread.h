@@ -9,9 +9,10 @@
  *  - Fields are split by libcsv's csv_parse (RFC 4180 quoting, lenient
  *    mode): a field in double quotes may hold commas, newlines and
  *    doubled quotes ("" is one "); a quote inside an unquoted field is an
- *    ordinary character.  Blanks (space, tab, and '\r', so that CRLF line
- *    ends need nothing special) around an unquoted field are dropped;
- *    inside quotes every byte is kept.  Records end at '\n' only.
+ *    ordinary character.  Blanks (space, tab) around an unquoted field
+ *    are dropped; inside quotes every byte is kept.  Records end at '\n'
+ *    only.  One '\r' ending a line is dropped (CRLF files), inside
+ *    quotes too (a quoted CRLF reads as '\n'); any other '\r' is data.
  *  - Lines holding only blanks are skipped (they make no record).  With
  *    opts.comment set, a line whose first non-blank byte is that
  *    character is skipped too, unless it is inside a quoted field.
