@@ -90,23 +90,6 @@ static void fmt_err(char *err, size_t errlen, const char *fmt, ...)
     va_end(ap);
 }
 
-/* Grows *arr (of *cap elements of size sz) to hold at least need. */
-static int grow(void **arr, size_t *cap, size_t need, size_t sz)
-{
-    size_t n = *cap ? *cap : 16;
-    void *p;
-    if (need <= *cap)
-        return 0;
-    while (n < need)
-        n *= 2;
-    p = realloc(*arr, n * sz);
-    if (!p)
-        return -1;
-    *arr = p;
-    *cap = n;
-    return 0;
-}
-
 /* ---- outages: sorted, disjoint, non-touching intervals ---- */
 
 typedef struct outage {
@@ -425,7 +408,7 @@ static void th_down(workload_t *w, size_t i)
 static int th_push(workload_t *w, size_t s)
 {
     tentry e;
-    if (grow((void **)&w->th, &w->capth, w->nth + 1, sizeof *w->th))
+    if (vec_ensure(&w->th, &w->capth, w->nth + 1, sizeof *w->th))
         return -1;
     e.et = w->slots[s].ev.event_time;
     e.id = w->slots[s].ev.id;
@@ -459,7 +442,7 @@ static size_t slot_get(workload_t *w)
         w->free_head = w->slots[s].tpos;
         return s;
     }
-    if (grow((void **)&w->slots, &w->capslots, w->nslots_used + 1, sizeof *w->slots))
+    if (vec_ensure(&w->slots, &w->capslots, w->nslots_used + 1, sizeof *w->slots))
         return NO_SLOT;
     return w->nslots_used++;
 }
@@ -619,7 +602,7 @@ static int gen_one(workload_t *w)
         at = et;
 
     s = slot_get(w);
-    if (s == NO_SLOT || grow((void **)&w->ah, &w->capah, w->nah + 1, sizeof *w->ah))
+    if (s == NO_SLOT || vec_ensure(&w->ah, &w->capah, w->nah + 1, sizeof *w->ah))
         goto oom;
     w->slots[s].ev.id = w->next_id;
     w->slots[s].ev.seq = 0;
@@ -1116,7 +1099,7 @@ int workload_add_outage(workload_t *w, double start, double end)
                  start, end);
         return WL_ERR;
     }
-    if (grow((void **)&w->out, &w->capout, w->nout + 1, sizeof *w->out)) {
+    if (vec_ensure(&w->out, &w->capout, w->nout + 1, sizeof *w->out)) {
         snprintf(w->err, sizeof w->err, "workload: out of memory");
         return WL_ERR;
     }
@@ -1366,7 +1349,7 @@ void workload_profile_add(workload_profile *p, const workload_event *ev)
         p->late++;
     p->delay_sum += d;
     if (p->n < WL_RESERVOIR) {
-        if (!p->oom && grow((void **)&p->res, &p->capres, p->nres + 1, sizeof *p->res) == 0)
+        if (!p->oom && vec_ensure(&p->res, &p->capres, p->nres + 1, sizeof *p->res) == 0)
             p->res[p->nres++] = d;
         else
             p->oom = 1;
