@@ -256,3 +256,12 @@ Test(csvread, infile_errors_kept)
     csvread_close(r);
     csvread_close(NULL);
 }
+
+Test(csvread, text_after_a_closing_quote_keeps_the_field_quoted)
+{
+    /* libcsv's lenient rule, as csvread.h states it */
+    csvread *r = open_text("\"a\"b,c\nd\",e\n", NULL);
+    REC(r, 1, "a\"b,c\nd", "e");
+    expect_eof(r, 2);
+    csvread_close(r);
+}

@@ -9,10 +9,13 @@
  *  - Fields are split by libcsv's csv_parse (RFC 4180 quoting, lenient
  *    mode): a field in double quotes may hold commas, newlines and
  *    doubled quotes ("" is one "); a quote inside an unquoted field is an
- *    ordinary character.  Blanks (space, tab) around an unquoted field
- *    are dropped; inside quotes every byte is kept.  Records end at '\n'
- *    only.  One '\r' ending a line is dropped (CRLF files), inside
- *    quotes too (a quoted CRLF reads as '\n'); any other '\r' is data.
+ *    ordinary character.  After a closing quote anything but blanks, a
+ *    comma or the line end is kept and the field stays quoted ("a"b,c is
+ *    one field a"b,c... up to the next quote: libcsv's lenient rule).
+ *    Blanks (space, tab) around an unquoted field are dropped; inside
+ *    quotes every byte is kept but one: a '\r' ending a line is dropped
+ *    everywhere (CRLF files; a quoted CRLF reads as '\n').  Any other
+ *    '\r' is data.  Records end at '\n' only.
  *  - Lines holding only blanks are skipped (they make no record).  With
  *    opts.comment set, a line whose first non-blank byte is that
  *    character is skipped too, unless it is inside a quoted field.
@@ -25,8 +28,9 @@
  *    lines and grows past CSVREAD_RECORD_MAX (LINE: where it starts);
  *    "PATH:LINE: quoted field not closed at the end of the file" (LINE:
  *    where that field starts); "PATH: out of memory".
- *  - Nothing prints.  Memory is bounded by the longest record (the
- *    reader's own buffers grow to it and are reused).
+ *  - Nothing prints.  Memory follows the longest record, at most
+ *    CSVREAD_RECORD_MAX bytes of text (the buffers grow to it and are
+ *    reused), plus libcsv's field buffer and infile's 128 KiB.
  */
 #ifndef SLUICE_CSVREAD_H
 #define SLUICE_CSVREAD_H
