@@ -1362,3 +1362,75 @@ Test(wl, trace_with_byte_order_mark_and_crlf)
               v[0].arrival_time == 0.5);
     free(v);
 }
+
+/* Opens text as a trace: the workload, or NULL with the error whose path
+ * prefix is cut (err holds ":LINE: message"). */
+static workload_t *open_trace_text(const char *text, size_t len, char *err, size_t errlen)
+{
+    char path[] = "/tmp/sluice_wl_csv_XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert(fd >= 0);
+    cr_assert_eq(write(fd, text, len), (ssize_t)len);
+    close(fd);
+    config_t c;
+    base_cfg(&c, 1);
+    c.workload.source = SRC_TRACE;
+    snprintf(c.workload.trace, sizeof c.workload.trace, "%s", path);
+    char full[1024];
+    workload_t *w = workload_open(&c, full, sizeof full);
+    remove(path);
+    if (!w) {
+        cr_assert(strncmp(full, path, strlen(path)) == 0, "%s", full);
+        snprintf(err, errlen, "%s", full + strlen(path));
+    }
+    return w;
+}
+
+Test(wl, trace_fields_may_be_quoted)
+{
+    /* quoted names and numbers, a note holding a comma, a doubled quote
+     * and a newline: the row after it starts on line 5 */
+    static const char text[] = "\"id\",key,value,event_time,arrival_time,note\n"
+                               "\"3\",1,\"-2\",0.5,1,\"a, \"\"b\"\"\nc\"\n"
+                               "\n"
+                               "4,2,5,1,\"2\",plain\n";
+    char err[512];
+    workload_t *w = open_trace_text(text, sizeof text - 1, err, sizeof err);
+    cr_assert_not_null(w, "%s", err);
+    workload_event e;
+    cr_assert_eq(workload_next(w, &e), WL_OK);
+    cr_assert(e.id == 3 && e.key == 1 && e.value == -2 && e.event_time == 0.5 &&
+              e.arrival_time == 1);
+    cr_assert_eq(workload_next(w, &e), WL_OK);
+    cr_assert(e.id == 4 && e.key == 2 && e.value == 5 && e.arrival_time == 2);
+    cr_assert_eq(workload_next(w, &e), WL_ERR);
+    workload_free(w);
+    static const char dup[] = "id,key,value,event_time,arrival_time,note\n"
+                              "3,1,2,0.5,1,\"x\ny\"\n"
+                              "3,1,2,0.5,1,z\n";
+    cr_assert_null(open_trace_text(dup, sizeof dup - 1, err, sizeof err));
+    cr_assert_str_eq(err, ":4: duplicate id 3 (first on line 2)");
+}
+
+Test(wl, trace_quote_not_closed_and_read_errors_first)
+{
+    char err[512];
+    static const char open_quote[] = "id,key,value,event_time,arrival_time\n"
+                                     "1,1,1,1,1\n"
+                                     "2,1,1,1,\"1\n"
+                                     "3,1,1,1,1\n";
+    cr_assert_null(open_trace_text(open_quote, sizeof open_quote - 1, err, sizeof err));
+    cr_assert_str_eq(err, ":3: quoted field not closed at the end of the file");
+    /* a bad row on line 2, a NUL byte on line 4: the whole file is read
+     * before any row counts, so the NUL byte is reported */
+    static const char nul[] = "id,key,value,event_time,arrival_time\n"
+                              "x,1,1,1,1\n"
+                              "2,1,1,1,1\n"
+                              "3,1\0,1,1,1\n";
+    cr_assert_null(open_trace_text(nul, sizeof nul - 1, err, sizeof err));
+    cr_assert_str_eq(err, ":4: NUL byte in the file");
+    /* the header must be line 1, even after a blank line */
+    static const char late_header[] = "\nid,key,value,event_time,arrival_time\n";
+    cr_assert_null(open_trace_text(late_header, sizeof late_header - 1, err, sizeof err));
+    cr_assert_str_eq(err, ":1: header must start with id,key,value,event_time,arrival_time");
+}

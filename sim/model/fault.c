@@ -15,6 +15,7 @@
 #include <gsl/gsl_randist.h>
 
 #include "engine/rng.h"
+#include "lib/vec.h"
 
 static const char *const kind_names[] = {"crash", "slowdown", "outage", "checkpoint_failure"};
 
@@ -39,14 +40,8 @@ static int fault_cmp(const void *a, const void *b)
 
 static int push(fault_schedule *s, size_t *cap, fault_t f)
 {
-    if (s->n == *cap) {
-        size_t ncap = *cap ? 2 * *cap : 16;
-        fault_t *v = realloc(s->v, ncap * sizeof *v);
-        if (!v)
-            return -1;
-        s->v = v;
-        *cap = ncap;
-    }
+    if (vec_ensure(&s->v, cap, s->n + 1, sizeof *s->v) != VEC_OK)
+        return -1;
     f.id = (uint32_t)s->n;
     s->v[s->n++] = f;
     return 0;

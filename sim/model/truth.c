@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/vec.h"
 #include "model/window.h"
 
 typedef struct sessions {
@@ -135,14 +136,8 @@ static int add_session(truth_t *g, uint32_t key, double t, int64_t value)
         return -1;
     /* replace ss->w[a..b) by merged */
     if (a == b) {
-        if (ss->n == ss->cap) {
-            size_t nc = ss->cap ? 2 * ss->cap : 4;
-            window_t *p = realloc(ss->w, nc * sizeof *p);
-            if (!p)
-                return -1;
-            ss->w = p;
-            ss->cap = nc;
-        }
+        if (vec_ensure(&ss->w, &ss->cap, ss->n + 1, sizeof *ss->w) != VEC_OK)
+            return -1;
         memmove(ss->w + a + 1, ss->w + a, (ss->n - a) * sizeof *ss->w);
         ss->n++;
     } else if (b - a > 1) {

@@ -10,8 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/csvread.h"
 #include "lib/hist.h"
-#include "lib/infile.h"
+#include "lib/vec.h"
 
 #define WM_LINE_MAX 510 /* characters of one watermark_file line */
 
@@ -165,37 +166,30 @@ typedef struct script_state {
     size_t cur;         /* steps[0..cur) have time <= the last now seen */
 } script_state;
 
-/* Parses "a,b" with optional blanks; 1 on success. */
-static int parse_pair(const char *s, double *a, double *b)
+/* Parses one number of a row: strtod's syntax, then only the blanks in
+ * `trail` (as the hand-written reader allowed before: blanks after the
+ * time, blanks and line ends after the watermark).  1 on success. */
+static int parse_num(const char *s, const char *trail, double *out)
 {
     char *end;
     errno = 0;
-    *a = strtod(s, &end);
+    *out = strtod(s, &end);
     if (end == s || errno == ERANGE)
         return 0;
-    while (*end == ' ' || *end == '\t')
-        end++;
-    if (*end != ',')
-        return 0;
-    s = end + 1;
-    *b = strtod(s, &end);
-    if (end == s || errno == ERANGE)
-        return 0;
-    while (*end == ' ' || *end == '\t' || *end == '\r' || *end == '\n')
-        end++;
+    end += strspn(end, trail);
     return *end == '\0';
 }
 
 static int script_init(void *state, const config_t *c, const volatile int *stop, char *err,
                        size_t errlen)
 {
+    static const csvread_opts opts = {
+        .what = "watermark_file", .comment = '#', .line_max = WM_LINE_MAX};
     script_state *st = state;
     const char *path = c->stream.watermark_file;
     size_t cap = 0;
-    char *line;
-    size_t len;
-    unsigned lineno = 0;
-    infile *f;
+    csvread *f;
+    csvread_record rec;
     int r;
 
     if (path[0] == '\0') {
@@ -203,71 +197,57 @@ static int script_init(void *state, const config_t *c, const volatile int *stop,
                  c->path[0] ? c->path : "config");
         return WM_ERR;
     }
-    f = infile_open(path, "watermark_file", stop, err, errlen);
+    f = csvread_open(path, &opts, stop, err, errlen);
     if (!f)
         return WM_ERR;
-    while ((r = infile_line(f, &line, &len)) == INFILE_LINE) {
-        const char *p = line;
+    while ((r = csvread_next(f, &rec)) == CSVREAD_RECORD) {
+        const char *const *fl = (const char *const *)rec.fields;
+        size_t line = rec.line;
         double t, w;
-        lineno++;
-        if (len > WM_LINE_MAX) {
-            snprintf(err, errlen, "%s:%u: line too long (%zu characters, at most %d)", path,
-                     lineno, len, WM_LINE_MAX);
-            goto fail;
-        }
-        while (*p == ' ' || *p == '\t')
-            p++;
-        if (*p == '\0' || *p == '\n' || *p == '\r' || *p == '#')
-            continue;
-        if (st->n == 0 && strncmp(p, "time", 4) == 0)
+        if (fl[0][0] == '\r')
+            continue; /* a line whose first non-blank is a CR counts as blank, as it always did */
+        if (st->n == 0 && strncmp(fl[0], "time", 4) == 0)
             continue; /* header row */
-        if (!parse_pair(p, &t, &w) || isnan(t) || isnan(w)) {
-            snprintf(err, errlen, "%s:%u: expected `time,watermark` (two numbers)", path, lineno);
+        if (rec.nfields != 2 || !parse_num(fl[0], " \t", &t) ||
+            !parse_num(fl[1], " \t\r\n", &w) || isnan(t) || isnan(w)) {
+            snprintf(err, errlen, "%s:%zu: expected `time,watermark` (two numbers)", path, line);
             goto fail;
         }
         if (!isfinite(t) || t < 0) {
-            snprintf(err, errlen, "%s:%u: time %g must be finite and >= 0", path, lineno, t);
+            snprintf(err, errlen, "%s:%zu: time %g must be finite and >= 0", path, line, t);
             goto fail;
         }
         if (st->n > 0 && t <= st->steps[st->n - 1].time) {
-            snprintf(err, errlen, "%s:%u: time %g is not after the previous row's %g",
-                     path, lineno, t, st->steps[st->n - 1].time);
+            snprintf(err, errlen, "%s:%zu: time %g is not after the previous row's %g",
+                     path, line, t, st->steps[st->n - 1].time);
             goto fail;
         }
         if (st->n > 0 && w < st->steps[st->n - 1].wm) {
             snprintf(err, errlen,
-                     "%s:%u: watermark %g is below the previous row's %g (a watermark never goes back)",
-                     path, lineno, w, st->steps[st->n - 1].wm);
+                     "%s:%zu: watermark %g is below the previous row's %g (a watermark never goes back)",
+                     path, line, w, st->steps[st->n - 1].wm);
             goto fail;
         }
-        if (st->n == cap) {
-            size_t ncap = cap ? 2 * cap : 16;
-            script_step *ns = realloc(st->steps, ncap * sizeof *ns);
-            if (!ns) {
-                snprintf(err, errlen, "%s:%u: out of memory", path, lineno);
-                goto fail;
-            }
-            st->steps = ns;
-            cap = ncap;
+        if (vec_ensure(&st->steps, &cap, st->n + 1, sizeof *st->steps) != VEC_OK) {
+            snprintf(err, errlen, "%s:%zu: out of memory", path, line);
+            goto fail;
         }
         st->steps[st->n].time = t;
         st->steps[st->n].wm = w;
         st->n++;
     }
-    if (r == INFILE_ERR) {
-        snprintf(err, errlen, "%s", infile_error(f));
+    if (r == CSVREAD_ERR) {
+        snprintf(err, errlen, "%s", csvread_error(f));
         goto fail;
     }
-    infile_close(f);
     if (st->n == 0) {
-        snprintf(err, errlen, "%s:%u: no `time,watermark` rows", path, lineno);
-        free(st->steps);
-        st->steps = NULL;
-        return WM_ERR;
+        snprintf(err, errlen, "%s:%zu: no `time,watermark` rows", path, csvread_lineno(f));
+        goto fail;
     }
+    csvread_close(f);
     return WM_OK;
 fail:
-    infile_close(f);
+    csvread_close(f);
     free(st->steps);
     st->steps = NULL;
     st->n = 0;

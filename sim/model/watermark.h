@@ -34,7 +34,8 @@
  *                 header row `time,watermark`, blank lines and #comments
  *                 allowed; times strictly increasing, watermarks never
  *                 decreasing; a regular file, lines of at most 510
- *                 characters, no NUL byte, read through lib/infile.h):
+ *                 characters, no NUL byte, read through lib/csvread.h
+ *                 so fields may be quoted):
  *                 W(now) = watermark of the last row with
  *                 time <= now, -infinity before the first row.  Like
  *                 Beam's TestStream.advanceWatermarkTo.

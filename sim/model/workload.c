@@ -43,8 +43,12 @@
  *  - The header must start with the five columns id,key,value,event_time,
  *    arrival_time in that order; further columns are allowed and ignored
  *    (a user's own annotations).  Every row must have as many fields as
- *    the header; fields are plain (no quoting), blanks around a field are
- *    ignored, empty lines are skipped, CRLF and a UTF-8 BOM are fine.
+ *    the header.  The file is read by lib/csvread.h: CSV quoting (a field
+ *    in double quotes may hold commas, newlines and "" for a quote),
+ *    blanks around an unquoted field are ignored, blank lines are
+ *    skipped, CRLF and a UTF-8 BOM are fine.  The header must be line 1.
+ *    A reading error (NUL byte, over-long line, unclosed quote, stop
+ *    flag) anywhere in the file is reported before an error in a row.
  *  - Rows are checked in file order; duplicate ids after the whole file
  *    is read (the report names the later line).  The events are then
  *    sorted by (arrival_time, id), which is a stable sort since ids are
@@ -67,7 +71,8 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
-#include "lib/infile.h"
+#include "lib/csvread.h"
+#include "lib/vec.h"
 #include "engine/rng.h"
 
 #define WL_ERRLEN 512
@@ -83,23 +88,6 @@ static void fmt_err(char *err, size_t errlen, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(err, errlen, fmt, ap);
     va_end(ap);
-}
-
-/* Grows *arr (of *cap elements of size sz) to hold at least need. */
-static int grow(void **arr, size_t *cap, size_t need, size_t sz)
-{
-    size_t n = *cap ? *cap : 16;
-    void *p;
-    if (need <= *cap)
-        return 0;
-    while (n < need)
-        n *= 2;
-    p = realloc(*arr, n * sz);
-    if (!p)
-        return -1;
-    *arr = p;
-    *cap = n;
-    return 0;
 }
 
 /* ---- outages: sorted, disjoint, non-touching intervals ---- */
@@ -420,7 +408,7 @@ static void th_down(workload_t *w, size_t i)
 static int th_push(workload_t *w, size_t s)
 {
     tentry e;
-    if (grow((void **)&w->th, &w->capth, w->nth + 1, sizeof *w->th))
+    if (vec_ensure(&w->th, &w->capth, w->nth + 1, sizeof *w->th))
         return -1;
     e.et = w->slots[s].ev.event_time;
     e.id = w->slots[s].ev.id;
@@ -454,7 +442,7 @@ static size_t slot_get(workload_t *w)
         w->free_head = w->slots[s].tpos;
         return s;
     }
-    if (grow((void **)&w->slots, &w->capslots, w->nslots_used + 1, sizeof *w->slots))
+    if (vec_ensure(&w->slots, &w->capslots, w->nslots_used + 1, sizeof *w->slots))
         return NO_SLOT;
     return w->nslots_used++;
 }
@@ -614,7 +602,7 @@ static int gen_one(workload_t *w)
         at = et;
 
     s = slot_get(w);
-    if (s == NO_SLOT || grow((void **)&w->ah, &w->capah, w->nah + 1, sizeof *w->ah))
+    if (s == NO_SLOT || vec_ensure(&w->ah, &w->capah, w->nah + 1, sizeof *w->ah))
         goto oom;
     w->slots[s].ev.id = w->next_id;
     w->slots[s].ev.seq = 0;
@@ -792,32 +780,6 @@ oom:
 
 static const char *const trace_cols[5] = {"id", "key", "value", "event_time", "arrival_time"};
 
-/* Splits line (NUL-terminated, modified) at commas into f[], trimming
- * blanks; returns the number of fields (may exceed max: extra not kept). */
-static size_t split(char *line, char **f, size_t max)
-{
-    size_t n = 0;
-    char *p = line;
-    for (;;) {
-        char *e = strchr(p, ',');
-        char *b = p, *z;
-        if (e)
-            *e = '\0';
-        while (*b == ' ' || *b == '\t')
-            b++;
-        z = b + strlen(b);
-        while (z > b && (z[-1] == ' ' || z[-1] == '\t'))
-            *--z = '\0';
-        if (n < max)
-            f[n] = b;
-        n++;
-        if (!e)
-            break;
-        p = e + 1;
-    }
-    return n;
-}
-
 static int all_digits(const char *s)
 {
     if (!*s)
@@ -944,111 +906,79 @@ static int parse_row(const char *path, size_t line, char **f, workload_event *ev
     return 0;
 }
 
-/* The whole trace in memory, one '\n' after each line, through lib/infile.h:
- * a regular file only, lines of at most INFILE_LINE_MAX bytes, no NUL
- * byte, and the stop flag polled every 64 KiB. */
-static char *read_all(const char *path, const volatile int *stop, size_t *len, char *err,
-                      size_t errlen)
+/* After an error in a row: the rest of the file is read all the same, and
+ * an error in reading it (NUL byte, over-long line, stop flag, unclosed
+ * quote) is the one reported, since such a file is not a trace at all. */
+static void read_rest(csvread *r, char *err, size_t errlen)
 {
-    infile *f = infile_open(path, "trace", stop, err, errlen);
-    char *buf = NULL, *line;
-    size_t cap = 0, n = 0, k;
-    int r;
-    if (!f)
-        return NULL;
-    while ((r = infile_line(f, &line, &k)) == INFILE_LINE) {
-        if (grow((void **)&buf, &cap, n + k + 2, 1)) {
-            fmt_err(err, errlen, "%s: out of memory", path);
-            free(buf);
-            infile_close(f);
-            return NULL;
-        }
-        memcpy(buf + n, line, k);
-        n += k;
-        buf[n++] = '\n';
-    }
-    if (r == INFILE_ERR) {
-        fmt_err(err, errlen, "%s", infile_error(f));
-        free(buf);
-        infile_close(f);
-        return NULL;
-    }
-    infile_close(f);
-    if (!buf && grow((void **)&buf, &cap, 1, 1)) {
-        fmt_err(err, errlen, "%s: out of memory", path);
-        return NULL;
-    }
-    buf[n] = '\0';
-    *len = n;
-    return buf;
+    csvread_record rec;
+    int st;
+    while ((st = csvread_next(r, &rec)) == CSVREAD_RECORD)
+        ;
+    if (st == CSVREAD_ERR)
+        fmt_err(err, errlen, "%s", csvread_error(r));
 }
 
+/* 1 when the record starts with the five trace columns. */
+static int is_header(const csvread_record *rec)
+{
+    size_t i;
+    for (i = 0; i < 5; i++)
+        if (i >= rec->nfields || strcmp(rec->fields[i], trace_cols[i]) != 0)
+            return 0;
+    return 1;
+}
+
+/* Reads the trace through lib/csvread.h: a regular file only, lines of
+ * at most INFILE_LINE_MAX bytes, no NUL byte, the stop flag polled every
+ * 64 KiB; CSV quoting, blank lines skipped, CRLF and a UTF-8 BOM fine. */
 static int open_trace(workload_t *w, const char *path, const volatile int *stop, char *err,
                       size_t errlen)
 {
-    size_t len, line = 0, ncols = 0, cap = 0, capl = 0, i;
-    char *buf = read_all(path, stop, &len, err, errlen), *p;
+    static const csvread_opts opts = {.what = "trace", .skip_bom = 1};
+    csvread *r = csvread_open(path, &opts, stop, err, errlen);
+    csvread_record rec;
+    size_t ncols, cap = 0, capl = 0, i;
     size_t *lines = NULL;
     idline *ids = NULL;
-    int rc = -1, have_header = 0;
+    int rc = -1, st;
 
-    if (!buf)
+    if (!r)
         return -1;
-    p = buf;
-    if (len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
-        p += 3; /* a UTF-8 byte order mark, as spreadsheets write it */
-    while (*p) {
-        char *nl = strchr(p, '\n'), *f[5];
-        size_t nf;
-        line++;
-        if (nl)
-            *nl = '\0';
-        {
-            char *e = nl ? nl : p + strlen(p);
-            if (e > p && e[-1] == '\r')
-                e[-1] = '\0';
-        }
-        if (!have_header) {
-            nf = split(p, f, 5);
-            for (i = 0; i < 5; i++)
-                if (i >= nf || strcmp(f[i], trace_cols[i]) != 0)
-                    break;
-            if (i < 5) {
-                fmt_err(err, errlen, "%s:%zu: header must start with " WL_TRACE_HEADER,
-                        path, line);
-                goto done;
-            }
-            ncols = nf;
-            have_header = 1;
-        } else if (*p && strspn(p, " \t") != strlen(p)) {
-            nf = split(p, f, 5);
-            if (nf < 5) {
-                fmt_err(err, errlen, "%s:%zu: missing column '%s'", path, line, trace_cols[nf]);
-                goto done;
-            }
-            if (nf != ncols) {
-                fmt_err(err, errlen, "%s:%zu: %zu columns, the header has %zu",
-                        path, line, nf, ncols);
-                goto done;
-            }
-            if (grow((void **)&w->items, &cap, w->nitems + 1, sizeof *w->items) ||
-                grow((void **)&lines, &capl, w->nitems + 1, sizeof *lines)) {
-                fmt_err(err, errlen, "%s: out of memory", path);
-                goto done;
-            }
-            if (parse_row(path, line, f, &w->items[w->nitems].ev, err, errlen))
-                goto done;
-            lines[w->nitems] = line;
-            w->nitems++;
-        }
-        if (!nl)
-            break;
-        p = nl + 1;
-    }
-    if (!have_header) {
+    st = csvread_next(r, &rec);
+    if (st == CSVREAD_ERR)
+        goto read_error;
+    if (st == CSVREAD_EOF && csvread_lineno(r) == 0) {
         fmt_err(err, errlen, "%s:1: empty file, expected the header " WL_TRACE_HEADER, path);
         goto done;
     }
+    if (st == CSVREAD_EOF || rec.line != 1 || !is_header(&rec)) {
+        fmt_err(err, errlen, "%s:1: header must start with " WL_TRACE_HEADER, path);
+        goto row_error;
+    }
+    ncols = rec.nfields;
+    while ((st = csvread_next(r, &rec)) == CSVREAD_RECORD) {
+        size_t nf = rec.nfields, line = rec.line;
+        if (nf < 5) {
+            fmt_err(err, errlen, "%s:%zu: missing column '%s'", path, line, trace_cols[nf]);
+            goto row_error;
+        }
+        if (nf != ncols) {
+            fmt_err(err, errlen, "%s:%zu: %zu columns, the header has %zu", path, line, nf, ncols);
+            goto row_error;
+        }
+        if (vec_ensure(&w->items, &cap, w->nitems + 1, sizeof *w->items) ||
+            vec_ensure(&lines, &capl, w->nitems + 1, sizeof *lines)) {
+            fmt_err(err, errlen, "%s: out of memory", path);
+            goto done;
+        }
+        if (parse_row(path, line, rec.fields, &w->items[w->nitems].ev, err, errlen))
+            goto row_error;
+        lines[w->nitems] = line;
+        w->nitems++;
+    }
+    if (st == CSVREAD_ERR)
+        goto read_error;
     if (w->nitems) {
         size_t dup_line = 0, first_line = 0;
         uint64_t dup_id = 0;
@@ -1088,10 +1018,16 @@ static int open_trace(workload_t *w, const char *path, const volatile int *stop,
         goto done;
     }
     rc = 0;
+    goto done;
+read_error:
+    fmt_err(err, errlen, "%s", csvread_error(r));
+    goto done;
+row_error:
+    read_rest(r, err, errlen);
 done:
+    csvread_close(r);
     free(ids);
     free(lines);
-    free(buf);
     return rc;
 }
 
@@ -1163,7 +1099,7 @@ int workload_add_outage(workload_t *w, double start, double end)
                  start, end);
         return WL_ERR;
     }
-    if (grow((void **)&w->out, &w->capout, w->nout + 1, sizeof *w->out)) {
+    if (vec_ensure(&w->out, &w->capout, w->nout + 1, sizeof *w->out)) {
         snprintf(w->err, sizeof w->err, "workload: out of memory");
         return WL_ERR;
     }
@@ -1413,7 +1349,7 @@ void workload_profile_add(workload_profile *p, const workload_event *ev)
         p->late++;
     p->delay_sum += d;
     if (p->n < WL_RESERVOIR) {
-        if (!p->oom && grow((void **)&p->res, &p->capres, p->nres + 1, sizeof *p->res) == 0)
+        if (!p->oom && vec_ensure(&p->res, &p->capres, p->nres + 1, sizeof *p->res) == 0)
             p->res[p->nres++] = d;
         else
             p->oom = 1;

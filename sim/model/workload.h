@@ -52,7 +52,8 @@ workload_t *workload_open(const config_t *c, char *err, size_t errlen);
 /* workload_open for a trace that can be interrupted: reading the file ends with
  * "TRACE: interrupted" once *stop (may be NULL) becomes non-zero.  A trace
  * must be a regular file with lines of at most INFILE_LINE_MAX bytes and
- * no NUL byte (lib/infile.h; "TRACE:LINE: NUL byte in the file"). */
+ * no NUL byte (lib/infile.h; "TRACE:LINE: NUL byte in the file"); it is
+ * read as CSV by lib/csvread.h (quoted fields allowed). */
 workload_t *workload_open_stop(const config_t *c, const volatile int *stop, char *err, size_t errlen);
 void workload_free(workload_t *w);
 

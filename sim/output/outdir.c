@@ -17,6 +17,8 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "lib/vec.h"
+
 /* The names sluice wrote before folders carried a marker (rule (b) of
  * output/outdir.h).  Frozen: a new output is listed by the marker instead. */
 static const char *const legacy_results[] = {
@@ -160,14 +162,8 @@ static int cmp_str(const void *a, const void *b)
 
 static int push(char ***v, size_t *n, size_t *cap, const char *s)
 {
-    if (*n == *cap) {
-        size_t nc = *cap ? 2 * *cap : 16;
-        char **nv = realloc(*v, nc * sizeof *nv);
-        if (!nv)
-            return -1;
-        *v = nv;
-        *cap = nc;
-    }
+    if (vec_ensure(v, cap, *n + 1, sizeof **v) != VEC_OK)
+        return -1;
     char *d = strdup(s);
     if (!d)
         return -1;
