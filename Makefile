@@ -66,6 +66,7 @@ deps:
 deps-test: deps
 	@missing=""; \
 	pkg-config --exists criterion 2>/dev/null || missing="$$missing libcriterion-dev"; \
+	command -v $(CXX) >/dev/null 2>&1 || missing="$$missing g++"; \
 	command -v xmllint >/dev/null 2>&1 || missing="$$missing libxml2-utils"; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v mpicc >/dev/null 2>&1 || missing="$$missing libopenmpi-dev"; \
