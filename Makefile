@@ -1,15 +1,16 @@
 # sluice: build, test, demo.  See README.md.
 #
-#   make          build/sluice, build/libsluice.a, the shared library
-#                 build/libsluice.so and the man page build/sluice.ini.5
+#   make          build/sluice, build/libsluice.a and the man page
+#                 build/sluice.ini.5
 #   make check    every Criterion test, again under ASan+UBSan, the demo under
 #                 ASan+UBSan, one run under valgrind, 250 stress seeds per
 #                 shipped config, the fuzz corpora, and a program built
 #                 against an installed sluice (check-embed)
 #   make demo     run workloads/default.ini into results/demo/, plots, report
 #   make deps     install missing Debian packages (apt-get, only if missing)
-#   make install  PREFIX=/usr/local (and DESTDIR): the CLI, both libraries,
-#                 the headers in include/sluice/, sluice.pc, the man pages
+#   make install  PREFIX=/usr/local (and DESTDIR): the CLI, both libraries
+#                 (make builds the shared one, build/libsluice.so, too), the
+#                 headers in include/sluice/, sluice.pc, the man pages
 
 CC      ?= cc
 PREFIX  ?= /usr/local
