@@ -85,7 +85,8 @@ for h in $(cd "$inc" && find . -name '*.h' | sort); do
     # shellcheck disable=SC2086
     $CXX $CXXFLAGS_STRICT $cflags -x c++ -fsyntax-only "$inc/$h" || fail "$h does not compile as C++"
     case $h in
-    ./*/*) grep -q '^extern "C" {' "$inc/$h" || fail "$h has no extern \"C\" guard" ;;
+    ./*/*) grep -q '^extern "C" {' "$inc/$h" ||
+        fail "${h#./} has no extern \"C\" guards (add them: sh tests/embed/guard.sh sim/${h#./})" ;;
     esac
     n=$((n + 1))
 done
