@@ -4,10 +4,13 @@
 #                 build/sluice.ini.5
 #   make check    every Criterion test, again under ASan+UBSan, the demo under
 #                 ASan+UBSan, one run under valgrind, 250 stress seeds per
-#                 shipped config
+#                 shipped config, the fuzz corpora, and a program built
+#                 against an installed sluice (check-embed)
 #   make demo     run workloads/default.ini into results/demo/, plots, report
 #   make deps     install missing Debian packages (apt-get, only if missing)
-#   make install  PREFIX=/usr/local
+#   make install  PREFIX=/usr/local (and DESTDIR): the CLI, both libraries
+#                 (make builds the shared one, build/libsluice.so, too), the
+#                 headers in include/sluice/, sluice.pc, the man pages
 
 CC      ?= cc
 PREFIX  ?= /usr/local
@@ -50,7 +53,7 @@ APT_INSTALL = if [ -n "$$missing" ]; then \
 
 .PHONY: all deps deps-test check test test-asan demo install clean mpi stress
 all: deps
-	@$(MAKE) --no-print-directory build/sluice build/libsluice.a build/sluice.ini.5
+	@$(MAKE) --no-print-directory build/sluice build/libsluice.a $(SO_BUILD) build/sluice.ini.5
 
 deps:
 	@missing=""; \
@@ -65,6 +68,7 @@ deps:
 deps-test: deps
 	@missing=""; \
 	pkg-config --exists criterion 2>/dev/null || missing="$$missing libcriterion-dev"; \
+	command -v $(CXX) >/dev/null 2>&1 || missing="$$missing g++"; \
 	command -v xmllint >/dev/null 2>&1 || missing="$$missing libxml2-utils"; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v mpicc >/dev/null 2>&1 || missing="$$missing libopenmpi-dev"; \
@@ -189,6 +193,10 @@ install: all
 	  $(DESTDIR)$(PREFIX)/share/man/man5
 	install -m 755 build/sluice $(DESTDIR)$(PREFIX)/bin/sluice
 	install -m 644 build/libsluice.a $(DESTDIR)$(PREFIX)/lib/libsluice.a
+	install -m 755 build/$(SO_FILE) $(DESTDIR)$(PREFIX)/lib/$(SO_FILE)
+	ln -sf $(SO_FILE) $(DESTDIR)$(PREFIX)/lib/$(SO_NAME)
+	ln -sf $(SO_NAME) $(DESTDIR)$(PREFIX)/lib/libsluice.so
+	install -m 644 sim/sluice.h $(DESTDIR)$(PREFIX)/include/sluice/sluice.h
 	for h in $(patsubst sim/%,%,$(wildcard sim/*/*.h sim/*/*/*.h)); do \
 	  install -D -m 644 sim/$$h $(DESTDIR)$(PREFIX)/include/sluice/$$h || exit 1; done
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' sim/sluice.pc.in \
@@ -197,6 +205,40 @@ install: all
 	install -m 644 build/sluice.ini.5 $(DESTDIR)$(PREFIX)/share/man/man5/sluice.ini.5
 	install -d $(DESTDIR)$(PREFIX)/share/sluice/reports
 	cp -R reports/. $(DESTDIR)$(PREFIX)/share/sluice/reports/
+
+# The shared library (issue 15): build/libsluice.so.$(VERSION), soname
+# libsluice.so.$(SO_MAJOR), with the links libsluice.so.$(SO_MAJOR) and
+# libsluice.so beside it.  Its objects are position-independent copies of
+# the library's in build/pic/, so build/libsluice.a and build/sluice are
+# the same bytes with or without it.  It is linked against gsl, inih and
+# libm (and refuses undefined symbols), so `pkg-config --libs sluice`
+# (-lsluice alone) links; `--static` adds what libsluice.a needs.
+SO_MAJOR := $(firstword $(subst ., ,$(VERSION)))
+SO_NAME  := libsluice.so.$(SO_MAJOR)
+SO_FILE  := libsluice.so.$(VERSION)
+SO_BUILD := build/$(SO_FILE) build/$(SO_NAME) build/libsluice.so
+PIC_OBJ  := $(LIB_SRC:sim/%.c=build/pic/obj/%.o)
+build/pic/obj/%.o: sim/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -fPIC -c $< -o $@
+build/$(SO_FILE): $(PIC_OBJ)
+	$(CC) $(CFLAGS) -shared -Wl,-soname,$(SO_NAME) -Wl,--no-undefined -o $@ $^ $(LDLIBS)
+build/$(SO_NAME): build/$(SO_FILE)
+	ln -sf $(SO_FILE) $@
+build/libsluice.so: build/$(SO_NAME)
+	ln -sf $(SO_NAME) $@
+-include $(PIC_OBJ:.o=.d)
+
+# check-embed (a step of make check): installs into a temporary DESTDIR
+# with PREFIX=/usr/local, builds tests/embed/example.c against that tree
+# with pkg-config, shared and --static, as C and as C++, runs each and
+# compares its figures and files with those of `sluice run` (see
+# tests/embed/check.sh).
+.PHONY: check-embed
+check-embed:
+	MAKE="$(MAKE)" CC="$(CC)" CXX="$(CXX)" sh tests/embed/check.sh
+CHECK_BUILD += $(SO_BUILD)
+CHECK_STEPS += check-embed
 
 # Benchmarks (issue 10): build/bench/bench measures the six figures of
 # the Performance section and prints them as a table.  A missed target

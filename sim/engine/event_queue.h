@@ -33,6 +33,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define EQ_OK 0
 #define EQ_ERR (-1)
 
@@ -78,5 +82,9 @@ int event_queue_pop(event_queue_t *q, event_queue_item *out);
 double event_queue_peek_time(const event_queue_t *q);
 
 size_t event_queue_size(const event_queue_t *q);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

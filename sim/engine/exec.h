@@ -24,6 +24,10 @@
 #include "measure/metrics.h"
 #include "model/workload.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct sim sim_t;
 typedef struct exec exec_t;
 
@@ -76,5 +80,9 @@ extern const exec_type exec_stream;
 
 /* The executor type for an enum config_executor value. */
 const exec_type *exec_type_of(int id);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -23,6 +23,10 @@
 #include <stdint.h>
 #include <gsl/gsl_rng.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* The generator type (name "pcg32", min 0, max 0xffffffff).  get_double
  * is x / 2^32: in [0, 1), never 1.0.  gsl_rng_set(r, s) is
  * rng_pcg32_seed(r, s, 0x6d1f1ce5ca5caded), i.e. state s on the stream of
@@ -58,5 +62,9 @@ uint64_t rng_derive(uint64_t master, uint64_t component);
  * stream rng_derive(master ^ 0x5bd1e995, c).  Caller frees with
  * gsl_rng_free.  Returns NULL when out of memory. */
 gsl_rng *rng_stream_alloc(uint64_t master_seed, unsigned component);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -105,6 +105,10 @@
 #include "measure/metrics.h"
 #include "model/workload.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct batch_store batch_store;
 
 /* What batch_store_add did with an event. */
@@ -230,5 +234,9 @@ typedef struct batch_events {
 /* Appends a copy of ev.  0, or -1 on OOM (then unchanged). */
 int batch_events_push(batch_events *a, const workload_event *ev);
 void batch_events_free(batch_events *a);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -90,6 +90,14 @@
 
 #include "engine/exec.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 extern const exec_type exec_microbatch;
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -174,6 +174,10 @@
 #include <stdint.h>
 #include "engine/exec.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* exec_stream itself is declared in engine/exec.h. */
 
 /* The worker that routing = hash sends key to, among `parallelism`
@@ -181,5 +185,9 @@
  * as with Flink's keyBy).  Exposed for tests and for users who need to
  * know which keys share a worker. */
 uint32_t stream_route(uint32_t key, uint32_t parallelism);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -27,6 +27,10 @@
 #include <stddef.h>
 #include "model/config.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define CAPACITY_GROWTH 1.25
 
 typedef struct capacity_result {
@@ -47,5 +51,9 @@ int capacity_run_all(const config_t *base, int replications, int iterations, int
                      capacity_result *results,
                      void (*progress)(void *user, size_t done, size_t total), void *user,
                      const volatile int *stop, char *err, size_t errlen);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -24,6 +24,10 @@
 
 #include <stddef.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* stop: the flag given to pool_run (may be NULL); a long task polls it
  * and may end early once it is non-zero (its result is then dropped). */
 typedef void (*pool_task_fn)(const void *ctx, size_t task, void *result,
@@ -36,5 +40,9 @@ typedef void (*pool_progress_fn)(void *user, size_t done, size_t total);
 int pool_run(size_t total, int jobs, pool_task_fn fn, const void *ctx, size_t result_size,
              void *results, pool_progress_fn progress, void *user, const volatile int *stop,
              char *err, size_t errlen);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

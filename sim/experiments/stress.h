@@ -18,6 +18,10 @@
 #include <stdint.h>
 #include "model/config.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct stress_result {
     int32_t status;        /* SIM_OK, SIM_ERR, SIM_INVARIANT */
     uint64_t seed;
@@ -44,5 +48,9 @@ int stress_run_all(const config_t *base, size_t n, int jobs, stress_result *resu
  * or -1 when it does not fit into buf (n bytes). */
 int stress_replay_command(const char *prog, const char *config, const char *const *sets,
                           size_t nsets, const stress_result *r, char *buf, size_t n);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -40,6 +40,10 @@
 #include "model/config.h"
 #include "run/sim.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define SWEEP_MAX_PARAMS 16
 #define SWEEP_MAX_METRICS 48
 #define SWEEP_MAX_MARKS 8
@@ -106,5 +110,9 @@ size_t sweep_metric_count(void);
 const char *sweep_metric_name(size_t i);
 /* Copies the numeric columns of a summary into v (sweep_metric_count()). */
 void sweep_summary_values(const metrics_summary *s, double *v);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

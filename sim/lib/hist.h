@@ -27,6 +27,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define HIST_REL_ERR 0.01
 #define HIST_MIN 1e-6
 #define HIST_MAX 3.2e7
@@ -53,5 +57,9 @@ double hist_quantile(const hist_t *h, double q);
  * of values in this bucket or below; the last share is exactly 1.  No
  * call when empty. */
 void hist_cdf(const hist_t *h, void (*fn)(void *user, double x, double p), void *user);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

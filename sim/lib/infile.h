@@ -29,6 +29,10 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define INFILE_LINE_MAX 65536 /* bytes of one line, without its '\n' */
 #define INFILE_ERR_MAX 1024
 
@@ -68,5 +72,9 @@ FILE *infile_fopen(const char *path);
 /* "a FIFO", "a directory", ... for a st_mode that is not a regular file;
  * NULL for a regular file. */
 const char *infile_kind(unsigned mode);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -27,6 +27,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct wmap wmap_t;
 
 typedef struct wmap_key {
@@ -62,5 +66,9 @@ int wmap_key_cmp(const wmap_key *a, const wmap_key *b);
  * map, valid until the next put/del) describe entry i.  Returns 0, or -1
  * on OOM.  With an empty map *keys and *vals are NULL. */
 int wmap_sorted(const wmap_t *m, wmap_key **keys, void ***vals);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -56,6 +56,10 @@
 #include "model/workload.h"
 #include "lib/wmap.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 enum pane_timing { PANE_EARLY, PANE_ON_TIME, PANE_LATE, PANE_BATCH };
 
 typedef struct pane {
@@ -213,5 +217,9 @@ int metrics_write_faults_header(FILE *f);
 int metrics_write_faults(const metrics_t *m, FILE *f);
 
 const char *pane_timing_name(int timing); /* "EARLY", "ON_TIME", ... */
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

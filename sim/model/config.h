@@ -42,6 +42,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define CFG_OK 0
 #define CFG_ERR (-1)
 #define CFG_LIST_MAX 64
@@ -249,5 +253,9 @@ int config_key_info_at(size_t i, config_key_info *info);
  * config_set("section.key=" + buf) reads back to the same value.  CFG_ERR
  * for an unknown key or a too small buf. */
 int config_get(const config_t *c, const char *section, const char *key, char *buf, size_t n);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

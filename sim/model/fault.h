@@ -17,6 +17,10 @@
 #include <stdint.h>
 #include "model/config.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 enum fault_kind { FAULT_CRASH, FAULT_SLOWDOWN, FAULT_OUTAGE, FAULT_CHECKPOINT_FAIL };
 
 typedef struct fault {
@@ -36,5 +40,9 @@ typedef struct fault_schedule {
 int fault_schedule_build(const config_t *c, fault_schedule *s, char *err, size_t errlen);
 void fault_schedule_free(fault_schedule *s);
 const char *fault_kind_name(int kind); /* "crash", "slowdown", ... */
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

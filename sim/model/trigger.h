@@ -39,6 +39,10 @@
 #include <stdint.h>
 #include "model/config.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define TRIG_CONTINUE 0
 #define TRIG_FIRE 1
 
@@ -83,5 +87,9 @@ extern const trigger_type *const trigger_types[];
 extern const trigger_type *const trigger_default;
 
 const trigger_type *trigger_lookup(const char *name); /* NULL if unknown */
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

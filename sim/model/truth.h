@@ -21,6 +21,10 @@
 #include "model/workload.h"
 #include "lib/wmap.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct truth_value {
     uint64_t count;
     int64_t sum;
@@ -40,5 +44,9 @@ void truth_forget(truth_t *g, uint32_t key, double start, double end);
 const wmap_t *truth_map(const truth_t *g);
 uint64_t truth_events(const truth_t *g);
 int64_t truth_sum(const truth_t *g);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

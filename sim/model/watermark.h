@@ -59,6 +59,10 @@
 #include "model/config.h"
 #include "model/workload.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define WM_OK 0
 #define WM_ERR (-1)
 
@@ -133,5 +137,9 @@ static inline double watermark_next_change(watermark_t *w, double now)
 {
     return w->type->next_change(w->state, now);
 }
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

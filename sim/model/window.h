@@ -26,6 +26,10 @@
 #include <stddef.h>
 #include "model/config.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct win {
     double start, end; /* s of event time, [start, end) */
 } window_t;
@@ -44,5 +48,9 @@ size_t window_assign(const struct config_window_s *w, double t, window_t *out, s
  * the merge is their union's hull. */
 int window_overlaps(window_t a, window_t b);
 window_t window_merge(window_t a, window_t b);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

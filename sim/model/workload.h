@@ -26,6 +26,10 @@
 #include <stdio.h>
 #include "model/config.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define WL_OK 0
 #define WL_ERR (-1)
 
@@ -138,5 +142,9 @@ typedef struct workload_profile_stats {
     int exact;                   /* 1: percentiles from every delay */
 } workload_profile_stats;
 int workload_profile_stats_get(const workload_profile *p, workload_profile_stats *s);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -57,6 +57,10 @@
 #include <limits.h>
 #include <stddef.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define OUTDIR_MARKER ".sluice"
 #define OUTDIR_MARK_HEAD "sluice results folder; written by "
 #define OUTDIR_NOTE_MAX 4096
@@ -123,5 +127,9 @@ int outdir_make_parents(const char *path);
 /* rm -rf path (no shell; a symbolic link is removed, never followed).
  * 0 on success. */
 int outdir_remove_tree(const char *path);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -33,6 +33,10 @@
 
 #include <stddef.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define PLOT_COUNT 7
 
 /* Draws every plot of the run (or sweep) folder dir into dir/plots/ with
@@ -66,5 +70,9 @@ const char *plot_caption(int i);
 /* Finds an executable called name in $PATH; its full path goes into out
  * (room for n bytes).  0 when found, -1 when not. */
 int plot_find_program(const char *name, char *out, size_t n);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

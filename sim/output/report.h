@@ -28,6 +28,10 @@
 
 #include <stddef.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Writes dir/report.html and dir/report.md for the run folder dir.
  * version: the sluice version to print (e.g. SLUICE_VERSION). */
 int report_write(const char *dir, const char *reports_dir, const char *version, char *err,
@@ -40,5 +44,9 @@ int report_write(const char *dir, const char *reports_dir, const char *version, 
  * into note (room for notelen bytes; may be NULL). */
 int report_write_opts(const char *dir, const char *reports_dir, const char *version, int force,
                       char *note, size_t notelen, char *err, size_t errlen);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

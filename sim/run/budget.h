@@ -21,6 +21,10 @@
 #include <stddef.h>
 #include "model/config.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define BUDGET_EVENTS_MAX 2e8       /* events generated */
 #define BUDGET_UPDATES_MAX 2e9      /* events x windows per event */
 #define BUDGET_WINDOWS_MAX 1e8      /* (key, window) results */
@@ -66,5 +70,9 @@ int budget_check(const config_t *c, char *err, size_t errlen);
 /* Only the events generated (for sluice gen, which runs no executor). */
 int budget_check_events(const config_t *c, char *err, size_t errlen);
 int budget_check_trace(const config_t *c, const budget_trace *t, char *err, size_t errlen);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

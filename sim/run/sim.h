@@ -26,6 +26,10 @@
 #include "measure/metrics.h"
 #include "engine/rng.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define SIM_OK 0
 #define SIM_ERR 2        /* bad input or resources: err says which */
 #define SIM_INVARIANT 1  /* ran, but an invariant failed: err says which */
@@ -104,5 +108,9 @@ int sim_run(const config_t *c, const char *out_dir, sim_outcome *o,
             char *err, size_t errlen);
 int sim_run_opts(const config_t *c, const char *out_dir, const sim_options *opt,
                  sim_outcome *o, char *err, size_t errlen);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif
