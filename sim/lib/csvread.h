@@ -37,6 +37,10 @@
 
 #include <stddef.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define CSVREAD_RECORD_MAX 65536 /* bytes of one record spanning lines */
 #define CSVREAD_ERR_MAX 1024
 
@@ -76,5 +80,9 @@ size_t csvread_lineno(const csvread *r);
 const char *csvread_error(const csvread *r);
 /* Closes the file and frees r; NULL is fine. */
 void csvread_close(csvread *r);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -23,6 +23,10 @@
 
 #include <stddef.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define VEC_OK 0
 #define VEC_ERR (-1)
 
@@ -73,5 +77,9 @@ void *vec_take(vec *v);
 /* Frees the array; v is empty afterwards (size kept, reusable).  NULL is
  * fine. */
 void vec_free(vec *v);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -26,6 +26,10 @@
 #include "exec/stream/windows.h"
 #include "exec/stream/workers.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 enum { CK_NONE = 0, CK_PAUSE = 1, CK_ALIGNED = 2 };
 
 typedef struct stream_checkpoint {
@@ -82,5 +86,9 @@ int stream_checkpoint_end(stream_checkpoint *ck);
 int stream_checkpoint_take(stream_checkpoint *ck, const stream_windows *win);
 /* A crash: a running checkpoint is cancelled. */
 void stream_checkpoint_lose(stream_checkpoint *ck);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

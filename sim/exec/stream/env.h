@@ -23,6 +23,10 @@
 #include "model/config.h"
 #include "run/sim.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* The job's timers, by what they are for (the kind is in the low byte of
  * the event's data, the payload above it). */
 enum stream_timer {
@@ -76,5 +80,9 @@ int stream_env_grow(void **v, size_t size, size_t *cap, size_t need);
  * ++*used, or 0 out of memory.  Freed records are reused first, by the
  * pool's owner, through its own free list. */
 uint32_t stream_env_slot(void **v, size_t size, uint32_t *cap, uint32_t *used);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

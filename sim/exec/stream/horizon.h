@@ -20,6 +20,10 @@
 #include "exec/stream/windows.h"
 #include "exec/stream/workers.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct stream_horizon {
     double hz;             /* the highest value promised so far */
     /* window none (none_bound): the least event time in the log and the
@@ -45,5 +49,9 @@ typedef struct stream_horizon_view {
 void stream_horizon_init(stream_horizon *hz);
 /* The horizon now: the highest bound so far (see horizon.c). */
 double stream_horizon_bound(stream_horizon *hz, const stream_horizon_view *v);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -34,6 +34,10 @@
 #include "measure/metrics.h"
 #include "model/window.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct stream_vnode { /* an event not yet visible downstream */
     workload_event ev;
     uint32_t next;         /* 1-based index, 0 = end */
@@ -123,5 +127,9 @@ void stream_sink_prune_behind(stream_sink *k, double h);
 void stream_sink_watch(stream_sink *k);
 /* It closes: adds what was counted to r and stops counting. */
 void stream_sink_unwatch(stream_sink *k, fault_row *r);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

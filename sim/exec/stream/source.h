@@ -26,6 +26,10 @@
 #include "model/watermark.h"
 #include "model/workload.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct stream_item { /* a record in a worker channel */
     workload_event ev;
     double watermark_prev; /* source watermark just before it was read */
@@ -135,5 +139,9 @@ static inline void stream_chan_pop(stream_chan *c, stream_item *out)
         c->head = 0;
     c->len--;
 }
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

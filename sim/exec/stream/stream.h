@@ -51,6 +51,10 @@
 #include "engine/exec.h"
 #include "exec/stream/sink.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef enum stream_state {
     STREAM_RUNNING = 0,
     STREAM_DRAINING,
@@ -111,5 +115,9 @@ typedef struct stream_sizes {
     size_t win, heap, log, sink, stg, vn, snap;
 } stream_sizes;
 void stream_job_sizes(const void *self, stream_sizes *z);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

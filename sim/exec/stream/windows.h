@@ -35,6 +35,10 @@
 #include "model/trigger.h"
 #include "model/window.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct stream_swin { /* state of one (key, window): wmap value */
     uint64_t acc_count;    /* all elements so far */
     int64_t acc_sum;
@@ -152,5 +156,9 @@ int stream_windows_restore(stream_windows *win, const stream_windows_snap *snap)
 void stream_windows_snap_free(stream_windows_snap *snap);
 /* A crash: every window, timer and heap entry goes. */
 void stream_windows_lose(stream_windows *win);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -22,6 +22,10 @@
 #include "exec/stream/env.h"
 #include "exec/stream/source.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct stream_worker {
     stream_chan *ch;       /* own channel, or the shared one */
     int busy;
@@ -75,5 +79,9 @@ uint64_t stream_workers_oldest(const stream_workers *wk, const stream_source *sr
 double stream_workers_cpu_wasted(const stream_workers *wk, double now);
 /* A crash: the services are cancelled. */
 void stream_workers_lose(stream_workers *wk);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif
