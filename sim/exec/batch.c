@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "engine/exec.h"
-#include "run/sim.h"
+#include "engine/context.h"
 #include "model/window.h"
 #include "lib/wmap.h"
 

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "exec/batch.h"
-#include "run/sim.h"
+#include "engine/context.h"
 
 /* Events plus, per event, the watermark of its trigger interval. */
 typedef struct mb_input {
