@@ -490,6 +490,68 @@ Test(batch, slowdown_stretches_job)
     trm_rf(dir);
 }
 
+/* The slowdown rule end to end (sim/MODEL.md, Faults: overlapping
+ * slowdowns do not compound).  three.csv (t = 1, 2, 3), window none, a batch job and a
+ * micro-batch batch both due at 10 reading the 3 events, each 1 + 3 x 1 =
+ * 4 s of work (10 -> 14 without faults).  The same slowdowns stretch both
+ * the same way: every pane is emitted at the job's end. */
+static void both_cfg(config_t *cf, size_t nslow, const double *times)
+{
+    tcfg(cf, (1u << EXEC_BATCH) | (1u << EXEC_MICROBATCH));
+    tcfg_trace(cf, "three.csv");
+    cf->window.type = WIN_NONE;
+    cf->batch.interval = cf->microbatch.interval = 10;
+    cf->batch.cutoff = 0;
+    cf->batch.setup_cost = cf->microbatch.setup_cost = 1;
+    cf->batch.per_event_cost = cf->microbatch.per_event_cost = 1;
+    cf->batch.parallelism = cf->microbatch.parallelism = 1;
+    cf->faults.slowdown_times.n = nslow;
+    for (size_t i = 0; i < nslow; i++)
+        cf->faults.slowdown_times.v[i] = times[i];
+    cf->faults.slowdown_factor = 3;
+    cf->faults.slowdown_duration = 2;
+}
+
+static void expect_panes_at(const config_t *cf, const char *want)
+{
+    char dir[64];
+    sim_outcome o;
+    trun(cf, dir, sizeof dir, &o);
+    cr_assert_eq(o.nexec, 2);
+    const char *ex[] = {"batch", "microbatch"};
+    for (int i = 0; i < 2; i++) {
+        char *got = tpanes(dir, ex[i]);
+        cr_assert_str_eq(got, want, "%s panes:\n%s", ex[i], got);
+        free(got);
+    }
+    trm_rf(dir);
+}
+
+/* One slowdown x3 at 11 for 2 s: end 15 + 1/3 (test_jobs.c: jobs/single_slowdown),
+ * written %.9g. */
+Test(batch, slowdowns_single_batch_and_microbatch)
+{
+    config_t cf;
+    both_cfg(&cf, 1, (double[]){11});
+    expect_panes_at(&cf, "1,1,1,0,BATCH,15.3333333,1,1\n"
+                         "1,2,2,0,BATCH,15.3333333,1,2\n"
+                         "1,3,3,0,BATCH,15.3333333,1,4\n");
+}
+
+/* Two slowdowns x3 at 11 and 12 for 2 s each: active over [11, 14), end
+ * exactly 16 (test_jobs.c:
+ * jobs/overlapping_slowdowns_do_not_compound: 1 s of work by 11, 1 s over
+ * [11, 14) at 1/3, the last 2 s by 16; multiplying the factors would
+ * give 16 + 2/9). */
+Test(batch, slowdowns_overlapping_batch_and_microbatch)
+{
+    config_t cf;
+    both_cfg(&cf, 2, (double[]){11, 12});
+    expect_panes_at(&cf, "1,1,1,0,BATCH,16,1,1\n"
+                         "1,2,2,0,BATCH,16,1,2\n"
+                         "1,3,3,0,BATCH,16,1,4\n");
+}
+
 /* A crash at the very end of a job (restart at once) makes the job run
  * twice: its events' latency goes from wait + D to wait + 2 D. */
 Test(batch, rerun_doubles_job_latency)

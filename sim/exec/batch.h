@@ -43,7 +43,8 @@
  *    down, due jobs wait and start after the restart, in order.  Input is
  *    durable and output atomic: no loss, no duplicates, only latency.  A
  *    slowdown stretches the part of every job that overlaps it (work
- *    advances at 1/factor).  One faults.csv row per fault: downtime =
+ *    advances at 1/factor; overlapping slowdowns do not compound:
+ *    exec/jobs.h).  One faults.csv row per fault: downtime =
  *    restart - crash, caught_up = end of the first job after the restart
  *    that leaves no due job waiting (the backlog of the downtime is
  *    worked off), peak_latency = the highest end - event time of the jobs

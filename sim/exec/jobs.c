@@ -532,11 +532,12 @@ size_t jobs_store_forget(jobs_store *st, double bound)
  * The slowdown rule
  * ====================================================================== */
 
-/* Speed factor at t (product of the active slowdowns) and the next time
- * the factor changes.  O(n) in the schedule. */
+/* The slowdown factor at t (the largest of the active slowdowns, 1 when
+ * none is active: overlapping slowdowns do not compound) and the next
+ * time the set of active slowdowns changes.  O(n) in the schedule. */
 static double slow_at(const fault_schedule *fs, double t, double *next)
 {
-    double f = 1;
+    double f = 0;
     *next = INFINITY;
     for (size_t i = 0; fs && i < fs->n; i++) {
         const fault_t *x = &fs->v[i];
@@ -544,14 +545,15 @@ static double slow_at(const fault_schedule *fs, double t, double *next)
             continue;
         double a = x->time, b = x->time + x->duration;
         if (a <= t && t < b) {
-            f *= x->factor;
+            if (x->factor > f)
+                f = x->factor;
             if (b < *next)
                 *next = b;
         } else if (a > t && a < *next) {
             *next = a;
         }
     }
-    return f;
+    return f > 0 ? f : 1;
 }
 
 double jobs_work_end(const fault_schedule *fs, double t0, double work)

@@ -10,9 +10,15 @@
  *  - One job at a time.  A job of n events takes setup_cost + n x
  *    per_event_cost / parallelism seconds of work, split into `stages`
  *    equal stages of event work (micro-batch: one stage).
- *  - Slowdowns (jobs_work_end): during a slowdown [time, time + duration)
- *    of the schedule, work advances at 1/factor (overlapping slowdowns
- *    multiply).  The part of a job that overlaps a slowdown is stretched.
+ *  - Slowdowns (jobs_work_end): while one or more slowdowns of the
+ *    schedule are active ([time, time + duration)), work advances at
+ *    1/factor, factor being the largest of the active ones: overlapping
+ *    slowdowns do not compound.  (A straggler is a machine running factor
+ *    times slower; a second slowdown that starts while it is slow does not
+ *    make it slower still.  The stream executor, exec/stream.c, does the
+ *    same: a service started while any slowdown is active takes factor
+ *    times longer, not factor^2.)  The part of a job inside the slowdowns
+ *    is stretched, the rest runs at normal speed.
  *  - A crash kills the running attempt: its work since the attempt
  *    started (or since its last finished stage, stages > 1) is wasted
  *    (cpu_wasted = that time x parallelism).  After faults.detection_delay
