@@ -4,6 +4,7 @@
  */
 #include "exec/batch.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -147,13 +148,11 @@ static void batch_destroy(void *self)
 static void *batch_create(sim_t *s, exec_t *e, char *err, size_t errlen)
 {
     const config_t *c = sim_cfg(s);
-    if (!(c->batch.interval > 0) || c->batch.parallelism < 1 || c->batch.setup_cost < 0 ||
-        c->batch.per_event_cost < 0 || c->batch.cutoff < 0 || c->batch.stages < 1 ||
-        c->batch.restart_delay < 0) {
-        snprintf(err, errlen, "batch: interval must be > 0, parallelism and stages >= 1, "
-                              "setup_cost, per_event_cost, cutoff and restart_delay >= 0");
-        return NULL;
-    }
+    /* Validated before any executor exists: the key ranges of [batch] in
+     * model/config.c's table, checked by config_validate (sim_run_opts). */
+    assert(c->batch.interval > 0 && c->batch.parallelism >= 1 && c->batch.setup_cost >= 0 &&
+           c->batch.per_event_cost >= 0 && c->batch.cutoff >= 0 && c->batch.stages >= 1 &&
+           c->batch.restart_delay >= 0);
     jobs_rules r = {
         JOBS_COSTS(c->batch),
         .name = "batch",

@@ -541,8 +541,11 @@ static double slow_at(const fault_schedule *fs, double t, double *next)
     *next = INFINITY;
     for (size_t i = 0; fs && i < fs->n; i++) {
         const fault_t *x = &fs->v[i];
-        if (x->kind != FAULT_SLOWDOWN || !(x->duration > 0) || !(x->factor > 0))
+        if (x->kind != FAULT_SLOWDOWN)
             continue;
+        /* model/config.c validates both: slowdown_factor in [1, 1e6], and
+         * slowdown_duration > 0 whenever slowdown_times is given. */
+        assert(x->duration > 0 && x->factor > 0);
         double a = x->time, b = x->time + x->duration;
         if (a <= t && t < b) {
             if (x->factor > f)

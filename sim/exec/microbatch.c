@@ -5,6 +5,7 @@
  */
 #include "exec/microbatch.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -212,19 +213,14 @@ static void mb_destroy(void *self)
 static void *mb_create(sim_t *s, exec_t *e, char *err, size_t errlen)
 {
     const config_t *c = sim_cfg(s);
-    if (!(c->microbatch.interval >= 0) || c->microbatch.parallelism < 1 ||
-        c->microbatch.setup_cost < 0 || c->microbatch.per_event_cost < 0 ||
-        !(c->microbatch.watermark_delay >= 0) || c->microbatch.restart_delay < 0) {
-        snprintf(err, errlen, "microbatch: interval must be >= 0, parallelism >= 1, "
-                              "setup_cost, per_event_cost, watermark_delay and restart_delay >= 0");
-        return NULL;
-    }
-    if (c->microbatch.output_mode == OUT_UPDATE && c->window.type == WIN_SESSION) {
-        snprintf(err, errlen, "microbatch: output_mode = update is not supported with session "
-                              "windows (as in Spark, SPARK-36463: a session's bounds change, so "
-                              "its rows cannot be upserted); use append");
-        return NULL;
-    }
+    /* Validated before any executor exists, by config_validate
+     * (sim_run_opts): the key ranges of [microbatch] in model/config.c's
+     * table, and its cross-check refusing output_mode = update with
+     * session windows (SPARK-36463) when the micro-batch executor runs. */
+    assert(c->microbatch.interval >= 0 && c->microbatch.parallelism >= 1 &&
+           c->microbatch.setup_cost >= 0 && c->microbatch.per_event_cost >= 0 &&
+           c->microbatch.watermark_delay >= 0 && c->microbatch.restart_delay >= 0);
+    assert(!(c->microbatch.output_mode == OUT_UPDATE && c->window.type == WIN_SESSION));
     jobs_rules r = {
         JOBS_COSTS(c->microbatch),
         .name = "microbatch",
