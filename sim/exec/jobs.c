@@ -710,7 +710,7 @@ static int oom(jobs_t *j)
  * aborted), so only "no event pending" is checked. */
 static int jobs_check(const jobs_t *j)
 {
-    int stages_ok = j->stages_done >= 0 && j->stages_done < j->r.stages;
+    int stages_ok = j->cur.stages_done >= 0 && j->cur.stages_done < j->r.stages;
     switch (j->state) {
     case JOBS_IDLE:
         return j->end_h == 0 && j->restart_h == 0;
@@ -740,10 +740,10 @@ int jobs_init(jobs_t *j, sim_t *s, metrics_t *m, const struct config_window_s *w
     j->owner = owner;
     j->detection_delay = sim_cfg(s)->faults.detection_delay;
     j->state = JOBS_IDLE;
-    j->peak = NAN;
-    j->lo = INFINITY;
+    j->cur.peak = NAN;
+    j->cur.lo = INFINITY;
     j->resumed_at = -INFINITY;
-    j->bound = j->read_bound = j->promised = -INFINITY;
+    j->cur.bound = j->read_bound = j->promised = -INFINITY;
     if (faults_init(&j->faults, s) != 0)
         return -1;
     if (w->type != WIN_NONE) {
@@ -783,10 +783,11 @@ static int attempt(jobs_t *j)
 {
     double now = sim_now(j->sim);
     j->state = JOBS_RUNNING;
-    j->attempt_start = now;
-    double work = j->r.setup_cost + (double)(j->r.stages - j->stages_done) * j->stage_work;
-    j->end = jobs_work_end(j->fs, now, work);
-    j->end_h = sim_at(j->sim, j->end, on_end, j, 0);
+    j->cur.attempt_start = now;
+    double left = (double)(j->r.stages - j->cur.stages_done);
+    double work = j->r.setup_cost + left * j->cur.stage_work;
+    j->cur.end = jobs_work_end(j->fs, now, work);
+    j->end_h = sim_at(j->sim, j->cur.end, on_end, j, 0);
     assert(jobs_check(j));
     return j->end_h ? 0 : oom(j);
 }
@@ -794,13 +795,13 @@ static int attempt(jobs_t *j)
 int jobs_start(jobs_t *j, uint64_t n, double bound)
 {
     assert(j->state == JOBS_IDLE && jobs_check(j));
-    j->n = n;
-    j->bound = bound;
-    j->start = sim_now(j->sim);
-    j->stages_done = 0;
-    j->stage_work = (double)n * j->r.per_event_cost / j->r.parallelism / j->r.stages;
-    j->peak = NAN;
-    j->lo = INFINITY;
+    j->cur.n = n;
+    j->cur.bound = bound;
+    j->cur.start = sim_now(j->sim);
+    j->cur.stages_done = 0;
+    j->cur.stage_work = (double)n * j->r.per_event_cost / j->r.parallelism / j->r.stages;
+    j->cur.peak = NAN;
+    j->cur.lo = INFINITY;
     return attempt(j);
 }
 
@@ -818,11 +819,11 @@ static void on_end(void *ctx, void *arg, uint64_t data)
 
 int jobs_fold(jobs_t *j, const workload_event *ev, double horizon, int all_now)
 {
-    double end = j->end;
+    double end = j->cur.end;
     assert(j->state == JOBS_RUNNING && j->end_h == 0);
-    metrics_processed(j->m, ev, j->start, end);
-    if (!(end - ev->event_time <= j->peak))
-        j->peak = end - ev->event_time;
+    metrics_processed(j->m, ev, j->cur.start, end);
+    if (!(end - ev->event_time <= j->cur.peak))
+        j->cur.peak = end - ev->event_time;
     if (!j->st) {
         pane_t p;
         memset(&p, 0, sizeof p);
@@ -834,8 +835,8 @@ int jobs_fold(jobs_t *j, const workload_event *ev, double horizon, int all_now)
         p.sum = ev->value;
         if (metrics_pane(j->m, &p) != 0)
             return oom(j);
-        if (p.end < j->lo)
-            j->lo = p.end;
+        if (p.end < j->cur.lo)
+            j->cur.lo = p.end;
         metrics_visible(j->m, ev, end);
         return 0;
     }
@@ -857,7 +858,7 @@ int jobs_fold(jobs_t *j, const workload_event *ev, double horizon, int all_now)
  * self-check, exhaustive since the promise only changes here), frees the
  * retained windows that no later event can touch, and makes the new
  * promise.  Every event a later job reads arrived after this job's input
- * was sealed, so its event time is >= j->bound (a floor of the truth
+ * was sealed, so its event time is >= j->cur.bound (a floor of the truth
  * then): its windows, old or new, end after it.  The windows held open
  * end at or after the store's least open end.  Nothing else can emit. */
 static void keep_promise(jobs_t *j, double lo)
@@ -868,8 +869,8 @@ static void keep_promise(jobs_t *j, double lo)
                               "horizon %.17g", j->r.name, lo, j->promised);
         metrics_fail(j->m, "window_horizon", d);
     }
-    if (j->bound > j->read_bound)
-        j->read_bound = j->bound;
+    if (j->cur.bound > j->read_bound)
+        j->read_bound = j->cur.bound;
     double h = j->read_bound;
     if (j->st) {
         jobs_store_forget(j->st, j->read_bound);
@@ -882,16 +883,16 @@ static void keep_promise(jobs_t *j, double lo)
 int jobs_done(jobs_t *j, double due, int final_timing, int update_timing, int caught_up)
 {
     assert(j->state == JOBS_RUNNING && j->end_h == 0);
-    double lo = j->lo;
+    double lo = j->cur.lo;
     if (j->st) {
-        if (jobs_store_emit(j->st, due, j->end, final_timing, update_timing, j->m) < 0)
+        if (jobs_store_emit(j->st, due, j->cur.end, final_timing, update_timing, j->m) < 0)
             return oom(j);
         lo = fmin(lo, jobs_store_emitted_min_end(j->st));
     }
     keep_promise(j, lo);
     j->state = JOBS_IDLE;
     assert(jobs_check(j));
-    faults_job_done(&j->faults, j->end, j->peak, caught_up);
+    faults_job_done(&j->faults, j->cur.end, j->cur.peak, caught_up);
     return 0;
 }
 
@@ -922,27 +923,28 @@ static void crash(jobs_t *j, fault_row *r)
 {
     double now = sim_now(j->sim);
     if (j->state == JOBS_RUNNING) {
+        jobs_job *c = &j->cur;
         sim_cancel(j->sim, j->end_h);
         j->end_h = 0;
         double setup = j->r.setup_cost;
-        double done = jobs_work_done(j->fs, j->attempt_start, now);
-        int stages = j->r.stages, left = stages - j->stages_done, kept = 0;
-        if (stages > 1 && j->stage_work > 0 && done > setup) {
-            kept = (int)floor((done - setup) / j->stage_work);
+        double done = jobs_work_done(j->fs, c->attempt_start, now);
+        int stages = j->r.stages, left = stages - c->stages_done, kept = 0;
+        if (stages > 1 && c->stage_work > 0 && done > setup) {
+            kept = (int)floor((done - setup) / c->stage_work);
             if (kept > left - 1)
                 kept = left - 1; /* the last stage ends with the commit */
             if (kept < 0)
                 kept = 0;
         }
-        double kept_until = kept > 0 ? jobs_work_end(j->fs, j->attempt_start,
-                                                     setup + kept * j->stage_work)
-                                     : j->attempt_start;
+        double kept_until = kept > 0 ? jobs_work_end(j->fs, c->attempt_start,
+                                                     setup + kept * c->stage_work)
+                                     : c->attempt_start;
         if (r) {
             r->cpu_wasted += (now - kept_until) * j->r.parallelism;
             /* events whose stage work is redone */
-            r->reprocessed += j->n - j->n * (uint64_t)(j->stages_done + kept) / (uint64_t)stages;
+            r->reprocessed += c->n - c->n * (uint64_t)(c->stages_done + kept) / (uint64_t)stages;
         }
-        j->stages_done += kept;
+        c->stages_done += kept;
         j->state = JOBS_KILLED;
     } else if (j->state == JOBS_IDLE) {
         j->state = JOBS_DOWN;

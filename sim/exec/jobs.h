@@ -17,8 +17,10 @@
  *    times slower; a second slowdown that starts while it is slow does not
  *    make it slower still.  The stream executor, exec/stream.c, does the
  *    same: a service started while any slowdown is active takes factor
- *    times longer, not factor^2.)  The part of a job inside the slowdowns
- *    is stretched, the rest runs at normal speed.
+ *    times longer, not factor^2; it takes the factor of the slowdown
+ *    started last, which is the same, since a configuration has one
+ *    slowdown_factor.)  The part of a job inside the slowdowns is
+ *    stretched, the rest runs at normal speed.
  *  - A crash kills the running attempt: its work since the attempt
  *    started (or since its last finished stage, stages > 1) is wasted
  *    (cpu_wasted = that time x parallelism).  After faults.detection_delay
@@ -48,7 +50,7 @@
  *    arrived after that, so its event time is >= it).  After a job ends
  *    the promise is the least of that bound (of the last finished job)
  *    and the least end of a window still open in the store.  The promise
- *    only changes at a job's end, so jobs_horizon is O(1), and each job
+ *    only changes at a job's end, so jobs_exec_horizon is O(1), and each job
  *    checks its panes against the promise it had made (a broken one fails
  *    the invariant window_horizon).  With a store that retains closed
  *    windows (restate), those behind the bound are freed then.
@@ -209,32 +211,35 @@ typedef struct jobs_floor_cache {
     int asked;
 } jobs_floor_cache;
 
+/* The job being run: set by jobs_start, valid until jobs_done. */
+typedef struct jobs_job {
+    uint64_t n;                /* its events */
+    double start;              /* s: its first start */
+    double attempt_start;      /* s: start of the current attempt */
+    double end;                /* s: when the current attempt ends */
+    double bound;              /* truth floor when its input was sealed */
+    double stage_work;         /* s of work per stage */
+    int stages_done;           /* stages whose output survived a crash */
+    double peak;               /* highest end - event time folded (NAN: none) */
+    double lo;                 /* least end of its panes without a store */
+} jobs_job;
+
 /* The runner of one executor.  Its owner reads the fields marked "read"
  * and writes none. */
 typedef struct jobs {
     sim_t *sim;
     metrics_t *m;
     const fault_schedule *fs;
-    jobs_rules r;
+    jobs_rules r;              /* what the owner said at jobs_init */
     void *owner;
     double detection_delay;    /* s: faults.detection_delay */
     jobs_store *st;            /* read: the window store; NULL for window none */
     int state;                 /* read: enum jobs_state */
     event_queue_handle end_h, restart_h;
-    /* the current job */
-    uint64_t n;                /* its events */
-    double start;              /* read: s, its first start */
-    double attempt_start;      /* s: start of the current attempt */
-    double end;                /* read: s, when the current attempt ends */
-    double bound;              /* truth floor when its input was sealed */
-    double stage_work;         /* s of work per stage */
-    int stages_done;           /* stages whose output survived a crash */
-    double peak;               /* highest end - event time folded (NAN: none) */
-    double lo;                 /* least end of its panes without a store */
-    /* across jobs */
+    jobs_job cur;              /* read: the current job (cur.start, cur.end) */
     double resumed_at;         /* read: s, the last restart (-inf: none) */
     double read_bound;         /* bound of the last finished job */
-    double promised;           /* jobs_horizon: no later pane ends before it */
+    double promised;           /* jobs_exec_horizon: no later pane ends before it */
     jobs_floor_cache floor;
     jobs_faults faults;
 } jobs_t;
@@ -256,7 +261,7 @@ int jobs_holds_job(const jobs_t *j);
 /* IDLE -> RUNNING: a job of n events starts now; bound: what jobs_floor
  * said when its input was sealed.  0, or -1 on OOM. */
 int jobs_start(jobs_t *j, uint64_t n, double bound);
-/* In rules.ended: one event of the job is done at j->end: it is
+/* In rules.ended: one event of the job is done at j->cur.end: it is
  * processed, and added to the store with the horizon and all_now of
  * jobs_store_add (window none: one BATCH pane, visible now).  0, or -1
  * on OOM. */

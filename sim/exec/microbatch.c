@@ -147,7 +147,7 @@ static void mb_ended(void *owner)
     double due = b->job_final ? INFINITY : b->job_wm;
     if (due > b->wm) {
         b->wm = due;
-        metrics_watermark(b->m, j->end, due);
+        metrics_watermark(b->m, j->cur.end, due);
     }
     for (size_t i = 0; i < b->job.ev.n; i++) {
         const workload_event *ev = &b->job.ev.v[i];
@@ -160,11 +160,11 @@ static void mb_ended(void *owner)
     /* caught up: this batch started after the restart, so it read the
      * whole backlog of the downtime, or nothing is waiting at all */
     if (jobs_done(j, due, PANE_ON_TIME, PANE_EARLY,
-                  j->start >= j->resumed_at || b->in.ev.n == 0) != 0)
+                  j->cur.start >= j->resumed_at || b->in.ev.n == 0) != 0)
         return;
     /* Spark: the next trigger is the first grid point after this batch's
      * trigger time; if the batch ran past it, right now. */
-    double start = j->start, end = j->end;
+    double start = j->cur.start, end = j->cur.end;
     double next = b->p.interval > 0 ? mb_grid(b, nextafter(start, INFINITY)) : end;
     mb_arm(b, next > end ? next : end);
 }
