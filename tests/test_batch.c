@@ -27,14 +27,14 @@ Test(batch, registered)
 
 /* Per-record panes of one executor grouped by emit time (= job end):
  * count and latency sum (emit - event time) per job, in emit order. */
-typedef struct jobs {
+typedef struct job_groups {
     size_t n;
     double emit[4096];
     double cnt[4096];
     double sum[4096];
-} jobs_t;
+} job_groups;
 
-static void group_jobs(const char *dir, const char *executor, jobs_t *j)
+static void group_jobs(const char *dir, const char *executor, job_groups *j)
 {
     char path[2048];
     snprintf(path, sizeof path, "%s/panes.csv", dir);
@@ -92,7 +92,7 @@ Test(batch, closed_form_mean_latency)
         char dir[64];
         sim_outcome o;
         trun(&cf, dir, sizeof dir, &o);
-        jobs_t *j = malloc(sizeof *j);
+        job_groups *j = malloc(sizeof *j);
         group_jobs(dir, "batch", j);
         cr_assert(j->n >= 99, "seed %llu: %zu jobs", (unsigned long long)seed, j->n);
         size_t K = j->n - 1;
@@ -193,7 +193,7 @@ Test(batch, overlapping_jobs_latency_grows)
         if (run == 0) {
             double last = (d[7] + d[8] + d[9]) / 3;
             cr_assert_gt(last, 3 * d[0], "overload: last tenths %.2f s, first %.2f s", last, d[0]);
-            jobs_t *j = malloc(sizeof *j);
+            job_groups *j = malloc(sizeof *j);
             group_jobs(dir, "batch", j);
             cr_assert_geq(j->n, 20);
             for (size_t k = 1; k < j->n; k++)
@@ -490,6 +490,68 @@ Test(batch, slowdown_stretches_job)
     trm_rf(dir);
 }
 
+/* The slowdown rule end to end (sim/MODEL.md, Faults: overlapping
+ * slowdowns do not compound).  three.csv (t = 1, 2, 3), window none, a batch job and a
+ * micro-batch batch both due at 10 reading the 3 events, each 1 + 3 x 1 =
+ * 4 s of work (10 -> 14 without faults).  The same slowdowns stretch both
+ * the same way: every pane is emitted at the job's end. */
+static void both_cfg(config_t *cf, size_t nslow, const double *times)
+{
+    tcfg(cf, (1u << EXEC_BATCH) | (1u << EXEC_MICROBATCH));
+    tcfg_trace(cf, "three.csv");
+    cf->window.type = WIN_NONE;
+    cf->batch.interval = cf->microbatch.interval = 10;
+    cf->batch.cutoff = 0;
+    cf->batch.setup_cost = cf->microbatch.setup_cost = 1;
+    cf->batch.per_event_cost = cf->microbatch.per_event_cost = 1;
+    cf->batch.parallelism = cf->microbatch.parallelism = 1;
+    cf->faults.slowdown_times.n = nslow;
+    for (size_t i = 0; i < nslow; i++)
+        cf->faults.slowdown_times.v[i] = times[i];
+    cf->faults.slowdown_factor = 3;
+    cf->faults.slowdown_duration = 2;
+}
+
+static void expect_panes_at(const config_t *cf, const char *want)
+{
+    char dir[64];
+    sim_outcome o;
+    trun(cf, dir, sizeof dir, &o);
+    cr_assert_eq(o.nexec, 2);
+    const char *ex[] = {"batch", "microbatch"};
+    for (int i = 0; i < 2; i++) {
+        char *got = tpanes(dir, ex[i]);
+        cr_assert_str_eq(got, want, "%s panes:\n%s", ex[i], got);
+        free(got);
+    }
+    trm_rf(dir);
+}
+
+/* One slowdown x3 at 11 for 2 s: end 15 + 1/3 (test_jobs.c: jobs/single_slowdown),
+ * written %.9g. */
+Test(batch, slowdowns_single_batch_and_microbatch)
+{
+    config_t cf;
+    both_cfg(&cf, 1, (double[]){11});
+    expect_panes_at(&cf, "1,1,1,0,BATCH,15.3333333,1,1\n"
+                         "1,2,2,0,BATCH,15.3333333,1,2\n"
+                         "1,3,3,0,BATCH,15.3333333,1,4\n");
+}
+
+/* Two slowdowns x3 at 11 and 12 for 2 s each: active over [11, 14), end
+ * exactly 16 (test_jobs.c:
+ * jobs/overlapping_slowdowns_do_not_compound: 1 s of work by 11, 1 s over
+ * [11, 14) at 1/3, the last 2 s by 16; multiplying the factors would
+ * give 16 + 2/9). */
+Test(batch, slowdowns_overlapping_batch_and_microbatch)
+{
+    config_t cf;
+    both_cfg(&cf, 2, (double[]){11, 12});
+    expect_panes_at(&cf, "1,1,1,0,BATCH,16,1,1\n"
+                         "1,2,2,0,BATCH,16,1,2\n"
+                         "1,3,3,0,BATCH,16,1,4\n");
+}
+
 /* A crash at the very end of a job (restart at once) makes the job run
  * twice: its events' latency goes from wait + D to wait + 2 D. */
 Test(batch, rerun_doubles_job_latency)
@@ -692,9 +754,9 @@ Test(batch, folding_keeps_memory_flat)
     }
 }
 
-/* ---- the window store on its own (exec/batch.h) ---- */
+/* ---- the window store on its own (exec/jobs.h) ---- */
 
-#include "exec/batch.h"
+#include "exec/jobs.h"
 #include "engine/rng.h"
 
 static workload_event ev_at(uint64_t seq, uint32_t key, double t)
@@ -721,7 +783,7 @@ Test(batch, store_memory_bounded_over_long_run)
     c.window.slide = 5;
     metrics_t *m = metrics_alloc("batch", &c, 0, NULL);
     cr_assert(m);
-    batch_store *st = batch_store_alloc(&c.window, 0, 0, 0);
+    jobs_store *st = jobs_store_alloc(&c.window, 0, 0, 0);
     cr_assert(st);
     uint64_t seq = 0;
     size_t max_windows = 0, max_held = 0;
@@ -729,23 +791,23 @@ Test(batch, store_memory_bounded_over_long_run)
         for (int i = 0; i < 50; i++) {
             workload_event e = ev_at(seq++, (uint32_t)(i % 5), k * 5.0 + i * 0.1);
             metrics_arrived(m, &e);
-            int r = batch_store_add(st, &e, k * 5.0 - 5, 0);
-            cr_assert_eq(r, BATCH_ADD_PENDING, "event %llu", (unsigned long long)e.seq);
+            int r = jobs_store_add(st, &e, k * 5.0 - 5, 0);
+            cr_assert_eq(r, JOBS_ADD_PENDING, "event %llu", (unsigned long long)e.seq);
         }
-        cr_assert_geq(batch_store_emit(st, k * 5.0, k * 5.0 + 1, PANE_BATCH, PANE_BATCH, m), 0);
-        if (batch_store_windows(st) > max_windows)
-            max_windows = batch_store_windows(st);
-        if (batch_store_held(st) > max_held)
-            max_held = batch_store_held(st);
+        cr_assert_geq(jobs_store_emit(st, k * 5.0, k * 5.0 + 1, PANE_BATCH, PANE_BATCH, m), 0);
+        if (jobs_store_windows(st) > max_windows)
+            max_windows = jobs_store_windows(st);
+        if (jobs_store_held(st) > max_held)
+            max_held = jobs_store_held(st);
     }
     /* open: [5k-5, 5k+5) and [5k, 5k+10) per key */
     cr_assert_leq(max_windows, 2 * 5, "windows %zu", max_windows);
     cr_assert_leq(max_held, 50, "held %zu", max_held);
-    cr_assert_eq(batch_store_open(st), batch_store_windows(st));
-    cr_assert_geq(batch_store_emit(st, INFINITY, 1e9, PANE_BATCH, PANE_BATCH, m), 0);
-    cr_assert_eq(batch_store_windows(st), 0);
-    cr_assert_eq(batch_store_held(st), 0);
-    batch_store_free(st);
+    cr_assert_eq(jobs_store_open(st), jobs_store_windows(st));
+    cr_assert_geq(jobs_store_emit(st, INFINITY, 1e9, PANE_BATCH, PANE_BATCH, m), 0);
+    cr_assert_eq(jobs_store_windows(st), 0);
+    cr_assert_eq(jobs_store_held(st), 0);
+    jobs_store_free(st);
     metrics_free(m);
 }
 
@@ -760,26 +822,26 @@ Test(batch, store_restate_and_drop)
     c.window.size = 10;
     for (int restate = 0; restate < 2; restate++) {
         metrics_t *m = metrics_alloc("batch", &c, 0, NULL);
-        batch_store *st = batch_store_alloc(&c.window, restate, 0, 0);
+        jobs_store *st = jobs_store_alloc(&c.window, restate, 0, 0);
         cr_assert(m && st);
         workload_event a = ev_at(0, 7, 3), b = ev_at(1, 7, 4);
-        cr_assert_eq(batch_store_add(st, &a, -INFINITY, 0), BATCH_ADD_PENDING);
-        cr_assert_eq(batch_store_emit(st, 10, 11, PANE_BATCH, PANE_BATCH, m), 1);
-        cr_assert_eq(batch_store_windows(st), restate ? 1u : 0u);
-        int r = batch_store_add(st, &b, 10, 0);
-        cr_assert_eq(r, restate ? BATCH_ADD_NOW : BATCH_ADD_DROPPED);
-        cr_assert_eq(batch_store_emit(st, 20, 21, PANE_BATCH, PANE_BATCH, m), restate ? 1 : 0);
+        cr_assert_eq(jobs_store_add(st, &a, -INFINITY, 0), JOBS_ADD_PENDING);
+        cr_assert_eq(jobs_store_emit(st, 10, 11, PANE_BATCH, PANE_BATCH, m), 1);
+        cr_assert_eq(jobs_store_windows(st), restate ? 1u : 0u);
+        int r = jobs_store_add(st, &b, 10, 0);
+        cr_assert_eq(r, restate ? JOBS_ADD_NOW : JOBS_ADD_DROPPED);
+        cr_assert_eq(jobs_store_emit(st, 20, 21, PANE_BATCH, PANE_BATCH, m), restate ? 1 : 0);
         const metrics_result *res = wmap_get(metrics_results(m), 7, 0, 10);
         cr_assert(res);
         cr_assert_eq(res->final_count, restate ? 2u : 1u);
         cr_assert_eq(res->panes, restate ? 2u : 1u);
-        batch_store_free(st);
+        jobs_store_free(st);
         metrics_free(m);
     }
 }
 
 /*
- * Restate with forgetting (batch_store_forget): a long run of 5 keys,
+ * Restate with forgetting (jobs_store_forget): a long run of 5 keys,
  * tumbling windows of 5 s (or sessions of gap 1 s), one interval of 5 s
  * per job, 10% of the events late by up to 20 s.  Each job's bound is the
  * least event time of everything added later (what the executor gets
@@ -800,10 +862,10 @@ static void forget_run(int type, int jobs, size_t *max_forget, size_t *max_keep,
     c.window.size = 5;
     c.window.gap = 1;
     metrics_t *m[2];
-    batch_store *st[2];
+    jobs_store *st[2];
     for (int i = 0; i < 2; i++) {
         m[i] = metrics_alloc("batch", &c, 0, NULL);
-        st[i] = batch_store_alloc(&c.window, 1, 0, 0);
+        st[i] = jobs_store_alloc(&c.window, 1, 0, 0);
         cr_assert(m[i] && st[i]);
     }
     gsl_rng *r = gsl_rng_alloc(sluice_rng_pcg32);
@@ -832,20 +894,20 @@ static void forget_run(int type, int jobs, size_t *max_forget, size_t *max_keep,
             workload_event e = ev_at(seq++, (uint32_t)(i % 5), cur[i]);
             for (int j = 0; j < 2; j++) {
                 metrics_arrived(m[j], &e);
-                cr_assert_neq(batch_store_add(st[j], &e, 5.0 * k, 0), BATCH_ADD_OOM);
+                cr_assert_neq(jobs_store_add(st[j], &e, 5.0 * k, 0), JOBS_ADD_OOM);
             }
         }
         for (int j = 0; j < 2; j++)
-            cr_assert_geq(batch_store_emit(st[j], 5.0 * (k + 1), 5.0 * (k + 1) + 1, PANE_BATCH,
+            cr_assert_geq(jobs_store_emit(st[j], 5.0 * (k + 1), 5.0 * (k + 1) + 1, PANE_BATCH,
                                            PANE_BATCH, m[j]), 0);
-        batch_store_forget(st[0], bound);
-        if (batch_store_windows(st[0]) > *max_forget)
-            *max_forget = batch_store_windows(st[0]);
-        if (batch_store_windows(st[1]) > *max_keep)
-            *max_keep = batch_store_windows(st[1]);
+        jobs_store_forget(st[0], bound);
+        if (jobs_store_windows(st[0]) > *max_forget)
+            *max_forget = jobs_store_windows(st[0]);
+        if (jobs_store_windows(st[1]) > *max_keep)
+            *max_keep = jobs_store_windows(st[1]);
     }
     for (int j = 0; j < 2; j++)
-        cr_assert_geq(batch_store_emit(st[j], INFINITY, 1e9, PANE_BATCH, PANE_BATCH, m[j]), 0);
+        cr_assert_geq(jobs_store_emit(st[j], INFINITY, 1e9, PANE_BATCH, PANE_BATCH, m[j]), 0);
     /* the same results, window by window */
     const wmap_t *a = metrics_results(m[0]), *b = metrics_results(m[1]);
     cr_assert_eq(wmap_size(a), wmap_size(b));
@@ -862,7 +924,7 @@ static void forget_run(int type, int jobs, size_t *max_forget, size_t *max_keep,
     *n_keep = wmap_size(b);
     gsl_rng_free(r);
     for (int j = 0; j < 2; j++) {
-        batch_store_free(st[j]);
+        jobs_store_free(st[j]);
         metrics_free(m[j]);
     }
 }

@@ -6,7 +6,8 @@
  * Rules of this module
  *  - The simulation (run/sim.c) owns the clock, the event queue, the workload
  *    and the fault schedule; an executor only reacts to calls and schedules
- *    its own timers through sim_at()/sim_cancel() (run/sim.h).
+ *    its own timers through sim_at()/sim_cancel(): everything it may ask of
+ *    the run is in engine/context.h (implemented by run/sim.c).
  *  - Every arrival is offered to every executor at its arrival time, in
  *    arrival order (model/workload.h), before any other event at that same time.
  *  - After on_input_end an executor must drain: finish all work, fire every

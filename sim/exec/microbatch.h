@@ -54,21 +54,22 @@
  *  - After on_input_end the next batch reads the rest of the input and
  *    treats the watermark as +infinity for emission (every window is final),
  *    then no batch is scheduled.
- *  - Faults (issue 7): a crash kills the running batch (cpu_wasted = time
- *    since its attempt started x parallelism); after faults.detection_delay
- *    + microbatch.restart_delay the query restarts and re-runs that batch
- *    from its offset log: the same events, the same watermark (the batch
- *    had not committed), so no loss and no duplicates.  While down no
- *    batch starts; arrivals wait.  Slowdowns stretch the batches that
- *    overlap them (work advances at 1/factor).  faults.csv rows as for the
- *    batch executor (exec/batch.h), except caught_up: the end of the first
- *    batch that started after the restart (it read the whole backlog), or
- *    of the re-run when nothing arrived meanwhile.
+ *  - Faults (issue 7), run by exec/jobs.h with one stage: a crash kills
+ *    the running batch (cpu_wasted = time since its attempt started x
+ *    parallelism); after faults.detection_delay + microbatch.restart_delay
+ *    the query restarts and re-runs that batch from its offset log: the
+ *    same events, the same watermark (the batch had not committed), so no
+ *    loss and no duplicates.  While down no batch starts (the pending
+ *    trigger is cancelled); arrivals wait.  Slowdowns stretch the batches
+ *    that overlap them (the rule in exec/jobs.h).  faults.csv rows as in
+ *    exec/jobs.h, caught_up being the end of the first batch that started
+ *    after the restart (it read the whole backlog), or of the re-run when
+ *    nothing arrived meanwhile.
  *  - backlog() = events arrived but not yet read by a batch; watermark()
  *    is the W of the last batch (NAN before the first batch ended).
  *  - horizon() (engine/exec.h): when a batch starts the executor records a
  *    floor of the truth horizon (sim_pending_event_time_floor, asked at
- *    most once per mean delay: batch_floor_get in exec/batch.h): every event a
+ *    most once per mean delay: jobs_floor in exec/jobs.h): every event a
  *    later batch reads arrived after that, so its event time is >= it and
  *    its windows end after it.  After a batch ends the promise is the least of that
  *    bound (of the last finished batch) and the least end of a window

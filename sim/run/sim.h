@@ -25,6 +25,7 @@
 #include "model/fault.h"
 #include "measure/metrics.h"
 #include "engine/rng.h"
+#include "engine/context.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -36,35 +37,8 @@ extern "C" {
 
 typedef struct sim sim_t;
 
-double sim_now(const sim_t *s);
-/* The run's stop flag (sim_options.stop, may be NULL), for executors that
- * read files while they are set up (a scripted watermark_file). */
-const volatile int *sim_stop(const sim_t *s);
-/* The address of the clock: *sim_clock(s) == sim_now(s) at all times,
- * valid as long as s; for per-event paths, which read it without a call. */
-const double *sim_clock(const sim_t *s);
-const config_t *sim_cfg(const sim_t *s);
-/* Schedules fn(s, arg, data) at absolute time t >= now.  Returns 0 only
- * when memory ran out (the run then fails with SIM_ERR). */
-event_queue_handle sim_at(sim_t *s, double t, event_queue_fn fn, void *arg, uint64_t data);
-int sim_cancel(sim_t *s, event_queue_handle h);
-/* Moves a pending event; *h becomes its new handle (see event_queue_reschedule). */
-int sim_reschedule(sim_t *s, event_queue_handle *h, double t);
-/* The random stream of a component (engine/rng.h), created on first use and
- * owned by s.  Each executor that needs its own stream passes its own
- * component number.  NULL when out of memory (the run then stops with
- * SIM_ERR). */
-gsl_rng *sim_rng(sim_t *s, unsigned component);
-/* Oracle for the perfect watermark: smallest event time not yet arrived. */
-double sim_min_pending_event_time(sim_t *s);
-/* A lower bound of it (see workload_pending_event_time_floor): O(events in
- * flight) per call, nothing per event; for rare callers (folding, a job's
- * due time).  Every later arrival has an event time >= it. */
-double sim_pending_event_time_floor(sim_t *s);
-const fault_schedule *sim_faults(const sim_t *s);
-/* An executor reports it could not continue (out of memory): the run
- * stops with SIM_ERR and this text. */
-void sim_abort(sim_t *s, const char *why);
+/* What an executor may ask of the run (sim_now, sim_at, sim_faults ...)
+ * is declared in engine/context.h, implemented here in run/sim.c. */
 
 /* What a run produced, for the CLI. */
 typedef struct sim_outcome {

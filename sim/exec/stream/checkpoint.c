@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "run/sim.h"
+#include "engine/context.h"
 
 int stream_checkpoint_init(stream_checkpoint *ck, stream_env *env, int P, int keep,
                            const watermark_type *wt, char *err, size_t errlen)

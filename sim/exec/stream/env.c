@@ -5,7 +5,7 @@
 
 #include <stdlib.h>
 
-#include "run/sim.h"
+#include "engine/context.h"
 
 void stream_env_cancel(stream_env *e, event_queue_handle h)
 {

@@ -21,7 +21,7 @@
 #include "engine/event_queue.h"
 #include "measure/metrics.h"
 #include "model/config.h"
-#include "run/sim.h"
+#include "engine/context.h"
 
 #ifdef __cplusplus
 extern "C" {

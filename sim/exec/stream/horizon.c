@@ -5,7 +5,7 @@
 
 #include <math.h>
 
-#include "run/sim.h"
+#include "engine/context.h"
 
 void stream_horizon_init(stream_horizon *hz)
 {

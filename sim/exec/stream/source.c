@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "exec/stream.h"
-#include "run/sim.h"
+#include "engine/context.h"
 
 /* A 32-bit integer mixer (Chris Wellons' "lowbias32"): every key bit
  * affects the worker choice. */

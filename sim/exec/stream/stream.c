@@ -20,7 +20,7 @@
 #include "exec/stream/workers.h"
 #include "measure/metrics.h"
 #include "model/watermark.h"
-#include "run/sim.h"
+#include "engine/context.h"
 
 typedef struct stream {
     stream_env env;        /* shared by the parts: clock, metrics, timers */

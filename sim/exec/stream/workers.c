@@ -10,7 +10,7 @@
 #include <gsl/gsl_randist.h>
 
 #include "engine/rng.h"
-#include "run/sim.h"
+#include "engine/context.h"
 
 int stream_workers_init(stream_workers *wk, stream_env *env, stream_source *src)
 {
