@@ -30,6 +30,12 @@ SAN      := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fra
 # sim/main.c and sim/sluice_mpi.c are the two programs.
 LIB_SRC  := $(sort $(wildcard sim/*/*.c sim/*/*/*.c))
 LIB_OBJ  := $(LIB_SRC:sim/%.c=build/obj/%.o)
+# ar keeps one member per file name, so two sources of one name in
+# different folders would silently lose one of them from libsluice.a.
+LIB_NAMES := $(notdir $(LIB_SRC))
+ifneq ($(words $(LIB_NAMES)),$(words $(sort $(LIB_NAMES))))
+$(error two library sources share a file name (ar would keep only one): $(sort $(foreach n,$(LIB_NAMES),$(if $(filter-out 1,$(words $(filter $(n),$(LIB_NAMES)))),$(n)))))
+endif
 ASAN_OBJ := $(LIB_SRC:sim/%.c=build/asan/obj/%.o)
 TEST_SRC := $(wildcard tests/*.c)
 TEST_OBJ := $(TEST_SRC:tests/%.c=build/obj/tests/%.o)
