@@ -2010,15 +2010,25 @@ static double stream_horizon(void *self)
     return s->hz;
 }
 
+/* Discarding panes are deltas; the sink guarantee says exactly-once. */
+static void stream_facts(const config_t *c, metrics_facts *out)
+{
+    out->parallelism = c->stream.parallelism;
+    out->deltas = c->stream.accumulation == ACC_DISCARDING;
+    out->exactly_once = c->stream.guarantee == GUAR_EXACTLY_ONCE;
+}
+
 const exec_type exec_stream = {
-    "stream",
-    stream_create,
-    stream_destroy,
-    stream_on_arrival,
-    stream_on_input_end,
-    stream_on_fault,
-    stream_backlog,
-    stream_watermark,
-    stream_finish,
-    stream_horizon,
+    .name = "stream",
+    .create = stream_create,
+    .destroy = stream_destroy,
+    .on_arrival = stream_on_arrival,
+    .on_input_end = stream_on_input_end,
+    .on_fault = stream_on_fault,
+    .backlog = stream_backlog,
+    .watermark = stream_watermark,
+    .finish = stream_finish,
+    .horizon = stream_horizon,
+    .label = "stream",
+    .facts = stream_facts,
 };

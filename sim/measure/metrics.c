@@ -243,10 +243,11 @@ typedef struct timeline_row {
 
 struct metrics {
     double checkpoint_cpu;       /* CPU-s of checkpoint pauses */
-    int parallelism;             /* of this executor, for overhead */
-    const char *executor;
+    metrics_facts x;             /* the executor's own facts */
+    const char *executor;        /* x.executor */
+    uint64_t seed;               /* [run] seed, for summary.csv */
     int window_type;             /* enum config_window */
-    int deltas;               /* panes are deltas (discarding stream) */
+    int deltas;               /* x.deltas: panes are deltas */
     FILE *panes_csv;          /* not owned */
 
     seqset arrived;           /* dedupe of metrics_arrived */
@@ -289,16 +290,21 @@ struct metrics {
 metrics_t *metrics_alloc(const char *executor, const config_t *c,
                          int panes_are_deltas, FILE *panes_csv)
 {
-    assert(executor && c);
+    metrics_facts x = { executor, executor, 1, panes_are_deltas != 0, 1 };
+    return metrics_alloc_facts(&x, c, panes_csv);
+}
+
+metrics_t *metrics_alloc_facts(const metrics_facts *x, const config_t *c, FILE *panes_csv)
+{
+    assert(x && x->executor && x->label && c);
     metrics_t *m = calloc(1, sizeof *m);
     if (!m)
         return NULL;
-    m->executor = executor;
+    m->x = *x;
+    m->executor = x->executor;
+    m->seed = c->run.seed;
     m->window_type = c->window.type;
-    m->parallelism = !strcmp(executor, "stream")       ? c->stream.parallelism
-                     : !strcmp(executor, "microbatch") ? c->microbatch.parallelism
-                                                       : c->batch.parallelism;
-    m->deltas = panes_are_deltas != 0;
+    m->deltas = x->deltas != 0;
     m->panes_csv = panes_csv;
     m->first_arrival = INFINITY;
     m->last_emit = -INFINITY;
@@ -866,7 +872,7 @@ void metrics_get_summary(const metrics_t *m, metrics_summary *s)
     if (fabs(s->hold_mean) <= 1e-9 * fabs(s->proc_lat_mean))
         s->hold_mean = 0.0;
     s->checkpoint_cpu = m->checkpoint_cpu;
-    s->overhead = m->checkpoint_cpu + s->cpu_wasted + s->downtime * (double)m->parallelism;
+    s->overhead = m->checkpoint_cpu + s->cpu_wasted + s->downtime * (double)m->x.parallelism;
     s->invariants = m->fail_name[0] ? m->fail_name : "ok";
 }
 
@@ -945,7 +951,8 @@ int metrics_write_summary_header(FILE *f)
           "lat_p95,lat_p99,lat_max,proc_lat_mean,proc_lat_p99,throughput,panes,"
           "crashes,downtime,reprocessed,invariants,proc_lat_p50,cpu_wasted,"
           "win_lat_mean,win_lat_p99,complete_first,complete_ontime,complete_final,"
-          "windows_exact,wait_mean,work_mean,hold_mean,checkpoint_cpu,overhead\n", f);
+          "windows_exact,wait_mean,work_mean,hold_mean,checkpoint_cpu,overhead,"
+          "label,parallelism,deltas,exactly_once,seed\n", f);
     return done_writing(f);
 }
 
@@ -975,7 +982,8 @@ int metrics_write_summary_row(const metrics_t *m, FILE *f)
                          s.windows_exact, s.wait_mean, s.work_mean, s.hold_mean,
                          s.checkpoint_cpu, s.overhead };
     put_nums(f, b, sizeof b / sizeof b[0]);
-    fputc('\n', f);
+    fprintf(f, ",%s,%d,%d,%d,%" PRIu64 "\n", m->x.label, m->x.parallelism, m->x.deltas,
+            m->x.exactly_once, m->seed);
     return done_writing(f);
 }
 

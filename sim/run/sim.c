@@ -230,10 +230,9 @@ static sim_t *sim_new(const config_t *c, FILE *panes, int with_truth, const vola
         }
         e->sim = s;
         e->id = id;
-        /* Only discarding stream panes are deltas; batch and micro-batch
-         * panes always carry the whole window. */
-        int deltas = id == EXEC_STREAM && c->stream.accumulation == ACC_DISCARDING;
-        e->metrics = metrics_alloc(e->type->name, c, deltas, panes);
+        metrics_facts x;
+        exec_facts(e->type, c, &x);
+        e->metrics = metrics_alloc_facts(&x, c, panes);
         s->nexec++;
         if (!e->metrics) {
             snprintf(err, errlen, "out of memory");
@@ -446,11 +445,6 @@ static int sim_end(sim_t *s, char *err, size_t errlen)
 
 /* ---- invariants against the fault-free run ---- */
 
-static int exactly_once(const config_t *c, int id)
-{
-    return id != EXEC_STREAM || c->stream.guarantee == GUAR_EXACTLY_ONCE;
-}
-
 /* Compares executor e's final results with the fault-free run's.  For an
  * exactly-once executor every window must match in both directions; for an
  * at-least-once one every fault-free window must be matched or exceeded
@@ -533,10 +527,11 @@ static wmap_t *final_sessions(const wmap_t *m, int deltas)
 static void check_against_reference(sim_t *s, exec_t *e, const wmap_t *got, const wmap_t *want)
 {
     wmap_t *got_s = NULL, *want_s = NULL;
+    metrics_facts x; /* what the executor says of its panes and output */
+    exec_facts(e->type, &s->cfg, &x);
     if (s->cfg.window.type == WIN_SESSION) {
-        int deltas = e->id == EXEC_STREAM && s->cfg.stream.accumulation == ACC_DISCARDING;
-        got_s = final_sessions(got, deltas);
-        want_s = final_sessions(want, deltas);
+        got_s = final_sessions(got, x.deltas);
+        want_s = final_sessions(want, x.deltas);
         if (!got_s || !want_s) {
             wmap_free(got_s);
             wmap_free(want_s);
@@ -546,7 +541,7 @@ static void check_against_reference(sim_t *s, exec_t *e, const wmap_t *got, cons
         got = got_s;
         want = want_s;
     }
-    int exact = exactly_once(&s->cfg, e->id);
+    int exact = x.exactly_once;
     const char *name = exact ? "exactly_once_equals_fault_free" : "at_least_once_contains_fault_free";
     char detail[256];
     size_t pos = 0;
