@@ -7,10 +7,9 @@
 #   formats  "png svg" (default) or one of them
 #   execs    executors to draw, space separated, in the order of
 #            summary.csv (default: read from summary.csv)
+#   labels, styles, deltas  per executor: see executors.gp
 #   haswin, hasevents, haspanes  0 when windows.csv / events.csv /
 #            panes.csv is missing (default 1)
-#   deltas   1 when the stream executor's panes are deltas (discarding
-#            accumulation), 0 when accumulating (default 1)
 # Every plot: 1280x800, fonts sized for a slide, one colour + dash type +
 # point type per executor (the same in every plot, distinct in greyscale).
 
@@ -19,7 +18,6 @@ set datafile missing ""
 if (!exists("dir")) dir = "."
 if (!exists("outdir")) outdir = dir."/plots"
 if (!exists("formats")) formats = "png svg"
-if (!exists("deltas")) deltas = 1
 # Optional files (sluice plot says whether they exist; gnuplot cannot).
 if (!exists("haswin")) haswin = 1
 if (!exists("hasevents")) hasevents = 1
@@ -27,28 +25,13 @@ if (!exists("haspanes")) haspanes = 1
 csv(name) = dir."/".name
 
 # ---- executors ----------------------------------------------------------
+# (by hand: the executor rows of summary.csv, in file order)
 if (!exists("execs")) {
     execs = ""
-    do for [e in "batch microbatch stream"] {
-        stats csv("summary.csv") skip 1 using (strcol(1) eq e ? 1 : 0) nooutput
-        if (STATS_sum > 0) { execs = execs.e." " }
-    }
+    stats csv("summary.csv") skip 1 using (execs = execs.strcol(1)." ", 1) nooutput
 }
-nexecs = words(execs)
-# Fixed style per executor name, so batch looks the same in every plot.
-# Colours differ in lightness too (dark blue, orange, light green), and
-# each has its own dash type and point type for greyscale prints.
-ls_of(e) = e eq "batch" ? 1 : (e eq "microbatch" ? 2 : 3)
-label_of(e) = e eq "batch" ? "batch" : (e eq "microbatch" ? "micro-batch" : "stream")
-colour_of(e) = e eq "batch" ? "#08306b" : (e eq "microbatch" ? "#e6550d" : "#41ab5d")
-set style line 1 lc rgb "#08306b" lw 3 dt 1 pt 5 ps 1.4
-set style line 2 lc rgb "#e6550d" lw 3 dt 2 pt 7 ps 1.4
-set style line 3 lc rgb "#41ab5d" lw 3 dt 4 pt 9 ps 1.6
-pt_open(e) = e eq "batch" ? 4 : (e eq "microbatch" ? 6 : 8)   # open marker
+load rdir."/executors.gp"
 set style line 9 lc rgb "#555555" lw 1.5 dt 3
-# executor index 0..nexecs-1 in the drawn order (for bar offsets)
-exec_index(e) = (strstrt(" ".execs." ", " ".e." ") == 0) ? 0 : \
-    words(substr(" ".execs, 1, strstrt(" ".execs." ", " ".e." "))) 
 
 # ---- data rows per file (a run can leave a file with its header only) ----
 # count_rows(file, expr) counts the data rows where expr is true; use it as
@@ -99,8 +82,8 @@ set title font ",22"
 no_data(msg) = sprintf("unset logscale; unset arrow; unset object; set label 1 '%s' at graph 0.5, 0.5 center font ',20'; unset xtics; unset ytics; unset key; set xrange [0:1]; set yrange [0:1]; set border 0; unset grid", msg)
 
 # ---- headline figures per executor (arrays indexed by ls_of(e)) ------------
-array p50[3]
-array p99[3]
+array p50[nstyles]
+array p99[nstyles]
 do for [e in execs] {
     stats csv("summary.csv") skip 1 using (strcol(1) eq e ? \
         (p50[ls_of(e)] = column(8), p99[ls_of(e)] = column(10), 1) : 1) nooutput

@@ -10,7 +10,7 @@ plotname = "event_time"
 load rdir."/common.gp"
 
 # executors that report no watermark (batch: its cutoff is not one) say so
-array nwm[3]
+array nwm[nstyles]
 do for [e in execs] {
     eval count_rows("timeline.csv", sprintf("strcol(1) eq '%s' && column(6) == column(6)", e), "nwm_e")
     nwm[ls_of(e)] = nwm_e

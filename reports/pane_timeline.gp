@@ -45,7 +45,7 @@ tshape(s) = s eq "EARLY" ? 8 : (s eq "ON_TIME" ? 7 : (s eq "LATE" ? 2 : 5))
 # add up), point type of the timing.
 match(e, j) = strcol(1) eq e && $2 == wkey[j] && $3 == wstart[j]
 acc = 0
-shown(e, j) = match(e, j) ? (acc = (deltas && e eq "stream") ? acc + $8 : $8) : NaN
+shown(e, j) = match(e, j) ? (acc = deltas_of(e) ? acc + $8 : $8) : NaN
 block(j, e) = sprintf("$P%d_%d", j, ls_of(e))
 if (nw > 0) {
     do for [j=1:nw] {

@@ -14,7 +14,8 @@ if (nfault_rows > 0) { do for [i=1:nfault_rows] { if (fid[i] + 1 > nfaults) { nf
 bw = 0.8 / (nexecs > 0 ? nexecs : 1)
 xpos(e, f) = f + (exec_index(e) - (nexecs - 1) / 2.0) * bw
 # fill per executor: solid dark, hatched, light solid (distinct in grey)
-fill_of(e) = e eq "batch" ? "solid 1.0" : (e eq "microbatch" ? "pattern 5" : "solid 0.45")
+array style_fills[nstyles] = ["solid 1.0", "pattern 5", "solid 0.45", "pattern 4", "solid 0.7", "pattern 6"]
+fill_of(e) = style_fills[ls_of(e)]
 set style fill solid 1.0 border lc rgb "black"
 
 do for [fmt in formats] {

@@ -8,6 +8,8 @@
 #   ecol     the column of `executor`
 #   mcol0    the column of the first METRIC_mean (METRIC_ci follows it)
 #   metrics  the metric names, space separated, in column order
+#   execs, labels, styles  the executors and their styles (executors.gp;
+#            default: the executors of sweep.csv, in order of appearance)
 # Usage: gnuplot -e "dir='results/sweep'; xname='batch.interval'; ecol=3; mcol0=5; metrics='lat_p99'" reports/sweep.gp
 if (!exists("rdir")) { rdir = ARG0; n = strlen(rdir); while (n > 0 && rdir[n:n] ne "/") { n = n - 1 }; rdir = n > 1 ? rdir[1:n-1] : (n == 1 ? "/" : ".") }
 if (!exists("dir")) dir = "."
@@ -16,18 +18,17 @@ if (!exists("formats")) formats = "png svg"
 set datafile separator comma
 csv(name) = dir."/".name
 
-# executors present in sweep.csv, in sluice's order
-execs = ""
-do for [e in "batch microbatch stream"] {
-    stats csv("sweep.csv") skip 1 using (strcol(ecol) eq e ? 1 : 0) nooutput
-    if (STATS_sum > 0) { execs = execs.e." " }
+# executors present in sweep.csv, in order of appearance (by hand)
+if (!exists("execs")) {
+    execs = ""
+    stats csv("sweep.csv") skip 1 using (e = strcol(ecol), \
+        strstrt(" ".execs, " ".e." ") == 0 ? (execs = execs." ".e, 1) : 1) nooutput
+    execs = execs[2:]." "
 }
-# Styles as in common.gp (not loaded: it reads a run folder's files).
-ls_of(e) = e eq "batch" ? 1 : (e eq "microbatch" ? 2 : 3)
-label_of(e) = e eq "batch" ? "batch" : (e eq "microbatch" ? "micro-batch" : "stream")
-set style line 1 lc rgb "#08306b" lw 3 dt 1 pt 5 ps 1.6
-set style line 2 lc rgb "#e6550d" lw 3 dt 2 pt 7 ps 1.6
-set style line 3 lc rgb "#41ab5d" lw 3 dt 4 pt 9 ps 1.8
+# Styles as in common.gp (not loaded: it reads a run folder's files),
+# points a little larger.
+exec_ps_extra = 0.2
+load rdir."/executors.gp"
 term_of(fmt) = (fmt eq "png" ? "set terminal pngcairo" : "set terminal svg") . \
     " size 1280,800 enhanced font 'DejaVu Sans,18' linewidth 1.5 rounded background rgb 'white'"
 set grid back lc rgb "#dddddd" lw 1 dt 1

@@ -99,6 +99,13 @@ extern const exec_type exec_stream;
 const exec_type *exec_type_of(int id);
 /* The built-in executor type called name ("batch"), or NULL. */
 const exec_type *exec_type_named(const char *name);
+/* The enum config_executor value of the built-in executor called name, or
+ * -1 (plots give each executor the style of its place in the registry). */
+int exec_id_named(const char *name);
+/* The label of the built-in executor called name; name itself for one
+ * that is not built in (results folders written before summary.csv had
+ * a label column). */
+const char *exec_label_named(const char *name);
 /* t's facts for a run of c (see exec_type.facts): executor = t->name,
  * label = t->label or t->name, then t->facts. */
 void exec_facts(const exec_type *t, const config_t *c, metrics_facts *out);

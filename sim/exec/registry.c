@@ -27,12 +27,23 @@ const exec_type *exec_type_of(int id)
     return registry[id];
 }
 
-const exec_type *exec_type_named(const char *name)
+int exec_id_named(const char *name)
 {
     for (int id = 0; name && id < EXEC_COUNT; id++)
         if (registry[id] && strcmp(registry[id]->name, name) == 0)
-            return registry[id];
-    return NULL;
+            return id;
+    return -1;
+}
+
+const exec_type *exec_type_named(const char *name)
+{
+    return exec_type_of(exec_id_named(name));
+}
+
+const char *exec_label_named(const char *name)
+{
+    const exec_type *t = exec_type_named(name);
+    return t && t->label ? t->label : name;
 }
 
 void exec_facts(const exec_type *t, const config_t *c, metrics_facts *out)
