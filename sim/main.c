@@ -343,7 +343,7 @@ static int cmd_run(int argc, char **argv)
     print_notes(od.note);
     progress p = {c.run.duration, {0, 0}, 0};
     clock_gettime(CLOCK_MONOTONIC, &p.t0);
-    sim_options opt = {&g_stop, isatty(STDERR_FILENO) ? show_progress : NULL, &p, 0};
+    sim_options opt = {&g_stop, isatty(STDERR_FILENO) ? show_progress : NULL, &p, 0, NULL};
     /* For tests of folding (README, "Memory"): fold as often as asked. */
     const char *fm = getenv("SLUICE_FOLD_MIN");
     if (fm && *fm)

@@ -163,8 +163,9 @@ static void sim_free(sim_t *s)
 }
 
 /* with_truth: keep the ground truth (the fault-free reference needs none). */
+/* types: sim_options.exec_types (may be NULL). */
 static sim_t *sim_new(const config_t *c, FILE *panes, int with_truth, const volatile int *stop,
-                      char *err, size_t errlen)
+                      const exec_type *const *types, char *err, size_t errlen)
 {
     sim_t *s = calloc(1, sizeof *s);
     if (!s) {
@@ -221,7 +222,7 @@ static sim_t *sim_new(const config_t *c, FILE *panes, int with_truth, const vola
         if (!c->run.executors[id])
             continue;
         exec_t *e = &s->exec[s->nexec];
-        e->type = exec_type_of(id);
+        e->type = types && types[id] ? types[id] : exec_type_of(id);
         if (!e->type) {
             snprintf(err, errlen, "executor %s is not built into this sluice",
                      config_word("run", "executors", id));
@@ -976,7 +977,8 @@ int sim_run_opts(const config_t *c, const char *out_dir, const sim_options *opt,
         memset(&rc.faults.crash_times, 0, sizeof rc.faults.crash_times);
         memset(&rc.faults.checkpoint_failure_times, 0, sizeof rc.faults.checkpoint_failure_times);
         rc.faults.mtbf = 0;
-        ref = sim_new(&rc, NULL, 0, opt ? opt->stop : NULL, err, errlen);
+        ref = sim_new(&rc, NULL, 0, opt ? opt->stop : NULL, opt ? opt->exec_types : NULL, err,
+                      errlen);
         if (!ref)
             return SIM_ERR;
         for (int i = 0; i < ref->nexec; i++) /* its timeline is never written */
@@ -997,8 +999,8 @@ int sim_run_opts(const config_t *c, const char *out_dir, const sim_options *opt,
     fc.min = opt && opt->fold_min ? opt->fold_min : FOLD_MIN_DEFAULT;
     fc.next = fc.min;
     FILE *wrows[EXEC_COUNT] = {0}, *trows[EXEC_COUNT] = {0};
-    sim_t *s = sim_new(c, c->run.panes_csv ? panes : NULL, 1, opt ? opt->stop : NULL, err,
-                       errlen);
+    sim_t *s = sim_new(c, c->run.panes_csv ? panes : NULL, 1, opt ? opt->stop : NULL,
+                       opt ? opt->exec_types : NULL, err, errlen);
     int status = SIM_ERR;
     for (int i = 0; s && i < s->nexec; i++) {
         /* Rows of the timeline and of folded windows wait in temporary
