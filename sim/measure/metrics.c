@@ -36,6 +36,7 @@
  *    report a watermark advance before firing the panes it triggers.
  */
 #include "measure/metrics.h"
+#include "measure/columns.h"
 
 #include <assert.h>
 #include <float.h>
@@ -947,13 +948,7 @@ static int done_writing(FILE *f)
 
 int metrics_write_summary_header(FILE *f)
 {
-    fputs("executor,events,counted,dropped_late,duplicates,lost,lat_mean,lat_p50,"
-          "lat_p95,lat_p99,lat_max,proc_lat_mean,proc_lat_p99,throughput,panes,"
-          "crashes,downtime,reprocessed,invariants,proc_lat_p50,cpu_wasted,"
-          "win_lat_mean,win_lat_p99,complete_first,complete_ontime,complete_final,"
-          "windows_exact,wait_mean,work_mean,hold_mean,checkpoint_cpu,overhead,"
-          "label,parallelism,deltas,exactly_once,seed\n", f);
-    return done_writing(f);
+    return columns_write_header(f, "summary.csv");
 }
 
 /* ",x" for each of n doubles. */
@@ -989,16 +984,12 @@ int metrics_write_summary_row(const metrics_t *m, FILE *f)
 
 int metrics_write_pane_header(FILE *f)
 {
-    fputs("executor,key,window_start,window_end,pane,timing,emit_time,count,sum,"
-          "duplicate\n", f);
-    return done_writing(f);
+    return columns_write_header(f, "panes.csv");
 }
 
 int metrics_write_timeline_header(FILE *f)
 {
-    fputs("executor,time,arrivals,processed,backlog,watermark,lat_p50,lat_p99,"
-          "dropped,visible\n", f);
-    return done_writing(f);
+    return columns_write_header(f, "timeline.csv");
 }
 
 static void write_timeline_row(const metrics_t *m, const timeline_row *r, FILE *f)
@@ -1038,10 +1029,7 @@ int metrics_write_timeline(const metrics_t *m, FILE *f)
 
 int metrics_write_windows_header(FILE *f)
 {
-    fputs("executor,key,window_start,window_end,truth_count,truth_sum,first_count,"
-          "first_sum,first_emit,ontime_count,final_count,final_sum,final_emit,"
-          "panes\n", f);
-    return done_writing(f);
+    return columns_write_header(f, "windows.csv");
 }
 
 static void write_window_row(const metrics_t *m, const wmap_key *k,
@@ -1111,8 +1099,7 @@ int metrics_write_windows(const metrics_t *m, const truth_t *truth, FILE *f)
 
 int metrics_write_latency_header(FILE *f)
 {
-    fputs("executor,measure,latency_s,cdf\n", f);
-    return done_writing(f);
+    return columns_write_header(f, "latency.csv");
 }
 
 struct cdf_out {
@@ -1141,9 +1128,7 @@ int metrics_write_latency(const metrics_t *m, FILE *f)
 
 int metrics_write_faults_header(FILE *f)
 {
-    fputs("executor,fault_id,kind,time,detected,resumed,caught_up,downtime,"
-          "reprocessed,cpu_wasted,duplicates,lost,peak_latency\n", f);
-    return done_writing(f);
+    return columns_write_header(f, "faults.csv");
 }
 
 int metrics_write_faults(const metrics_t *m, FILE *f)

@@ -34,6 +34,7 @@
 #include "run/budget.h"
 #include "engine/exec.h"
 #include "model/truth.h"
+#include "measure/columns.h"
 #include "measure/metrics.h"
 #include "model/workload.h"
 #include "lib/wmap.h"
@@ -899,7 +900,7 @@ static int close_out(FILE *f, const char *dir, const char *name, int rc, char *e
 
 static int write_events(const sim_t *s, FILE *f)
 {
-    if (fprintf(f, "id,key,event_time,arrival_time\n") < 0)
+    if (columns_write_header(f, "events.csv") != 0)
         return -1;
     for (size_t i = 0; i < s->nsample; i++)
         if (fprintf(f, "%" PRIu64 ",%" PRIu32 ",%.9g,%.9g\n", s->sample[i].id, s->sample[i].key,
