@@ -28,20 +28,34 @@ csv(name) = dir."/".name
 # (by hand: the executor rows of summary.csv, in file order)
 if (!exists("execs")) {
     execs = ""
-    stats csv("summary.csv") skip 1 using (execs = execs.strcol(1)." ", 1) nooutput
+    stats csv("summary.csv") using (column("events"), execs = execs.strcol("executor")." ", 1) nooutput
+    # and their labels and deltas, when summary.csv has those columns
+    # (folders of older sluice versions do not)
+    summary_header = system("head -n 1 '".csv("summary.csv")."'")
+    if (strstrt(",".summary_header.",", ",label,") > 0) {
+        labels = ""
+        stats csv("summary.csv") using (column("events"), labels = labels.strcol("label")." ", 1) nooutput
+    }
+    if (strstrt(",".summary_header.",", ",deltas,") > 0) {
+        deltas = ""
+        stats csv("summary.csv") using (deltas = deltas.sprintf("%d ", column("deltas")), 1) nooutput
+    }
 }
 load rdir."/executors.gp"
 set style line 9 lc rgb "#555555" lw 1.5 dt 3
 
 # ---- data rows per file (a run can leave a file with its header only) ----
 # count_rows(file, expr) counts the data rows where expr is true; use it as
-#   eval count_rows("timeline.csv", "column(8) > 0", "nlat")
-count_rows(f, expr, var) = sprintf("undefine STATS_*; stats csv('%s') skip 1 using ((%s) ? 1 : 0) nooutput; %s = exists('STATS_sum') ? int(STATS_sum) : 0", f, expr, var)
-eval count_rows("timeline.csv", "1", "ntimeline")
+#   eval count_rows("timeline.csv", "column('lat_p99') > 0", "nlat")
+# (expr must address a column with column('name'): a file's first row is
+# its header, and gnuplot reads it as one only then; strcol('name') alone
+# is not enough)
+count_rows(f, expr, var) = sprintf("undefine STATS_*; stats csv('%s') using ((%s) ? 1 : 0) nooutput; %s = exists('STATS_sum') ? int(STATS_sum) : 0", f, expr, var)
+eval count_rows("timeline.csv", "column('time') == column('time')", "ntimeline")
 
 # ---- faults: read once into arrays ---------------------------------------
 undefine STATS_*
-stats csv("faults.csv") skip 1 using (1) nooutput
+stats csv("faults.csv") using (column("fault_id")) nooutput
 nfault_rows = exists("STATS_records") ? int(STATS_records) : 0
 array fex[nfault_rows > 0 ? nfault_rows : 1]
 array fkind[nfault_rows > 0 ? nfault_rows : 1]
@@ -51,10 +65,10 @@ array fresumed[nfault_rows > 0 ? nfault_rows : 1]
 array fcaught[nfault_rows > 0 ? nfault_rows : 1]
 if (nfault_rows > 0) {
     do for [i=1:nfault_rows] {
-        stats csv("faults.csv") skip 1 every ::(i-1)::(i-1) \
-            using (fex[i]=strcol(1), fid[i]=column(2), fkind[i]=strcol(3), \
-                   ftime[i]=column(4), fresumed[i]=column(6), \
-                   fcaught[i]=column(7), 1) nooutput
+        stats csv("faults.csv") every ::(i-1)::(i-1) \
+            using (fex[i]=strcol("executor"), fid[i]=column("fault_id"), fkind[i]=strcol("kind"), \
+                   ftime[i]=column("time"), fresumed[i]=column("resumed"), \
+                   fcaught[i]=column("caught_up"), 1) nooutput
     }
 }
 # distinct faults: the rows of the first executor that has any
@@ -85,7 +99,7 @@ no_data(msg) = sprintf("unset logscale; unset arrow; unset object; set label 1 '
 array p50[nstyles]
 array p99[nstyles]
 do for [e in execs] {
-    stats csv("summary.csv") skip 1 using (strcol(1) eq e ? \
-        (p50[ls_of(e)] = column(8), p99[ls_of(e)] = column(10), 1) : 1) nooutput
+    stats csv("summary.csv") using (strcol("executor") eq e ? \
+        (p50[ls_of(e)] = column("lat_p50"), p99[ls_of(e)] = column("lat_p99"), 1) : 1) nooutput
 }
 secs(x) = x == x ? (x < 1 ? sprintf("%.3g s", x) : (x < 1000 ? sprintf("%.3g s", x) : sprintf("%.0f s", x))) : "n/a"

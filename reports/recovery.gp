@@ -44,14 +44,14 @@ do for [fmt in formats] {
             }
         }
         do for [m=1:4] {
-            col = m == 1 ? 8 : (m == 2 ? 9 : (m == 3 ? 10 : 11))
+            col = m == 1 ? "downtime" : (m == 2 ? "reprocessed" : (m == 3 ? "cpu_wasted" : "duplicates"))
             set title (m == 1 ? "downtime (s)" : (m == 2 ? "events reprocessed" : \
                       (m == 3 ? "CPU wasted (CPU-s)" : "duplicate panes emitted"))) font ",18"
             set ylabel (m == 1 ? "s" : (m == 2 ? "events" : (m == 3 ? "CPU-s" : "panes")))
             if (m > 1) { unset key }
             cmd = "plot "
             do for [e in execs] {
-                cmd = cmd . sprintf("csv('faults.csv') skip 1 using (strcol(1) eq '%s' ? xpos('%s', $2) : NaN):(column(col)) with boxes fc rgb '%s' fs %s border lc rgb 'black' lw 1.5 dt 1 title '%s', ", \
+                cmd = cmd . sprintf("csv('faults.csv') using (strcol('executor') eq '%s' ? xpos('%s', column('fault_id')) : NaN):(column(col)) with boxes fc rgb '%s' fs %s border lc rgb 'black' lw 1.5 dt 1 title '%s', ", \
                     e, e, colour_of(e), fill_of(e), label_of(e))
             }
             eval cmd . "NaN notitle"
