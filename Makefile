@@ -1,7 +1,7 @@
 # sluice: build, test, demo.  See README.md.
 #
-#   make          build/sluice, build/libsluice.a and the man page
-#                 build/sluice.ini.5
+#   make          build/sluice, build/libsluice.a and the man pages
+#                 build/sluice.ini.5 and build/sluice-outputs.5
 #   make check    every Criterion test, again under ASan+UBSan, the demo under
 #                 ASan+UBSan, one run under valgrind, 250 stress seeds per
 #                 shipped config, the fuzz corpora, and a program built
@@ -59,7 +59,8 @@ APT_INSTALL = if [ -n "$$missing" ]; then \
 
 .PHONY: all deps deps-test check test test-asan demo install clean mpi stress
 all: deps
-	@$(MAKE) --no-print-directory build/sluice build/libsluice.a $(SO_BUILD) build/sluice.ini.5
+	@$(MAKE) --no-print-directory build/sluice build/libsluice.a $(SO_BUILD) build/sluice.ini.5 \
+	  build/sluice-outputs.5
 
 deps:
 	@missing=""; \
@@ -184,9 +185,12 @@ stress: deps
 	build/sluice stress tests/data/stress/small.ini --seeds $(STRESS_SEEDS) --jobs $(STRESS_JOBS) \
 	  --set stream.guarantee=at_least_once
 
-# The man page of the configuration file, from model/config.c's key table.
+# The man page of the configuration file, from model/config.c's key table,
+# and that of the result files, from measure/columns.c's column table.
 build/sluice.ini.5: build/sluice
 	build/sluice config --man > $@.tmp && mv $@.tmp $@
+build/sluice-outputs.5: build/sluice
+	build/sluice config --outputs-man > $@.tmp && mv $@.tmp $@
 
 demo: deps
 	@$(MAKE) --no-print-directory build/sluice
@@ -209,6 +213,7 @@ install: all
 	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/sluice.pc
 	install -m 644 sim/sluice.1 $(DESTDIR)$(PREFIX)/share/man/man1/sluice.1
 	install -m 644 build/sluice.ini.5 $(DESTDIR)$(PREFIX)/share/man/man5/sluice.ini.5
+	install -m 644 build/sluice-outputs.5 $(DESTDIR)$(PREFIX)/share/man/man5/sluice-outputs.5
 	install -d $(DESTDIR)$(PREFIX)/share/sluice/reports
 	cp -R reports/. $(DESTDIR)$(PREFIX)/share/sluice/reports/
 

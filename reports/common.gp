@@ -7,10 +7,9 @@
 #   formats  "png svg" (default) or one of them
 #   execs    executors to draw, space separated, in the order of
 #            summary.csv (default: read from summary.csv)
+#   labels, styles, deltas  per executor: see executors.gp
 #   haswin, hasevents, haspanes  0 when windows.csv / events.csv /
 #            panes.csv is missing (default 1)
-#   deltas   1 when the stream executor's panes are deltas (discarding
-#            accumulation), 0 when accumulating (default 1)
 # Every plot: 1280x800, fonts sized for a slide, one colour + dash type +
 # point type per executor (the same in every plot, distinct in greyscale).
 
@@ -19,7 +18,6 @@ set datafile missing ""
 if (!exists("dir")) dir = "."
 if (!exists("outdir")) outdir = dir."/plots"
 if (!exists("formats")) formats = "png svg"
-if (!exists("deltas")) deltas = 1
 # Optional files (sluice plot says whether they exist; gnuplot cannot).
 if (!exists("haswin")) haswin = 1
 if (!exists("hasevents")) hasevents = 1
@@ -27,38 +25,37 @@ if (!exists("haspanes")) haspanes = 1
 csv(name) = dir."/".name
 
 # ---- executors ----------------------------------------------------------
+# (by hand: the executor rows of summary.csv, in file order)
 if (!exists("execs")) {
     execs = ""
-    do for [e in "batch microbatch stream"] {
-        stats csv("summary.csv") skip 1 using (strcol(1) eq e ? 1 : 0) nooutput
-        if (STATS_sum > 0) { execs = execs.e." " }
+    stats csv("summary.csv") using (column("events"), execs = execs.strcol("executor")." ", 1) nooutput
+    # and their labels and deltas, when summary.csv has those columns
+    # (folders of older sluice versions do not)
+    summary_header = system("head -n 1 '".csv("summary.csv")."'")
+    if (strstrt(",".summary_header.",", ",label,") > 0) {
+        labels = ""
+        stats csv("summary.csv") using (column("events"), labels = labels.strcol("label")." ", 1) nooutput
+    }
+    if (strstrt(",".summary_header.",", ",deltas,") > 0) {
+        deltas = ""
+        stats csv("summary.csv") using (deltas = deltas.sprintf("%d ", column("deltas")), 1) nooutput
     }
 }
-nexecs = words(execs)
-# Fixed style per executor name, so batch looks the same in every plot.
-# Colours differ in lightness too (dark blue, orange, light green), and
-# each has its own dash type and point type for greyscale prints.
-ls_of(e) = e eq "batch" ? 1 : (e eq "microbatch" ? 2 : 3)
-label_of(e) = e eq "batch" ? "batch" : (e eq "microbatch" ? "micro-batch" : "stream")
-colour_of(e) = e eq "batch" ? "#08306b" : (e eq "microbatch" ? "#e6550d" : "#41ab5d")
-set style line 1 lc rgb "#08306b" lw 3 dt 1 pt 5 ps 1.4
-set style line 2 lc rgb "#e6550d" lw 3 dt 2 pt 7 ps 1.4
-set style line 3 lc rgb "#41ab5d" lw 3 dt 4 pt 9 ps 1.6
-pt_open(e) = e eq "batch" ? 4 : (e eq "microbatch" ? 6 : 8)   # open marker
+load rdir."/executors.gp"
 set style line 9 lc rgb "#555555" lw 1.5 dt 3
-# executor index 0..nexecs-1 in the drawn order (for bar offsets)
-exec_index(e) = (strstrt(" ".execs." ", " ".e." ") == 0) ? 0 : \
-    words(substr(" ".execs, 1, strstrt(" ".execs." ", " ".e." "))) 
 
 # ---- data rows per file (a run can leave a file with its header only) ----
 # count_rows(file, expr) counts the data rows where expr is true; use it as
-#   eval count_rows("timeline.csv", "column(8) > 0", "nlat")
-count_rows(f, expr, var) = sprintf("undefine STATS_*; stats csv('%s') skip 1 using ((%s) ? 1 : 0) nooutput; %s = exists('STATS_sum') ? int(STATS_sum) : 0", f, expr, var)
-eval count_rows("timeline.csv", "1", "ntimeline")
+#   eval count_rows("timeline.csv", "column('lat_p99') > 0", "nlat")
+# (expr must address a column with column('name'): a file's first row is
+# its header, and gnuplot reads it as one only then; strcol('name') alone
+# is not enough)
+count_rows(f, expr, var) = sprintf("undefine STATS_*; stats csv('%s') using ((%s) ? 1 : 0) nooutput; %s = exists('STATS_sum') ? int(STATS_sum) : 0", f, expr, var)
+eval count_rows("timeline.csv", "column('time') == column('time')", "ntimeline")
 
 # ---- faults: read once into arrays ---------------------------------------
 undefine STATS_*
-stats csv("faults.csv") skip 1 using (1) nooutput
+stats csv("faults.csv") using (column("fault_id")) nooutput
 nfault_rows = exists("STATS_records") ? int(STATS_records) : 0
 array fex[nfault_rows > 0 ? nfault_rows : 1]
 array fkind[nfault_rows > 0 ? nfault_rows : 1]
@@ -68,10 +65,10 @@ array fresumed[nfault_rows > 0 ? nfault_rows : 1]
 array fcaught[nfault_rows > 0 ? nfault_rows : 1]
 if (nfault_rows > 0) {
     do for [i=1:nfault_rows] {
-        stats csv("faults.csv") skip 1 every ::(i-1)::(i-1) \
-            using (fex[i]=strcol(1), fid[i]=column(2), fkind[i]=strcol(3), \
-                   ftime[i]=column(4), fresumed[i]=column(6), \
-                   fcaught[i]=column(7), 1) nooutput
+        stats csv("faults.csv") every ::(i-1)::(i-1) \
+            using (fex[i]=strcol("executor"), fid[i]=column("fault_id"), fkind[i]=strcol("kind"), \
+                   ftime[i]=column("time"), fresumed[i]=column("resumed"), \
+                   fcaught[i]=column("caught_up"), 1) nooutput
     }
 }
 # distinct faults: the rows of the first executor that has any
@@ -99,10 +96,10 @@ set title font ",22"
 no_data(msg) = sprintf("unset logscale; unset arrow; unset object; set label 1 '%s' at graph 0.5, 0.5 center font ',20'; unset xtics; unset ytics; unset key; set xrange [0:1]; set yrange [0:1]; set border 0; unset grid", msg)
 
 # ---- headline figures per executor (arrays indexed by ls_of(e)) ------------
-array p50[3]
-array p99[3]
+array p50[nstyles]
+array p99[nstyles]
 do for [e in execs] {
-    stats csv("summary.csv") skip 1 using (strcol(1) eq e ? \
-        (p50[ls_of(e)] = column(8), p99[ls_of(e)] = column(10), 1) : 1) nooutput
+    stats csv("summary.csv") using (strcol("executor") eq e ? \
+        (p50[ls_of(e)] = column("lat_p50"), p99[ls_of(e)] = column("lat_p99"), 1) : 1) nooutput
 }
 secs(x) = x == x ? (x < 1 ? sprintf("%.3g s", x) : (x < 1000 ? sprintf("%.3g s", x) : sprintf("%.0f s", x))) : "n/a"

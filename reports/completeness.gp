@@ -12,10 +12,10 @@ load rdir."/common.gp"
 # windows.csv is not written for window type none: sluice plot sets
 # haswin=0 then (gnuplot cannot test whether a file exists).
 share(a, t) = t > 0 ? a / t : NaN
-is(e) = strcol(1) eq e
+is(e) = strcol("executor") eq e
 
 nwin = 0
-if (haswin) { eval count_rows("windows.csv", "column(5) > 0", "nwin") }
+if (haswin) { eval count_rows("windows.csv", "column('truth_count') > 0", "nwin") }
 
 do for [fmt in formats] {
     eval term_of(fmt)
@@ -35,15 +35,15 @@ do for [fmt in formats] {
         set ylabel "share of truth"
         set format x ""
         set xlabel ""
-        plot for [e in execs] csv("windows.csv") skip 1 \
-                 using 3:(is(e) ? share($7, $5) : NaN) smooth unique with linespoints ls ls_of(e) \
+        plot for [e in execs] csv("windows.csv") \
+                 using "window_start":(is(e) ? share(column("first_count"), column("truth_count")) : NaN) smooth unique with linespoints ls ls_of(e) \
                  title label_of(e)
         set title "in the final result (after every late pane)" font ",18"
         set format x "%g"
         set xlabel "window start (event time, s)"
         unset key
-        plot for [e in execs] csv("windows.csv") skip 1 \
-                 using 3:(is(e) ? share($11, $5) : NaN) smooth unique with linespoints ls ls_of(e) \
+        plot for [e in execs] csv("windows.csv") \
+                 using "window_start":(is(e) ? share(column("final_count"), column("truth_count")) : NaN) smooth unique with linespoints ls ls_of(e) \
                  title label_of(e)
     }
     eval close_output

@@ -10,9 +10,9 @@ plotname = "event_time"
 load rdir."/common.gp"
 
 # executors that report no watermark (batch: its cutoff is not one) say so
-array nwm[3]
+array nwm[nstyles]
 do for [e in execs] {
-    eval count_rows("timeline.csv", sprintf("strcol(1) eq '%s' && column(6) == column(6)", e), "nwm_e")
+    eval count_rows("timeline.csv", sprintf("strcol('executor') eq '%s' && column('watermark') == column('watermark')", e), "nwm_e")
     nwm[ls_of(e)] = nwm_e
 }
 wm_title(e) = nwm[ls_of(e)] > 0 ? "watermark: ".label_of(e) : label_of(e).": no watermark"
@@ -26,8 +26,8 @@ do for [fmt in formats] {
     set key top left
     set xrange [0:*]
     set yrange [0:*]
-    wm_plot = 'for [e in execs] csv("timeline.csv") skip 1 using 2:(strcol(1) eq e ? column(6) : NaN) with steps ls ls_of(e) title wm_title(e)'
-    ev_plot = hasevents ? 'csv("events.csv") skip 1 using 4:3 with points pt 7 ps 0.7 lc rgb "#777777" title "event (sampled)", ' : ''
+    wm_plot = 'for [e in execs] csv("timeline.csv") using "time":(strcol("executor") eq e ? column("watermark") : NaN) with steps ls ls_of(e) title wm_title(e)'
+    ev_plot = hasevents ? 'csv("events.csv") using "arrival_time":"event_time" with points pt 7 ps 0.7 lc rgb "#777777" title "event (sampled)", ' : ''
     if (!hasevents) { set label 1 "events.csv missing: watermarks only" at graph 0.98, graph 0.04 right }
     eval 'plot ' . ev_plot . 'x with lines lw 1.5 dt 1 lc rgb "#bbbbbb" title "event time = arrival time (no delay)", ' . wm_plot
     unset label 1

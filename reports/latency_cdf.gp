@@ -8,11 +8,11 @@ if (!exists("rdir")) { rdir = ARG0; n = strlen(rdir); while (n > 0 && rdir[n:n] 
 plotname = "latency_cdf"
 load rdir."/common.gp"
 
-is_event(e) = strcol(1) eq e && strcol(2) eq "event"
+is_event(e) = strcol("executor") eq e && strcol("measure") eq "event"
 # Zero latencies (underflow bucket) cannot be drawn on a log axis.
 pos(x) = x > 0 ? x : NaN
 
-eval count_rows("latency.csv", "strcol(2) eq 'event' && column(3) > 0", "ncdf")
+eval count_rows("latency.csv", "strcol('measure') eq 'event' && column('latency_s') > 0", "ncdf")
 
 do for [fmt in formats] {
     eval term_of(fmt)
@@ -32,13 +32,13 @@ do for [fmt in formats] {
     set arrow 1 from graph 0, first 0.5 to graph 1, first 0.5 nohead lc rgb "#999999" dt 3 back
     set arrow 2 from graph 0, first 0.99 to graph 1, first 0.99 nohead lc rgb "#999999" dt 3 back
     set key top left title "markers: p50 (at 0.5) and p99 (at 0.99)" font ",16"
-    plot for [e in execs] csv("latency.csv") skip 1 \
-             using (is_event(e) ? pos($3) : NaN):(is_event(e) ? $4 : NaN) with steps ls ls_of(e) \
+    plot for [e in execs] csv("latency.csv") \
+             using (is_event(e) ? pos(column("latency_s")) : NaN):(is_event(e) ? column("cdf") : NaN) with steps ls ls_of(e) \
              title sprintf("%s: p50 %s, p99 %s", label_of(e), secs(p50[ls_of(e)]), secs(p99[ls_of(e)])), \
-         for [e in execs] csv("summary.csv") skip 1 \
-             using (strcol(1) eq e ? pos($8) : NaN):(0.5) with points ls ls_of(e) ps 2.4 notitle, \
-         for [e in execs] csv("summary.csv") skip 1 \
-             using (strcol(1) eq e ? pos($10) : NaN):(0.99) with points ls ls_of(e) ps 2.4 notitle
+         for [e in execs] csv("summary.csv") \
+             using (strcol("executor") eq e ? pos(column("lat_p50")) : NaN):(0.5) with points ls ls_of(e) ps 2.4 notitle, \
+         for [e in execs] csv("summary.csv") \
+             using (strcol("executor") eq e ? pos(column("lat_p99")) : NaN):(0.99) with points ls ls_of(e) ps 2.4 notitle
     }
     eval close_output
 }

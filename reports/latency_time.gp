@@ -9,7 +9,7 @@ plotname = "latency_time"
 load rdir."/common.gp"
 pos(x) = x > 0 ? x : NaN
 
-eval count_rows("timeline.csv", "column(7) > 0 || column(8) > 0", "nlat")
+eval count_rows("timeline.csv", "column('lat_p50') > 0 || column('lat_p99') > 0", "nlat")
 
 do for [fmt in formats] {
     eval term_of(fmt)
@@ -26,11 +26,11 @@ do for [fmt in formats] {
         plot 2 notitle
     } else {
     eval mark_faults
-    plot for [e in execs] csv("timeline.csv") skip 1 \
-             using 2:(strcol(1) eq e ? pos(column(8)) : NaN) with linespoints ls ls_of(e) \
+    plot for [e in execs] csv("timeline.csv") \
+             using "time":(strcol("executor") eq e ? pos(column("lat_p99")) : NaN) with linespoints ls ls_of(e) \
              title label_of(e)." p99", \
-         for [e in execs] csv("timeline.csv") skip 1 \
-             using 2:(strcol(1) eq e ? pos(column(7)) : NaN) with linespoints ls ls_of(e) lw 1 pt pt_open(e) ps 1.1 \
+         for [e in execs] csv("timeline.csv") \
+             using "time":(strcol("executor") eq e ? pos(column("lat_p50")) : NaN) with linespoints ls ls_of(e) lw 1 pt pt_open(e) ps 1.1 \
              title label_of(e)." p50"
     }
     eval close_output

@@ -25,13 +25,14 @@ if (haswin && haspanes) {
     do for [j=1:npick] { wkey[j] = NaN; wstart[j] = NaN }
     do for [j=1:npick] {
         undefine STATS_*
-        stats csv("windows.csv") skip 1 using (picked($2, $3) ? 0 : $14) nooutput
+        stats csv("windows.csv") using (picked(column("key"), column("window_start")) ? 0 : column("panes")) nooutput
         if (exists("STATS_max") && STATS_max > 0) {
             row = int(STATS_index_max)
-            stats csv("windows.csv") skip 1 every ::row::row \
-                using (wkey[j] = $2, wstart[j] = $3, wend[j] = $4, wtruth[j] = $5, 1) nooutput
+            stats csv("windows.csv") every ::row::row \
+                using (wkey[j] = column("key"), wstart[j] = column("window_start"), \
+                       wend[j] = column("window_end"), wtruth[j] = column("truth_count"), 1) nooutput
             nw = nw + 1
-            stats csv("panes.csv") skip 1 using (($2 == wkey[j] && $3 == wstart[j]) ? $7 : NaN) nooutput
+            stats csv("panes.csv") using ((column("key") == wkey[j] && column("window_start") == wstart[j]) ? column("emit_time") : NaN) nooutput
             wlast[j] = STATS_max
         }
     }
@@ -43,16 +44,16 @@ tshape(s) = s eq "EARLY" ? 8 : (s eq "ON_TIME" ? 7 : (s eq "LATE" ? 2 : 5))
 # The panes of executor e in window j go to datablock $P<j>_<ls_of(e)>:
 # emit time, count shown downstream (delta panes of a discarding stream
 # add up), point type of the timing.
-match(e, j) = strcol(1) eq e && $2 == wkey[j] && $3 == wstart[j]
+match(e, j) = strcol("executor") eq e && column("key") == wkey[j] && column("window_start") == wstart[j]
 acc = 0
-shown(e, j) = match(e, j) ? (acc = (deltas && e eq "stream") ? acc + $8 : $8) : NaN
+shown(e, j) = match(e, j) ? (acc = deltas_of(e) ? acc + column("count") : column("count")) : NaN
 block(j, e) = sprintf("$P%d_%d", j, ls_of(e))
 if (nw > 0) {
     do for [j=1:nw] {
         do for [e in execs] {
             acc = 0
             eval "set table " . block(j, e) . " separator comma"
-            plot csv("panes.csv") skip 1 using 7:(shown(e, j)):(tshape(strcol(6))) with table if (match(e, j))
+            plot csv("panes.csv") using "emit_time":(shown(e, j)):(tshape(strcol("timing"))) with table if (match(e, j))
             unset table
         }
     }

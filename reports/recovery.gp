@@ -14,7 +14,8 @@ if (nfault_rows > 0) { do for [i=1:nfault_rows] { if (fid[i] + 1 > nfaults) { nf
 bw = 0.8 / (nexecs > 0 ? nexecs : 1)
 xpos(e, f) = f + (exec_index(e) - (nexecs - 1) / 2.0) * bw
 # fill per executor: solid dark, hatched, light solid (distinct in grey)
-fill_of(e) = e eq "batch" ? "solid 1.0" : (e eq "microbatch" ? "pattern 5" : "solid 0.45")
+array style_fills[nstyles] = ["solid 1.0", "pattern 5", "solid 0.45", "pattern 4", "solid 0.7", "pattern 6"]
+fill_of(e) = style_fills[ls_of(e)]
 set style fill solid 1.0 border lc rgb "black"
 
 do for [fmt in formats] {
@@ -43,14 +44,14 @@ do for [fmt in formats] {
             }
         }
         do for [m=1:4] {
-            col = m == 1 ? 8 : (m == 2 ? 9 : (m == 3 ? 10 : 11))
+            col = m == 1 ? "downtime" : (m == 2 ? "reprocessed" : (m == 3 ? "cpu_wasted" : "duplicates"))
             set title (m == 1 ? "downtime (s)" : (m == 2 ? "events reprocessed" : \
                       (m == 3 ? "CPU wasted (CPU-s)" : "duplicate panes emitted"))) font ",18"
             set ylabel (m == 1 ? "s" : (m == 2 ? "events" : (m == 3 ? "CPU-s" : "panes")))
             if (m > 1) { unset key }
             cmd = "plot "
             do for [e in execs] {
-                cmd = cmd . sprintf("csv('faults.csv') skip 1 using (strcol(1) eq '%s' ? xpos('%s', $2) : NaN):(column(col)) with boxes fc rgb '%s' fs %s border lc rgb 'black' lw 1.5 dt 1 title '%s', ", \
+                cmd = cmd . sprintf("csv('faults.csv') using (strcol('executor') eq '%s' ? xpos('%s', column('fault_id')) : NaN):(column(col)) with boxes fc rgb '%s' fs %s border lc rgb 'black' lw 1.5 dt 1 title '%s', ", \
                     e, e, colour_of(e), fill_of(e), label_of(e))
             }
             eval cmd . "NaN notitle"

@@ -5,10 +5,12 @@
 # Variables (sluice plot sets them from the sweep.csv header):
 #   dir, outdir, formats  as in common.gp
 #   xname    the first swept parameter (column 2), e.g. "batch.interval"
-#   ecol     the column of `executor`
-#   mcol0    the column of the first METRIC_mean (METRIC_ci follows it)
 #   metrics  the metric names, space separated, in column order
-# Usage: gnuplot -e "dir='results/sweep'; xname='batch.interval'; ecol=3; mcol0=5; metrics='lat_p99'" reports/sweep.gp
+#   ecol, mcol0  (still set by sluice plot, no longer needed: columns are
+#            read by name, XNAME, executor, METRIC_mean, METRIC_ci)
+#   execs, labels, styles  the executors and their styles (executors.gp;
+#            default: the executors of sweep.csv, in order of appearance)
+# Usage: gnuplot -e "dir='results/sweep'; xname='batch.interval'; metrics='lat_p99'" reports/sweep.gp
 if (!exists("rdir")) { rdir = ARG0; n = strlen(rdir); while (n > 0 && rdir[n:n] ne "/") { n = n - 1 }; rdir = n > 1 ? rdir[1:n-1] : (n == 1 ? "/" : ".") }
 if (!exists("dir")) dir = "."
 if (!exists("outdir")) outdir = dir."/plots"
@@ -16,18 +18,17 @@ if (!exists("formats")) formats = "png svg"
 set datafile separator comma
 csv(name) = dir."/".name
 
-# executors present in sweep.csv, in sluice's order
-execs = ""
-do for [e in "batch microbatch stream"] {
-    stats csv("sweep.csv") skip 1 using (strcol(ecol) eq e ? 1 : 0) nooutput
-    if (STATS_sum > 0) { execs = execs.e." " }
+# executors present in sweep.csv, in order of appearance (by hand)
+if (!exists("execs")) {
+    execs = ""
+    stats csv("sweep.csv") using (column("n"), e = strcol("executor"), \
+        strstrt(" ".execs, " ".e." ") == 0 ? (execs = execs." ".e, 1) : 1) nooutput
+    execs = execs[2:]." "
 }
-# Styles as in common.gp (not loaded: it reads a run folder's files).
-ls_of(e) = e eq "batch" ? 1 : (e eq "microbatch" ? 2 : 3)
-label_of(e) = e eq "batch" ? "batch" : (e eq "microbatch" ? "micro-batch" : "stream")
-set style line 1 lc rgb "#08306b" lw 3 dt 1 pt 5 ps 1.6
-set style line 2 lc rgb "#e6550d" lw 3 dt 2 pt 7 ps 1.6
-set style line 3 lc rgb "#41ab5d" lw 3 dt 4 pt 9 ps 1.8
+# Styles as in common.gp (not loaded: it reads a run folder's files),
+# points a little larger.
+exec_ps_extra = 0.2
+load rdir."/executors.gp"
 term_of(fmt) = (fmt eq "png" ? "set terminal pngcairo" : "set terminal svg") . \
     " size 1280,800 enhanced font 'DejaVu Sans,18' linewidth 1.5 rounded background rgb 'white'"
 set grid back lc rgb "#dddddd" lw 1 dt 1
@@ -55,13 +56,14 @@ nice(m) = m eq "lat_mean" ? "mean visibility latency" : m eq "lat_p50" ? "median
     m eq "win_lat_p99" ? "p99 window latency" : m
 
 # log x when the parameter spans more than a decade and a half
-stats csv("sweep.csv") skip 1 using 2 nooutput
+stats csv("sweep.csv") using (column(xname)) nooutput
 logx = (STATS_min > 0 && STATS_max / STATS_min >= 30)
 
 k = 0
 do for [m in metrics] {
     k = k + 1
-    mc = mcol0 + 2 * (k - 1)
+    mean = m."_mean"
+    ci = m."_ci"
     # this metric's rows per executor into datablocks $S1..$S3 (linear
     # axes while tabulating: a log axis would apply to the table too)
     unset logscale
@@ -71,7 +73,7 @@ do for [m in metrics] {
     if (!exists("splitvals")) {
         do for [e in execs] {
             eval sprintf("set table $S%d separator comma", ls_of(e))
-            plot csv("sweep.csv") skip 1 using 2:(column(mc)):(ci0(column(mc + 1))) with table if (strcol(ecol) eq e)
+            plot csv("sweep.csv") using (column(xname)):(column(mean)):(ci0(column(ci))) with table if (strcol("executor") eq e)
             unset table
             cmd = cmd . sprintf("$S%d using 1:2:3 with yerrorlines ls %d title '%s', ", ls_of(e), ls_of(e), label_of(e))
         }
@@ -83,7 +85,7 @@ do for [m in metrics] {
             do for [j = 1:words(splitvals)] {
                 sv = word(splitvals, j)
                 eval sprintf("set table $T%d_%d separator comma", ls_of(e), j)
-                plot csv("sweep.csv") skip 1 using 2:(column(mc)):(ci0(column(mc + 1))) with table if (strcol(ecol) eq e && strcol(3) eq sv)
+                plot csv("sweep.csv") using (column(xname)):(column(mean)):(ci0(column(ci))) with table if (strcol("executor") eq e && strcol(splitname) eq sv)
                 unset table
                 cmd = cmd . sprintf("$T%d_%d using 1:2:3 with yerrorlines ls %d dt %d pt %d title '%s, %s = %s' noenhanced, ", \
                     ls_of(e), j, ls_of(e), j, 4 + 2 * j, label_of(e), splitname, sv)
@@ -97,7 +99,7 @@ do for [m in metrics] {
         # log y too when the metric spans more than two decades (stats
         # before any log scale: it would apply to stats too)
         unset logscale
-        stats csv("sweep.csv") skip 1 using (column(mc)) nooutput
+        stats csv("sweep.csv") using (column(mean)) nooutput
         if (logx) { set logscale x }
         logy = (STATS_min > 0 && STATS_max / STATS_min >= 100)
         if (logy) { set logscale y } else { unset logscale y }

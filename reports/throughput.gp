@@ -14,7 +14,7 @@ load rdir."/common.gp"
 # step between the first two rows of the same executor.
 bucket = 1
 if (ntimeline > 0) {
-    stats csv("timeline.csv") skip 1 every ::0::1 using 2 nooutput
+    stats csv("timeline.csv") every ::0::1 using "time" nooutput
     bucket = (STATS_records == 2 && STATS_max > STATS_min) ? STATS_max - STATS_min : STATS_min
     if (!(bucket > 0)) { bucket = 1 }
 }
@@ -38,18 +38,18 @@ do for [fmt in formats] {
     set title "throughput: events processed per second" font ",18"
     eval shade_faults
     eval mark_faults
-    plot csv("timeline.csv") skip 1 using 2:(strcol(1) eq first_exec ? $3 / bucket : NaN) \
+    plot csv("timeline.csv") using "time":(strcol("executor") eq first_exec ? column("arrivals") / bucket : NaN) \
              with fillsteps fc rgb "#cccccc" fs solid 0.5 noborder title "offered load (arrivals/s)", \
-         for [e in execs] csv("timeline.csv") skip 1 \
-             using 2:(strcol(1) eq e ? $4 / bucket : NaN) with steps ls ls_of(e) title label_of(e)
+         for [e in execs] csv("timeline.csv") \
+             using "time":(strcol("executor") eq e ? column("processed") / bucket : NaN) with steps ls ls_of(e) title label_of(e)
     unset label
     set title "backlog: events arrived but not yet processed" font ",18"
     set format x "%g"
     set xlabel "processing time (s)"
     set ylabel "events"
     unset key
-    plot for [e in execs] csv("timeline.csv") skip 1 \
-             using 2:(strcol(1) eq e ? $5 : NaN) with steps ls ls_of(e) title label_of(e)
+    plot for [e in execs] csv("timeline.csv") \
+             using "time":(strcol("executor") eq e ? column("backlog") : NaN) with steps ls ls_of(e) title label_of(e)
     }
     eval close_output
     eval clear_marks

@@ -39,6 +39,7 @@
 #include "experiments/capacity.h"
 #include "run/budget.h"
 #include "model/config.h"
+#include "measure/columns.h"
 #include "output/outdir.h"
 #include "output/plot.h"
 #include "output/report.h"
@@ -75,6 +76,7 @@ static const char usage_text[] =
     "  config --defaults   print every configuration key with its default, unit and range\n"
     "  config --markdown   the same as Markdown tables\n"
     "  config --man        the same as the man page sluice.ini(5)\n"
+    "  config --outputs-man  the man page sluice-outputs(5) of the result files\n"
     "  sweep SWEEP --out DIR [--jobs N] [--force]\n"
     "                      run a parameter sweep with replications (runs.csv, sweep.csv)\n"
     "  stress CONFIG --seeds N [--jobs J]\n"
@@ -343,7 +345,7 @@ static int cmd_run(int argc, char **argv)
     print_notes(od.note);
     progress p = {c.run.duration, {0, 0}, 0};
     clock_gettime(CLOCK_MONOTONIC, &p.t0);
-    sim_options opt = {&g_stop, isatty(STDERR_FILENO) ? show_progress : NULL, &p, 0};
+    sim_options opt = {&g_stop, isatty(STDERR_FILENO) ? show_progress : NULL, &p, 0, NULL};
     /* For tests of folding (README, "Memory"): fold as often as asked. */
     const char *fm = getenv("SLUICE_FOLD_MIN");
     if (fm && *fm)
@@ -481,14 +483,17 @@ static int cmd_config(int argc, char **argv)
         return config_write_markdown(stdout) == 0 ? 0 : EXIT_USAGE;
     if (argc == 2 && !strcmp(argv[1], "--man"))
         return config_write_man(stdout) == 0 ? 0 : EXIT_USAGE;
+    if (argc == 2 && !strcmp(argv[1], "--outputs-man"))
+        return columns_write_man(stdout) == 0 ? 0 : EXIT_USAGE;
     if (argc == 2 && !strcmp(argv[1], "--help")) {
-        printf("usage: sluice config --defaults | --markdown | --man\n\n"
+        printf("usage: sluice config --defaults | --markdown | --man | --outputs-man\n\n"
                "Prints every configuration key with its default, unit, range and meaning,\n"
                "as an INI file (--defaults), as Markdown tables (--markdown) or as the\n"
-               "man page sluice.ini(5) in troff (--man).\n");
+               "man page sluice.ini(5) in troff (--man); --outputs-man prints the man\n"
+               "page sluice-outputs(5): every column of every result file.\n");
         return 0;
     }
-    return usage_error("%s", "config needs --defaults, --markdown or --man");
+    return usage_error("%s", "config needs --defaults, --markdown, --man or --outputs-man");
 }
 
 static int cmd_dir(int argc, char **argv, int plot, int report)

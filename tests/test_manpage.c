@@ -3,6 +3,9 @@
  * by make as build/sluice.ini.5) lists every key of model/config.c's table under its
  * section with the default `config --defaults` prints, and is clean troff
  * (no line read as an unknown request, no stray escape).  Needs no groff.
+ * `sluice config --outputs-man` (sluice-outputs(5), build/sluice-outputs.5)
+ * lists every row of measure/columns.c's table under its file, with its
+ * type, unit and meaning, and is as clean.
  * The binary under test is $SLUICE_BIN.
  */
 #include <criterion/criterion.h>
@@ -12,6 +15,7 @@
 #include <strings.h>
 #include <sys/wait.h>
 
+#include "measure/columns.h"
 #include "model/config.h"
 
 static const char *bin(void)
@@ -147,11 +151,12 @@ Test(manpage, every_key_under_its_section_with_the_default_of_config_defaults)
     free(man);
 }
 
-Test(manpage, no_unknown_request_and_no_stray_escape)
+/* No line of man starts a request other than the known macros, and no
+ * escape but \e \& \- \fB \fR; at least min_lines lines. */
+static void check_clean_troff(char *man, size_t min_lines)
 {
     static const char *const known[] = { "TH", "SH", "SS", "TP", "PP", "B", "I", "BI", "IB",
                                          "BR", "br", "nf", "fi", NULL };
-    char *man = output_of("config --man");
     size_t lineno = 0;
     for (char *l = man; *l;) {
         char *nl = strchr(l, '\n');
@@ -174,6 +179,72 @@ Test(manpage, no_unknown_request_and_no_stray_escape)
         }
         l = nl + 1;
     }
-    cr_expect_gt(lineno, config_key_count() * 4);
+    cr_expect_gt(lineno, min_lines);
+}
+
+Test(manpage, no_unknown_request_and_no_stray_escape)
+{
+    char *man = output_of("config --man");
+    check_clean_troff(man, config_key_count() * 4);
+    free(man);
+}
+
+Test(manpage, outputs_page_is_clean_troff)
+{
+    char *man = output_of("config --outputs-man");
+    check_clean_troff(man, 400);
+    free(man);
+}
+
+Test(manpage, outputs_page_title_names_sluice_outputs_section_5)
+{
+    char *man = output_of("config --outputs-man");
+    cr_expect(strncmp(man, ".TH SLUICE-OUTPUTS 5 ", 21) == 0, "got: %.60s", man);
+    cr_expect(strstr(man, "\n.SH NAME\nsluice-outputs \\- the result files of the sluice "
+                          "simulator\n"), "NAME section");
+    cr_expect(strstr(man, "\n.SH SEE ALSO\n.BR sluice (1),\n.BR sluice.ini (5)\n"), "SEE ALSO");
+    free(man);
+}
+
+/* The troff form of s as columns.c writes it ('-' as \-). */
+static void troff_of(const char *s, char *out, size_t n)
+{
+    size_t o = 0;
+    for (; *s && o + 3 < n; s++) {
+        if (*s == '-')
+            out[o++] = '\\';
+        out[o++] = *s;
+    }
+    out[o] = 0;
+}
+
+Test(manpage, outputs_page_has_every_column_under_its_file)
+{
+    char *man = output_of("config --outputs-man");
+    size_t entries = 0, rows = 0;
+    for (const char *p = man; (p = strstr(p, "\n.TP\n")) != NULL; p++)
+        entries++;
+    const columns_row *r;
+    for (size_t i = 0; (r = columns_at(i)) != NULL; i++, rows++) {
+        char heading[80], entry[2048], name[128], unit[128], meaning[1024];
+        snprintf(heading, sizeof heading, "\n.SS %s\n", r->file);
+        const char *from = strstr(man, heading);
+        cr_assert(from, "no %s heading", heading + 1);
+        const char *ss = strstr(from + 1, "\n.SS "), *shd = strstr(from + 1, "\n.SH ");
+        const char *to = ss && (!shd || ss < shd) ? ss : shd;
+        cr_assert(to);
+        troff_of(r->name, name, sizeof name);
+        troff_of(r->unit, unit, sizeof unit);
+        troff_of(r->meaning, meaning, sizeof meaning);
+        if (r->unit[0])
+            snprintf(entry, sizeof entry, "\n.TP\n.B %s\nType: %s; unit: %s.\n.br\n%s.\n", name,
+                     r->type, unit, meaning);
+        else
+            snprintf(entry, sizeof entry, "\n.TP\n.B %s\nType: %s.\n.br\n%s.\n", name, r->type,
+                     meaning);
+        const char *e = strstr(from, entry);
+        cr_expect(e && e < to, "%s %s: no entry under .SS %s", r->file, r->name, r->file);
+    }
+    cr_expect_eq(entries, rows, "%zu .TP entries for %zu columns", entries, rows);
     free(man);
 }

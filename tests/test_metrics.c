@@ -21,6 +21,7 @@
 #include "model/fault.h"
 #include "model/truth.h"
 #include "lib/hist.h"
+#include "engine/exec.h"
 #include "measure/metrics.h"
 #include "run/sim.h"
 #include "model/workload.h"
@@ -801,7 +802,8 @@ Test(metrics, headers_exact)
                         "throughput,panes,crashes,downtime,reprocessed,invariants,"
                         "proc_lat_p50,cpu_wasted,win_lat_mean,win_lat_p99,"
                         "complete_first,complete_ontime,complete_final,windows_exact,"
-                        "wait_mean,work_mean,hold_mean,checkpoint_cpu,overhead\n");
+                        "wait_mean,work_mean,hold_mean,checkpoint_cpu,overhead,"
+                        "label,parallelism,deltas,exactly_once,seed\n");
     free(h);
     h = capture(metrics_write_pane_header);
     cr_assert_str_eq(h, "executor,key,window_start,window_end,pane,timing,emit_time,"
@@ -886,8 +888,12 @@ Test(metrics, golden_small_run)
     memfile panes, summary, timeline, windows, latency, faults;
     mf_open(&panes);
     cr_assert_eq(metrics_write_pane_header(panes.f), 0);
-    metrics_t *b = metrics_alloc("batch", &c, 0, panes.f);
-    metrics_t *s = metrics_alloc("stream", &c, 1, panes.f);
+    /* the facts as the executors state them: batch on 2 workers
+     * (overhead = cpu_wasted + downtime x 2), stream at-least-once */
+    const metrics_facts bx = { "batch", "batch", 2, 0, 1 };
+    const metrics_facts sx = { "stream", "stream", 4, 1, 0 };
+    metrics_t *b = metrics_alloc_facts(&bx, &c, panes.f);
+    metrics_t *s = metrics_alloc_facts(&sx, &c, panes.f);
     workload_event e[5] = {
         ev_make(0, 1, 1, 1.0, 1.25), ev_make(1, 1, 2, 2.0, 2.5),
         ev_make(2, 2, 10, 5.0, 5.5), ev_make(3, 1, 4, 3.0, 11.0),
@@ -1062,7 +1068,7 @@ static void check_run_files(const char *const *sets, size_t nsets, int tumbling)
     cr_assert_not_null(fgets(line, sizeof line, in));
     while (fgets(line, sizeof line, in)) {
         int n = split(line, f, 40);
-        cr_assert_eq(n, 32, "summary row with %d fields", n);
+        cr_assert_eq(n, 37, "summary row with %d fields", n);
         exec_tot *x = tot_of(t, &nt, f[0]);
         x->events = atof(f[1]);
         x->counted = atof(f[2]);
@@ -1073,6 +1079,19 @@ static void check_run_files(const char *const *sets, size_t nsets, int tumbling)
         x->windows_exact = atof(f[26]);
         cr_assert_eq(x->events, x->counted + x->dropped, "%s", f[0]);
         cr_assert_eq(x->events, (double)o.events, "%s", f[0]);
+        /* the appended columns are the executor's own facts */
+        const exec_type *et = exec_type_named(f[0]);
+        cr_assert_not_null(et, "%s", f[0]);
+        metrics_facts fx;
+        exec_facts(et, &c, &fx);
+        char want[128];
+        snprintf(want, sizeof want, "%s,%d,%d,%d,%" PRIu64, fx.label, fx.parallelism, fx.deltas,
+                 fx.exactly_once, c.run.seed);
+        char got[128];
+        snprintf(got, sizeof got, "%s,%s,%s,%s,%s", f[32], f[33], f[34], f[35], f[36]);
+        cr_assert_str_eq(got, want, "%s", f[0]);
+        int want_deltas = !strcmp(f[0], "stream") && c.stream.accumulation == ACC_DISCARDING;
+        cr_assert_eq(fx.deltas, want_deltas, "%s deltas", f[0]);
     }
     fclose(in);
     cr_assert_eq(nt, 3);

@@ -266,6 +266,97 @@ Test(report, plots_cope_with_one_executor_no_faults_no_windows, .timeout = 120)
     remove_tree(dir);
 }
 
+/* Replaces every "stream," at a line start of dir/name by "mine,". */
+static void rename_stream(const char *dir, const char *name)
+{
+    char path[1100];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    char *text = read_all(path, NULL);
+    cr_assert_not_null(text);
+    FILE *f = fopen(path, "wb");
+    cr_assert_not_null(f);
+    for (const char *s = text; *s;) {
+        const char *eol = strchr(s, '\n');
+        size_t l = eol ? (size_t)(eol - s) + 1 : strlen(s);
+        if (strncmp(s, "stream,", 7) == 0) {
+            fputs("mine,", f);
+            fwrite(s + 7, 1, l - 7, f);
+        } else {
+            fwrite(s, 1, l, f);
+        }
+        s += l;
+    }
+    cr_assert_eq(fclose(f), 0);
+    free(text);
+}
+
+/* An executor that is not built in (a user's own, run through
+ * sim_options.exec_types) is drawn and reported like the others, under
+ * the label summary.csv gives it. */
+Test(report, an_executor_that_is_not_built_in, .timeout = 120)
+{
+    char dir[1024], err[2048], path[1100];
+    make_run_dir(dir, sizeof dir, NULL);
+    const char *files[] = {"summary.csv", "timeline.csv", "latency.csv", "panes.csv",
+                           "windows.csv", "faults.csv"};
+    for (size_t i = 0; i < 6; i++)
+        rename_stream(dir, files[i]);
+    int rc = plot_run(dir, REPORTS, err, sizeof err);
+    cr_assert_eq(rc, 0, "plot_run: %d %s", rc, err);
+    check_plots(dir, 8000);
+    /* its label (still "stream" in the label column) is in the legends */
+    snprintf(path, sizeof path, "%s/plots/latency_time.svg", dir);
+    char *svg = read_all(path, NULL);
+    cr_assert_not_null(svg);
+    cr_assert_not_null(strstr(svg, "stream p99"));
+    free(svg);
+    rc = report_write(dir, REPORTS, "t", err, sizeof err);
+    cr_assert_eq(rc, 0, "report_write: %d %s", rc, err);
+    snprintf(path, sizeof path, "%s/report.html", dir);
+    char *html = read_all(path, NULL);
+    cr_assert_not_null(html);
+    cr_assert_not_null(strstr(html, "<tr class=\"mine\"><td class=\"name\">stream</td>"));
+    free(html);
+    remove_tree(dir);
+}
+
+/* A folder written before summary.csv had the label, deltas and seed
+ * columns: labels come from the registry, the seed is not guessed from
+ * config.ini, and the plots are still drawn. */
+Test(report, a_folder_from_before_the_executor_columns, .timeout = 120)
+{
+    char dir[1024], err[2048], path[1100];
+    make_run_dir(dir, sizeof dir, NULL);
+    snprintf(path, sizeof path, "%s/summary.csv", dir);
+    char *text = read_all(path, NULL);
+    cr_assert_not_null(text);
+    FILE *f = fopen(path, "wb");
+    cr_assert_not_null(f);
+    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+        /* the first 30 columns: the layout of the fixture before */
+        int commas = 0;
+        char *s = line;
+        for (; *s && commas < 30; s++)
+            commas += *s == ',';
+        if (commas == 30)
+            s[-1] = 0;
+        fprintf(f, "%s\n", line);
+    }
+    cr_assert_eq(fclose(f), 0);
+    free(text);
+    int rc = plot_run(dir, REPORTS, err, sizeof err);
+    cr_assert_eq(rc, 0, "plot_run: %d %s", rc, err);
+    rc = report_write(dir, REPORTS, "t", err, sizeof err);
+    cr_assert_eq(rc, 0, "report_write: %d %s", rc, err);
+    snprintf(path, sizeof path, "%s/report.md", dir);
+    char *md = read_all(path, NULL);
+    cr_assert_not_null(md);
+    cr_assert_not_null(strstr(md, "| micro-batch |"));
+    cr_assert_not_null(strstr(md, "seed `unknown`"));
+    free(md);
+    remove_tree(dir);
+}
+
 Test(report, plots_cope_with_two_executors_and_no_panes, .timeout = 120)
 {
     char dir[1024], err[2048];
@@ -337,11 +428,15 @@ Test(report, bad_folders_are_error_2)
     cr_assert_not_null(strstr(err, "common.gp"), "err: %s", err);
     cr_assert_eq(report_write(dir, "/nonexistent/reports", "t", err, sizeof err), 2);
     cr_assert_not_null(strstr(err, "report.html.in"), "err: %s", err);
-    /* an executor name that is not one of sluice's */
+    /* executor names and labels go into gnuplot commands: only plain
+     * words (any executor, built in or not) */
     snprintf(path, sizeof path, "%s/summary.csv", dir);
     write_all(path, "executor,events\nbatch';system('x'),1\n");
     cr_assert_eq(plot_run(dir, REPORTS, err, sizeof err), 2);
-    cr_assert_not_null(strstr(err, "unknown executor"), "err: %s", err);
+    cr_assert_not_null(strstr(err, "odd executor name"), "err: %s", err);
+    write_all(path, "executor,events,label\nbatch,1,a'b\n");
+    cr_assert_eq(plot_run(dir, REPORTS, err, sizeof err), 2);
+    cr_assert_not_null(strstr(err, "odd executor name or label 'a'b'"), "err: %s", err);
     /* no summary.csv at all */
     cr_assert_eq(unlink(path), 0);
     cr_assert_eq(plot_run(dir, REPORTS, err, sizeof err), 2);

@@ -225,7 +225,7 @@ static double w_horizon(void *self)
 
 const exec_type exec_stream = {
     "stream", w_create, w_destroy, w_on_arrival, w_on_input_end, w_on_fault,
-    stream_job_backlog, stream_job_watermark, w_finish, w_horizon,
+    stream_job_backlog, stream_job_watermark, w_finish, w_horizon, "stream", stream_job_facts,
 };
 
 /* -------------------------------------------------------------- configs */

@@ -1,7 +1,9 @@
 /*
  * exec: the executor interface, a small table of function pointers in the
- * manner of gsl_rng_type.  exec/batch.c, exec/microbatch.c and exec/stream.c each export
- * one `const exec_type`; exec_registry lists them by [run] executors name.
+ * manner of gsl_rng_type.  exec/batch.c, exec/microbatch.c and exec/stream.c
+ * each export one `const exec_type`; the registry (exec/registry.c, which
+ * implements the last part of this header) lists them by enum
+ * config_executor.
  *
  * Rules of this module
  *  - The simulation (run/sim.c) owns the clock, the event queue, the workload
@@ -15,12 +17,17 @@
  *    queue empties and nothing is in flight when the run ends.
  *  - Executors report what happens through their metrics_t (measure/metrics.h),
  *    and never print.
+ *  - An executor states its own facts (label, parallelism, whether its panes
+ *    are deltas, whether its output is exactly-once) in its exec_type; sim,
+ *    the metrics, summary.csv, the plots and the report read them from
+ *    there (exec_facts), and nothing downstream works them out again.
  */
 #ifndef SLUICE_EXEC_H
 #define SLUICE_EXEC_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include "model/config.h"
 #include "model/fault.h"
 #include "measure/metrics.h"
 #include "model/workload.h"
@@ -65,6 +72,18 @@ typedef struct exec_type {
      * does not grow with the run.  A pane behind a fold fails the
      * invariant "window_horizon". */
     double (*horizon)(void *self);
+
+    /* ---- facts: what the executor states about itself ---- */
+    /* For people: plot legends and report text ("micro-batch"); NULL =
+     * name.  One word (no spaces). */
+    const char *label;
+    /* Its facts for a run of c: sets out->parallelism (workers: CPU-s lost
+     * per s of downtime), out->deltas (1 when each pane holds only what is
+     * new since the window's previous pane, 0 when it carries the whole
+     * window so far) and out->exactly_once (1 when no pane is ever
+     * emitted twice, crashes included).  May be NULL: 1 worker, whole
+     * windows, exactly-once.  exec_facts fills the rest. */
+    void (*facts)(const config_t *c, metrics_facts *out);
 } exec_type;
 
 struct exec {
@@ -79,8 +98,22 @@ extern const exec_type exec_batch;
 extern const exec_type exec_microbatch;
 extern const exec_type exec_stream;
 
-/* The executor type for an enum config_executor value. */
+/* ---- the registry (exec/registry.c) ---- */
+
+/* The executor type for an enum config_executor value; NULL out of range. */
 const exec_type *exec_type_of(int id);
+/* The built-in executor type called name ("batch"), or NULL. */
+const exec_type *exec_type_named(const char *name);
+/* The enum config_executor value of the built-in executor called name, or
+ * -1 (plots give each executor the style of its place in the registry). */
+int exec_id_named(const char *name);
+/* The label of the built-in executor called name; name itself for one
+ * that is not built in (results folders written before summary.csv had
+ * a label column). */
+const char *exec_label_named(const char *name);
+/* t's facts for a run of c (see exec_type.facts): executor = t->name,
+ * label = t->label or t->name, then t->facts. */
+void exec_facts(const exec_type *t, const config_t *c, metrics_facts *out);
 
 #ifdef __cplusplus
 }

@@ -207,8 +207,18 @@ static double batch_watermark(void *self)
     return NAN;
 }
 
+/* Each job writes whole windows atomically: exactly-once, never deltas. */
+static void batch_facts(const config_t *c, metrics_facts *out)
+{
+    out->parallelism = c->batch.parallelism;
+    out->deltas = 0;
+    out->exactly_once = 1;
+}
+
 const exec_type exec_batch = {
     .name = "batch",
+    .label = "batch",
+    .facts = batch_facts,
     .create = batch_create,
     .destroy = batch_destroy,
     .on_arrival = batch_on_arrival,

@@ -307,8 +307,19 @@ static double mb_watermark(void *self)
     return b->wm == -INFINITY ? NAN : b->wm;
 }
 
+/* Each batch commits whole windows (append and update mode alike):
+ * exactly-once, never deltas. */
+static void mb_facts(const config_t *c, metrics_facts *out)
+{
+    out->parallelism = c->microbatch.parallelism;
+    out->deltas = 0;
+    out->exactly_once = 1;
+}
+
 const exec_type exec_microbatch = {
     .name = "microbatch",
+    .label = "micro-batch",
+    .facts = mb_facts,
     .create = mb_create,
     .destroy = mb_destroy,
     .on_arrival = mb_on_arrival,

@@ -4,6 +4,7 @@
  */
 #include "experiments/capacity.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,7 +13,10 @@
 
 #include "output/outdir.h"
 #include "experiments/pool.h"
+#include "measure/columns.h"
 #include "run/sim.h"
+
+#define CAPACITY_FIELDS 16 /* timeline.csv fields looked at, at most */
 
 static double maximum(const double *v, size_t n)
 {
@@ -23,8 +27,9 @@ static double maximum(const double *v, size_t n)
     return m;
 }
 
-/* Reads timeline.csv of dir: the backlog (column 5) at each bucket end;
- * slack is the number of events of one bucket. */
+/* Reads timeline.csv of dir: the backlog at each bucket end (columns
+ * found in measure/columns.h's table); slack is the number of events of
+ * one bucket. */
 static int verdict_from_timeline(const char *dir, double duration, double slack, char *err,
                                  size_t errlen)
 {
@@ -35,6 +40,9 @@ static int verdict_from_timeline(const char *dir, double duration, double slack,
         snprintf(err, errlen, "%s: cannot read", path);
         return -1;
     }
+    const int tcol = columns_index("timeline.csv", "time");
+    const int bcol = columns_index("timeline.csv", "backlog");
+    assert(tcol >= 0 && tcol < bcol && bcol < CAPACITY_FIELDS);
     size_t cap = 256, n2 = 0, n4 = 0;
     double *q2 = malloc(cap * sizeof *q2), *q4 = malloc(cap * sizeof *q4);
     char line[1024];
@@ -42,18 +50,17 @@ static int verdict_from_timeline(const char *dir, double duration, double slack,
     if (!q2 || !q4 || !fgets(line, sizeof line, f))
         rc = -1;
     while (rc == 0 && fgets(line, sizeof line, f)) {
-        /* executor,time,arrivals,processed,backlog,watermark,lat_p50,lat_p99,... */
-        char *field[10];
+        char *field[CAPACITY_FIELDS];
         int k = 0;
         char *p = line;
         field[k++] = p;
-        while (k < 10 && (p = strchr(p, ',')) != NULL) {
+        while (k < CAPACITY_FIELDS && (p = strchr(p, ',')) != NULL) {
             *p++ = 0;
             field[k++] = p;
         }
-        if (k < 5 || !*field[4])
+        if (k <= bcol || !*field[bcol])
             continue;
-        double t = atof(field[1]), lat = atof(field[4]);
+        double t = atof(field[tcol]), lat = atof(field[bcol]);
         double *dst = NULL;
         size_t *nn = NULL;
         if (t > duration / 4 && t <= duration / 2)

@@ -8,6 +8,7 @@
 #include "run/budget.h"
 #include "lib/infile.h"
 #include "experiments/pool.h"
+#include "measure/columns.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -58,7 +59,10 @@ static void copy_text(char *dst, size_t n, const char *src)
     dst[k] = 0;
 }
 
-/* ---- the numeric summary columns, in summary.csv order ---- */
+/* ---- the numeric summary columns, in summary.csv order ----
+ * Where each metric of measure/columns.h's table (a numeric summary.csv
+ * column that runs.csv repeats) lives in metrics_summary; the order is
+ * the table's (tests/test_columns.c checks it). */
 
 typedef struct metric_col {
     const char *name;
@@ -80,8 +84,6 @@ static const metric_col metric_cols[] = {
 #undef MU
 #undef MD
 #define NCOLS (sizeof metric_cols / sizeof metric_cols[0])
-/* summary.csv puts `invariants` after this many numeric columns. */
-#define INVARIANTS_AFTER 17
 
 _Static_assert(NCOLS <= SWEEP_MAX_METRICS, "raise SWEEP_MAX_METRICS");
 
@@ -636,7 +638,7 @@ int sweep_write_results(const sweep_t *w, const sweep_result *results, const cha
 int sweep_write_marks(const sweep_t *w, const sweep_result *res, FILE *f)
 {
     (void)res;
-    if (fprintf(f, "x,label\n") < 0)
+    if (columns_write_header(f, "marks.csv") != 0)
         return -1;
     for (size_t i = 0; i < w->nmarks; i++)
         if (fprintf(f, "%.9g,%s\n", w->mark_x[i], w->mark_label[i]) < 0)
@@ -662,18 +664,57 @@ static const char *status_name(int st)
     return st == SIM_OK ? "ok" : st == SIM_INVARIANT ? "invariant" : "error";
 }
 
-int sweep_write_runs(const sweep_t *w, const sweep_result *res, FILE *f)
+/* The header of file (runs.csv or sweep.csv) from the column table:
+ * COLUMNS_KEYS becomes the swept keys, COLUMNS_SUMMARY the summary.csv
+ * columns runs.csv repeats, METRIC_mean/METRIC_ci the pairs of the sweep
+ * file's metrics. */
+static void put_header(const sweep_t *w, const char *file, FILE *f)
 {
-    fprintf(f, "point,replication,seed");
-    for (size_t k = 0; k < w->nparams; k++)
-        fprintf(f, ",%s", w->params[k].key);
-    fprintf(f, ",status,executor");
-    for (size_t i = 0; i < NCOLS; i++) {
-        fprintf(f, ",%s", metric_cols[i].name);
-        if (i + 1 == INVARIANTS_AFTER)
-            fprintf(f, ",invariants");
+    const char *sep = "";
+    const columns_row *c;
+    for (size_t i = 0; (c = columns_at(i)) != NULL; i++) {
+        if (strcmp(c->file, file) != 0 || !strcmp(c->name, "METRIC_ci"))
+            continue;
+        if (!strcmp(c->name, COLUMNS_KEYS)) {
+            for (size_t k = 0; k < w->nparams; k++, sep = ",")
+                fprintf(f, "%s%s", sep, w->params[k].key);
+        } else if (!strcmp(c->name, COLUMNS_SUMMARY)) {
+            const columns_row *s;
+            for (size_t j = 0; (s = columns_at(j)) != NULL; j++)
+                if (s->runs)
+                    fprintf(f, ",%s", s->name);
+        } else if (!strcmp(c->name, "METRIC_mean")) {
+            for (size_t m = 0; m < w->nmetrics; m++)
+                fprintf(f, ",%s_mean,%s_ci", metric_cols[w->metrics[m]].name,
+                        metric_cols[w->metrics[m]].name);
+        } else {
+            fprintf(f, "%s%s", sep, c->name);
+        }
+        sep = ",";
     }
     fprintf(f, "\n");
+}
+
+/* The COLUMNS_SUMMARY part of a runs.csv row: executor e of r (nothing
+ * when the run made no row). */
+static void put_summary_part(const sweep_result *r, int e, FILE *f)
+{
+    const columns_row *s;
+    for (size_t j = 0; (s = columns_at(j)) != NULL; j++) {
+        if (!s->runs)
+            continue;
+        if (!strcmp(s->name, "invariants")) {
+            fprintf(f, ",%s", r->nexec > 0 ? r->invariants[e] : "");
+        } else {
+            int i = metric_index(s->name);
+            put_num(f, r->nexec > 0 && i >= 0 ? r->value[e][i] : NAN);
+        }
+    }
+}
+
+int sweep_write_runs(const sweep_t *w, const sweep_result *res, FILE *f)
+{
+    put_header(w, "runs.csv", f);
     for (size_t t = 0; t < sweep_tasks(w); t++) {
         const sweep_result *r = &res[t];
         size_t p = t / (size_t)w->replications;
@@ -682,11 +723,7 @@ int sweep_write_runs(const sweep_t *w, const sweep_result *res, FILE *f)
             fprintf(f, "%zu,%zu,%" PRIu64, p, t % (size_t)w->replications, task_seed(w, t));
             put_params(w, p, f);
             fprintf(f, ",%s,%s", status_name(r->status), r->nexec > 0 ? r->executor[e] : "");
-            for (size_t i = 0; i < NCOLS; i++) {
-                put_num(f, r->nexec > 0 ? r->value[e][i] : NAN);
-                if (i + 1 == INVARIANTS_AFTER)
-                    fprintf(f, ",%s", r->nexec > 0 ? r->invariants[e] : "");
-            }
+            put_summary_part(r, e, f);
             if (fprintf(f, "\n") < 0)
                 return -1;
         }
@@ -699,14 +736,7 @@ int sweep_write_summary(const sweep_t *w, const sweep_result *res, FILE *f)
     double *xs = malloc((size_t)w->replications * sizeof *xs);
     if (!xs)
         return -1;
-    fprintf(f, "point");
-    for (size_t k = 0; k < w->nparams; k++)
-        fprintf(f, ",%s", w->params[k].key);
-    fprintf(f, ",executor,n");
-    for (size_t m = 0; m < w->nmetrics; m++)
-        fprintf(f, ",%s_mean,%s_ci", metric_cols[w->metrics[m]].name,
-                metric_cols[w->metrics[m]].name);
-    fprintf(f, "\n");
+    put_header(w, "sweep.csv", f);
     for (size_t p = 0; p < w->npoints; p++) {
         const sweep_result *first = &res[p * (size_t)w->replications];
         /* Executors of this point: from its first successful replication. */

@@ -36,6 +36,7 @@
  *    report a watermark advance before firing the panes it triggers.
  */
 #include "measure/metrics.h"
+#include "measure/columns.h"
 
 #include <assert.h>
 #include <float.h>
@@ -243,10 +244,11 @@ typedef struct timeline_row {
 
 struct metrics {
     double checkpoint_cpu;       /* CPU-s of checkpoint pauses */
-    int parallelism;             /* of this executor, for overhead */
-    const char *executor;
+    metrics_facts x;             /* the executor's own facts */
+    const char *executor;        /* x.executor */
+    uint64_t seed;               /* [run] seed, for summary.csv */
     int window_type;             /* enum config_window */
-    int deltas;               /* panes are deltas (discarding stream) */
+    int deltas;               /* x.deltas: panes are deltas */
     FILE *panes_csv;          /* not owned */
 
     seqset arrived;           /* dedupe of metrics_arrived */
@@ -289,16 +291,21 @@ struct metrics {
 metrics_t *metrics_alloc(const char *executor, const config_t *c,
                          int panes_are_deltas, FILE *panes_csv)
 {
-    assert(executor && c);
+    metrics_facts x = { executor, executor, 1, panes_are_deltas != 0, 1 };
+    return metrics_alloc_facts(&x, c, panes_csv);
+}
+
+metrics_t *metrics_alloc_facts(const metrics_facts *x, const config_t *c, FILE *panes_csv)
+{
+    assert(x && x->executor && x->label && c);
     metrics_t *m = calloc(1, sizeof *m);
     if (!m)
         return NULL;
-    m->executor = executor;
+    m->x = *x;
+    m->executor = x->executor;
+    m->seed = c->run.seed;
     m->window_type = c->window.type;
-    m->parallelism = !strcmp(executor, "stream")       ? c->stream.parallelism
-                     : !strcmp(executor, "microbatch") ? c->microbatch.parallelism
-                                                       : c->batch.parallelism;
-    m->deltas = panes_are_deltas != 0;
+    m->deltas = x->deltas != 0;
     m->panes_csv = panes_csv;
     m->first_arrival = INFINITY;
     m->last_emit = -INFINITY;
@@ -866,7 +873,7 @@ void metrics_get_summary(const metrics_t *m, metrics_summary *s)
     if (fabs(s->hold_mean) <= 1e-9 * fabs(s->proc_lat_mean))
         s->hold_mean = 0.0;
     s->checkpoint_cpu = m->checkpoint_cpu;
-    s->overhead = m->checkpoint_cpu + s->cpu_wasted + s->downtime * (double)m->parallelism;
+    s->overhead = m->checkpoint_cpu + s->cpu_wasted + s->downtime * (double)m->x.parallelism;
     s->invariants = m->fail_name[0] ? m->fail_name : "ok";
 }
 
@@ -941,12 +948,7 @@ static int done_writing(FILE *f)
 
 int metrics_write_summary_header(FILE *f)
 {
-    fputs("executor,events,counted,dropped_late,duplicates,lost,lat_mean,lat_p50,"
-          "lat_p95,lat_p99,lat_max,proc_lat_mean,proc_lat_p99,throughput,panes,"
-          "crashes,downtime,reprocessed,invariants,proc_lat_p50,cpu_wasted,"
-          "win_lat_mean,win_lat_p99,complete_first,complete_ontime,complete_final,"
-          "windows_exact,wait_mean,work_mean,hold_mean,checkpoint_cpu,overhead\n", f);
-    return done_writing(f);
+    return columns_write_header(f, "summary.csv");
 }
 
 /* ",x" for each of n doubles. */
@@ -975,22 +977,19 @@ int metrics_write_summary_row(const metrics_t *m, FILE *f)
                          s.windows_exact, s.wait_mean, s.work_mean, s.hold_mean,
                          s.checkpoint_cpu, s.overhead };
     put_nums(f, b, sizeof b / sizeof b[0]);
-    fputc('\n', f);
+    fprintf(f, ",%s,%d,%d,%d,%" PRIu64 "\n", m->x.label, m->x.parallelism, m->x.deltas,
+            m->x.exactly_once, m->seed);
     return done_writing(f);
 }
 
 int metrics_write_pane_header(FILE *f)
 {
-    fputs("executor,key,window_start,window_end,pane,timing,emit_time,count,sum,"
-          "duplicate\n", f);
-    return done_writing(f);
+    return columns_write_header(f, "panes.csv");
 }
 
 int metrics_write_timeline_header(FILE *f)
 {
-    fputs("executor,time,arrivals,processed,backlog,watermark,lat_p50,lat_p99,"
-          "dropped,visible\n", f);
-    return done_writing(f);
+    return columns_write_header(f, "timeline.csv");
 }
 
 static void write_timeline_row(const metrics_t *m, const timeline_row *r, FILE *f)
@@ -1030,10 +1029,7 @@ int metrics_write_timeline(const metrics_t *m, FILE *f)
 
 int metrics_write_windows_header(FILE *f)
 {
-    fputs("executor,key,window_start,window_end,truth_count,truth_sum,first_count,"
-          "first_sum,first_emit,ontime_count,final_count,final_sum,final_emit,"
-          "panes\n", f);
-    return done_writing(f);
+    return columns_write_header(f, "windows.csv");
 }
 
 static void write_window_row(const metrics_t *m, const wmap_key *k,
@@ -1103,8 +1099,7 @@ int metrics_write_windows(const metrics_t *m, const truth_t *truth, FILE *f)
 
 int metrics_write_latency_header(FILE *f)
 {
-    fputs("executor,measure,latency_s,cdf\n", f);
-    return done_writing(f);
+    return columns_write_header(f, "latency.csv");
 }
 
 struct cdf_out {
@@ -1133,9 +1128,7 @@ int metrics_write_latency(const metrics_t *m, FILE *f)
 
 int metrics_write_faults_header(FILE *f)
 {
-    fputs("executor,fault_id,kind,time,detected,resumed,caught_up,downtime,"
-          "reprocessed,cpu_wasted,duplicates,lost,peak_latency\n", f);
-    return done_writing(f);
+    return columns_write_header(f, "faults.csv");
 }
 
 int metrics_write_faults(const metrics_t *m, FILE *f)

@@ -132,9 +132,26 @@ typedef struct metrics_summary {
 
 typedef struct metrics metrics_t;
 
-/* New metrics for the executor named `executor` (a static string).
- * panes_are_deltas: 1 for discarding stream panes.  panes_csv: where pane
- * rows go (not owned; NULL = nowhere).  NULL on OOM. */
+/* What an executor states about itself for one run (filled by exec_facts,
+ * engine/exec.h); summary.csv carries it, so that plots and reports read
+ * it instead of working it out again. */
+typedef struct metrics_facts {
+    const char *executor;  /* name, as in every CSV's executor column
+                              (static string) */
+    const char *label;     /* for people: "micro-batch" (static string) */
+    int parallelism;       /* workers: CPU-s lost per s of downtime */
+    int deltas;            /* 1: a pane holds only what is new since the
+                              window's previous pane (discarding panes);
+                              0: it carries the whole window so far */
+    int exactly_once;      /* 1: no pane is ever emitted twice */
+} metrics_facts;
+
+/* New metrics for an executor with facts x (copied; its strings must be
+ * static).  panes_csv: where pane rows go (not owned; NULL = nowhere).
+ * NULL on OOM. */
+metrics_t *metrics_alloc_facts(const metrics_facts *x, const config_t *c, FILE *panes_csv);
+/* The same without an executor type (tests): label = executor, 1 worker,
+ * exactly-once.  panes_are_deltas: 1 for delta panes. */
 metrics_t *metrics_alloc(const char *executor, const config_t *c,
                          int panes_are_deltas, FILE *panes_csv);
 void metrics_free(metrics_t *m);

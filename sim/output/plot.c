@@ -4,6 +4,7 @@
  */
 #include "output/plot.h"
 #include "model/config.h"
+#include "engine/exec.h"
 #include "lib/infile.h"
 #include "output/outdir.h"
 
@@ -176,86 +177,137 @@ static int read_line(FILE *f, char *line, size_t n)
     return 1;
 }
 
-/* The executors of summary.csv, space separated, in file order.  Only the
- * three known names are accepted (they go into a gnuplot command). */
-static int read_executors(const char *dir, char *out, size_t n, char *err, size_t errlen)
+/* Characters of a word that may go into a gnuplot command (names and
+ * labels of executors, values of a swept key). */
+#define PLOT_WORD_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-+"
+#define PLOT_FIELDS_MAX 128
+
+static int plain_word(const char *s)
+{
+    return *s && strspn(s, PLOT_WORD_CHARS) == strlen(s);
+}
+
+/* Splits line at its commas in place: up to max fields, their count. */
+static int split_fields(char *line, char **f, int max)
+{
+    int n = 0;
+    for (char *p = line; n < max;) {
+        f[n++] = p;
+        char *c = strchr(p, ',');
+        if (!c)
+            break;
+        *c = 0;
+        p = c + 1;
+    }
+    return n;
+}
+
+static int field_index(char *const *f, int n, const char *name)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(f[i], name) == 0)
+            return i;
+    return -1;
+}
+
+/* The executors to draw, each list space separated in file order: their
+ * names, legend labels, style numbers (the executor's place in the
+ * registry, engine/exec.h, so that an executor looks the same in every
+ * plot of every run; executors that are not built in take the numbers
+ * after) and whether their panes are deltas (1/0). */
+typedef struct plot_execs {
+    char names[512], labels[512], styles[128], deltas[128];
+    int n, foreign; /* executors listed; of them not built in */
+} plot_execs;
+
+/* Adds executor name unless it is listed: 0, 1 when already there, -1
+ * when the lists are full. */
+static int execs_add(plot_execs *x, const char *name, const char *label, int deltas)
+{
+    for (const char *p = x->names; *p;) {
+        size_t l = strcspn(p, " ");
+        if (l == strlen(name) && strncmp(p, name, l) == 0)
+            return 1;
+        p += l + (p[l] == ' ');
+    }
+    int id = exec_id_named(name);
+    char style[16];
+    snprintf(style, sizeof style, "%d", id >= 0 ? id + 1 : EXEC_COUNT + 1 + x->foreign);
+    size_t ln = strlen(x->names), ll = strlen(x->labels), ls = strlen(x->styles),
+           ld = strlen(x->deltas);
+    const char *sep = x->n ? " " : "";
+    if (append(x->names, &ln, sizeof x->names, sep) ||
+        append(x->names, &ln, sizeof x->names, name) ||
+        append(x->labels, &ll, sizeof x->labels, sep) ||
+        append(x->labels, &ll, sizeof x->labels, label) ||
+        append(x->styles, &ls, sizeof x->styles, sep) ||
+        append(x->styles, &ls, sizeof x->styles, style) ||
+        append(x->deltas, &ld, sizeof x->deltas, sep) ||
+        append(x->deltas, &ld, sizeof x->deltas, deltas ? "1" : "0"))
+        return -1;
+    x->n++;
+    x->foreign += id < 0;
+    return 0;
+}
+
+/* The executors of a CSV file with a header row: column ecol (0-based)
+ * names them; the label column, when the file has one, gives their
+ * labels (otherwise the registry's), the deltas column whether their
+ * panes are deltas (otherwise 0).  Names and labels must be plain words
+ * (they go into gnuplot commands); any executor is drawn, built in or
+ * not.  0, 2 (err) or -1 (too many). */
+static int read_executors(const char *dir, const char *file, int ecol, plot_execs *x, char *err,
+                          size_t errlen)
 {
     char path[PLOT_PATH_MAX], line[PLOT_LINE_MAX];
-    snprintf(path, sizeof path, "%s/summary.csv", dir);
-    FILE *f = infile_fopen(path);
-    if (!f) {
+    char *f[PLOT_FIELDS_MAX];
+    snprintf(path, sizeof path, "%s/%s", dir, file);
+    memset(x, 0, sizeof *x);
+    FILE *in = infile_fopen(path);
+    if (!in) {
         set_err(err, errlen, "%s: %s (not a sluice results folder?)", path, strerror(errno));
         return 2;
     }
-    size_t len = 0;
-    int lineno = 0, rc = 0;
-    out[0] = 0;
-    while (read_line(f, line, sizeof line)) {
+    int lineno = 0, rc = 0, lcol = -1, dcol = -1;
+    while (rc == 0 && read_line(in, line, sizeof line)) {
+        int n = split_fields(line, f, PLOT_FIELDS_MAX);
         if (++lineno == 1) {
-            if (strncmp(line, "executor,", 9) != 0) {
-                set_err(err, errlen, "%s:1: not a summary.csv header", path);
+            if (n <= ecol || strcmp(f[ecol], "executor") != 0) {
+                set_err(err, errlen, "%s:1: no executor column", path);
                 rc = 2;
-                break;
             }
+            lcol = field_index(f, n, "label");
+            dcol = field_index(f, n, "deltas");
             continue;
         }
-        if (!line[0])
+        if (n == 1 && !f[0][0])
             continue;
-        char *comma = strchr(line, ',');
-        if (comma)
-            *comma = 0;
-        if (strcmp(line, "batch") && strcmp(line, "microbatch") && strcmp(line, "stream")) {
-            set_err(err, errlen, "%s:%d: unknown executor '%.40s'", path, lineno, line);
+        const char *name = n > ecol ? f[ecol] : "";
+        const char *label = lcol >= 0 && lcol < n && f[lcol][0] ? f[lcol] : exec_label_named(name);
+        int deltas = dcol >= 0 && dcol < n && strcmp(f[dcol], "1") == 0;
+        if (!plain_word(name) || !plain_word(label)) {
+            set_err(err, errlen, "%s:%d: odd executor name or label '%.40s'", path, lineno,
+                    plain_word(name) ? label : name);
             rc = 2;
-            break;
-        }
-        if (len && append(out, &len, n, " ")) {
+        } else if (execs_add(x, name, label, deltas) < 0) {
             rc = -1;
-            break;
-        }
-        if (append(out, &len, n, line)) {
-            rc = -1;
-            break;
         }
     }
-    fclose(f);
-    if (rc == 0 && len == 0) {
+    fclose(in);
+    if (rc == 0 && x->n == 0) {
         set_err(err, errlen, "%s: no executor rows", path);
         rc = 2;
     }
     return rc;
 }
 
-/* 1 when the stream executor's panes are deltas: [stream] accumulation is
- * not "accumulating" in DIR/config.ini (discarding is the default). */
-static int stream_deltas(const char *dir)
+/* Appends the gnuplot assignments of x (execs, labels, styles, deltas). */
+static int append_execs(char *buf, size_t *len, size_t n, const plot_execs *x)
 {
-    char path[PLOT_PATH_MAX], line[PLOT_LINE_MAX];
-    snprintf(path, sizeof path, "%s/config.ini", dir);
-    FILE *f = infile_fopen(path);
-    if (!f)
-        return 1;
-    int in_stream = 0, deltas = 1;
-    while (read_line(f, line, sizeof line)) {
-        char *s = line;
-        while (*s == ' ' || *s == '\t')
-            s++;
-        if (*s == '[') {
-            in_stream = strncmp(s, "[stream]", 8) == 0;
-            continue;
-        }
-        if (in_stream && strncmp(s, "accumulation", 12) == 0) {
-            const char *v = strchr(s, '=');
-            if (v) {
-                v++;
-                while (*v == ' ' || *v == '\t')
-                    v++;
-                deltas = strncmp(v, "accumulating", 12) != 0;
-            }
-        }
-    }
-    fclose(f);
-    return deltas;
+    return append_assign(buf, len, n, "execs", x->names) ||
+           append_assign(buf, len, n, "labels", x->labels) ||
+           append_assign(buf, len, n, "styles", x->styles) ||
+           append_assign(buf, len, n, "deltas", x->deltas);
 }
 
 /* Runs `gnuplot -e assigns script`, its stdout to /dev/null and stderr
@@ -457,8 +509,7 @@ static int sweep_split(const char *dir, char *name, size_t nn, char *vals, size_
             snprintf(name, nn, "%s", v);
             continue;
         }
-        if (strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-+") !=
-                strlen(v) || !*v) {
+        if (!plain_word(v)) {
             rc = 2;
             set_err(err, errlen, "%s:%d: odd value '%.40s'", path, lineno, v);
             break;
@@ -641,6 +692,15 @@ int plot_run_opts(const char *dir, const char *reports_dir, int force, const vol
         if (rc)
             goto out;
         snprintf(tmp, sizeof tmp, "ecol=%d; mcol0=%d; ", ecol, mcol0);
+        plot_execs x;
+        rc = read_executors(dir, "sweep.csv", ecol - 1, &x, err, errlen);
+        if (rc)
+            goto out;
+        if (append_execs(assigns, &len, PLOT_ARGS_MAX, &x)) {
+            set_err(err, errlen, "sweep.csv executors too long");
+            rc = 2;
+            goto out;
+        }
         char sname[256], svals[512];
         rc = sweep_split(dir, sname, sizeof sname, svals, sizeof svals, err, errlen);
         if (rc)
@@ -695,14 +755,15 @@ int plot_run_opts(const char *dir, const char *reports_dir, int force, const vol
             rc = 2;
             goto out;
         }
-    char execs[64], flags[160];
-    rc = read_executors(dir, execs, sizeof execs, err, errlen);
+    char flags[160];
+    plot_execs x;
+    rc = read_executors(dir, "summary.csv", 0, &x, err, errlen);
     if (rc)
         goto out;
-    snprintf(flags, sizeof flags, "haswin=%d; hasevents=%d; haspanes=%d; deltas=%d; ",
+    snprintf(flags, sizeof flags, "haswin=%d; hasevents=%d; haspanes=%d; ",
              file_exists(dir, "windows.csv"), file_exists(dir, "events.csv"),
-             file_exists(dir, "panes.csv"), stream_deltas(dir));
-    if (append_assign(assigns, &len, PLOT_ARGS_MAX, "execs", execs) ||
+             file_exists(dir, "panes.csv"));
+    if (append_execs(assigns, &len, PLOT_ARGS_MAX, &x) ||
         append(assigns, &len, PLOT_ARGS_MAX, flags)) {
         set_err(err, errlen, "folder names too long");
         rc = 2;

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "engine/exec.h"
 #include "output/outdir.h"
 #include "lib/infile.h"
 #include "output/plot.h"
@@ -232,10 +233,6 @@ static const struct {
                                           "fault-free ones: duplicates only, never losses"},
 };
 
-static const char *exec_label(const char *e)
-{
-    return strcmp(e, "microbatch") == 0 ? "micro-batch" : e;
-}
 
 /* The text of a cell: "–" when empty or not finite. */
 static const char *fmt_value(char *buf, size_t n, const char *raw, int kind)
@@ -298,56 +295,47 @@ typedef struct report {
     const char *dir, *reports_dir, *version;
     csv_t summary, faults;
     int has_faults;          /* faults.csv could be read */
-    char *config;            /* config.ini text, NULL if missing */
+    char *config;            /* config.ini text, NULL if missing (shown, never parsed) */
     char seed[32];
     char title[256];
 } report;
 
-static int exec_ok(const char *e)
+/* The label of executor e (a name in an executor column): summary.csv's
+ * label column, or, in a folder written before it had one, the
+ * registry's (engine/exec.h). */
+static const char *exec_label(const report *r, const char *e)
 {
-    return !strcmp(e, "batch") || !strcmp(e, "microbatch") || !strcmp(e, "stream");
+    for (size_t i = 1; i < r->summary.rows; i++)
+        if (strcmp(csv_get(&r->summary, i, "executor"), e) == 0) {
+            const char *l = csv_get(&r->summary, i, "label");
+            if (l[0])
+                return l;
+        }
+    return exec_label_named(e);
 }
 
+/* The class of an executor's table rows (the template styles them by
+ * executor name): the name when it is a plain word, else "other". */
+static const char *exec_class(const char *e)
+{
+    return e[0] && strspn(e, "abcdefghijklmnopqrstuvwxyz0123456789_-") == strlen(e) ? e
+                                                                                    : "other";
+}
+
+/* The run's seed: summary.csv's seed column ("unknown" in a folder
+ * written before it had one). */
 static void find_seed(report *r)
 {
-    snprintf(r->seed, sizeof r->seed, "unknown");
-    if (!r->config)
-        return;
-    int in_run = 0;
-    for (const char *s = r->config; *s;) {
-        const char *eol = strchr(s, '\n');
-        size_t l = eol ? (size_t)(eol - s) : strlen(s);
-        while (l && (*s == ' ' || *s == '\t')) {
-            s++;
-            l--;
-        }
-        if (l && *s == '[')
-            in_run = l >= 5 && strncmp(s, "[run]", 5) == 0;
-        else if (in_run && l > 4 && strncmp(s, "seed", 4) == 0 &&
-                 (s[4] == ' ' || s[4] == '=' || s[4] == '\t')) {
-            const char *v = memchr(s, '=', l);
-            if (v) {
-                v++;
-                while (*v == ' ' || *v == '\t')
-                    v++;
-                size_t k = 0;
-                while (v[k] >= '0' && v[k] <= '9' && k + 1 < sizeof r->seed)
-                    k++;
-                if (k) {
-                    memcpy(r->seed, v, k);
-                    r->seed[k] = 0;
-                }
-            }
-        }
-        s = eol ? eol + 1 : s + l;
-    }
+    const char *s = csv_get(&r->summary, 1, "seed");
+    snprintf(r->seed, sizeof r->seed, "%s", s[0] ? s : "unknown");
 }
 
 /* ---- HTML ------------------------------------------------------------- */
 
-static void html_table(FILE *f, const csv_t *c, const column *cols, size_t ncols,
+static void html_table(FILE *f, const report *rp, const column *cols, size_t ncols,
                        int with_invariants)
 {
+    const csv_t *c = &rp->summary;
     char buf[64];
     fputs("<table>\n<thead><tr><th class=\"name\">executor</th>", f);
     for (size_t k = 0; k < ncols; k++) {
@@ -360,8 +348,8 @@ static void html_table(FILE *f, const csv_t *c, const column *cols, size_t ncols
     fputs("</tr></thead>\n<tbody>\n", f);
     for (size_t r = 1; r < c->rows; r++) {
         const char *e = csv_get(c, r, "executor");
-        fprintf(f, "<tr class=\"%s\"><td class=\"name\">", exec_ok(e) ? e : "other");
-        html_esc(f, exec_label(e));
+        fprintf(f, "<tr class=\"%s\"><td class=\"name\">", exec_class(e));
+        html_esc(f, exec_label(rp, e));
         fputs("</td>", f);
         for (size_t k = 0; k < ncols; k++) {
             fputs("<td>", f);
@@ -392,7 +380,7 @@ static void emit_meta_html(FILE *f, const report *r)
     for (size_t i = 1; i < r->summary.rows; i++) {
         if (i > 1)
             fputs(", ", f);
-        html_esc(f, exec_label(csv_get(&r->summary, i, "executor")));
+        html_esc(f, exec_label(r, csv_get(&r->summary, i, "executor")));
     }
     fputs("</p>\n<p class=\"note\">All times are simulated seconds. Visibility latency: from an "
           "event's event time until the first result that counts it is visible downstream. "
@@ -403,9 +391,9 @@ static void emit_meta_html(FILE *f, const report *r)
 static void emit_headline_html(FILE *f, const report *r)
 {
     fputs("<h3>Latency and throughput</h3>\n", f);
-    html_table(f, &r->summary, latency_cols, NCOLS(latency_cols), 0);
+    html_table(f, r, latency_cols, NCOLS(latency_cols), 0);
     fputs("<h3>Completeness and correctness</h3>\n", f);
-    html_table(f, &r->summary, correct_cols, NCOLS(correct_cols), 1);
+    html_table(f, r, correct_cols, NCOLS(correct_cols), 1);
     fputs("<p class=\"note\">Completeness: the share of the true count per (key, window), "
           "averaged over windows, in the first pane, in the on-time pane and in the final "
           "result; windows exact: share of windows whose final result equals the ground "
@@ -471,8 +459,8 @@ static void emit_invariants_html(FILE *f, const report *r)
         const char *e = csv_get(&r->summary, i, "executor");
         const char *inv = csv_get(&r->summary, i, "invariants");
         int ok = strcmp(inv, "ok") == 0;
-        fprintf(f, "<tr class=\"%s\"><td class=\"name\">", exec_ok(e) ? e : "other");
-        html_esc(f, exec_label(e));
+        fprintf(f, "<tr class=\"%s\"><td class=\"name\">", exec_class(e));
+        html_esc(f, exec_label(r, e));
         fputs("</td><td>", f);
         html_esc(f, csv_get(&r->summary, i, "events"));
         fputs("</td><td>", f);
@@ -507,7 +495,7 @@ static void emit_faults_html(FILE *f, const report *r)
 {
     char buf[64];
     fputs("<h3>Totals per executor</h3>\n", f);
-    html_table(f, &r->summary, recovery_cols, NCOLS(recovery_cols), 0);
+    html_table(f, r, recovery_cols, NCOLS(recovery_cols), 0);
     if (!r->has_faults) {
         fputs("<p class=\"note\">faults.csv is missing from this folder.</p>\n", f);
         return;
@@ -525,8 +513,8 @@ static void emit_faults_html(FILE *f, const report *r)
     fputs("</tr></thead>\n<tbody>\n", f);
     for (size_t i = 1; i < r->faults.rows; i++) {
         const char *e = csv_get(&r->faults, i, "executor");
-        fprintf(f, "<tr class=\"%s\"><td class=\"name\">", exec_ok(e) ? e : "other");
-        html_esc(f, exec_label(e));
+        fprintf(f, "<tr class=\"%s\"><td class=\"name\">", exec_class(e));
+        html_esc(f, exec_label(r, e));
         fputs("</td>", f);
         for (size_t k = 0; k < NCOLS(fault_cols); k++) {
             fputs("<td>", f);
@@ -599,9 +587,10 @@ static int write_html(FILE *f, const report *r, const char *tpl, char *err, size
 
 /* ---- Markdown --------------------------------------------------------- */
 
-static void md_table(FILE *f, const csv_t *c, const column *cols, size_t ncols,
+static void md_table(FILE *f, const report *rp, const column *cols, size_t ncols,
                      int with_invariants)
 {
+    const csv_t *c = &rp->summary;
     char buf[64];
     fputs("| executor |", f);
     for (size_t k = 0; k < ncols; k++) {
@@ -615,7 +604,7 @@ static void md_table(FILE *f, const csv_t *c, const column *cols, size_t ncols,
     fputs(with_invariants ? "---|\n" : "\n", f);
     for (size_t r = 1; r < c->rows; r++) {
         fputs("| ", f);
-        md_esc(f, exec_label(csv_get(c, r, "executor")));
+        md_esc(f, exec_label(rp, csv_get(c, r, "executor")));
         fputs(" |", f);
         for (size_t k = 0; k < ncols; k++) {
             fputc(' ', f);
@@ -639,14 +628,14 @@ static void write_md(FILE *f, const report *r)
     fprintf(f, "sluice `%s` · seed `%s` · %s events · executors: ", r->version, r->seed,
             csv_get(&r->summary, 1, "events"));
     for (size_t i = 1; i < r->summary.rows; i++)
-        fprintf(f, "%s%s", i > 1 ? ", " : "", exec_label(csv_get(&r->summary, i, "executor")));
+        fprintf(f, "%s%s", i > 1 ? ", " : "", exec_label(r, csv_get(&r->summary, i, "executor")));
     fputs("\n\nAll times are simulated seconds. Visibility latency: from an event's event time "
           "until the first result that counts it is visible downstream.\n\n", f);
 
     fputs("## Headline figures\n\n### Latency and throughput\n\n", f);
-    md_table(f, &r->summary, latency_cols, NCOLS(latency_cols), 0);
+    md_table(f, r, latency_cols, NCOLS(latency_cols), 0);
     fputs("### Completeness and correctness\n\n", f);
-    md_table(f, &r->summary, correct_cols, NCOLS(correct_cols), 1);
+    md_table(f, r, correct_cols, NCOLS(correct_cols), 1);
 
     fputs("## Plots\n\n", f);
     for (int i = 0; i < PLOT_COUNT; i++)
@@ -658,7 +647,7 @@ static void write_md(FILE *f, const report *r)
     for (size_t i = 1; i < r->summary.rows; i++) {
         const char *inv = csv_get(&r->summary, i, "invariants");
         fputs("| ", f);
-        md_esc(f, exec_label(csv_get(&r->summary, i, "executor")));
+        md_esc(f, exec_label(r, csv_get(&r->summary, i, "executor")));
         fprintf(f, " | %s | %s | %s | ", csv_get(&r->summary, i, "events"),
                 csv_get(&r->summary, i, "counted"), csv_get(&r->summary, i, "dropped_late"));
         if (strcmp(inv, "ok") == 0) {
@@ -676,7 +665,7 @@ static void write_md(FILE *f, const report *r)
           "(checked by the test suite)\n\n", f);
 
     fputs("## Faults and recovery cost\n\n### Totals per executor\n\n", f);
-    md_table(f, &r->summary, recovery_cols, NCOLS(recovery_cols), 0);
+    md_table(f, r, recovery_cols, NCOLS(recovery_cols), 0);
     if (!r->has_faults) {
         fputs("faults.csv is missing from this folder.\n\n", f);
     } else if (fault_rows(r) == 0) {
@@ -692,7 +681,7 @@ static void write_md(FILE *f, const report *r)
         fputs("\n", f);
         for (size_t i = 1; i < r->faults.rows; i++) {
             fputs("| ", f);
-            md_esc(f, exec_label(csv_get(&r->faults, i, "executor")));
+            md_esc(f, exec_label(r, csv_get(&r->faults, i, "executor")));
             fputs(" |", f);
             for (size_t k = 0; k < NCOLS(fault_cols); k++) {
                 fputc(' ', f);
@@ -863,7 +852,7 @@ int report_write_opts(const char *dir, const char *reports_dir, const char *vers
     size_t tl = (size_t)snprintf(r.title, sizeof r.title, "sluice report: ");
     for (size_t i = 1; i < r.summary.rows && tl < sizeof r.title; i++)
         tl += (size_t)snprintf(r.title + tl, sizeof r.title - tl, "%s%s", i > 1 ? " vs " : "",
-                               exec_label(csv_get(&r.summary, i, "executor")));
+                               exec_label(&r, csv_get(&r.summary, i, "executor")));
 
     snprintf(path, sizeof path, "%s/report.html.in", reports_dir);
     tpl = slurp(path, NULL);

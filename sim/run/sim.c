@@ -34,6 +34,7 @@
 #include "run/budget.h"
 #include "engine/exec.h"
 #include "model/truth.h"
+#include "measure/columns.h"
 #include "measure/metrics.h"
 #include "model/workload.h"
 #include "lib/wmap.h"
@@ -163,8 +164,9 @@ static void sim_free(sim_t *s)
 }
 
 /* with_truth: keep the ground truth (the fault-free reference needs none). */
+/* types: sim_options.exec_types (may be NULL). */
 static sim_t *sim_new(const config_t *c, FILE *panes, int with_truth, const volatile int *stop,
-                      char *err, size_t errlen)
+                      const exec_type *const *types, char *err, size_t errlen)
 {
     sim_t *s = calloc(1, sizeof *s);
     if (!s) {
@@ -221,7 +223,7 @@ static sim_t *sim_new(const config_t *c, FILE *panes, int with_truth, const vola
         if (!c->run.executors[id])
             continue;
         exec_t *e = &s->exec[s->nexec];
-        e->type = exec_type_of(id);
+        e->type = types && types[id] ? types[id] : exec_type_of(id);
         if (!e->type) {
             snprintf(err, errlen, "executor %s is not built into this sluice",
                      config_word("run", "executors", id));
@@ -230,10 +232,9 @@ static sim_t *sim_new(const config_t *c, FILE *panes, int with_truth, const vola
         }
         e->sim = s;
         e->id = id;
-        /* Only discarding stream panes are deltas; batch and micro-batch
-         * panes always carry the whole window. */
-        int deltas = id == EXEC_STREAM && c->stream.accumulation == ACC_DISCARDING;
-        e->metrics = metrics_alloc(e->type->name, c, deltas, panes);
+        metrics_facts x;
+        exec_facts(e->type, c, &x);
+        e->metrics = metrics_alloc_facts(&x, c, panes);
         s->nexec++;
         if (!e->metrics) {
             snprintf(err, errlen, "out of memory");
@@ -446,11 +447,6 @@ static int sim_end(sim_t *s, char *err, size_t errlen)
 
 /* ---- invariants against the fault-free run ---- */
 
-static int exactly_once(const config_t *c, int id)
-{
-    return id != EXEC_STREAM || c->stream.guarantee == GUAR_EXACTLY_ONCE;
-}
-
 /* Compares executor e's final results with the fault-free run's.  For an
  * exactly-once executor every window must match in both directions; for an
  * at-least-once one every fault-free window must be matched or exceeded
@@ -533,10 +529,11 @@ static wmap_t *final_sessions(const wmap_t *m, int deltas)
 static void check_against_reference(sim_t *s, exec_t *e, const wmap_t *got, const wmap_t *want)
 {
     wmap_t *got_s = NULL, *want_s = NULL;
+    metrics_facts x; /* what the executor says of its panes and output */
+    exec_facts(e->type, &s->cfg, &x);
     if (s->cfg.window.type == WIN_SESSION) {
-        int deltas = e->id == EXEC_STREAM && s->cfg.stream.accumulation == ACC_DISCARDING;
-        got_s = final_sessions(got, deltas);
-        want_s = final_sessions(want, deltas);
+        got_s = final_sessions(got, x.deltas);
+        want_s = final_sessions(want, x.deltas);
         if (!got_s || !want_s) {
             wmap_free(got_s);
             wmap_free(want_s);
@@ -546,7 +543,7 @@ static void check_against_reference(sim_t *s, exec_t *e, const wmap_t *got, cons
         got = got_s;
         want = want_s;
     }
-    int exact = exactly_once(&s->cfg, e->id);
+    int exact = x.exactly_once;
     const char *name = exact ? "exactly_once_equals_fault_free" : "at_least_once_contains_fault_free";
     char detail[256];
     size_t pos = 0;
@@ -903,7 +900,7 @@ static int close_out(FILE *f, const char *dir, const char *name, int rc, char *e
 
 static int write_events(const sim_t *s, FILE *f)
 {
-    if (fprintf(f, "id,key,event_time,arrival_time\n") < 0)
+    if (columns_write_header(f, "events.csv") != 0)
         return -1;
     for (size_t i = 0; i < s->nsample; i++)
         if (fprintf(f, "%" PRIu64 ",%" PRIu32 ",%.9g,%.9g\n", s->sample[i].id, s->sample[i].key,
@@ -981,7 +978,8 @@ int sim_run_opts(const config_t *c, const char *out_dir, const sim_options *opt,
         memset(&rc.faults.crash_times, 0, sizeof rc.faults.crash_times);
         memset(&rc.faults.checkpoint_failure_times, 0, sizeof rc.faults.checkpoint_failure_times);
         rc.faults.mtbf = 0;
-        ref = sim_new(&rc, NULL, 0, opt ? opt->stop : NULL, err, errlen);
+        ref = sim_new(&rc, NULL, 0, opt ? opt->stop : NULL, opt ? opt->exec_types : NULL, err,
+                      errlen);
         if (!ref)
             return SIM_ERR;
         for (int i = 0; i < ref->nexec; i++) /* its timeline is never written */
@@ -1002,8 +1000,8 @@ int sim_run_opts(const config_t *c, const char *out_dir, const sim_options *opt,
     fc.min = opt && opt->fold_min ? opt->fold_min : FOLD_MIN_DEFAULT;
     fc.next = fc.min;
     FILE *wrows[EXEC_COUNT] = {0}, *trows[EXEC_COUNT] = {0};
-    sim_t *s = sim_new(c, c->run.panes_csv ? panes : NULL, 1, opt ? opt->stop : NULL, err,
-                       errlen);
+    sim_t *s = sim_new(c, c->run.panes_csv ? panes : NULL, 1, opt ? opt->stop : NULL,
+                       opt ? opt->exec_types : NULL, err, errlen);
     int status = SIM_ERR;
     for (int i = 0; s && i < s->nexec; i++) {
         /* Rows of the timeline and of folded windows wait in temporary

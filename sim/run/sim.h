@@ -72,6 +72,13 @@ typedef struct sim_options {
      * (key, window) records are held; 0 = the default, 4096.  Small
      * values fold often (tests use 1 to exercise folding). */
     size_t fold_min;
+    /* An executor that is not built in (a test, a course exercise):
+     * exec_types[id] (id an enum config_executor value), when set, runs
+     * instead of the registry's executor in that slot whenever
+     * run.executors selects the slot; it is used for the fault-free
+     * reference too.  A NULL array or entry: the registry's.  The types
+     * must outlive the run.  See sim/README.md, "An executor". */
+    const struct exec_type *const *exec_types;
 } sim_options;
 
 /* Runs the configuration c and writes summary.csv, panes.csv,

@@ -19,4 +19,6 @@ const exec_type exec_stream = {
     stream_job_watermark,
     stream_job_finish,
     stream_job_horizon,
+    "stream",
+    stream_job_facts,
 };

@@ -667,3 +667,10 @@ void stream_job_sizes(const void *self, stream_sizes *z)
     z->vn = s->sink.vn.used;
     z->snap = s->ck.last.windows.nw;
 }
+
+void stream_job_facts(const config_t *c, metrics_facts *out)
+{
+    out->parallelism = c->stream.parallelism;
+    out->deltas = c->stream.accumulation == ACC_DISCARDING;
+    out->exactly_once = c->stream.guarantee == GUAR_EXACTLY_ONCE;
+}

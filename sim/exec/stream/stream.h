@@ -97,6 +97,8 @@ uint64_t stream_job_backlog(void *self);
 double stream_job_watermark(void *self);
 void stream_job_finish(void *self);
 double stream_job_horizon(void *self);
+/* exec_type.facts: parallelism, deltas (discarding accumulation), exactly-once. */
+void stream_job_facts(const config_t *c, metrics_facts *out);
 
 /* The job's state (for tests). */
 stream_state stream_job_state(const void *self);

@@ -332,6 +332,7 @@ write("events.csv", "id,key,event_time,arrival_time",
       [[e["id"], e["key"], e["et"], e["at"]] for e in by_arrival[::k]])
 
 pane_rows, sum_rows, tl_rows, win_rows, lat_rows, f_rows = [], [], [], [], [], []
+LABELS = {"batch": "batch", "microbatch": "micro-batch", "stream": "stream"}
 for r in runs:
     for p in r.panes:
         pane_rows.append([r.name, p[0], p[1], p[2], p[3], p[4], p[5],
@@ -363,7 +364,12 @@ for r in runs:
         sum(fr[8] for fr in frows), "ok", quantile(plat, .5),
         sum(fr[9] for fr in frows), mean(wl), quantile(wl, .99),
         mean(shares_first), mean(shares_on), mean(shares_fin), exact / len(truth),
-        mean(waits), mean(works), mean(holds)])
+        mean(waits), mean(works), mean(holds),
+        # the executor's facts (exec_type): label, parallelism (config
+        # defaults: batch and micro-batch 4, stream 1), deltas,
+        # exactly_once (stream is at_least_once here), seed
+        LABELS[r.name], 1 if r.name == "stream" else 4, 1 if r.deltas else 0,
+        0 if r.name == "stream" else 1, 42])
     # timeline
     end = max(last_emit, max(e["at"] for e in events))
     nb = int(math.ceil(end / BUCKET))
@@ -412,7 +418,8 @@ write("summary.csv",
       "lat_p95,lat_p99,lat_max,proc_lat_mean,proc_lat_p99,throughput,panes,"
       "crashes,downtime,reprocessed,invariants,proc_lat_p50,cpu_wasted,"
       "win_lat_mean,win_lat_p99,complete_first,complete_ontime,complete_final,"
-      "windows_exact,wait_mean,work_mean,hold_mean", sum_rows)
+      "windows_exact,wait_mean,work_mean,hold_mean,label,parallelism,deltas,"
+      "exactly_once,seed", sum_rows)
 write("panes.csv", "executor,key,window_start,window_end,pane,timing,emit_time,"
       "count,sum,duplicate", pane_rows)
 write("timeline.csv", "executor,time,arrivals,processed,backlog,watermark,"
