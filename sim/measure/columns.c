@@ -27,7 +27,7 @@
 static const columns_row table[] = {
     /* ---- summary.csv: one row per executor ---- */
     EXECUTOR("summary.csv"),
-    S("events", INT, "events", "events of the measured interval (the same for every executor)"),
+    S("events", INT, "events", "events that arrived (the same for every executor)"),
     S("counted", INT, "events", "events counted in a result visible downstream"),
     S("dropped_late", INT, "events", "events dropped as too late (beyond the allowed lateness, "
       "or a batch late_policy of drop)"),
