@@ -76,6 +76,15 @@ build shared $CC $CFLAGS_STRICT $cflags tests/embed/example.c -o "$t/ex_shared" 
 build static $CC $CFLAGS_STRICT -static $cflags tests/embed/example.c -o "$t/ex_static" $slibs
 # shellcheck disable=SC2086
 build c++ $CXX $CXXFLAGS_STRICT $cflags -x c++ tests/embed/example.c -x none -o "$t/ex_cxx" $libs
+# The README's example ("Using sluice as a library"), as a user copies it.
+awk '/^## Using sluice as a library/ { in_sec = 1; next }
+     /^## / { in_sec = 0 }
+     in_sec && /^```c$/ { code = 1; next }
+     code && /^```$/ { exit }
+     code { print }' README.md >"$t/readme.c"
+[ -s "$t/readme.c" ] || fail "README.md: no C example under 'Using sluice as a library'"
+# shellcheck disable=SC2086
+build readme $CC $CFLAGS_STRICT $cflags "$t/readme.c" -o "$t/ex_readme" $libs
 LD_LIBRARY_PATH=$lib ldd "$t/ex_shared" >"$t/ldd"
 grep -q "libsluice.so.$major => $lib/libsluice.so.$major" "$t/ldd" ||
     { cat "$t/ldd" >&2; fail "ex_shared does not load libsluice.so.$major from $lib"; }
@@ -119,6 +128,14 @@ for cfg in $CONFIGS; do
             nfiles=$((nfiles + 1))
         done
     done
-    say "$cfg: shared, static and C++ builds print summary.csv's figures and write the CLI's $nfiles files"
+    # The README's example: one line per row of summary.csv, with its verdict.
+    LD_LIBRARY_PATH=$lib "$t/ex_readme" "$cfg" >"$t/readme_$name.out" ||
+        fail "the README's example on $cfg exited with $?"
+    awk -F, 'NR > 1 { print $1 }' "$t/cli_$name/summary.csv" >"$t/want_exec_$name"
+    sed 's/:.*//' "$t/readme_$name.out" | diff "$t/want_exec_$name" - >&2 ||
+        fail "the README's example on $cfg: not one line per executor of summary.csv"
+    grep -q 'p99 latency [0-9.e+-]* s, ok$' "$t/readme_$name.out" ||
+        fail "the README's example on $cfg: unexpected output"
+    say "$cfg: shared, static and C++ builds print summary.csv's figures and write the CLI's $nfiles files; the README's example runs"
 done
 say "ok"
