@@ -322,3 +322,25 @@ Test(example_exec, plotted_and_reported_under_its_label, .timeout = 120)
     cr_assert(title, "report.md title names the executor by its label");
     remove_dir(dir);
 }
+
+/* model/executors.h is the one list: every [run] executors word is the
+ * name of the registry's executor of that enum value, in that order, and
+ * there is no word or slot beyond it. */
+Test(example_exec, the_executor_list_makes_words_and_registry)
+{
+    int n = 0;
+#define COUNT_ONE(id, name) n++;
+    SLUICE_EXECUTORS(COUNT_ONE)
+#undef COUNT_ONE
+    cr_assert_eq(n, EXEC_COUNT);
+    for (int id = 0; id < EXEC_COUNT; id++) {
+        const char *word = config_word("run", "executors", id);
+        const exec_type *t = exec_type_of(id);
+        cr_assert(word && t, "executor %d: word %s, type %p", id, word, (const void *)t);
+        cr_expect_str_eq(word, t->name);
+        cr_expect_eq(exec_id_named(word), id);
+    }
+    cr_expect_null(config_word("run", "executors", EXEC_COUNT));
+    cr_expect_null(exec_type_of(EXEC_COUNT));
+    cr_expect_str_eq(config_word("run", "executors", EXEC_MICROBATCH), "microbatch");
+}

@@ -94,9 +94,10 @@ struct exec {
     int id;               /* enum config_executor */
 };
 
-extern const exec_type exec_batch;
-extern const exec_type exec_microbatch;
-extern const exec_type exec_stream;
+/* exec_batch, exec_microbatch, exec_stream, ...: model/executors.h. */
+#define EXEC_DECLARE(id, name) extern const exec_type exec_##name;
+SLUICE_EXECUTORS(EXEC_DECLARE)
+#undef EXEC_DECLARE
 
 /* ---- the registry (exec/registry.c) ---- */
 

@@ -3,8 +3,9 @@
  * config_executor (the interface is engine/exec.h's last part).
  *
  * Rules of this module
- *  - One line per built-in executor in `registry`; its name, label and
- *    facts come from its own exec_type, never from here.
+ *  - `registry` has every executor of model/executors.h's list, made from
+ *    it; its name, label and facts come from its own exec_type, never from
+ *    here.
  *  - A program of its own (a test, a course exercise) can run an executor
  *    without a line here: sim_options.exec_types (run/sim.h).
  */
@@ -14,11 +15,9 @@
 
 /* Strong references: they are what pulls each executor's object file out
  * of libsluice.a (a weak reference does not). */
-static const exec_type *const registry[EXEC_COUNT] = {
-    [EXEC_BATCH] = &exec_batch,
-    [EXEC_MICROBATCH] = &exec_microbatch,
-    [EXEC_STREAM] = &exec_stream,
-};
+#define EXEC_ENTRY(id, name) [EXEC_##id] = &exec_##name,
+static const exec_type *const registry[EXEC_COUNT] = { SLUICE_EXECUTORS(EXEC_ENTRY) };
+#undef EXEC_ENTRY
 
 const exec_type *exec_type_of(int id)
 {

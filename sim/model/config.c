@@ -90,7 +90,9 @@ static const char *const config_sections[] = {
 
 /* Allowed words; the index of a word is its enum value in model/config.h. */
 static const char *const w_bool[] = { "off", "on", NULL };
-static const char *const w_exec[] = { "batch", "microbatch", "stream", NULL };
+#define EXEC_WORD(id, name) #name,
+static const char *const w_exec[] = { SLUICE_EXECUTORS(EXEC_WORD) NULL };
+#undef EXEC_WORD
 static const char *const w_source[] = { "generate", "trace", NULL };
 static const char *const w_arrival[] = { "poisson", "constant", "mmpp", "diurnal", NULL };
 static const char *const w_key_dist[] = { "uniform", "zipf", NULL };

@@ -38,6 +38,7 @@
 #ifndef SLUICE_CONFIG_H
 #define SLUICE_CONFIG_H
 
+#include "model/executors.h"
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -57,7 +58,10 @@ typedef struct config_list {      /* comma list of numbers, e.g. crash_times */
     double v[CFG_LIST_MAX];
 } config_list;
 
-enum config_executor { EXEC_BATCH = 0, EXEC_MICROBATCH = 1, EXEC_STREAM = 2, EXEC_COUNT = 3 };
+/* EXEC_BATCH, EXEC_MICROBATCH, EXEC_STREAM, ... in model/executors.h's order. */
+#define CONFIG_EXECUTOR_ID(id, name) EXEC_##id,
+enum config_executor { SLUICE_EXECUTORS(CONFIG_EXECUTOR_ID) EXEC_COUNT };
+#undef CONFIG_EXECUTOR_ID
 enum config_source { SRC_GENERATE, SRC_TRACE };
 enum config_arrival { ARR_POISSON, ARR_CONSTANT, ARR_MMPP, ARR_DIURNAL };
 enum config_key_dist { KEY_UNIFORM, KEY_ZIPF };
