@@ -54,6 +54,21 @@
 #define EXIT_INVARIANT 1
 #define EXIT_USAGE 2
 
+/* The exit status for a run's status (run/sim.h: 0 or a negative code):
+ * the one place where the library's codes become exit statuses. */
+static int exit_status(int sim_status)
+{
+    return sim_status == SIM_OK ? 0 : sim_status == SIM_INVARIANT ? EXIT_INVARIANT : EXIT_USAGE;
+}
+
+/* The exit status of several runs: 1 when any broke an invariant, else 2
+ * when any could not run at all, else 0. */
+static int worst_exit(int rc, int sim_status)
+{
+    int e = exit_status(sim_status);
+    return rc == EXIT_INVARIANT || e == EXIT_INVARIANT ? EXIT_INVARIANT : rc ? rc : e;
+}
+
 /* Set from SIGINT/SIGTERM: the one piece of process state the CLI needs
  * (a signal handler can reach nothing else). */
 static volatile int g_stop;
@@ -343,7 +358,9 @@ static int cmd_run(int argc, char **argv)
     print_notes(od.note);
     progress p = {c.run.duration, {0, 0}, 0};
     clock_gettime(CLOCK_MONOTONIC, &p.t0);
-    sim_options opt = {&g_stop, isatty(STDERR_FILENO) ? show_progress : NULL, &p, 0};
+    sim_options opt = {.stop = &g_stop,
+                       .progress = isatty(STDERR_FILENO) ? show_progress : NULL,
+                       .user = &p};
     /* For tests of folding (README, "Memory"): fold as often as asked. */
     const char *fm = getenv("SLUICE_FOLD_MIN");
     if (fm && *fm)
@@ -352,7 +369,8 @@ static int cmd_run(int argc, char **argv)
     int st = sim_run_opts(&c, od.tmp, &opt, &o, err, sizeof err);
     if (p.shown)
         fprintf(stderr, "\r%80s\r", "");
-    if (st == SIM_ERR) {
+    rc = exit_status(st);
+    if (rc == EXIT_USAGE) {
         fprintf(stderr, "sluice: %s\n", err);
         outdir_abort(&od);
         free(a.sets);
@@ -367,11 +385,8 @@ static int cmd_run(int argc, char **argv)
     }
     printf("sluice: %" PRIu64 " events, simulated until t = %.6g s; results in %s/\n", o.events,
            o.end_time, od.dir);
-    rc = 0;
-    if (st == SIM_INVARIANT) {
+    if (rc == EXIT_INVARIANT)
         fprintf(stderr, "sluice: %s\n", err);
-        rc = EXIT_INVARIANT;
-    }
     if (a.report) {
         int prc = do_plot_report(out, 1, 1, a.force);
         if (prc && !rc)
@@ -630,10 +645,7 @@ static int cmd_sweep(int argc, char **argv)
         char cmd[2048];
         sweep_task_command(w, t, cmd, sizeof cmd);
         fprintf(stderr, "sluice: run %zu failed (%s)\n  replay: %s\n", t, res[t].message, cmd);
-        if (res[t].status == SIM_INVARIANT)
-            failed = EXIT_INVARIANT;
-        else if (!failed)
-            failed = EXIT_USAGE;
+        failed = worst_exit(failed, res[t].status);
     }
     if (sweep_write_results(w, res, od.tmp, err, sizeof err) != 0 ||
         outdir_commit(&od, err, sizeof err) != 0) {
@@ -719,12 +731,13 @@ static int cmd_stress(int argc, char **argv, const char *prog)
     }
     /* Exit 1 when an invariant failed, else 2 when a seed could not run
      * (bad input such as a broken trace, out of memory, interrupted). */
-    long bad = 0, invariant = 0;
+    long bad = 0;
+    int failed = 0;
     for (long i = 0; i < seeds; i++) {
         if (res[i].status == SIM_OK)
             continue;
         bad++;
-        invariant += res[i].status == SIM_INVARIANT;
+        failed = worst_exit(failed, res[i].status);
         char cmd[8192];
         stress_replay_command(prog, a.config, a.sets, (size_t)a.nsets, &res[i], cmd, sizeof cmd);
         fprintf(stderr, "sluice stress: seed %" PRIu64 " failed: %s\n  replay: %s\n", res[i].seed,
@@ -733,7 +746,7 @@ static int cmd_stress(int argc, char **argv, const char *prog)
     printf("sluice stress: %ld seeds, %ld failed\n", seeds, bad);
     free(res);
     free(a.sets);
-    return invariant ? EXIT_INVARIANT : bad ? EXIT_USAGE : 0;
+    return failed;
 }
 
 static int cmd_capacity(int argc, char **argv)
@@ -814,7 +827,7 @@ static int cmd_capacity(int argc, char **argv)
         int n = 0;
         for (long r = 0; r < reps; r++) {
             const capacity_result *x = &res[(size_t)id * (size_t)reps + (size_t)r];
-            if (x->status != 0) {
+            if (x->status != SIM_OK) {
                 fprintf(stderr, "sluice capacity: %s seed %" PRIu64 ": %s\n",
                         config_word("run", "executors", id), c.run.seed + (uint64_t)r, x->message);
                 failed = 1;
@@ -826,7 +839,7 @@ static int cmd_capacity(int argc, char **argv)
         double mean = n ? sum / n : NAN;
         for (long r = 0; r < reps; r++) {
             const capacity_result *x = &res[(size_t)id * (size_t)reps + (size_t)r];
-            if (x->status == 0)
+            if (x->status == SIM_OK)
                 ss += (x->rate - mean) * (x->rate - mean);
         }
         double ci = n > 1 ? gsl_cdf_tdist_Pinv(0.975, n - 1) * sqrt(ss / (n - 1)) / sqrt(n) : NAN;

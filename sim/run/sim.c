@@ -77,6 +77,7 @@ struct sim {
     uint64_t events;
     uint64_t steps;      /* loop steps so far (stop flag, progress) */
     const volatile int *stop; /* sim_options.stop, for loading (may be NULL) */
+    const sim_options *opt;   /* sim_options.sample (may be NULL) */
     int finished;        /* the loop ran out of events */
     double fold_h;       /* windows ending before it may have been folded */
     /* events.csv: every k-th event by seq; k doubles when full */
@@ -264,8 +265,13 @@ static void sample_all(sim_t *s, double t)
 {
     for (int i = 0; i < s->nexec; i++) {
         exec_t *e = &s->exec[i];
-        if (metrics_sample(e->metrics, t, e->type->backlog(e->self), e->type->watermark(e->self)) != 0)
+        sim_sample row = {e->id, t, 0, NAN};
+        row.backlog = e->type->backlog(e->self);
+        row.watermark = e->type->watermark(e->self);
+        if (metrics_sample(e->metrics, t, row.backlog, row.watermark) != 0)
             sim_abort(s, "out of memory recording the timeline");
+        if (s->opt && s->opt->sample)
+            s->opt->sample(s->opt->sample_user, &row);
     }
     s->last_tick = t;
 }
@@ -1021,6 +1027,8 @@ int sim_run_opts(const config_t *c, const char *out_dir, const sim_options *opt,
         metrics_keep_timeline(s->exec[i].metrics, trows[i]);
         metrics_keep_windows(s->exec[i].metrics, wrows[i]);
     }
+    if (s)
+        s->opt = opt; /* samples of the run only, never of the reference */
     fc.s = s;
     fc.ref = ref;
     if (s && run_lockstep(s, ref, opt, &fc, err, errlen) == SIM_OK) {

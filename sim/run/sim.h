@@ -26,9 +26,11 @@
 #include "measure/metrics.h"
 #include "engine/rng.h"
 
+/* The status of a run: 0 or a negative code, never an exit status (only
+ * the CLI maps them: SIM_OK to 0, SIM_INVARIANT to 1, any other to 2). */
 #define SIM_OK 0
-#define SIM_ERR 2        /* bad input or resources: err says which */
-#define SIM_INVARIANT 1  /* ran, but an invariant failed: err says which */
+#define SIM_ERR (-1)       /* bad input, resources or interrupted: err says which */
+#define SIM_INVARIANT (-2) /* ran, but an invariant failed: err says which */
 
 typedef struct sim sim_t;
 
@@ -82,6 +84,15 @@ typedef struct sim_outcome {
     uint64_t windows_folded;
 } sim_outcome;
 
+/* One timeline sample of one executor: what its timeline.csv row says
+ * about the backlog and the watermark at the end of a bucket. */
+typedef struct sim_sample {
+    int executor;       /* enum config_executor */
+    double time;        /* s of processing time: the bucket's end */
+    uint64_t backlog;   /* events accepted but not yet processed */
+    double watermark;   /* s of event time; NAN when the executor has none */
+} sim_sample;
+
 /* Options of a run (all optional: zero-initialise). */
 typedef struct sim_options {
     /* Polled now and then; when *stop becomes non-zero the run ends with
@@ -94,6 +105,12 @@ typedef struct sim_options {
      * (key, window) records are held; 0 = the default, 4096.  Small
      * values fold often (tests use 1 to exercise folding). */
     size_t fold_min;
+    /* Called with every timeline sample of the run (not of its fault-free
+     * reference), in the order they are taken, whether or not out_dir is
+     * given: a caller that needs the backlog over time reads it here
+     * instead of parsing timeline.csv. */
+    void (*sample)(void *sample_user, const sim_sample *row);
+    void *sample_user;
 } sim_options;
 
 /* Runs the configuration c and writes summary.csv, panes.csv,
