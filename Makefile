@@ -28,6 +28,8 @@ SAN      := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fra
 LIB_SRC  := $(sort $(wildcard sim/*/*.c sim/*/*/*.c))
 LIB_OBJ  := $(LIB_SRC:sim/%.c=build/obj/%.o)
 ASAN_OBJ := $(LIB_SRC:sim/%.c=build/asan/obj/%.o)
+# Every tests/*.c: the test_*.c suites and tests/util.c, the helpers they
+# share (in build/test_sluice and build/asan/test_sluice alike).
 TEST_SRC := $(wildcard tests/*.c)
 TEST_OBJ := $(TEST_SRC:tests/%.c=build/obj/tests/%.o)
 ASAN_TEST_OBJ := $(TEST_SRC:tests/%.c=build/asan/obj/tests/%.o)
