@@ -414,8 +414,9 @@ static int cli_parse(const cli_command *c, int argc, char **argv, cli_args *a)
     return 0;
 }
 
-/* Loads the config, then --seed and --set overrides, then validates
- * (gen: only the events are budgeted). */
+/* Loads the config, then --seed and --set overrides, then checks it
+ * (sim_check: the rules of model/config.c and the budget; gen: the rules
+ * and only the events are budgeted), before any output exists. */
 static int load_config(const cli_args *a, int gen, config_t *c)
 {
     char err[CFG_ERR_MAX];
@@ -437,9 +438,10 @@ static int load_config(const cli_args *a, int gen, config_t *c)
             fprintf(stderr, "%s\n", err);
             return EXIT_USAGE;
         }
-    if (config_validate(c, err, sizeof err) != CFG_OK ||
-        (gen ? budget_check_events(c, err, sizeof err) : budget_check(c, err, sizeof err)) !=
-            BUDGET_OK) {
+    int bad = gen ? config_validate(c, err, sizeof err) != CFG_OK ||
+                        budget_check_events(c, err, sizeof err) != BUDGET_OK
+                  : sim_check(c, err, sizeof err) != SIM_OK;
+    if (bad) {
         fprintf(stderr, "%s\n", err);
         return EXIT_USAGE;
     }
@@ -578,7 +580,8 @@ static int cmd_run(const cli_args *a, const char *prog)
     clock_gettime(CLOCK_MONOTONIC, &p.t0);
     sim_options opt = {.stop = &g_stop,
                        .progress = isatty(STDERR_FILENO) ? show_progress : NULL,
-                       .user = &p};
+                       .user = &p,
+                       .checked = 1}; /* load_config ran sim_check */
     /* For tests of folding (README, "Memory"): fold as often as asked. */
     const char *fm = getenv("SLUICE_FOLD_MIN");
     if (fm && *fm)

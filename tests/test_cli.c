@@ -171,3 +171,23 @@ Test(cli, results_folder_has_normal_permissions)
                  (unsigned)(st.st_mode & 0777));
     util_rm_rf(d);
 }
+
+/* A rule between keys (model/config.c, the one place for them) is refused
+ * before any output exists: the file, both keys and their values, exit 2,
+ * whether the run's command line or the config broke it. */
+Test(cli, cross_key_rule_is_refused_before_any_output)
+{
+    char d[64], args[512], out[128], err[4096];
+    util_tmpdir(d, sizeof d);
+    snprintf(out, sizeof out, "%s/res", d);
+    snprintf(args, sizeof args,
+             "run tests/data/cli/small.ini --out %s --set stream.checkpoint_interval=10 "
+             "--set stream.checkpoint_cost=20",
+             out);
+    cr_expect_eq(util_sluice(args, err, sizeof err), 2);
+    cr_expect_str_eq(err, "tests/data/cli/small.ini: stream.checkpoint_cost = 20 must be < "
+                          "stream.checkpoint_interval = 10\n");
+    cr_expect(!util_exists(out), "no results folder for a refused config");
+    cr_expect_eq(util_count_entries(d, ".tmp."), 0, "no temporary folder either");
+    util_rm_rf(d);
+}

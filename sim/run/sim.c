@@ -957,6 +957,13 @@ static int write_outputs(sim_t *s, const char *dir, char *err, size_t errlen)
 
 /* ---- sim_run ---- */
 
+int sim_check(const config_t *c, char *err, size_t errlen)
+{
+    if (config_validate(c, err, errlen) != CFG_OK || budget_check(c, err, errlen) != BUDGET_OK)
+        return SIM_ERR;
+    return SIM_OK;
+}
+
 int sim_run(const config_t *c, const char *out_dir, sim_outcome *o, char *err, size_t errlen)
 {
     return sim_run_opts(c, out_dir, NULL, o, err, errlen);
@@ -970,7 +977,7 @@ int sim_run_opts(const config_t *c, const char *out_dir, const sim_options *opt,
         o = &dummy;
     memset(o, 0, sizeof *o);
     o->status = SIM_ERR;
-    if (config_validate(c, err, errlen) != CFG_OK || budget_check(c, err, errlen) != BUDGET_OK)
+    if (!(opt && opt->checked) && sim_check(c, err, errlen) != SIM_OK)
         return SIM_ERR;
 
     /* The fault-free reference, when there are faults: it runs in

@@ -111,11 +111,22 @@ typedef struct sim_options {
      * instead of parsing timeline.csv. */
     void (*sample)(void *sample_user, const sim_sample *row);
     void *sample_user;
+    /* Non-zero: the caller has passed this very configuration through
+     * sim_check (the CLI does, before it creates the output folder), so
+     * the run does not check it again. */
+    int checked;
 } sim_options;
+
+/* Everything a run refuses before it starts: config_validate (model/config.c,
+ * the one place for value and cross-key rules, so the executors may
+ * assume them), then budget_check (run/budget.h, resource limits).
+ * SIM_OK, or SIM_ERR with err. */
+int sim_check(const config_t *c, char *err, size_t errlen);
 
 /* Runs the configuration c and writes summary.csv, panes.csv,
  * timeline.csv, windows.csv, latency.csv, faults.csv and config.ini into
- * out_dir (which must exist; NULL writes nothing).  Returns the status;
+ * out_dir (which must exist; NULL writes nothing).  c must pass sim_check
+ * (the run checks it unless opt->checked).  Returns the status;
  * err holds the message for SIM_ERR and SIM_INVARIANT. */
 int sim_run(const config_t *c, const char *out_dir, sim_outcome *o,
             char *err, size_t errlen);
