@@ -81,19 +81,8 @@ static int sluice_in(const char *dir, const char *args, char *err, size_t n)
     cr_assert(getcwd(cwd, sizeof cwd));
     const char *x = util_bin();
     snprintf(b, sizeof b, "%s%s%s", x[0] == '/' ? "" : cwd, x[0] == '/' ? "" : "/", x);
-    snprintf(cmd, sizeof cmd, "cd '%s' && timeout 20 '%s' %s >/dev/null 2>stderr.txt", dir, b,
-             args);
-    int st = system(cmd);
-    cr_assert(WIFEXITED(st), "%s", cmd);
-    char path[1100];
-    snprintf(path, sizeof path, "%s/stderr.txt", dir);
-    FILE *f = fopen(path, "r");
-    size_t got = f ? fread(err, 1, n - 1, f) : 0;
-    err[got] = 0;
-    if (f)
-        fclose(f);
-    remove(path);
-    return WEXITSTATUS(st);
+    snprintf(cmd, sizeof cmd, "cd '%s' && timeout 20 '%s' %s", dir, b, args);
+    return util_shell(cmd, err, n);
 }
 
 /* `sluice ARGS` in dir must exit 2 with exactly `want` (+ "\n") on

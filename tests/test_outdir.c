@@ -62,23 +62,10 @@ static const char *reports(void)
  * errbuf; returns the exit status. */
 static int sluice_in(const char *cwd, const char *env, const char *args, char *errbuf, size_t n)
 {
-    char errfile[] = "/tmp/sluice_outdir_err_XXXXXX";
-    int fd = mkstemp(errfile);
-    cr_assert(fd >= 0);
-    close(fd);
     char cmd[8192];
-    snprintf(cmd, sizeof cmd, "%s%s%s SLUICE_REPORTS='%s' %s %s %s >/dev/null 2>%s",
-             cwd ? "cd '" : "", cwd ? cwd : "", cwd ? "' &&" : "", reports(), env ? env : "",
-             bin(), args, errfile);
-    int st = system(cmd);
-    FILE *f = fopen(errfile, "r");
-    size_t got = f ? fread(errbuf, 1, n - 1, f) : 0;
-    errbuf[got] = 0;
-    if (f)
-        fclose(f);
-    remove(errfile);
-    cr_assert(WIFEXITED(st), "sluice %s did not exit normally", args);
-    return WEXITSTATUS(st);
+    snprintf(cmd, sizeof cmd, "%s%s%s SLUICE_REPORTS='%s' %s %s %s", cwd ? "cd '" : "",
+             cwd ? cwd : "", cwd ? "' &&" : "", reports(), env ? env : "", bin(), args);
+    return util_shell(cmd, errbuf, n);
 }
 
 static int sluice(const char *args, char *errbuf, size_t n)
