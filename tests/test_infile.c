@@ -52,35 +52,12 @@ static void write_giant_line(const char *path, const char *head, size_t n)
     cr_assert_eq(fclose(f), 0);
 }
 
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-/* Entries of dir whose name starts with prefix. */
-static int count_prefix(const char *dir, const char *prefix)
-{
-    DIR *d = opendir(dir);
-    cr_assert(d, "%s", dir);
-    int n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL)
-        if (!strncmp(e->d_name, prefix, strlen(prefix)))
-            n++;
-    closedir(d);
-    return n;
-}
-
 /* Runs `sluice ARGS` in folder dir (timeout 20 s), stderr into err;
  * returns the exit status (124 = timed out). */
 static int sluice_in(const char *dir, const char *args, char *err, size_t n)
 {
-    char cwd[1024], b[1200], cmd[8192];
-    cr_assert(getcwd(cwd, sizeof cwd));
-    const char *x = util_bin();
-    snprintf(b, sizeof b, "%s%s%s", x[0] == '/' ? "" : cwd, x[0] == '/' ? "" : "/", x);
+    char b[4096], cmd[8192];
+    util_bin_abs(b, sizeof b);
     snprintf(cmd, sizeof cmd, "cd '%s' && timeout 20 '%s' %s", dir, b, args);
     return util_shell(cmd, err, n);
 }
@@ -90,9 +67,9 @@ static int sluice_in(const char *dir, const char *args, char *err, size_t n)
 static void refused(const char *dir, const char *args, const char *want)
 {
     char err[4096], w[2048];
-    double t0 = now_s();
+    double t0 = util_now_s();
     int rc = sluice_in(dir, args, err, sizeof err);
-    double el = now_s() - t0;
+    double el = util_now_s() - t0;
     snprintf(w, sizeof w, "%s\n", want);
     cr_expect_eq(rc, 2, "sluice %s: exit %d (124 = it hung), stderr: %s", args, rc, err);
     cr_expect_str_eq(err, w, "sluice %s", args);
@@ -101,7 +78,7 @@ static void refused(const char *dir, const char *args, const char *want)
     snprintf(out, sizeof out, "%s/out", dir);
     struct stat st;
     cr_expect_neq(stat(out, &st), 0, "sluice %s left %s", args, out);
-    cr_expect_eq(count_prefix(dir, "out.tmp."), 0, "sluice %s left a temporary folder", args);
+    cr_expect_eq(util_count_prefix(dir, "out.tmp."), 0, "sluice %s left a temporary folder", args);
 }
 
 /* A test folder with small.ini (the CLI fixture), a FIFO, a file with a

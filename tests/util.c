@@ -10,12 +10,21 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 const char *util_bin(void)
 {
     const char *b = getenv("SLUICE_BIN");
     return b && *b ? b : "build/sluice";
+}
+
+void util_bin_abs(char *buf, size_t n)
+{
+    const char *x = util_bin();
+    char cwd[2048];
+    cr_assert(x[0] == '/' || getcwd(cwd, sizeof cwd), "cannot read the current folder");
+    snprintf(buf, n, "%s%s%s", x[0] == '/' ? "" : cwd, x[0] == '/' ? "" : "/", x);
 }
 
 char *util_slurp(const char *path, size_t *len)
@@ -106,4 +115,25 @@ int util_count_entries(const char *dir, const char *needle)
             n++;
     closedir(d);
     return n;
+}
+
+int util_count_prefix(const char *dir, const char *prefix)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        if (!strncmp(e->d_name, prefix, strlen(prefix)))
+            n++;
+    closedir(d);
+    return n;
+}
+
+double util_now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }

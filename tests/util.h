@@ -16,6 +16,9 @@
 
 /* The sluice binary under test. */
 const char *util_bin(void);
+/* The same as an absolute path (the current folder put before a relative
+ * one), for commands run in another folder. */
+void util_bin_abs(char *buf, size_t n);
 
 /* The whole of file path, NUL-terminated, its length in *len; NULL (and
  * *len = 0) when it cannot be opened. */
@@ -38,5 +41,11 @@ void util_rm_rf(const char *dir);
 int util_exists(const char *path);
 /* The entries of dir whose name contains needle. */
 int util_count_entries(const char *dir, const char *needle);
+/* The entries of dir whose name starts with prefix; 0 when dir cannot be
+ * read. */
+int util_count_prefix(const char *dir, const char *prefix);
+
+/* Seconds of CLOCK_MONOTONIC, for timing what a test runs. */
+double util_now_s(void);
 
 #endif
