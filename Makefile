@@ -37,6 +37,8 @@ ifneq ($(words $(LIB_NAMES)),$(words $(sort $(LIB_NAMES))))
 $(error two library sources share a file name (ar would keep only one): $(sort $(foreach n,$(LIB_NAMES),$(if $(filter-out 1,$(words $(filter $(n),$(LIB_NAMES)))),$(n)))))
 endif
 ASAN_OBJ := $(LIB_SRC:sim/%.c=build/asan/obj/%.o)
+# Every tests/*.c: the test_*.c suites and tests/util.c, the helpers they
+# share (in build/test_sluice and build/asan/test_sluice alike).
 TEST_SRC := $(wildcard tests/*.c)
 TEST_OBJ := $(TEST_SRC:tests/%.c=build/obj/tests/%.o)
 ASAN_TEST_OBJ := $(TEST_SRC:tests/%.c=build/asan/obj/tests/%.o)

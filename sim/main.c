@@ -1,11 +1,14 @@
 /*
  * main.c: the `sluice` command line.  The only code that prints or exits.
  *
- *   sluice run CONFIG [--seed N] [--out DIR] [--set section.key=value]... [--report] [--force]
- *   sluice gen CONFIG --out trace.csv [--seed N] [--set ...] [--force]
- *   sluice config --defaults | --markdown | --man
- *   sluice plot DIR [--force]     sluice report DIR [--force]
+ *   sluice COMMAND OPERAND [OPTIONS]   (sluice --help lists them)
  *   sluice --help | --version | COMMAND --help
+ *
+ * Options: one table, cli_options (name, value, the commands that take
+ * or need it, help text), drives both the parsing of every command
+ * (getopt_long: --name VALUE, --name=VALUE, a unique prefix, options and
+ * the operand in any order) and the usage text; cli_commands lists the
+ * commands with their operand, usage errors and --help text.
  *
  * Exit status: 0 success, 1 only when an invariant failed, 2 bad input,
  * usage or environment (a folder that cannot be written, a gnuplot that
@@ -55,6 +58,21 @@
 #define EXIT_INVARIANT 1
 #define EXIT_USAGE 2
 
+/* The exit status for a run's status (run/sim.h: 0 or a negative code):
+ * the one place where the library's codes become exit statuses. */
+static int exit_status(int sim_status)
+{
+    return sim_status == SIM_OK ? 0 : sim_status == SIM_INVARIANT ? EXIT_INVARIANT : EXIT_USAGE;
+}
+
+/* The exit status of several runs: 1 when any broke an invariant, else 2
+ * when any could not run at all, else 0. */
+static int worst_exit(int rc, int sim_status)
+{
+    int e = exit_status(sim_status);
+    return rc == EXIT_INVARIANT || e == EXIT_INVARIANT ? EXIT_INVARIANT : rc ? rc : e;
+}
+
 /* Set from SIGINT/SIGTERM: the one piece of process state the CLI needs
  * (a signal handler can reach nothing else). */
 static volatile int g_stop;
@@ -65,38 +83,262 @@ static void on_signal(int sig)
     g_stop = 1;
 }
 
-static const char usage_text[] =
-    "usage: sluice COMMAND [ARGS]\n"
-    "\n"
-    "commands:\n"
-    "  run CONFIG [--seed N] [--out DIR] [--set section.key=value]... [--report] [--force]\n"
-    "                      simulate CONFIG; results go to DIR (default results/NAME)\n"
-    "  gen CONFIG --out TRACE.csv [--seed N] [--set ...] [--force]\n"
-    "                      write the workload's events as a trace and print its profile\n"
-    "  config --defaults   print every configuration key with its default, unit and range\n"
-    "  config --markdown   the same as Markdown tables\n"
-    "  config --man        the same as the man page sluice.ini(5)\n"
-    "  config --outputs-man  the man page sluice-outputs(5) of the result files\n"
-    "  sweep SWEEP --out DIR [--jobs N] [--force]\n"
-    "                      run a parameter sweep with replications (runs.csv, sweep.csv)\n"
-    "  stress CONFIG --seeds N [--jobs J]\n"
-    "                      N runs with random crash schedules; report invariant violations\n"
-    "  capacity CONFIG [--replications R] [--iterations K] [--jobs J]\n"
-    "                      sustainable throughput of each executor (bisection on the rate)\n"
-    "  plot DIR [--force]  draw the plots of a results folder into DIR/plots/\n"
-    "  report DIR [--force]\n"
-    "                      write DIR/report.html and DIR/report.md\n"
-    "\n"
-    "options: --help (also after a command), --version\n"
-    "  --force             replace (or write into) a folder or file sluice did not write;\n"
-    "                      without it sluice refuses, with exit status 2\n"
-    "exit status: 0 ok, 1 an invariant failed, 2 bad input, usage or environment\n";
+/* ---- the options: one table for parsing and for the usage text ---- */
+
+/* The commands, as bits of cli_option.commands. */
+enum {
+    CMD_RUN = 1 << 0,
+    CMD_GEN = 1 << 1,
+    CMD_CONFIG = 1 << 2,
+    CMD_SWEEP = 1 << 3,
+    CMD_STRESS = 1 << 4,
+    CMD_CAPACITY = 1 << 5,
+    CMD_PLOT = 1 << 6,
+    CMD_REPORT = 1 << 7,
+    CMD_ALL = (1 << 8) - 1
+};
+
+/* Where an option's value goes in cli_args. */
+enum cli_opt_id {
+    OPT_SEEDS,
+    OPT_REPLICATIONS,
+    OPT_ITERATIONS,
+    OPT_SEED,
+    OPT_OUT,
+    OPT_JOBS,
+    OPT_SET,
+    OPT_REPORT,
+    OPT_FORCE,
+    OPT_DEFAULTS,
+    OPT_MARKDOWN,
+    OPT_MAN,
+    OPT_OUTPUTS_MAN,
+    OPT_HELP,
+    OPT_COUNT
+};
+
+typedef struct cli_option {
+    const char *name;    /* --name (a unique prefix is accepted, as is --name=VALUE) */
+    enum cli_opt_id id;
+    unsigned commands;   /* CMD_* bits: the commands that accept it */
+    unsigned required;   /* CMD_* bits: the commands that need it */
+    const char *value;   /* NULL: a flag; else the name of its value in the usage text */
+    long lo, hi;         /* lo < hi: the value is a whole number in [lo, hi] */
+    const char *help;    /* for the usage text; NULL: not listed */
+} cli_option;
+
+/* A command's synopsis shows its operand, the options it needs, then the
+ * others in this order.  Two rows may share an id (--out), for commands
+ * that name its value differently.  --set is the one option that may be
+ * given more than once (every value is kept); of any other the last wins. */
+static const cli_option cli_options[] = {
+    {"seeds", OPT_SEEDS, CMD_STRESS, 0, "N", 1, 100000000, "stress: the number of seeds (default 100)"},
+    {"replications", OPT_REPLICATIONS, CMD_CAPACITY, 0, "R", 1, 1000,
+     "capacity: seeds per executor (default 5)"},
+    {"iterations", OPT_ITERATIONS, CMD_CAPACITY, 0, "K", 1, 1000,
+     "capacity: bisection steps (default 10)"},
+    {"seed", OPT_SEED, CMD_RUN | CMD_GEN, 0, "N", 0, 0, "run.seed, over the file's"},
+    {"out", OPT_OUT, CMD_RUN | CMD_SWEEP, CMD_SWEEP, "DIR", 0, 0, "the results folder"},
+    {"out", OPT_OUT, CMD_GEN, CMD_GEN, "TRACE.csv", 0, 0, "the trace to write"},
+    {"jobs", OPT_JOBS, CMD_SWEEP | CMD_STRESS | CMD_CAPACITY, 0, "J", 1, 1024,
+     "worker processes (default: all cores)"},
+    {"set", OPT_SET, CMD_RUN | CMD_GEN | CMD_STRESS | CMD_CAPACITY, 0, "section.key=value", 0, 0,
+     "one configuration key, over the file's (repeatable)"},
+    {"report", OPT_REPORT, CMD_RUN, 0, NULL, 0, 0,
+     "run: also draw the plots and write DIR/report.html"},
+    {"force", OPT_FORCE, CMD_RUN | CMD_GEN | CMD_SWEEP | CMD_PLOT | CMD_REPORT, 0, NULL, 0, 0,
+     "replace (or write into) a folder or file sluice did not write;\n"
+     "without it sluice refuses, with exit status 2"},
+    {"defaults", OPT_DEFAULTS, CMD_CONFIG, 0, NULL, 0, 0,
+     "print every configuration key with its default, unit and range"},
+    {"markdown", OPT_MARKDOWN, CMD_CONFIG, 0, NULL, 0, 0, "the same as Markdown tables"},
+    {"man", OPT_MAN, CMD_CONFIG, 0, NULL, 0, 0, "the same as the man page sluice.ini(5)"},
+    {"outputs-man", OPT_OUTPUTS_MAN, CMD_CONFIG, 0, NULL, 0, 0,
+     "the man page sluice-outputs(5) of the result files"},
+    {"help", OPT_HELP, CMD_ALL, 0, NULL, 0, 0, NULL}, /* last: also -h */
+};
+#define CLI_NOPTIONS (sizeof cli_options / sizeof cli_options[0])
+
+/* A command line after parsing. */
+typedef struct cli_args {
+    const char *operand;         /* CONFIG, SWEEP or DIR; NULL for config */
+    int given[OPT_COUNT];        /* how often each option was given */
+    const char *text[OPT_COUNT]; /* the value of each (the last one given) */
+    long number[OPT_COUNT];      /* the same, for whole numbers */
+    const char **sets;           /* every --set, in order (malloc'd) */
+    int nsets;
+} cli_args;
+
+typedef struct cli_command {
+    const char *name;
+    unsigned bit;          /* CMD_* */
+    const char *operand;   /* its one operand ("CONFIG"); NULL: none */
+    const char *summary;   /* under its synopsis in the usage text; NULL:
+                              one line per option (config) */
+    const char *missing;   /* the usage error without the operand */
+    const char *extra;     /* ... with a second one; NULL: "unexpected argument" */
+    const char *details;   /* COMMAND --help, after the synopsis: a printf
+                              format, where %g is CAPACITY_GROWTH */
+    int (*fn)(const cli_args *a, const char *prog);
+} cli_command;
+
+static int cmd_run(const cli_args *a, const char *prog);
+static int cmd_gen(const cli_args *a, const char *prog);
+static int cmd_config(const cli_args *a, const char *prog);
+static int cmd_sweep(const cli_args *a, const char *prog);
+static int cmd_stress(const cli_args *a, const char *prog);
+static int cmd_capacity(const cli_args *a, const char *prog);
+static int cmd_plot(const cli_args *a, const char *prog);
+static int cmd_report(const cli_args *a, const char *prog);
+
+#define DIR_DETAILS                                                                          \
+    "DIR must be a sluice results folder (DIR/.sluice, or only sluice's file names);\n"     \
+    "--force writes into any folder and replaces what sluice did not write.\n"
+
+/* In the order of the usage text. */
+static const cli_command cli_commands[] = {
+    {"run", CMD_RUN, "CONFIG", "simulate CONFIG; results go to DIR (default results/NAME)",
+     "missing CONFIG", NULL,
+     "Simulates CONFIG and writes summary.csv, panes.csv, timeline.csv, windows.csv,\n"
+     "latency.csv, faults.csv, events.csv and config.ini into DIR (default\n"
+     "results/NAME for CONFIG NAME.ini).  --report also draws the plots and writes\n"
+     "DIR/report.html.  An existing DIR is replaced only when sluice wrote all of\n"
+     "it (DIR/.sluice lists what it wrote); --force replaces it anyway.\n"
+     "Exit status 0 ok, 1 an invariant failed, 2 bad input or environment.\n",
+     cmd_run},
+    {"gen", CMD_GEN, "CONFIG", "write the workload's events as a trace and print its profile",
+     "missing CONFIG", NULL,
+     "Writes the events of CONFIG's workload, in arrival order, as a trace CSV\n"
+     "(id,key,value,event_time,arrival_time) that [workload] source = trace can\n"
+     "replay, and prints a profile of its out-of-orderness.  An existing TRACE.csv\n"
+     "is replaced only when it starts with that header (a trace sluice wrote);\n"
+     "--force replaces any regular file.  A folder there is refused.\n",
+     cmd_gen},
+    {"config", CMD_CONFIG, NULL, NULL, "config needs --defaults, --markdown, --man or --outputs-man",
+     NULL,
+     "Prints every configuration key with its default, unit, range and meaning,\n"
+     "as an INI file (--defaults), as Markdown tables (--markdown) or as the\n"
+     "man page sluice.ini(5) in troff (--man); --outputs-man prints the man\n"
+     "page sluice-outputs(5): every column of every result file.\n",
+     cmd_config},
+    {"sweep", CMD_SWEEP, "SWEEP", "run a parameter sweep with replications (runs.csv, sweep.csv)",
+     "sweep needs exactly one SWEEP file", "sweep needs exactly one SWEEP file",
+     "Runs every point of the sweep file SWEEP with its replications in J worker\n"
+     "processes (default: all cores) and writes DIR/runs.csv (one row per point,\n"
+     "replication and executor) and DIR/sweep.csv (mean and 95%% confidence\n"
+     "half-width per point and executor).  The files do not depend on J.\n"
+     "An existing DIR is replaced only when sluice wrote all of it; --force\n"
+     "replaces it anyway.\n",
+     cmd_sweep},
+    {"stress", CMD_STRESS, "CONFIG", "N runs with random crash schedules; report invariant violations",
+     "stress needs exactly one CONFIG", "stress needs exactly one CONFIG",
+     "Runs CONFIG with N seeds (run.seed, run.seed+1, ...), each with a random crash\n"
+     "schedule (crashes anywhere, inside checkpoints, during recovery and replay),\n"
+     "and checks every invariant.  A violation prints the seed and the exact\n"
+     "`sluice run` command that replays it; the exit status is then 1 (2 when a seed\n"
+     "could not run at all, e.g. a broken trace).\n",
+     cmd_stress},
+    {"capacity", CMD_CAPACITY, "CONFIG",
+     "sustainable throughput of each executor (bisection on the rate)",
+     "capacity needs exactly one CONFIG", "capacity needs exactly one CONFIG",
+     "Finds each executor's sustainable throughput: the highest workload.rate at\n"
+     "which its latency stays bounded over the run, i.e. its backlog does (the\n"
+     "highest backlog of the last quarter is at most %gx that of the second\n"
+     "quarter, plus one bucket's arrivals).  Doubling/halving from workload.rate,\n"
+     "then K bisection steps, for R seeds; prints the mean and its 95%%\n"
+     "confidence interval.  The run must last 12 batch/micro-batch intervals.\n",
+     cmd_capacity},
+    {"plot", CMD_PLOT, "DIR", "draw the plots of a results folder into DIR/plots/",
+     "plot needs one DIR", NULL,
+     "Draws the plots of the results folder DIR into DIR/plots/ (PNG and SVG) with gnuplot.\n"
+     DIR_DETAILS,
+     cmd_plot},
+    {"report", CMD_REPORT, "DIR", "write DIR/report.html and DIR/report.md",
+     "report needs one DIR", NULL,
+     "Writes DIR/report.html (one self-contained page) and DIR/report.md from the results folder DIR.\n"
+     DIR_DETAILS,
+     cmd_report},
+};
+#define CLI_NCOMMANDS (sizeof cli_commands / sizeof cli_commands[0])
+
+/* Prints "--name VALUE" (a required option), "[--name VALUE]" or
+ * "[--set VALUE]..." to f; returns the characters printed. */
+static int put_option(FILE *f, const cli_option *o, int required)
+{
+    return fprintf(f, "%s--%s%s%s%s%s", required ? "" : "[", o->name, o->value ? " " : "",
+                   o->value ? o->value : "", required ? "" : "]",
+                   o->id == OPT_SET ? "..." : "");
+}
+
+/* The synopsis of command c ("run CONFIG [--seed N] ..."): the options it
+ * needs, then the others; config's options are alternatives. */
+static int put_synopsis(FILE *f, const cli_command *c)
+{
+    int n = fprintf(f, "%s", c->name);
+    if (c->operand)
+        n += fprintf(f, " %s", c->operand);
+    const char *sep = " ";
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < CLI_NOPTIONS; i++) {
+            const cli_option *o = &cli_options[i];
+            int needed = (o->required & c->bit) != 0;
+            if (!(o->commands & c->bit) || o->id == OPT_HELP || needed != (pass == 0))
+                continue;
+            n += fprintf(f, "%s", sep);
+            n += c->summary ? put_option(f, o, pass == 0) : fprintf(f, "--%s", o->name);
+            if (!c->summary)
+                sep = " | ";
+        }
+    return n;
+}
+
+/* Prints text at column 22 (after `used` columns), each of its lines. */
+static void put_at_22(FILE *f, int used, const char *text)
+{
+    if (used > 20) {
+        fputc('\n', f);
+        used = 0;
+    }
+    while (*text) {
+        size_t k = strcspn(text, "\n");
+        fprintf(f, "%*s%.*s\n", 22 - used, "", (int)k, text);
+        text += k + (text[k] == '\n');
+        used = 0;
+    }
+}
+
+static void print_usage(FILE *f)
+{
+    fputs("usage: sluice COMMAND [ARGS]\n\ncommands:\n", f);
+    for (size_t k = 0; k < CLI_NCOMMANDS; k++) {
+        const cli_command *c = &cli_commands[k];
+        if (c->summary) {
+            fputs("  ", f);
+            put_at_22(f, 2 + put_synopsis(f, c), c->summary);
+            continue;
+        }
+        for (size_t i = 0; i < CLI_NOPTIONS; i++)
+            if ((cli_options[i].commands & c->bit) && cli_options[i].help)
+                put_at_22(f, fprintf(f, "  %s --%s", c->name, cli_options[i].name),
+                          cli_options[i].help);
+    }
+    fputs("\noptions: --help (also after a command), --version\n", f);
+    for (size_t i = 0; i < CLI_NOPTIONS; i++) {
+        const cli_option *o = &cli_options[i];
+        if (o->help && o->commands != CMD_CONFIG)
+            put_at_22(f, fprintf(f, "  --%s%s%s", o->name, o->value ? " " : "",
+                                 o->value ? o->value : ""),
+                      o->help);
+    }
+    fputs("exit status: 0 ok, 1 an invariant failed, 2 bad input, usage or environment\n", f);
+}
 
 static int usage_error(const char *fmt, const char *arg)
 {
     fprintf(stderr, "sluice: ");
     fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\n%s", usage_text);
+    fputc('\n', stderr);
+    print_usage(stderr);
     return EXIT_USAGE;
 }
 
@@ -108,35 +350,29 @@ static int whole_number(const char *opt, const char *text, long lo, long hi, lon
     errno = 0;
     long v = strtol(text, &end, 10);
     if (end == text || *end || errno || v < lo || v > hi) {
-        fprintf(stderr, "sluice: %s needs a whole number from %ld to %ld, not '%s'\n%s", opt, lo,
-                hi, text, usage_text);
+        fprintf(stderr, "sluice: %s needs a whole number from %ld to %ld, not '%s'\n", opt, lo,
+                hi, text);
+        print_usage(stderr);
         return -1;
     }
     *out = v;
     return 0;
 }
 
-/* ---- shared option parsing for run and gen ---- */
-
-typedef struct run_args {
-    const char *config;
-    const char *out;
-    const char *seed;
-    const char **sets;
-    int nsets;
-    int report;
-    int force;
-    int help;
-    int gen;        /* sluice gen: only the events are budgeted */
-} run_args;
-
-static int parse_run_args(int argc, char **argv, run_args *a, int allow_report)
+/* Parses the arguments of command c (argv[0] is its name) into a, by the
+ * option table: 0, or the exit status of a usage error (printed).  --help
+ * ends the parsing at once (a->given[OPT_HELP]).  a->sets is malloc'd
+ * either way. */
+static int cli_parse(const cli_command *c, int argc, char **argv, cli_args *a)
 {
-    static const struct option opts[] = {
-        {"seed", required_argument, 0, 's'}, {"out", required_argument, 0, 'o'},
-        {"set", required_argument, 0, 'S'},  {"report", no_argument, 0, 'r'},
-        {"force", no_argument, 0, 'F'},      {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
+    struct option longopts[CLI_NOPTIONS + 1];
+    size_t n = 0;
+    for (size_t i = 0; i < CLI_NOPTIONS; i++)
+        if (cli_options[i].commands & c->bit)
+            longopts[n++] = (struct option){cli_options[i].name,
+                                            cli_options[i].value ? required_argument : no_argument,
+                                            NULL, 256 + (int)i};
+    longopts[n] = (struct option){0, 0, 0, 0};
     memset(a, 0, sizeof *a);
     a->sets = calloc((size_t)argc + 1, sizeof *a->sets);
     if (!a->sets)
@@ -144,42 +380,60 @@ static int parse_run_args(int argc, char **argv, run_args *a, int allow_report)
     optind = 1;
     opterr = 0;
     int ch;
-    while ((ch = getopt_long(argc, argv, ":s:o:S:rFh", opts, NULL)) != -1) {
-        switch (ch) {
-        case 's': a->seed = optarg; break;
-        case 'o': a->out = optarg; break;
-        case 'S': a->sets[a->nsets++] = optarg; break;
-        case 'r':
-            if (!allow_report)
-                return usage_error("unknown option '%s'", "--report");
-            a->report = 1;
-            break;
-        case 'F': a->force = 1; break;
-        case 'h': a->help = 1; return 0;
-        case ':': return usage_error("option '%s' needs a value", argv[optind - 1]);
-        default: return usage_error("unknown option '%s'", argv[optind - 1]);
+    while ((ch = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+        if (ch == ':')
+            return usage_error("option '%s' needs a value", argv[optind - 1]);
+        if (ch != 'h' && ch < 256)
+            return usage_error("unknown option '%s'", argv[optind - 1]);
+        const cli_option *o = &cli_options[ch == 'h' ? CLI_NOPTIONS - 1 : (size_t)(ch - 256)];
+        a->given[o->id]++;
+        a->text[o->id] = optarg;
+        if (o->id == OPT_HELP)
+            return 0;
+        if (o->id == OPT_SET)
+            a->sets[a->nsets++] = optarg;
+        if (o->lo < o->hi) {
+            char name[32];
+            snprintf(name, sizeof name, "--%s", o->name);
+            if (whole_number(name, optarg, o->lo, o->hi, &a->number[o->id]) != 0)
+                return EXIT_USAGE;
         }
     }
-    if (optind >= argc)
-        return usage_error("%s", "missing CONFIG");
-    a->config = argv[optind++];
-    if (optind < argc)
-        return usage_error("unexpected argument '%s'", argv[optind]);
+    if (c->operand && optind >= argc)
+        return usage_error("%s", c->missing);
+    if (!c->operand && optind < argc)
+        return usage_error("%s", c->missing);
+    if (c->operand) {
+        a->operand = argv[optind++];
+        if (optind < argc)
+            return c->extra ? usage_error("%s", c->extra)
+                            : usage_error("unexpected argument '%s'", argv[optind]);
+    }
+    for (size_t i = 0; i < CLI_NOPTIONS; i++) {
+        const cli_option *o = &cli_options[i];
+        if ((o->required & c->bit) && !a->given[o->id]) {
+            fprintf(stderr, "sluice: %s needs --%s %s\n", c->name, o->name, o->value);
+            print_usage(stderr);
+            return EXIT_USAGE;
+        }
+    }
     return 0;
 }
 
-/* Loads the config, then --seed and --set overrides, then validates. */
-static int load_config(const run_args *a, config_t *c)
+/* Loads the config, then --seed and --set overrides, then checks it
+ * (sim_check: the rules of model/config.c and the budget; gen: the rules
+ * and only the events are budgeted), before any output exists. */
+static int load_config(const cli_args *a, int gen, config_t *c)
 {
     char err[CFG_ERR_MAX];
     config_defaults(c);
-    if (config_load_stop(c, a->config, &g_stop, err, sizeof err) != CFG_OK) {
+    if (config_load_stop(c, a->operand, &g_stop, err, sizeof err) != CFG_OK) {
         fprintf(stderr, "%s\n", err);
         return EXIT_USAGE;
     }
-    if (a->seed) {
+    if (a->text[OPT_SEED]) {
         char buf[96];
-        snprintf(buf, sizeof buf, "run.seed=%s", a->seed);
+        snprintf(buf, sizeof buf, "run.seed=%s", a->text[OPT_SEED]);
         if (config_set(c, buf, err, sizeof err) != CFG_OK) {
             fprintf(stderr, "--seed: %s\n", err);
             return EXIT_USAGE;
@@ -190,9 +444,10 @@ static int load_config(const run_args *a, config_t *c)
             fprintf(stderr, "%s\n", err);
             return EXIT_USAGE;
         }
-    if (config_validate(c, err, sizeof err) != CFG_OK ||
-        (a->gen ? budget_check_events(c, err, sizeof err) : budget_check(c, err, sizeof err)) !=
-            BUDGET_OK) {
+    int bad = gen ? config_validate(c, err, sizeof err) != CFG_OK ||
+                        budget_check_events(c, err, sizeof err) != BUDGET_OK
+                  : sim_check(c, err, sizeof err) != SIM_OK;
+    if (bad) {
         fprintf(stderr, "%s\n", err);
         return EXIT_USAGE;
     }
@@ -306,46 +561,33 @@ static const char *config_name(const char *path, char *buf, size_t n)
     return buf;
 }
 
-static int cmd_run(int argc, char **argv)
+static int cmd_run(const cli_args *a, const char *prog)
 {
-    run_args a;
-    int rc = parse_run_args(argc, argv, &a, 1);
-    if (rc || a.help) {
-        if (a.help)
-            printf("usage: sluice run CONFIG [--seed N] [--out DIR] [--set section.key=value]... "
-                   "[--report] [--force]\n\n"
-                   "Simulates CONFIG and writes summary.csv, panes.csv, timeline.csv, windows.csv,\n"
-                   "latency.csv, faults.csv, events.csv and config.ini into DIR (default\n"
-                   "results/NAME for CONFIG NAME.ini).  --report also draws the plots and writes\n"
-                   "DIR/report.html.  An existing DIR is replaced only when sluice wrote all of\n"
-                   "it (DIR/.sluice lists what it wrote); --force replaces it anyway.\n"
-                   "Exit status 0 ok, 1 an invariant failed, 2 bad input or environment.\n");
-        free(a.sets);
-        return rc;
-    }
+    (void)prog;
     config_t c;
-    rc = load_config(&a, &c);
-    if (rc) {
-        free(a.sets);
+    int rc = load_config(a, 0, &c);
+    if (rc)
         return rc;
-    }
     char outbuf[PATH_MAX], name[256];
-    const char *out = a.out;
+    const char *out = a->text[OPT_OUT];
+    int force = a->given[OPT_FORCE] > 0;
     if (!out) {
-        snprintf(outbuf, sizeof outbuf, "results/%s", config_name(a.config, name, sizeof name));
+        snprintf(outbuf, sizeof outbuf, "results/%s", config_name(a->operand, name, sizeof name));
         out = outbuf;
     }
     outdir od;
     char err[2048];
-    if (outdir_begin(&od, out, "sluice run", a.force, err, sizeof err) != 0) {
+    if (outdir_begin(&od, out, "sluice run", force, err, sizeof err) != 0) {
         fprintf(stderr, "sluice: %s\n", err);
-        free(a.sets);
         return EXIT_USAGE;
     }
     print_notes(od.note);
     progress p = {c.run.duration, {0, 0}, 0};
     clock_gettime(CLOCK_MONOTONIC, &p.t0);
-    sim_options opt = {&g_stop, isatty(STDERR_FILENO) ? show_progress : NULL, &p, 0, NULL};
+    sim_options opt = {.stop = &g_stop,
+                       .progress = isatty(STDERR_FILENO) ? show_progress : NULL,
+                       .user = &p,
+                       .checked = 1}; /* load_config ran sim_check */
     /* For tests of folding (README, "Memory"): fold as often as asked. */
     const char *fm = getenv("SLUICE_FOLD_MIN");
     if (fm && *fm)
@@ -354,61 +596,38 @@ static int cmd_run(int argc, char **argv)
     int st = sim_run_opts(&c, od.tmp, &opt, &o, err, sizeof err);
     if (p.shown)
         fprintf(stderr, "\r%80s\r", "");
-    if (st == SIM_ERR) {
+    rc = exit_status(st);
+    if (rc == EXIT_USAGE) {
         fprintf(stderr, "sluice: %s\n", err);
         outdir_abort(&od);
-        free(a.sets);
         return EXIT_USAGE;
     }
     char cerr[2048];
     if (outdir_commit(&od, cerr, sizeof cerr) != 0) {
         fprintf(stderr, "sluice: %s\n", cerr);
         outdir_abort(&od);
-        free(a.sets);
         return EXIT_USAGE;
     }
     printf("sluice: %" PRIu64 " events, simulated until t = %.6g s; results in %s/\n", o.events,
            o.end_time, od.dir);
-    rc = 0;
-    if (st == SIM_INVARIANT) {
+    if (rc == EXIT_INVARIANT)
         fprintf(stderr, "sluice: %s\n", err);
-        rc = EXIT_INVARIANT;
-    }
-    if (a.report) {
-        int prc = do_plot_report(out, 1, 1, a.force);
+    if (a->given[OPT_REPORT]) {
+        int prc = do_plot_report(out, 1, 1, force);
         if (prc && !rc)
             rc = prc;
     }
-    free(a.sets);
     return rc;
 }
 
-static int cmd_gen(int argc, char **argv)
+static int cmd_gen(const cli_args *a, const char *prog)
 {
-    run_args a;
-    int rc = parse_run_args(argc, argv, &a, 0);
-    if (rc || a.help) {
-        if (a.help)
-            printf("usage: sluice gen CONFIG --out TRACE.csv [--seed N] [--set section.key=value]... "
-                   "[--force]\n\n"
-                   "Writes the events of CONFIG's workload, in arrival order, as a trace CSV\n"
-                   "(id,key,value,event_time,arrival_time) that [workload] source = trace can\n"
-                   "replay, and prints a profile of its out-of-orderness.  An existing TRACE.csv\n"
-                   "is replaced only when it starts with that header (a trace sluice wrote);\n"
-                   "--force replaces any regular file.  A folder there is refused.\n");
-        free(a.sets);
-        return rc;
-    }
-    if (!a.out) {
-        free(a.sets);
-        return usage_error("%s", "gen needs --out TRACE.csv");
-    }
+    (void)prog;
     config_t c;
-    a.gen = 1;
-    rc = load_config(&a, &c);
-    free(a.sets);
+    int rc = load_config(a, 1, &c);
     if (rc)
         return rc;
+    const char *trace = a->text[OPT_OUT];
     char err[2048];
     workload_t *w = workload_open_stop(&c, &g_stop, err, sizeof err);
     if (!w) {
@@ -418,7 +637,7 @@ static int cmd_gen(int argc, char **argv)
     double bound = c.stream.watermark_bound;
     workload_profile *prof = workload_profile_alloc(bound);
     outdir od;
-    if (!prof || outdir_file_begin(&od, a.out, WL_TRACE_HEADER, a.force, err, sizeof err) != 0) {
+    if (!prof || outdir_file_begin(&od, trace, WL_TRACE_HEADER, a->given[OPT_FORCE] > 0, err, sizeof err) != 0) {
         fprintf(stderr, "sluice: %s\n", prof ? err : "out of memory");
         workload_free(w);
         workload_profile_free(prof);
@@ -428,7 +647,7 @@ static int cmd_gen(int argc, char **argv)
     int fd = dup(od.fd);
     FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
     if (!f) {
-        fprintf(stderr, "sluice: %s: cannot write: %s\n", a.out, strerror(errno));
+        fprintf(stderr, "sluice: %s: cannot write: %s\n", trace, strerror(errno));
         if (fd >= 0)
             close(fd);
         outdir_abort(&od);
@@ -453,7 +672,7 @@ static int cmd_gen(int argc, char **argv)
         bad = 1;
     if (bad || g_stop) {
         if (bad == 1)
-            fprintf(stderr, "sluice: %s: write error\n", a.out);
+            fprintf(stderr, "sluice: %s: write error\n", trace);
         else if (g_stop)
             fprintf(stderr, "sluice: interrupted\n");
         outdir_abort(&od);
@@ -468,60 +687,31 @@ static int cmd_gen(int argc, char **argv)
         workload_profile_free(prof);
         return EXIT_USAGE;
     }
-    printf("wrote %" PRIu64 " events to %s\n", n, a.out);
+    printf("wrote %" PRIu64 " events to %s\n", n, trace);
     workload_profile_write(prof, stdout);
     workload_free(w);
     workload_profile_free(prof);
     return 0;
 }
 
-static int cmd_config(int argc, char **argv)
+static int cmd_config(const cli_args *a, const char *prog)
 {
-    if (argc == 2 && !strcmp(argv[1], "--defaults"))
-        return config_write_defaults(stdout) == 0 ? 0 : EXIT_USAGE;
-    if (argc == 2 && !strcmp(argv[1], "--markdown"))
-        return config_write_markdown(stdout) == 0 ? 0 : EXIT_USAGE;
-    if (argc == 2 && !strcmp(argv[1], "--man"))
-        return config_write_man(stdout) == 0 ? 0 : EXIT_USAGE;
-    if (argc == 2 && !strcmp(argv[1], "--outputs-man"))
-        return columns_write_man(stdout) == 0 ? 0 : EXIT_USAGE;
-    if (argc == 2 && !strcmp(argv[1], "--help")) {
-        printf("usage: sluice config --defaults | --markdown | --man | --outputs-man\n\n"
-               "Prints every configuration key with its default, unit, range and meaning,\n"
-               "as an INI file (--defaults), as Markdown tables (--markdown) or as the\n"
-               "man page sluice.ini(5) in troff (--man); --outputs-man prints the man\n"
-               "page sluice-outputs(5): every column of every result file.\n");
-        return 0;
-    }
-    return usage_error("%s", "config needs --defaults, --markdown, --man or --outputs-man");
+    (void)prog;
+    int n = (a->given[OPT_DEFAULTS] > 0) + (a->given[OPT_MARKDOWN] > 0) + (a->given[OPT_MAN] > 0)
+            + (a->given[OPT_OUTPUTS_MAN] > 0);
+    if (n != 1)
+        return usage_error("%s", "config needs --defaults, --markdown, --man or --outputs-man");
+    int rc = a->given[OPT_DEFAULTS]    ? config_write_defaults(stdout)
+             : a->given[OPT_MARKDOWN]  ? config_write_markdown(stdout)
+             : a->given[OPT_MAN]       ? config_write_man(stdout)
+                                       : columns_write_man(stdout);
+    return rc == 0 ? 0 : EXIT_USAGE;
 }
 
-static int cmd_dir(int argc, char **argv, int plot, int report)
+static int cmd_dir(const cli_args *a, int plot, int report)
 {
-    const char *dir = NULL;
-    int force = 0;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--help")) {
-            printf(plot ? "usage: sluice plot DIR [--force]\n\nDraws the plots of the results "
-                          "folder DIR into DIR/plots/ (PNG and SVG) with gnuplot.\n"
-                        : "usage: sluice report DIR [--force]\n\nWrites DIR/report.html (one "
-                          "self-contained page) and DIR/report.md from the results folder DIR.\n");
-            printf("DIR must be a sluice results folder (DIR/.sluice, or only sluice's file "
-                   "names);\n--force writes into any folder and replaces what sluice did not "
-                   "write.\n");
-            return 0;
-        }
-        if (!strcmp(argv[i], "--force"))
-            force = 1;
-        else if (argv[i][0] == '-' && argv[i][1])
-            return usage_error("unknown option '%s'", argv[i]);
-        else if (dir)
-            return usage_error("unexpected argument '%s'", argv[i]);
-        else
-            dir = argv[i];
-    }
-    if (!dir)
-        return usage_error("%s", plot ? "plot needs one DIR" : "report needs one DIR");
+    const char *dir = a->operand;
+    int force = a->given[OPT_FORCE] > 0;
     if (report) {
         /* The report shows the plots: draw them first.  Without gnuplot
          * the report still has every table; a folder the report may not
@@ -541,6 +731,18 @@ static int cmd_dir(int argc, char **argv, int plot, int report)
         return do_plot_report(dir, 0, 1, force);
     }
     return do_plot_report(dir, plot, report, force);
+}
+
+static int cmd_plot(const cli_args *a, const char *prog)
+{
+    (void)prog;
+    return cmd_dir(a, 1, 0);
+}
+
+static int cmd_report(const cli_args *a, const char *prog)
+{
+    (void)prog;
+    return cmd_dir(a, 0, 1);
 }
 
 typedef struct sweep_progress {
@@ -563,46 +765,14 @@ static void show_sweep_progress(void *user, size_t done, size_t total)
         fprintf(stderr, "\n");
 }
 
-static int cmd_sweep(int argc, char **argv)
+static int cmd_sweep(const cli_args *a, const char *prog)
 {
-    static const struct option opts[] = {{"out", required_argument, 0, 'o'},
-                                         {"jobs", required_argument, 0, 'j'},
-                                         {"force", no_argument, 0, 'F'},
-                                         {"help", no_argument, 0, 'h'},
-                                         {0, 0, 0, 0}};
-    const char *out = NULL;
-    int force = 0;
-    long jobs = sysconf(_SC_NPROCESSORS_ONLN);
-    optind = 1;
-    opterr = 0;
-    int ch;
-    while ((ch = getopt_long(argc, argv, ":o:j:Fh", opts, NULL)) != -1) {
-        switch (ch) {
-        case 'o': out = optarg; break;
-        case 'F': force = 1; break;
-        case 'j':
-            if (whole_number("--jobs", optarg, 1, 1024, &jobs) != 0)
-                return EXIT_USAGE;
-            break;
-        case 'h':
-            printf("usage: sluice sweep SWEEP --out DIR [--jobs N] [--force]\n\n"
-                   "Runs every point of the sweep file SWEEP with its replications in N worker\n"
-                   "processes (default: all cores) and writes DIR/runs.csv (one row per point,\n"
-                   "replication and executor) and DIR/sweep.csv (mean and 95%% confidence\n"
-                   "half-width per point and executor).  The files do not depend on N.\n"
-                   "An existing DIR is replaced only when sluice wrote all of it; --force\n"
-                   "replaces it anyway.\n");
-            return 0;
-        case ':': return usage_error("option '%s' needs a value", argv[optind - 1]);
-        default: return usage_error("unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    if (optind != argc - 1)
-        return usage_error("%s", "sweep needs exactly one SWEEP file");
-    if (!out)
-        return usage_error("%s", "sweep needs --out DIR");
+    (void)prog;
+    const char *out = a->text[OPT_OUT];
+    int force = a->given[OPT_FORCE] > 0;
+    long jobs = a->given[OPT_JOBS] ? a->number[OPT_JOBS] : sysconf(_SC_NPROCESSORS_ONLN);
     char err[2048];
-    sweep_t *w = sweep_load_stop(argv[optind], &g_stop, err, sizeof err);
+    sweep_t *w = sweep_load_stop(a->operand, &g_stop, err, sizeof err);
     if (!w) {
         fprintf(stderr, "%s\n", err);
         return EXIT_USAGE;
@@ -635,10 +805,7 @@ static int cmd_sweep(int argc, char **argv)
         char cmd[2048];
         sweep_task_command(w, t, cmd, sizeof cmd);
         fprintf(stderr, "sluice: run %zu failed (%s)\n  replay: %s\n", t, res[t].message, cmd);
-        if (res[t].status == SIM_INVARIANT)
-            failed = EXIT_INVARIANT;
-        else if (!failed)
-            failed = EXIT_USAGE;
+        failed = worst_exit(failed, res[t].status);
     }
     if (sweep_write_results(w, res, od.tmp, err, sizeof err) != 0 ||
         outdir_commit(&od, err, sizeof err) != 0) {
@@ -656,62 +823,17 @@ static int cmd_sweep(int argc, char **argv)
 }
 
 /* prog: the name sluice was run by, for the replay command. */
-static int cmd_stress(int argc, char **argv, const char *prog)
+static int cmd_stress(const cli_args *a, const char *prog)
 {
-    static const struct option opts[] = {{"seeds", required_argument, 0, 'n'},
-                                         {"jobs", required_argument, 0, 'j'},
-                                         {"set", required_argument, 0, 'S'},
-                                         {"help", no_argument, 0, 'h'},
-                                         {0, 0, 0, 0}};
-    long seeds = 100, jobs = sysconf(_SC_NPROCESSORS_ONLN);
-    run_args a;
-    memset(&a, 0, sizeof a);
-    a.sets = calloc((size_t)argc + 1, sizeof *a.sets);
-    if (!a.sets)
-        return usage_error("%s", "out of memory");
-    optind = 1;
-    opterr = 0;
-    int ch;
-    while ((ch = getopt_long(argc, argv, ":n:j:S:h", opts, NULL)) != -1) {
-        switch (ch) {
-        case 'n':
-        case 'j':
-            if (whole_number(ch == 'n' ? "--seeds" : "--jobs", optarg, 1,
-                             ch == 'n' ? 100000000 : 1024, ch == 'n' ? &seeds : &jobs) != 0) {
-                free(a.sets);
-                return EXIT_USAGE;
-            }
-            break;
-        case 'S': a.sets[a.nsets++] = optarg; break;
-        case 'h':
-            printf("usage: sluice stress CONFIG --seeds N [--jobs J] [--set section.key=value]...\n\n"
-                   "Runs CONFIG with N seeds (run.seed, run.seed+1, ...), each with a random crash\n"
-                   "schedule (crashes anywhere, inside checkpoints, during recovery and replay),\n"
-                   "and checks every invariant.  A violation prints the seed and the exact\n"
-                   "`sluice run` command that replays it; the exit status is then 1 (2 when a seed\n"
-                   "could not run at all, e.g. a broken trace).\n");
-            free(a.sets);
-            return 0;
-        case ':': free(a.sets); return usage_error("option '%s' needs a value", argv[optind - 1]);
-        default: free(a.sets); return usage_error("unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    if (optind != argc - 1) {
-        free(a.sets);
-        return usage_error("%s", "stress needs exactly one CONFIG");
-    }
-    a.config = argv[optind];
+    long seeds = a->given[OPT_SEEDS] ? a->number[OPT_SEEDS] : 100;
+    long jobs = a->given[OPT_JOBS] ? a->number[OPT_JOBS] : sysconf(_SC_NPROCESSORS_ONLN);
     config_t c;
-    int rc = load_config(&a, &c);
-    if (rc) {
-        free(a.sets);
+    int rc = load_config(a, 0, &c);
+    if (rc)
         return rc;
-    }
     stress_result *res = calloc((size_t)seeds, sizeof *res);
-    if (!res) {
-        free(a.sets);
+    if (!res)
         return usage_error("%s", "out of memory");
-    }
     sweep_progress p = {{0, 0}, isatty(STDERR_FILENO)};
     clock_gettime(CLOCK_MONOTONIC, &p.t0);
     char err[2048];
@@ -719,82 +841,35 @@ static int cmd_stress(int argc, char **argv, const char *prog)
                        sizeof err) != 0) {
         fprintf(stderr, "sluice: %s\n", err);
         free(res);
-        free(a.sets);
         return EXIT_USAGE;
     }
     /* Exit 1 when an invariant failed, else 2 when a seed could not run
      * (bad input such as a broken trace, out of memory, interrupted). */
-    long bad = 0, invariant = 0;
+    long bad = 0;
+    int failed = 0;
     for (long i = 0; i < seeds; i++) {
         if (res[i].status == SIM_OK)
             continue;
         bad++;
-        invariant += res[i].status == SIM_INVARIANT;
+        failed = worst_exit(failed, res[i].status);
         char cmd[8192];
-        stress_replay_command(prog, a.config, a.sets, (size_t)a.nsets, &res[i], cmd, sizeof cmd);
+        stress_replay_command(prog, a->operand, a->sets, (size_t)a->nsets, &res[i], cmd, sizeof cmd);
         fprintf(stderr, "sluice stress: seed %" PRIu64 " failed: %s\n  replay: %s\n", res[i].seed,
                 res[i].message, cmd);
     }
     printf("sluice stress: %ld seeds, %ld failed\n", seeds, bad);
     free(res);
-    free(a.sets);
-    return invariant ? EXIT_INVARIANT : bad ? EXIT_USAGE : 0;
+    return failed;
 }
 
-static int cmd_capacity(int argc, char **argv)
+static int cmd_capacity(const cli_args *a, const char *prog)
 {
-    static const struct option opts[] = {{"replications", required_argument, 0, 'r'},
-                                         {"iterations", required_argument, 0, 'i'},
-                                         {"jobs", required_argument, 0, 'j'},
-                                         {"set", required_argument, 0, 'S'},
-                                         {"help", no_argument, 0, 'h'},
-                                         {0, 0, 0, 0}};
-    long reps = 5, iters = 10, jobs = sysconf(_SC_NPROCESSORS_ONLN);
-    run_args a;
-    memset(&a, 0, sizeof a);
-    a.sets = calloc((size_t)argc + 1, sizeof *a.sets);
-    if (!a.sets)
-        return usage_error("%s", "out of memory");
-    optind = 1;
-    opterr = 0;
-    int ch;
-    while ((ch = getopt_long(argc, argv, ":r:i:j:S:h", opts, NULL)) != -1) {
-        switch (ch) {
-        case 'r':
-        case 'i':
-        case 'j':
-            if (whole_number(ch == 'r' ? "--replications" : ch == 'i' ? "--iterations" : "--jobs",
-                             optarg, 1, ch == 'j' ? 1024 : 1000,
-                             ch == 'r' ? &reps : ch == 'i' ? &iters : &jobs) != 0) {
-                free(a.sets);
-                return EXIT_USAGE;
-            }
-            break;
-        case 'S': a.sets[a.nsets++] = optarg; break;
-        case 'h':
-            printf("usage: sluice capacity CONFIG [--replications R] [--iterations K] [--jobs J] "
-                   "[--set section.key=value]...\n\n"
-                   "Finds each executor's sustainable throughput: the highest workload.rate at\n"
-                   "which its latency stays bounded over the run, i.e. its backlog does (the\n"
-                   "highest backlog of the last quarter is at most %gx that of the second\n"
-                   "quarter, plus one bucket's arrivals).  Doubling/halving from workload.rate,\n"
-                   "then K bisection steps, for R seeds; prints the mean and its 95%%\n"
-                   "confidence interval.  The run must last 12 batch/micro-batch intervals.\n",
-                   CAPACITY_GROWTH);
-            free(a.sets);
-            return 0;
-        case ':': free(a.sets); return usage_error("option '%s' needs a value", argv[optind - 1]);
-        default: free(a.sets); return usage_error("unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    if (optind != argc - 1) {
-        free(a.sets);
-        return usage_error("%s", "capacity needs exactly one CONFIG");
-    }
-    a.config = argv[optind];
+    (void)prog;
+    long reps = a->given[OPT_REPLICATIONS] ? a->number[OPT_REPLICATIONS] : 5;
+    long iters = a->given[OPT_ITERATIONS] ? a->number[OPT_ITERATIONS] : 10;
+    long jobs = a->given[OPT_JOBS] ? a->number[OPT_JOBS] : sysconf(_SC_NPROCESSORS_ONLN);
     config_t c;
-    int rc = load_config(&a, &c);
-    free(a.sets);
+    int rc = load_config(a, 0, &c);
     if (rc)
         return rc;
     size_t total = (size_t)EXEC_COUNT * (size_t)reps;
@@ -819,7 +894,7 @@ static int cmd_capacity(int argc, char **argv)
         int n = 0;
         for (long r = 0; r < reps; r++) {
             const capacity_result *x = &res[(size_t)id * (size_t)reps + (size_t)r];
-            if (x->status != 0) {
+            if (x->status != SIM_OK) {
                 fprintf(stderr, "sluice capacity: %s seed %" PRIu64 ": %s\n",
                         config_word("run", "executors", id), c.run.seed + (uint64_t)r, x->message);
                 failed = 1;
@@ -831,7 +906,7 @@ static int cmd_capacity(int argc, char **argv)
         double mean = n ? sum / n : NAN;
         for (long r = 0; r < reps; r++) {
             const capacity_result *x = &res[(size_t)id * (size_t)reps + (size_t)r];
-            if (x->status == 0)
+            if (x->status == SIM_OK)
                 ss += (x->rate - mean) * (x->rate - mean);
         }
         double ci = n > 1 ? gsl_cdf_tdist_Pinv(0.975, n - 1) * sqrt(ss / (n - 1)) / sqrt(n) : NAN;
@@ -856,28 +931,29 @@ int main(int argc, char **argv)
         return usage_error("%s", "missing COMMAND");
     const char *cmd = argv[1];
     if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
-        fputs(usage_text, stdout);
+        print_usage(stdout);
         return 0;
     }
     if (!strcmp(cmd, "--version")) {
         printf("sluice %s\n", SLUICE_VERSION);
         return 0;
     }
-    if (!strcmp(cmd, "run"))
-        return cmd_run(argc - 1, argv + 1);
-    if (!strcmp(cmd, "gen"))
-        return cmd_gen(argc - 1, argv + 1);
-    if (!strcmp(cmd, "config"))
-        return cmd_config(argc - 1, argv + 1);
-    if (!strcmp(cmd, "capacity"))
-        return cmd_capacity(argc - 1, argv + 1);
-    if (!strcmp(cmd, "stress"))
-        return cmd_stress(argc - 1, argv + 1, argv[0]);
-    if (!strcmp(cmd, "sweep"))
-        return cmd_sweep(argc - 1, argv + 1);
-    if (!strcmp(cmd, "plot"))
-        return cmd_dir(argc - 1, argv + 1, 1, 0);
-    if (!strcmp(cmd, "report"))
-        return cmd_dir(argc - 1, argv + 1, 0, 1);
+    for (size_t k = 0; k < CLI_NCOMMANDS; k++) {
+        const cli_command *c = &cli_commands[k];
+        if (strcmp(cmd, c->name) != 0)
+            continue;
+        cli_args a;
+        int rc = cli_parse(c, argc - 1, argv + 1, &a);
+        if (rc == 0 && a.given[OPT_HELP]) {
+            fputs("usage: sluice ", stdout);
+            put_synopsis(stdout, c);
+            fputs("\n\n", stdout);
+            printf(c->details, CAPACITY_GROWTH);
+        } else if (rc == 0) {
+            rc = c->fn(&a, argv[0]);
+        }
+        free(a.sets);
+        return rc;
+    }
     return usage_error("unknown command '%s'", cmd);
 }

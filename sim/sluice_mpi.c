@@ -26,6 +26,13 @@
 
 #define TAG_RESULT 17
 
+/* The exit status for a run's status (run/sim.h: 0 or a negative code),
+ * as in main.c: 0 ok, 1 an invariant failed, 2 anything else. */
+static int exit_status(int sim_status)
+{
+    return sim_status == SIM_OK ? 0 : sim_status == SIM_INVARIANT ? 1 : 2;
+}
+
 static int usage(int rank)
 {
     if (rank == 0)
@@ -120,10 +127,8 @@ int main(int argc, char **argv)
                     cmd);
             /* 1 when any run broke an invariant (as stress), else 2 when
              * a run could not run at all */
-            if (res[t].status == SIM_INVARIANT)
-                rc = 1;
-            else if (rc == 0)
-                rc = 2;
+            int e = exit_status(res[t].status);
+            rc = rc == 1 || e == 1 ? 1 : rc ? rc : e;
         }
         if (sweep_write_results(w, res, od.tmp, err, sizeof err) != 0 ||
             outdir_commit(&od, err, sizeof err) != 0) {

@@ -34,6 +34,8 @@
 
 #include "model/config.h"
 
+#include "util.h"
+
 #define BIG (16 * CFG_PATH_MAX)
 
 /* ---- helpers ---------------------------------------------------------- */
@@ -43,22 +45,6 @@ static char *xstrdup(const char *s)
     char *d = strdup(s);
     cr_assert(d);
     return d;
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    cr_assert(buf);
-    *len = fread(buf, 1, (size_t)n, f);
-    buf[*len] = 0;
-    fclose(f);
-    return buf;
 }
 
 /* Writes c to a temporary config.ini, checks every line fits inih's
@@ -77,7 +63,7 @@ static char *write_load(const config_t *c, config_t *back, const char *what)
     int wrc = f ? config_write_ini(c, f) : CFG_ERR;
     int crc = f ? fclose(f) : EOF;
     size_t len = 0;
-    char *text = slurp(name, &len);
+    char *text = util_slurp(name, &len);
     config_defaults(back);
     int rc = config_load(back, name, err, sizeof err);
     unlink(name); /* before any assertion can end the test */
@@ -1005,12 +991,6 @@ Test(config_roundtrip, quoted_values_in_a_file)
 
 /* ---- the command line ------------------------------------------------------ */
 
-static const char *bin(void)
-{
-    const char *b = getenv("SLUICE_BIN");
-    return b && *b ? b : "build/sluice";
-}
-
 /* s in single quotes for sh ('\'' for a quote inside). */
 static void shq(char *dst, size_t n, const char *s)
 {
@@ -1029,24 +1009,6 @@ static void shq(char *dst, size_t n, const char *s)
     dst[o] = '\0';
 }
 
-static int run_sluice(const char *args, char *errbuf, size_t n)
-{
-    char errfile[] = "/tmp/sluice_rt_err_XXXXXX";
-    int fd = mkstemp(errfile);
-    cr_assert(fd >= 0);
-    close(fd);
-    static char cmd[BIG];
-    snprintf(cmd, sizeof cmd, "%s %s >/dev/null 2>%s", bin(), args, errfile);
-    int st = system(cmd);
-    size_t got = 0;
-    char *e = slurp(errfile, &got);
-    snprintf(errbuf, n, "%s", e ? e : "");
-    free(e);
-    remove(errfile);
-    cr_assert(WIFEXITED(st), "sluice %s did not exit normally", args);
-    return WEXITSTATUS(st);
-}
-
 /* Every file of folder a is in b with the same bytes, and b has no other. */
 static size_t assert_same_folders(const char *a, const char *b)
 {
@@ -1063,7 +1025,7 @@ static size_t assert_same_folders(const char *a, const char *b)
             snprintf(pa, sizeof pa, "%s/%s", x, e->d_name);
             snprintf(pb, sizeof pb, "%s/%s", y, e->d_name);
             size_t la = 0, lb = 0;
-            char *ca = slurp(pa, &la), *cb = slurp(pb, &lb);
+            char *ca = util_slurp(pa, &la), *cb = util_slurp(pb, &lb);
             cr_assert(ca && cb, "%s: only in %s", e->d_name, x);
             cr_assert(la == lb && memcmp(ca, cb, la) == 0, "%s differs", e->d_name);
             free(ca);
@@ -1087,10 +1049,10 @@ Test(config_roundtrip, cli_weird_trace_path_reruns_identically)
     snprintf(trace2, sizeof trace2, "%s/  blanks at both ends.csv  ", dir);
     shq(q1, sizeof q1, trace);
     snprintf(args, sizeof args, "gen tests/data/cli/small.ini --out %s", q1);
-    cr_assert_eq(run_sluice(args, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(util_sluice(args, err, sizeof err), 0, "%s", err);
     shq(q1, sizeof q1, trace2);
     snprintf(args, sizeof args, "gen tests/data/cli/small.ini --out %s", q1);
-    cr_assert_eq(run_sluice(args, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(util_sluice(args, err, sizeof err), 0, "%s", err);
 
     for (int variant = 0; variant < 2; variant++) {
         char set[2048];
@@ -1108,17 +1070,17 @@ Test(config_roundtrip, cli_weird_trace_path_reruns_identically)
         shq(q2, sizeof q2, set);
         snprintf(args, sizeof args, "run tests/data/cli/small.ini --out %s "
                                     "--set workload.source=trace --set %s", q1, q2);
-        int st = run_sluice(args, err, sizeof err);
+        int st = util_sluice(args, err, sizeof err);
         cr_assert(st == 0 || st == 1, "run with the weird trace: %s", err);
         size_t len = 0;
-        char *text = slurp(ini, &len);
+        char *text = util_slurp(ini, &len);
         cr_assert(text);
         cr_assert(strstr(text, "\ntrace = \""), "trace not quoted in config.ini:\n%s", text);
         free(text);
         shq(q3, sizeof q3, ini);
         shq(q2, sizeof q2, out2);
         snprintf(args, sizeof args, "run %s --out %s", q3, q2);
-        cr_assert_eq(run_sluice(args, err, sizeof err), st, "rerun of config.ini: %s", err);
+        cr_assert_eq(util_sluice(args, err, sizeof err), st, "rerun of config.ini: %s", err);
         size_t files = assert_same_folders(out1, out2);
         cr_assert_geq(files, 6, "only %zu files in %s", files, out1);
     }
@@ -1126,11 +1088,11 @@ Test(config_roundtrip, cli_weird_trace_path_reruns_identically)
     /* a path holding a line break is refused with exit 2 */
     snprintf(args, sizeof args, "run tests/data/cli/small.ini --out %s/nl "
                                 "--set 'workload.trace=/a\nb'", d);
-    cr_assert_eq(run_sluice(args, err, sizeof err), 2);
+    cr_assert_eq(util_sluice(args, err, sizeof err), 2);
     cr_assert(strstr(err, "--set workload.trace: a value cannot hold a line break"), "%s", err);
     snprintf(args, sizeof args, "run tests/data/cli/small.ini --out %s/nl "
                                 "--set 'workload.trace=\"/a\\x0ab\"'", d);
-    cr_assert_eq(run_sluice(args, err, sizeof err), 2);
+    cr_assert_eq(util_sluice(args, err, sizeof err), 2);
     cr_assert(strstr(err, "--set workload.trace: a value cannot hold a line break"), "%s", err);
     struct stat sb;
     snprintf(out1, sizeof out1, "%s/nl", d);

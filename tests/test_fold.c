@@ -27,6 +27,8 @@
 #include "measure/metrics.h"
 #include "run/sim.h"
 
+#include "util.h"
+
 static void load(config_t *c, const char *path, const char *const *sets)
 {
     char err[CFG_ERR_MAX];
@@ -34,26 +36,6 @@ static void load(config_t *c, const char *path, const char *const *sets)
     cr_assert_eq(config_load(c, path, err, sizeof err), CFG_OK, "%s", err);
     for (size_t i = 0; sets && sets[i]; i++)
         cr_assert_eq(config_set(c, sets[i], err, sizeof err), CFG_OK, "%s: %s", sets[i], err);
-}
-
-static char *slurp(const char *dir, const char *name, size_t *len)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        *len = 0;
-        return NULL;
-    }
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)n + 1);
-    cr_assert_not_null(b);
-    cr_assert_eq(fread(b, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    *len = (size_t)n;
-    return b;
 }
 
 static void rm_dir(const char *dir)
@@ -95,7 +77,7 @@ static void check_equivalent(const char *path, const char *const *sets, const ch
                                         "windows.csv", "latency.csv", "faults.csv"};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         size_t na, nb;
-        char *x = slurp(a, files[i], &na), *y = slurp(b, files[i], &nb);
+        char *x = util_slurp_in(a, files[i], &na), *y = util_slurp_in(b, files[i], &nb);
         cr_assert_eq(x == NULL, y == NULL, "%s: %s exists in one run only", label, files[i]);
         if (x) {
             cr_assert(na == nb && memcmp(x, y, na) == 0,

@@ -25,24 +25,7 @@
 #include "lib/infile.h"
 #include "experiments/sweep.h"
 
-static const char *bin(void)
-{
-    const char *b = getenv("SLUICE_BIN");
-    return b && *b ? b : "build/sluice";
-}
-
-static void tmpdir(char *buf, size_t n)
-{
-    snprintf(buf, n, "/tmp/sluice_infile_XXXXXX");
-    cr_assert(mkdtemp(buf));
-}
-
-static void rm_rf(const char *d)
-{
-    char cmd[1200];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", d);
-    cr_assert(system(cmd) == 0);
-}
+#include "util.h"
 
 static void write_file(const char *path, const char *text, size_t len)
 {
@@ -69,48 +52,14 @@ static void write_giant_line(const char *path, const char *head, size_t n)
     cr_assert_eq(fclose(f), 0);
 }
 
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-/* Entries of dir whose name starts with prefix. */
-static int count_prefix(const char *dir, const char *prefix)
-{
-    DIR *d = opendir(dir);
-    cr_assert(d, "%s", dir);
-    int n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL)
-        if (!strncmp(e->d_name, prefix, strlen(prefix)))
-            n++;
-    closedir(d);
-    return n;
-}
-
 /* Runs `sluice ARGS` in folder dir (timeout 20 s), stderr into err;
  * returns the exit status (124 = timed out). */
 static int sluice_in(const char *dir, const char *args, char *err, size_t n)
 {
-    char cwd[1024], b[1200], cmd[8192];
-    cr_assert(getcwd(cwd, sizeof cwd));
-    const char *x = bin();
-    snprintf(b, sizeof b, "%s%s%s", x[0] == '/' ? "" : cwd, x[0] == '/' ? "" : "/", x);
-    snprintf(cmd, sizeof cmd, "cd '%s' && timeout 20 '%s' %s >/dev/null 2>stderr.txt", dir, b,
-             args);
-    int st = system(cmd);
-    cr_assert(WIFEXITED(st), "%s", cmd);
-    char path[1100];
-    snprintf(path, sizeof path, "%s/stderr.txt", dir);
-    FILE *f = fopen(path, "r");
-    size_t got = f ? fread(err, 1, n - 1, f) : 0;
-    err[got] = 0;
-    if (f)
-        fclose(f);
-    remove(path);
-    return WEXITSTATUS(st);
+    char b[4096], cmd[8192];
+    util_bin_abs(b, sizeof b);
+    snprintf(cmd, sizeof cmd, "cd '%s' && timeout 20 '%s' %s", dir, b, args);
+    return util_shell(cmd, err, n);
 }
 
 /* `sluice ARGS` in dir must exit 2 with exactly `want` (+ "\n") on
@@ -118,9 +67,9 @@ static int sluice_in(const char *dir, const char *args, char *err, size_t n)
 static void refused(const char *dir, const char *args, const char *want)
 {
     char err[4096], w[2048];
-    double t0 = now_s();
+    double t0 = util_now_s();
     int rc = sluice_in(dir, args, err, sizeof err);
-    double el = now_s() - t0;
+    double el = util_now_s() - t0;
     snprintf(w, sizeof w, "%s\n", want);
     cr_expect_eq(rc, 2, "sluice %s: exit %d (124 = it hung), stderr: %s", args, rc, err);
     cr_expect_str_eq(err, w, "sluice %s", args);
@@ -129,7 +78,7 @@ static void refused(const char *dir, const char *args, const char *want)
     snprintf(out, sizeof out, "%s/out", dir);
     struct stat st;
     cr_expect_neq(stat(out, &st), 0, "sluice %s left %s", args, out);
-    cr_expect_eq(count_prefix(dir, "out.tmp."), 0, "sluice %s left a temporary folder", args);
+    cr_expect_eq(util_count_prefix(dir, "out.tmp."), 0, "sluice %s left a temporary folder", args);
 }
 
 /* A test folder with small.ini (the CLI fixture), a FIFO, a file with a
@@ -137,7 +86,7 @@ static void refused(const char *dir, const char *args, const char *want)
 static void fixture(char *d, size_t n)
 {
     char path[1100];
-    tmpdir(d, n);
+    util_tmpdir(d, n);
     FILE *in = fopen("tests/data/cli/small.ini", "r");
     cr_assert(in);
     char buf[8192];
@@ -157,7 +106,7 @@ Test(infile, lines_crlf_last_line_and_counts)
 {
     char d[64], path[128], err[INFILE_ERR_MAX], *line;
     size_t len;
-    tmpdir(d, sizeof d);
+    util_tmpdir(d, sizeof d);
     snprintf(path, sizeof path, "%s/a.txt", d);
     write_text(path, "one\r\n\ntwo\nlast");
     infile *f = infile_open(path, NULL, NULL, err, sizeof err);
@@ -175,14 +124,14 @@ Test(infile, lines_crlf_last_line_and_counts)
     cr_expect_eq(infile_line(f, &line, &len), INFILE_EOF);
     cr_expect_eq(infile_line(f, &line, &len), INFILE_EOF);
     infile_close(f);
-    rm_rf(d);
+    util_rm_rf(d);
 }
 
 Test(infile, line_cap_is_exact)
 {
     char d[64], path[128], err[INFILE_ERR_MAX], want[256], *line;
     size_t len;
-    tmpdir(d, sizeof d);
+    util_tmpdir(d, sizeof d);
     snprintf(path, sizeof path, "%s/a.txt", d);
     write_giant_line(path, "", INFILE_LINE_MAX); /* exactly the cap: fine */
     infile *f = infile_open(path, NULL, NULL, err, sizeof err);
@@ -200,14 +149,14 @@ Test(infile, line_cap_is_exact)
     cr_expect_str_eq(infile_error(f), want);
     cr_expect_eq(infile_line(f, &line, &len), INFILE_ERR, "an error is final");
     infile_close(f);
-    rm_rf(d);
+    util_rm_rf(d);
 }
 
 Test(infile, nul_byte_names_its_line)
 {
     char d[64], path[128], err[INFILE_ERR_MAX], want[256], *line;
     size_t len;
-    tmpdir(d, sizeof d);
+    util_tmpdir(d, sizeof d);
     snprintf(path, sizeof path, "%s/a.txt", d);
     static const char nul[] = "a\nb\nc\0d\ne\n";
     write_file(path, nul, sizeof nul - 1);
@@ -220,13 +169,13 @@ Test(infile, nul_byte_names_its_line)
     snprintf(want, sizeof want, "%s:3: NUL byte in the file", path);
     cr_expect_str_eq(infile_error(f), want);
     infile_close(f);
-    rm_rf(d);
+    util_rm_rf(d);
 }
 
 Test(infile, only_regular_files, .timeout = 10)
 {
     char d[64], path[128], err[INFILE_ERR_MAX], want[256];
-    tmpdir(d, sizeof d);
+    util_tmpdir(d, sizeof d);
     snprintf(path, sizeof path, "%s/fifo", d);
     cr_assert_eq(mkfifo(path, 0600), 0);
     /* no writer: opening must not block (the .timeout would fire) */
@@ -252,14 +201,14 @@ Test(infile, only_regular_files, .timeout = 10)
     errno = 0;
     cr_expect_null(infile_fopen(path));
     cr_expect_eq(errno, EINVAL);
-    rm_rf(d);
+    util_rm_rf(d);
 }
 
 Test(infile, stop_flag_interrupts)
 {
     char d[64], path[128], err[INFILE_ERR_MAX], want[256], *line;
     size_t len;
-    tmpdir(d, sizeof d);
+    util_tmpdir(d, sizeof d);
     snprintf(path, sizeof path, "%s/a.txt", d);
     write_text(path, "a\nb\n");
     volatile int stop = 1;
@@ -276,7 +225,7 @@ Test(infile, stop_flag_interrupts)
     cr_expect_eq(infile_line(f, &line, &len), INFILE_LINE);
     cr_expect(!infile_interrupted(f));
     infile_close(f);
-    rm_rf(d);
+    util_rm_rf(d);
 }
 
 /* ---- every reader of the CLI: golden messages ------------------------- */
@@ -300,7 +249,7 @@ Test(infile, config_files, .timeout = 120)
     refused(d, "gen fifo --out out", "fifo: not a regular file (a FIFO)");
     refused(d, "stress /dev/zero --seeds 2", "/dev/zero: not a regular file (a character device)");
     refused(d, "capacity sub", "sub: not a regular file (a directory)");
-    rm_rf(d);
+    util_rm_rf(d);
 }
 
 Test(infile, trace_files, .timeout = 120)
@@ -329,7 +278,7 @@ Test(infile, trace_files, .timeout = 120)
     /* gen reads the trace too */
     snprintf(args, sizeof args, "gen small.ini %sfifo --out out", set);
     refused(d, args, "fifo: not a regular file (a FIFO)");
-    rm_rf(d);
+    util_rm_rf(d);
 }
 
 Test(infile, watermark_files, .timeout = 60)
@@ -351,7 +300,7 @@ Test(infile, watermark_files, .timeout = 60)
     write_giant_line(path, "time,watermark\n", 1u << 20);
     snprintf(args, sizeof args, "run small.ini %sgiant.csv --out out", set);
     refused(d, args, "sluice: giant.csv:2: line longer than 65536 bytes");
-    rm_rf(d);
+    util_rm_rf(d);
 }
 
 Test(infile, sweep_files_and_bases, .timeout = 60)
@@ -380,7 +329,7 @@ Test(infile, sweep_files_and_bases, .timeout = 60)
     write_giant_line(path, "[sweep]\nbase = small.ini\n; ", 300);
     refused(d, "sweep long.sweep --out out",
             "long.sweep:3: line too long (302 characters, at most 197)");
-    rm_rf(d);
+    util_rm_rf(d);
 }
 
 /* ---- the sweep run limit ---------------------------------------------- */
@@ -436,5 +385,5 @@ Test(infile, sweep_grid_sizes_do_not_overflow, .timeout = 60)
     cr_expect_eq(sweep_tasks(w), SWEEP_MAX_RUNS);
     cr_expect_eq(sweep_points(w), 100000);
     sweep_free(w);
-    rm_rf(d);
+    util_rm_rf(d);
 }

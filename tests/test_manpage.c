@@ -18,17 +18,13 @@
 #include "measure/columns.h"
 #include "model/config.h"
 
-static const char *bin(void)
-{
-    const char *b = getenv("SLUICE_BIN");
-    return b && *b ? b : "build/sluice";
-}
+#include "util.h"
 
 /* The standard output of `sluice ARGS` (malloc'd); asserts exit status 0. */
 static char *output_of(const char *args)
 {
     char cmd[1024];
-    snprintf(cmd, sizeof cmd, "%s %s", bin(), args);
+    snprintf(cmd, sizeof cmd, "%s %s", util_bin(), args);
     FILE *p = popen(cmd, "r");
     cr_assert(p, "popen %s", cmd);
     size_t cap = 1 << 16, len = 0;

@@ -25,6 +25,8 @@
 
 #include "output/outdir.h"
 
+#include "util.h"
+
 /* The paths here are short (/tmp/sluice_outdir_XXXXXX/...); a truncated
  * command or message would fail its assertion anyway. */
 #pragma GCC diagnostic ignored "-Wformat-truncation"
@@ -60,23 +62,10 @@ static const char *reports(void)
  * errbuf; returns the exit status. */
 static int sluice_in(const char *cwd, const char *env, const char *args, char *errbuf, size_t n)
 {
-    char errfile[] = "/tmp/sluice_outdir_err_XXXXXX";
-    int fd = mkstemp(errfile);
-    cr_assert(fd >= 0);
-    close(fd);
     char cmd[8192];
-    snprintf(cmd, sizeof cmd, "%s%s%s SLUICE_REPORTS='%s' %s %s %s >/dev/null 2>%s",
-             cwd ? "cd '" : "", cwd ? cwd : "", cwd ? "' &&" : "", reports(), env ? env : "",
-             bin(), args, errfile);
-    int st = system(cmd);
-    FILE *f = fopen(errfile, "r");
-    size_t got = f ? fread(errbuf, 1, n - 1, f) : 0;
-    errbuf[got] = 0;
-    if (f)
-        fclose(f);
-    remove(errfile);
-    cr_assert(WIFEXITED(st), "sluice %s did not exit normally", args);
-    return WEXITSTATUS(st);
+    snprintf(cmd, sizeof cmd, "%s%s%s SLUICE_REPORTS='%s' %s %s %s", cwd ? "cd '" : "",
+             cwd ? cwd : "", cwd ? "' &&" : "", reports(), env ? env : "", bin(), args);
+    return util_shell(cmd, errbuf, n);
 }
 
 static int sluice(const char *args, char *errbuf, size_t n)
@@ -102,12 +91,6 @@ static void write_file(const char *path, const char *text)
     cr_assert(f, "%s: %s", path, strerror(errno));
     fputs(text, f);
     cr_assert_eq(fclose(f), 0);
-}
-
-static int exists(const char *path)
-{
-    struct stat st;
-    return lstat(path, &st) == 0;
 }
 
 /* Appends to *s (a growing string) every entry below dir: its path
@@ -539,9 +522,9 @@ Test(outdir, force_replaces_and_says_so)
              mydir);
     cr_expect_str_eq(err, want);
     snprintf(path, sizeof path, "%s/notes.txt", mydir);
-    cr_expect(!exists(path));
+    cr_expect(!util_exists(path));
     snprintf(path, sizeof path, "%s/summary.csv", mydir);
-    cr_expect(exists(path));
+    cr_expect(util_exists(path));
     /* --force on a symbolic link replaces the link, not what it points to */
     char target[128], link[128];
     snprintf(target, sizeof target, "%s/elsewhere", d);
@@ -554,7 +537,7 @@ Test(outdir, force_replaces_and_says_so)
     cr_assert_eq(sluice(args, err, sizeof err), 0, "%s", err);
     struct stat st;
     cr_expect(lstat(link, &st) == 0 && S_ISDIR(st.st_mode), "the link became a folder");
-    cr_expect(exists(path), "the link's target was touched");
+    cr_expect(util_exists(path), "the link's target was touched");
     /* gen --force over a user's file */
     snprintf(path, sizeof path, "%s/trace.csv", d);
     write_file(path, "my data\n");
@@ -609,17 +592,17 @@ Test(outdir, old_results_folders_and_empty_folders_are_replaced)
     snprintf(path, sizeof path, "%s/plots", out);
     cr_expect_eq(outdir_begin(&o, path, "test", 0, oerr, sizeof oerr), 0, "%s", oerr);
     outdir_abort(&o);
-    cr_expect(exists(path));
+    cr_expect(util_exists(path));
     snprintf(args, sizeof args, "run %s --out %s", config(), out);
     cr_expect_eq(sluice(args, err, sizeof err), 0, "%s", err);
     cr_expect_str_eq(err, "");
-    cr_expect(!exists(path), "the old folder was replaced whole");
+    cr_expect(!util_exists(path), "the old folder was replaced whole");
     snprintf(out, sizeof out, "%s/empty", d);
     cr_assert_eq(mkdir(out, 0755), 0);
     snprintf(args, sizeof args, "run %s --out %s/", config(), out);
     cr_expect_eq(sluice(args, err, sizeof err), 0, "%s", err);
     snprintf(path, sizeof path, "%s/summary.csv", out);
-    cr_expect(exists(path));
+    cr_expect(util_exists(path));
     rm_rf(d);
 }
 
@@ -662,13 +645,13 @@ Test(outdir, stale_temporaries_are_removed_or_reported)
              d, d, d);
     cr_expect_str_eq(err, want);
     snprintf(path, sizeof path, "%s/res.tmp.AAAAAA", d);
-    cr_expect(!exists(path));
+    cr_expect(!util_exists(path));
     snprintf(path, sizeof path, "%s/res.old.BBBBBB", d);
-    cr_expect(!exists(path));
+    cr_expect(!util_exists(path));
     snprintf(path, sizeof path, "%s/res.tmp.CCCCCC/notes.txt", d);
-    cr_expect(exists(path), "the user's file was deleted");
+    cr_expect(util_exists(path), "the user's file was deleted");
     snprintf(path, sizeof path, "%s/res.tmp.DDDDDD", d);
-    cr_expect(exists(path), "a locked (running) temporary was deleted");
+    cr_expect(util_exists(path), "a locked (running) temporary was deleted");
     close(fd);
     /* gen's temporaries the same way */
     snprintf(path, sizeof path, "%s/t.csv.tmp.EEEEEE", d);
@@ -677,7 +660,7 @@ Test(outdir, stale_temporaries_are_removed_or_reported)
     cr_assert_eq(sluice(args, err, sizeof err), 0, "%s", err);
     snprintf(line, sizeof line, "sluice: removed %s, left by an interrupted run\n", path);
     cr_expect_str_eq(err, line);
-    cr_expect(!exists(path));
+    cr_expect(!util_exists(path));
     rm_rf(d);
 }
 
@@ -778,18 +761,18 @@ Test(outdir, killed_run_is_cleaned_up_by_the_next, .timeout = 120)
     snprintf(args, sizeof args, "run %s --out %s", config(), out);
     cr_expect_eq(sluice(args, err, sizeof err), 0, "%s", err);
     cr_expect_str_eq(err, "");
-    cr_expect(exists(tmp), "a running sluice's temporary folder was deleted");
+    cr_expect(util_exists(tmp), "a running sluice's temporary folder was deleted");
     cr_assert_eq(kill(pid, SIGKILL), 0);
     int st;
     cr_assert_eq(waitpid(pid, &st, 0), pid);
     cr_assert(WIFSIGNALED(st), "the long run ended before it was killed");
-    cr_assert(exists(tmp), "the killed run left no temporary folder");
+    cr_assert(util_exists(tmp), "the killed run left no temporary folder");
     /* the next run removes it and says so */
     cr_expect_eq(sluice(args, err, sizeof err), 0, "%s", err);
     char want[512];
     snprintf(want, sizeof want, "sluice: removed %s, left by an interrupted run\n", tmp);
     cr_expect_str_eq(err, want);
-    cr_expect(!exists(tmp));
+    cr_expect(!util_exists(tmp));
     rm_rf(d);
 }
 

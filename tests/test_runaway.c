@@ -20,13 +20,9 @@
 #include "model/config.h"
 #include "run/sim.h"
 
-#define RUN_LIMIT_S 20 /* far above what a case takes, even under ASan */
+#include "util.h"
 
-static const char *bin(void)
-{
-    const char *b = getenv("SLUICE_BIN");
-    return b && *b ? b : "build/sluice";
-}
+#define RUN_LIMIT_S 20 /* far above what a case takes, even under ASan */
 
 /* Runs `sluice ARGS` under timeout; stderr into errbuf (trailing newline
  * removed); returns the exit status (124: it ran away). */
@@ -37,7 +33,7 @@ static int sluice(const char *args, char *errbuf, size_t n)
     cr_assert(fd >= 0);
     close(fd);
     char cmd[4096];
-    snprintf(cmd, sizeof cmd, "timeout %d %s %s >/dev/null 2>%s", RUN_LIMIT_S, bin(), args,
+    snprintf(cmd, sizeof cmd, "timeout %d %s %s >/dev/null 2>%s", RUN_LIMIT_S, util_bin(), args,
              errfile);
     int st = system(cmd);
     FILE *f = fopen(errfile, "r");
@@ -52,25 +48,6 @@ static int sluice(const char *args, char *errbuf, size_t n)
     return WEXITSTATUS(st);
 }
 
-static void tmpdir(char *buf, size_t n)
-{
-    snprintf(buf, n, "/tmp/sluice_runaway_XXXXXX");
-    cr_assert(mkdtemp(buf));
-}
-
-static void rm_rf(const char *d)
-{
-    char cmd[1200];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", d);
-    cr_assert(system(cmd) == 0);
-}
-
-static int exists(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0;
-}
-
 static long file_size(const char *path)
 {
     struct stat st;
@@ -82,17 +59,17 @@ static long file_size(const char *path)
 static void refused(const char *sets, const char *want)
 {
     char d[64], out[128], args[2048], err[4096];
-    tmpdir(d, sizeof d);
+    util_tmpdir(d, sizeof d);
     snprintf(out, sizeof out, "%s/out", d);
     snprintf(args, sizeof args, "run workloads/default.ini %s --out %s", sets, out);
     int rc = sluice(args, err, sizeof err);
     cr_assert_eq(rc, 2, "%s: exit %d (%s)", sets, rc, err);
     cr_assert_str_eq(err, want, "%s", sets);
-    cr_assert(!exists(out), "%s: an output folder was created", sets);
+    cr_assert(!util_exists(out), "%s: an output folder was created", sets);
     char cmd[256];
     snprintf(cmd, sizeof cmd, "test -z \"$(ls -A %s)\"", d);
     cr_assert(system(cmd) == 0, "%s: something was left in %s", sets, d);
-    rm_rf(d);
+    util_rm_rf(d);
 }
 
 Test(runaway, long_delays_finish_with_a_bounded_timeline, .timeout = 60)
@@ -100,7 +77,7 @@ Test(runaway, long_delays_finish_with_a_bounded_timeline, .timeout = 60)
     /* 30,000 events whose delays spread them over ~7e7 s: the timeline
      * used to tick through all of it (21 million rows, 777 MB). */
     char d[64], out[128], args[512], err[4096], path[192];
-    tmpdir(d, sizeof d);
+    util_tmpdir(d, sizeof d);
     snprintf(out, sizeof out, "%s/out", d);
     snprintf(args, sizeof args,
              "run workloads/default.ini --set workload.delay_mean=100000 "
@@ -132,7 +109,7 @@ Test(runaway, long_delays_finish_with_a_bounded_timeline, .timeout = 60)
     fclose(f);
     cr_assert(rows > 50000 && rows < 52000, "%ld stream rows", rows);
     cr_assert(t > 7e7, "the last row at %g s", t);
-    rm_rf(d);
+    util_rm_rf(d);
 }
 
 Test(runaway, huge_restart_delay_is_refused)
@@ -166,7 +143,7 @@ Test(runaway, long_outage_without_checkpoints_finishes, .timeout = 60)
      * trigger with no data runs no batch; batch runs 8 x 10^5 empty jobs,
      * each of which used to scan every event held back by the outage. */
     char d[64], out[128], args[512], err[4096];
-    tmpdir(d, sizeof d);
+    util_tmpdir(d, sizeof d);
     snprintf(out, sizeof out, "%s/out", d);
     snprintf(args, sizeof args,
              "run workloads/default.ini --set run.executors=batch,microbatch "
@@ -177,7 +154,7 @@ Test(runaway, long_outage_without_checkpoints_finishes, .timeout = 60)
     snprintf(path, sizeof path, "%s/timeline.csv", out);
     long size = file_size(path);
     cr_assert(size > 0 && size < 10L * 1000 * 1000, "timeline.csv is %ld bytes", size);
-    rm_rf(d);
+    util_rm_rf(d);
 }
 
 Test(runaway, huge_rates_are_refused)
@@ -218,21 +195,21 @@ Test(runaway, tiny_microbatch_interval_finishes, .timeout = 60)
 {
     /* Triggers without data run no batch: at most one batch per event. */
     char d[64], out[128], args[512], err[4096];
-    tmpdir(d, sizeof d);
+    util_tmpdir(d, sizeof d);
     snprintf(out, sizeof out, "%s/out", d);
     snprintf(args, sizeof args,
              "run workloads/default.ini --set run.executors=microbatch "
              "--set microbatch.interval=1e-6 --set microbatch.setup_cost=0 --out %s", out);
     int rc = sluice(args, err, sizeof err);
     cr_assert_eq(rc, 0, "exit %d: %s", rc, err);
-    rm_rf(d);
+    util_rm_rf(d);
 }
 
 Test(runaway, trace_far_from_zero_is_refused)
 {
     /* A Unix-epoch trace of 3 events once ran "for 6 days". */
     char d[64], trace[128], ini[128], out[128], args[512], err[4096], want[2048];
-    tmpdir(d, sizeof d);
+    util_tmpdir(d, sizeof d);
     snprintf(trace, sizeof trace, "%s/epoch.csv", d);
     snprintf(ini, sizeof ini, "%s/epoch.ini", d);
     snprintf(out, sizeof out, "%s/out", d);
@@ -257,14 +234,14 @@ Test(runaway, trace_far_from_zero_is_refused)
              trace);
     cr_assert_eq(rc, 2, "exit %d: %s", rc, err);
     cr_assert_str_eq(err, want);
-    cr_assert(!exists(out));
-    rm_rf(d);
+    cr_assert(!util_exists(out));
+    util_rm_rf(d);
 }
 
 Test(runaway, sweep_point_is_refused_up_front)
 {
     char d[64], sw[128], out[128], args[512], err[4096], base[PATH_MAX], want[2048];
-    tmpdir(d, sizeof d);
+    util_tmpdir(d, sizeof d);
     cr_assert(realpath("workloads/default.ini", base));
     snprintf(sw, sizeof sw, "%s/rate.sweep", d);
     snprintf(out, sizeof out, "%s/out", d);
@@ -280,8 +257,8 @@ Test(runaway, sweep_point_is_refused_up_front)
              "events, more than the limit of 2e+08: lower workload.rate or run.duration",
              sw);
     cr_assert(strstr(err, want), "stderr: %s", err);
-    cr_assert(!exists(out));
-    rm_rf(d);
+    cr_assert(!util_exists(out));
+    util_rm_rf(d);
 }
 
 /* The library refuses too (sweep tasks, stress, capacity call sim_run). */
@@ -331,7 +308,7 @@ Test(runaway, memory_beyond_the_machine_is_refused)
     if (e.memory_bytes <= (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE) / 2)
         return; /* a machine with more than 170 GB: nothing to refuse */
     char d[64], out[128], args[512];
-    tmpdir(d, sizeof d);
+    util_tmpdir(d, sizeof d);
     snprintf(out, sizeof out, "%s/out", d);
     snprintf(args, sizeof args,
              "run workloads/default.ini --set workload.rate=3e5 --set batch.interval=600 "
@@ -345,21 +322,21 @@ Test(runaway, memory_beyond_the_machine_is_refused)
     cr_assert(strncmp(err, want, strlen(want)) == 0, "%s", err);
     cr_assert(strstr(err, " GB: lower workload.rate, batch.interval, window.size or "
                           "stream.checkpoint_interval"), "%s", err);
-    cr_assert(!exists(out));
-    rm_rf(d);
+    cr_assert(!util_exists(out));
+    util_rm_rf(d);
 }
 
 Test(runaway, gen_budgets_only_the_events)
 {
     char d[64], out[128], args[512], err[4096];
-    tmpdir(d, sizeof d);
+    util_tmpdir(d, sizeof d);
     snprintf(out, sizeof out, "%s/trace.csv", d);
     /* a restart delay matters to a run, not to the events it reads */
     snprintf(args, sizeof args,
              "gen workloads/default.ini --set stream.restart_delay=1e19 --out %s", out);
     int rc = sluice(args, err, sizeof err);
     cr_assert_eq(rc, 0, "exit %d: %s", rc, err);
-    cr_assert(exists(out));
+    cr_assert(util_exists(out));
     remove(out);
     snprintf(args, sizeof args, "gen workloads/default.ini --set workload.rate=1e23 --out %s",
              out);
@@ -368,6 +345,6 @@ Test(runaway, gen_budgets_only_the_events)
     cr_assert_str_eq(err, "workload.rate = 1e+23 x run.duration = 600 gives about 6e+25 "
                           "events, more than the limit of 2e+08: lower workload.rate or "
                           "run.duration");
-    cr_assert(!exists(out));
-    rm_rf(d);
+    cr_assert(!util_exists(out));
+    util_rm_rf(d);
 }

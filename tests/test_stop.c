@@ -23,48 +23,12 @@
 #include <time.h>
 #include <unistd.h>
 
-static void bin_path(char *b, size_t n)
-{
-    const char *x = getenv("SLUICE_BIN");
-    if (!x || !*x)
-        x = "build/sluice";
-    char cwd[1024];
-    cr_assert(getcwd(cwd, sizeof cwd));
-    snprintf(b, n, "%s%s%s", x[0] == '/' ? "" : cwd, x[0] == '/' ? "" : "/", x);
-}
-
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
+#include "util.h"
 
 static void nap_ms(int ms)
 {
     struct timespec t = {ms / 1000, (long)(ms % 1000) * 1000000L};
     nanosleep(&t, NULL);
-}
-
-static void rm_rf(const char *d)
-{
-    char cmd[1200];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", d);
-    cr_assert(system(cmd) == 0);
-}
-
-static int count_prefix(const char *dir, const char *prefix)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return 0;
-    int n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL)
-        if (!strncmp(e->d_name, prefix, strlen(prefix)))
-            n++;
-    closedir(d);
-    return n;
 }
 
 static void write_text(const char *path, const char *text)
@@ -95,7 +59,7 @@ static void fixture(char *d, size_t n)
 static pid_t start(const char *dir, const char *path_prefix, char *const args[])
 {
     char b[1200];
-    bin_path(b, sizeof b);
+    util_bin_abs(b, sizeof b);
     char *argv[16];
     int n = 0;
     argv[n++] = b;
@@ -143,12 +107,12 @@ static pid_t start(const char *dir, const char *path_prefix, char *const args[])
  * begun); fails after 60 s or when the child is gone. */
 static void wait_for(pid_t pid, const char *dir, const char *prefix)
 {
-    double t0 = now_s();
-    while (count_prefix(dir, prefix) == 0) {
+    double t0 = util_now_s();
+    while (util_count_prefix(dir, prefix) == 0) {
         int st;
         cr_assert_eq(waitpid(pid, &st, WNOHANG), 0, "sluice ended before %s/%s* appeared", dir,
                      prefix);
-        cr_assert_lt(now_s() - t0, 60.0, "no %s/%s* after 60 s", dir, prefix);
+        cr_assert_lt(util_now_s() - t0, 60.0, "no %s/%s* after 60 s", dir, prefix);
         nap_ms(10);
     }
 }
@@ -158,10 +122,10 @@ static void wait_for(pid_t pid, const char *dir, const char *prefix)
 static void stop_and_check(pid_t pid, int sig, const char *dir, const char *want)
 {
     cr_assert_eq(kill(pid, sig), 0);
-    double t0 = now_s();
+    double t0 = util_now_s();
     int st = 0;
     pid_t w;
-    while ((w = waitpid(pid, &st, WNOHANG)) == 0 && now_s() - t0 < 5.0)
+    while ((w = waitpid(pid, &st, WNOHANG)) == 0 && util_now_s() - t0 < 5.0)
         nap_ms(10);
     if (w == 0) {
         kill(pid, SIGKILL);
@@ -188,7 +152,7 @@ static void no_results(const char *dir, const char *name)
     snprintf(path, sizeof path, "%s/%s", dir, name);
     cr_expect_neq(stat(path, &st), 0, "%s was left behind", path);
     snprintf(tmp, sizeof tmp, "%s.tmp.", name);
-    cr_expect_eq(count_prefix(dir, tmp), 0, "%s/%s* was left behind", dir, tmp);
+    cr_expect_eq(util_count_prefix(dir, tmp), 0, "%s/%s* was left behind", dir, tmp);
 }
 
 static void sweep_case(const char *jobs, int sig)
@@ -203,7 +167,7 @@ static void sweep_case(const char *jobs, int sig)
     nap_ms(300); /* inside the runs */
     stop_and_check(pid, sig, d, "sluice: interrupted");
     no_results(d, "out");
-    rm_rf(d);
+    util_rm_rf(d);
 }
 
 Test(stop, sweep_in_process_sigint, .timeout = 120) { sweep_case("1", SIGINT); }
@@ -220,7 +184,7 @@ Test(stop, run_sigterm, .timeout = 120)
     nap_ms(300);
     stop_and_check(pid, SIGTERM, d, "sluice: interrupted");
     no_results(d, "out");
-    rm_rf(d);
+    util_rm_rf(d);
 }
 
 Test(stop, stress_sigint, .timeout = 120)
@@ -231,7 +195,7 @@ Test(stop, stress_sigint, .timeout = 120)
     pid_t pid = start(d, NULL, args);
     nap_ms(1000); /* no folder to wait for: give it time to start the runs */
     stop_and_check(pid, SIGINT, d, "sluice: interrupted");
-    rm_rf(d);
+    util_rm_rf(d);
 }
 
 /* A trace of a header and 60 million empty lines: seconds to read. */
@@ -255,7 +219,7 @@ Test(stop, loading_a_big_trace, .timeout = 120)
     nap_ms(100);
     stop_and_check(pid, SIGINT, d, "sluice: big.csv: interrupted");
     no_results(d, "out");
-    rm_rf(d);
+    util_rm_rf(d);
 }
 
 /* gnuplot replaced by a script that sleeps (exec: the sleep is the child
@@ -264,7 +228,7 @@ Test(stop, plotting, .timeout = 120)
 {
     char d[64], path[1100], cmd[2400], b[1200];
     fixture(d, sizeof d);
-    bin_path(b, sizeof b);
+    util_bin_abs(b, sizeof b);
     snprintf(cmd, sizeof cmd,
              "cd '%s' && '%s' run slow.ini --set run.duration=20 --out res >/dev/null", d, b);
     cr_assert_eq(system(cmd), 0, "%s", cmd);
@@ -282,5 +246,5 @@ Test(stop, plotting, .timeout = 120)
     nap_ms(200);
     stop_and_check(pid, SIGINT, d, "sluice plot: interrupted");
     no_results(res, "plots");
-    rm_rf(d);
+    util_rm_rf(d);
 }

@@ -34,6 +34,8 @@
 #include "model/trigger.h"
 #include "model/watermark.h"
 
+#include "util.h"
+
 /* ------------------------------------------------------------- harness */
 
 #define MAXROWS 64
@@ -1286,22 +1288,6 @@ Test(stream, invariants_many_seeds, .timeout = 240)
     }
 }
 
-static char *slurp(const char *dir, const char *name, size_t *len)
-{
-    char path[128];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "rb");
-    cr_assert_not_null(f, "%s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)n + 1);
-    cr_assert_not_null(b);
-    *len = fread(b, 1, (size_t)n, f);
-    fclose(f);
-    return b;
-}
-
 Test(stream, deterministic_outputs)
 {
     for (uint64_t seed = 101; seed <= 106; seed++) {
@@ -1315,7 +1301,7 @@ Test(stream, deterministic_outputs)
         const char *files[] = {"panes.csv", "summary.csv", "timeline.csv"};
         for (int i = 0; i < 3; i++) {
             size_t la, lb;
-            char *x = slurp(a.dir, files[i], &la), *y = slurp(b.dir, files[i], &lb);
+            char *x = util_slurp_in(a.dir, files[i], &la), *y = util_slurp_in(b.dir, files[i], &lb);
             cr_assert(la == lb && memcmp(x, y, la) == 0, "%s: %s differs", desc, files[i]);
             free(x);
             free(y);

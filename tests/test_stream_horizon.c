@@ -42,6 +42,7 @@
 #include "run/sim.h"
 
 #include "exec/stream/stream.h"
+#include "util.h"
 
 /* ------------------------------------------------------------- checker */
 
@@ -417,23 +418,6 @@ Test(stream_horizon, promise_stress_variants, .timeout = 600)
 
 /* ---------------------------------------------------------------- side */
 
-static char *slurp(const char *dir, const char *name, size_t *len)
-{
-    char p[512];
-    snprintf(p, sizeof p, "%s/%s", dir, name);
-    FILE *f = fopen(p, "rb");
-    cr_assert_not_null(f, "%s", p);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)n + 1);
-    cr_assert_not_null(b);
-    cr_assert_eq(fread(b, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    *len = (size_t)n;
-    return b;
-}
-
 static void rm_dir(const char *dir)
 {
     DIR *d = opendir(dir);
@@ -494,7 +478,7 @@ Test(stream_horizon, asking_changes_nothing, .timeout = 120)
             cr_assert_eq(access(pa, F_OK), access(pb, F_OK), "%s", files[f]);
             if (access(pa, F_OK) != 0)
                 continue; /* windows.csv: not for window none */
-            char *a = slurp(dir[0], files[f], &la), *b = slurp(dir[1], files[f], &lb);
+            char *a = util_slurp_in(dir[0], files[f], &la), *b = util_slurp_in(dir[1], files[f], &lb);
             cr_expect(la == lb && memcmp(a, b, la) == 0, "variant %zu: %s differs", v, files[f]);
             free(a);
             free(b);
@@ -679,7 +663,7 @@ Test(stream_horizon, same_output_folded_or_not, .timeout = 300)
             cr_assert_eq(sb, SIM_OK, "variant %zu faults %d: %s", v, faults, ob.invariants[0]);
             for (size_t f = 0; f < sizeof files / sizeof files[0]; f++) {
                 size_t la, lb;
-                char *x = slurp(a, files[f], &la), *y = slurp(b, files[f], &lb);
+                char *x = util_slurp_in(a, files[f], &la), *y = util_slurp_in(b, files[f], &lb);
                 cr_expect(la == lb && memcmp(x, y, la) == 0,
                           "variant %zu faults %d: %s differs folding or not", v, faults,
                           files[f]);

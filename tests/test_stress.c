@@ -19,6 +19,8 @@
 #include "run/sim.h"
 #include "experiments/stress.h"
 
+#include "util.h"
+
 static void load(config_t *c)
 {
     char err[2048];
@@ -82,47 +84,6 @@ Test(stress, schedules_are_reproducible_and_targeted)
     cr_expect(close_pair > 30, "crashes during recovery: %d", close_pair);
 }
 
-static const char *bin(void)
-{
-    const char *b = getenv("SLUICE_BIN");
-    return b && *b ? b : "build/sluice";
-}
-
-/* Runs cmd with sh, stdout dropped, stderr into errbuf; the exit status. */
-static int sh(const char *cmd, char *errbuf, size_t n)
-{
-    char errfile[] = "/tmp/sluice_stress_err_XXXXXX";
-    int fd = mkstemp(errfile);
-    cr_assert(fd >= 0);
-    close(fd);
-    char full[12288];
-    snprintf(full, sizeof full, "%s >/dev/null 2>%s", cmd, errfile);
-    int st = system(full);
-    FILE *f = fopen(errfile, "r");
-    size_t got = f ? fread(errbuf, 1, n - 1, f) : 0;
-    errbuf[got] = 0;
-    if (f)
-        fclose(f);
-    remove(errfile);
-    cr_assert(WIFEXITED(st), "%s did not exit normally", cmd);
-    return WEXITSTATUS(st);
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    cr_assert(f, "missing %s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    cr_assert(buf);
-    *len = fread(buf, 1, (size_t)n, f);
-    buf[*len] = 0;
-    fclose(f);
-    return buf;
-}
-
 /* small.ini with the --set assignments sets, as `sluice stress` loads it. */
 static void load_with(config_t *c, const char *const *sets, size_t n)
 {
@@ -182,14 +143,14 @@ Test(stress, replay_command_reproduces_the_seed, .timeout = 120)
         stress_run_one(&c, i, &r);
         cr_assert_eq(r.status, SIM_OK, "seed %zu: %s", i, r.message);
         char cmd[8192], err[4096], out[512], ref[512];
-        cr_assert_eq(stress_replay_command(bin(), "tests/data/stress/small.ini", sets, 2, &r, cmd,
+        cr_assert_eq(stress_replay_command(util_bin(), "tests/data/stress/small.ini", sets, 2, &r, cmd,
                                            sizeof cmd - 600),
                      0);
         snprintf(out, sizeof out, "%s/run%zu", dir, i);
         snprintf(ref, sizeof ref, "%s/ref%zu", dir, i);
         strcat(cmd, " --out ");
         strcat(cmd, out);
-        cr_assert_eq(sh(cmd, err, sizeof err), 0, "%s: %s", cmd, err);
+        cr_assert_eq(util_shell(cmd, err, sizeof err), 0, "%s: %s", cmd, err);
 
         config_t s;
         char crashes[256], msg[2048];
@@ -206,7 +167,7 @@ Test(stress, replay_command_reproduces_the_seed, .timeout = 120)
             snprintf(a, sizeof a, "%s/%s", out, files[f]);
             snprintf(b, sizeof b, "%s/%s", ref, files[f]);
             size_t la, lb;
-            char *x = slurp(a, &la), *y = slurp(b, &lb);
+            char *x = util_slurp(a, &la), *y = util_slurp(b, &lb);
             cr_assert(la > 0, "%s is empty", a);
             cr_expect(la == lb && memcmp(x, y, la) == 0, "seed %zu: %s and %s differ", i, a, b);
             free(x);
@@ -229,8 +190,8 @@ Test(stress, failing_seed_prints_the_command_that_replays_it, .timeout = 120)
     cr_assert(mkdtemp(dir));
     char cmd[8192], err[8192], trace[512], set_trace[600];
     snprintf(trace, sizeof trace, "%s/t.csv", dir);
-    snprintf(cmd, sizeof cmd, "%s gen tests/data/stress/small.ini --out %s", bin(), trace);
-    cr_assert_eq(sh(cmd, err, sizeof err), 0, "%s", err);
+    snprintf(cmd, sizeof cmd, "%s gen tests/data/stress/small.ini --out %s", util_bin(), trace);
+    cr_assert_eq(util_shell(cmd, err, sizeof err), 0, "%s", err);
     FILE *f = fopen(trace, "a");
     cr_assert(f);
     fputs("1.0,zz,abc\n", f);
@@ -238,9 +199,9 @@ Test(stress, failing_seed_prints_the_command_that_replays_it, .timeout = 120)
     snprintf(set_trace, sizeof set_trace, "workload.trace=%s", trace);
     const char *sets[] = {"workload.source=trace", set_trace};
     snprintf(cmd, sizeof cmd,
-             "%s stress tests/data/stress/small.ini --seeds 3 --jobs 2 --set %s --set %s", bin(),
+             "%s stress tests/data/stress/small.ini --seeds 3 --jobs 2 --set %s --set %s", util_bin(),
              sets[0], sets[1]);
-    cr_assert_eq(sh(cmd, err, sizeof err), 2, "%s: %s", cmd, err);
+    cr_assert_eq(util_shell(cmd, err, sizeof err), 2, "%s: %s", cmd, err);
 
     config_t c;
     load_with(&c, sets, 2);
@@ -258,7 +219,7 @@ Test(stress, failing_seed_prints_the_command_that_replays_it, .timeout = 120)
         if (i == 0)
             snprintf(msg, sizeof msg, "%.*s", (int)(nl - line - strlen(head)), line + strlen(head));
         cr_assert(strstr(msg, "t.csv:") && strstr(msg, "missing column"), "%s", msg);
-        cr_assert_eq(stress_replay_command(bin(), "tests/data/stress/small.ini", sets, 2, &r, want,
+        cr_assert_eq(stress_replay_command(util_bin(), "tests/data/stress/small.ini", sets, 2, &r, want,
                                            sizeof want),
                      0);
         line = nl + 1;
@@ -272,7 +233,7 @@ Test(stress, failing_seed_prints_the_command_that_replays_it, .timeout = 120)
             char run[8192 + 700], out[600], rerr[4096];
             snprintf(out, sizeof out, "%s/out", dir);
             snprintf(run, sizeof run, "%s --out %s", want, out);
-            cr_assert_eq(sh(run, rerr, sizeof rerr), 2, "%s: %s", run, rerr);
+            cr_assert_eq(util_shell(run, rerr, sizeof rerr), 2, "%s: %s", run, rerr);
             cr_assert(strstr(rerr, msg), "replay said %s, stress said %s", rerr, msg);
             struct stat st;
             cr_assert_neq(stat(out, &st), 0, "a failed replay left %s", out);

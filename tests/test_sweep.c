@@ -14,6 +14,8 @@
 #include "output/plot.h"
 #include "experiments/sweep.h"
 
+#include "util.h"
+
 static sweep_t *load_ok(const char *path)
 {
     char err[2048];
@@ -89,26 +91,10 @@ Test(sweep, bad_files_name_file_and_line)
     expect_error("tests/data/sweep/missing.sweep", "tests/data/sweep/missing.sweep: cannot open");
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    cr_assert(buf);
-    *len = fread(buf, 1, (size_t)n, f);
-    buf[*len] = 0;
-    fclose(f);
-    return buf;
-}
-
 static void same(const char *a, const char *b)
 {
     size_t la = 0, lb = 0;
-    char *x = slurp(a, &la), *y = slurp(b, &lb);
+    char *x = util_slurp(a, &la), *y = util_slurp(b, &lb);
     cr_assert(x && y, "missing %s or %s", a, b);
     cr_assert(la > 0);
     cr_expect(la == lb && !memcmp(x, y, la), "%s and %s differ", a, b);
@@ -150,7 +136,7 @@ Test(sweep, jobs_and_mpi_give_identical_files, .timeout = 300)
     /* sweep.csv: header plus 4 points x 3 executors. */
     size_t n = 0;
     snprintf(a, sizeof a, "%s/j1/sweep.csv", d);
-    char *s = slurp(a, &n);
+    char *s = util_slurp(a, &n);
     int lines = 0;
     for (size_t i = 0; i < n; i++)
         lines += s[i] == '\n';
@@ -227,12 +213,12 @@ Test(sweep, two_key_sweep_plots_split_lines)
     char png[256];
     snprintf(png, sizeof png, "%s/plots/sweep_throughput.png", d);
     size_t n = 0;
-    char *buf = slurp(png, &n);
+    char *buf = util_slurp(png, &n);
     cr_assert(buf && n > 20000, "no or tiny plot (%zu bytes)", n);
     free(buf);
     /* The SVG names both values of the second key in its legend. */
     snprintf(png, sizeof png, "%s/plots/sweep_throughput.svg", d);
-    buf = slurp(png, &n);
+    buf = util_slurp(png, &n);
     cr_assert(buf);
     cr_expect(strstr(buf, "stream.routing = hash") && strstr(buf, "stream.routing = round_robin"),
               "legend lacks the split values");

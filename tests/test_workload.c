@@ -17,6 +17,8 @@
 
 #include "model/workload.h"
 
+#include "util.h"
+
 #define ALPHA 0.001
 
 /* A complete workload configuration built by hand (no model/config.c needed). */
@@ -851,21 +853,6 @@ Test(wl, outages_hold_back_deliveries_until_their_end)
 
 /* ---- trace files ---- */
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    cr_assert_not_null(f, "%s", path);
-    fseek(f, 0, SEEK_END);
-    long l = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)l + 1);
-    cr_assert_eq(fread(b, 1, (size_t)l, f), (size_t)l);
-    b[l] = 0;
-    fclose(f);
-    *len = (size_t)l;
-    return b;
-}
-
 /* Writes every event of c (with the header) to path; returns the count. */
 static size_t export(const config_t *c, const char *path)
 {
@@ -907,7 +894,8 @@ Test(wl, trace_round_trip_is_byte_identical)
     size_t n2 = export(&t, p2);
     cr_assert_eq(n1, n2);
     size_t l1, l2;
-    char *b1 = slurp(p1, &l1), *b2 = slurp(p2, &l2);
+    char *b1 = util_slurp(p1, &l1), *b2 = util_slurp(p2, &l2);
+    cr_assert(b1 && b2, "missing %s or %s", p1, p2);
     cr_assert_eq(l1, l2);
     cr_assert_eq(memcmp(b1, b2, l1), 0, "generate -> export -> replay -> export");
     /* and the events themselves, field by field, incl. seq */
@@ -1273,7 +1261,8 @@ Test(wl, golden_trace_for_seed_42)
     golden_cfg(&c);
     size_t n = export(&c, p);
     size_t l1, l2;
-    char *got = slurp(p, &l1), *want = slurp("tests/data/traces/golden_seed42.csv", &l2);
+    char *got = util_slurp(p, &l1), *want = util_slurp("tests/data/traces/golden_seed42.csv", &l2);
+    cr_assert(got && want, "missing %s or the golden trace", p);
     cr_assert_gt(n, 20);
     cr_assert(l1 == l2 && memcmp(got, want, l1) == 0,
               "trace of seed 42 differs from tests/data/traces/golden_seed42.csv:\n%s", got);

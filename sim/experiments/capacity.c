@@ -4,86 +4,49 @@
  */
 #include "experiments/capacity.h"
 
-#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "output/outdir.h"
 #include "experiments/pool.h"
-#include "measure/columns.h"
 #include "run/sim.h"
 
-#define CAPACITY_FIELDS 16 /* timeline.csv fields looked at, at most */
+/* The peaks of the backlog in the second and the last quarter of the
+ * run, gathered from the run's timeline samples (sim_options.sample) as
+ * they are taken: at most QUARTER_MAX samples in each quarter (the bucket
+ * is chosen so that a quarter holds at most 250). */
+#define QUARTER_MAX 256
 
-static double maximum(const double *v, size_t n)
+typedef struct quarters {
+    double duration;     /* s: run.duration */
+    size_t n2, n4;       /* samples seen in the 2nd and the 4th quarter */
+    double max2, max4;   /* their highest backlog; NAN while none */
+} quarters;
+
+/* The time as timeline.csv states it (9 significant digits): the quarter
+ * boundaries fall on bucket ends, and a sample at exactly duration/4
+ * belongs to the quarter the written time puts it in. */
+static double as_written(double t)
 {
-    double m = NAN;
-    for (size_t i = 0; i < n; i++)
-        if (!(v[i] <= m))
-            m = v[i];
-    return m;
+    char b[32];
+    snprintf(b, sizeof b, "%.9g", t);
+    return strtod(b, NULL);
 }
 
-/* Reads timeline.csv of dir: the backlog at each bucket end (columns
- * found in measure/columns.h's table); slack is the number of events of
- * one bucket. */
-static int verdict_from_timeline(const char *dir, double duration, double slack, char *err,
-                                 size_t errlen)
+static void on_sample(void *user, const sim_sample *row)
 {
-    char path[CFG_PATH_MAX + 32];
-    snprintf(path, sizeof path, "%s/timeline.csv", dir);
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        snprintf(err, errlen, "%s: cannot read", path);
-        return -1;
+    quarters *q = user;
+    double t = as_written(row->time), d = q->duration, b = (double)row->backlog;
+    if (t > d / 4 && t <= d / 2 && q->n2 < QUARTER_MAX) {
+        q->n2++;
+        if (!(b <= q->max2))
+            q->max2 = b;
+    } else if (t > 3 * d / 4 && t <= d && q->n4 < QUARTER_MAX) {
+        q->n4++;
+        if (!(b <= q->max4))
+            q->max4 = b;
     }
-    const int tcol = columns_index("timeline.csv", "time");
-    const int bcol = columns_index("timeline.csv", "backlog");
-    assert(tcol >= 0 && tcol < bcol && bcol < CAPACITY_FIELDS);
-    size_t cap = 256, n2 = 0, n4 = 0;
-    double *q2 = malloc(cap * sizeof *q2), *q4 = malloc(cap * sizeof *q4);
-    char line[1024];
-    int rc = 0;
-    if (!q2 || !q4 || !fgets(line, sizeof line, f))
-        rc = -1;
-    while (rc == 0 && fgets(line, sizeof line, f)) {
-        char *field[CAPACITY_FIELDS];
-        int k = 0;
-        char *p = line;
-        field[k++] = p;
-        while (k < CAPACITY_FIELDS && (p = strchr(p, ',')) != NULL) {
-            *p++ = 0;
-            field[k++] = p;
-        }
-        if (k <= bcol || !*field[bcol])
-            continue;
-        double t = atof(field[tcol]), lat = atof(field[bcol]);
-        double *dst = NULL;
-        size_t *nn = NULL;
-        if (t > duration / 4 && t <= duration / 2)
-            dst = q2, nn = &n2;
-        else if (t > 3 * duration / 4 && t <= duration)
-            dst = q4, nn = &n4;
-        if (!dst || *nn >= cap)
-            continue;
-        dst[(*nn)++] = lat;
-    }
-    fclose(f);
-    if (rc != 0) {
-        free(q2);
-        free(q4);
-        snprintf(err, errlen, "%s: unreadable", path);
-        return -1;
-    }
-    double m2 = maximum(q2, n2), m4 = maximum(q4, n4);
-    free(q2);
-    free(q4);
-    if (isnan(m2) || isnan(m4))
-        return 0;
-    return m4 <= CAPACITY_GROWTH * m2 + slack;
 }
 
 static int sustainable(const config_t *c, const volatile int *stop, char *err, size_t errlen);
@@ -94,14 +57,9 @@ int capacity_sustainable(const config_t *c, char *err, size_t errlen)
 }
 
 /* capacity_sustainable that ends early (-1 "interrupted") once *stop is
- * non-zero; the temporary folder is removed either way. */
+ * non-zero.  The run writes no files: its samples come to on_sample. */
 static int sustainable(const config_t *c, const volatile int *stop, char *err, size_t errlen)
 {
-    char tmp[] = "/tmp/sluice_capacity_XXXXXX";
-    if (!mkdtemp(tmp)) {
-        snprintf(err, errlen, "cannot create a temporary folder in /tmp");
-        return -1;
-    }
     config_t r = *c;
     r.run.panes_csv = 0;
     double duration = r.run.duration;
@@ -110,18 +68,24 @@ static int sustainable(const config_t *c, const volatile int *stop, char *err, s
         r.run.timeline_bucket = duration / 200.0;
     if (duration / r.run.timeline_bucket > 1000)
         r.run.timeline_bucket = duration / 1000.0;
-    sim_outcome *o = malloc(sizeof *o);
+    quarters q = {duration, 0, 0, NAN, NAN};
     sim_options opt = {0};
     opt.stop = stop;
-    int v = -1;
-    if (!o)
+    opt.sample = on_sample;
+    opt.sample_user = &q;
+    sim_outcome *o = malloc(sizeof *o);
+    if (!o) {
         snprintf(err, errlen, "out of memory");
-    else if (sim_run_opts(&r, tmp, &opt, o, err, errlen) != SIM_ERR)
-        v = verdict_from_timeline(tmp, duration, r.workload.rate * r.run.timeline_bucket, err,
-                                  errlen);
+        return -1;
+    }
+    int st = sim_run_opts(&r, NULL, &opt, o, err, errlen);
     free(o);
-    outdir_remove_tree(tmp);
-    return v;
+    if (st == SIM_ERR)
+        return -1;
+    if (isnan(q.max2) || isnan(q.max4))
+        return 0;
+    /* slack: the events of one bucket */
+    return q.max4 <= CAPACITY_GROWTH * q.max2 + r.workload.rate * r.run.timeline_bucket;
 }
 
 typedef struct task_ctx {
@@ -138,7 +102,7 @@ static void task(const void *vctx, size_t t, void *result, const volatile int *s
     r->executor = id;
     r->rate = NAN;
     if (!ctx->base->run.executors[id]) {
-        r->status = -1;
+        r->status = CAPACITY_SKIPPED;
         return;
     }
     config_t c = *ctx->base;
@@ -153,7 +117,7 @@ static void task(const void *vctx, size_t t, void *result, const volatile int *s
         c.workload.rate = rate;
         int v = sustainable(&c, stop, r->message, sizeof r->message);
         if (v < 0) {
-            r->status = 2;
+            r->status = SIM_ERR;
             return;
         }
         if (v) {
@@ -165,7 +129,7 @@ static void task(const void *vctx, size_t t, void *result, const volatile int *s
         }
     }
     if (isnan(lo) || isnan(hi)) {
-        r->status = 2;
+        r->status = SIM_ERR;
         snprintf(r->message, sizeof r->message, "no bracket found between %g and %g events/s",
                  c.workload.rate / 1e7, c.workload.rate * 1e7);
         return;
@@ -175,7 +139,7 @@ static void task(const void *vctx, size_t t, void *result, const volatile int *s
         c.workload.rate = mid;
         int v = sustainable(&c, stop, r->message, sizeof r->message);
         if (v < 0) {
-            r->status = 2;
+            r->status = SIM_ERR;
             return;
         }
         if (v)
@@ -183,7 +147,7 @@ static void task(const void *vctx, size_t t, void *result, const volatile int *s
         else
             hi = mid;
     }
-    r->status = 0;
+    r->status = SIM_OK;
     r->rate = lo;
     r->message[0] = 0;
 }

@@ -18,6 +18,9 @@
  *  - Search per executor and seed: from workload.rate, double (or halve)
  *    until the verdict flips, then bisect `iterations` times; the result is
  *    the highest rate found sustainable.
+ *  - The runs write no files: the backlog comes from each run's timeline
+ *    samples as they are taken (sim_options.sample), the same values
+ *    timeline.csv would hold.
  *  - Replication r uses seed run.seed + r; across replications the 95%
  *    t-interval is reported.  Nothing prints here.
  */
@@ -32,10 +35,12 @@ extern "C" {
 #endif
 
 #define CAPACITY_GROWTH 1.25
+#define CAPACITY_SKIPPED 1 /* capacity_result.status: nothing was searched */
 
 typedef struct capacity_result {
     int executor;           /* enum config_executor */
-    int32_t status;         /* 0 ok, else SIM_ERR */
+    int32_t status;         /* SIM_OK; SIM_ERR (message says why); or
+                               CAPACITY_SKIPPED: executor not configured */
     double rate;            /* events/s: highest sustainable rate found */
     char message[512];
 } capacity_result;
@@ -46,7 +51,7 @@ int capacity_sustainable(const config_t *c, char *err, size_t errlen);
 
 /* Runs the search for each executor of base x replications, in `jobs`
  * processes.  results: EXEC_COUNT * replications records (executors not
- * configured have status -1).  Returns 0 or -1 with err. */
+ * configured have status CAPACITY_SKIPPED).  Returns 0 or -1 with err. */
 int capacity_run_all(const config_t *base, int replications, int iterations, int jobs,
                      capacity_result *results,
                      void (*progress)(void *user, size_t done, size_t total), void *user,

@@ -197,6 +197,9 @@ int config_set(config_t *c, const char *assignment, char *err, size_t errlen);
 /* Checks every value against its key's range and words (so a struct
  * filled in by code gets the checks of config_load too), then the rules
  * between keys (e.g. slide <= size, trace given when source = trace).
+ * This is the one place for value and cross-key rules: every run passes
+ * it first (run/sim.h: sim_check), so the modules that read a config may
+ * assume them (and only assert).
  * err = "FILE: message naming the keys" (no "FILE: " when c->path is ""). */
 int config_validate(const config_t *c, char *err, size_t errlen);
 

@@ -78,6 +78,7 @@ struct sim {
     uint64_t events;
     uint64_t steps;      /* loop steps so far (stop flag, progress) */
     const volatile int *stop; /* sim_options.stop, for loading (may be NULL) */
+    const sim_options *opt;   /* sim_options.sample (may be NULL) */
     int finished;        /* the loop ran out of events */
     double fold_h;       /* windows ending before it may have been folded */
     /* events.csv: every k-th event by seq; k doubles when full */
@@ -265,8 +266,13 @@ static void sample_all(sim_t *s, double t)
 {
     for (int i = 0; i < s->nexec; i++) {
         exec_t *e = &s->exec[i];
-        if (metrics_sample(e->metrics, t, e->type->backlog(e->self), e->type->watermark(e->self)) != 0)
+        sim_sample row = {e->id, t, 0, NAN};
+        row.backlog = e->type->backlog(e->self);
+        row.watermark = e->type->watermark(e->self);
+        if (metrics_sample(e->metrics, t, row.backlog, row.watermark) != 0)
             sim_abort(s, "out of memory recording the timeline");
+        if (s->opt && s->opt->sample)
+            s->opt->sample(s->opt->sample_user, &row);
     }
     s->last_tick = t;
 }
@@ -948,6 +954,13 @@ static int write_outputs(sim_t *s, const char *dir, char *err, size_t errlen)
 
 /* ---- sim_run ---- */
 
+int sim_check(const config_t *c, char *err, size_t errlen)
+{
+    if (config_validate(c, err, errlen) != CFG_OK || budget_check(c, err, errlen) != BUDGET_OK)
+        return SIM_ERR;
+    return SIM_OK;
+}
+
 int sim_run(const config_t *c, const char *out_dir, sim_outcome *o, char *err, size_t errlen)
 {
     return sim_run_opts(c, out_dir, NULL, o, err, errlen);
@@ -961,7 +974,7 @@ int sim_run_opts(const config_t *c, const char *out_dir, const sim_options *opt,
         o = &dummy;
     memset(o, 0, sizeof *o);
     o->status = SIM_ERR;
-    if (config_validate(c, err, errlen) != CFG_OK || budget_check(c, err, errlen) != BUDGET_OK)
+    if (!(opt && opt->checked) && sim_check(c, err, errlen) != SIM_OK)
         return SIM_ERR;
 
     /* The fault-free reference, when there are faults: it runs in
@@ -1019,6 +1032,8 @@ int sim_run_opts(const config_t *c, const char *out_dir, const sim_options *opt,
         metrics_keep_timeline(s->exec[i].metrics, trows[i]);
         metrics_keep_windows(s->exec[i].metrics, wrows[i]);
     }
+    if (s)
+        s->opt = opt; /* samples of the run only, never of the reference */
     fc.s = s;
     fc.ref = ref;
     if (s && run_lockstep(s, ref, opt, &fc, err, errlen) == SIM_OK) {

@@ -31,9 +31,11 @@
 extern "C" {
 #endif
 
+/* The status of a run: 0 or a negative code, never an exit status (only
+ * the CLI maps them: SIM_OK to 0, SIM_INVARIANT to 1, any other to 2). */
 #define SIM_OK 0
-#define SIM_ERR 2        /* bad input or resources: err says which */
-#define SIM_INVARIANT 1  /* ran, but an invariant failed: err says which */
+#define SIM_ERR (-1)       /* bad input, resources or interrupted: err says which */
+#define SIM_INVARIANT (-2) /* ran, but an invariant failed: err says which */
 
 typedef struct sim sim_t;
 
@@ -60,6 +62,15 @@ typedef struct sim_outcome {
     uint64_t windows_folded;
 } sim_outcome;
 
+/* One timeline sample of one executor: what its timeline.csv row says
+ * about the backlog and the watermark at the end of a bucket. */
+typedef struct sim_sample {
+    int executor;       /* enum config_executor */
+    double time;        /* s of processing time: the bucket's end */
+    uint64_t backlog;   /* events accepted but not yet processed */
+    double watermark;   /* s of event time; NAN when the executor has none */
+} sim_sample;
+
 /* Options of a run (all optional: zero-initialise). */
 typedef struct sim_options {
     /* Polled now and then; when *stop becomes non-zero the run ends with
@@ -79,11 +90,28 @@ typedef struct sim_options {
      * reference too.  A NULL array or entry: the registry's.  The types
      * must outlive the run.  See sim/README.md, "An executor". */
     const struct exec_type *const *exec_types;
+    /* Called with every timeline sample of the run (not of its fault-free
+     * reference), in the order they are taken, whether or not out_dir is
+     * given: a caller that needs the backlog over time reads it here
+     * instead of parsing timeline.csv. */
+    void (*sample)(void *sample_user, const sim_sample *row);
+    void *sample_user;
+    /* Non-zero: the caller has passed this very configuration through
+     * sim_check (the CLI does, before it creates the output folder), so
+     * the run does not check it again. */
+    int checked;
 } sim_options;
+
+/* Everything a run refuses before it starts: config_validate (model/config.c,
+ * the one place for value and cross-key rules, so the executors may
+ * assume them), then budget_check (run/budget.h, resource limits).
+ * SIM_OK, or SIM_ERR with err. */
+int sim_check(const config_t *c, char *err, size_t errlen);
 
 /* Runs the configuration c and writes summary.csv, panes.csv,
  * timeline.csv, windows.csv, latency.csv, faults.csv and config.ini into
- * out_dir (which must exist; NULL writes nothing).  Returns the status;
+ * out_dir (which must exist; NULL writes nothing).  c must pass sim_check
+ * (the run checks it unless opt->checked).  Returns the status;
  * err holds the message for SIM_ERR and SIM_INVARIANT. */
 int sim_run(const config_t *c, const char *out_dir, sim_outcome *o,
             char *err, size_t errlen);
