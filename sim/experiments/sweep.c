@@ -5,7 +5,6 @@
  * task number, so the output never depends on which worker ran what.
  */
 #include "experiments/sweep.h"
-#include "run/budget.h"
 #include "lib/infile.h"
 #include "experiments/pool.h"
 #include "measure/columns.h"
@@ -503,7 +502,7 @@ sweep_t *sweep_load_stop(const char *path, const volatile int *stop, char *err, 
             sweep_free(w);
             return NULL;
         }
-        if (config_validate(&t, e, sizeof e) != CFG_OK || budget_check(&t, e, sizeof e) != BUDGET_OK) {
+        if (sim_check(&t, e, sizeof e) != SIM_OK) {
             snprintf(err, errlen, "%s: point %zu: %s", path, p, e);
             sweep_free(w);
             return NULL;
@@ -522,7 +521,9 @@ int sweep_task_config(const sweep_t *w, size_t t, config_t *c, char *err, size_t
     /* Replication r: the point's seed (the base's, unless run.seed is
      * swept) plus r. */
     c->run.seed += (uint64_t)(t % (size_t)w->replications);
-    return config_validate(c, err, errlen) == CFG_OK ? 0 : -1;
+    /* The base is read again (a worker or an MPI rank may be another
+     * process), so it is checked again: the run itself then need not. */
+    return sim_check(c, err, errlen) == SIM_OK ? 0 : -1;
 }
 
 /* Seed of task t (see sweep_task_config). */
@@ -569,6 +570,7 @@ void sweep_run_task_stop(const sweep_t *w, size_t t, sweep_result *r, const vola
     }
     sim_options opt = {0};
     opt.stop = stop;
+    opt.checked = 1; /* sweep_task_config ran sim_check */
     r->status = sim_run_opts(&c, NULL, &opt, o, err, sizeof err);
     if (r->status == SIM_ERR) {
         copy_text(r->message, sizeof r->message, err);
