@@ -200,3 +200,29 @@ Test(faults, mtbf_is_a_poisson_process)
     cr_expect(fabs((double)total - 20000.0) <= 3.29 * sqrt(20000.0), "total %zu", total);
     cr_expect(fabs(gap_sum / (double)gaps - 1000.0) <= 30.0, "mean gap %g", gap_sum / (double)gaps);
 }
+
+/* The one slowdown rule (model/fault.h): the largest factor of the active
+ * slowdowns, never their product, and where it changes next.  Two
+ * slowdowns, x3 over [100, 200) and x2 over [110, 130), and a crash that
+ * must not count. */
+Test(faults, slowdown_rule_takes_the_largest_active_factor)
+{
+    fault_t v[] = {
+        {.id = 0, .kind = FAULT_SLOWDOWN, .time = 100, .duration = 100, .factor = 3},
+        {.id = 1, .kind = FAULT_CRASH, .time = 105},
+        {.id = 2, .kind = FAULT_SLOWDOWN, .time = 110, .duration = 20, .factor = 2},
+    };
+    fault_schedule fs = {3, v};
+    double next;
+    cr_expect_eq(fault_slowdown_at(&fs, 50, &next), 1);
+    cr_expect_eq(next, 100);
+    cr_expect_eq(fault_slowdown_at(&fs, 100, &next), 3); /* a start is inside */
+    cr_expect_eq(next, 110);
+    cr_expect_eq(fault_slowdown_at(&fs, 120, &next), 3); /* 3, not 3 x 2 = 6 */
+    cr_expect_eq(next, 130);
+    cr_expect_eq(fault_slowdown_at(&fs, 150, &next), 3);
+    cr_expect_eq(next, 200);
+    cr_expect_eq(fault_slowdown_at(&fs, 200, &next), 1); /* an end is outside */
+    cr_expect(isinf(next) && next > 0);
+    cr_expect_eq(fault_slowdown_at(NULL, 120, &next), 1);
+}

@@ -529,42 +529,15 @@ size_t jobs_store_forget(jobs_store *st, double bound)
 }
 
 /* ======================================================================
- * The slowdown rule
+ * Work under slowdowns (the rule is model/fault.h's fault_slowdown_at)
  * ====================================================================== */
-
-/* The slowdown factor at t (the largest of the active slowdowns, 1 when
- * none is active: overlapping slowdowns do not compound) and the next
- * time the set of active slowdowns changes.  O(n) in the schedule. */
-static double slow_at(const fault_schedule *fs, double t, double *next)
-{
-    double f = 0;
-    *next = INFINITY;
-    for (size_t i = 0; fs && i < fs->n; i++) {
-        const fault_t *x = &fs->v[i];
-        if (x->kind != FAULT_SLOWDOWN)
-            continue;
-        /* model/config.c validates both: slowdown_factor in [1, 1e6], and
-         * slowdown_duration > 0 whenever slowdown_times is given. */
-        assert(x->duration > 0 && x->factor > 0);
-        double a = x->time, b = x->time + x->duration;
-        if (a <= t && t < b) {
-            if (x->factor > f)
-                f = x->factor;
-            if (b < *next)
-                *next = b;
-        } else if (a > t && a < *next) {
-            *next = a;
-        }
-    }
-    return f > 0 ? f : 1;
-}
 
 double jobs_work_end(const fault_schedule *fs, double t0, double work)
 {
     double t = t0;
     while (work > 0) {
         double next;
-        double f = slow_at(fs, t, &next);
+        double f = fault_slowdown_at(fs, t, &next);
         double cap = (next - t) / f; /* work doable before the factor changes */
         if (work <= cap)
             return t + work * f;
@@ -579,7 +552,7 @@ double jobs_work_done(const fault_schedule *fs, double t0, double t1)
     double t = t0, done = 0;
     while (t < t1) {
         double next;
-        double f = slow_at(fs, t, &next);
+        double f = fault_slowdown_at(fs, t, &next);
         double stop = next < t1 ? next : t1;
         done += (stop - t) / f;
         t = stop;

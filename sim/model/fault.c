@@ -8,6 +8,7 @@
  */
 #include "model/fault.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,4 +106,28 @@ void fault_schedule_free(fault_schedule *s)
     free(s->v);
     s->v = NULL;
     s->n = 0;
+}
+
+double fault_slowdown_at(const fault_schedule *fs, double t, double *next)
+{
+    double f = 0;
+    *next = INFINITY;
+    for (size_t i = 0; fs && i < fs->n; i++) {
+        const fault_t *x = &fs->v[i];
+        if (x->kind != FAULT_SLOWDOWN)
+            continue;
+        /* model/config.c validates both: slowdown_factor in [1, 1e6], and
+         * slowdown_duration > 0 whenever slowdown_times is given. */
+        assert(x->duration > 0 && x->factor > 0);
+        double a = x->time, b = x->time + x->duration;
+        if (a <= t && t < b) {
+            if (x->factor > f)
+                f = x->factor;
+            if (b < *next)
+                *next = b;
+        } else if (a > t && a < *next) {
+            *next = a;
+        }
+    }
+    return f > 0 ? f : 1;
 }

@@ -9,6 +9,10 @@
  *    outages and checkpoint failures from their explicit lists.
  *  - The schedule is sorted by time, ties by kind, then by list order;
  *    fault ids number it 0, 1, 2, ...
+ *  - The slowdown rule, the same for every executor: while at least one
+ *    slowdown is active (time <= t < time + duration), work runs
+ *    factor times slower, the largest factor of the active ones;
+ *    overlapping slowdowns do not compound (fault_slowdown_at).
  */
 #ifndef SLUICE_FAULT_H
 #define SLUICE_FAULT_H
@@ -40,6 +44,11 @@ typedef struct fault_schedule {
 int fault_schedule_build(const config_t *c, fault_schedule *s, char *err, size_t errlen);
 void fault_schedule_free(fault_schedule *s);
 const char *fault_kind_name(int kind); /* "crash", "slowdown", ... */
+/* The slowdown factor at processing time t (1 when no slowdown is
+ * active) and, in *next, the next time > t at which it changes
+ * (+INFINITY: never).  O(faults); callers ask only while a slowdown may
+ * be active. */
+double fault_slowdown_at(const fault_schedule *fs, double t, double *next);
 
 #ifdef __cplusplus
 }

@@ -581,7 +581,7 @@ void stream_job_on_fault(void *self, const fault_t *f)
         crash(s, f);
         return;
     case FAULT_SLOWDOWN:
-        stream_workers_slow(&s->wk, f->time + f->duration, f->factor);
+        stream_workers_slow(&s->wk, f->time + f->duration);
         break;
     case FAULT_CHECKPOINT_FAIL:
         s->ck.fail_next = 1;

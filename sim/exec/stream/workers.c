@@ -17,7 +17,6 @@ int stream_workers_init(stream_workers *wk, stream_env *env, stream_source *src)
     const struct config_stream *c = &env->c->stream;
     wk->env = env;
     wk->P = c->parallelism;
-    wk->slow_factor = 1;
     wk->ln_mu = log(c->service_mean) - 0.5 * c->service_sigma * c->service_sigma;
     wk->rng = sim_rng(env->sim, RNG_SERVICE);
     wk->w = calloc((size_t)wk->P, sizeof *wk->w);
@@ -66,17 +65,18 @@ int stream_workers_try_start(stream_workers *wk, int i, uint64_t barrier)
     w->busy = 1;
     w->start = *wk->env->clock;
     w->svc_s = service_time(wk);
-    if (w->start < wk->slow_until)
-        w->svc_s *= wk->slow_factor; /* a straggler */
+    if (w->start < wk->slow_until) { /* a straggler, maybe */
+        double next;
+        w->svc_s *= fault_slowdown_at(sim_faults(wk->env->sim), w->start, &next);
+    }
     w->svc = stream_env_at(wk->env, w->start + w->svc_s, STREAM_T_SERVICE_END, (uint64_t)i);
     return STREAM_STARTED;
 }
 
-void stream_workers_slow(stream_workers *wk, double until, double factor)
+void stream_workers_slow(stream_workers *wk, double until)
 {
     if (until > wk->slow_until)
         wk->slow_until = until;
-    wk->slow_factor = factor;
 }
 
 double stream_workers_min_wm(const stream_workers *wk, const stream_source *src, double m)

@@ -41,7 +41,7 @@ typedef struct stream_workers {
     stream_worker *w;
     gsl_rng *rng;          /* service times */
     double ln_mu;          /* lognormal service: mu of log */
-    double slow_until, slow_factor; /* the latest slowdown */
+    double slow_until;     /* the latest end of a slowdown begun so far */
     double work_since_ck;  /* service seconds since the last snapshot */
 } stream_workers;
 
@@ -65,8 +65,10 @@ static inline const stream_item *stream_workers_done(stream_workers *wk, int i)
     wk->work_since_ck += w->svc_s;
     return &w->cur;
 }
-/* A slowdown until `until` by factor. */
-void stream_workers_slow(stream_workers *wk, double until, double factor);
+/* A slowdown began; it lasts until `until`.  A service that starts before
+ * the latest such end takes model/fault.h's fault_slowdown_at factor
+ * (the rule of every executor) times longer. */
+void stream_workers_slow(stream_workers *wk, double until);
 
 /* The least watermark_prev among the records in service and the channel
  * heads, and m (the operator watermark's input valve).  O(P). */
