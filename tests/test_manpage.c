@@ -20,31 +20,6 @@
 
 #include "util.h"
 
-/* The standard output of `sluice ARGS` (malloc'd); asserts exit status 0. */
-static char *output_of(const char *args)
-{
-    char cmd[1024];
-    snprintf(cmd, sizeof cmd, "%s %s", util_bin(), args);
-    FILE *p = popen(cmd, "r");
-    cr_assert(p, "popen %s", cmd);
-    size_t cap = 1 << 16, len = 0;
-    char *buf = malloc(cap);
-    cr_assert(buf);
-    size_t got;
-    while ((got = fread(buf + len, 1, cap - len - 1, p)) > 0) {
-        len += got;
-        if (cap - len < 2) {
-            cap *= 2;
-            buf = realloc(buf, cap);
-            cr_assert(buf);
-        }
-    }
-    buf[len] = 0;
-    int st = pclose(p);
-    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s: exit status %d", cmd, st);
-    return buf;
-}
-
 /* The value `config --defaults` gives section.key, into out. */
 static int default_of(const char *ini, const char *section, const char *key, char *out,
                       size_t n)
@@ -100,7 +75,7 @@ static int man_default(const char *line, char *out, size_t n)
 
 Test(manpage, title_names_sluice_ini_section_5)
 {
-    char *man = output_of("config --man");
+    char *man = util_sluice_output("config --man");
     cr_expect(strncasecmp(man, ".TH sluice.ini 5 ", 17) == 0, "got: %.60s", man);
     cr_expect(strstr(man, "\n.SH NAME\nsluice.ini \\- configuration file of the sluice "
                           "simulator\n"),
@@ -113,8 +88,8 @@ Test(manpage, title_names_sluice_ini_section_5)
 
 Test(manpage, every_key_under_its_section_with_the_default_of_config_defaults)
 {
-    char *man = output_of("config --man");
-    char *ini = output_of("config --defaults");
+    char *man = util_sluice_output("config --man");
+    char *ini = util_sluice_output("config --defaults");
     size_t entries = 0;
     for (const char *p = man; (p = strstr(p, "\n.TP\n")) != NULL; p++)
         entries++;
@@ -180,21 +155,21 @@ static void check_clean_troff(char *man, size_t min_lines)
 
 Test(manpage, no_unknown_request_and_no_stray_escape)
 {
-    char *man = output_of("config --man");
+    char *man = util_sluice_output("config --man");
     check_clean_troff(man, config_key_count() * 4);
     free(man);
 }
 
 Test(manpage, outputs_page_is_clean_troff)
 {
-    char *man = output_of("config --outputs-man");
+    char *man = util_sluice_output("config --outputs-man");
     check_clean_troff(man, 400);
     free(man);
 }
 
 Test(manpage, outputs_page_title_names_sluice_outputs_section_5)
 {
-    char *man = output_of("config --outputs-man");
+    char *man = util_sluice_output("config --outputs-man");
     cr_expect(strncmp(man, ".TH SLUICE-OUTPUTS 5 ", 21) == 0, "got: %.60s", man);
     cr_expect(strstr(man, "\n.SH NAME\nsluice-outputs \\- the result files of the sluice "
                           "simulator\n"), "NAME section");
@@ -216,7 +191,7 @@ static void troff_of(const char *s, char *out, size_t n)
 
 Test(manpage, outputs_page_has_every_column_under_its_file)
 {
-    char *man = output_of("config --outputs-man");
+    char *man = util_sluice_output("config --outputs-man");
     size_t entries = 0, rows = 0;
     for (const char *p = man; (p = strstr(p, "\n.TP\n")) != NULL; p++)
         entries++;

@@ -13,49 +13,14 @@
 #include <string.h>
 #include <sys/wait.h>
 
-static const char *bin(void)
-{
-    const char *b = getenv("SLUICE_BIN");
-    return b && *b ? b : "build/sluice";
-}
-
-/* The standard output of CMD (malloc'd), whatever its exit status. */
-static char *read_all(FILE *f)
-{
-    size_t cap = 1 << 16, len = 0, got;
-    char *buf = malloc(cap);
-    cr_assert(buf);
-    while ((got = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-        len += got;
-        if (cap - len < 2) {
-            cap *= 2;
-            buf = realloc(buf, cap);
-            cr_assert(buf);
-        }
-    }
-    buf[len] = 0;
-    return buf;
-}
-
-static char *output_of(const char *args)
-{
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "%s %s", bin(), args);
-    FILE *p = popen(cmd, "r");
-    cr_assert(p, "popen %s", cmd);
-    char *out = read_all(p);
-    int st = pclose(p);
-    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s: exit status %d", cmd, st);
-    return out;
-}
+#include "util.h"
 
 static char *man_page(void)
 {
     const char *path = getenv("SLUICE_MAN1");
-    FILE *f = fopen(path && *path ? path : "sim/sluice.1", "r");
-    cr_assert(f, "cannot open sim/sluice.1");
-    char *s = read_all(f);
-    fclose(f);
+    size_t len;
+    char *s = util_slurp(path && *path ? path : "sim/sluice.1", &len);
+    cr_assert(s, "cannot open sim/sluice.1");
     return s;
 }
 
@@ -109,7 +74,7 @@ static char *synopsis_of(const char *man, const char *name)
 
 Test(manpage_commands, every_command_has_a_synopsis_and_an_entry)
 {
-    char *help = output_of("--help");
+    char *help = util_sluice_output("--help");
     char *man = man_page();
     char names[32][32];
     int n = commands(help, names, 32);
@@ -132,14 +97,14 @@ Test(manpage_commands, every_command_has_a_synopsis_and_an_entry)
 
 Test(manpage_commands, every_option_of_a_command_is_in_its_synopsis)
 {
-    char *help = output_of("--help");
+    char *help = util_sluice_output("--help");
     char *man = man_page();
     char names[32][32];
     int n = commands(help, names, 32), checked = 0;
     for (int i = 0; i < n; i++) {
         char args[96];
         snprintf(args, sizeof args, "%.31s --help", names[i]);
-        char *usage = output_of(args);
+        char *usage = util_sluice_output(args);
         char *syn = synopsis_of(man, names[i]);
         cr_assert(syn, "sluice.1: no SYNOPSIS line for '%s'", names[i]);
         /* The usage text's first line(s), up to the blank line. */

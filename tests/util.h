@@ -32,6 +32,9 @@ char *util_slurp_in(const char *dir, const char *name, size_t *len);
 int util_shell(const char *cmd, char *errbuf, size_t n);
 /* util_shell of `$SLUICE_BIN args`. */
 int util_sluice(const char *args, char *errbuf, size_t n);
+/* The standard output of `$SLUICE_BIN args` (malloc'd, NUL-terminated);
+ * asserts exit status 0. */
+char *util_sluice_output(const char *args);
 
 /* Creates a fresh folder /tmp/sluice_test_XXXXXX into buf. */
 void util_tmpdir(char *buf, size_t n);
