@@ -165,10 +165,6 @@ Test(microbatch, update_mode_refuses_sessions)
  * 10 ms, no checkpoints, no sink commit delay. */
 static void stream_simple(config_t *cf)
 {
-    /* While the executors land one by one (engine/exec.c's weak registry), the
-     * comparisons with the stream executor wait for it. */
-    if (!exec_type_of(EXEC_STREAM))
-        cr_skip_test("the stream executor is not built in yet");
     cf->stream.service = SVC_CONSTANT;
     cf->stream.service_mean = 0.01;
     cf->stream.parallelism = 1;

@@ -1,7 +1,7 @@
 /*
  * exec: the executor interface, a small table of function pointers in the
- * manner of gsl_rng_type.  exec/batch.c, exec/microbatch.c and exec/stream.c
- * each export one `const exec_type`; the registry (exec/registry.c, which
+ * manner of gsl_rng_type.  exec/batch.c, exec/microbatch.c and
+ * exec/stream/exec_stream.c each export one `const exec_type`; the registry (exec/registry.c, which
  * implements the last part of this header) lists them by enum
  * config_executor.
  *

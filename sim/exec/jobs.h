@@ -13,13 +13,9 @@
  *  - Slowdowns (jobs_work_end): while one or more slowdowns of the
  *    schedule are active ([time, time + duration)), work advances at
  *    1/factor, factor being the largest of the active ones: overlapping
- *    slowdowns do not compound.  (A straggler is a machine running factor
- *    times slower; a second slowdown that starts while it is slow does not
- *    make it slower still.  The stream executor, exec/stream.c, does the
- *    same: a service started while any slowdown is active takes factor
- *    times longer, not factor^2; it takes the factor of the slowdown
- *    started last, which is the same, since a configuration has one
- *    slowdown_factor.)  The part of a job inside the slowdowns is
+ *    slowdowns do not compound (the rule of every executor,
+ *    model/fault.h's fault_slowdown_at; the stream workers apply it to
+ *    each service that starts while a slowdown is active).  The part of a job inside the slowdowns is
  *    stretched, the rest runs at normal speed.
  *  - A crash kills the running attempt: its work since the attempt
  *    started (or since its last finished stage, stages > 1) is wasted
