@@ -15,8 +15,9 @@
  *    1/factor, factor being the largest of the active ones: overlapping
  *    slowdowns do not compound (the rule of every executor,
  *    model/fault.h's fault_slowdown_at; the stream workers apply it to
- *    each service that starts while a slowdown is active).  The part of a job inside the slowdowns is
- *    stretched, the rest runs at normal speed.
+ *    each service that starts while a slowdown is active).  The part of
+ *    a job inside the slowdowns is stretched, the rest runs at normal
+ *    speed.
  *  - A crash kills the running attempt: its work since the attempt
  *    started (or since its last finished stage, stages > 1) is wasted
  *    (cpu_wasted = that time x parallelism).  After faults.detection_delay
