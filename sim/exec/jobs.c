@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "model/window.h"
+#include "lib/heap.h"
 #include "lib/wmap.h"
 
 /* ======================================================================
@@ -80,9 +81,10 @@ struct jobs_store {
     int retain, track_dirty, late_by_time;
     wmap_t *wins;       /* (key, start, end) -> bwin */
     wmap_t *sess;       /* sessions: (key, 0, 0) -> sesslist */
-    idvec heap;         /* open windows, min-heap on (end, start, key) */
-    idvec closed;       /* retained closed windows, min-heap on (end,
-                           start, key), lazy deletion (retain only) */
+    heap open_h;        /* open windows (wid), least (end, start, key)
+                           first, lazy deletion */
+    heap closed;        /* retained closed windows (wid), the same order,
+                           lazy deletion (retain only) */
     idvec dirty;        /* windows to emit again (restate / update) */
     idvec out;          /* scratch: windows of one emission */
     pnode *pool;        /* held events; free list through next */
@@ -108,55 +110,13 @@ static int wid_qcmp(const void *a, const void *b) { return wid_cmp(a, b); }
 
 static int idvec_push(idvec *a, wid x)
 {
-    if (a->n == a->cap) {
-        size_t cap = a->cap ? 2 * a->cap : 64;
-        wid *v = realloc(a->v, cap * sizeof *v);
-        if (!v)
-            return -1;
-        a->v = v;
-        a->cap = cap;
-    }
+    if (vec_ensure(&a->v, &a->cap, a->n + 1, sizeof *a->v) != VEC_OK)
+        return -1;
     a->v[a->n++] = x;
     return 0;
 }
 
-static int heap_push(idvec *h, wid x)
-{
-    if (idvec_push(h, x) != 0)
-        return -1;
-    size_t i = h->n - 1;
-    while (i > 0) {
-        size_t p = (i - 1) / 2;
-        if (wid_cmp(&h->v[p], &x) <= 0)
-            break;
-        h->v[i] = h->v[p];
-        i = p;
-    }
-    h->v[i] = x;
-    return 0;
-}
-
-static wid heap_pop(idvec *h)
-{
-    assert(h->n > 0);
-    wid top = h->v[0];
-    wid x = h->v[--h->n];
-    size_t i = 0, n = h->n;
-    for (;;) {
-        size_t c = 2 * i + 1;
-        if (c >= n)
-            break;
-        if (c + 1 < n && wid_cmp(&h->v[c + 1], &h->v[c]) < 0)
-            c++;
-        if (wid_cmp(&x, &h->v[c]) <= 0)
-            break;
-        h->v[i] = h->v[c];
-        i = c;
-    }
-    if (n > 0)
-        h->v[i] = x;
-    return top;
-}
+static int wid_less(const void *a, const void *b) { return wid_cmp(a, b) < 0; }
 
 jobs_store *jobs_store_alloc(const struct config_window_s *w, int retain_closed, int track_dirty,
                                int late_by_time)
@@ -170,6 +130,8 @@ jobs_store *jobs_store_alloc(const struct config_window_s *w, int retain_closed,
     st->track_dirty = track_dirty;
     st->late_by_time = late_by_time;
     st->pool_free = NIL;
+    heap_init(&st->open_h, sizeof(wid), wid_less);
+    heap_init(&st->closed, sizeof(wid), wid_less);
     st->out_min_end = INFINITY;
     st->tmax = window_max_per_event(w);
     if (st->tmax < 1)
@@ -197,8 +159,8 @@ void jobs_store_free(jobs_store *st)
         wmap_free(st->sess);
     }
     wmap_free(st->wins);
-    free(st->heap.v);
-    free(st->closed.v);
+    heap_free(&st->open_h);
+    heap_free(&st->closed);
     free(st->dirty.v);
     free(st->out.v);
     free(st->pool);
@@ -273,11 +235,11 @@ static int add_fixed(jobs_store *st, const workload_event *ev, double horizon, i
             b->head = b->tail = NIL;
             if (closed) {
                 b->closed = 1; /* computed empty before: restate it */
-                if (heap_push(&st->closed, id) != 0)
+                if (heap_push(&st->closed, &id) != 0)
                     return JOBS_ADD_OOM;
             } else {
                 st->open++;
-                if (heap_push(&st->heap, id) != 0)
+                if (heap_push(&st->open_h, &id) != 0)
                     return JOBS_ADD_OOM;
             }
         }
@@ -393,11 +355,11 @@ static int add_session(jobs_store *st, const workload_event *ev, double horizon,
     wid id = {m.end, m.start, ev->key};
     if (closed) {
         b->closed = 1;
-        if (heap_push(&st->closed, id) != 0)
+        if (heap_push(&st->closed, &id) != 0)
             return JOBS_ADD_OOM;
     } else {
         st->open++;
-        if (heap_push(&st->heap, id) != 0)
+        if (heap_push(&st->open_h, &id) != 0)
             return JOBS_ADD_OOM;
     }
     if (closed || st->track_dirty || any_dirty)
@@ -418,29 +380,32 @@ int jobs_store_add(jobs_store *st, const workload_event *ev, double horizon, int
 }
 
 /* Drops heap entries that no longer name an open window. */
-static void heap_clean(jobs_store *st)
+static void open_clean(jobs_store *st)
 {
-    while (st->heap.n > 0) {
-        wid t = st->heap.v[0];
-        const bwin *b = wmap_get(st->wins, t.key, t.start, t.end);
+    const wid *t;
+    while ((t = heap_top(&st->open_h)) != NULL) {
+        const bwin *b = wmap_get(st->wins, t->key, t->start, t->end);
         if (b && !b->closed)
             return;
-        heap_pop(&st->heap);
+        heap_pop(&st->open_h, NULL);
     }
 }
 
 int jobs_store_has_due(jobs_store *st, double due)
 {
-    heap_clean(st);
-    return st->heap.n > 0 && st->heap.v[0].end <= due;
+    open_clean(st);
+    const wid *t = heap_top(&st->open_h);
+    return t && t->end <= due;
 }
 
 long jobs_store_emit(jobs_store *st, double due, double emit_time,
                       int final_timing, int update_timing, metrics_t *m)
 {
     st->out.n = 0;
-    while (st->heap.n > 0 && st->heap.v[0].end <= due) {
-        wid id = heap_pop(&st->heap);
+    const wid *t;
+    while ((t = heap_top(&st->open_h)) != NULL && t->end <= due) {
+        wid id;
+        heap_pop(&st->open_h, &id);
         const bwin *b = wmap_get(st->wins, id.key, id.start, id.end);
         if (b && !b->closed && idvec_push(&st->out, id) != 0)
             return -1;
@@ -492,7 +457,7 @@ long jobs_store_emit(jobs_store *st, double due, double emit_time,
                 st->open--;
             if (st->retain) {
                 b->closed = 1;
-                if (!was_closed && heap_push(&st->closed, id) != 0)
+                if (!was_closed && heap_push(&st->closed, &id) != 0)
                     return -1;
             } else {
                 wmap_del(st->wins, id.key, id.start, id.end);
@@ -508,15 +473,18 @@ double jobs_store_emitted_min_end(const jobs_store *st) { return st->out_min_end
 
 double jobs_store_min_open_end(jobs_store *st)
 {
-    heap_clean(st);
-    return st->heap.n > 0 ? st->heap.v[0].end : INFINITY;
+    open_clean(st);
+    const wid *t = heap_top(&st->open_h);
+    return t ? t->end : INFINITY;
 }
 
 size_t jobs_store_forget(jobs_store *st, double bound)
 {
     size_t n = 0;
-    while (st->closed.n > 0 && st->closed.v[0].end < bound) {
-        wid id = heap_pop(&st->closed);
+    const wid *t;
+    while ((t = heap_top(&st->closed)) != NULL && t->end < bound) {
+        wid id;
+        heap_pop(&st->closed, &id);
         const bwin *b = wmap_get(st->wins, id.key, id.start, id.end);
         if (!b || !b->closed || b->dirty || b->head != NIL)
             continue; /* merged away, or freed already (a repeat id) */

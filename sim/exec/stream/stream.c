@@ -129,7 +129,7 @@ static int stream_check_state(const stream_t *s)
     f.ck_timer = s->ck.timer != 0;
     f.wm_timer = s->src.wm_timer != 0;
     f.staged = s->sink.stg.len > 0;
-    f.windows = wmap_size(s->win.win) > 0 || s->win.dl.len > 0;
+    f.windows = wmap_size(s->win.win) > 0 || heap_len(&s->win.dl) > 0;
     f.restore_pending = s->f.restore_ev != 0;
     f.crashy = s->f.crashy;
     f.op_wm = s->win.op_wm;
@@ -660,7 +660,7 @@ void stream_job_sizes(const void *self, stream_sizes *z)
 {
     const stream_t *s = self;
     z->win = wmap_size(s->win.win);
-    z->heap = s->win.dl.len;
+    z->heap = heap_len(&s->win.dl);
     z->log = (size_t)(s->src.log.end - s->src.log.base);
     z->sink = s->sink.alo.seen ? wmap_size(s->sink.alo.seen) : 0;
     z->stg = s->sink.stg.len;

@@ -12,6 +12,21 @@
 
 enum { DL_ONTIME = 0, DL_GC = 1 };
 
+/* The deadline order: time, then the window, then ON_TIME before GC. */
+static int dl_less(const void *pa, const void *pb)
+{
+    const stream_dline *a = pa, *b = pb;
+    if (a->at != b->at)
+        return a->at < b->at;
+    if (a->start != b->start)
+        return a->start < b->start;
+    if (a->end != b->end)
+        return a->end < b->end;
+    if (a->key != b->key)
+        return a->key < b->key;
+    return a->kind < b->kind;
+}
+
 int stream_windows_init(stream_windows *win, stream_env *env, stream_sink *out)
 {
     const config_t *c = env->c;
@@ -23,6 +38,7 @@ int stream_windows_init(stream_windows *win, stream_env *env, stream_sink *out)
     win->accumulating = c->stream.accumulation == ACC_ACCUMULATING;
     win->op_wm = -INFINITY;
     win->rep_wm = -INFINITY;
+    heap_init(&win->dl, sizeof(stream_dline), dl_less);
     win->win = wmap_alloc(sizeof(stream_swin));
     win->ses.idx = wmap_alloc(sizeof(uint32_t));
     /* >= 1 for every window type (model/window.c; a sliding window's
@@ -42,7 +58,7 @@ void stream_windows_free(stream_windows *win)
     free(win->assign);
     free(win->et.v);
     free(win->ses.v);
-    free(win->dl.v);
+    heap_free(&win->dl);
 }
 
 void stream_windows_snap_free(stream_windows_snap *snap)
@@ -124,60 +140,10 @@ static void sidx_remove(stream_windows *win, uint32_t key, double start, double 
 
 /* --------------------------------------------------------- deadline heap */
 
-static int dl_less(const stream_dline *a, const stream_dline *b)
-{
-    if (a->at != b->at)
-        return a->at < b->at;
-    if (a->start != b->start)
-        return a->start < b->start;
-    if (a->end != b->end)
-        return a->end < b->end;
-    if (a->key != b->key)
-        return a->key < b->key;
-    return a->kind < b->kind;
-}
-
 static int dl_push(stream_windows *win, double at, uint32_t key, window_t w, uint32_t kind)
 {
-    stream_dline *h;
-    size_t i;
-    if (stream_env_grow((void **)&win->dl.v, sizeof *win->dl.v, &win->dl.cap, win->dl.len + 1) != 0)
-        return -1;
-    h = win->dl.v;
-    i = win->dl.len++;
-    h[i] = (stream_dline){at, w.start, w.end, key, kind};
-    while (i > 0) {
-        size_t p = (i - 1) / 2;
-        if (!dl_less(&h[i], &h[p]))
-            break;
-        stream_dline t = h[p];
-        h[p] = h[i];
-        h[i] = t;
-        i = p;
-    }
-    return 0;
-}
-
-static stream_dline dl_pop(stream_windows *win)
-{
-    stream_dline *h = win->dl.v;
-    stream_dline top = h[0];
-    size_t i = 0;
-    h[0] = h[--win->dl.len];
-    for (;;) {
-        size_t l = 2 * i + 1, r = l + 1, m = i;
-        if (l < win->dl.len && dl_less(&h[l], &h[m]))
-            m = l;
-        if (r < win->dl.len && dl_less(&h[r], &h[m]))
-            m = r;
-        if (m == i)
-            break;
-        stream_dline t = h[m];
-        h[m] = h[i];
-        h[i] = t;
-        i = m;
-    }
-    return top;
+    stream_dline d = {at, w.start, w.end, key, kind};
+    return heap_push(&win->dl, &d);
 }
 
 /* The heap entry of a window with state: its ON_TIME pane at its end, or,
@@ -191,7 +157,8 @@ static int schedule_deadline(stream_windows *win, uint32_t key, window_t w, int 
 
 double stream_windows_next_deadline(const stream_windows *win)
 {
-    return win->dl.len > 0 ? win->dl.v[0].at : INFINITY;
+    const stream_dline *d = heap_top(&win->dl);
+    return d ? d->at : INFINITY;
 }
 
 /* ----------------------------------------------------------------- panes */
@@ -279,8 +246,10 @@ __attribute__((noinline))
 #endif
 static void fire_due(stream_windows *win)
 {
-    while (win->dl.len > 0 && win->dl.v[0].at <= win->op_wm) {
-        stream_dline d = dl_pop(win);
+    const stream_dline *top;
+    while ((top = heap_top(&win->dl)) != NULL && top->at <= win->op_wm) {
+        stream_dline d;
+        heap_pop(&win->dl, &d);
         window_t w = {d.start, d.end};
         stream_swin *st = wmap_get(win->win, d.key, d.start, d.end);
         if (!st)
@@ -306,7 +275,8 @@ void stream_windows_raise(stream_windows *win, double m)
         win->rep_wm = m;
         metrics_watermark(win->env->m, *win->env->clock, m);
     }
-    if (win->dl.len > 0 && win->dl.v[0].at <= win->op_wm)
+    const stream_dline *top = heap_top(&win->dl);
+    if (top && top->at <= win->op_wm)
         fire_due(win);
 }
 
@@ -611,7 +581,7 @@ void stream_windows_lose(stream_windows *win)
             stream_env_cancel(win->env, win->et.v[st->timer].h);
     wmap_clear(win->win);
     wmap_clear(win->ses.idx);
-    win->dl.len = 0;
+    heap_clear(&win->dl);
     win->et.used = win->et.free = 0;
     win->ses.used = win->ses.free = 0;
 }

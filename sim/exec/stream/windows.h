@@ -31,6 +31,7 @@
 
 #include "exec/stream/env.h"
 #include "exec/stream/sink.h"
+#include "lib/heap.h"
 #include "lib/wmap.h"
 #include "model/trigger.h"
 #include "model/window.h"
@@ -104,10 +105,7 @@ typedef struct stream_windows {
         stream_etimer *v;
         uint32_t cap, used, free;
     } et;
-    struct {               /* deadline heap */
-        stream_dline *v;
-        size_t len, cap;
-    } dl;
+    heap dl;               /* deadlines (stream_dline), least first */
     window_t *assign;      /* window_assign buffer */
     size_t assign_max;
 } stream_windows;
