@@ -6,12 +6,14 @@
 
 #include <assert.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "model/window.h"
 #include "lib/heap.h"
+#include "lib/idpool.h"
 #include "lib/wmap.h"
 
 /* ======================================================================
@@ -43,7 +45,7 @@ void jobs_events_free(jobs_events *a)
  * Window store
  * ====================================================================== */
 
-#define NIL UINT32_MAX
+#define NIL 0u /* end of a held-event list (lib/pool indices start at 1) */
 
 typedef struct bwin {
     uint64_t count;
@@ -87,8 +89,8 @@ struct jobs_store {
                            lazy deletion (retain only) */
     idvec dirty;        /* windows to emit again (restate / update) */
     idvec out;          /* scratch: windows of one emission */
-    pnode *pool;        /* held events; free list through next */
-    uint32_t pool_n, pool_cap, pool_free;
+    pnode *pool;        /* held events, 1-based; free list through next */
+    idpool held_p;
     size_t held, open;
     double out_min_end; /* least end of the panes of the last emission */
     window_t *tmp;         /* scratch for window_assign */
@@ -129,7 +131,7 @@ jobs_store *jobs_store_alloc(const struct config_window_s *w, int retain_closed,
     st->retain = retain_closed;
     st->track_dirty = track_dirty;
     st->late_by_time = late_by_time;
-    st->pool_free = NIL;
+    idpool_init(&st->held_p, sizeof(pnode), offsetof(pnode, next));
     heap_init(&st->open_h, sizeof(wid), wid_less);
     heap_init(&st->closed, sizeof(wid), wid_less);
     st->out_min_end = INFINITY;
@@ -176,22 +178,9 @@ size_t jobs_store_held(const jobs_store *st) { return st->held; }
  * -1 on OOM. */
 static int hold(jobs_store *st, bwin *b, const workload_event *ev)
 {
-    uint32_t i = st->pool_free;
-    if (i != NIL) {
-        st->pool_free = st->pool[i].next;
-    } else {
-        if (st->pool_n == st->pool_cap) {
-            if (st->pool_cap >= NIL / 2)
-                return -1;
-            uint32_t cap = st->pool_cap ? 2 * st->pool_cap : 256;
-            pnode *p = realloc(st->pool, (size_t)cap * sizeof *p);
-            if (!p)
-                return -1;
-            st->pool = p;
-            st->pool_cap = cap;
-        }
-        i = st->pool_n++;
-    }
+    uint32_t i = idpool_get(&st->held_p, &st->pool);
+    if (!i)
+        return -1;
     st->pool[i].ev = *ev;
     st->pool[i].next = NIL;
     if (b->tail == NIL)
@@ -445,8 +434,7 @@ long jobs_store_emit(jobs_store *st, double due, double emit_time,
         for (uint32_t j = b->head; j != NIL;) {
             uint32_t next = st->pool[j].next;
             metrics_visible(m, &st->pool[j].ev, emit_time);
-            st->pool[j].next = st->pool_free;
-            st->pool_free = j;
+            idpool_put(&st->held_p, st->pool, j);
             st->held--;
             j = next;
         }

@@ -19,15 +19,6 @@ void stream_env_oom(stream_env *e)
     e->oom = 1;
 }
 
-uint32_t stream_env_slot(void **v, size_t size, uint32_t *cap, uint32_t *used)
-{
-    size_t c = *cap;
-    if (stream_env_grow(v, size, &c, (size_t)*used + 2) != 0)
-        return 0;
-    *cap = (uint32_t)c;
-    return ++*used;
-}
-
 int stream_env_grow(void **v, size_t size, size_t *cap, size_t need)
 {
     size_t ncap = *cap ? *cap : 16;

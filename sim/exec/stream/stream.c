@@ -664,7 +664,7 @@ void stream_job_sizes(const void *self, stream_sizes *z)
     z->log = (size_t)(s->src.log.end - s->src.log.base);
     z->sink = s->sink.alo.seen ? wmap_size(s->sink.alo.seen) : 0;
     z->stg = s->sink.stg.len;
-    z->vn = s->sink.vn.used;
+    z->vn = s->sink.vn.p.used;
     z->snap = s->ck.last.windows.nw;
 }
 

@@ -5,6 +5,7 @@
 
 #include <assert.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,6 +40,8 @@ int stream_windows_init(stream_windows *win, stream_env *env, stream_sink *out)
     win->op_wm = -INFINITY;
     win->rep_wm = -INFINITY;
     heap_init(&win->dl, sizeof(stream_dline), dl_less);
+    idpool_init(&win->et.p, sizeof(stream_etimer), offsetof(stream_etimer, next_free));
+    idpool_init(&win->ses.p, sizeof(stream_snode), offsetof(stream_snode, next));
     win->win = wmap_alloc(sizeof(stream_swin));
     win->ses.idx = wmap_alloc(sizeof(uint32_t));
     /* >= 1 for every window type (model/window.c; a sliding window's
@@ -71,11 +74,8 @@ void stream_windows_snap_free(stream_windows_snap *snap)
 
 static uint32_t et_alloc(stream_windows *win)
 {
-    uint32_t i = win->et.free;
-    if (i)
-        win->et.free = win->et.v[i].next_free;
-    else if (!(i = stream_env_slot((void **)&win->et.v, sizeof *win->et.v, &win->et.cap,
-                                   &win->et.used)))
+    uint32_t i = idpool_get(&win->et.p, &win->et.v);
+    if (!i)
         return 0;
     memset(&win->et.v[i], 0, sizeof win->et.v[i]);
     return i;
@@ -85,17 +85,13 @@ static uint32_t et_alloc(stream_windows *win)
 static void et_drop(stream_windows *win, uint32_t i)
 {
     stream_env_cancel(win->env, win->et.v[i].h);
-    win->et.v[i].next_free = win->et.free;
-    win->et.free = i;
+    idpool_put(&win->et.p, win->et.v, i);
 }
 
 static uint32_t sn_alloc(stream_windows *win)
 {
-    uint32_t i = win->ses.free;
-    if (i)
-        win->ses.free = win->ses.v[i].next;
-    else if (!(i = stream_env_slot((void **)&win->ses.v, sizeof *win->ses.v, &win->ses.cap,
-                                   &win->ses.used)))
+    uint32_t i = idpool_get(&win->ses.p, &win->ses.v);
+    if (!i)
         return 0;
     win->ses.v[i].next = 0;
     return i;
@@ -128,8 +124,7 @@ static void sidx_remove(stream_windows *win, uint32_t key, double start, double 
         if (n->start == start && n->end == end) {
             uint32_t dead = *link;
             *link = n->next;
-            win->ses.v[dead].next = win->ses.free;
-            win->ses.free = dead;
+            idpool_put(&win->ses.p, win->ses.v, dead);
             break;
         }
         link = &n->next;
@@ -195,8 +190,7 @@ void stream_windows_on_timer(stream_windows *win, uint32_t i)
 {
     stream_etimer t = win->et.v[i];
     stream_swin *st;
-    win->et.v[i].next_free = win->et.free; /* it has fired: no cancel */
-    win->et.free = i;
+    idpool_put(&win->et.p, win->et.v, i); /* it has fired: no cancel */
     st = wmap_get(win->win, t.key, t.start, t.end);
     if (!st || st->timer != i)
         return;
@@ -405,8 +399,7 @@ static int session_merge(stream_windows *win, uint32_t key, window_t proto, doub
         fold_state(win, &acc, st);
         wmap_del(win->win, key, w.start, w.end);
         *link = sn[i].next;
-        sn[i].next = win->ses.free;
-        win->ses.free = i;
+        idpool_put(&win->ses.p, win->ses.v, i);
         nmerged++;
     }
     /* the merged window: fold acc into it (creating it if needed) */
@@ -582,6 +575,6 @@ void stream_windows_lose(stream_windows *win)
     wmap_clear(win->win);
     wmap_clear(win->ses.idx);
     heap_clear(&win->dl);
-    win->et.used = win->et.free = 0;
-    win->ses.used = win->ses.free = 0;
+    idpool_clear(&win->et.p);
+    idpool_clear(&win->ses.p);
 }
