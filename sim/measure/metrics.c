@@ -2,19 +2,10 @@
  * metrics: everything measured about one executor in one run, and the
  * invariants checked on it.  The rules are in measure/metrics.h; this file adds:
  *
- *  - "Already counted or dropped" is a seqset: a ring of 64-bit words
- *    holding one bit per seq from base_word*64 up, plus a small hash set of
- *    "stragglers" (seqs below the ring that are still pending).  The ring's
- *    front word is popped as soon as it is full, so the ring spans only the
- *    seqs between the oldest pending event and the newest one seen.  When
- *    the ring would have to grow past SEQ_EVICT_WORDS and its front word is
- *    almost full (a few stuck events, e.g. one held in a session window for
- *    the whole run), those few pending seqs move to the straggler set and
- *    the ring slides on.  So memory is about one bit per seq in the spread
- *    of pending events, and at most 16 bytes per long-stuck event, never
- *    proportional to the length of the run.  test-and-set is O(1)
- *    (amortised: growth doubles).  Arrivals are deduplicated the same
- *    way, so a replayed arrival is not a second event.
+ *  - "Already counted or dropped" and "already arrived" are lib/seenset
+ *    sets of seqs (a sliding bitset: memory about one bit per seq in the
+ *    spread of pending events, O(1) test-and-set), so a replayed arrival
+ *    is not a second event and an event is counted or dropped once.
  *  - What does grow with a run: one metrics_result per (key, window) seen
  *    downstream (windows.csv needs them all; none for window type none),
  *    one timeline row per bucket and one row per fault.
@@ -47,189 +38,7 @@
 #include "model/fault.h"
 #include "lib/fmt.h"
 #include "lib/hist.h"
-
-/* ---------------------------------------------------------------- seqset */
-
-#define SEQ_MIN_WORDS 16u        /* initial ring: 1,024 seqs */
-#define SEQ_EVICT_WORDS 256u     /* beyond 16,384 seqs of spread, evict */
-#define SEQ_EVICT_MAX_ZEROS 4    /* ... front words with <= 4 pending seqs */
-#define SEQ_EMPTY UINT64_MAX     /* free slot of the straggler hash set */
-
-typedef struct seqset {
-    uint64_t *ring;      /* cap words; slot (head + i) & (cap - 1) holds the
-                            bits of seqs (base_word + i) * 64 ... + 63 */
-    size_t cap, head;    /* cap: a power of two */
-    uint64_t base_word;  /* every seq < base_word * 64 is done, except the
-                            stragglers */
-    uint64_t *strag;     /* open addressing, linear probing, SEQ_EMPTY =
-                            free; scap a power of two, load <= 1/2 */
-    size_t scap, sn;
-} seqset;
-
-static int seq_init(seqset *s)
-{
-    memset(s, 0, sizeof *s);
-    s->cap = SEQ_MIN_WORDS;
-    s->ring = calloc(s->cap, sizeof *s->ring);
-    return s->ring ? 0 : -1;
-}
-
-static void seq_free(seqset *s)
-{
-    free(s->ring);
-    free(s->strag);
-}
-
-static size_t strag_slot(const seqset *s, uint64_t seq)
-{
-    /* Fibonacci hashing: the top bits of seq * 2^64/phi. */
-    return (size_t)((seq * UINT64_C(0x9E3779B97F4A7C15)) >> 32) & (s->scap - 1);
-}
-
-static int strag_grow(seqset *s)
-{
-    size_t ncap = s->scap ? 2 * s->scap : 64;
-    uint64_t *old = s->strag;
-    size_t ocap = s->scap;
-    uint64_t *nv = malloc(ncap * sizeof *nv);
-    if (!nv)
-        return -1;
-    for (size_t i = 0; i < ncap; i++)
-        nv[i] = SEQ_EMPTY;
-    s->strag = nv;
-    s->scap = ncap;
-    for (size_t i = 0; i < ocap; i++) {
-        if (old[i] == SEQ_EMPTY)
-            continue;
-        size_t j = strag_slot(s, old[i]);
-        while (s->strag[j] != SEQ_EMPTY)
-            j = (j + 1) & (s->scap - 1);
-        s->strag[j] = old[i];
-    }
-    free(old);
-    return 0;
-}
-
-static int strag_add(seqset *s, uint64_t seq)
-{
-    if (2 * (s->sn + 1) > s->scap && strag_grow(s) != 0)
-        return -1;
-    size_t j = strag_slot(s, seq);
-    while (s->strag[j] != SEQ_EMPTY)
-        j = (j + 1) & (s->scap - 1);
-    s->strag[j] = seq;
-    s->sn++;
-    return 0;
-}
-
-/* Removes seq if present (backward-shift deletion); 1 if it was there. */
-static int strag_take(seqset *s, uint64_t seq)
-{
-    if (s->sn == 0)
-        return 0;
-    size_t mask = s->scap - 1, j = strag_slot(s, seq);
-    while (s->strag[j] != seq) {
-        if (s->strag[j] == SEQ_EMPTY)
-            return 0;
-        j = (j + 1) & mask;
-    }
-    /* Shift later members of the probe run back over the hole. */
-    size_t hole = j;
-    for (size_t k = (j + 1) & mask; s->strag[k] != SEQ_EMPTY; k = (k + 1) & mask) {
-        size_t home = strag_slot(s, s->strag[k]);
-        /* k may move to hole if home is not cyclically in (hole, k]. */
-        int stays = hole <= k ? (home > hole && home <= k) : (home > hole || home <= k);
-        if (!stays) {
-            s->strag[hole] = s->strag[k];
-            hole = k;
-        }
-    }
-    s->strag[hole] = SEQ_EMPTY;
-    s->sn--;
-    return 1;
-}
-
-/* Drops the front word of the ring; its pending seqs become stragglers. */
-static int seq_pop_front(seqset *s)
-{
-    uint64_t w = s->ring[s->head];
-    for (unsigned b = 0; b < 64; b++)
-        if (!(w >> b & 1) && strag_add(s, s->base_word * 64 + b) != 0)
-            return -1;
-    s->ring[s->head] = 0;
-    s->head = (s->head + 1) & (s->cap - 1);
-    s->base_word++;
-    return 0;
-}
-
-static int seq_zeros(uint64_t w)
-{
-    int n = 0;
-    for (w = ~w; w; w &= w - 1)
-        n++;
-    return n;
-}
-
-/* Makes room in the ring for word index w (>= base_word). */
-static int seq_make_room(seqset *s, uint64_t w)
-{
-    while (w - s->base_word >= s->cap) {
-        if (s->cap >= SEQ_EVICT_WORDS && seq_zeros(s->ring[s->head]) <= SEQ_EVICT_MAX_ZEROS) {
-            if (seq_pop_front(s) != 0)
-                return -1;
-            continue;
-        }
-        size_t ncap = 2 * s->cap;
-        uint64_t *nr = calloc(ncap, sizeof *nr);
-        if (!nr)
-            return -1;
-        for (size_t i = 0; i < s->cap; i++)
-            nr[i] = s->ring[(s->head + i) & (s->cap - 1)];
-        free(s->ring);
-        s->ring = nr;
-        s->cap = ncap;
-        s->head = 0;
-    }
-    return 0;
-}
-
-/* The rare cases of seq_test_set: seq below the ring (a straggler, or
- * done), or beyond it (the ring grows or evicts).  Kept out of line so
- * that the per-event fast path saves no registers. */
-#if defined(__GNUC__)
-__attribute__((noinline))
-#endif
-static int seq_test_set_slow(seqset *s, uint64_t seq);
-
-/* Marks seq done.  Returns 1 if it was done already, 0 if newly marked,
- * -1 when out of memory (seq then stays not done). */
-static inline int seq_test_set(seqset *s, uint64_t seq)
-{
-    uint64_t w = seq >> 6;
-    if (w < s->base_word || w - s->base_word >= s->cap)
-        return seq_test_set_slow(s, seq);
-    size_t slot = (s->head + (size_t)(w - s->base_word)) & (s->cap - 1);
-    uint64_t bit = UINT64_C(1) << (seq & 63);
-    if (s->ring[slot] & bit)
-        return 1;
-    s->ring[slot] |= bit;
-    while (s->ring[s->head] == UINT64_MAX) { /* front full: slide on */
-        s->ring[s->head] = 0;
-        s->head = (s->head + 1) & (s->cap - 1);
-        s->base_word++;
-    }
-    return 0;
-}
-
-static int seq_test_set_slow(seqset *s, uint64_t seq)
-{
-    uint64_t w = seq >> 6;
-    if (w < s->base_word)
-        return strag_take(s, seq) ? 0 : 1;
-    if (seq_make_room(s, w) != 0)
-        return -1;
-    return seq_test_set(s, seq); /* now in the ring */
-}
+#include "lib/seenset.h"
 
 /* --------------------------------------------------------------- metrics */
 
@@ -251,8 +60,8 @@ struct metrics {
     int deltas;               /* x.deltas: panes are deltas */
     FILE *panes_csv;          /* not owned */
 
-    seqset arrived;           /* dedupe of metrics_arrived */
-    seqset done;              /* counted or dropped */
+    seenset arrived;           /* dedupe of metrics_arrived */
+    seenset done;              /* counted or dropped */
     uint64_t events, counted, dropped, panes, duplicates, processed;
     long double wait_sum, work_sum; /* s */
     double first_arrival, last_emit;
@@ -314,8 +123,8 @@ metrics_t *metrics_alloc_facts(const metrics_facts *x, const config_t *c, FILE *
     m->fold_h = -INFINITY;
     m->complete_first = m->complete_ontime = NAN;
     m->complete_final = m->windows_exact = NAN;
-    int ok_arr = seq_init(&m->arrived) == 0;
-    int ok_done = seq_init(&m->done) == 0;
+    int ok_arr = seenset_init(&m->arrived) == 0;
+    int ok_done = seenset_init(&m->done) == 0;
     m->lat = hist_alloc();
     m->proc = hist_alloc();
     m->win = hist_alloc();
@@ -333,8 +142,8 @@ void metrics_free(metrics_t *m)
 {
     if (!m)
         return;
-    seq_free(&m->arrived);
-    seq_free(&m->done);
+    seenset_free(&m->arrived);
+    seenset_free(&m->done);
     hist_free(m->lat);
     hist_free(m->proc);
     hist_free(m->win);
@@ -357,7 +166,7 @@ void metrics_arrived(metrics_t *m, const workload_event *ev)
 {
     /* Out of memory in the dedupe set: count it anyway (an over-count
      * shows up as a conservation failure rather than silently). */
-    if (seq_test_set(&m->arrived, ev->seq) == 1)
+    if (seenset_test_set(&m->arrived, ev->seq) == 1)
         return;
     m->events++;
     m->b_arrivals++;
@@ -375,7 +184,7 @@ void metrics_processed(metrics_t *m, const workload_event *ev, double start, dou
 
 void metrics_visible(metrics_t *m, const workload_event *ev, double emit_time)
 {
-    if (seq_test_set(&m->done, ev->seq) == 1)
+    if (seenset_test_set(&m->done, ev->seq) == 1)
         return;
     m->counted++;
     m->b_visible++;
@@ -389,7 +198,7 @@ void metrics_visible(metrics_t *m, const workload_event *ev, double emit_time)
 void metrics_dropped(metrics_t *m, const workload_event *ev, double now)
 {
     (void)now;
-    if (seq_test_set(&m->done, ev->seq) == 1)
+    if (seenset_test_set(&m->done, ev->seq) == 1)
         return;
     m->dropped++;
     m->b_dropped++;
@@ -762,14 +571,9 @@ const char *metrics_failure_detail(const metrics_t *m)
     return m->fail_detail;
 }
 
-static size_t seq_bytes(const seqset *s)
-{
-    return s->cap * sizeof *s->ring + s->scap * sizeof *s->strag;
-}
-
 size_t metrics_dedupe_bytes(const metrics_t *m)
 {
-    return seq_bytes(&m->arrived) + seq_bytes(&m->done);
+    return seenset_bytes(&m->arrived) + seenset_bytes(&m->done);
 }
 
 void metrics_keep_windows(metrics_t *m, FILE *rows)
