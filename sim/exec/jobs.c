@@ -14,6 +14,7 @@
 #include "model/window.h"
 #include "lib/heap.h"
 #include "lib/idpool.h"
+#include "lib/vec.h"
 #include "lib/wmap.h"
 
 /* ======================================================================
@@ -22,14 +23,8 @@
 
 int jobs_events_push(jobs_events *a, const workload_event *ev)
 {
-    if (a->n == a->cap) {
-        size_t cap = a->cap ? 2 * a->cap : 256;
-        workload_event *v = realloc(a->v, cap * sizeof *v);
-        if (!v)
-            return -1;
-        a->v = v;
-        a->cap = cap;
-    }
+    if (vec_ensure(&a->v, &a->cap, a->n + 1, sizeof *a->v) != VEC_OK)
+        return -1;
     a->v[a->n++] = *ev;
     return 0;
 }

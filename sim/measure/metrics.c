@@ -39,6 +39,7 @@
 #include "lib/fmt.h"
 #include "lib/hist.h"
 #include "lib/seenset.h"
+#include "lib/vec.h"
 
 /* --------------------------------------------------------------- metrics */
 
@@ -392,14 +393,8 @@ static void write_timeline_row(const metrics_t *m, const timeline_row *r, FILE *
 
 int metrics_sample(metrics_t *m, double now, uint64_t backlog, double watermark)
 {
-    if (!m->trows_set && m->nrows == m->caprows) {
-        size_t ncap = m->caprows ? 2 * m->caprows : 128;
-        timeline_row *nr = realloc(m->rows, ncap * sizeof *nr);
-        if (!nr)
-            return -1;
-        m->rows = nr;
-        m->caprows = ncap;
-    }
+    if (!m->trows_set && vec_ensure(&m->rows, &m->caprows, m->nrows + 1, sizeof *m->rows) != VEC_OK)
+        return -1;
     timeline_row one; /* with metrics_keep_timeline: straight to its stream */
     timeline_row *r = m->trows_set ? &one : &m->rows[m->nrows++];
     r->time = now;
@@ -429,14 +424,8 @@ void metrics_keep_timeline(metrics_t *m, FILE *rows)
 
 int metrics_fault(metrics_t *m, const fault_row *r)
 {
-    if (m->nfaults == m->capfaults) {
-        size_t ncap = m->capfaults ? 2 * m->capfaults : 8;
-        fault_row *nf = realloc(m->faults, ncap * sizeof *nf);
-        if (!nf)
-            return -1;
-        m->faults = nf;
-        m->capfaults = ncap;
-    }
+    if (vec_ensure(&m->faults, &m->capfaults, m->nfaults + 1, sizeof *m->faults) != VEC_OK)
+        return -1;
     m->faults[m->nfaults++] = *r;
     return 0;
 }

@@ -71,10 +71,6 @@ static inline uint64_t stream_env_payload(uint64_t data)
 
 void stream_env_oom(stream_env *e);
 
-/* Grows *v (elements of `size` bytes, capacity *cap) to hold `need`:
- * doubling from 16.  Returns 0, or -1 out of memory (*v unchanged). */
-int stream_env_grow(void **v, size_t size, size_t *cap, size_t need);
-
 #ifdef __cplusplus
 }
 #endif

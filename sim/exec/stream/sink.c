@@ -4,6 +4,7 @@
  */
 #include "exec/stream/sink.h"
 #include "exec/stream/windows.h"
+#include "lib/vec.h"
 
 #include <math.h>
 #include <stddef.h>
@@ -118,7 +119,7 @@ static void publish(stream_sink *k, pane_t *p, uint32_t vis, double now)
 
 static stream_staged *stage(stream_sink *k)
 {
-    if (stream_env_grow((void **)&k->stg.v, sizeof *k->stg.v, &k->stg.cap, k->stg.len + 1) != 0) {
+    if (vec_ensure(&k->stg.v, &k->stg.cap, k->stg.len + 1, sizeof *k->stg.v) != VEC_OK) {
         stream_env_oom(k->env);
         return NULL;
     }
@@ -226,8 +227,7 @@ void stream_sink_prune_behind(stream_sink *k, double h)
     while (wmap_next(k->alo.seen, &pos, &key) != NULL) {
         if (!(key.end < h))
             continue;
-        if (stream_env_grow((void **)&k->alo.scratch, sizeof *k->alo.scratch,
-                            &k->alo.scratch_cap, n + 1) != 0) {
+        if (vec_ensure(&k->alo.scratch, &k->alo.scratch_cap, n + 1, sizeof *k->alo.scratch) != VEC_OK) {
             stream_env_oom(k->env);
             return;
         }

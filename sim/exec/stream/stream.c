@@ -18,6 +18,7 @@
 #include "exec/stream/source.h"
 #include "exec/stream/windows.h"
 #include "exec/stream/workers.h"
+#include "lib/vec.h"
 #include "measure/metrics.h"
 #include "model/watermark.h"
 #include "engine/context.h"
@@ -289,7 +290,7 @@ static void on_pause_end(stream_t *s, int i)
 static fault_row *new_row(stream_t *s, const fault_t *f)
 {
     fault_row *r;
-    if (stream_env_grow((void **)&s->f.rows, sizeof *s->f.rows, &s->f.caprows, s->f.nrows + 1) != 0) {
+    if (vec_ensure(&s->f.rows, &s->f.caprows, s->f.nrows + 1, sizeof *s->f.rows) != VEC_OK) {
         stream_env_oom(&s->env);
         return NULL;
     }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "measure/metrics.h"
+#include "lib/vec.h"
 
 enum { DL_ONTIME = 0, DL_GC = 1 };
 
@@ -499,7 +500,7 @@ int stream_windows_snapshot(const stream_windows *win, stream_windows_snap *n)
     n->nw = 0;
     n->nev = 0;
     n->min_end = INFINITY;
-    if (stream_env_grow((void **)&n->w, sizeof *n->w, &n->capw, nw) != 0)
+    if (vec_ensure(&n->w, &n->capw, nw, sizeof *n->w) != VEC_OK)
         goto oom;
     for (size_t i = 0; i < nw; i++) {
         const stream_swin *st = vals[i];
@@ -513,7 +514,7 @@ int stream_windows_snapshot(const stream_windows *win, stream_windows_snap *n)
         x->st.timer = 0;
         x->timer_at = st->timer ? win->et.v[st->timer].at : INFINITY;
         for (uint32_t v = st->vis_head; v; v = stream_sink_next(k, v)) {
-            if (stream_env_grow((void **)&n->ev, sizeof *n->ev, &n->capev, n->nev + 1) != 0)
+            if (vec_ensure(&n->ev, &n->capev, n->nev + 1, sizeof *n->ev) != VEC_OK)
                 goto oom;
             n->ev[n->nev++] = *stream_sink_event(k, v);
             x->st.vis_tail++;
