@@ -17,13 +17,15 @@
  *    shrunk; idpool_clear frees every record at once and keeps it.
  *  - idpool_get returns 0 when out of memory or out of indices (the array
  *    is then unchanged).  Nothing prints or aborts.
- *  - Cost: O(1) per get and put (amortised for growth).
+ *  - Cost: O(1) per get and put (amortised for growth); both are inline
+ *    (the stream sink takes and frees a record per event), growth is not.
  */
 #ifndef SLUICE_IDPOOL_H
 #define SLUICE_IDPOOL_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -41,13 +43,33 @@ typedef struct idpool {
  * link_off links free records (allocates nothing). */
 void idpool_init(idpool *p, size_t size, size_t link_off);
 
+/* The free-list link of record i of arr. */
+static inline void *idpool_link_(const idpool *p, void *arr, uint32_t i)
+{
+    return (char *)arr + (size_t)i * p->size + p->link;
+}
+
+/* idpool_get with the free list empty: a new record at the end. */
+uint32_t idpool_new(idpool *p, void *arrp);
+
 /* A record for the caller: the index (>= 1) of a freed one, else of a new
  * one at the end of *arrp (the address of the caller's T *, grown when
  * needed).  0 when out of memory or indices (*arrp unchanged). */
-uint32_t idpool_get(idpool *p, void *arrp);
+static inline uint32_t idpool_get(idpool *p, void *arrp)
+{
+    uint32_t i = p->free;
+    if (!i)
+        return idpool_new(p, arrp);
+    memcpy(&p->free, idpool_link_(p, *(void **)arrp, i), sizeof p->free);
+    return i;
+}
 
 /* Frees record i (1..used) of arr: it is the next one idpool_get hands out. */
-void idpool_put(idpool *p, void *arr, uint32_t i);
+static inline void idpool_put(idpool *p, void *arr, uint32_t i)
+{
+    memcpy(idpool_link_(p, arr, i), &p->free, sizeof p->free);
+    p->free = i;
+}
 
 /* Frees every record (the array and its capacity are kept). */
 void idpool_clear(idpool *p);
