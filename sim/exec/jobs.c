@@ -169,6 +169,18 @@ size_t jobs_store_open(const jobs_store *st) { return st->open; }
 size_t jobs_store_windows(const jobs_store *st) { return wmap_size(st->wins); }
 size_t jobs_store_held(const jobs_store *st) { return st->held; }
 
+/* Files a new window b (identity id) in the heap it belongs to: the
+ * retained closed ones, or the open ones.  0, or -1 out of memory. */
+static int file_window(jobs_store *st, bwin *b, wid id, int closed)
+{
+    if (closed) {
+        b->closed = 1;
+        return heap_push(&st->closed, &id);
+    }
+    st->open++;
+    return heap_push(&st->open_h, &id);
+}
+
 /* Appends ev to the held list of window b (a pointer fresh from the map).
  * -1 on OOM. */
 static int hold(jobs_store *st, bwin *b, const workload_event *ev)
@@ -217,15 +229,9 @@ static int add_fixed(jobs_store *st, const workload_event *ev, double horizon, i
         wid id = {x.end, x.start, ev->key};
         if (created) {
             b->head = b->tail = NIL;
-            if (closed) {
-                b->closed = 1; /* computed empty before: restate it */
-                if (heap_push(&st->closed, &id) != 0)
-                    return JOBS_ADD_OOM;
-            } else {
-                st->open++;
-                if (heap_push(&st->open_h, &id) != 0)
-                    return JOBS_ADD_OOM;
-            }
+            /* closed: computed empty before, restate it */
+            if (file_window(st, b, id, closed) != 0)
+                return JOBS_ADD_OOM;
         }
         b->count++;
         b->sum += ev->value;
@@ -337,15 +343,8 @@ static int add_session(jobs_store *st, const workload_event *ev, double horizon,
     b->count++;
     b->sum += ev->value;
     wid id = {m.end, m.start, ev->key};
-    if (closed) {
-        b->closed = 1;
-        if (heap_push(&st->closed, &id) != 0)
-            return JOBS_ADD_OOM;
-    } else {
-        st->open++;
-        if (heap_push(&st->open_h, &id) != 0)
-            return JOBS_ADD_OOM;
-    }
+    if (file_window(st, b, id, closed) != 0)
+        return JOBS_ADD_OOM;
     if (closed || st->track_dirty || any_dirty)
         if (mark_dirty(st, b, id) != 0)
             return JOBS_ADD_OOM;
