@@ -6,11 +6,15 @@
 
 #include <assert.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "model/window.h"
+#include "lib/heap.h"
+#include "lib/idpool.h"
+#include "lib/vec.h"
 #include "lib/wmap.h"
 
 /* ======================================================================
@@ -19,14 +23,8 @@
 
 int jobs_events_push(jobs_events *a, const workload_event *ev)
 {
-    if (a->n == a->cap) {
-        size_t cap = a->cap ? 2 * a->cap : 256;
-        workload_event *v = realloc(a->v, cap * sizeof *v);
-        if (!v)
-            return -1;
-        a->v = v;
-        a->cap = cap;
-    }
+    if (vec_ensure(&a->v, &a->cap, a->n + 1, sizeof *a->v) != VEC_OK)
+        return -1;
     a->v[a->n++] = *ev;
     return 0;
 }
@@ -42,7 +40,7 @@ void jobs_events_free(jobs_events *a)
  * Window store
  * ====================================================================== */
 
-#define NIL UINT32_MAX
+#define NIL 0u /* end of a held-event list (lib/pool indices start at 1) */
 
 typedef struct bwin {
     uint64_t count;
@@ -80,13 +78,14 @@ struct jobs_store {
     int retain, track_dirty, late_by_time;
     wmap_t *wins;       /* (key, start, end) -> bwin */
     wmap_t *sess;       /* sessions: (key, 0, 0) -> sesslist */
-    idvec heap;         /* open windows, min-heap on (end, start, key) */
-    idvec closed;       /* retained closed windows, min-heap on (end,
-                           start, key), lazy deletion (retain only) */
+    heap open_h;        /* open windows (wid), least (end, start, key)
+                           first, lazy deletion */
+    heap closed;        /* retained closed windows (wid), the same order,
+                           lazy deletion (retain only) */
     idvec dirty;        /* windows to emit again (restate / update) */
     idvec out;          /* scratch: windows of one emission */
-    pnode *pool;        /* held events; free list through next */
-    uint32_t pool_n, pool_cap, pool_free;
+    pnode *pool;        /* held events, 1-based; free list through next */
+    idpool held_p;
     size_t held, open;
     double out_min_end; /* least end of the panes of the last emission */
     window_t *tmp;         /* scratch for window_assign */
@@ -108,55 +107,13 @@ static int wid_qcmp(const void *a, const void *b) { return wid_cmp(a, b); }
 
 static int idvec_push(idvec *a, wid x)
 {
-    if (a->n == a->cap) {
-        size_t cap = a->cap ? 2 * a->cap : 64;
-        wid *v = realloc(a->v, cap * sizeof *v);
-        if (!v)
-            return -1;
-        a->v = v;
-        a->cap = cap;
-    }
+    if (vec_ensure(&a->v, &a->cap, a->n + 1, sizeof *a->v) != VEC_OK)
+        return -1;
     a->v[a->n++] = x;
     return 0;
 }
 
-static int heap_push(idvec *h, wid x)
-{
-    if (idvec_push(h, x) != 0)
-        return -1;
-    size_t i = h->n - 1;
-    while (i > 0) {
-        size_t p = (i - 1) / 2;
-        if (wid_cmp(&h->v[p], &x) <= 0)
-            break;
-        h->v[i] = h->v[p];
-        i = p;
-    }
-    h->v[i] = x;
-    return 0;
-}
-
-static wid heap_pop(idvec *h)
-{
-    assert(h->n > 0);
-    wid top = h->v[0];
-    wid x = h->v[--h->n];
-    size_t i = 0, n = h->n;
-    for (;;) {
-        size_t c = 2 * i + 1;
-        if (c >= n)
-            break;
-        if (c + 1 < n && wid_cmp(&h->v[c + 1], &h->v[c]) < 0)
-            c++;
-        if (wid_cmp(&x, &h->v[c]) <= 0)
-            break;
-        h->v[i] = h->v[c];
-        i = c;
-    }
-    if (n > 0)
-        h->v[i] = x;
-    return top;
-}
+static int wid_less(const void *a, const void *b) { return wid_cmp(a, b) < 0; }
 
 jobs_store *jobs_store_alloc(const struct config_window_s *w, int retain_closed, int track_dirty,
                                int late_by_time)
@@ -169,7 +126,9 @@ jobs_store *jobs_store_alloc(const struct config_window_s *w, int retain_closed,
     st->retain = retain_closed;
     st->track_dirty = track_dirty;
     st->late_by_time = late_by_time;
-    st->pool_free = NIL;
+    idpool_init(&st->held_p, sizeof(pnode), offsetof(pnode, next));
+    heap_init(&st->open_h, sizeof(wid), wid_less);
+    heap_init(&st->closed, sizeof(wid), wid_less);
     st->out_min_end = INFINITY;
     st->tmax = window_max_per_event(w);
     if (st->tmax < 1)
@@ -197,8 +156,8 @@ void jobs_store_free(jobs_store *st)
         wmap_free(st->sess);
     }
     wmap_free(st->wins);
-    free(st->heap.v);
-    free(st->closed.v);
+    heap_free(&st->open_h);
+    heap_free(&st->closed);
     free(st->dirty.v);
     free(st->out.v);
     free(st->pool);
@@ -210,26 +169,25 @@ size_t jobs_store_open(const jobs_store *st) { return st->open; }
 size_t jobs_store_windows(const jobs_store *st) { return wmap_size(st->wins); }
 size_t jobs_store_held(const jobs_store *st) { return st->held; }
 
+/* Files a new window b (identity id) in the heap it belongs to: the
+ * retained closed ones, or the open ones.  0, or -1 out of memory. */
+static int file_window(jobs_store *st, bwin *b, wid id, int closed)
+{
+    if (closed) {
+        b->closed = 1;
+        return heap_push(&st->closed, &id);
+    }
+    st->open++;
+    return heap_push(&st->open_h, &id);
+}
+
 /* Appends ev to the held list of window b (a pointer fresh from the map).
  * -1 on OOM. */
 static int hold(jobs_store *st, bwin *b, const workload_event *ev)
 {
-    uint32_t i = st->pool_free;
-    if (i != NIL) {
-        st->pool_free = st->pool[i].next;
-    } else {
-        if (st->pool_n == st->pool_cap) {
-            if (st->pool_cap >= NIL / 2)
-                return -1;
-            uint32_t cap = st->pool_cap ? 2 * st->pool_cap : 256;
-            pnode *p = realloc(st->pool, (size_t)cap * sizeof *p);
-            if (!p)
-                return -1;
-            st->pool = p;
-            st->pool_cap = cap;
-        }
-        i = st->pool_n++;
-    }
+    uint32_t i = idpool_get(&st->held_p, &st->pool);
+    if (!i)
+        return -1;
     st->pool[i].ev = *ev;
     st->pool[i].next = NIL;
     if (b->tail == NIL)
@@ -271,15 +229,9 @@ static int add_fixed(jobs_store *st, const workload_event *ev, double horizon, i
         wid id = {x.end, x.start, ev->key};
         if (created) {
             b->head = b->tail = NIL;
-            if (closed) {
-                b->closed = 1; /* computed empty before: restate it */
-                if (heap_push(&st->closed, id) != 0)
-                    return JOBS_ADD_OOM;
-            } else {
-                st->open++;
-                if (heap_push(&st->heap, id) != 0)
-                    return JOBS_ADD_OOM;
-            }
+            /* closed: computed empty before, restate it */
+            if (file_window(st, b, id, closed) != 0)
+                return JOBS_ADD_OOM;
         }
         b->count++;
         b->sum += ev->value;
@@ -391,15 +343,8 @@ static int add_session(jobs_store *st, const workload_event *ev, double horizon,
     b->count++;
     b->sum += ev->value;
     wid id = {m.end, m.start, ev->key};
-    if (closed) {
-        b->closed = 1;
-        if (heap_push(&st->closed, id) != 0)
-            return JOBS_ADD_OOM;
-    } else {
-        st->open++;
-        if (heap_push(&st->heap, id) != 0)
-            return JOBS_ADD_OOM;
-    }
+    if (file_window(st, b, id, closed) != 0)
+        return JOBS_ADD_OOM;
     if (closed || st->track_dirty || any_dirty)
         if (mark_dirty(st, b, id) != 0)
             return JOBS_ADD_OOM;
@@ -418,29 +363,32 @@ int jobs_store_add(jobs_store *st, const workload_event *ev, double horizon, int
 }
 
 /* Drops heap entries that no longer name an open window. */
-static void heap_clean(jobs_store *st)
+static void open_clean(jobs_store *st)
 {
-    while (st->heap.n > 0) {
-        wid t = st->heap.v[0];
-        const bwin *b = wmap_get(st->wins, t.key, t.start, t.end);
+    const wid *t;
+    while ((t = heap_top(&st->open_h)) != NULL) {
+        const bwin *b = wmap_get(st->wins, t->key, t->start, t->end);
         if (b && !b->closed)
             return;
-        heap_pop(&st->heap);
+        heap_pop(&st->open_h, NULL);
     }
 }
 
 int jobs_store_has_due(jobs_store *st, double due)
 {
-    heap_clean(st);
-    return st->heap.n > 0 && st->heap.v[0].end <= due;
+    open_clean(st);
+    const wid *t = heap_top(&st->open_h);
+    return t && t->end <= due;
 }
 
 long jobs_store_emit(jobs_store *st, double due, double emit_time,
                       int final_timing, int update_timing, metrics_t *m)
 {
     st->out.n = 0;
-    while (st->heap.n > 0 && st->heap.v[0].end <= due) {
-        wid id = heap_pop(&st->heap);
+    const wid *t;
+    while ((t = heap_top(&st->open_h)) != NULL && t->end <= due) {
+        wid id;
+        heap_pop(&st->open_h, &id);
         const bwin *b = wmap_get(st->wins, id.key, id.start, id.end);
         if (b && !b->closed && idvec_push(&st->out, id) != 0)
             return -1;
@@ -480,8 +428,7 @@ long jobs_store_emit(jobs_store *st, double due, double emit_time,
         for (uint32_t j = b->head; j != NIL;) {
             uint32_t next = st->pool[j].next;
             metrics_visible(m, &st->pool[j].ev, emit_time);
-            st->pool[j].next = st->pool_free;
-            st->pool_free = j;
+            idpool_put(&st->held_p, st->pool, j);
             st->held--;
             j = next;
         }
@@ -492,7 +439,7 @@ long jobs_store_emit(jobs_store *st, double due, double emit_time,
                 st->open--;
             if (st->retain) {
                 b->closed = 1;
-                if (!was_closed && heap_push(&st->closed, id) != 0)
+                if (!was_closed && heap_push(&st->closed, &id) != 0)
                     return -1;
             } else {
                 wmap_del(st->wins, id.key, id.start, id.end);
@@ -508,15 +455,18 @@ double jobs_store_emitted_min_end(const jobs_store *st) { return st->out_min_end
 
 double jobs_store_min_open_end(jobs_store *st)
 {
-    heap_clean(st);
-    return st->heap.n > 0 ? st->heap.v[0].end : INFINITY;
+    open_clean(st);
+    const wid *t = heap_top(&st->open_h);
+    return t ? t->end : INFINITY;
 }
 
 size_t jobs_store_forget(jobs_store *st, double bound)
 {
     size_t n = 0;
-    while (st->closed.n > 0 && st->closed.v[0].end < bound) {
-        wid id = heap_pop(&st->closed);
+    const wid *t;
+    while ((t = heap_top(&st->closed)) != NULL && t->end < bound) {
+        wid id;
+        heap_pop(&st->closed, &id);
         const bwin *b = wmap_get(st->wins, id.key, id.start, id.end);
         if (!b || !b->closed || b->dirty || b->head != NIL)
             continue; /* merged away, or freed already (a repeat id) */

@@ -12,6 +12,7 @@
 
 #include "engine/context.h"
 #include "exec/jobs.h"
+#include "lib/vec.h"
 
 /* Events plus, per event, the watermark of its trigger interval. */
 typedef struct mb_input {
@@ -52,14 +53,9 @@ static int input_push(mb_input *a, const workload_event *ev, double hz)
 {
     if (jobs_events_push(&a->ev, ev) != 0)
         return -1;
-    if (a->hz_cap < a->ev.cap) {
-        double *v = realloc(a->hz, a->ev.cap * sizeof *v);
-        if (!v) {
-            a->ev.n--;
-            return -1;
-        }
-        a->hz = v;
-        a->hz_cap = a->ev.cap;
+    if (vec_ensure(&a->hz, &a->hz_cap, a->ev.n, sizeof *a->hz) != VEC_OK) {
+        a->ev.n--;
+        return -1;
     }
     a->hz[a->ev.n - 1] = hz;
     return 0;

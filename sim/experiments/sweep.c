@@ -5,6 +5,7 @@
  * task number, so the output never depends on which worker ran what.
  */
 #include "experiments/sweep.h"
+#include "lib/fmt.h"
 #include "lib/infile.h"
 #include "experiments/pool.h"
 #include "measure/columns.h"
@@ -643,14 +644,15 @@ int sweep_write_marks(const sweep_t *w, const sweep_result *res, FILE *f)
     if (columns_write_header(f, "marks.csv") != 0)
         return -1;
     for (size_t i = 0; i < w->nmarks; i++)
-        if (fprintf(f, "%.9g,%s\n", w->mark_x[i], w->mark_label[i]) < 0)
+        if (fmt_num(f, w->mark_x[i]) != 0 || fprintf(f, ",%s\n", w->mark_label[i]) < 0)
             return -1;
     return ferror(f) ? -1 : 0;
 }
 
+/* ",x" with x a CSV number (lib/fmt.h). */
 static int put_num(FILE *f, double x)
 {
-    return isfinite(x) ? fprintf(f, ",%.9g", x) : fprintf(f, ",");
+    return fputc(',', f) == EOF ? -1 : fmt_num(f, x);
 }
 
 static int put_params(const sweep_t *w, size_t p, FILE *f)

@@ -2,19 +2,10 @@
  * metrics: everything measured about one executor in one run, and the
  * invariants checked on it.  The rules are in measure/metrics.h; this file adds:
  *
- *  - "Already counted or dropped" is a seqset: a ring of 64-bit words
- *    holding one bit per seq from base_word*64 up, plus a small hash set of
- *    "stragglers" (seqs below the ring that are still pending).  The ring's
- *    front word is popped as soon as it is full, so the ring spans only the
- *    seqs between the oldest pending event and the newest one seen.  When
- *    the ring would have to grow past SEQ_EVICT_WORDS and its front word is
- *    almost full (a few stuck events, e.g. one held in a session window for
- *    the whole run), those few pending seqs move to the straggler set and
- *    the ring slides on.  So memory is about one bit per seq in the spread
- *    of pending events, and at most 16 bytes per long-stuck event, never
- *    proportional to the length of the run.  test-and-set is O(1)
- *    (amortised: growth doubles).  Arrivals are deduplicated the same
- *    way, so a replayed arrival is not a second event.
+ *  - "Already counted or dropped" and "already arrived" are lib/seenset
+ *    sets of seqs (a sliding bitset: memory about one bit per seq in the
+ *    spread of pending events, O(1) test-and-set), so a replayed arrival
+ *    is not a second event and an event is counted or dropped once.
  *  - What does grow with a run: one metrics_result per (key, window) seen
  *    downstream (windows.csv needs them all; none for window type none),
  *    one timeline row per bucket and one row per fault.
@@ -39,197 +30,16 @@
 #include "measure/columns.h"
 
 #include <assert.h>
-#include <float.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "model/fault.h"
+#include "lib/fmt.h"
 #include "lib/hist.h"
-
-/* ---------------------------------------------------------------- seqset */
-
-#define SEQ_MIN_WORDS 16u        /* initial ring: 1,024 seqs */
-#define SEQ_EVICT_WORDS 256u     /* beyond 16,384 seqs of spread, evict */
-#define SEQ_EVICT_MAX_ZEROS 4    /* ... front words with <= 4 pending seqs */
-#define SEQ_EMPTY UINT64_MAX     /* free slot of the straggler hash set */
-
-typedef struct seqset {
-    uint64_t *ring;      /* cap words; slot (head + i) & (cap - 1) holds the
-                            bits of seqs (base_word + i) * 64 ... + 63 */
-    size_t cap, head;    /* cap: a power of two */
-    uint64_t base_word;  /* every seq < base_word * 64 is done, except the
-                            stragglers */
-    uint64_t *strag;     /* open addressing, linear probing, SEQ_EMPTY =
-                            free; scap a power of two, load <= 1/2 */
-    size_t scap, sn;
-} seqset;
-
-static int seq_init(seqset *s)
-{
-    memset(s, 0, sizeof *s);
-    s->cap = SEQ_MIN_WORDS;
-    s->ring = calloc(s->cap, sizeof *s->ring);
-    return s->ring ? 0 : -1;
-}
-
-static void seq_free(seqset *s)
-{
-    free(s->ring);
-    free(s->strag);
-}
-
-static size_t strag_slot(const seqset *s, uint64_t seq)
-{
-    /* Fibonacci hashing: the top bits of seq * 2^64/phi. */
-    return (size_t)((seq * UINT64_C(0x9E3779B97F4A7C15)) >> 32) & (s->scap - 1);
-}
-
-static int strag_grow(seqset *s)
-{
-    size_t ncap = s->scap ? 2 * s->scap : 64;
-    uint64_t *old = s->strag;
-    size_t ocap = s->scap;
-    uint64_t *nv = malloc(ncap * sizeof *nv);
-    if (!nv)
-        return -1;
-    for (size_t i = 0; i < ncap; i++)
-        nv[i] = SEQ_EMPTY;
-    s->strag = nv;
-    s->scap = ncap;
-    for (size_t i = 0; i < ocap; i++) {
-        if (old[i] == SEQ_EMPTY)
-            continue;
-        size_t j = strag_slot(s, old[i]);
-        while (s->strag[j] != SEQ_EMPTY)
-            j = (j + 1) & (s->scap - 1);
-        s->strag[j] = old[i];
-    }
-    free(old);
-    return 0;
-}
-
-static int strag_add(seqset *s, uint64_t seq)
-{
-    if (2 * (s->sn + 1) > s->scap && strag_grow(s) != 0)
-        return -1;
-    size_t j = strag_slot(s, seq);
-    while (s->strag[j] != SEQ_EMPTY)
-        j = (j + 1) & (s->scap - 1);
-    s->strag[j] = seq;
-    s->sn++;
-    return 0;
-}
-
-/* Removes seq if present (backward-shift deletion); 1 if it was there. */
-static int strag_take(seqset *s, uint64_t seq)
-{
-    if (s->sn == 0)
-        return 0;
-    size_t mask = s->scap - 1, j = strag_slot(s, seq);
-    while (s->strag[j] != seq) {
-        if (s->strag[j] == SEQ_EMPTY)
-            return 0;
-        j = (j + 1) & mask;
-    }
-    /* Shift later members of the probe run back over the hole. */
-    size_t hole = j;
-    for (size_t k = (j + 1) & mask; s->strag[k] != SEQ_EMPTY; k = (k + 1) & mask) {
-        size_t home = strag_slot(s, s->strag[k]);
-        /* k may move to hole if home is not cyclically in (hole, k]. */
-        int stays = hole <= k ? (home > hole && home <= k) : (home > hole || home <= k);
-        if (!stays) {
-            s->strag[hole] = s->strag[k];
-            hole = k;
-        }
-    }
-    s->strag[hole] = SEQ_EMPTY;
-    s->sn--;
-    return 1;
-}
-
-/* Drops the front word of the ring; its pending seqs become stragglers. */
-static int seq_pop_front(seqset *s)
-{
-    uint64_t w = s->ring[s->head];
-    for (unsigned b = 0; b < 64; b++)
-        if (!(w >> b & 1) && strag_add(s, s->base_word * 64 + b) != 0)
-            return -1;
-    s->ring[s->head] = 0;
-    s->head = (s->head + 1) & (s->cap - 1);
-    s->base_word++;
-    return 0;
-}
-
-static int seq_zeros(uint64_t w)
-{
-    int n = 0;
-    for (w = ~w; w; w &= w - 1)
-        n++;
-    return n;
-}
-
-/* Makes room in the ring for word index w (>= base_word). */
-static int seq_make_room(seqset *s, uint64_t w)
-{
-    while (w - s->base_word >= s->cap) {
-        if (s->cap >= SEQ_EVICT_WORDS && seq_zeros(s->ring[s->head]) <= SEQ_EVICT_MAX_ZEROS) {
-            if (seq_pop_front(s) != 0)
-                return -1;
-            continue;
-        }
-        size_t ncap = 2 * s->cap;
-        uint64_t *nr = calloc(ncap, sizeof *nr);
-        if (!nr)
-            return -1;
-        for (size_t i = 0; i < s->cap; i++)
-            nr[i] = s->ring[(s->head + i) & (s->cap - 1)];
-        free(s->ring);
-        s->ring = nr;
-        s->cap = ncap;
-        s->head = 0;
-    }
-    return 0;
-}
-
-/* The rare cases of seq_test_set: seq below the ring (a straggler, or
- * done), or beyond it (the ring grows or evicts).  Kept out of line so
- * that the per-event fast path saves no registers. */
-#if defined(__GNUC__)
-__attribute__((noinline))
-#endif
-static int seq_test_set_slow(seqset *s, uint64_t seq);
-
-/* Marks seq done.  Returns 1 if it was done already, 0 if newly marked,
- * -1 when out of memory (seq then stays not done). */
-static inline int seq_test_set(seqset *s, uint64_t seq)
-{
-    uint64_t w = seq >> 6;
-    if (w < s->base_word || w - s->base_word >= s->cap)
-        return seq_test_set_slow(s, seq);
-    size_t slot = (s->head + (size_t)(w - s->base_word)) & (s->cap - 1);
-    uint64_t bit = UINT64_C(1) << (seq & 63);
-    if (s->ring[slot] & bit)
-        return 1;
-    s->ring[slot] |= bit;
-    while (s->ring[s->head] == UINT64_MAX) { /* front full: slide on */
-        s->ring[s->head] = 0;
-        s->head = (s->head + 1) & (s->cap - 1);
-        s->base_word++;
-    }
-    return 0;
-}
-
-static int seq_test_set_slow(seqset *s, uint64_t seq)
-{
-    uint64_t w = seq >> 6;
-    if (w < s->base_word)
-        return strag_take(s, seq) ? 0 : 1;
-    if (seq_make_room(s, w) != 0)
-        return -1;
-    return seq_test_set(s, seq); /* now in the ring */
-}
+#include "lib/seenset.h"
+#include "lib/vec.h"
 
 /* --------------------------------------------------------------- metrics */
 
@@ -251,8 +61,8 @@ struct metrics {
     int deltas;               /* x.deltas: panes are deltas */
     FILE *panes_csv;          /* not owned */
 
-    seqset arrived;           /* dedupe of metrics_arrived */
-    seqset done;              /* counted or dropped */
+    seenset arrived;           /* dedupe of metrics_arrived */
+    seenset done;              /* counted or dropped */
     uint64_t events, counted, dropped, panes, duplicates, processed;
     long double wait_sum, work_sum; /* s */
     double first_arrival, last_emit;
@@ -314,8 +124,8 @@ metrics_t *metrics_alloc_facts(const metrics_facts *x, const config_t *c, FILE *
     m->fold_h = -INFINITY;
     m->complete_first = m->complete_ontime = NAN;
     m->complete_final = m->windows_exact = NAN;
-    int ok_arr = seq_init(&m->arrived) == 0;
-    int ok_done = seq_init(&m->done) == 0;
+    int ok_arr = seenset_init(&m->arrived) == 0;
+    int ok_done = seenset_init(&m->done) == 0;
     m->lat = hist_alloc();
     m->proc = hist_alloc();
     m->win = hist_alloc();
@@ -333,8 +143,8 @@ void metrics_free(metrics_t *m)
 {
     if (!m)
         return;
-    seq_free(&m->arrived);
-    seq_free(&m->done);
+    seenset_free(&m->arrived);
+    seenset_free(&m->done);
     hist_free(m->lat);
     hist_free(m->proc);
     hist_free(m->win);
@@ -357,7 +167,7 @@ void metrics_arrived(metrics_t *m, const workload_event *ev)
 {
     /* Out of memory in the dedupe set: count it anyway (an over-count
      * shows up as a conservation failure rather than silently). */
-    if (seq_test_set(&m->arrived, ev->seq) == 1)
+    if (seenset_test_set(&m->arrived, ev->seq) == 1)
         return;
     m->events++;
     m->b_arrivals++;
@@ -375,7 +185,7 @@ void metrics_processed(metrics_t *m, const workload_event *ev, double start, dou
 
 void metrics_visible(metrics_t *m, const workload_event *ev, double emit_time)
 {
-    if (seq_test_set(&m->done, ev->seq) == 1)
+    if (seenset_test_set(&m->done, ev->seq) == 1)
         return;
     m->counted++;
     m->b_visible++;
@@ -389,7 +199,7 @@ void metrics_visible(metrics_t *m, const workload_event *ev, double emit_time)
 void metrics_dropped(metrics_t *m, const workload_event *ev, double now)
 {
     (void)now;
-    if (seq_test_set(&m->done, ev->seq) == 1)
+    if (seenset_test_set(&m->done, ev->seq) == 1)
         return;
     m->dropped++;
     m->b_dropped++;
@@ -404,131 +214,6 @@ const char *pane_timing_name(int timing)
 }
 
 /* ------------------------------------------------------ number output */
-
-/*
- * fmt_g9: exactly what printf("%.9g", x) writes, without printf's
- * multi-precision conversion (which dominates a run that writes a pane per
- * event).  Fast path: scale |x| by an exact power of ten (10^k, k <= 27,
- * is exact in a 64-bit long double mantissa) so that 1e8 <= y < 1e9; that
- * one multiplication or division rounds once, so y is within 2^-64
- * relative (< 1e-10 absolute) of the exact value.  Rounding y to the
- * nearest integer is then certain unless y's fraction is within 1e-7 of
- * one half; those near-ties, very small or large |x|, zero, non-finite
- * values and platforms whose long double is narrower go to snprintf.
- * buf needs 32 bytes; returns the length written.
- */
-static const long double pow10l_tab[] = {
-    1e0L, 1e1L, 1e2L, 1e3L, 1e4L, 1e5L, 1e6L, 1e7L, 1e8L, 1e9L, 1e10L,
-    1e11L, 1e12L, 1e13L, 1e14L, 1e15L, 1e16L, 1e17L, 1e18L, 1e19L, 1e20L,
-    1e21L, 1e22L, 1e23L, 1e24L, 1e25L, 1e26L, 1e27L
-};
-
-static long double scale_to_9_digits(double ax, int e)
-{
-    int k = 8 - e;
-    return k >= 0 ? (long double)ax * pow10l_tab[k] : (long double)ax / pow10l_tab[-k];
-}
-
-static int fmt_g9(char *buf, double x)
-{
-#if LDBL_MANT_DIG >= 64
-    double ax = fabs(x);
-    if (!(ax >= 1e-12 && ax < 1e17))
-        goto slow;
-    int b2;
-    frexp(ax, &b2);
-    int e = (int)floor((b2 - 1) * 0.30102999566398120); /* <= log10(ax) */
-    long double y = scale_to_9_digits(ax, e);
-    while (y >= 1e9L) {
-        e++;
-        y = scale_to_9_digits(ax, e);
-    }
-    if (y < 1e8L + 1e-6L || y > 1e9L - 1e-6L)
-        goto slow; /* too close to a decade boundary to be sure of e */
-    long double fl = floorl(y);
-    long double fr = y - fl;
-    if (fabsl(fr - 0.5L) < 1e-7L)
-        goto slow;
-    uint64_t r = (uint64_t)fl + (fr > 0.5L);
-    if (r == 1000000000u) {
-        r = 100000000u;
-        e++;
-    }
-    char d[9];
-    for (int i = 8; i >= 0; i--) {
-        d[i] = (char)('0' + r % 10);
-        r /= 10;
-    }
-    int nd = 9; /* significant digits after dropping trailing zeros */
-    while (nd > 1 && d[nd - 1] == '0')
-        nd--;
-    char *o = buf;
-    if (x < 0)
-        *o++ = '-';
-    if (e < -4 || e >= 9) {
-        *o++ = d[0];
-        if (nd > 1) {
-            *o++ = '.';
-            for (int i = 1; i < nd; i++)
-                *o++ = d[i];
-        }
-        *o++ = 'e';
-        *o++ = e < 0 ? '-' : '+';
-        int ae = e < 0 ? -e : e;
-        *o++ = (char)('0' + ae / 10);
-        *o++ = (char)('0' + ae % 10);
-    } else if (e >= 0) {
-        for (int i = 0; i <= e; i++)
-            *o++ = d[i];
-        if (nd > e + 1) {
-            *o++ = '.';
-            for (int i = e + 1; i < nd; i++)
-                *o++ = d[i];
-        }
-    } else {
-        *o++ = '0';
-        *o++ = '.';
-        for (int i = 0; i < -e - 1; i++)
-            *o++ = '0';
-        for (int i = 0; i < nd; i++)
-            *o++ = d[i];
-    }
-    *o = '\0';
-    return (int)(o - buf);
-slow:
-#endif
-    return snprintf(buf, 32, "%.9g", x);
-}
-
-/* Decimal digits of v into buf (>= 21 bytes, no terminator); length. */
-static int fmt_u64(char *buf, uint64_t v)
-{
-    char t[20];
-    int n = 0;
-    do {
-        t[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    for (int i = 0; i < n; i++)
-        buf[i] = t[n - 1 - i];
-    return n;
-}
-
-static int fmt_i64(char *buf, int64_t v)
-{
-    if (v >= 0)
-        return fmt_u64(buf, (uint64_t)v);
-    buf[0] = '-';
-    return 1 + fmt_u64(buf + 1, (uint64_t)0 - (uint64_t)v);
-}
-
-/* Writes x with %.9g, or nothing when it is not finite. */
-static void put_num(FILE *f, double x)
-{
-    char b[32];
-    if (isfinite(x))
-        fwrite(b, 1, (size_t)fmt_g9(b, x), f);
-}
 
 /* One panes.csv row, built in a buffer and written with one fwrite (this
  * runs once per event for window type none). */
@@ -708,14 +393,8 @@ static void write_timeline_row(const metrics_t *m, const timeline_row *r, FILE *
 
 int metrics_sample(metrics_t *m, double now, uint64_t backlog, double watermark)
 {
-    if (!m->trows_set && m->nrows == m->caprows) {
-        size_t ncap = m->caprows ? 2 * m->caprows : 128;
-        timeline_row *nr = realloc(m->rows, ncap * sizeof *nr);
-        if (!nr)
-            return -1;
-        m->rows = nr;
-        m->caprows = ncap;
-    }
+    if (!m->trows_set && vec_ensure(&m->rows, &m->caprows, m->nrows + 1, sizeof *m->rows) != VEC_OK)
+        return -1;
     timeline_row one; /* with metrics_keep_timeline: straight to its stream */
     timeline_row *r = m->trows_set ? &one : &m->rows[m->nrows++];
     r->time = now;
@@ -745,14 +424,8 @@ void metrics_keep_timeline(metrics_t *m, FILE *rows)
 
 int metrics_fault(metrics_t *m, const fault_row *r)
 {
-    if (m->nfaults == m->capfaults) {
-        size_t ncap = m->capfaults ? 2 * m->capfaults : 8;
-        fault_row *nf = realloc(m->faults, ncap * sizeof *nf);
-        if (!nf)
-            return -1;
-        m->faults = nf;
-        m->capfaults = ncap;
-    }
+    if (vec_ensure(&m->faults, &m->capfaults, m->nfaults + 1, sizeof *m->faults) != VEC_OK)
+        return -1;
     m->faults[m->nfaults++] = *r;
     return 0;
 }
@@ -887,14 +560,9 @@ const char *metrics_failure_detail(const metrics_t *m)
     return m->fail_detail;
 }
 
-static size_t seq_bytes(const seqset *s)
-{
-    return s->cap * sizeof *s->ring + s->scap * sizeof *s->strag;
-}
-
 size_t metrics_dedupe_bytes(const metrics_t *m)
 {
-    return seq_bytes(&m->arrived) + seq_bytes(&m->done);
+    return seenset_bytes(&m->arrived) + seenset_bytes(&m->done);
 }
 
 void metrics_keep_windows(metrics_t *m, FILE *rows)
@@ -956,7 +624,7 @@ static void put_nums(FILE *f, const double *x, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         fputc(',', f);
-        put_num(f, x[i]);
+        fmt_num(f, x[i]);
     }
 }
 
@@ -970,7 +638,7 @@ int metrics_write_summary_row(const metrics_t *m, FILE *f)
                          s.proc_lat_mean, s.proc_lat_p99, s.throughput };
     put_nums(f, a, sizeof a / sizeof a[0]);
     fprintf(f, ",%" PRIu64 ",%" PRIu64 ",", s.panes, s.crashes);
-    put_num(f, s.downtime);
+    fmt_num(f, s.downtime);
     fprintf(f, ",%" PRIu64 ",%s", s.reprocessed, s.invariants);
     const double b[] = { s.proc_lat_p50, s.cpu_wasted, s.win_lat_mean, s.win_lat_p99,
                          s.complete_first, s.complete_ontime, s.complete_final,
@@ -995,7 +663,7 @@ int metrics_write_timeline_header(FILE *f)
 static void write_timeline_row(const metrics_t *m, const timeline_row *r, FILE *f)
 {
     fprintf(f, "%s,", m->executor);
-    put_num(f, r->time);
+    fmt_num(f, r->time);
     fprintf(f, ",%" PRIu64 ",%" PRIu64 ",%" PRIu64, r->arrivals, r->processed, r->backlog);
     const double a[] = { r->watermark, r->lat_p50, r->lat_p99 };
     put_nums(f, a, 3);
@@ -1042,15 +710,15 @@ static void write_window_row(const metrics_t *m, const wmap_key *k,
     if (!t)
         t = &zero;
     fprintf(f, "%s,%" PRIu32 ",", m->executor, k->key);
-    put_num(f, k->start);
+    fmt_num(f, k->start);
     fputc(',', f);
-    put_num(f, k->end);
+    fmt_num(f, k->end);
     fprintf(f, ",%" PRIu64 ",%" PRId64 ",%" PRIu64 ",%" PRId64 ",", t->count, t->sum,
             r->first_count, r->first_sum);
-    put_num(f, r->first_emit);
+    fmt_num(f, r->first_emit);
     fprintf(f, ",%" PRIu64 ",%" PRIu64 ",%" PRId64 ",", r->ontime_count,
             r->final_count, r->final_sum);
-    put_num(f, r->final_emit);
+    fmt_num(f, r->final_emit);
     fprintf(f, ",%" PRIu32 "\n", r->panes);
 }
 
@@ -1111,9 +779,9 @@ static void cdf_row(void *user, double x, double p)
 {
     const struct cdf_out *o = user;
     fprintf(o->f, "%s,%s,", o->executor, o->measure);
-    put_num(o->f, x);
+    fmt_num(o->f, x);
     fputc(',', o->f);
-    put_num(o->f, p);
+    fmt_num(o->f, p);
     fputc('\n', o->f);
 }
 
@@ -1140,9 +808,9 @@ int metrics_write_faults(const metrics_t *m, FILE *f)
         const double a[] = { r->time, r->detected, r->resumed, r->caught_up, r->downtime };
         put_nums(f, a, 5);
         fprintf(f, ",%" PRIu64 ",", r->reprocessed);
-        put_num(f, r->cpu_wasted);
+        fmt_num(f, r->cpu_wasted);
         fprintf(f, ",%" PRIu64 ",%" PRIu64 ",", r->duplicates, r->lost);
-        put_num(f, r->peak_latency);
+        fmt_num(f, r->peak_latency);
         fputc('\n', f);
     }
     return done_writing(f);

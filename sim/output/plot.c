@@ -5,6 +5,7 @@
 #include "output/plot.h"
 #include "model/config.h"
 #include "engine/exec.h"
+#include "lib/fmt.h"
 #include "lib/infile.h"
 #include "output/outdir.h"
 
@@ -445,7 +446,9 @@ static int read_marks(const char *dir, char *xs, size_t xn, char *names, size_t 
             rc = 2;
             break;
         }
-        int a = snprintf(xs + lx, xn - lx, "%s%.9g", lx ? " " : "", x);
+        char num[FMT_NUM_MAX];
+        fmt_num_buf(num, x);
+        int a = snprintf(xs + lx, xn - lx, "%s%s", lx ? " " : "", num);
         int b = snprintf(names + ln, nn - ln, "%s%s", ln ? " " : "", comma + 1);
         if (a < 0 || b < 0 || (size_t)a >= xn - lx || (size_t)b >= nn - ln) {
             set_err(err, errlen, "%s: too many marks", path);

@@ -37,6 +37,7 @@
 #include "measure/columns.h"
 #include "measure/metrics.h"
 #include "model/workload.h"
+#include "lib/fmt.h"
 #include "lib/wmap.h"
 
 #define SIM_RNG_MAX 32
@@ -909,8 +910,9 @@ static int write_events(const sim_t *s, FILE *f)
     if (columns_write_header(f, "events.csv") != 0)
         return -1;
     for (size_t i = 0; i < s->nsample; i++)
-        if (fprintf(f, "%" PRIu64 ",%" PRIu32 ",%.9g,%.9g\n", s->sample[i].id, s->sample[i].key,
-                    s->sample[i].event_time, s->sample[i].arrival_time) < 0)
+        if (fprintf(f, "%" PRIu64 ",%" PRIu32 ",", s->sample[i].id, s->sample[i].key) < 0 ||
+            fmt_num(f, s->sample[i].event_time) != 0 || fputc(',', f) == EOF ||
+            fmt_num(f, s->sample[i].arrival_time) != 0 || fputc('\n', f) == EOF)
             return -1;
     return 0;
 }

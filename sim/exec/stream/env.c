@@ -3,8 +3,6 @@
  */
 #include "exec/stream/env.h"
 
-#include <stdlib.h>
-
 #include "engine/context.h"
 
 void stream_env_cancel(stream_env *e, event_queue_handle h)
@@ -17,29 +15,4 @@ void stream_env_oom(stream_env *e)
     if (!e->oom)
         sim_abort(e->sim, "stream executor: out of memory");
     e->oom = 1;
-}
-
-uint32_t stream_env_slot(void **v, size_t size, uint32_t *cap, uint32_t *used)
-{
-    size_t c = *cap;
-    if (stream_env_grow(v, size, &c, (size_t)*used + 2) != 0)
-        return 0;
-    *cap = (uint32_t)c;
-    return ++*used;
-}
-
-int stream_env_grow(void **v, size_t size, size_t *cap, size_t need)
-{
-    size_t ncap = *cap ? *cap : 16;
-    void *nv;
-    if (need <= *cap)
-        return 0;
-    while (ncap < need)
-        ncap *= 2;
-    nv = realloc(*v, ncap * size);
-    if (!nv)
-        return -1;
-    *v = nv;
-    *cap = ncap;
-    return 0;
 }

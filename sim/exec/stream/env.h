@@ -71,16 +71,6 @@ static inline uint64_t stream_env_payload(uint64_t data)
 
 void stream_env_oom(stream_env *e);
 
-/* Grows *v (elements of `size` bytes, capacity *cap) to hold `need`:
- * doubling from 16.  Returns 0, or -1 out of memory (*v unchanged). */
-int stream_env_grow(void **v, size_t size, size_t *cap, size_t need);
-
-/* A new slot at the end of a 1-based pool (records of `size` bytes in
- * *v, *cap of them allocated, *used in use): grows *v and returns
- * ++*used, or 0 out of memory.  Freed records are reused first, by the
- * pool's owner, through its own free list. */
-uint32_t stream_env_slot(void **v, size_t size, uint32_t *cap, uint32_t *used);
-
 #ifdef __cplusplus
 }
 #endif

@@ -108,7 +108,7 @@ double stream_horizon_bound(stream_horizon *hz, const stream_horizon_view *v)
                 double p = stream_workers_min_wm(v->wk, src, src->src_wm) - L; /* (c) */
                 if (p < h)
                     h = p;
-                if (win->dl.len > 0 && stream_windows_next_deadline(win) - L < h) /* (b) */
+                if (heap_len(&win->dl) > 0 && stream_windows_next_deadline(win) - L < h) /* (b) */
                     h = stream_windows_next_deadline(win) - L;
             }
         }

@@ -4,8 +4,10 @@
  */
 #include "exec/stream/sink.h"
 #include "exec/stream/windows.h"
+#include "lib/vec.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +19,7 @@ int stream_sink_init(stream_sink *k, stream_env *env, int staging, int at_least_
     k->lateness = env->c->stream.allowed_lateness;
     k->stg.min_end = INFINITY;
     k->rec.peak_latency = NAN;
+    idpool_init(&k->vn.p, sizeof(stream_vnode), offsetof(stream_vnode, next));
     if (at_least_once) {
         k->alo.seen = wmap_alloc(sizeof(uint32_t));
         if (!k->alo.seen)
@@ -37,10 +40,8 @@ void stream_sink_free(stream_sink *k)
 
 uint32_t stream_sink_hold(stream_sink *k, const workload_event *ev)
 {
-    uint32_t i = k->vn.free;
-    if (i)
-        k->vn.free = k->vn.v[i].next;
-    else if (!(i = stream_env_slot((void **)&k->vn.v, sizeof *k->vn.v, &k->vn.cap, &k->vn.used)))
+    uint32_t i = idpool_get(&k->vn.p, &k->vn.v);
+    if (!i)
         return 0;
     k->vn.v[i].ev = *ev;
     k->vn.v[i].next = 0;
@@ -109,8 +110,7 @@ static void publish(stream_sink *k, pane_t *p, uint32_t vis, double now)
     while (vis) {
         uint32_t next = k->vn.v[vis].next;
         show(k, &k->vn.v[vis].ev, now);
-        k->vn.v[vis].next = k->vn.free;
-        k->vn.free = vis;
+        idpool_put(&k->vn.p, k->vn.v, vis);
         vis = next;
     }
 }
@@ -119,7 +119,7 @@ static void publish(stream_sink *k, pane_t *p, uint32_t vis, double now)
 
 static stream_staged *stage(stream_sink *k)
 {
-    if (stream_env_grow((void **)&k->stg.v, sizeof *k->stg.v, &k->stg.cap, k->stg.len + 1) != 0) {
+    if (vec_ensure(&k->stg.v, &k->stg.cap, k->stg.len + 1, sizeof *k->stg.v) != VEC_OK) {
         stream_env_oom(k->env);
         return NULL;
     }
@@ -188,7 +188,7 @@ void stream_sink_commit(stream_sink *k)
 
 void stream_sink_lose(stream_sink *k)
 {
-    k->vn.used = k->vn.free = 0;
+    idpool_clear(&k->vn.p);
     k->stg.len = 0; /* exactly-once: uncommitted output is discarded */
     k->stg.min_end = INFINITY;
 }
@@ -227,8 +227,7 @@ void stream_sink_prune_behind(stream_sink *k, double h)
     while (wmap_next(k->alo.seen, &pos, &key) != NULL) {
         if (!(key.end < h))
             continue;
-        if (stream_env_grow((void **)&k->alo.scratch, sizeof *k->alo.scratch,
-                            &k->alo.scratch_cap, n + 1) != 0) {
+        if (vec_ensure(&k->alo.scratch, &k->alo.scratch_cap, n + 1, sizeof *k->alo.scratch) != VEC_OK) {
             stream_env_oom(k->env);
             return;
         }

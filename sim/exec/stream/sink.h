@@ -30,6 +30,7 @@
 #include <stdint.h>
 
 #include "exec/stream/env.h"
+#include "lib/idpool.h"
 #include "lib/wmap.h"
 #include "measure/metrics.h"
 #include "model/window.h"
@@ -63,8 +64,8 @@ typedef struct stream_sink {
     int windowed;          /* window.type != none */
     double lateness;       /* allowed_lateness, s */
     struct {               /* the visibility pool */
-        stream_vnode *v;   /* 1-based */
-        uint32_t cap, used, free;
+        stream_vnode *v;   /* 1-based, free list through next */
+        idpool p;
     } vn;
     struct {               /* staged output (staging) */
         stream_staged *v;

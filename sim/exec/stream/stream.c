@@ -18,6 +18,7 @@
 #include "exec/stream/source.h"
 #include "exec/stream/windows.h"
 #include "exec/stream/workers.h"
+#include "lib/vec.h"
 #include "measure/metrics.h"
 #include "model/watermark.h"
 #include "engine/context.h"
@@ -129,7 +130,7 @@ static int stream_check_state(const stream_t *s)
     f.ck_timer = s->ck.timer != 0;
     f.wm_timer = s->src.wm_timer != 0;
     f.staged = s->sink.stg.len > 0;
-    f.windows = wmap_size(s->win.win) > 0 || s->win.dl.len > 0;
+    f.windows = wmap_size(s->win.win) > 0 || heap_len(&s->win.dl) > 0;
     f.restore_pending = s->f.restore_ev != 0;
     f.crashy = s->f.crashy;
     f.op_wm = s->win.op_wm;
@@ -289,7 +290,7 @@ static void on_pause_end(stream_t *s, int i)
 static fault_row *new_row(stream_t *s, const fault_t *f)
 {
     fault_row *r;
-    if (stream_env_grow((void **)&s->f.rows, sizeof *s->f.rows, &s->f.caprows, s->f.nrows + 1) != 0) {
+    if (vec_ensure(&s->f.rows, &s->f.caprows, s->f.nrows + 1, sizeof *s->f.rows) != VEC_OK) {
         stream_env_oom(&s->env);
         return NULL;
     }
@@ -660,11 +661,11 @@ void stream_job_sizes(const void *self, stream_sizes *z)
 {
     const stream_t *s = self;
     z->win = wmap_size(s->win.win);
-    z->heap = s->win.dl.len;
+    z->heap = heap_len(&s->win.dl);
     z->log = (size_t)(s->src.log.end - s->src.log.base);
     z->sink = s->sink.alo.seen ? wmap_size(s->sink.alo.seen) : 0;
     z->stg = s->sink.stg.len;
-    z->vn = s->sink.vn.used;
+    z->vn = s->sink.vn.p.used;
     z->snap = s->ck.last.windows.nw;
 }
 

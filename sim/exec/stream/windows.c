@@ -5,12 +5,29 @@
 
 #include <assert.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "measure/metrics.h"
+#include "lib/vec.h"
 
 enum { DL_ONTIME = 0, DL_GC = 1 };
+
+/* The deadline order: time, then the window, then ON_TIME before GC. */
+static int dl_less(const void *pa, const void *pb)
+{
+    const stream_dline *a = pa, *b = pb;
+    if (a->at != b->at)
+        return a->at < b->at;
+    if (a->start != b->start)
+        return a->start < b->start;
+    if (a->end != b->end)
+        return a->end < b->end;
+    if (a->key != b->key)
+        return a->key < b->key;
+    return a->kind < b->kind;
+}
 
 int stream_windows_init(stream_windows *win, stream_env *env, stream_sink *out)
 {
@@ -23,6 +40,9 @@ int stream_windows_init(stream_windows *win, stream_env *env, stream_sink *out)
     win->accumulating = c->stream.accumulation == ACC_ACCUMULATING;
     win->op_wm = -INFINITY;
     win->rep_wm = -INFINITY;
+    heap_init(&win->dl, sizeof(stream_dline), dl_less);
+    idpool_init(&win->et.p, sizeof(stream_etimer), offsetof(stream_etimer, next_free));
+    idpool_init(&win->ses.p, sizeof(stream_snode), offsetof(stream_snode, next));
     win->win = wmap_alloc(sizeof(stream_swin));
     win->ses.idx = wmap_alloc(sizeof(uint32_t));
     /* >= 1 for every window type (model/window.c; a sliding window's
@@ -42,7 +62,7 @@ void stream_windows_free(stream_windows *win)
     free(win->assign);
     free(win->et.v);
     free(win->ses.v);
-    free(win->dl.v);
+    heap_free(&win->dl);
 }
 
 void stream_windows_snap_free(stream_windows_snap *snap)
@@ -55,11 +75,8 @@ void stream_windows_snap_free(stream_windows_snap *snap)
 
 static uint32_t et_alloc(stream_windows *win)
 {
-    uint32_t i = win->et.free;
-    if (i)
-        win->et.free = win->et.v[i].next_free;
-    else if (!(i = stream_env_slot((void **)&win->et.v, sizeof *win->et.v, &win->et.cap,
-                                   &win->et.used)))
+    uint32_t i = idpool_get(&win->et.p, &win->et.v);
+    if (!i)
         return 0;
     memset(&win->et.v[i], 0, sizeof win->et.v[i]);
     return i;
@@ -69,17 +86,13 @@ static uint32_t et_alloc(stream_windows *win)
 static void et_drop(stream_windows *win, uint32_t i)
 {
     stream_env_cancel(win->env, win->et.v[i].h);
-    win->et.v[i].next_free = win->et.free;
-    win->et.free = i;
+    idpool_put(&win->et.p, win->et.v, i);
 }
 
 static uint32_t sn_alloc(stream_windows *win)
 {
-    uint32_t i = win->ses.free;
-    if (i)
-        win->ses.free = win->ses.v[i].next;
-    else if (!(i = stream_env_slot((void **)&win->ses.v, sizeof *win->ses.v, &win->ses.cap,
-                                   &win->ses.used)))
+    uint32_t i = idpool_get(&win->ses.p, &win->ses.v);
+    if (!i)
         return 0;
     win->ses.v[i].next = 0;
     return i;
@@ -112,8 +125,7 @@ static void sidx_remove(stream_windows *win, uint32_t key, double start, double 
         if (n->start == start && n->end == end) {
             uint32_t dead = *link;
             *link = n->next;
-            win->ses.v[dead].next = win->ses.free;
-            win->ses.free = dead;
+            idpool_put(&win->ses.p, win->ses.v, dead);
             break;
         }
         link = &n->next;
@@ -124,60 +136,10 @@ static void sidx_remove(stream_windows *win, uint32_t key, double start, double 
 
 /* --------------------------------------------------------- deadline heap */
 
-static int dl_less(const stream_dline *a, const stream_dline *b)
-{
-    if (a->at != b->at)
-        return a->at < b->at;
-    if (a->start != b->start)
-        return a->start < b->start;
-    if (a->end != b->end)
-        return a->end < b->end;
-    if (a->key != b->key)
-        return a->key < b->key;
-    return a->kind < b->kind;
-}
-
 static int dl_push(stream_windows *win, double at, uint32_t key, window_t w, uint32_t kind)
 {
-    stream_dline *h;
-    size_t i;
-    if (stream_env_grow((void **)&win->dl.v, sizeof *win->dl.v, &win->dl.cap, win->dl.len + 1) != 0)
-        return -1;
-    h = win->dl.v;
-    i = win->dl.len++;
-    h[i] = (stream_dline){at, w.start, w.end, key, kind};
-    while (i > 0) {
-        size_t p = (i - 1) / 2;
-        if (!dl_less(&h[i], &h[p]))
-            break;
-        stream_dline t = h[p];
-        h[p] = h[i];
-        h[i] = t;
-        i = p;
-    }
-    return 0;
-}
-
-static stream_dline dl_pop(stream_windows *win)
-{
-    stream_dline *h = win->dl.v;
-    stream_dline top = h[0];
-    size_t i = 0;
-    h[0] = h[--win->dl.len];
-    for (;;) {
-        size_t l = 2 * i + 1, r = l + 1, m = i;
-        if (l < win->dl.len && dl_less(&h[l], &h[m]))
-            m = l;
-        if (r < win->dl.len && dl_less(&h[r], &h[m]))
-            m = r;
-        if (m == i)
-            break;
-        stream_dline t = h[m];
-        h[m] = h[i];
-        h[i] = t;
-        i = m;
-    }
-    return top;
+    stream_dline d = {at, w.start, w.end, key, kind};
+    return heap_push(&win->dl, &d);
 }
 
 /* The heap entry of a window with state: its ON_TIME pane at its end, or,
@@ -191,7 +153,8 @@ static int schedule_deadline(stream_windows *win, uint32_t key, window_t w, int 
 
 double stream_windows_next_deadline(const stream_windows *win)
 {
-    return win->dl.len > 0 ? win->dl.v[0].at : INFINITY;
+    const stream_dline *d = heap_top(&win->dl);
+    return d ? d->at : INFINITY;
 }
 
 /* ----------------------------------------------------------------- panes */
@@ -228,8 +191,7 @@ void stream_windows_on_timer(stream_windows *win, uint32_t i)
 {
     stream_etimer t = win->et.v[i];
     stream_swin *st;
-    win->et.v[i].next_free = win->et.free; /* it has fired: no cancel */
-    win->et.free = i;
+    idpool_put(&win->et.p, win->et.v, i); /* it has fired: no cancel */
     st = wmap_get(win->win, t.key, t.start, t.end);
     if (!st || st->timer != i)
         return;
@@ -279,8 +241,10 @@ __attribute__((noinline))
 #endif
 static void fire_due(stream_windows *win)
 {
-    while (win->dl.len > 0 && win->dl.v[0].at <= win->op_wm) {
-        stream_dline d = dl_pop(win);
+    const stream_dline *top;
+    while ((top = heap_top(&win->dl)) != NULL && top->at <= win->op_wm) {
+        stream_dline d;
+        heap_pop(&win->dl, &d);
         window_t w = {d.start, d.end};
         stream_swin *st = wmap_get(win->win, d.key, d.start, d.end);
         if (!st)
@@ -306,7 +270,8 @@ void stream_windows_raise(stream_windows *win, double m)
         win->rep_wm = m;
         metrics_watermark(win->env->m, *win->env->clock, m);
     }
-    if (win->dl.len > 0 && win->dl.v[0].at <= win->op_wm)
+    const stream_dline *top = heap_top(&win->dl);
+    if (top && top->at <= win->op_wm)
         fire_due(win);
 }
 
@@ -435,8 +400,7 @@ static int session_merge(stream_windows *win, uint32_t key, window_t proto, doub
         fold_state(win, &acc, st);
         wmap_del(win->win, key, w.start, w.end);
         *link = sn[i].next;
-        sn[i].next = win->ses.free;
-        win->ses.free = i;
+        idpool_put(&win->ses.p, win->ses.v, i);
         nmerged++;
     }
     /* the merged window: fold acc into it (creating it if needed) */
@@ -536,7 +500,7 @@ int stream_windows_snapshot(const stream_windows *win, stream_windows_snap *n)
     n->nw = 0;
     n->nev = 0;
     n->min_end = INFINITY;
-    if (stream_env_grow((void **)&n->w, sizeof *n->w, &n->capw, nw) != 0)
+    if (vec_ensure(&n->w, &n->capw, nw, sizeof *n->w) != VEC_OK)
         goto oom;
     for (size_t i = 0; i < nw; i++) {
         const stream_swin *st = vals[i];
@@ -550,7 +514,7 @@ int stream_windows_snapshot(const stream_windows *win, stream_windows_snap *n)
         x->st.timer = 0;
         x->timer_at = st->timer ? win->et.v[st->timer].at : INFINITY;
         for (uint32_t v = st->vis_head; v; v = stream_sink_next(k, v)) {
-            if (stream_env_grow((void **)&n->ev, sizeof *n->ev, &n->capev, n->nev + 1) != 0)
+            if (vec_ensure(&n->ev, &n->capev, n->nev + 1, sizeof *n->ev) != VEC_OK)
                 goto oom;
             n->ev[n->nev++] = *stream_sink_event(k, v);
             x->st.vis_tail++;
@@ -611,7 +575,7 @@ void stream_windows_lose(stream_windows *win)
             stream_env_cancel(win->env, win->et.v[st->timer].h);
     wmap_clear(win->win);
     wmap_clear(win->ses.idx);
-    win->dl.len = 0;
-    win->et.used = win->et.free = 0;
-    win->ses.used = win->ses.free = 0;
+    heap_clear(&win->dl);
+    idpool_clear(&win->et.p);
+    idpool_clear(&win->ses.p);
 }

@@ -31,6 +31,8 @@
 
 #include "exec/stream/env.h"
 #include "exec/stream/sink.h"
+#include "lib/heap.h"
+#include "lib/idpool.h"
 #include "lib/wmap.h"
 #include "model/trigger.h"
 #include "model/window.h"
@@ -97,17 +99,14 @@ typedef struct stream_windows {
     wmap_t *win;           /* (key, start, end) -> stream_swin */
     struct {               /* sessions: live windows per key */
         wmap_t *idx;       /* (key, 0, 0) -> uint32 snode head */
-        stream_snode *v;   /* pool, 1-based */
-        uint32_t cap, used, free;
+        stream_snode *v;   /* pool, 1-based, free list through next */
+        idpool p;
     } ses;
     struct {               /* early timers: pool, 1-based */
-        stream_etimer *v;
-        uint32_t cap, used, free;
+        stream_etimer *v;  /* free list through next_free */
+        idpool p;
     } et;
-    struct {               /* deadline heap */
-        stream_dline *v;
-        size_t len, cap;
-    } dl;
+    heap dl;               /* deadlines (stream_dline), least first */
     window_t *assign;      /* window_assign buffer */
     size_t assign_max;
 } stream_windows;
