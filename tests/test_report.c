@@ -475,6 +475,80 @@ Test(report, plots_of_a_sweep, .timeout = 120)
     remove_tree(tmpl);
 }
 
+/* The results-folder readers go through lib/csvread: errors name the
+ * file and the line a record starts on (blank lines skipped but counted),
+ * before any gnuplot runs. */
+Test(report, results_csv_errors_name_file_and_line)
+{
+    char tmpl[] = "/tmp/sluice-report-test-XXXXXX", err[2048], path[1100], marks[1100];
+    cr_assert_not_null(mkdtemp(tmpl));
+    char *text = read_all("tests/data/sweep_fixture/sweep.csv", NULL);
+    cr_assert_not_null(text);
+    snprintf(path, sizeof path, "%s/sweep.csv", tmpl);
+    snprintf(marks, sizeof marks, "%s/marks.csv", tmpl);
+    write_all(path, text);
+    free(text);
+    write_all(marks, "x,label\n15,ok\n\n20,two words\n");
+    cr_assert_eq(plot_run(tmpl, REPORTS, err, sizeof err), 2);
+    cr_assert_not_null(strstr(err, "marks.csv:4: expected x,label"), "err: %s", err);
+    /* an empty x is not 0 */
+    write_all(marks, "x,label\n,ok\n");
+    cr_assert_eq(plot_run(tmpl, REPORTS, err, sizeof err), 2);
+    cr_assert_not_null(strstr(err, "marks.csv:2: expected x,label"), "err: %s", err);
+    unlink(marks);
+    write_all(path, "point,batch.interval,executor,n,lat_p99_mean,lat_p99_ci\r\n"
+                    "0,10,batch,5,1,1\r\n\r\n0,10\r\n");
+    cr_assert_eq(plot_run(tmpl, REPORTS, err, sizeof err), 2);
+    cr_assert_not_null(strstr(err, "sweep.csv:4: odd executor name or label ''"), "err: %s",
+                       err);
+    write_all(path, "\npoint,batch.interval,executor,n,lat_p99_mean,lat_p99_ci\n"
+                    "0,10,batch,5,1,1\n0,10,b'x,5,1,1\n");
+    cr_assert_eq(plot_run(tmpl, REPORTS, err, sizeof err), 2);
+    cr_assert_not_null(strstr(err, "sweep.csv:4: odd executor name or label 'b'x'"), "err: %s",
+                       err);
+    write_all(path, "point,a.b,c.d,executor,n,x_mean,x_ci\n0,1,ok,batch,5,1,1\n"
+                    "1,1,bad value,batch,5,1,1\n");
+    cr_assert_eq(plot_run(tmpl, REPORTS, err, sizeof err), 2);
+    cr_assert_not_null(strstr(err, "sweep.csv:3: odd value 'bad value'"), "err: %s", err);
+    remove_tree(tmpl);
+}
+
+/* summary.csv and faults.csv with CRLF line ends give the same report. */
+Test(report, crlf_tables_give_the_same_report)
+{
+    char dir[1024], err[2048], path[1100];
+    make_run_dir(dir, sizeof dir, NULL);
+    cr_assert_eq(report_write(dir, REPORTS, "t", err, sizeof err), 0, "%s", err);
+    snprintf(path, sizeof path, "%s/report.md", dir);
+    char *lf = read_all(path, NULL);
+    cr_assert_not_null(lf);
+    static const char *const files[] = {"summary.csv", "faults.csv"};
+    for (int i = 0; i < 2; i++) {
+        char p[1100];
+        snprintf(p, sizeof p, "%s/%s", dir, files[i]);
+        char *t = read_all(p, NULL);
+        cr_assert_not_null(t);
+        char *crlf = malloc(2 * strlen(t) + 1), *o = crlf;
+        cr_assert_not_null(crlf);
+        for (const char *c = t; *c; c++) {
+            if (*c == '\n')
+                *o++ = '\r';
+            *o++ = *c;
+        }
+        *o = 0;
+        write_all(p, crlf);
+        free(crlf);
+        free(t);
+    }
+    cr_assert_eq(report_write(dir, REPORTS, "t", err, sizeof err), 0, "%s", err);
+    char *md = read_all(path, NULL);
+    cr_assert_not_null(md);
+    cr_assert_str_eq(md, lf);
+    free(md);
+    free(lf);
+    remove_tree(dir);
+}
+
 /* ---- report ---------------------------------------------------------------- */
 
 Test(report, html_is_well_formed_self_contained_and_complete, .timeout = 120)

@@ -5,8 +5,10 @@
 #include "output/plot.h"
 #include "model/config.h"
 #include "engine/exec.h"
+#include "lib/csvread.h"
 #include "lib/fmt.h"
 #include "lib/infile.h"
+#include "measure/columns.h"
 #include "output/outdir.h"
 
 #include <limits.h>
@@ -28,7 +30,6 @@
 
 #define PLOT_PATH_MAX 4096
 #define PLOT_ARGS_MAX 16384
-#define PLOT_LINE_MAX 8192
 #define PLOT_GRACE_MS 2000 /* an interrupted gnuplot's time to exit before SIGKILL */
 
 static const struct {
@@ -159,55 +160,31 @@ static int file_exists(const char *dir, const char *name)
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-/* Reads one line (without the newline) into line; 0 at EOF.  Longer
- * lines are cut (the rest is skipped). */
-static int read_line(FILE *f, char *line, size_t n)
+/* Opens a CSV file of a results folder (lib/csvread.h); NULL with err
+ * set (csvread's message, then `hint`). */
+static csvread *open_csv(const char *path, const char *hint, char *err, size_t errlen)
 {
-    if (!fgets(line, (int)n, f))
-        return 0;
-    size_t l = strlen(line);
-    if (l && line[l - 1] == '\n') {
-        line[--l] = 0;
-    } else {
-        int c;
-        while ((c = fgetc(f)) != EOF && c != '\n')
-            ;
-    }
-    if (l && line[l - 1] == '\r')
-        line[--l] = 0;
-    return 1;
+    char e[CSVREAD_ERR_MAX];
+    csvread *r = csvread_open(path, NULL, NULL, e, sizeof e);
+    if (!r)
+        set_err(err, errlen, "%s%s", e, hint);
+    return r;
 }
 
 /* Characters of a word that may go into a gnuplot command (names and
  * labels of executors, values of a swept key). */
 #define PLOT_WORD_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-+"
-#define PLOT_FIELDS_MAX 128
 
 static int plain_word(const char *s)
 {
     return *s && strspn(s, PLOT_WORD_CHARS) == strlen(s);
 }
 
-/* Splits line at its commas in place: up to max fields, their count. */
-static int split_fields(char *line, char **f, int max)
+static int field_index(char *const *f, size_t n, const char *name)
 {
-    int n = 0;
-    for (char *p = line; n < max;) {
-        f[n++] = p;
-        char *c = strchr(p, ',');
-        if (!c)
-            break;
-        *c = 0;
-        p = c + 1;
-    }
-    return n;
-}
-
-static int field_index(char *const *f, int n, const char *name)
-{
-    for (int i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++)
         if (strcmp(f[i], name) == 0)
-            return i;
+            return (int)i;
     return -1;
 }
 
@@ -260,41 +237,45 @@ static int execs_add(plot_execs *x, const char *name, const char *label, int del
 static int read_executors(const char *dir, const char *file, int ecol, plot_execs *x, char *err,
                           size_t errlen)
 {
-    char path[PLOT_PATH_MAX], line[PLOT_LINE_MAX];
-    char *f[PLOT_FIELDS_MAX];
+    char path[PLOT_PATH_MAX];
     snprintf(path, sizeof path, "%s/%s", dir, file);
     memset(x, 0, sizeof *x);
-    FILE *in = infile_fopen(path);
-    if (!in) {
-        set_err(err, errlen, "%s: %s (not a sluice results folder?)", path, strerror(errno));
+    csvread *in = open_csv(path, " (not a sluice results folder?)", err, errlen);
+    if (!in)
         return 2;
-    }
-    int lineno = 0, rc = 0, lcol = -1, dcol = -1;
-    while (rc == 0 && read_line(in, line, sizeof line)) {
-        int n = split_fields(line, f, PLOT_FIELDS_MAX);
-        if (++lineno == 1) {
-            if (n <= ecol || strcmp(f[ecol], "executor") != 0) {
-                set_err(err, errlen, "%s:1: no executor column", path);
+    csvread_record rec;
+    int rc = 0, header = 1, lcol = -1, dcol = -1, st = CSVREAD_EOF;
+    size_t ue = ecol < 0 ? 0 : (size_t)ecol;
+    while (rc == 0 && (st = csvread_next(in, &rec)) == CSVREAD_RECORD) {
+        char **f = rec.fields;
+        size_t n = rec.nfields;
+        if (header) {
+            header = 0;
+            if (ecol < 0 || n <= ue || strcmp(f[ue], "executor") != 0) {
+                set_err(err, errlen, "%s:%zu: no executor column", path, rec.line);
                 rc = 2;
             }
             lcol = field_index(f, n, "label");
             dcol = field_index(f, n, "deltas");
             continue;
         }
-        if (n == 1 && !f[0][0])
-            continue;
-        const char *name = n > ecol ? f[ecol] : "";
-        const char *label = lcol >= 0 && lcol < n && f[lcol][0] ? f[lcol] : exec_label_named(name);
-        int deltas = dcol >= 0 && dcol < n && strcmp(f[dcol], "1") == 0;
+        const char *name = n > ue ? f[ue] : "";
+        const char *label =
+            lcol >= 0 && (size_t)lcol < n && f[lcol][0] ? f[lcol] : exec_label_named(name);
+        int deltas = dcol >= 0 && (size_t)dcol < n && strcmp(f[dcol], "1") == 0;
         if (!plain_word(name) || !plain_word(label)) {
-            set_err(err, errlen, "%s:%d: odd executor name or label '%.40s'", path, lineno,
+            set_err(err, errlen, "%s:%zu: odd executor name or label '%.40s'", path, rec.line,
                     plain_word(name) ? label : name);
             rc = 2;
         } else if (execs_add(x, name, label, deltas) < 0) {
             rc = -1;
         }
     }
-    fclose(in);
+    if (rc == 0 && st == CSVREAD_ERR) {
+        set_err(err, errlen, "%s", csvread_error(in));
+        rc = 2;
+    }
+    csvread_close(in);
     if (rc == 0 && x->n == 0) {
         set_err(err, errlen, "%s: no executor rows", path);
         rc = 2;
@@ -423,33 +404,35 @@ static int read_marks(const char *dir, char *xs, size_t xn, char *names, size_t 
 {
     char path[PATH_MAX];
     snprintf(path, sizeof path, "%s/marks.csv", dir);
-    FILE *f = infile_fopen(path);
-    if (!f) {
-        set_err(err, errlen, "%s: cannot read", path);
+    csvread *f = open_csv(path, "", err, errlen);
+    if (!f)
         return 2;
-    }
-    char line[256];
+    const size_t xcol = (size_t)columns_index("marks.csv", "x"),
+                 lcol = (size_t)columns_index("marks.csv", "label");
+    csvread_record rec;
     size_t lx = 0, ln = 0;
-    int lineno = 0, rc = 0;
+    int rc = 0, header = 1, st = CSVREAD_EOF;
     xs[0] = names[0] = 0;
-    while (rc == 0 && fgets(line, sizeof line, f)) {
-        if (++lineno == 1)
+    while (rc == 0 && (st = csvread_next(f, &rec)) == CSVREAD_RECORD) {
+        if (header) {
+            header = 0;
             continue;
-        line[strcspn(line, "\r\n")] = 0;
-        char *comma = strchr(line, ',');
+        }
+        const char *xf = rec.nfields == 2 ? rec.fields[xcol] : "";
+        const char *label = rec.nfields == 2 ? rec.fields[lcol] : "";
         char *end;
-        double x = comma ? strtod(line, &end) : 0;
-        if (!comma || end != comma || !isfinite(x) || !comma[1] ||
-            strspn(comma + 1, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.") !=
-                strlen(comma + 1)) {
-            set_err(err, errlen, "%s:%d: expected x,label (one plain word)", path, lineno);
+        double x = strtod(xf, &end);
+        if (!xf[0] || *end || !isfinite(x) || !label[0] ||
+            strspn(label, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.") !=
+                strlen(label)) {
+            set_err(err, errlen, "%s:%zu: expected x,label (one plain word)", path, rec.line);
             rc = 2;
             break;
         }
         char num[FMT_NUM_MAX];
         fmt_num_buf(num, x);
         int a = snprintf(xs + lx, xn - lx, "%s%s", lx ? " " : "", num);
-        int b = snprintf(names + ln, nn - ln, "%s%s", ln ? " " : "", comma + 1);
+        int b = snprintf(names + ln, nn - ln, "%s%s", ln ? " " : "", label);
         if (a < 0 || b < 0 || (size_t)a >= xn - lx || (size_t)b >= nn - ln) {
             set_err(err, errlen, "%s: too many marks", path);
             rc = 2;
@@ -458,7 +441,11 @@ static int read_marks(const char *dir, char *xs, size_t xn, char *names, size_t 
         lx += (size_t)a;
         ln += (size_t)b;
     }
-    fclose(f);
+    if (rc == 0 && st == CSVREAD_ERR) {
+        set_err(err, errlen, "%s", csvread_error(f));
+        rc = 2;
+    }
+    csvread_close(f);
     return rc;
 }
 
@@ -469,34 +456,31 @@ static int read_marks(const char *dir, char *xs, size_t xn, char *names, size_t 
 static int sweep_split(const char *dir, char *name, size_t nn, char *vals, size_t vn, char *err,
                        size_t errlen)
 {
-    char path[PLOT_PATH_MAX], line[PLOT_LINE_MAX];
+    char path[PLOT_PATH_MAX];
     snprintf(path, sizeof path, "%s/sweep.csv", dir);
     name[0] = vals[0] = 0;
-    FILE *f = infile_fopen(path);
-    if (!f) {
-        set_err(err, errlen, "%s: %s", path, strerror(errno));
+    csvread *f = open_csv(path, "", err, errlen);
+    if (!f)
         return 2;
-    }
-    int lineno = 0, nvals = 0, rc = 0, nx = 0, xs_repeat = 0;
+    /* point, the first swept key (x), the second (v) */
+    const size_t pcol = (size_t)columns_index("sweep.csv", "point"),
+                 xcol = (size_t)columns_index("sweep.csv", COLUMNS_KEYS), vcol = xcol + 1;
+    csvread_record rec;
+    int lineno = 0, nvals = 0, rc = 0, nx = 0, xs_repeat = 0, st = CSVREAD_EOF;
     long last_point = -1;
     char xs[64][48];
     size_t vlen = 0;
-    while (rc == 0 && read_line(f, line, sizeof line)) {
-        char *c1 = strchr(line, ','), *c2 = c1 ? strchr(c1 + 1, ',') : NULL;
-        char *c3 = c2 ? strchr(c2 + 1, ',') : NULL;
-        if (!c3) {
+    while (rc == 0 && (st = csvread_next(f, &rec)) == CSVREAD_RECORD) {
+        if (rec.nfields < 4) {
             rc = 2;
-            set_err(err, errlen, "%s:%d: too few columns", path, lineno + 1);
+            set_err(err, errlen, "%s:%zu: too few columns", path, rec.line);
             break;
         }
-        *c3 = 0;
-        *c2 = 0;
-        const char *v = c2 + 1, *x = c1 + 1;
+        const char *v = rec.fields[vcol], *x = rec.fields[xcol];
         if (lineno > 0) {
             /* rows come per point (col 1) and executor: a new point whose
              * x (col 2) equals an earlier point's x means a grid */
-            *c1 = 0;
-            long point = strtol(line, NULL, 10);
+            long point = strtol(rec.fields[pcol], NULL, 10);
             if (point != last_point) {
                 last_point = point;
                 for (int i = 0; i < nx && !xs_repeat; i++)
@@ -514,7 +498,7 @@ static int sweep_split(const char *dir, char *name, size_t nn, char *vals, size_
         }
         if (!plain_word(v)) {
             rc = 2;
-            set_err(err, errlen, "%s:%d: odd value '%.40s'", path, lineno, v);
+            set_err(err, errlen, "%s:%zu: odd value '%.40s'", path, rec.line, v);
             break;
         }
         /* already listed? */
@@ -537,7 +521,11 @@ static int sweep_split(const char *dir, char *name, size_t nn, char *vals, size_
         }
         nvals++;
     }
-    fclose(f);
+    if (rc == 0 && st == CSVREAD_ERR) {
+        set_err(err, errlen, "%s", csvread_error(f));
+        rc = 2;
+    }
+    csvread_close(f);
     if (rc == 0 && !vals[0])
         name[0] = 0;
     if (rc == 0 && name[0] && !xs_repeat) /* zip mode: the keys move together */
@@ -550,30 +538,35 @@ static int sweep_split(const char *dir, char *name, size_t nn, char *vals, size_
 static int sweep_header(const char *dir, char *xname, size_t xn, int *ecol, char *metrics,
                         size_t mn, int *mcol0, char *err, size_t errlen)
 {
-    char path[PLOT_PATH_MAX], line[PLOT_LINE_MAX];
+    char path[PLOT_PATH_MAX];
     snprintf(path, sizeof path, "%s/sweep.csv", dir);
-    FILE *f = infile_fopen(path);
-    if (!f) {
-        set_err(err, errlen, "%s: %s", path, strerror(errno));
+    csvread *f = open_csv(path, "", err, errlen);
+    if (!f)
+        return 2;
+    csvread_record rec;
+    int st = csvread_next(f, &rec);
+    if (st == CSVREAD_ERR) {
+        set_err(err, errlen, "%s", csvread_error(f));
+        csvread_close(f);
         return 2;
     }
-    int ok = read_line(f, line, sizeof line);
-    fclose(f);
-    if (!ok || strncmp(line, "point,", 6) != 0) {
-        set_err(err, errlen, "%s:1: not a sweep.csv header", path);
+    const size_t pcol = (size_t)columns_index("sweep.csv", "point"),
+                 xcol = (size_t)columns_index("sweep.csv", COLUMNS_KEYS);
+    if (st != CSVREAD_RECORD || rec.nfields < 2 || strcmp(rec.fields[pcol], "point") != 0) {
+        set_err(err, errlen, "%s:%zu: not a sweep.csv header", path,
+                st == CSVREAD_RECORD ? rec.line : (size_t)1);
+        csvread_close(f);
         return 2;
     }
     size_t mlen = 0;
-    int col = 0;
+    int rc = 0;
     *ecol = 0;
     *mcol0 = 0;
     xname[0] = metrics[0] = 0;
-    for (char *tok = line, *next; tok; tok = next) {
-        next = strchr(tok, ',');
-        if (next)
-            *next++ = 0;
-        col++;
-        if (col == 2 && strcmp(tok, "executor") != 0) {
+    for (size_t i = 0; i < rec.nfields && rc == 0; i++) {
+        char *tok = rec.fields[i];
+        int col = (int)i + 1; /* 1-based, as gnuplot counts */
+        if (i == xcol && strcmp(tok, "executor") != 0) {
             size_t l = strlen(tok) < xn - 1 ? strlen(tok) : xn - 1;
             memcpy(xname, tok, l);
             xname[l] = 0;
@@ -585,18 +578,26 @@ static int sweep_header(const char *dir, char *xname, size_t xn, int *ecol, char
             tok[l - 5] = 0;
             for (const char *c = tok; *c; c++)
                 if (!(*c == '_' || (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9'))) {
-                    set_err(err, errlen, "%s:1: odd metric name '%.40s'", path, tok);
-                    return 2;
+                    set_err(err, errlen, "%s:%zu: odd metric name '%.40s'", path, rec.line, tok);
+                    rc = 2;
+                    break;
                 }
+            if (rc)
+                break;
             if (!*mcol0)
                 *mcol0 = col;
             if ((mlen && append(metrics, &mlen, mn, " ")) || append(metrics, &mlen, mn, tok))
-                return -1;
+                rc = -1;
         }
     }
+    size_t line = rec.line;
+    csvread_close(f);
+    if (rc)
+        return rc;
     if (!xname[0] || *ecol < 3 || !*mcol0) {
-        set_err(err, errlen, "%s:1: expected point,PARAM...,executor,n,METRIC_mean,METRIC_ci...",
-                path);
+        set_err(err, errlen,
+                "%s:%zu: expected point,PARAM...,executor,n,METRIC_mean,METRIC_ci...", path,
+                line);
         return 2;
     }
     return 0;
@@ -760,7 +761,8 @@ int plot_run_opts(const char *dir, const char *reports_dir, int force, const vol
         }
     char flags[160];
     plot_execs x;
-    rc = read_executors(dir, "summary.csv", 0, &x, err, errlen);
+    rc = read_executors(dir, "summary.csv", columns_index("summary.csv", "executor"), &x, err,
+                        errlen);
     if (rc)
         goto out;
     snprintf(flags, sizeof flags, "haswin=%d; hasevents=%d; haspanes=%d; ",

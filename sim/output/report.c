@@ -14,7 +14,10 @@
 
 #include "engine/exec.h"
 #include "output/outdir.h"
+#include "lib/csvread.h"
 #include "lib/infile.h"
+#include "lib/vec.h"
+#include "measure/columns.h"
 #include "output/plot.h"
 
 #define REPORT_PATH_MAX 4096
@@ -76,10 +79,10 @@ static char *slurp(const char *path, size_t *len_out)
     return buf;
 }
 
-/* ---- a small CSV table (sluice's CSVs have no quoted fields) ---------- */
+/* ---- a small CSV table, read through lib/csvread.h -------------------- */
 
 typedef struct csv {
-    char *text;     /* the file, split in place */
+    char *text;     /* the fields, each NUL-terminated; text[0] = "" */
     char **cell;    /* cell[r * cols + c]; row 0 is the header */
     size_t rows, cols;
 } csv_t;
@@ -91,61 +94,85 @@ static void csv_free(csv_t *c)
     memset(c, 0, sizeof *c);
 }
 
-/* Loads path.  0, or 2 (missing / empty: err set), or -1 (memory). */
+/* Appends the record's fields as row c->rows (the first one sets the
+ * number of columns: more fields are dropped, missing ones are "").
+ * Offsets into text stand in cell until csv_load is done. */
+static int csv_add_row(csv_t *c, vec *text, vec *offs, const csvread_record *rec)
+{
+    if (c->rows == 0)
+        c->cols = rec->nfields;
+    if (vec_reserve(offs, offs->n + c->cols) != VEC_OK)
+        return -1;
+    size_t *off = (size_t *)offs->data + offs->n;
+    for (size_t k = 0; k < c->cols; k++) {
+        off[k] = 0; /* text[0]: "" */
+        if (k >= rec->nfields || !rec->fields[k][0])
+            continue;
+        size_t l = strlen(rec->fields[k]);
+        if (vec_reserve(text, text->n + l + 1) != VEC_OK)
+            return -1;
+        off[k] = text->n;
+        memcpy((char *)text->data + text->n, rec->fields[k], l + 1);
+        text->n += l + 1;
+    }
+    offs->n += c->cols;
+    c->rows++;
+    return 0;
+}
+
+/* Loads path.  0, or 2 (missing / empty / unreadable: err set), or -1
+ * (memory). */
 static int csv_load(csv_t *c, const char *path, char *err, size_t errlen)
 {
     memset(c, 0, sizeof *c);
-    c->text = slurp(path, NULL);
-    if (!c->text) {
-        set_err(err, errlen, "%s: %s", path, strerror(errno));
-        return errno == ENOMEM ? -1 : 2;
+    char e[CSVREAD_ERR_MAX];
+    csvread *in = csvread_open(path, NULL, NULL, e, sizeof e);
+    if (!in) {
+        set_err(err, errlen, "%s", e);
+        size_t l = strlen(e), o = strlen(": out of memory");
+        return l >= o && strcmp(e + l - o, ": out of memory") == 0 ? -1 : 2;
     }
-    size_t lines = 0;
-    for (char *s = c->text; *s; s++)
-        if (*s == '\n')
-            lines++;
-    lines++;
-    /* header: number of columns */
-    c->cols = 1;
-    for (char *s = c->text; *s && *s != '\n'; s++)
-        if (*s == ',')
-            c->cols++;
-    c->cell = calloc(lines * c->cols, sizeof *c->cell);
-    if (!c->cell) {
-        set_err(err, errlen, "out of memory");
-        return -1;
-    }
-    static char empty[] = "";
-    char *s = c->text;
-    while (*s) {
-        char *eol = strchr(s, '\n');
-        char *next = eol ? eol + 1 : s + strlen(s);
-        if (eol)
-            *eol = 0;
-        size_t l = strlen(s);
-        if (l && s[l - 1] == '\r')
-            s[--l] = 0;
-        if (l) {
-            char **row = c->cell + c->rows * c->cols;
-            size_t k = 0;
-            for (char *f = s; f && k < c->cols; k++) {
-                char *comma = strchr(f, ',');
-                if (comma)
-                    *comma = 0;
-                row[k] = f;
-                f = comma ? comma + 1 : NULL;
-            }
-            for (; k < c->cols; k++)
-                row[k] = empty;
-            c->rows++;
+    vec text, offs;
+    vec_init(&text, 1);
+    vec_init(&offs, sizeof(size_t));
+    csvread_record rec;
+    int rc = 0, st = CSVREAD_EOF;
+    if (vec_reserve(&text, 1) == VEC_OK)
+        ((char *)text.data)[text.n++] = 0;
+    else
+        rc = -1;
+    while (rc == 0 && (st = csvread_next(in, &rec)) == CSVREAD_RECORD) {
+        if (csv_add_row(c, &text, &offs, &rec) != 0)
+            rc = -1;
+        else if (text.n > REPORT_FILE_MAX) {
+            set_err(err, errlen, "%s: %s", path, strerror(EFBIG));
+            rc = 2;
         }
-        s = next;
     }
-    if (c->rows == 0) {
+    if (rc == 0 && st == CSVREAD_ERR) {
+        set_err(err, errlen, "%s", csvread_error(in));
+        rc = 2;
+    }
+    csvread_close(in);
+    if (rc == 0 && c->rows == 0) {
         set_err(err, errlen, "%s: empty file", path);
-        return 2;
+        rc = 2;
     }
-    return 0;
+    if (rc == 0 && !(c->cell = malloc(offs.n * sizeof *c->cell)))
+        rc = -1;
+    if (rc == -1)
+        set_err(err, errlen, "out of memory");
+    if (rc == 0) {
+        c->text = vec_take(&text);
+        const size_t *off = offs.data;
+        for (size_t i = 0; i < offs.n; i++)
+            c->cell[i] = c->text + off[i];
+    }
+    vec_free(&text);
+    vec_free(&offs);
+    if (rc)
+        csv_free(c);
+    return rc;
 }
 
 static int csv_col(const csv_t *c, const char *name)
@@ -828,7 +855,8 @@ int report_write_opts(const char *dir, const char *reports_dir, const char *vers
     rc = csv_load(&r.summary, path, err, errlen);
     if (rc)
         goto out;
-    if (csv_col(&r.summary, "executor") != 0 || r.summary.rows < 2) {
+    if (csv_col(&r.summary, "executor") != columns_index("summary.csv", "executor") ||
+        r.summary.rows < 2) {
         set_err(err, errlen, "%s: not a sluice summary.csv (no executor rows)", path);
         rc = 2;
         goto out;
