@@ -802,3 +802,36 @@ Test(outdir, runs_that_cannot_run_exit_2_not_1, .timeout = 120)
     cr_expect(strstr(err, "none.csv: cannot open trace"), "got: %s", err);
     rm_rf(d);
 }
+
+/* A temporary is born as DIR.new.XXXXXX and locked before it is renamed
+ * DIR.tmp.XXXXXX, so that a concurrent command's clean-up never sees an
+ * unlocked temporary of a live run (it once deleted one under load).  A
+ * .new. folder is therefore never deleted as a leftover, and a finished
+ * run leaves no .new. or .tmp. entry of its own. */
+Test(outdir, a_temporary_being_born_is_left_alone)
+{
+    char d[64], out[128], born[160], args[1024], err[4096];
+    tmpdir(d, sizeof d);
+    snprintf(out, sizeof out, "%s/res", d);
+    snprintf(born, sizeof born, "%s/res.new.Ab3dE9", d);
+    cr_assert_eq(mkdir(born, 0700), 0);
+    snprintf(args, sizeof args, "run %s --out %s", config(), out);
+    cr_assert_eq(sluice(args, err, sizeof err), 0, "%s", err);
+    cr_expect_str_eq(err, "", "a .new. folder is not a leftover to report");
+    cr_expect(util_exists(born), "a temporary being born was deleted");
+    cr_expect_eq(util_count_prefix(d, "res.tmp."), 0, "the run left a .tmp. entry");
+    cr_expect_eq(util_count_prefix(d, "res.new."), 1, "the run left a .new. entry");
+    cr_expect_eq(util_count_prefix(d, "res.old."), 0);
+    /* a second run replaces res (through res.old.*) and leaves nothing */
+    cr_assert_eq(sluice(args, err, sizeof err), 0, "%s", err);
+    cr_expect_eq(util_count_prefix(d, "res.old."), 0, "the replaced results were left");
+    cr_expect_eq(util_count_prefix(d, "res.new."), 1);
+    /* gen: the same for a file */
+    char trace[160];
+    snprintf(trace, sizeof trace, "%s/t.csv", d);
+    snprintf(args, sizeof args, "gen %s --out %s", config(), trace);
+    cr_assert_eq(sluice(args, err, sizeof err), 0, "%s", err);
+    cr_expect_eq(util_count_prefix(d, "t.csv.new."), 0);
+    cr_expect_eq(util_count_prefix(d, "t.csv.tmp."), 0);
+    rm_rf(d);
+}

@@ -110,14 +110,17 @@ static int mkstemp_suffix(const char *s)
     return 1;
 }
 
-/* If name is BASE.tmp.XXXXXX or BASE.old.XXXXXX, BASE goes into base. */
+/* If name is BASE.tmp.XXXXXX, BASE.old.XXXXXX or BASE.new.XXXXXX, BASE
+ * goes into base.  A .new. name is a temporary being born (see
+ * make_locked): it is sluice's, but clean_stale never deletes it. */
 static int tmp_or_old(const char *name, char *base, size_t n)
 {
     size_t len = strlen(name);
     if (len < 12 || len - 11 >= n)
         return 0;
     const char *tail = name + len - 11;
-    if ((strncmp(tail, ".tmp.", 5) != 0 && strncmp(tail, ".old.", 5) != 0) ||
+    if ((strncmp(tail, ".tmp.", 5) != 0 && strncmp(tail, ".old.", 5) != 0 &&
+         strncmp(tail, ".new.", 5) != 0) ||
         !mkstemp_suffix(tail + 5))
         return 0;
     memcpy(base, name, len - 11);
@@ -681,6 +684,26 @@ static int file_starts_with(const char *path, const char *header)
     return ok;
 }
 
+/* The locked temporary o->tmp, DIR.new.XXXXXX, becomes DIR.tmp.XXXXXX
+ * (the lock stays: it is on the open file, which rename keeps).  0, or
+ * -1 with errno. */
+static int born(outdir *o)
+{
+    char tmp[sizeof o->tmp];
+    memcpy(tmp, o->tmp, sizeof tmp);
+    char *tail = tmp + strlen(tmp) - 11;
+    memcpy(tail, ".tmp.", 5);
+    struct stat st;
+    if (lstat(tmp, &st) == 0) { /* a leftover of the same suffix: never replace it */
+        errno = EEXIST;
+        return -1;
+    }
+    if (rename(o->tmp, tmp) != 0)
+        return -1;
+    memcpy(o->tmp, tmp, sizeof tmp);
+    return 0;
+}
+
 /* Deletes the unlocked leftovers BASE.tmp.XXXXXX / BASE.old.XXXXXX of
  * o->dir that are sluice's; notes which were deleted or left alone.
  * header: NULL for folders, the file header for files. */
@@ -695,6 +718,7 @@ static void clean_stale(outdir *o, const char *header)
         return;
     for (size_t i = 0; i < n; i++) {
         if (!tmp_or_old(names[i], base, sizeof base) || strcmp(base, mine) != 0 ||
+            !strncmp(names[i] + strlen(base), ".new.", 5) || /* being born: not a leftover */
             (header && !strstr(names[i] + strlen(base), ".tmp.")))
             continue;
         char path[PATH_MAX], shown[PATH_MAX], first[PATH_MAX];
@@ -767,7 +791,10 @@ int outdir_begin(outdir *o, const char *dir, const char *what, int force, char *
         set_err(err, errlen, "%s: cannot create its parent folder: %s", o->dir, strerror(errno));
         return -1;
     }
-    if (snprintf(o->tmp, sizeof o->tmp, "%s.tmp.XXXXXX", o->dir) >= (int)sizeof o->tmp ||
+    /* Born as DIR.new.XXXXXX, locked, then renamed DIR.tmp.XXXXXX: a
+     * concurrent command's clean_stale deletes only unlocked .tmp. and
+     * .old. folders, so it never sees ours before it is locked. */
+    if (snprintf(o->tmp, sizeof o->tmp, "%s.new.XXXXXX", o->dir) >= (int)sizeof o->tmp ||
         !mkdtemp(o->tmp)) {
         set_err(err, errlen, "%s: cannot create a temporary folder: %s", o->dir,
                 strerror(errno));
@@ -780,7 +807,8 @@ int outdir_begin(outdir *o, const char *dir, const char *what, int force, char *
     mode_t mask = umask(0);
     umask(mask);
     o->fd = open(o->tmp, O_RDONLY | O_CLOEXEC | O_DIRECTORY);
-    if (chmod(o->tmp, 0777 & ~mask) != 0 || o->fd < 0 || flock(o->fd, LOCK_EX) != 0) {
+    if (chmod(o->tmp, 0777 & ~mask) != 0 || o->fd < 0 || flock(o->fd, LOCK_EX) != 0 ||
+        born(o) != 0) {
         set_err(err, errlen, "%s: cannot set up the temporary folder: %s", o->tmp,
                 strerror(errno));
         outdir_abort(o);
@@ -833,8 +861,8 @@ int outdir_file_begin(outdir *o, const char *path, const char *header, int force
         return -1;
     }
     o->fd = -1;
-    if (snprintf(o->tmp, sizeof o->tmp, "%s.tmp.XXXXXX", o->dir) < (int)sizeof o->tmp)
-        o->fd = mkstemp(o->tmp);
+    if (snprintf(o->tmp, sizeof o->tmp, "%s.new.XXXXXX", o->dir) < (int)sizeof o->tmp)
+        o->fd = mkstemp(o->tmp); /* born as .new., as a folder is (born) */
     if (o->fd < 0) {
         set_err(err, errlen, "%s: cannot write: %s", o->dir, strerror(errno));
         o->tmp[0] = 0;
@@ -844,7 +872,7 @@ int outdir_file_begin(outdir *o, const char *path, const char *header, int force
     mode_t mask = umask(0);
     umask(mask);
     if (fcntl(o->fd, F_SETFD, FD_CLOEXEC) != 0 || fchmod(o->fd, 0666 & ~mask) != 0 ||
-        flock(o->fd, LOCK_EX) != 0) {
+        flock(o->fd, LOCK_EX) != 0 || born(o) != 0) {
         set_err(err, errlen, "%s: cannot set up the temporary file: %s", o->tmp,
                 strerror(errno));
         outdir_abort(o);
@@ -906,7 +934,12 @@ int outdir_commit(outdir *o, char *err, size_t errlen)
     struct stat st;
     int had_old = 0, old_fd = -1;
     if (lstat(o->dir, &st) == 0) {
-        if (snprintf(old, sizeof old, "%s.old.XXXXXX", o->dir) >= (int)sizeof old) {
+        /* The name is reserved as DIR.new.XXXXXX (which clean_stale leaves
+         * alone) and the locked DIR moves to DIR.old.XXXXXX with the same
+         * suffix: no unlocked .old. folder ever exists. */
+        char resv[PATH_MAX];
+        if (snprintf(resv, sizeof resv, "%s.new.XXXXXX", o->dir) >= (int)sizeof resv ||
+            snprintf(old, sizeof old, "%s.old.XXXXXX", o->dir) >= (int)sizeof old) {
             set_err(err, errlen, "%s: path too long", o->dir);
             return -1;
         }
@@ -916,7 +949,10 @@ int outdir_commit(outdir *o, char *err, size_t errlen)
             if (old_fd >= 0)
                 flock(old_fd, LOCK_EX | LOCK_NB);
         }
-        if (!mkdtemp(old) || rmdir(old) != 0 || rename(o->dir, old) != 0) {
+        int reserved = mkdtemp(resv) != NULL;
+        if (reserved)
+            memcpy(old + strlen(old) - 6, resv + strlen(resv) - 6, 6);
+        if (!reserved || rmdir(resv) != 0 || rename(o->dir, old) != 0) {
             set_err(err, errlen, "%s: cannot move the previous results aside: %s", o->dir,
                     strerror(errno));
             if (old_fd >= 0)
