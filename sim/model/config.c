@@ -110,6 +110,8 @@ static const char *const w_routing[] = { "hash", "round_robin", "shared", NULL }
 static const char *const w_guarantee[] = { "exactly_once", "at_least_once", NULL };
 static const char *const w_late_policy[] = { "drop", "restate", NULL };
 static const char *const w_output_mode[] = { "append", "update", NULL };
+static const char *const w_semantics[] = { "flink", "beam", "kafka_streams", NULL };
+static const char *const w_session_drop[] = { "profile", "merged", "element", NULL };
 
 static const struct config_key config_table[] = {
     /* ---- [run] ---- */
@@ -201,6 +203,16 @@ static const struct config_key config_table[] = {
         "session: a key's session closes after gap s of event time without events"),
 
     /* ---- [stream] ---- */
+    ENUM("stream", "semantics", stream.semantics, "flink", w_semantics,
+         "engine profile: the rules where the engines differ (model/semantics.h): "
+         "flink (WindowOperator, TimeWindow), beam (LateDataDroppingDoFnRunner, "
+         "IntervalWindow), kafka_streams (KStreamSessionWindowAggregate); "
+         "an explicit per-rule key wins over the profile"),
+    ENUM("stream", "session_drop", stream.session_drop, "profile", w_session_drop,
+         "sessions: test a late element on the merged window (merged: Flink "
+         "WindowOperator isWindowLate(actualWindow), Kafka Streams) or on its own "
+         "window before merging (element: Beam LateDataDroppingDoFnRunner); "
+         "profile = the semantics' rule"),
     ENUM("stream", "watermark", stream.watermark, "bounded", w_watermark,
          "perfect (oracle: min event time still to arrive), bounded (max event time "
          "seen - watermark_bound), percentile, scripted (watermark_file)"),
