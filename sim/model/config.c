@@ -213,6 +213,11 @@ static const struct config_key config_table[] = {
          "WindowOperator isWindowLate(actualWindow), Kafka Streams) or on its own "
          "window before merging (element: Beam LateDataDroppingDoFnRunner); "
          "profile = the semantics' rule"),
+    DBL("stream", "watermark_interval", stream.watermark_interval, "-1", "s", -1, INF, 0,
+        "processing time between two source watermark emissions (Flink "
+        "pipeline.auto-watermark-interval); 0 = after every event read; -1 = the "
+        "profile's default (0 for every profile; Flink's own is 0.2); not used by "
+        "scripted; > 0 needs a run without crashes"),
     ENUM("stream", "watermark", stream.watermark, "bounded", w_watermark,
          "perfect (oracle: min event time still to arrive), bounded (max event time "
          "seen - watermark_bound), percentile, scripted (watermark_file)"),
@@ -1345,6 +1350,16 @@ int config_validate(const config_t *c, char *err, size_t errlen)
                         "window.size / window.slide = %g windows per event; at most 1000",
                         c->window.size / c->window.slide);
     }
+    if (st->watermark_interval < 0 && st->watermark_interval != -1)
+        return verr(c, err, errlen,
+                    "stream.watermark_interval = %g: must be >= 0, or -1 (the profile's "
+                    "default)", st->watermark_interval);
+    if (st->watermark_interval > 0 && st->watermark != WM_SCRIPTED &&
+        (c->faults.crash_times.n > 0 || c->faults.mtbf > 0))
+        return verr(c, err, errlen,
+                    "stream.watermark_interval = %g with crashes: periodic watermarks "
+                    "make late drops depend on processing time, so a replay would not "
+                    "match the fault-free run; use 0 (per event)", st->watermark_interval);
     if (st->watermark == WM_SCRIPTED && !st->watermark_file[0])
         return verr(c, err, errlen,
                     "stream.watermark = scripted needs stream.watermark_file (a CSV "

@@ -121,6 +121,7 @@ struct config_window_s {
 struct config_stream {
     int semantics;               /* enum config_semantics (model/semantics.h) */
     int session_drop;            /* enum config_session_drop */
+    double watermark_interval;   /* s, 0 = per event, -1 = the profile's */
     int watermark;               /* enum config_watermark */
     double watermark_bound;      /* s */
     double watermark_percentile; /* share on time, 0..1 */
