@@ -110,6 +110,8 @@ static const char *const w_routing[] = { "hash", "round_robin", "shared", NULL }
 static const char *const w_guarantee[] = { "exactly_once", "at_least_once", NULL };
 static const char *const w_late_policy[] = { "drop", "restate", NULL };
 static const char *const w_output_mode[] = { "append", "update", NULL };
+static const char *const w_semantics[] = { "flink", "beam", "kafka_streams", NULL };
+static const char *const w_session_drop[] = { "profile", "merged", "element", NULL };
 
 static const struct config_key config_table[] = {
     /* ---- [run] ---- */
@@ -201,6 +203,21 @@ static const struct config_key config_table[] = {
         "session: a key's session closes after gap s of event time without events"),
 
     /* ---- [stream] ---- */
+    ENUM("stream", "semantics", stream.semantics, "flink", w_semantics,
+         "engine profile: the rules where the engines differ (model/semantics.h): "
+         "flink (WindowOperator, TimeWindow), beam (LateDataDroppingDoFnRunner, "
+         "IntervalWindow), kafka_streams (KStreamSessionWindowAggregate); "
+         "an explicit per-rule key wins over the profile"),
+    ENUM("stream", "session_drop", stream.session_drop, "profile", w_session_drop,
+         "sessions: test a late element on the merged window (merged: Flink "
+         "WindowOperator isWindowLate(actualWindow), Kafka Streams) or on its own "
+         "window before merging (element: Beam LateDataDroppingDoFnRunner); "
+         "profile = the semantics' rule"),
+    DBL("stream", "watermark_interval", stream.watermark_interval, "-1", "s", -1, INF, 0,
+        "processing time between two source watermark emissions (Flink "
+        "pipeline.auto-watermark-interval); 0 = after every event read; -1 = the "
+        "profile's default (0 for every profile; Flink's own is 0.2); not used by "
+        "scripted; > 0 needs a run without crashes"),
     ENUM("stream", "watermark", stream.watermark, "bounded", w_watermark,
          "perfect (oracle: min event time still to arrive), bounded (max event time "
          "seen - watermark_bound), percentile, scripted (watermark_file)"),
@@ -1333,6 +1350,16 @@ int config_validate(const config_t *c, char *err, size_t errlen)
                         "window.size / window.slide = %g windows per event; at most 1000",
                         c->window.size / c->window.slide);
     }
+    if (st->watermark_interval < 0 && st->watermark_interval != -1)
+        return verr(c, err, errlen,
+                    "stream.watermark_interval = %g: must be >= 0, or -1 (the profile's "
+                    "default)", st->watermark_interval);
+    if (st->watermark_interval > 0 && st->watermark != WM_SCRIPTED &&
+        (c->faults.crash_times.n > 0 || c->faults.mtbf > 0))
+        return verr(c, err, errlen,
+                    "stream.watermark_interval = %g with crashes: periodic watermarks "
+                    "make late drops depend on processing time, so a replay would not "
+                    "match the fault-free run; use 0 (per event)", st->watermark_interval);
     if (st->watermark == WM_SCRIPTED && !st->watermark_file[0])
         return verr(c, err, errlen,
                     "stream.watermark = scripted needs stream.watermark_file (a CSV "

@@ -75,6 +75,8 @@ enum config_routing { ROUTE_HASH, ROUTE_ROUND_ROBIN, ROUTE_SHARED };
 enum config_guarantee { GUAR_EXACTLY_ONCE, GUAR_AT_LEAST_ONCE };
 enum config_late_policy { LATE_DROP, LATE_RESTATE };
 enum config_output_mode { OUT_APPEND, OUT_UPDATE };
+enum config_semantics { SEM_FLINK, SEM_BEAM, SEM_KAFKA_STREAMS };
+enum config_session_drop { SDROP_PROFILE, SDROP_MERGED, SDROP_ELEMENT };
 
 struct config_run {
     uint64_t seed;
@@ -117,6 +119,9 @@ struct config_window_s {
 };
 
 struct config_stream {
+    int semantics;               /* enum config_semantics (model/semantics.h) */
+    int session_drop;            /* enum config_session_drop */
+    double watermark_interval;   /* s, 0 = per event, -1 = the profile's */
     int watermark;               /* enum config_watermark */
     double watermark_bound;      /* s */
     double watermark_percentile; /* share on time, 0..1 */

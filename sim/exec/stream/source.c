@@ -12,6 +12,7 @@
 
 #include "exec/stream.h"
 #include "engine/context.h"
+#include "model/semantics.h"
 
 /* A 32-bit integer mixer (Chris Wellons' "lowbias32"): every key bit
  * affects the worker choice. */
@@ -39,6 +40,9 @@ int stream_source_init(stream_source *src, stream_env *env, const watermark_type
     const config_t *c = env->c;
     src->env = env;
     src->src_wm = -INFINITY;
+    /* a scripted watermark is a function of processing time already: it
+     * follows its own steps (watermark_next_change), never a period */
+    src->interval = c->stream.watermark == WM_SCRIPTED ? 0 : semantics_of(&c->stream).watermark_interval;
     src->log.track_done = track_done;
     src->wm = watermark_alloc_stop(wt, c, sim_stop(env->sim), err, errlen);
     if (!src->wm)
@@ -210,14 +214,11 @@ void stream_source_lose(stream_source *src)
 
 /* ------------------------------------------------------------ watermark */
 
-void stream_source_refresh(stream_source *src)
+/* Asks the policy and raises the source watermark to its value. */
+static void source_poll(stream_source *src)
 {
     watermark_input in;
     double v;
-    if (src->input_ended && src->log.read == src->log.end) {
-        src->src_wm = INFINITY;
-        return;
-    }
     in.now = *src->env->clock;
     in.min_unread = INFINITY;
     if (src->oracle) {
@@ -227,6 +228,28 @@ void stream_source_refresh(stream_source *src)
     v = watermark_get(src->wm, &in);
     if (v > src->src_wm)
         src->src_wm = v;
+}
+
+/* The end of the input: once the log is read, +infinity (Flink's final
+ * MAX_WATERMARK); returns 1 then. */
+static int source_at_end(stream_source *src)
+{
+    if (!(src->input_ended && src->log.read == src->log.end))
+        return 0;
+    src->src_wm = INFINITY;
+    return 1;
+}
+
+void stream_source_refresh(stream_source *src)
+{
+    if (!source_at_end(src) && src->interval == 0)
+        source_poll(src);
+}
+
+void stream_source_tick(stream_source *src)
+{
+    if (!source_at_end(src))
+        source_poll(src);
 }
 
 /* ---------------------------------------------------------------- reads */

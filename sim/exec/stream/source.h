@@ -78,6 +78,10 @@ typedef struct stream_source {
     int nch;
     uint32_t rr;           /* round robin: next worker */
     event_queue_handle wm_timer; /* next scripted watermark step */
+    double interval;       /* s between periodic emissions, 0 = per read
+                              (semantics_rules.watermark_interval) */
+    event_queue_handle tick; /* next periodic emission (interval > 0) */
+    uint64_t ticks;        /* periodic emissions scheduled so far */
 } stream_source;
 
 /* Sets up channels and the generator (wt).  track_done: the schedule has
@@ -89,8 +93,13 @@ void stream_source_free(stream_source *src);
 /* An arrival: appended to the log. */
 int stream_source_append(stream_source *src, const workload_event *ev);
 /* Asks the policy and raises the source watermark (+infinity once the
- * input has ended and the log is read). */
+ * input has ended and the log is read).  With a periodic interval
+ * (interval > 0) only the end of the input raises it here: the policy is
+ * asked at the ticks (stream_source_tick), as Flink's periodic emitter
+ * (WatermarkGenerator.onPeriodicEmit every auto-watermark-interval). */
 void stream_source_refresh(stream_source *src);
+/* A periodic emission: asks the policy and raises the source watermark. */
+void stream_source_tick(stream_source *src);
 /* Reads the log while the channel of the head record has room (a full
  * channel blocks the source: back-pressure), then trims what is not
  * needed again. */

@@ -128,7 +128,7 @@ static int stream_check_state(const stream_t *s)
     f.busy = busy;
     f.ck_active = s->ck.active;
     f.ck_timer = s->ck.timer != 0;
-    f.wm_timer = s->src.wm_timer != 0;
+    f.wm_timer = s->src.wm_timer != 0 || s->src.tick != 0;
     f.staged = s->sink.stg.len > 0;
     f.windows = wmap_size(s->win.win) > 0 || heap_len(&s->win.dl) > 0;
     f.restore_pending = s->f.restore_ev != 0;
@@ -392,6 +392,10 @@ static void maybe_drained(stream_t *s)
             stream_env_cancel(&s->env, s->src.wm_timer);
             s->src.wm_timer = 0;
         }
+        if (s->src.tick) {
+            stream_env_cancel(&s->env, s->src.tick);
+            s->src.tick = 0;
+        }
     }
     if (s->sink.staging && !s->ck.active && s->sink.stg.len > 0)
         ck_begin(s);
@@ -413,6 +417,28 @@ static void on_wm_step(stream_t *s)
     next = watermark_next_change(s->src.wm, *s->env.clock);
     if (next < INFINITY && s->state != STREAM_DRAINED && s->state != STREAM_DONE)
         s->src.wm_timer = stream_env_at(&s->env, next, STREAM_T_WM_STEP, 0);
+}
+
+/* ---------------------------------------------------- periodic emission */
+
+/* Schedules periodic watermark emission number n at n * interval. */
+static void wm_tick_arm(stream_t *s, uint64_t n)
+{
+    s->src.ticks = n;
+    s->src.tick = stream_env_at(&s->env, (double)n * s->src.interval, STREAM_T_WM_STEP, n);
+}
+
+/* Periodic emission (stream.watermark_interval > 0): the source asks its
+ * policy; the next one follows until the job has drained. */
+static void on_wm_tick(stream_t *s)
+{
+    s->src.tick = 0;
+    if (s->state != STREAM_DOWN) {
+        stream_source_tick(&s->src);
+        op_wm_update(s);
+    }
+    if (s->state != STREAM_DRAINED && s->state != STREAM_DONE)
+        wm_tick_arm(s, s->src.ticks + 1);
 }
 
 /* --------------------------------------------------------------- timers */
@@ -439,8 +465,11 @@ static void on_timer(void *ctx, void *arg, uint64_t data)
     case STREAM_T_RESTORE:
         on_restore(s);
         break;
-    case STREAM_T_WM_STEP:
-        on_wm_step(s);
+    case STREAM_T_WM_STEP: /* payload 0: a scripted step, n > 0: tick n */
+        if (x)
+            on_wm_tick(s);
+        else
+            on_wm_step(s);
         break;
     case STREAM_T_SINK_PRUNE:
         /* The sink table has doubled since it was last pruned: prune it
@@ -527,6 +556,8 @@ void *stream_job_create(sim_t *sim, exec_t *e, char *err, size_t errlen)
     if (c->stream.checkpoint_interval > 0)
         s->ck.timer = stream_env_at(&s->env, sim_now(sim) + c->stream.checkpoint_interval,
                                     STREAM_T_CK_TICK, 1);
+    if (s->src.interval > 0)
+        wm_tick_arm(s, (uint64_t)floor(sim_now(sim) / s->src.interval) + 1);
     {
         double next = watermark_next_change(s->src.wm, sim_now(sim));
         if (next < INFINITY)

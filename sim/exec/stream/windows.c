@@ -11,6 +11,7 @@
 
 #include "measure/metrics.h"
 #include "lib/vec.h"
+#include "model/semantics.h"
 
 enum { DL_ONTIME = 0, DL_GC = 1 };
 
@@ -38,6 +39,7 @@ int stream_windows_init(stream_windows *win, stream_env *env, stream_sink *out)
     win->wtype = c->window.type;
     win->lateness = c->stream.allowed_lateness;
     win->accumulating = c->stream.accumulation == ACC_ACCUMULATING;
+    win->rules = semantics_of(&c->stream);
     win->op_wm = -INFINITY;
     win->rep_wm = -INFINITY;
     heap_init(&win->dl, sizeof(stream_dline), dl_less);
@@ -372,7 +374,8 @@ static int session_merge(stream_windows *win, uint32_t key, window_t proto, doub
             window_t w = {sn[i].start, sn[i].end};
             if (stream_windows_is_late(w, L, wr))
                 continue; /* closed for this event */
-            if (window_overlaps(m, w) && (w.start < m.start || w.end > m.end)) {
+            if (semantics_sessions_meet(&win->rules, m, w) &&
+                (w.start < m.start || w.end > m.end)) {
                 m = window_merge(m, w);
                 changed = 1;
             }
@@ -384,7 +387,7 @@ static int session_merge(stream_windows *win, uint32_t key, window_t proto, doub
     while (*link) {
         uint32_t i = *link;
         window_t w = {sn[i].start, sn[i].end};
-        if (!window_overlaps(m, w) || stream_windows_is_late(w, L, wr)) {
+        if (!semantics_sessions_meet(&win->rules, m, w) || stream_windows_is_late(w, L, wr)) {
             link = &sn[i].next;
             continue;
         }
@@ -431,6 +434,33 @@ static int session_merge(stream_windows *win, uint32_t key, window_t proto, doub
     return 0;
 }
 
+/* Whether proto meets (semantics_sessions_meet) a window of key that is
+ * live for wr: then, under drop_after_merge, the merged window's end is
+ * at least that window's, so it is not late either. */
+static int session_meets_live(const stream_windows *win, uint32_t key, window_t proto, double wr)
+{
+    const uint32_t *head = wmap_get(win->ses.idx, key, 0, 0);
+    if (!head)
+        return 0;
+    for (uint32_t i = *head; i; i = win->ses.v[i].next) {
+        window_t w = {win->ses.v[i].start, win->ses.v[i].end};
+        if (!stream_windows_is_late(w, win->lateness, wr) &&
+            semantics_sessions_meet(&win->rules, proto, w))
+            return 1;
+    }
+    return 0;
+}
+
+/* The session drop rule (semantics_rules.drop_after_merge): an element
+ * whose own window is late is dropped, unless the rule tests the merged
+ * window and the element joins a live session. */
+static int session_drops(const stream_windows *win, uint32_t key, window_t proto, double wr)
+{
+    if (!stream_windows_is_late(proto, win->lateness, wr))
+        return 0;
+    return !win->rules.drop_after_merge || !session_meets_live(win, key, proto, wr);
+}
+
 /* ------------------------------------------------------------------ apply */
 
 /* A window that is late for wr (the source watermark ev was read behind)
@@ -464,7 +494,7 @@ void stream_windows_apply(stream_windows *win, const workload_event *ev, double 
     if (win->wtype == WIN_SESSION) {
         window_t proto, m;
         window_assign(&win->env->c->window, ev->event_time, &proto, 1);
-        if (stream_windows_is_late(proto, L, wr)) {
+        if (session_drops(win, ev->key, proto, wr)) {
             metrics_dropped(win->env->m, ev, *win->env->clock);
             return;
         }

@@ -15,6 +15,9 @@
  *    its end while its ON_TIME pane is pending, at its clean-up time
  *    after (schedule_deadline).  Entries of windows merged away are
  *    dropped lazily when they come due.
+ *  - Sessions follow the profile's rules (model/semantics.h): which
+ *    windows meet (touching or not) and whether a late element is tested
+ *    on its own or on the merged window (session_drops).
  *  - The trigger (model/trigger.h) decides EARLY and LATE panes and,
  *    through its on_merge hook, which timer a merged session keeps.
  *  - Panes go to the sink (out, stream/sink.h) with the events they are
@@ -34,6 +37,7 @@
 #include "lib/heap.h"
 #include "lib/idpool.h"
 #include "lib/wmap.h"
+#include "model/semantics.h"
 #include "model/trigger.h"
 #include "model/window.h"
 
@@ -94,6 +98,7 @@ typedef struct stream_windows {
     int wtype;             /* enum config_window */
     double lateness;       /* allowed_lateness, s */
     int accumulating;
+    semantics_rules rules; /* the engine profile's rules (model/semantics.h) */
     double op_wm;          /* operator watermark */
     double rep_wm;         /* watermark reported downstream: never back */
     wmap_t *win;           /* (key, start, end) -> stream_swin */
