@@ -51,8 +51,12 @@ static void mb_trace(config_t *cf, const char *trace, int mode)
  *   batch at 20: reads t=4 -- its window [0,10) ends <= W = 11: dropped;
  *                emits [0,10) ON_TIME = 2 events; ends 20.6
  *   batch at 30: reads t=25, input over: every window final; ends 30.6
- * Append emits each window once, ON_TIME; update emits the changed
- * windows EARLY each batch and the final value ON_TIME.
+ * Append emits each window once, ON_TIME; update writes only the rows
+ * changed since the last trigger (Structured Streaming programming
+ * guide, "Output Modes": "only the rows that were updated in the Result
+ * Table since the last trigger"): [0,10) EARLY at 5.6 and 10.6, [10,20)
+ * EARLY at 15.6; the batches at 20 and 30 evict them unchanged, without a
+ * row; [20,30) changes in the last batch, which makes it final: ON_TIME.
  */
 Test(microbatch, append_trace)
 {
