@@ -51,8 +51,12 @@ static void mb_trace(config_t *cf, const char *trace, int mode)
  *   batch at 20: reads t=4 -- its window [0,10) ends <= W = 11: dropped;
  *                emits [0,10) ON_TIME = 2 events; ends 20.6
  *   batch at 30: reads t=25, input over: every window final; ends 30.6
- * Append emits each window once, ON_TIME; update emits the changed
- * windows EARLY each batch and the final value ON_TIME.
+ * Append emits each window once, ON_TIME; update writes only the rows
+ * changed since the last trigger (Structured Streaming programming
+ * guide, "Output Modes": "only the rows that were updated in the Result
+ * Table since the last trigger"): [0,10) EARLY at 5.6 and 10.6, [10,20)
+ * EARLY at 15.6; the batches at 20 and 30 evict them unchanged, without a
+ * row; [20,30) changes in the last batch, which makes it final: ON_TIME.
  */
 Test(microbatch, append_trace)
 {
@@ -577,4 +581,135 @@ Test(microbatch, folding_keeps_memory_flat)
                       "variant %d: %zu records held over 6,000 s, %zu over 600 s", i,
                       b.windows_held_max, a.windows_held_max);
     }
+}
+
+/* ---- Spark's MicroBatchExecution rules (issue 16 item 2) ---- */
+
+/* Runs cf and asserts its micro-batch panes (key,start,end,index,timing,
+ * emit,count,sum lines) equal want. */
+static void spark_panes(const config_t *cf, const char *want, sim_outcome *o)
+{
+    char dir[64];
+    trun(cf, dir, sizeof dir, o);
+    char *got = tpanes(dir, "microbatch");
+    cr_assert_str_eq(got, want, "panes:\n--- got\n%s--- want\n%s", got, want);
+    free(got);
+    trm_rf(dir);
+}
+
+/*
+ * Update mode across a no-data batch.  Sources: the Structured Streaming
+ * programming guide, "Output Modes" (update: "only the rows that were
+ * updated in the Result Table since the last trigger will be written");
+ * MicroBatchExecution.runBatch (the watermark is updated at the end of
+ * each batch, WatermarkTracker.updateWatermark, and used by the next);
+ * MicroBatchExecution.constructNextBatch / shouldRunAnotherBatch with
+ * spark.sql.streaming.noDataMicroBatches.enabled (a batch without new
+ * data runs when the new watermark lets state be evicted).
+ * spark_nodata.csv, key 1, (value, event time, arrival): (1,1,1),
+ * (2,3,7), (4,12,12), (8,30,30); trigger 5 s, batches 0.5 + 0.1 n s,
+ * delay 2 s, tumbling 10 s:
+ *   batch  5: reads t=1, W=-inf: [0,10) row (1,1) at 5.6
+ *   batch 10: reads t=3, W=-1:   [0,10) row (2,3) at 10.6
+ *   batch 15: reads t=12, W=1:   [10,20) row (1,4) at 15.6; W := 10
+ *   batch 20: no data, W=10 >= 10: evicts [0,10) (StateStoreSaveExec);
+ *             update mode writes nothing (the row did not change),
+ *             append mode writes it, ON_TIME at 20.5 (setup only)
+ *   batch 30: the last one (input over: every window final): [30,40)
+ *             changed (1,8) at 30.6; [10,20) is evicted unchanged, so
+ *             update writes no row for it, append writes it once.
+ */
+static void spark_nodata_cfg(config_t *cf, int mode)
+{
+    mb_trace(cf, "../microbatch/spark_nodata.csv", mode);
+}
+
+Test(microbatch, spark_update_mode_across_no_data_batch)
+{
+    config_t cf;
+    sim_outcome o;
+    spark_nodata_cfg(&cf, OUT_UPDATE);
+    spark_panes(&cf,
+                "1,0,10,0,EARLY,5.6,1,1\n"
+                "1,0,10,1,EARLY,10.6,2,3\n"
+                "1,10,20,0,EARLY,15.6,1,4\n"
+                "1,30,40,0,ON_TIME,30.6,1,8\n",
+                &o);
+    cr_assert_eq(o.summary[0].dropped_late, 0);
+    /* the same trace in append mode shows the no-data batch at 20 */
+    spark_nodata_cfg(&cf, OUT_APPEND);
+    spark_panes(&cf,
+                "1,0,10,0,ON_TIME,20.5,2,3\n"
+                "1,10,20,0,ON_TIME,30.6,1,4\n"
+                "1,30,40,0,ON_TIME,30.6,1,8\n",
+                &o);
+}
+
+/*
+ * A batch longer than its trigger interval.  Sources:
+ * MicroBatchExecution.runBatch + WatermarkTracker.updateWatermark (the
+ * watermark is the max event time of the batches executed so far minus
+ * the delay, updated when a batch ends, and used by the next batch),
+ * ProcessingTimeExecutor (a batch that overruns its trigger is followed
+ * at once by the next), the programming guide, "Handling Late Data and
+ * Watermarking" (data within the delay of the latest data processed is
+ * aggregated).  spark_overrun.csv, key 1: t = 1, 2, 3, 4, 4.5, 4.8
+ * arriving at t (values 1..32), then (64, t=9, arr 9), (128, t=4, arr 11),
+ * (256, t=40, arr 40); trigger 5 s, batches 1 + 1 s per event, delay 2 s,
+ * tumbling 5 s, append:
+ *   batch  5 -> 12: reads the six events, W = -inf; overruns 10
+ *   batch 12 -> 15: starts at once, reads t=9 and t=4 with W = 4.8 - 2
+ *            = 2.8 (only the first batch has been executed): [0,5) ends
+ *            after 2.8, so t=4 is aggregated (a grid-based watermark, of
+ *            the arrivals up to the trigger at 10, would have been 7 and
+ *            dropped it); W := 9 - 2 = 7
+ *   batch 15 -> 16: no data, W = 7 passes [0,5): ON_TIME at 16, 7 rows,
+ *            sum 191
+ *   batch 40 -> 42: the last one: [5,10) (64) and [40,45) (256).
+ */
+Test(microbatch, spark_overrunning_batch_watermark_used_by_next)
+{
+    config_t cf;
+    sim_outcome o;
+    mb_trace(&cf, "../microbatch/spark_overrun.csv", OUT_APPEND);
+    cf.window.size = 5;
+    cf.microbatch.setup_cost = 1;
+    cf.microbatch.per_event_cost = 1;
+    spark_panes(&cf,
+                "1,0,5,0,ON_TIME,16,7,191\n"
+                "1,5,10,0,ON_TIME,42,1,64\n"
+                "1,40,45,0,ON_TIME,42,1,256\n",
+                &o);
+    cr_assert_eq(o.summary[0].dropped_late, 0);
+    cr_assert_eq(o.summary[0].counted, 9);
+}
+
+/*
+ * Append-mode emission and the eviction boundary.  Sources:
+ * StateStoreSaveExec (append: a window is output and its state removed
+ * once the watermark predicate, window end <= watermark, holds;
+ * WatermarkSupport.watermarkExpression on the window's end), and the
+ * same predicate filtering late input rows; the programming guide,
+ * "Handling Late Data and Watermarking" (append: the final count is
+ * written when the watermark passes the window's end).
+ * spark_boundary.csv, key 1: (1, t=1, arr 1), (2, t=12, arr 12),
+ * (4, t=9.5, arr 21), (8, t=10, arr 22); trigger 5 s, batches 0.5 +
+ * 0.1 n, delay 2, tumbling 10 s, append:
+ *   batch  5: reads t=1; batch 15: reads t=12 (W=-1); W := 10
+ *   batch 20: no data, W = 10 = end of [0,10): emitted at 20.5, (1,1)
+ *   batch 25: the last one, reads t=9.5 and t=10 with W = 10: t=9.5's
+ *            window [0,10) ends <= W: dropped; t=10 starts [10,20)
+ *            (end 20 > W): kept; emitted at 25.7 with t=12: (2,10).
+ */
+Test(microbatch, spark_append_emission_at_eviction_boundary)
+{
+    config_t cf;
+    sim_outcome o;
+    mb_trace(&cf, "../microbatch/spark_boundary.csv", OUT_APPEND);
+    spark_panes(&cf,
+                "1,0,10,0,ON_TIME,20.5,1,1\n"
+                "1,10,20,0,ON_TIME,25.7,2,10\n",
+                &o);
+    cr_assert_eq(o.summary[0].dropped_late, 1);
+    cr_assert_eq(o.summary[0].counted, 3);
 }

@@ -409,30 +409,35 @@ long jobs_store_emit(jobs_store *st, double due, double emit_time,
         int final = id.end <= due;
         if (final ? (b->closed && !b->dirty) : !b->dirty)
             continue; /* nothing new since its last pane (a repeat id) */
-        pane_t p;
-        memset(&p, 0, sizeof p);
-        p.key = id.key;
-        p.start = id.start;
-        p.end = id.end;
-        p.index = b->panes++;
-        p.timing = final ? final_timing : update_timing;
-        p.emit_time = emit_time;
-        p.count = b->count;
-        p.sum = b->sum;
-        b->dirty = 0;
-        if (metrics_pane(m, &p) != 0)
-            return -1;
-        panes++;
-        if (id.end < st->out_min_end)
-            st->out_min_end = id.end;
-        for (uint32_t j = b->head; j != NIL;) {
-            uint32_t next = st->pool[j].next;
-            metrics_visible(m, &st->pool[j].ev, emit_time);
-            idpool_put(&st->held_p, st->pool, j);
-            st->held--;
-            j = next;
+        /* update mode (track_dirty): a window made final with nothing new
+         * since its last pane is evicted without one (Spark writes only
+         * the rows updated since the last trigger) */
+        if (!(final && st->track_dirty && !b->dirty)) {
+            pane_t p;
+            memset(&p, 0, sizeof p);
+            p.key = id.key;
+            p.start = id.start;
+            p.end = id.end;
+            p.index = b->panes++;
+            p.timing = final ? final_timing : update_timing;
+            p.emit_time = emit_time;
+            p.count = b->count;
+            p.sum = b->sum;
+            b->dirty = 0;
+            if (metrics_pane(m, &p) != 0)
+                return -1;
+            panes++;
+            if (id.end < st->out_min_end)
+                st->out_min_end = id.end;
+            for (uint32_t j = b->head; j != NIL;) {
+                uint32_t next = st->pool[j].next;
+                metrics_visible(m, &st->pool[j].ev, emit_time);
+                idpool_put(&st->held_p, st->pool, j);
+                st->held--;
+                j = next;
+            }
+            b->head = b->tail = NIL;
         }
-        b->head = b->tail = NIL;
         if (final) {
             int was_closed = b->closed;
             if (!was_closed)

@@ -116,7 +116,10 @@ enum jobs_add {
 
 /* A store for windows of type w (not none).  retain_closed: keep emitted
  * (closed) windows for restatement.  track_dirty: remember every window
- * changed since its last pane (update output mode).  late_by_time
+ * changed since its last pane (update output mode), and close a window
+ * made final with nothing new since its last pane without a pane (Spark's
+ * update mode writes only the rows changed since the last trigger; its
+ * state is still evicted).  late_by_time
  * (sessions, without retain_closed): an event is late when its event time
  * is <= the horizon, rather than when the session it would join ends by
  * then; so no accepted event can touch a session already emitted and
@@ -133,8 +136,9 @@ int jobs_store_add(jobs_store *st, const workload_event *ev, double horizon, int
 /* Emits, at emit_time, every open window with end <= due and every window
  * marked for re-emission, in (end, start, key) order.  A window with
  * end <= due gets timing final_timing and is closed (kept when the store
- * retains closed windows, else freed); a changed window with end > due
- * gets update_timing.  Events held for an emitted window become visible.
+ * retains closed windows, else freed; with track_dirty an unchanged one
+ * is closed without a pane); a changed window with end > due gets
+ * update_timing.  Events held for an emitted window become visible.
  * Returns the number of panes, or -1 on OOM / write error. */
 long jobs_store_emit(jobs_store *st, double due, double emit_time,
                      int final_timing, int update_timing, metrics_t *m);

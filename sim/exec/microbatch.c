@@ -36,12 +36,14 @@ typedef struct mb {
     int job_final;
     double job_wm;          /* W of the running batch */
     double wm;              /* W of the last batch (-inf: none yet) */
-    /* interval > 0: max event time of the arrivals in trigger intervals
-     * before cur_slot, and in cur_slot itself */
-    double cur_slot, max_before, max_in;
-    /* interval = 0: max event time over every event read so far, and over
-     * every event arrived so far */
-    double max_read, max_arrived;
+    /* The shadow: the data batches of this run as if no crash had
+     * happened (triggers, costs and slowdowns only), which fix every
+     * event's watermark.  sh_s, sh_e: start and end of the last one
+     * started; sh_max: max event time of the events it and the ones
+     * before read; sh_np events wait for the next one, the first arrived
+     * at sh_a0, their max event time sh_pmax. */
+    double sh_s, sh_e, sh_max, sh_a0, sh_pmax;
+    uint64_t sh_np;
 } mb_t;
 
 static void mb_oom(mb_t *b)
@@ -69,21 +71,71 @@ static void input_free(mb_input *a)
     a->hz_cap = 0;
 }
 
-/* Trigger interval k holds the arrivals in ((k-1) I, k I]. */
-static double slot_of(const mb_t *b, double t) { return ceil(t / b->p.interval); }
+/* The first trigger time >= t. */
+static double mb_grid(const mb_t *b, double t)
+{
+    double I = b->p.interval;
+    if (I <= 0)
+        return t;
+    double k = ceil(t / I);
+    double g = k * I;
+    while (g < t) /* rounding */
+        g = ++k * I;
+    return g;
+}
 
-/* The watermark a batch starting at t uses.  interval > 0: max event time
- * of the arrivals before t's trigger interval, minus the delay (what the
- * batches before have read when they keep up with the trigger); interval
- * = 0: of the events read by the batches before (Spark's rule). */
+/* When the shadow's next batch starts (it has events waiting): as soon
+ * as the last one ended, at the first trigger after its start
+ * (ProcessingTimeExecutor), when the first waiting event arrived during
+ * it; else at the first trigger after that arrival. */
+static double sh_next(const mb_t *b)
+{
+    if (b->sh_a0 <= b->sh_e) {
+        double g = b->p.interval > 0 ? mb_grid(b, nextafter(b->sh_s, INFINITY)) : b->sh_e;
+        return g > b->sh_e ? g : b->sh_e;
+    }
+    return mb_grid(b, b->sh_a0);
+}
+
+/* Max event time of the events read by the shadow batches started before
+ * t (t >= every arrival so far; pure). */
+static double sh_max_before(const mb_t *b, double t)
+{
+    if (b->sh_np > 0 && sh_next(b) < t)
+        return fmax(b->sh_max, b->sh_pmax);
+    return b->sh_max;
+}
+
+/* An event arrives at t: starts the shadow batch due before t, if any,
+ * and counts the event as waiting for the next one.  Returns the event's
+ * watermark: of the shadow batches before the one that reads it. */
+static double sh_arrive(mb_t *b, const workload_event *ev, double t)
+{
+    if (b->sh_np > 0) {
+        double ns = sh_next(b);
+        if (ns < t) {
+            const struct config_microbatch *p = &b->p;
+            b->sh_s = ns;
+            b->sh_e = jobs_work_end(b->run.fs, ns,
+                                    p->setup_cost + (double)b->sh_np * p->per_event_cost / p->parallelism);
+            b->sh_max = fmax(b->sh_max, b->sh_pmax);
+            b->sh_np = 0;
+            b->sh_pmax = -INFINITY;
+        }
+    }
+    if (b->sh_np++ == 0)
+        b->sh_a0 = t;
+    if (ev->event_time > b->sh_pmax)
+        b->sh_pmax = ev->event_time;
+    return b->sh_max - b->p.watermark_delay;
+}
+
+/* The watermark of a batch starting at t: max event time read by the
+ * shadow batches before t, minus the delay (Spark's, from the batches
+ * executed before; equal to it when the batches are the shadow's). */
 static double mb_w_at(const mb_t *b, double t)
 {
-    double mx;
-    if (b->p.interval > 0)
-        mx = slot_of(b, t) > b->cur_slot ? fmax(b->max_before, b->max_in) : b->max_before;
-    else
-        mx = b->max_read;
-    double w = mx - b->p.watermark_delay;
+    double w = sh_max_before(b, t) - b->p.watermark_delay;
     return w > b->wm ? w : b->wm;
 }
 
@@ -99,19 +151,6 @@ static int mb_wanted(mb_t *b, double t)
     if (b->input_ended)
         return jobs_store_windows(b->run.st) > 0;
     return jobs_store_has_due(b->run.st, mb_w_at(b, t));
-}
-
-/* The first trigger time >= t. */
-static double mb_grid(const mb_t *b, double t)
-{
-    double I = b->p.interval;
-    if (I <= 0)
-        return t;
-    double k = ceil(t / I);
-    double g = k * I;
-    while (g < t) /* rounding */
-        g = ++k * I;
-    return g;
 }
 
 static void mb_on_trigger(void *ctx, void *arg, uint64_t data);
@@ -147,8 +186,6 @@ static void mb_ended(void *owner)
     }
     for (size_t i = 0; i < b->job.ev.n; i++) {
         const workload_event *ev = &b->job.ev.v[i];
-        if (ev->event_time > b->max_read)
-            b->max_read = ev->event_time;
         if (jobs_fold(j, ev, b->job.hz[i], update) != 0)
             return;
     }
@@ -233,8 +270,7 @@ static void *mb_create(sim_t *s, exec_t *e, char *err, size_t errlen)
     b->m = e->metrics;
     b->p = c->microbatch;
     b->wm = -INFINITY;
-    b->cur_slot = -INFINITY;
-    b->max_before = b->max_in = b->max_read = b->max_arrived = -INFINITY;
+    b->sh_s = b->sh_e = b->sh_max = b->sh_pmax = -INFINITY;
     return b;
 oom:
     mb_destroy(b);
@@ -246,22 +282,7 @@ static void mb_on_arrival(void *self, const workload_event *ev)
 {
     mb_t *b = self;
     jobs_arrival(&b->run, ev);
-    double hz = -INFINITY;
-    if (b->p.interval > 0) {
-        double s = slot_of(b, ev->arrival_time);
-        if (s > b->cur_slot) {
-            b->max_before = fmax(b->max_before, b->max_in);
-            b->max_in = -INFINITY;
-            b->cur_slot = s;
-        }
-        if (ev->event_time > b->max_in)
-            b->max_in = ev->event_time;
-        hz = b->max_before - b->p.watermark_delay;
-    } else {
-        hz = b->max_arrived - b->p.watermark_delay;
-        if (ev->event_time > b->max_arrived)
-            b->max_arrived = ev->event_time;
-    }
+    double hz = sh_arrive(b, ev, sim_now(b->sim));
     if (input_push(&b->in, ev, hz) != 0) {
         mb_oom(b);
         return;

@@ -7,42 +7,50 @@
  *    soon as the previous one ends).  At a trigger a batch runs when there
  *    is something to do: new input, or a window that the current watermark
  *    makes final (Spark's "no-data batch").  Otherwise nothing happens until
- *    the next arrival (an idle query costs nothing).
+ *    the next arrival (an idle query costs nothing).  So a no-data batch
+ *    runs when the watermark has advanced past the end of a window held
+ *    in state (MicroBatchExecution.constructNextBatch /
+ *    shouldRunAnotherBatch, spark.sql.streaming.noDataMicroBatches.enabled
+ *    = true, the default), in both output modes.
  *  - A batch reads every event that arrived up to its start (its offset
  *    range) and takes setup_cost + n x per_event_cost / parallelism.  A
  *    batch that overruns the next trigger delays it: the next batch starts
  *    when it ends and reads everything that arrived meanwhile (Spark's
  *    ProcessingTimeExecutor), so batches grow with the backlog and the
  *    setup cost is amortised.
- *  - Watermark W = max event time seen - watermark_delay, never going
- *    back.  As in Spark it is computed from the data of the batches before
- *    and used by the next batch, for both dropping and emitting:
+ *  - Watermark (Spark's MicroBatchExecution.runBatch and
+ *    WatermarkTracker.updateWatermark): W of a batch = max event time
+ *    read by the batches executed before it - watermark_delay, never
+ *    going back; it is updated when a batch ends, whatever the trigger
+ *    grid, and used by the next batch, for both dropping and emitting:
  *      * an event's assignment to a window with end <= W is dropped; an
  *        event dropped from all its windows is late (metrics_dropped);
  *      * append mode: a window is emitted once, ON_TIME, by the first batch
  *        whose W >= its end, and its state is dropped;
- *      * update mode: every batch emits each window that changed in it
- *        (EARLY, the whole current value), and each window that W makes
- *        final (ON_TIME, the whole value, even if unchanged since its last
- *        EARLY pane); then the state is dropped.  There are no LATE panes:
- *        as in Spark, a row for a window behind the watermark is dropped,
- *        never used to correct a final result.
- *    Which events are dropped is pinned so that it does not depend on
- *    where batch boundaries fall (Spark itself only promises to keep rows
- *    within the delay, and "may or may not" drop later ones; pinning keeps
- *    the results of a run with crashes or overruns equal to the
- *    fault-free run, the invariant of issue 7):
- *      * interval > 0: the batch starting in trigger interval k, that is
- *        ((k-1) I, k I], uses W of the events that arrived in the
- *        intervals before k, and each event is judged against W of the
- *        intervals before its own arrival interval.  When batches keep up
- *        with the trigger this is exactly Spark's rule (the batches before
- *        have read just those events).
- *      * interval = 0: a batch emits with W of the events read by the
- *        batches before (Spark's rule), and each event is judged against W
- *        of the events that arrived before it (never later than Spark's
- *        W for it, so never more drops than Spark's promise allows).
- *    Either way no event can be added to a window after it was emitted.
+ *      * update mode: every batch writes each window that changed in it,
+ *        EARLY (the whole current value), or ON_TIME when the batch's W
+ *        also makes it final; a window made final with nothing new since
+ *        its last row is evicted without a row (the programming guide:
+ *        update writes "only the rows that were updated ... since the
+ *        last trigger").  There are no LATE panes: as in Spark, a row
+ *        for a window behind the watermark is dropped, never used to
+ *        correct a final result.
+ *    "The batches executed before" are those of a shadow schedule: the
+ *    data batches this run would have had without crashes (the trigger
+ *    grid, costs and slowdowns; sh_* in microbatch.c, O(1) per arrival),
+ *    and each event is judged against W of the shadow batches before the
+ *    one reading it.  Without crashes the shadow is the run's own
+ *    batches (exactly Spark's rule, overruns included); with crashes
+ *    Spark's W would depend on where the restart moved the batch
+ *    boundaries, and pinning it keeps the results of a run with crashes
+ *    equal to the fault-free run (the invariant of issue 7; Spark only
+ *    promises to keep rows within the delay).  A batch's W (at its
+ *    start t: of the shadow batches started before t) is never below
+ *    the W of an event it reads, nor above that of an event arriving
+ *    after it starts, so no event can be added to a window after it was
+ *    emitted.  No-data batches take no room in the shadow: when one
+ *    delays a data batch (interval 0, or setup_cost > interval) the
+ *    events are judged as if it had taken no time (sim/MODEL.md).
  *    Session windows: an event is late when its event time is <= W (so
  *    no accepted event can reach back into a session already emitted);
  *    update mode is refused with sessions, as Spark refuses it
