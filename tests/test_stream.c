@@ -334,12 +334,10 @@ Test(stream, watermark_perfect_is_the_oracle)
 
 Test(stream, watermark_percentile_known_answer)
 {
-    /* Delays 0.00, 0.01, ..., 9.99 (1000 values, each once): the exact
-     * 0.9-quantile by nearest rank is the 900th value, 8.99.  hist gives
-     * it within HIST_REL_ERR (1%); the estimate is refreshed after 1, 2,
-     * 4, ..., 512 observations and every 512 after, so after 1024 it is
-     * the quantile of all 1024 observations (1000 + 24 more of 0.00..0.23,
-     * which moves the rank by < 1%: the 922nd value of the 1024, 8.98). */
+    /* Delays 0.00, 0.01, ..., 9.99 (1000 values, each once), then 24 more
+     * of 0.00..0.23: the exact 0.9-quantile by nearest rank of the 1024 is
+     * the ceil(921.6) = 922nd smallest.  0.00..0.23 fill ranks 1..48 (two
+     * each), then j/100 for j >= 24 is at rank j + 25: rank 922 is 8.97. */
     config_t c;
     config_defaults(&c);
     c.stream.watermark_percentile = 0.9;
@@ -353,7 +351,7 @@ Test(stream, watermark_percentile_known_answer)
     }
     double got = watermark_get(w, &in);
     double dq = 2023.0 - got; /* last arrival 1000 + 1023 */
-    cr_assert(fabs(dq - 8.98) <= 0.011 * 8.98 + 0.01, "D_0.9 = %g, want 8.98 +- 1%%", dq);
+    cr_assert(fabs(dq - 8.97) <= 1e-9, "D_0.9 = %g, want 8.97", dq);
     watermark_free(w);
 }
 

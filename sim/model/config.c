@@ -208,8 +208,10 @@ static const struct config_key config_table[] = {
         "bounded: out-of-orderness bound (Flink forBoundedOutOfOrderness)"),
     DBL("stream", "watermark_percentile", stream.watermark_percentile, "0.99", "share",
         0, 1, LO_OPEN,
-        "percentile: q; watermark = latest arrival time - the q-quantile of the delays "
-        "seen so far, so about a share q of events is on time"),
+        "percentile: q; watermark = latest arrival time - the exact q-quantile of the "
+        "delays (arrival - event time) of the n events read so far, by nearest rank "
+        "(the ceil(q*n)-th smallest; q = 1: the largest), so about a share q of events "
+        "is on time"),
     PATH("stream", "watermark_file", stream.watermark_file,
          "scripted: CSV time,watermark (a step function in processing time, like "
          "Beam TestStream); relative to the config file's folder; empty = none"),
