@@ -716,7 +716,9 @@ Test(stream, hand_bounded_zero_drops)
  *                         on time: the window ends at 10)
  *   @8: W = 10 with no event: [0,10) ON_TIME @8 n=2 s=3
  *   id3 k1 v4 t=9  a=9    10 <= W < 12: LATE #1 @9 n=1 s=4
- *   id4 k1 v8 t=10 a=10   [10,20); end: ON_TIME @10 n=1 s=8 */
+ *   id4 k1 v8 t=10 a=10   [10,20); the input ends, but the script is
+ *                         followed to its last step (Beam's TestStream):
+ *   @20: W = 30: [10,20) ON_TIME @20 n=1 s=8; then the drain */
 Test(stream, hand_scripted_watermark)
 {
     const char *rows = "1,1,1,1,1\n2,1,2,4,4\n3,1,4,9,9\n4,1,8,10,10\n";
@@ -726,12 +728,56 @@ Test(stream, hand_scripted_watermark)
     const char *want[] = {
         "1 [0,10) #0 ON_TIME @8 n=2 s=3",
         "1 [0,10) #1 LATE @9 n=1 s=4",
-        "1 [10,20) #0 ON_TIME @10 n=1 s=8",
+        "1 [10,20) #0 ON_TIME @20 n=1 s=8",
         NULL};
     run_t r;
     run_trace(rows, sets, &r);
     expect_panes(&r, want);
     done(&r);
+}
+
+/* A script with steps long after the last arrival, early firings 3 s
+ * after a pane's first element (tumbling 10, discarding).
+ * Script: 1->0, 30->10, 45->20, 60->25.
+ *   id1 k1 v1 t=1  a=1    [0,10), early timer @4
+ *   @4   EARLY [0,10) #0 n=1 s=1
+ *   id2 k1 v2 t=12 a=12   [10,20), early timer @15
+ *   @15  EARLY [10,20) #0 n=1 s=2
+ *   id3 k1 v4 t=22 a=22   [20,30), early timer @25; the input ends here
+ *   @25  EARLY [20,30) #0 n=1 s=4      (the timer still fires: W = 0)
+ *   @30  W = 10: ON_TIME [0,10) #1 n=0 (empty: discarding)
+ *   @45  W = 20: ON_TIME [10,20) #1 n=0
+ *   @60  W = 25, the last step; then the drain (W = +inf) fires
+ *        ON_TIME [20,30) #1 n=0 at 60.
+ * Before issue 16 the drain came at the input's end (22): ON_TIME panes
+ * @22 for all three windows and no early pane for [20,30). */
+Test(stream, hand_scripted_followed_to_its_end)
+{
+    char dir[] = "/tmp/sluice_script_XXXXXX", path[128], kv[200];
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/wm.csv", dir);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs("time,watermark\n1,0\n30,10\n45,20\n60,25\n", f);
+    fclose(f);
+    snprintf(kv, sizeof kv, "stream.watermark_file=%s", path);
+    const char *rows = "1,1,1,1,1\n2,1,2,12,12\n3,1,4,22,22\n";
+    const char *sets[] = {"window.type=tumbling", "window.size=10", "stream.watermark=scripted",
+                          kv, "stream.early_delay=3", NULL};
+    const char *want[] = {
+        "1 [0,10) #0 EARLY @4 n=1 s=1",
+        "1 [10,20) #0 EARLY @15 n=1 s=2",
+        "1 [20,30) #0 EARLY @25 n=1 s=4",
+        "1 [0,10) #1 ON_TIME @30 n=0 s=0",
+        "1 [10,20) #1 ON_TIME @45 n=0 s=0",
+        "1 [20,30) #1 ON_TIME @60 n=0 s=0",
+        NULL};
+    run_t r;
+    run_trace(rows, sets, &r);
+    expect_panes(&r, want);
+    done(&r);
+    remove(path);
+    rmdir(dir);
 }
 
 Test(stream, hand_scripted_bad_file_is_an_input_error)

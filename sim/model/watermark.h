@@ -47,7 +47,10 @@
  *                 so fields may be quoted):
  *                 W(now) = watermark of the last row with
  *                 time <= now, -infinity before the first row.  Like
- *                 Beam's TestStream.advanceWatermarkTo.
+ *                 Beam's TestStream.advanceWatermarkTo: the stream
+ *                 executor follows the script to its last step even after
+ *                 the input ended (next_change < +infinity holds the
+ *                 drain back), then drains (W = +infinity).
  *  - Adding a policy: write `const watermark_type watermark_mine = {...}` (its own file
  *    sim/watermark_mine.c is fine, everything else static), declare it below and
  *    add one line to watermark_types[] in model/watermark.c and its word to model/config.c's table.

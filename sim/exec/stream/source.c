@@ -214,7 +214,9 @@ void stream_source_refresh(stream_source *src)
 {
     watermark_input in;
     double v;
-    if (src->input_ended && src->log.read == src->log.end) {
+    if (src->input_ended && src->log.read == src->log.end &&
+        watermark_next_change(src->wm, *src->env->clock) == INFINITY) {
+        /* drained; a scripted watermark is followed to its last step first */
         src->src_wm = INFINITY;
         return;
     }
