@@ -7,8 +7,9 @@
  *    the panes each one must produce are derived by hand in the comment
  *    above it and compared exactly (key, window, index, timing, emit
  *    time, count, sum).  Unless a test says otherwise: one worker,
- *    constant service time 1e-9 s (service_mean must be > 0; so an event
- *    is processed at its arrival as far as the 6 digits of %g show),
+ *    constant service time 1e-9 s (so an event is processed at its
+ *    arrival as far as the 6 digits of %g show; hand_zero_service_time
+ *    uses 0),
  *    no checkpoints.  Trace rows are id,key,value,event_time,arrival_time.
  *  - queue_*: with window none and Poisson arrivals the executor is a
  *    plain queue; mean sojourn against M/M/1, M/D/1 and M/M/c (Erlang C).
@@ -74,7 +75,7 @@ static const char *const hand_base[] = {
     "run.executors=stream",
     "workload.source=trace",
     "stream.service=constant",
-    "stream.service_mean=1e-9", /* must be > 0; below %g's 6 digits */
+    "stream.service_mean=1e-9", /* below %g's 6 digits */
     "stream.parallelism=1",
     "stream.buffer=100",
     "stream.checkpoint_interval=0",
@@ -789,6 +790,39 @@ Test(stream, hand_scripted_bad_file_is_an_input_error)
     cr_assert_eq(r.status, SIM_ERR);
     cr_assert(strstr(r.err, "watermark_bad_order.csv:4:") != NULL, "err: %s", r.err);
     done(&r);
+}
+
+/* Zero-cost processing (issue 16 item 4): service_mean = 0, window none,
+ * one worker.  Every event is processed at its arrival, even two arriving
+ * together: each ON_TIME pane [t,t] is emitted at exactly its arrival, so
+ * the processing latency (arrival to emit) is 0; checkpoints that cost 0
+ * (exactly_once, every 1 s) pause nothing.  With exponential and lognormal
+ * service as well (mean 0: every draw is 0). */
+Test(stream, hand_zero_service_time)
+{
+    static const char *const svc[] = {"stream.service=constant", "stream.service=exponential",
+                                      "stream.service=lognormal"};
+    const char *rows = "1,1,1,0.5,1\n2,2,2,1,2.25\n3,1,4,2,2.25\n4,3,8,3,7\n";
+    for (int k = 0; k < 3; k++) {
+        const char *sets[] = {"window.type=none", "stream.service_mean=0", svc[k],
+                              "stream.checkpoint_interval=1", "stream.checkpoint_cost=0",
+                              "stream.guarantee=at_least_once", NULL};
+        const char *want[] = {
+            "1 [0.5,0.5) #0 ON_TIME @1 n=1 s=1",
+            "2 [1,1) #0 ON_TIME @2.25 n=1 s=2",
+            "1 [2,2) #0 ON_TIME @2.25 n=1 s=4",
+            "3 [3,3) #0 ON_TIME @7 n=1 s=8",
+            NULL};
+        char inv[64];
+        run_t r;
+        run_trace(rows, sets, &r);
+        expect_panes(&r, want);
+        cr_assert_eq(summary_num(r.dir, "proc_lat_mean"), 0, "%s", svc[k]);
+        cr_assert_eq(summary_num(r.dir, "proc_lat_p99"), 0, "%s", svc[k]);
+        summary_field(r.dir, "invariants", inv, sizeof inv);
+        cr_assert_str_eq(inv, "ok", "%s", svc[k]);
+        done(&r);
+    }
 }
 
 /* Window none, service constant 1, one worker: a FIFO queue.

@@ -226,8 +226,9 @@ static const struct config_key config_table[] = {
         "0 = no early panes"),
     ENUM("stream", "service", stream.service, "exponential", w_service,
          "distribution of the per-event service time"),
-    DBL("stream", "service_mean", stream.service_mean, "0.002", "s", 0, INF, LO_OPEN,
-        "mean service time of one event on one worker (capacity = parallelism/service_mean)"),
+    DBL("stream", "service_mean", stream.service_mean, "0.002", "s", 0, INF, 0,
+        "mean service time of one event on one worker (capacity = parallelism/service_mean); "
+        "0 = processing takes no time (pure-semantics runs)"),
     DBL("stream", "service_sigma", stream.service_sigma, "0.5", "", 0, 10, 0,
         "lognormal service: sigma of log(service time); the mean stays service_mean"),
     INT("stream", "parallelism", stream.parallelism, "1", "workers", 1, 4096,

@@ -503,10 +503,10 @@ void *stream_job_create(sim_t *sim, exec_t *e, char *err, size_t errlen)
     staging = c->stream.guarantee == GUAR_EXACTLY_ONCE &&
               (c->stream.checkpoint_interval > 0 || s->f.crashy);
     /* config_validate (model/config.c) has checked these: parallelism in
-     * [1, 4096], buffer in [1, 1e6], service_mean > 0, and the watermark
+     * [1, 4096], buffer in [1, 1e6], service_mean >= 0, and the watermark
      * is one of its words, which name the policies of model/watermark.c. */
     assert(c->stream.parallelism >= 1 && c->stream.buffer >= 1);
-    assert(c->stream.service_mean > 0);
+    assert(c->stream.service_mean >= 0);
     wt = watermark_lookup(config_word("stream", "watermark", c->stream.watermark));
     assert(wt);
     if (stream_source_init(&s->src, &s->env, wt, s->f.crashy, err, errlen) != 0)
