@@ -363,7 +363,7 @@ Test(cfg, first_error_wins)
     config_defaults(&c);
     cr_assert_eq(config_load(&c, name, err, sizeof err), CFG_ERR);
     snprintf(expect, sizeof expect,
-             "%s:5: stream.service_mean: -1 is out of range: must be > 0 s", name);
+             "%s:5: stream.service_mean: -1 is out of range: must be >= 0 s", name);
     cr_assert_str_eq(err, expect);
     unlink(name);
 }

@@ -225,8 +225,10 @@ static const struct config_key config_table[] = {
         "bounded: out-of-orderness bound (Flink forBoundedOutOfOrderness)"),
     DBL("stream", "watermark_percentile", stream.watermark_percentile, "0.99", "share",
         0, 1, LO_OPEN,
-        "percentile: q; watermark = latest arrival time - the q-quantile of the delays "
-        "seen so far, so about a share q of events is on time"),
+        "percentile: q; watermark = latest arrival time - the exact q-quantile of the "
+        "delays (arrival - event time) of the n events read so far, by nearest rank "
+        "(the ceil(q*n)-th smallest; q = 1: the largest), so about a share q of events "
+        "is on time"),
     PATH("stream", "watermark_file", stream.watermark_file,
          "scripted: CSV time,watermark (a step function in processing time, like "
          "Beam TestStream); relative to the config file's folder; empty = none"),
@@ -241,8 +243,9 @@ static const struct config_key config_table[] = {
         "0 = no early panes"),
     ENUM("stream", "service", stream.service, "exponential", w_service,
          "distribution of the per-event service time"),
-    DBL("stream", "service_mean", stream.service_mean, "0.002", "s", 0, INF, LO_OPEN,
-        "mean service time of one event on one worker (capacity = parallelism/service_mean)"),
+    DBL("stream", "service_mean", stream.service_mean, "0.002", "s", 0, INF, 0,
+        "mean service time of one event on one worker (capacity = parallelism/service_mean); "
+        "0 = processing takes no time (pure-semantics runs)"),
     DBL("stream", "service_sigma", stream.service_sigma, "0.5", "", 0, 10, 0,
         "lognormal service: sigma of log(service time); the mean stays service_mean"),
     INT("stream", "parallelism", stream.parallelism, "1", "workers", 1, 4096,

@@ -11,7 +11,6 @@
 #include <string.h>
 
 #include "lib/csvread.h"
-#include "lib/hist.h"
 #include "lib/vec.h"
 
 #define WM_LINE_MAX 510 /* characters of one watermark_file line */
@@ -86,49 +85,132 @@ const watermark_type watermark_bounded = {
 
 /* ------------------------------------------------------------- percentile */
 
-#define PCT_REFRESH 512 /* observations between two quantile scans */
+/* A max-heap of doubles in a growable array (lib/vec's growth rule).  The
+ * percentile policy keeps two: lo holds the k smallest delays, hi the
+ * others negated (so that its top is their least). */
+typedef struct dheap {
+    double *v;
+    size_t n, cap;
+} dheap;
+
+static void dheap_up(double *v, size_t i)
+{
+    double x = v[i];
+    while (i > 0 && v[(i - 1) / 2] < x) {
+        v[i] = v[(i - 1) / 2];
+        i = (i - 1) / 2;
+    }
+    v[i] = x;
+}
+
+static void dheap_down(double *v, size_t n, size_t i)
+{
+    double x = v[i];
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n)
+            break;
+        if (c + 1 < n && v[c + 1] > v[c])
+            c++;
+        if (!(v[c] > x))
+            break;
+        v[i] = v[c];
+        i = c;
+    }
+    v[i] = x;
+}
+
+static int dheap_push(dheap *h, double x)
+{
+    if (vec_ensure(&h->v, &h->cap, h->n + 1, sizeof *h->v) != VEC_OK)
+        return WM_ERR;
+    h->v[h->n] = x;
+    dheap_up(h->v, h->n++);
+    return WM_OK;
+}
+
+static double dheap_pop(dheap *h)
+{
+    double top = h->v[0];
+    if (--h->n > 0) {
+        h->v[0] = h->v[h->n];
+        dheap_down(h->v, h->n, 0);
+    }
+    return top;
+}
+
+/* dst := src; WM_ERR (dst emptied) out of memory. */
+static int dheap_copy(dheap *dst, const dheap *src)
+{
+    dst->n = 0;
+    if (vec_ensure(&dst->v, &dst->cap, src->n, sizeof *dst->v) != VEC_OK)
+        return WM_ERR;
+    if (src->n)
+        memcpy(dst->v, src->v, src->n * sizeof *src->v);
+    dst->n = src->n;
+    return WM_OK;
+}
 
 typedef struct pct_state {
     double q;
-    hist_t *delays;        /* arrival - event time, s */
+    dheap lo;              /* the k = pct_rank(q, n) smallest delays, max on top */
+    dheap hi;              /* the n - k others, negated */
     double last_arrival;   /* latest arrival time read */
-    double d_q;            /* current estimate of the q-quantile delay */
+    double d_q;            /* the k-th smallest delay (INFINITY before any) */
     uint64_t n;            /* observations */
-    uint64_t next_refresh; /* observation count of the next scan */
+    int frozen;            /* out of memory once: d_q no longer moves */
 } pct_state;
+
+uint64_t watermark_pct_rank(double q, uint64_t n)
+{
+    double k = ceil(q * (double)n);
+    if (k < 1)
+        return n ? 1 : 0;
+    return k > (double)n ? n : (uint64_t)k;
+}
 
 static int pct_init(void *state, const config_t *c, const volatile int *stop, char *err,
                     size_t errlen)
 {
-    (void)stop;
     pct_state *p = state;
+    (void)stop; (void)err; (void)errlen;
     p->q = c->stream.watermark_percentile;
-    p->delays = hist_alloc();
-    if (!p->delays) {
-        snprintf(err, errlen, "percentile watermark: out of memory");
-        return WM_ERR;
-    }
     p->last_arrival = -INFINITY;
     p->d_q = INFINITY;
-    p->next_refresh = 1;
     return WM_OK;
 }
 
 static void pct_free(void *state)
 {
     pct_state *p = state;
-    hist_free(p->delays);
+    free(p->lo.v);
+    free(p->hi.v);
+}
+
+/* Adds delay d and moves at most one element so that lo holds exactly the
+ * k smallest (k grows by 0 or 1 per observation since q <= 1). */
+static int pct_insert(pct_state *p, double d)
+{
+    uint64_t k = watermark_pct_rank(p->q, p->n + 1);
+    int r = (p->lo.n > 0 && d < p->lo.v[0]) ? dheap_push(&p->lo, d) : dheap_push(&p->hi, -d);
+    if (r != WM_OK)
+        return WM_ERR;
+    if (p->lo.n > k)
+        r = dheap_push(&p->hi, -dheap_pop(&p->lo));
+    else if (p->lo.n < k)
+        r = dheap_push(&p->lo, -dheap_pop(&p->hi));
+    return r;
 }
 
 static void pct_observe(void *state, const workload_event *ev)
 {
     pct_state *p = state;
-    hist_add(p->delays, ev->arrival_time - ev->event_time);
     p->last_arrival = ev->arrival_time;
-    if (++p->n == p->next_refresh) {
-        p->d_q = hist_quantile(p->delays, p->q);
-        p->next_refresh = p->n < PCT_REFRESH ? 2 * p->n : p->n + PCT_REFRESH;
-    }
+    if (!p->frozen && pct_insert(p, ev->arrival_time - ev->event_time) != WM_OK)
+        p->frozen = 1; /* a pop whose push failed lost one delay: stop here */
+    p->n++;
+    if (!p->frozen)
+        p->d_q = p->lo.v[0];
 }
 
 static double pct_get(void *state, const watermark_input *in)
@@ -142,11 +224,12 @@ static void pct_copy(void *dst, const void *src)
 {
     pct_state *d = dst;
     const pct_state *f = src;
-    hist_t *h = d->delays;
+    dheap lo = d->lo, hi = d->hi;
     *d = *f;
-    d->delays = h;
-    hist_reset(h);
-    hist_merge(h, f->delays);
+    d->lo = lo;
+    d->hi = hi;
+    if (dheap_copy(&d->lo, &f->lo) != WM_OK || dheap_copy(&d->hi, &f->hi) != WM_OK)
+        d->frozen = 1;
 }
 
 const watermark_type watermark_percentile = {

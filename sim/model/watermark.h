@@ -16,19 +16,28 @@
  *                 arrived or not (the simulator's oracle, watermark_input.min_unread);
  *      bounded    max event time read - watermark_bound (Flink's
  *                 BoundedOutOfOrdernessWatermarks);
- *      percentile latest arrival time read - D_q, where D_q is the
+ *      percentile latest arrival time read - D_q, where D_q is the exact
  *                 q-quantile (q = watermark_percentile) of the delays
- *                 arrival - event time observed so far, kept in a
- *                 log-bucketed histogram (lib/hist.h: fixed memory, 1%
- *                 relative error).  An event read after an event with
+ *                 arrival - event time of all n events read so far, by
+ *                 nearest rank: the k-th smallest with
+ *                 k = watermark_pct_rank(q, n) = ceil(q*n) (computed in
+ *                 double, clamped to [1, n]).  Kept exactly in two heaps
+ *                 (the k smallest in a max-heap, the rest in a min-heap;
+ *                 k grows by 0 or 1 per event, so one insert moves at most
+ *                 one delay): O(log n) per event, 8 bytes per event read
+ *                 (about 80 MB for 10 million events; a checkpoint copy
+ *                 costs as much again), so q = 1 gives the largest delay
+ *                 seen.  If memory runs out the structure stops growing
+ *                 and D_q stays at its last value (deterministic; no
+ *                 error is raised).  An event read after an event with
  *                 arrival a finds W <= a' - D_q at its own arrival a', so
  *                 it is on time whenever its delay d = a' - t <= D_q:
  *                 a share q of the events (more, counting the slack up to
  *                 the window end) when delays are stationary.  Using the
  *                 arrival time instead of "now" keeps a backlog (events
  *                 read long after they arrived) from making them late.
- *                 D_q is refreshed after 1, 2, 4, ... 512 observations and
- *                 then every 512 (a quantile scan costs ~2,000 steps);
+ *                 D_q moves down as well as up (the executor keeps W
+ *                 monotone);
  *      scripted   a step function of processing time read from
  *                 watermark_file, CSV rows `time,watermark` (an optional
  *                 header row `time,watermark`, blank lines and #comments
@@ -38,7 +47,10 @@
  *                 so fields may be quoted):
  *                 W(now) = watermark of the last row with
  *                 time <= now, -infinity before the first row.  Like
- *                 Beam's TestStream.advanceWatermarkTo.
+ *                 Beam's TestStream.advanceWatermarkTo: the stream
+ *                 executor follows the script to its last step even after
+ *                 the input ended (next_change < +infinity holds the
+ *                 drain back), then drains (W = +infinity).
  *  - Adding a policy: write `const watermark_type watermark_mine = {...}` (its own file
  *    sim/watermark_mine.c is fine, everything else static), declare it below and
  *    add one line to watermark_types[] in model/watermark.c and its word to model/config.c's table.
@@ -48,14 +60,15 @@
  *  - A policy's state can be copied (watermark_copy) into another instance of the
  *    same type: the stream executor keeps one copy per checkpoint, so a
  *    restore replays the same watermarks for the same events.
- *  - Costs: observe and get are O(1) for every built-in policy (the
- *    percentile refresh is amortised O(1)); scripted next_change is O(1)
+ *  - Costs: observe and get are O(1) for every built-in policy except
+ *    percentile's observe (O(log n)); scripted next_change is O(1)
  *    amortised (a cursor moves forward as time does).
  */
 #ifndef SLUICE_WATERMARK_H
 #define SLUICE_WATERMARK_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "model/config.h"
 #include "model/workload.h"
 
@@ -121,6 +134,10 @@ watermark_t *watermark_alloc(const watermark_type *t, const config_t *c, char *e
 watermark_t *watermark_alloc_stop(const watermark_type *t, const config_t *c, const volatile int *stop, char *err,
                     size_t errlen);
 void watermark_free(watermark_t *w);
+
+/* The nearest rank of the percentile policy: ceil(q*n) clamped to [1, n]
+ * (0 when n = 0), q in (0, 1]. */
+uint64_t watermark_pct_rank(double q, uint64_t n);
 
 /* dst := src (same type, allocated from the same config).  O(state). */
 void watermark_copy(watermark_t *dst, const watermark_t *src);

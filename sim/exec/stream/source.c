@@ -231,10 +231,12 @@ static void source_poll(stream_source *src)
 }
 
 /* The end of the input: once the log is read, +infinity (Flink's final
- * MAX_WATERMARK); returns 1 then. */
+ * MAX_WATERMARK), except that a scripted watermark is followed to its
+ * last step first (its policy still has a next change); returns 1 then. */
 static int source_at_end(stream_source *src)
 {
-    if (!(src->input_ended && src->log.read == src->log.end))
+    if (!(src->input_ended && src->log.read == src->log.end) ||
+        watermark_next_change(src->wm, *src->env->clock) != INFINITY)
         return 0;
     src->src_wm = INFINITY;
     return 1;

@@ -370,8 +370,9 @@ static void on_restore(stream_t *s)
 
 /* ----------------------------------------------------------------- drain */
 
-/* After the input ended and everything was processed: the watermark is
- * +infinity (every window fired); stop the timers and commit the rest:
+/* After the input ended, everything was processed and the source
+ * watermark went to +infinity (at once, or after a scripted watermark's
+ * last step: on_wm_step comes back here), every window fired; stop the timers and commit the rest:
  * a running checkpoint commits everything staged when it completes;
  * otherwise a final checkpoint does (Flink's final checkpoint), again if
  * one is declined. */
@@ -381,8 +382,9 @@ static void maybe_drained(stream_t *s)
     if (s->state != STREAM_DRAINING && s->state != STREAM_DRAINED)
         return;
     if (s->state == STREAM_DRAINING) {
-        if (s->src.log.read < s->src.log.end || stream_source_in_flight(&s->src))
-            return;
+        if (s->src.log.read < s->src.log.end || stream_source_in_flight(&s->src) ||
+            s->src.src_wm < INFINITY)
+            return; /* src_wm: a scripted watermark still has steps (on_wm_step) */
         assert(s->win.op_wm == INFINITY);
         if (s->ck.timer) {
             stream_env_cancel(&s->env, s->ck.timer);
@@ -417,6 +419,7 @@ static void on_wm_step(stream_t *s)
     next = watermark_next_change(s->src.wm, *s->env.clock);
     if (next < INFINITY && s->state != STREAM_DRAINED && s->state != STREAM_DONE)
         s->src.wm_timer = stream_env_at(&s->env, next, STREAM_T_WM_STEP, 0);
+    maybe_drained(s); /* the input ended before the script's last step */
 }
 
 /* ---------------------------------------------------- periodic emission */
@@ -529,10 +532,10 @@ void *stream_job_create(sim_t *sim, exec_t *e, char *err, size_t errlen)
     staging = c->stream.guarantee == GUAR_EXACTLY_ONCE &&
               (c->stream.checkpoint_interval > 0 || s->f.crashy);
     /* config_validate (model/config.c) has checked these: parallelism in
-     * [1, 4096], buffer in [1, 1e6], service_mean > 0, and the watermark
+     * [1, 4096], buffer in [1, 1e6], service_mean >= 0, and the watermark
      * is one of its words, which name the policies of model/watermark.c. */
     assert(c->stream.parallelism >= 1 && c->stream.buffer >= 1);
-    assert(c->stream.service_mean > 0);
+    assert(c->stream.service_mean >= 0);
     wt = watermark_lookup(config_word("stream", "watermark", c->stream.watermark));
     assert(wt);
     if (stream_source_init(&s->src, &s->env, wt, s->f.crashy, err, errlen) != 0)
