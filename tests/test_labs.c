@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -115,5 +116,36 @@ Test(labs, a_file_with_warnings_fails_to_build) {
     cr_expect_eq(rc, 1);
     cr_expect(strstr(out, "FAIL  builds without warnings"), "%s", out);
     free(out);
+    util_rm_rf(dir);
+}
+
+/* build/labs/answers (make check-labs): a stale number is caught and named,
+ * --update rewrites it, and a marker sluice cannot answer is an error. */
+Test(labs, answers_catch_a_stale_number, .timeout = 120) {
+    char dir[256], sheet[300], cmd[1024], err[4096], cwd[512];
+    cr_assert(getcwd(cwd, sizeof cwd));
+    util_tmpdir(dir, sizeof dir);
+    snprintf(sheet, sizeof sheet, "%s/ANSWERS.md", dir);
+    FILE *f = fopen(sheet, "w");
+    cr_assert(f);
+    fprintf(f, "<!--run a: run %s/workloads/labs/00-getting-started/first.ini -->\n"
+               "events `1`<!--= a summary.csv executor=stream events %%.0f-->\n", cwd);
+    fclose(f);
+    snprintf(cmd, sizeof cmd, "SLUICE_BIN=%s build/labs/answers --check %s", util_bin(), sheet);
+    cr_expect_eq(util_shell(cmd, err, sizeof err), 1, "%s", err);
+    cr_expect(strstr(err, "ANSWERS.md:2: the sheet says 1, sluice now gives 12090"), "%s", err);
+    snprintf(cmd, sizeof cmd, "SLUICE_BIN=%s build/labs/answers --update %s", util_bin(), sheet);
+    cr_expect_eq(util_shell(cmd, err, sizeof err), 0, "%s", err);
+    size_t len;
+    char *text = util_slurp(sheet, &len);
+    cr_expect(text && strstr(text, "events `12090`<!--="), "%s", text ? text : "");
+    free(text);
+    f = fopen(sheet, "a");
+    cr_assert(f);
+    fprintf(f, "x `1`<!--= a summary.csv executor=stream no_such_column %%.0f-->\n");
+    fclose(f);
+    snprintf(cmd, sizeof cmd, "SLUICE_BIN=%s build/labs/answers --check %s", util_bin(), sheet);
+    cr_expect_eq(util_shell(cmd, err, sizeof err), 2, "%s", err);
+    cr_expect(strstr(err, "ANSWERS.md:3: no such column: no_such_column"), "%s", err);
     util_rm_rf(dir);
 }
