@@ -36,6 +36,10 @@ const volatile int *sim_stop(const sim_t *s);
  * valid as long as s; for per-event paths, which read it without a call. */
 const double *sim_clock(const sim_t *s);
 const config_t *sim_cfg(const sim_t *s);
+/* The caller's plug-in policies (sim_options.watermark_type and
+ * .trigger_type), or NULL: then the configured or default one applies. */
+const struct watermark_type *sim_watermark_type(const sim_t *s);
+const struct trigger_type *sim_trigger_type(const sim_t *s);
 /* Schedules fn(s, arg, data) at absolute time t >= now.  Returns 0 only
  * when memory ran out (the run then fails with SIM_ERR). */
 event_queue_handle sim_at(sim_t *s, double t, event_queue_fn fn, void *arg, uint64_t data);

@@ -56,6 +56,8 @@ typedef struct sample_ev {
 
 struct sim {
     config_t cfg;
+    const struct watermark_type *watermark_type; /* sim_options' plug-ins, or NULL */
+    const struct trigger_type *trigger_type;
     double now;
     event_queue_t *eq;
     workload_t *wl;
@@ -94,6 +96,8 @@ double sim_now(const sim_t *s) { return s->now; }
 const volatile int *sim_stop(const sim_t *s) { return s->stop; }
 const double *sim_clock(const sim_t *s) { return &s->now; }
 const config_t *sim_cfg(const sim_t *s) { return &s->cfg; }
+const struct watermark_type *sim_watermark_type(const sim_t *s) { return s->watermark_type; }
+const struct trigger_type *sim_trigger_type(const sim_t *s) { return s->trigger_type; }
 const fault_schedule *sim_faults(const sim_t *s) { return &s->faults; }
 
 event_queue_handle sim_at(sim_t *s, double t, event_queue_fn fn, void *arg, uint64_t data)
@@ -166,16 +170,20 @@ static void sim_free(sim_t *s)
 }
 
 /* with_truth: keep the ground truth (the fault-free reference needs none). */
-/* types: sim_options.exec_types (may be NULL). */
+/* opt: the caller's options (may be NULL): its exec_types and plug-in
+ * policies replace the built-in ones in this run. */
 static sim_t *sim_new(const config_t *c, FILE *panes, int with_truth, const volatile int *stop,
-                      const exec_type *const *types, char *err, size_t errlen)
+                      const sim_options *opt, char *err, size_t errlen)
 {
+    const exec_type *const *types = opt ? opt->exec_types : NULL;
     sim_t *s = calloc(1, sizeof *s);
     if (!s) {
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
     s->cfg = *c;
+    s->watermark_type = opt ? opt->watermark_type : NULL;
+    s->trigger_type = opt ? opt->trigger_type : NULL;
     s->panes = panes;
     s->stop = stop;
     s->sample_k = 1;
@@ -993,7 +1001,7 @@ int sim_run_opts(const config_t *c, const char *out_dir, const sim_options *opt,
         memset(&rc.faults.crash_times, 0, sizeof rc.faults.crash_times);
         memset(&rc.faults.checkpoint_failure_times, 0, sizeof rc.faults.checkpoint_failure_times);
         rc.faults.mtbf = 0;
-        ref = sim_new(&rc, NULL, 0, opt ? opt->stop : NULL, opt ? opt->exec_types : NULL, err,
+        ref = sim_new(&rc, NULL, 0, opt ? opt->stop : NULL, opt, err,
                       errlen);
         if (!ref)
             return SIM_ERR;
@@ -1016,7 +1024,7 @@ int sim_run_opts(const config_t *c, const char *out_dir, const sim_options *opt,
     fc.next = fc.min;
     FILE *wrows[EXEC_COUNT] = {0}, *trows[EXEC_COUNT] = {0};
     sim_t *s = sim_new(c, c->run.panes_csv ? panes : NULL, 1, opt ? opt->stop : NULL,
-                       opt ? opt->exec_types : NULL, err, errlen);
+                       opt, err, errlen);
     int status = SIM_ERR;
     for (int i = 0; s && i < s->nexec; i++) {
         /* Rows of the timeline and of folded windows wait in temporary

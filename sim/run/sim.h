@@ -90,6 +90,13 @@ typedef struct sim_options {
      * reference too.  A NULL array or entry: the registry's.  The types
      * must outlive the run.  See sim/README.md, "An executor". */
     const struct exec_type *const *exec_types;
+    /* Plug-in policies of the stream executor (a course exercise, a
+     * policy of your own): when set, this watermark policy runs instead
+     * of stream.watermark's, and this trigger instead of the default one
+     * (model/watermark.h, model/trigger.h say what a policy must do).
+     * Used by the fault-free reference too; must outlive the run. */
+    const struct watermark_type *watermark_type;
+    const struct trigger_type *trigger_type;
     /* Called with every timeline sample of the run (not of its fault-free
      * reference), in the order they are taken, whether or not out_dir is
      * given: a caller that needs the backlog over time reads it here

@@ -536,7 +536,9 @@ void *stream_job_create(sim_t *sim, exec_t *e, char *err, size_t errlen)
      * is one of its words, which name the policies of model/watermark.c. */
     assert(c->stream.parallelism >= 1 && c->stream.buffer >= 1);
     assert(c->stream.service_mean >= 0);
-    wt = watermark_lookup(config_word("stream", "watermark", c->stream.watermark));
+    wt = sim_watermark_type(sim);
+    if (!wt)
+        wt = watermark_lookup(config_word("stream", "watermark", c->stream.watermark));
     assert(wt);
     if (stream_source_init(&s->src, &s->env, wt, s->f.crashy, err, errlen) != 0)
         goto fail;

@@ -35,7 +35,9 @@ int stream_windows_init(stream_windows *win, stream_env *env, stream_sink *out)
     const config_t *c = env->c;
     win->env = env;
     win->out = out;
-    win->trig = trigger_default;
+    win->trig = sim_trigger_type(env->sim);
+    if (!win->trig)
+        win->trig = trigger_default;
     win->wtype = c->window.type;
     win->lateness = c->stream.allowed_lateness;
     win->accumulating = c->stream.accumulation == ACC_ACCUMULATING;
