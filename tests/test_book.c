@@ -108,15 +108,20 @@ static size_t book_read_panes(const char *dir, book_pane *p)
     return n;
 }
 
-/* Runs workloads/book/NAME.ini and compares its panes with want (NULL-
- * terminated, in the order of the rules) and its late drops with dropped. */
-static void book_check(const char *name, const char *const *want, uint64_t dropped)
+/* Runs workloads/book/NAME.ini, with the overrides sets ("section.key=
+ * value", NULL-terminated; NULL = none) applied after the file as --set
+ * does, and compares its panes with want (NULL-terminated, in the order of
+ * the rules) and its late drops with dropped. */
+static void book_check_with(const char *name, const char *const *sets, const char *const *want,
+                            uint64_t dropped)
 {
     char path[128], err[CFG_ERR_MAX], dir[] = "/tmp/sluice_book_XXXXXX";
     config_t c;
     snprintf(path, sizeof path, "workloads/book/%s.ini", name);
     config_defaults(&c);
     cr_assert_eq(config_load(&c, path, err, sizeof err), CFG_OK, "%s", err);
+    for (size_t i = 0; sets && sets[i]; i++)
+        cr_assert_eq(config_set(&c, sets[i], err, sizeof err), CFG_OK, "%s: %s", sets[i], err);
     cr_assert_not_null(mkdtemp(dir));
     sim_outcome o;
     int st = sim_run(&c, dir, &o, err, sizeof err);
@@ -140,6 +145,12 @@ static void book_check(const char *name, const char *const *want, uint64_t dropp
                          path, i, p[i].line, want[i], got);
     cr_expect_eq(n, nw, "%s: %zu panes, the book has %zu; got:\n%s", path, n, nw, got);
     util_rm_rf(dir);
+}
+
+/* book_check_with, the config as shipped. */
+static void book_check(const char *name, const char *const *want, uint64_t dropped)
+{
+    book_check_with(name, NULL, want, dropped);
 }
 
 /* ------------------------------------------------------------ figures */
@@ -420,6 +431,60 @@ Test(book, figure_4_7_sessions)
         "stream @600 ON_TIME [399,526) n=3 s=12", /* Fig. 4-7: [12:06:39, 12:08:46) 12 ON_TIME */
         NULL};
     book_check("sessions", want, 0);
+}
+
+/* Figure 4-7 again, on the book's printed table (scores_table.csv, the
+ * companion's inputs.csv: Julie's 5 arrives at 12:05:19, Ed's 7 and Frank's
+ * 9 have event times 12:02:26 and 12:01:26), to show why the companion
+ * test moves those times.  Frank's 9 then makes [12:01:26, 12:02:26),
+ * which only touches the sessions on either side, [12:00:26, 12:01:26) and
+ * [12:02:26, 12:05:19).  Under Beam's rule (IntervalWindow.intersects is
+ * end-exclusive; stream.semantics = beam) it stays a session of its own:
+ * LATE 9.  Under Flink's (TimeWindow.intersects is inclusive; semantics =
+ * flink) it joins both: LATE 36, the book's figure.  The other panes are
+ * the same under both rules.  With Julie's 5 at 12:05:19, its early timer
+ * (12:06:19) comes after the watermark's step to 12:02 at 12:06:00, so its
+ * session has an ON_TIME pane only.  The rest is worked out as in
+ * figure_4_7_sessions (event times 146 and 86 instead of 144 and 85). */
+static const char *const book_table_common[] = {
+    "stream @360 ON_TIME [26,86) n=1 s=5",
+    "stream @399 EARLY [146,206) n=1 s=7",
+    "stream @433 EARLY [146,319) n=4 s=22",
+    "stream @460 ON_TIME [146,319) n=4 s=22",
+    "stream @499 EARLY [399,459) n=1 s=3",
+    "stream @579 EARLY [399,526) n=3 s=12",
+    "stream @600 ON_TIME [399,526) n=3 s=12",
+};
+
+/* The panes of book_table_common with late inserted at emit time 499
+ * (after the EARLY pane of that instant: "LATE" sorts after "EARLY"). */
+static void book_table_panes(const char *late, const char **want)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < sizeof book_table_common / sizeof *book_table_common; i++) {
+        want[k++] = book_table_common[i];
+        if (strstr(book_table_common[i], "@499 "))
+            want[k++] = late;
+    }
+    want[k] = NULL;
+}
+
+Test(book, figure_4_7_printed_table_beam_keeps_touching_sessions_apart)
+{
+    const char *sets[] = {"workload.trace=workloads/book/scores_table.csv",
+                          "stream.semantics=beam", NULL};
+    const char *want[16];
+    book_table_panes("stream @499 LATE [86,146) n=1 s=9", want);
+    book_check_with("sessions", sets, want, 0);
+}
+
+Test(book, figure_4_7_printed_table_flink_merges_touching_sessions)
+{
+    const char *sets[] = {"workload.trace=workloads/book/scores_table.csv",
+                          "stream.semantics=flink", NULL};
+    const char *want[16];
+    book_table_panes("stream @499 LATE [26,319) n=6 s=36", want); /* Fig. 4-7: 36 LATE */
+    book_check_with("sessions", sets, want, 0);
 }
 
 /* ------------------------------------------------------------ coverage */
