@@ -10,6 +10,7 @@
 #include "lib/infile.h"
 #include "measure/columns.h"
 #include "output/outdir.h"
+#include "output/panepick.h"
 
 #include <limits.h>
 #include <math.h>
@@ -30,6 +31,7 @@
 
 #define PLOT_PATH_MAX 4096
 #define PLOT_ARGS_MAX 16384
+#define PLOT_PANE_WINDOWS 3 /* windows in the pane timeline */
 #define PLOT_GRACE_MS 2000 /* an interrupted gnuplot's time to exit before SIGKILL */
 
 static const struct {
@@ -603,6 +605,40 @@ static int sweep_header(const char *dir, char *xname, size_t xn, int *ecol, char
     return 0;
 }
 
+/* The windows of the pane timeline (output/panepick.h) as gnuplot
+ * assignments: npick, pickkeys, pickstarts, pickends (space separated).
+ * 0, or 2 with err (a malformed windows.csv / panes.csv). */
+static int append_picks(const char *dir, char *buf, size_t *len, size_t n, char *err,
+                        size_t errlen)
+{
+    panepick_window w[PLOT_PANE_WINDOWS];
+    int got = panepick_choose(dir, w, PLOT_PANE_WINDOWS, err, errlen);
+    if (got < 0)
+        return 2;
+    char keys[PANEPICK_MAX * 12] = "", starts[PANEPICK_MAX * FMT_NUM_MAX] = "",
+         ends[PANEPICK_MAX * FMT_NUM_MAX] = "", num[FMT_NUM_MAX], tmp[32];
+    size_t lk = 0, ls = 0, le = 0;
+    for (int i = 0; i < got; i++) {
+        const char *sep = i ? " " : "";
+        snprintf(tmp, sizeof tmp, "%s%u", sep, w[i].key);
+        append(keys, &lk, sizeof keys, tmp);
+        append(starts, &ls, sizeof starts, sep);
+        fmt_num_buf(num, w[i].start);
+        append(starts, &ls, sizeof starts, num);
+        append(ends, &le, sizeof ends, sep);
+        fmt_num_buf(num, w[i].end);
+        append(ends, &le, sizeof ends, num);
+    }
+    snprintf(tmp, sizeof tmp, "npick=%d; ", got);
+    if (append(buf, len, n, tmp) || append_assign(buf, len, n, "pickkeys", keys) ||
+        append_assign(buf, len, n, "pickstarts", starts) ||
+        append_assign(buf, len, n, "pickends", ends)) {
+        set_err(err, errlen, "folder names too long");
+        return 2;
+    }
+    return 0;
+}
+
 int plot_run(const char *dir, const char *reports_dir, char *err, size_t errlen)
 {
     return plot_run_opts(dir, reports_dir, 0, NULL, NULL, 0, err, errlen);
@@ -774,6 +810,8 @@ int plot_run_opts(const char *dir, const char *reports_dir, int force, const vol
         rc = 2;
         goto out;
     }
+    if ((rc = append_picks(dir, assigns, &len, PLOT_ARGS_MAX, err, errlen)) != 0)
+        goto out;
     for (int i = 0; i < PLOT_COUNT && rc == 0; i++) {
         snprintf(script, sizeof script, "%s/%s.gp", reports_dir, plot_table[i].name);
         rc = run_gnuplot(gnuplot, assigns, script, stop, err, errlen);

@@ -1,0 +1,192 @@
+/*
+ * Tests of what the plots draw (not their pixels): the windows the pane
+ * timeline picks (output/panepick.h), on hand-made folders with known
+ * answers and on the shipped workloads' own output.
+ */
+#include <criterion/criterion.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "output/panepick.h"
+#include "util.h"
+
+static void write_file(const char *dir, const char *name, const char *text)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f, "%s", path);
+    fputs(text, f);
+    cr_assert_eq(fclose(f), 0);
+}
+
+/* Runs workloads/NAME.ini into a fresh folder (buf) and picks 3 windows. */
+static int run_and_pick(const char *name, char *dir, size_t n, panepick_window *w)
+{
+    util_tmpdir(dir, n);
+    char args[4200], err[4096];
+    snprintf(args, sizeof args, "run workloads/%s.ini --out %s/run --force", name, dir);
+    cr_assert_eq(util_sluice(args, err, sizeof err), 0, "sluice %s: %s", args, err);
+    strcat(dir, "/run");
+    int got = panepick_choose(dir, w, 3, err, sizeof err);
+    cr_assert_geq(got, 0, "panepick_choose: %s", err);
+    return got;
+}
+
+static unsigned kinds_of(const panepick_window *w, int n)
+{
+    unsigned k = 0;
+    for (int i = 0; i < n; i++)
+        k |= w[i].kinds;
+    return k;
+}
+
+/* The picks are distinct intervals, in time order, each with panes. */
+static void assert_well_formed(const panepick_window *w, int n)
+{
+    for (int i = 0; i < n; i++) {
+        cr_assert_neq(w[i].kinds, 0u, "pick %d has no panes", i);
+        for (int j = 0; j < i; j++)
+            cr_assert(!(w[i].start == w[j].start && w[i].end == w[j].end),
+                      "picks %d and %d are the same window [%g, %g)", j, i, w[i].start,
+                      w[i].end);
+        if (i > 0)
+            cr_assert(w[i - 1].start <= w[i].start, "picks out of time order");
+    }
+}
+
+static const char windows_head[] =
+    "executor,key,window_start,window_end,truth_count,truth_sum,first_count,first_sum,"
+    "first_emit,ontime_count,final_count,final_sum,final_emit,panes\n";
+static const char panes_head[] =
+    "executor,key,window_start,window_end,pane,timing,emit_time,count,sum,duplicate\n";
+
+Test(plots, pane_picks_cover_every_kind_in_time_order)
+{
+    char dir[4096];
+    util_tmpdir(dir, sizeof dir);
+    /* window [0,60) of keys 0..2 has many panes, but only ON_TIME ones (the
+     * old rule, most panes, took three copies of it); [60,120) has the
+     * LATE pane, [120,180) the EARLY one and [180,240) the BATCH one */
+    char w[2048];
+    snprintf(w, sizeof w,
+             "%s"
+             "stream,0,0,60,10,10,5,5,60,5,10,10,70,9\n"
+             "stream,1,0,60,10,10,5,5,60,5,10,10,70,9\n"
+             "stream,2,0,60,10,10,5,5,60,5,10,10,70,9\n"
+             "stream,0,60,120,10,10,9,9,120,9,10,10,130,2\n"
+             "stream,0,120,180,10,10,4,4,150,10,10,10,180,2\n"
+             "batch,0,180,240,10,10,10,10,300,10,10,10,300,1\n",
+             windows_head);
+    write_file(dir, "windows.csv", w);
+    write_file(dir, "panes.csv",
+               "executor,key,window_start,window_end,pane,timing,emit_time,count,sum,duplicate\n"
+               "stream,0,0,60,0,ON_TIME,60,5,5,0\n"
+               "stream,1,0,60,0,ON_TIME,60,5,5,0\n"
+               "stream,2,0,60,0,ON_TIME,60,5,5,0\n"
+               "stream,0,60,120,0,ON_TIME,120,9,9,0\n"
+               "stream,0,60,120,1,LATE,130,10,10,0\n"
+               "stream,0,120,180,0,EARLY,150,4,4,0\n"
+               "stream,0,120,180,1,ON_TIME,180,10,10,0\n"
+               "batch,0,180,240,0,BATCH,300,10,10,0\n");
+    panepick_window p[3];
+    char err[256];
+    int got = panepick_choose(dir, p, 3, err, sizeof err);
+    cr_assert_eq(got, 3, "%d: %s", got, err);
+    assert_well_formed(p, got);
+    /* greedy: [60,120) and [120,180) bring two kinds each, [180,240) the
+     * fourth; [0,60) adds nothing */
+    cr_assert_eq(kinds_of(p, got),
+                 (unsigned)(PANEPICK_EARLY | PANEPICK_ON_TIME | PANEPICK_LATE | PANEPICK_BATCH));
+    cr_assert_eq(p[0].start, 60.0);
+    cr_assert_eq(p[1].start, 120.0);
+    cr_assert_eq(p[2].start, 180.0);
+    cr_assert_eq(p[0].climb, 1, "final 10 - on time 9");
+    util_rm_rf(dir);
+}
+
+Test(plots, pane_picks_never_repeat_an_interval)
+{
+    char dir[4096];
+    util_tmpdir(dir, sizeof dir);
+    char w[1024], pn[1024];
+    snprintf(w, sizeof w,
+             "%sstream,0,0,60,5,5,5,5,60,5,5,5,60,1\nstream,1,0,60,5,5,5,5,60,5,5,5,60,1\n",
+             windows_head);
+    snprintf(pn, sizeof pn,
+             "%sstream,0,0,60,0,ON_TIME,60,5,5,0\nstream,1,0,60,0,ON_TIME,60,5,5,0\n",
+             panes_head);
+    write_file(dir, "windows.csv", w);
+    write_file(dir, "panes.csv", pn);
+    panepick_window p[3];
+    char err[256];
+    cr_assert_eq(panepick_choose(dir, p, 3, err, sizeof err), 1, "one interval: one pick");
+    cr_assert_eq(p[0].key, 0u, "ties go to the first key");
+    util_rm_rf(dir);
+}
+
+Test(plots, pane_picks_prefer_windows_before_the_last)
+{
+    char dir[4096];
+    util_tmpdir(dir, sizeof dir);
+    char w[1024], pn[1024];
+    snprintf(w, sizeof w,
+             "%sstream,0,0,60,5,5,5,5,60,5,5,5,60,1\nstream,0,60,120,5,5,5,5,900,5,5,5,900,1\n",
+             windows_head);
+    snprintf(pn, sizeof pn,
+             "%sstream,0,60,120,0,ON_TIME,900,5,5,0\nstream,0,0,60,0,ON_TIME,60,5,5,0\n",
+             panes_head);
+    write_file(dir, "windows.csv", w);
+    write_file(dir, "panes.csv", pn);
+    panepick_window p[1];
+    char err[256];
+    cr_assert_eq(panepick_choose(dir, p, 1, err, sizeof err), 1);
+    cr_assert_eq(p[0].start, 0.0, "the last window waits for the run's end");
+    util_rm_rf(dir);
+}
+
+Test(plots, pane_picks_of_a_folder_without_panes_or_with_bad_ones)
+{
+    char dir[4096];
+    util_tmpdir(dir, sizeof dir);
+    panepick_window p[3];
+    char err[256];
+    cr_assert_eq(panepick_choose(dir, p, 3, err, sizeof err), 0, "no files: no picks");
+    write_file(dir, "panes.csv", "executor,key,window_start\nstream,x,0\n");
+    write_file(dir, "windows.csv", windows_head);
+    cr_assert_eq(panepick_choose(dir, p, 3, err, sizeof err), -1);
+    cr_assert_not_null(strstr(err, "panes.csv:"), "err names the file: %s", err);
+    util_rm_rf(dir);
+}
+
+/* Golden checks on the shipped workloads (issue 17 item 4). */
+Test(plots, late_data_pane_timeline_shows_late_panes, .timeout = 60)
+{
+    char dir[4096];
+    panepick_window p[3];
+    int got = run_and_pick("late_data", dir, sizeof dir, p);
+    cr_assert_eq(got, 3);
+    assert_well_formed(p, got);
+    unsigned k = kinds_of(p, got);
+    cr_assert(k & PANEPICK_LATE, "no LATE pane in the late-data lab's timeline");
+    cr_assert(k & PANEPICK_EARLY);
+    cr_assert(k & PANEPICK_ON_TIME);
+    *strrchr(dir, '/') = 0;
+    util_rm_rf(dir);
+}
+
+Test(plots, demo_pane_timeline_shows_every_kind, .timeout = 60)
+{
+    char dir[4096];
+    panepick_window p[3];
+    int got = run_and_pick("default", dir, sizeof dir, p);
+    cr_assert_eq(got, 3);
+    assert_well_formed(p, got);
+    cr_assert_eq(kinds_of(p, got),
+                 (unsigned)(PANEPICK_EARLY | PANEPICK_ON_TIME | PANEPICK_LATE | PANEPICK_BATCH),
+                 "kinds shown: %#x", kinds_of(p, got));
+    *strrchr(dir, '/') = 0;
+    util_rm_rf(dir);
+}
