@@ -19,6 +19,7 @@ do for [fmt in formats] {
     set ylabel "visibility latency of events made visible (s, log scale)"
     set logscale y
     set xrange [0:*]
+    eval zoom_time
     set key below horizontal maxrows 2 width 1
     set bmargin 7.5
     if (nlat == 0) {

@@ -190,3 +190,90 @@ Test(plots, demo_pane_timeline_shows_every_kind, .timeout = 60)
     *strrchr(dir, '/') = 0;
     util_rm_rf(dir);
 }
+
+/* ---- the event-time diagram (issue 17 item 5) ---------------------------- */
+
+/* The M/M/1 lab's watermarks.csv: change points, monotone, bounded in
+ * number, and close to the arrivals (bound 5 s + the ~10 s mean sojourn),
+ * not the timeline's 200 s samples. */
+Test(plots, watermark_change_points_of_the_mm1_lab, .timeout = 60)
+{
+    char dir[4096], args[4200], err[4096];
+    util_tmpdir(dir, sizeof dir);
+    snprintf(args, sizeof args, "run workloads/mm1.ini --out %s/run --set run.duration=4000", dir);
+    cr_assert_eq(util_sluice(args, err, sizeof err), 0, "%s", err);
+    char path[4200];
+    snprintf(path, sizeof path, "%s/run/watermarks.csv", dir);
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f, "no watermarks.csv");
+    char line[256];
+    cr_assert_not_null(fgets(line, sizeof line, f));
+    cr_assert_str_eq(line, "executor,time,watermark\n");
+    double t0 = -1, w0 = -1e300, lag = 0;
+    int n = 0;
+    while (fgets(line, sizeof line, f)) {
+        double t, w;
+        cr_assert_eq(sscanf(line, "stream,%lf,%lf", &t, &w), 2, "row %s", line);
+        cr_assert_gt(t, t0, "change points in time order");
+        cr_assert_geq(w, w0, "the watermark never goes back");
+        cr_assert_leq(w, t, "a watermark (no network delay) is behind the arrivals");
+        lag += t - w;
+        t0 = t;
+        w0 = w;
+        n++;
+    }
+    fclose(f);
+    cr_assert_gt(n, 1000, "%d change points: the watermark moves with every event", n);
+    cr_assert_leq(n, 4000 * 1.02, "%d: at most one per run.duration/4000 s", n);
+    cr_assert_lt(lag / n, 25.0, "mean lag %g s", lag / n);
+    util_rm_rf(dir);
+}
+
+static char *run_demo_plots(char *dir, size_t n, const char *zoom)
+{
+    char args[4400], err[4096];
+    util_tmpdir(dir, n);
+    snprintf(args, sizeof args, "run workloads/default.ini --out %s/run", dir);
+    cr_assert_eq(util_sluice(args, err, sizeof err), 0, "%s", err);
+    snprintf(args, sizeof args, "plot %s/run %s", dir, zoom);
+    cr_assert_eq(util_sluice(args, err, sizeof err), 0, "%s", err);
+    size_t len;
+    char *svg = util_slurp_in(dir, "run/plots/event_time.svg", &len);
+    cr_assert_not_null(svg);
+    return svg;
+}
+
+/* A tic label of an SVG axis, as gnuplot writes it. */
+static int has_tic(const char *svg, const char *label)
+{
+    char want[64];
+    snprintf(want, sizeof want, "> %s</tspan>", label);
+    return strstr(svg, want) != NULL;
+}
+
+Test(plots, event_time_legend_lists_only_lines_drawn, .timeout = 120)
+{
+    char dir[4096];
+    char *svg = run_demo_plots(dir, sizeof dir, "");
+    cr_assert_not_null(strstr(svg, ">watermark: stream<"));
+    cr_assert_not_null(strstr(svg, ">watermark: micro-batch<"));
+    cr_assert_null(strstr(svg, ">watermark: batch<"), "batch has no watermark line");
+    cr_assert_not_null(strstr(svg, ">batch: no watermark (not drawn)<"));
+    cr_assert_not_null(strstr(svg, ">crash 1"), "faults marked, numbered from 1");
+    /* fitted: the demo's events arrive until about 1060 s, event times
+     * stop at 600 s: no empty 1400 s axis */
+    cr_assert(!has_tic(svg, "1400") && !has_tic(svg, "1200"), "axes fitted");
+    cr_assert(has_tic(svg, "1000"), "x axis reaches the last arrival");
+    free(svg);
+    util_rm_rf(dir);
+}
+
+Test(plots, event_time_zooms_with_from_and_to, .timeout = 120)
+{
+    char dir[4096];
+    char *svg = run_demo_plots(dir, sizeof dir, "--from 180 --to 300");
+    cr_assert(has_tic(svg, "180") && has_tic(svg, "220") && has_tic(svg, "300"));
+    cr_assert(!has_tic(svg, "400") && !has_tic(svg, "1000"), "nothing past --to");
+    free(svg);
+    util_rm_rf(dir);
+}

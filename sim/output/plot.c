@@ -662,12 +662,47 @@ int plot_run_stop(const char *dir, const char *reports_dir, const volatile int *
 int plot_run_opts(const char *dir, const char *reports_dir, int force, const volatile int *stop,
                   char *note, size_t notelen, char *err, size_t errlen)
 {
+    plot_options o = {force, stop, NAN, NAN};
+    return plot_run_with(dir, reports_dir, &o, note, notelen, err, errlen);
+}
+
+/* The zoom as gnuplot assignments (tmin=...; tmax=...;), none when unset. */
+static int append_zoom(char *buf, size_t *len, size_t n, const plot_options *o)
+{
+    char num[FMT_NUM_MAX], tmp[3 * FMT_NUM_MAX];
+    if (isfinite(o->tmin)) {
+        fmt_num_buf(num, o->tmin);
+        snprintf(tmp, sizeof tmp, "tmin=%s; ", num);
+        if (append(buf, len, n, tmp))
+            return -1;
+    }
+    if (isfinite(o->tmax)) {
+        fmt_num_buf(num, o->tmax);
+        snprintf(tmp, sizeof tmp, "tmax=%s; ", num);
+        if (append(buf, len, n, tmp))
+            return -1;
+    }
+    return 0;
+}
+
+int plot_run_with(const char *dir, const char *reports_dir, const plot_options *opt, char *note,
+                  size_t notelen, char *err, size_t errlen)
+{
+    static const plot_options defaults = {0, NULL, NAN, NAN};
+    if (!opt)
+        opt = &defaults;
+    const int force = opt->force;
+    const volatile int *stop = opt->stop;
     if (err && errlen)
         err[0] = 0;
     if (note && notelen)
         note[0] = 0;
     if (!dir || !*dir || !reports_dir || !*reports_dir) {
         set_err(err, errlen, "no results folder given");
+        return 2;
+    }
+    if (isfinite(opt->tmin) && isfinite(opt->tmax) && opt->tmin >= opt->tmax) {
+        set_err(err, errlen, "--from must be before --to");
         return 2;
     }
     if (has_control_chars(dir) || has_control_chars(reports_dir)) {
@@ -801,11 +836,12 @@ int plot_run_opts(const char *dir, const char *reports_dir, int force, const vol
                         errlen);
     if (rc)
         goto out;
-    snprintf(flags, sizeof flags, "haswin=%d; hasevents=%d; haspanes=%d; ",
+    snprintf(flags, sizeof flags, "haswin=%d; hasevents=%d; haspanes=%d; haswms=%d; ",
              file_exists(dir, "windows.csv"), file_exists(dir, "events.csv"),
-             file_exists(dir, "panes.csv"));
+             file_exists(dir, "panes.csv"), file_exists(dir, "watermarks.csv"));
     if (append_execs(assigns, &len, PLOT_ARGS_MAX, &x) ||
-        append(assigns, &len, PLOT_ARGS_MAX, flags)) {
+        append(assigns, &len, PLOT_ARGS_MAX, flags) ||
+        append_zoom(assigns, &len, PLOT_ARGS_MAX, opt)) {
         set_err(err, errlen, "folder names too long");
         rc = 2;
         goto out;

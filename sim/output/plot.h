@@ -59,6 +59,20 @@ int plot_run_stop(const char *dir, const char *reports_dir, const volatile int *
 int plot_run_opts(const char *dir, const char *reports_dir, int force, const volatile int *stop,
                   char *note, size_t notelen, char *err, size_t errlen);
 
+/* What plot_run_with may be told. */
+typedef struct plot_options {
+    int force;                /* as for plot_run_opts */
+    const volatile int *stop; /* as for plot_run_stop; may be NULL */
+    double tmin, tmax;        /* zoom (processing time, s) of the time axes of
+                                 event_time, latency_time and throughput; NAN:
+                                 from the start / to the end of the run */
+} plot_options;
+
+/* plot_run_opts with the options of o (NULL: the defaults, no zoom).  A
+ * zoom with tmin >= tmax is error 2; a sweep folder ignores it. */
+int plot_run_with(const char *dir, const char *reports_dir, const plot_options *o, char *note,
+                  size_t notelen, char *err, size_t errlen);
+
 /* The plots of a run, in report order: name i is the file stem
  * (plots/NAME.png, reports/NAME.gp), for 0 <= i < PLOT_COUNT.  Static
  * strings; NULL past the end. */
