@@ -111,7 +111,10 @@ clear_marks = 'unset arrow; unset label; unset object'
 
 # ---- output ---------------------------------------------------------------
 # Before drawing: eval term_of(fmt); set output out_of(fmt).  After: eval close_output.
-term_of(fmt) = (fmt eq "png" ? "set terminal pngcairo" : "set terminal svg") . \
+# Markers: svg draws a point 0.75 font heights per unit of ps (13.5 px at
+# 18 pt), pngcairo 6.5 px whatever the font: pointscale 2.08 makes them the
+# same size in both (scripts' ps values are chosen for that scale).
+term_of(fmt) = (fmt eq "png" ? "set terminal pngcairo pointscale 2.08" : "set terminal svg") . \
     " size 1280,800 enhanced font 'DejaVu Sans,18' linewidth 1.5 rounded background rgb 'white'"
 out_of(fmt) = outdir . "/" . plotname . "." . fmt
 close_output = 'unset multiplot; set output'

@@ -106,7 +106,7 @@ do for [fmt in formats] {
                 wm_plot = wm_plot . sprintf(', csv(wmfile) using "time":(strcol("executor") eq "%s" ? column("watermark") : NaN) with steps ls %d title "watermark: %s"', e, ls_of(e), label_of(e))
             }
         }
-        ev_plot = hasevents ? 'csv("events.csv") using "arrival_time":"event_time" with points pt 7 ps 0.7 lc rgb "#777777" title "events (sampled)", ' : ''
+        ev_plot = hasevents ? 'csv("events.csv") using "arrival_time":"event_time" with points pt 7 ps 0.4 lc rgb "#777777" title "events (sampled)", ' : ''
         eval 'plot ' . ev_plot . 'x with lines lw 1.5 dt 1 lc rgb "#bbbbbb" title "no delay: event time = arrival"' . wm_plot
         unset label 10
     }

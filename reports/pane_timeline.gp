@@ -75,7 +75,7 @@ if (nw > 0) {
     }
 }
 
-legend_rest = 'NaN with lines lc rgb "black" dt 2 lw 1.5 title "true count", NaN with lines ls 9 title "window end", NaN with points pt 8 ps 2 lc rgb "black" title "EARLY", NaN with points pt 7 ps 2 lc rgb "black" title "ON\\_TIME", NaN with points pt 2 ps 2 lc rgb "black" title "LATE", NaN with points pt 5 ps 2 lc rgb "black" title "BATCH"'
+legend_rest = 'NaN with lines lc rgb "black" dt 2 lw 1.5 title "true count", NaN with lines ls 9 title "window end", NaN with points pt 8 ps 1.1 lc rgb "black" title "EARLY", NaN with points pt 7 ps 1.1 lc rgb "black" title "ON\\_TIME", NaN with points pt 2 ps 1.1 lc rgb "black" title "LATE", NaN with points pt 5 ps 1.1 lc rgb "black" title "BATCH"'
 
 do for [fmt in formats] {
     eval term_of(fmt)
@@ -101,7 +101,7 @@ do for [fmt in formats] {
             if (j > 1) { unset key }
             cmd = "plot "
             do for [e in execs] {
-                cmd = cmd . sprintf("%s using 1:2 with steps ls %d lw 1.5 notitle, %s using 1:2:3 with points ls %d pt variable ps 2 notitle, NaN with linespoints ls %d title '%s', ", \
+                cmd = cmd . sprintf("%s using 1:2 with steps ls %d lw 1.5 notitle, %s using 1:2:3 with points ls %d pt variable ps 1.1 notitle, NaN with linespoints ls %d title '%s', ", \
                     block(j, e), ls_of(e), block(j, e), ls_of(e), ls_of(e), label_of(e))
             }
             eval cmd . legend_rest

@@ -25,11 +25,11 @@ if (!exists("execs")) {
         strstrt(" ".execs, " ".e." ") == 0 ? (execs = execs." ".e, 1) : 1) nooutput
     execs = execs[2:]." "
 }
-# Styles as in common.gp (not loaded: it reads a run folder's files),
-# points a little larger.
-exec_ps_extra = 0.2
+# Styles and terminals as in common.gp (not loaded: it reads a run
+# folder's files), points a little larger.
+exec_ps_extra = 0.1
 load rdir."/executors.gp"
-term_of(fmt) = (fmt eq "png" ? "set terminal pngcairo" : "set terminal svg") . \
+term_of(fmt) = (fmt eq "png" ? "set terminal pngcairo pointscale 2.08" : "set terminal svg") . \
     " size 1280,800 enhanced font 'DejaVu Sans,18' linewidth 1.5 rounded background rgb 'white'"
 set grid back lc rgb "#dddddd" lw 1 dt 1
 set border lw 1.5
