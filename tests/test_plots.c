@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 
 #include "output/panepick.h"
@@ -275,5 +276,89 @@ Test(plots, event_time_zooms_with_from_and_to, .timeout = 120)
     cr_assert(has_tic(svg, "180") && has_tic(svg, "220") && has_tic(svg, "300"));
     cr_assert(!has_tic(svg, "400") && !has_tic(svg, "1000"), "nothing past --to");
     free(svg);
+    util_rm_rf(dir);
+}
+
+/* ---- the figures lecturers expect (issue 17 item 6) ---------------------- */
+
+/* Column col of executor's row of dir/summary.csv, as a number. */
+static double summary_value(const char *dir, const char *executor, const char *col)
+{
+    size_t len;
+    char *s = util_slurp_in(dir, "summary.csv", &len);
+    cr_assert_not_null(s);
+    char *save = NULL, *line = strtok_r(s, "\n", &save);
+    int want = -1, i = 0;
+    for (char *p = line; p; i++) {
+        char *c = strchr(p, ',');
+        size_t l = c ? (size_t)(c - p) : strlen(p);
+        if (l == strlen(col) && strncmp(p, col, l) == 0)
+            want = i;
+        p = c ? c + 1 : NULL;
+    }
+    cr_assert_geq(want, 0, "no column %s", col);
+    double v = NAN;
+    while ((line = strtok_r(NULL, "\n", &save))) {
+        size_t el = strlen(executor);
+        if (strncmp(line, executor, el) != 0 || line[el] != ',')
+            continue;
+        char *p = line;
+        for (int k = 0; k < want && p; k++) {
+            p = strchr(p, ',');
+            p = p ? p + 1 : NULL;
+        }
+        cr_assert_not_null(p);
+        v = strtod(p, NULL);
+    }
+    free(s);
+    return v;
+}
+
+/* gnuplot's secs() of common.gp for values from 1 to 999 s */
+static void secs(char *buf, size_t n, double x)
+{
+    snprintf(buf, n, "%.3g s", x);
+}
+
+Test(plots, latency_bars_time_split_and_recovery_timeline_of_the_demo, .timeout = 120)
+{
+    char dir[4096], run[4200], want[64], label[80];
+    char *svg = run_demo_plots(dir, sizeof dir, "");
+    free(svg);
+    snprintf(run, sizeof run, "%s/run", dir);
+    size_t len;
+    /* each bar is labelled with its value from summary.csv */
+    char *bars = util_slurp_in(run, "plots/latency_bars.svg", &len);
+    cr_assert_not_null(bars);
+    static const char *const pcols[] = {"lat_p50", "lat_p95", "lat_p99"};
+    static const char *const ex[] = {"batch", "microbatch", "stream"};
+    for (int e = 0; e < 3; e++)
+        for (int k = 0; k < 3; k++) {
+            double v = summary_value(run, ex[e], pcols[k]);
+            cr_assert(v >= 1 && v < 1000, "%s %s = %g", ex[e], pcols[k], v);
+            secs(want, sizeof want, v);
+            snprintf(label, sizeof label, ">%s<", want);
+            cr_assert_not_null(strstr(bars, label), "no bar label %s for %s %s", want, ex[e],
+                               pcols[k]);
+        }
+    cr_assert_not_null(strstr(bars, ">p50 (median)<"));
+    free(bars);
+    /* the stacked bars' total is wait + work + hold */
+    char *split = util_slurp_in(run, "plots/time_split.svg", &len);
+    cr_assert_not_null(split);
+    double tot = summary_value(run, "stream", "wait_mean") +
+                 summary_value(run, "stream", "work_mean") +
+                 summary_value(run, "stream", "hold_mean");
+    secs(want, sizeof want, tot);
+    snprintf(label, sizeof label, ">%s<", want);
+    cr_assert_not_null(strstr(split, label), "no total %s on the stream bar", want);
+    cr_assert_not_null(strstr(split, "held until visible (hold_mean)"));
+    free(split);
+    char *rt = util_slurp_in(run, "plots/recovery_timeline.svg", &len);
+    cr_assert_not_null(rt);
+    cr_assert_not_null(strstr(rt, ">restoring until resumed<"));
+    cr_assert_not_null(strstr(rt, ">catching up<"));
+    cr_assert_null(strstr(rt, "No crash in this run"), "the demo has crashes");
+    free(rt);
     util_rm_rf(dir);
 }

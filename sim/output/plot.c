@@ -60,6 +60,15 @@ static const struct {
     {"pane_timeline", "Pane timeline of three windows",
      "Early panes undercount, the on-time pane fires when the watermark passes the window "
      "end (dotted), late panes climb to the true count (dashed); batch answers once, later."},
+    {"latency_bars", "Latency per executor: p50, p95, p99",
+     "The median says how fast most results are; p95 and p99 say how long the slowest wait. "
+     "An executor can win on the median and lose in the tail."},
+    {"time_split", "Where the time goes",
+     "Mean seconds per event from arrival to visible, split into waiting to be processed, "
+     "processing, and held until visible (by the window, watermark, batch cutoff or commit)."},
+    {"recovery_timeline", "Recovery timeline per crash",
+     "For each crash and executor: until it was detected, restoring until processing resumed, "
+     "then catching up until backlog and latency were back to normal."},
 };
 
 const char *plot_name(int i)
@@ -198,6 +207,7 @@ static int field_index(char *const *f, size_t n, const char *name)
 typedef struct plot_execs {
     char names[512], labels[512], styles[128], deltas[128];
     int n, foreign; /* executors listed; of them not built in */
+    int has_split;  /* the file has wait_mean, work_mean, hold_mean */
 } plot_execs;
 
 /* Adds executor name unless it is listed: 0, 1 when already there, -1
@@ -259,6 +269,9 @@ static int read_executors(const char *dir, const char *file, int ecol, plot_exec
             }
             lcol = field_index(f, n, "label");
             dcol = field_index(f, n, "deltas");
+            x->has_split = field_index(f, n, "wait_mean") >= 0 &&
+                           field_index(f, n, "work_mean") >= 0 &&
+                           field_index(f, n, "hold_mean") >= 0;
             continue;
         }
         const char *name = n > ue ? f[ue] : "";
@@ -836,9 +849,9 @@ int plot_run_with(const char *dir, const char *reports_dir, const plot_options *
                         errlen);
     if (rc)
         goto out;
-    snprintf(flags, sizeof flags, "haswin=%d; hasevents=%d; haspanes=%d; haswms=%d; ",
+    snprintf(flags, sizeof flags, "haswin=%d; hasevents=%d; haspanes=%d; haswms=%d; hassplit=%d; ",
              file_exists(dir, "windows.csv"), file_exists(dir, "events.csv"),
-             file_exists(dir, "panes.csv"), file_exists(dir, "watermarks.csv"));
+             file_exists(dir, "panes.csv"), file_exists(dir, "watermarks.csv"), x.has_split);
     if (append_execs(assigns, &len, PLOT_ARGS_MAX, &x) ||
         append(assigns, &len, PLOT_ARGS_MAX, flags) ||
         append_zoom(assigns, &len, PLOT_ARGS_MAX, opt)) {

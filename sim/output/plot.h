@@ -15,7 +15,7 @@
  *    through a shell; paths reach it as gnuplot string literals in one
  *    `-e` argument, with quotes doubled ('' inside '...').  Paths holding
  *    control characters are refused (they could end a gnuplot command).
- *  - A run folder (summary.csv) gives the 7 plots of plot_names(); a sweep
+ *  - A run folder (summary.csv) gives the 10 plots of plot_name(); a sweep
  *    folder (sweep.csv, no summary.csv) gives one plot per metric,
  *    DIR/plots/sweep_METRIC.{png,svg}.
  *  - It writes only into a sluice results folder (outdir_is_results:
@@ -37,7 +37,7 @@
 extern "C" {
 #endif
 
-#define PLOT_COUNT 7
+#define PLOT_COUNT 10
 
 /* Draws every plot of the run (or sweep) folder dir into dir/plots/ with
  * the scripts of reports_dir.  0, 2 (bad input, gnuplot not installed) or
