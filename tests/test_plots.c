@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <math.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "output/panepick.h"
 #include "util.h"
@@ -360,5 +361,49 @@ Test(plots, latency_bars_time_split_and_recovery_timeline_of_the_demo, .timeout 
     cr_assert_not_null(strstr(rt, ">catching up<"));
     cr_assert_null(strstr(rt, "No crash in this run"), "the demo has crashes");
     free(rt);
+    util_rm_rf(dir);
+}
+
+/* ---- sweeps (issue 17 item 7) ------------------------------------------- */
+
+/* Writes dir/NAME.sweep: a zip sweep of batch and micro-batch intervals
+ * over tests/data/cli/small.ini, with the given marks line. */
+static void write_zip_sweep(const char *dir, const char *name, const char *marks)
+{
+    char cwd[2048], text[4096], file[64];
+    cr_assert_not_null(getcwd(cwd, sizeof cwd));
+    snprintf(text, sizeof text,
+             "[sweep]\nbase = %s/tests/data/cli/small.ini\nreplications = 2\nmode = zip\n"
+             "metrics = lat_mean\nbatch.interval = 10, 20, 40\nmicrobatch.interval = 1, 2, 4\n"
+             "marks = %s\n",
+             cwd, marks);
+    snprintf(file, sizeof file, "%s.sweep", name);
+    write_file(dir, file, text);
+}
+
+Test(plots, zip_sweep_names_every_key_and_marks_in_words, .timeout = 120)
+{
+    char dir[4096], args[8300], err[4096];
+    util_tmpdir(dir, sizeof dir);
+    write_zip_sweep(dir, "zip", "15 \"fifteen seconds\", 30 thirty");
+    snprintf(args, sizeof args, "sweep %s/zip.sweep --out %s/out --jobs 2", dir, dir);
+    cr_assert_eq(util_sluice(args, err, sizeof err), 0, "%s", err);
+    snprintf(args, sizeof args, "plot %s/out", dir);
+    cr_assert_eq(util_sluice(args, err, sizeof err), 0, "%s", err);
+    size_t len;
+    char *svg = util_slurp_in(dir, "out/plots/sweep_lat_mean.svg", &len);
+    cr_assert_not_null(svg);
+    cr_assert_not_null(strstr(svg, ">fifteen seconds<"), "a mark labelled in words");
+    cr_assert_not_null(strstr(svg, ">thirty<"));
+    cr_assert_not_null(strstr(svg, "batch.interval (s); with it: microbatch.interval"),
+                       "both swept keys on the x axis");
+    cr_assert_not_null(strstr(svg, "mean visibility latency (s; mean, 95% CI)"),
+                       "the y label in words with its unit");
+    free(svg);
+    /* unquoted, a label is one word */
+    write_zip_sweep(dir, "bad", "15 two words");
+    snprintf(args, sizeof args, "sweep %s/bad.sweep --out %s/bad --jobs 1", dir, dir);
+    cr_assert_eq(util_sluice(args, err, sizeof err), 2);
+    cr_assert_not_null(strstr(err, "words in double quotes"), "%s", err);
     util_rm_rf(dir);
 }

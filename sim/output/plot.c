@@ -412,8 +412,9 @@ static int run_gnuplot(const char *gnuplot, const char *assigns, const char *scr
 }
 
 /* marks.csv of a sweep (`x,label` rows, written by sluice sweep from the
- * sweep file's `marks`): x values and one-word labels, space separated,
- * for sweep.gp's vertical lines.  Labels are checked to be plain words. */
+ * sweep file's `marks`): x values, space separated, and labels separated
+ * by '|', for sweep.gp's vertical lines.  Labels are checked to be plain
+ * words or words separated by single spaces. */
 static int read_marks(const char *dir, char *xs, size_t xn, char *names, size_t nn, char *err,
                       size_t errlen)
 {
@@ -437,17 +438,17 @@ static int read_marks(const char *dir, char *xs, size_t xn, char *names, size_t 
         const char *label = rec.nfields == 2 ? rec.fields[lcol] : "";
         char *end;
         double x = strtod(xf, &end);
-        if (!xf[0] || *end || !isfinite(x) || !label[0] ||
-            strspn(label, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.") !=
+        if (!xf[0] || *end || !isfinite(x) || !label[0] || label[0] == ' ' ||
+            strspn(label, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-. ") !=
                 strlen(label)) {
-            set_err(err, errlen, "%s:%zu: expected x,label (one plain word)", path, rec.line);
+            set_err(err, errlen, "%s:%zu: expected x,label (plain words)", path, rec.line);
             rc = 2;
             break;
         }
         char num[FMT_NUM_MAX];
         fmt_num_buf(num, x);
         int a = snprintf(xs + lx, xn - lx, "%s%s", lx ? " " : "", num);
-        int b = snprintf(names + ln, nn - ln, "%s%s", ln ? " " : "", label);
+        int b = snprintf(names + ln, nn - ln, "%s%s", ln ? "|" : "", label);
         if (a < 0 || b < 0 || (size_t)a >= xn - lx || (size_t)b >= nn - ln) {
             set_err(err, errlen, "%s: too many marks", path);
             rc = 2;
@@ -462,6 +463,22 @@ static int read_marks(const char *dir, char *xs, size_t xn, char *names, size_t 
     }
     csvread_close(f);
     return rc;
+}
+
+/* The labels of read_marks ('|' separated) as markname1='...'; ... */
+static int append_marknames(char *buf, size_t *len, size_t n, const char *names)
+{
+    int i = 1;
+    for (const char *p = names; *p; i++) {
+        size_t l = strcspn(p, "|");
+        char var[32], label[64];
+        snprintf(var, sizeof var, "markname%d", i);
+        snprintf(label, sizeof label, "%.*s", (int)(l < sizeof label ? l : sizeof label - 1), p);
+        if (append_assign(buf, len, n, var, label))
+            return -1;
+        p += l + (p[l] == '|');
+    }
+    return 0;
 }
 
 /* With two or more swept keys, the lines of a sweep plot are split by the
@@ -549,9 +566,10 @@ static int sweep_split(const char *dir, char *name, size_t nn, char *vals, size_
 }
 
 /* Parses the sweep.csv header: the first swept parameter (column 2), the
- * executor column and the metric names (columns NAME_mean). */
+ * executor column and the metric names (columns NAME_mean); the swept
+ * keys after the first go into keys, joined by ", " (room for kn bytes). */
 static int sweep_header(const char *dir, char *xname, size_t xn, int *ecol, char *metrics,
-                        size_t mn, int *mcol0, char *err, size_t errlen)
+                        size_t mn, int *mcol0, char *keys, size_t kn, char *err, size_t errlen)
 {
     char path[PLOT_PATH_MAX];
     snprintf(path, sizeof path, "%s/sweep.csv", dir);
@@ -578,9 +596,14 @@ static int sweep_header(const char *dir, char *xname, size_t xn, int *ecol, char
     *ecol = 0;
     *mcol0 = 0;
     xname[0] = metrics[0] = 0;
+    size_t klen = 0;
+    keys[0] = 0;
     for (size_t i = 0; i < rec.nfields && rc == 0; i++) {
         char *tok = rec.fields[i];
         int col = (int)i + 1; /* 1-based, as gnuplot counts */
+        if (i > xcol && !*ecol && strcmp(tok, "executor") != 0 &&
+            ((klen && append(keys, &klen, kn, ", ")) || append(keys, &klen, kn, tok)))
+            rc = -1;
         if (i == xcol && strcmp(tok, "executor") != 0) {
             size_t l = strlen(tok) < xn - 1 ? strlen(tok) : xn - 1;
             memcpy(xname, tok, l);
@@ -773,10 +796,10 @@ int plot_run_with(const char *dir, const char *reports_dir, const plot_options *
         goto out;
     }
     if (sweep) {
-        char xname[256], metrics[4096], tmp[128];
+        char xname[256], metrics[4096], tmp[128], keys[1024];
         int ecol, mcol0;
-        rc = sweep_header(dir, xname, sizeof xname, &ecol, metrics, sizeof metrics, &mcol0, err,
-                          errlen);
+        rc = sweep_header(dir, xname, sizeof xname, &ecol, metrics, sizeof metrics, &mcol0, keys,
+                          sizeof keys, err, errlen);
         if (rc)
             goto out;
         snprintf(tmp, sizeof tmp, "ecol=%d; mcol0=%d; ", ecol, mcol0);
@@ -793,6 +816,13 @@ int plot_run_with(const char *dir, const char *reports_dir, const plot_options *
         rc = sweep_split(dir, sname, sizeof sname, svals, sizeof svals, err, errlen);
         if (rc)
             goto out;
+        /* zip mode (several keys, no split): every key names the x axis */
+        if (!sname[0] && keys[0] &&
+            append_assign(assigns, &len, PLOT_ARGS_MAX, "xkeys", keys)) {
+            set_err(err, errlen, "sweep.csv header too long");
+            rc = 2;
+            goto out;
+        }
         if (sname[0] && (append_assign(assigns, &len, PLOT_ARGS_MAX, "splitname", sname) ||
                          append_assign(assigns, &len, PLOT_ARGS_MAX, "splitvals", svals))) {
             set_err(err, errlen, "sweep.csv values too long");
@@ -824,7 +854,7 @@ int plot_run_with(const char *dir, const char *reports_dir, const plot_options *
             char marks[512], names[512];
             if (read_marks(dir, marks, sizeof marks, names, sizeof names, err, errlen) != 0 ||
                 append_assign(assigns, &len, PLOT_ARGS_MAX, "marks", marks) ||
-                append_assign(assigns, &len, PLOT_ARGS_MAX, "marknames", names)) {
+                append_marknames(assigns, &len, PLOT_ARGS_MAX, names)) {
                 if (!*err)
                     set_err(err, errlen, "%s/marks.csv: too long", dir);
                 rc = 2;
