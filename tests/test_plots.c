@@ -381,7 +381,7 @@ static void write_zip_sweep(const char *dir, const char *name, const char *marks
     write_file(dir, file, text);
 }
 
-Test(plots, zip_sweep_names_every_key_and_marks_in_words, .timeout = 120)
+Test(plots, zip_sweep_plots_name_every_key_and_marks_in_words_and_get_a_report, .timeout = 120)
 {
     char dir[4096], args[8300], err[4096];
     util_tmpdir(dir, sizeof dir);
@@ -400,6 +400,26 @@ Test(plots, zip_sweep_names_every_key_and_marks_in_words, .timeout = 120)
     cr_assert_not_null(strstr(svg, "mean visibility latency (s; mean, 95% CI)"),
                        "the y label in words with its unit");
     free(svg);
+    /* sluice report SWEEPDIR: the plots with captions and the table */
+    snprintf(args, sizeof args, "report %s/out", dir);
+    cr_assert_eq(util_sluice(args, err, sizeof err), 0, "%s", err);
+    char *md = util_slurp_in(dir, "out/report.md", &len);
+    cr_assert_not_null(md);
+    cr_assert_not_null(strstr(md, "# sluice sweep report: lat_mean against batch.interval\n"));
+    cr_assert_not_null(strstr(md, "![lat_mean](plots/sweep_lat_mean.png)"));
+    cr_assert_not_null(strstr(md, "*What it shows:* Mean visibility latency: "));
+    cr_assert_not_null(strstr(md, "a zip sweep). Marked: fifteen seconds at 15, thirty at 30."));
+    cr_assert_not_null(strstr(md, "| batch.interval | microbatch.interval | executor | "
+                                  "lat_mean (s) |"));
+    cr_assert_not_null(strstr(md, "\n| 40 | 4 | stream | "), "a row per point and executor");
+    free(md);
+    char *html = util_slurp_in(dir, "out/report.html", &len);
+    cr_assert_not_null(html);
+    const char *fig = strstr(html, "<figure id=\"plot-sweep_lat_mean\">");
+    cr_assert_not_null(fig);
+    cr_assert_not_null(strstr(fig, "<svg"), "the plot is inlined");
+    cr_assert_null(strstr(html, "Plot missing"));
+    free(html);
     /* unquoted, a label is one word */
     write_zip_sweep(dir, "bad", "15 two words");
     snprintf(args, sizeof args, "sweep %s/bad.sweep --out %s/bad --jobs 1", dir, dir);
