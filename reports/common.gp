@@ -10,6 +10,8 @@
 #   labels, styles, deltas  per executor: see executors.gp
 #   haswin, hasevents, haspanes  0 when windows.csv / events.csv /
 #            panes.csv is missing (default 1)
+#   tmin, tmax  zoom: the part of the run (processing time, s) that the
+#            time axes show (default: all of it)
 # Every plot: 1280x800, fonts sized for a slide, one colour + dash type +
 # point type per executor (the same in every plot, distinct in greyscale).
 
@@ -23,6 +25,14 @@ if (!exists("haswin")) haswin = 1
 if (!exists("hasevents")) hasevents = 1
 if (!exists("haspanes")) haspanes = 1
 csv(name) = dir."/".name
+# Zoom of the processing-time axes (event_time, latency_time, throughput):
+# tmin / tmax in s (sluice plot --from / --to); unset: the whole run.
+BIG = 1e300
+if (!exists("tmin")) tmin = -BIG
+if (!exists("tmax")) tmax = BIG
+zoomed = tmin > -BIG || tmax < BIG
+# eval zoom_time after a script's own `set xrange [0:*]`
+zoom_time = 'if (tmin > -BIG) { set xrange [tmin:] }; if (tmax < BIG) { set xrange [:tmax] }'
 
 # ---- executors ----------------------------------------------------------
 # (by hand: the executor rows of summary.csv, in file order)
@@ -74,16 +84,37 @@ if (nfault_rows > 0) {
 # distinct faults: the rows of the first executor that has any
 first_fault_exec = nfault_rows > 0 ? fex[1] : ""
 
+# distinct faults (numbered from 1 in labels: fault_id + 1)
+nfaults_distinct = 0
+if (nfault_rows > 0) { do for [i=1:nfault_rows] { if (fex[i] eq first_fault_exec) { nfaults_distinct = nfaults_distinct + 1 } } }
+# A fault's label: "crash 1 (200 s)" for up to 8 faults, else its number;
+# with more than 16 only every fault_label_step-th is labelled, and labels
+# alternate between two heights so that neighbours do not overprint.
+fault_label_step = nfaults_distinct > 16 ? int(ceil(nfaults_distinct / 16.0)) : 1
+round_time(t) = abs(t) >= 10 ? sprintf("%.0f s", t) : sprintf("%.2g s", t)
+fault_label(i) = nfaults_distinct <= 8 ? sprintf("%s %d (%s)", fkind[i], fid[i] + 1, round_time(ftime[i])) : sprintf("%d", fid[i] + 1)
+fault_in_zoom(i) = ftime[i] >= tmin && ftime[i] <= tmax
 # Vertical dotted line and a label at each fault (eval mark_faults).
-mark_faults = 'if (nfault_rows > 0) { do for [i=1:nfault_rows] { if (fex[i] eq first_fault_exec) { set arrow from ftime[i], graph 0 to ftime[i], graph 1 nohead ls 9 front; set label sprintf("%s #%d", fkind[i], fid[i]) at ftime[i], graph 0.97 offset 0.4,0 left font ",13" tc rgb "#444444" front } } }'
-# The recovery period of each fault and executor, shaded in the executor's
-# colour from the fault to caught_up (or resumed) (eval shade_faults).
-shade_faults = 'if (nfault_rows > 0) { do for [i=1:nfault_rows] { if (strstrt(" ".execs." ", " ".fex[i]." ") > 0) { set object rect from ftime[i], graph 0 to (fcaught[i] == fcaught[i] ? fcaught[i] : (fresumed[i] == fresumed[i] ? fresumed[i] : ftime[i])), graph 1 behind fc rgb colour_of(fex[i]) fs transparent solid 0.15 noborder } } }'
+mark_faults = 'if (nfault_rows > 0) { do for [i=1:nfault_rows] { if (fex[i] eq first_fault_exec && fault_in_zoom(i)) { \
+    set arrow from ftime[i], graph 0 to ftime[i], graph 1 nohead ls 9 front; \
+    if (int(fid[i]) % fault_label_step == 0) { \
+        set label fault_label(i) at ftime[i], graph ((int(fid[i]) / fault_label_step) % 2 ? 0.92 : 0.97) offset 0.4,0 left font ",13" tc rgb "#444444" front } } } }'
+# The recovery period of each fault and executor (from the fault to
+# caught_up, or resumed), in the executor's colour (eval shade_faults):
+# shaded over the whole height for up to 12 rows of faults.csv, beyond
+# that (shading would pile up) a bar per executor along the bottom.
+recovery_end(i) = fcaught[i] == fcaught[i] ? fcaught[i] : (fresumed[i] == fresumed[i] ? fresumed[i] : ftime[i])
+shade_faults = 'if (nfault_rows > 0) { do for [i=1:nfault_rows] { if (strstrt(" ".execs." ", " ".fex[i]." ") > 0 && recovery_end(i) > ftime[i]) { \
+    if (nfault_rows <= 12) { set object rect from ftime[i], graph 0 to recovery_end(i), graph 1 behind fc rgb colour_of(fex[i]) fs transparent solid 0.15 noborder } \
+    else { set object rect from ftime[i], graph 0.025 * exec_index(fex[i]) to recovery_end(i), graph 0.025 * (exec_index(fex[i]) + 1) front fc rgb colour_of(fex[i]) fs solid 0.8 noborder } } } }'
 clear_marks = 'unset arrow; unset label; unset object'
 
 # ---- output ---------------------------------------------------------------
 # Before drawing: eval term_of(fmt); set output out_of(fmt).  After: eval close_output.
-term_of(fmt) = (fmt eq "png" ? "set terminal pngcairo" : "set terminal svg") . \
+# Markers: svg draws a point 0.75 font heights per unit of ps (13.5 px at
+# 18 pt), pngcairo 6.5 px whatever the font: pointscale 2.08 makes them the
+# same size in both (scripts' ps values are chosen for that scale).
+term_of(fmt) = (fmt eq "png" ? "set terminal pngcairo pointscale 2.08" : "set terminal svg") . \
     " size 1280,800 enhanced font 'DejaVu Sans,18' linewidth 1.5 rounded background rgb 'white'"
 out_of(fmt) = outdir . "/" . plotname . "." . fmt
 close_output = 'unset multiplot; set output'

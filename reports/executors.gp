@@ -26,7 +26,7 @@ style_colours = "#08306b #e6550d #41ab5d #756bb1 #636363 #d6616b"
 style_dts = "1 2 4 5 6 1"
 style_pts = "5 7 9 11 13 15"
 style_open_pts = "4 6 8 10 12 14"
-style_ps = "1.4 1.4 1.6 1.4 1.4 1.4"
+style_ps = "0.8 0.8 0.9 0.8 0.8 0.8"
 do for [i = 1:nstyles] {
     eval sprintf("set style line %d lc rgb '%s' lw 3 dt %s pt %s ps %g", i, word(style_colours, i), \
         word(style_dts, i), word(style_pts, i), real(word(style_ps, i)) + exec_ps_extra)

@@ -36,9 +36,9 @@ do for [fmt in formats] {
              using (is_event(e) ? pos(column("latency_s")) : NaN):(is_event(e) ? column("cdf") : NaN) with steps ls ls_of(e) \
              title sprintf("%s: p50 %s, p99 %s", label_of(e), secs(p50[ls_of(e)]), secs(p99[ls_of(e)])), \
          for [e in execs] csv("summary.csv") \
-             using (strcol("executor") eq e ? pos(column("lat_p50")) : NaN):(0.5) with points ls ls_of(e) ps 2.4 notitle, \
+             using (strcol("executor") eq e ? pos(column("lat_p50")) : NaN):(0.5) with points ls ls_of(e) ps 1.3 notitle, \
          for [e in execs] csv("summary.csv") \
-             using (strcol("executor") eq e ? pos(column("lat_p99")) : NaN):(0.99) with points ls ls_of(e) ps 2.4 notitle
+             using (strcol("executor") eq e ? pos(column("lat_p99")) : NaN):(0.99) with points ls ls_of(e) ps 1.3 notitle
     }
     eval close_output
 }

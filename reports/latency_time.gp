@@ -19,6 +19,7 @@ do for [fmt in formats] {
     set ylabel "visibility latency of events made visible (s, log scale)"
     set logscale y
     set xrange [0:*]
+    eval zoom_time
     set key below horizontal maxrows 2 width 1
     set bmargin 7.5
     if (nlat == 0) {
@@ -30,7 +31,7 @@ do for [fmt in formats] {
              using "time":(strcol("executor") eq e ? pos(column("lat_p99")) : NaN) with linespoints ls ls_of(e) \
              title label_of(e)." p99", \
          for [e in execs] csv("timeline.csv") \
-             using "time":(strcol("executor") eq e ? pos(column("lat_p50")) : NaN) with linespoints ls ls_of(e) lw 1 pt pt_open(e) ps 1.1 \
+             using "time":(strcol("executor") eq e ? pos(column("lat_p50")) : NaN) with linespoints ls ls_of(e) lw 1 pt pt_open(e) ps 0.6 \
              title label_of(e)." p50"
     }
     eval close_output

@@ -2,9 +2,11 @@
 # EARLY / ON_TIME / LATE / BATCH pane became visible (x, processing time)
 # and the result it showed (y, the count downstream after the pane: the
 # running sum for delta panes) against the true count (dashed) and the
-# window's end (dotted vertical line).  The windows drawn are picked
-# deterministically from windows.csv: the three (key, window) pairs with
-# the most panes for any executor, ties to the first in file order.
+# window's end (dotted vertical line).  sluice plot picks the windows
+# (pickkeys, pickstarts, pickends, npick; output/panepick.h): together
+# they show the EARLY, ON_TIME, LATE and BATCH panes the run has, never
+# the same interval twice, drawn in time order.  By hand (no pickkeys) the
+# script takes the npick windows with the most panes.
 # Look for the early panes undercounting, the on-time pane at the
 # watermark, late panes climbing to the truth, and batch answering once
 # but late.
@@ -14,28 +16,42 @@ plotname = "pane_timeline"
 load rdir."/common.gp"
 if (!exists("npick")) npick = 3
 
-array wkey[npick]
-array wstart[npick]
-array wend[npick]
-array wtruth[npick]
-array wlast[npick]
+array wkey[npick > 0 ? npick : 1]
+array wstart[npick > 0 ? npick : 1]
+array wend[npick > 0 ? npick : 1]
+array wtruth[npick > 0 ? npick : 1]
+array wlast[npick > 0 ? npick : 1]
 picked(k, s) = sum [j=1:npick] ((wkey[j] == k && wstart[j] == s) ? 1 : 0)
 nw = 0
-if (haswin && haspanes) {
-    do for [j=1:npick] { wkey[j] = NaN; wstart[j] = NaN }
+if (haswin && haspanes && exists("pickkeys")) {
+    # sluice plot chose the windows (output/panepick.h): together they show
+    # every kind of pane the run has, each a different interval, in time order
     do for [j=1:npick] {
-        undefine STATS_*
-        stats csv("windows.csv") using (picked(column("key"), column("window_start")) ? 0 : column("panes")) nooutput
-        if (exists("STATS_max") && STATS_max > 0) {
-            row = int(STATS_index_max)
-            stats csv("windows.csv") every ::row::row \
-                using (wkey[j] = column("key"), wstart[j] = column("window_start"), \
-                       wend[j] = column("window_end"), wtruth[j] = column("truth_count"), 1) nooutput
-            nw = nw + 1
-            stats csv("panes.csv") using ((column("key") == wkey[j] && column("window_start") == wstart[j]) ? column("emit_time") : NaN) nooutput
-            wlast[j] = STATS_max
+        wkey[j] = real(word(pickkeys, j)); wstart[j] = real(word(pickstarts, j)); wend[j] = real(word(pickends, j))
+    }
+    nw = npick
+} else {
+    if (haswin && haspanes) {
+        # by hand: the windows with the most panes
+        do for [j=1:npick] { wkey[j] = NaN; wstart[j] = NaN }
+        do for [j=1:npick] {
+            undefine STATS_*
+            stats csv("windows.csv") using (picked(column("key"), column("window_start")) ? 0 : column("panes")) nooutput
+            if (exists("STATS_max") && STATS_max > 0) {
+                row = int(STATS_index_max)
+                stats csv("windows.csv") every ::row::row \
+                    using (wkey[j] = column("key"), wstart[j] = column("window_start"), \
+                           wend[j] = column("window_end"), 1) nooutput
+                nw = nw + 1
+            }
         }
     }
+}
+do for [j=1:nw] {
+    stats csv("windows.csv") using ((column("key") == wkey[j] && column("window_start") == wstart[j] && column("window_end") == wend[j]) ? column("truth_count") : NaN) nooutput
+    wtruth[j] = STATS_max
+    stats csv("panes.csv") using ((column("key") == wkey[j] && column("window_start") == wstart[j]) ? column("emit_time") : NaN) nooutput
+    wlast[j] = STATS_max
 }
 # a round tic step (1, 2 or 5 times a power of ten) of at least x
 nice_step(x) = x <= 0 ? 1 : (m = 10 ** floor(log10(x)), r = x / m, \
@@ -59,7 +75,7 @@ if (nw > 0) {
     }
 }
 
-legend_rest = 'NaN with lines lc rgb "black" dt 2 lw 1.5 title "true count", NaN with lines ls 9 title "window end", NaN with points pt 8 ps 2 lc rgb "black" title "EARLY", NaN with points pt 7 ps 2 lc rgb "black" title "ON\\_TIME", NaN with points pt 2 ps 2 lc rgb "black" title "LATE", NaN with points pt 5 ps 2 lc rgb "black" title "BATCH"'
+legend_rest = 'NaN with lines lc rgb "black" dt 2 lw 1.5 title "true count", NaN with lines ls 9 title "window end", NaN with points pt 8 ps 1.1 lc rgb "black" title "EARLY", NaN with points pt 7 ps 1.1 lc rgb "black" title "ON\\_TIME", NaN with points pt 2 ps 1.1 lc rgb "black" title "LATE", NaN with points pt 5 ps 1.1 lc rgb "black" title "BATCH"'
 
 do for [fmt in formats] {
     eval term_of(fmt)
@@ -85,7 +101,7 @@ do for [fmt in formats] {
             if (j > 1) { unset key }
             cmd = "plot "
             do for [e in execs] {
-                cmd = cmd . sprintf("%s using 1:2 with steps ls %d lw 1.5 notitle, %s using 1:2:3 with points ls %d pt variable ps 2 notitle, NaN with linespoints ls %d title '%s', ", \
+                cmd = cmd . sprintf("%s using 1:2 with steps ls %d lw 1.5 notitle, %s using 1:2:3 with points ls %d pt variable ps 1.1 notitle, NaN with linespoints ls %d title '%s', ", \
                     block(j, e), ls_of(e), block(j, e), ls_of(e), ls_of(e), label_of(e))
             }
             eval cmd . legend_rest

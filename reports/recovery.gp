@@ -27,7 +27,7 @@ do for [fmt in formats] {
         plot 2 notitle
     } else {
         set multiplot layout 2,2 title "Recovery cost per fault and executor" font ",22" \
-            margins 0.09, 0.98, 0.07, 0.80 spacing 0.13, 0.16
+            margins 0.09, 0.98, 0.12, 0.80 spacing 0.13, 0.16
         set boxwidth bw absolute
         set xrange [-0.6:nfaults - 0.4]
         set yrange [0:*]
@@ -35,14 +35,27 @@ do for [fmt in formats] {
         set grid ytics
         set key at screen 0.5, screen 0.935 center top horizontal maxcols 3 maxrows 1 font ",16" samplen 2 width 1
         set offsets 0, 0, graph 0.12, 0
-        # x tic labels: "#id kind @ time s", from the first executor's rows
+        # x tic labels, from the first executor's rows: "crash 1\n(363 s)"
+        # for up to 4 faults, else the fault's number (as in the other
+        # plots' fault labels), every fault_label_step-th one
         set xtics ()
+        nfree = 0
+        free_kinds = ""
         do for [i=1:nfault_rows] {
             if (fex[i] eq first_fault_exec) {
-                lbl = sprintf("#%d %s at %g s", fid[i], fkind[i], ftime[i])
-                set xtics add (lbl fid[i])
+                lbl = nfaults_distinct <= 4 ? sprintf("%s %d\n(%s)", fkind[i], fid[i] + 1, round_time(ftime[i])) : sprintf("%d", fid[i] + 1)
+                if (int(fid[i]) % fault_label_step == 0) { set xtics add (lbl fid[i]) }
+                if (fkind[i] ne "crash") {
+                    nfree = nfree + 1
+                    if (strstrt(free_kinds, fkind[i]) == 0) { free_kinds = free_kinds.(strlen(free_kinds) ? " and " : "").fkind[i]."s" }
+                }
             }
         }
+        note = nfaults_distinct > 4 ? "x: the fault's number, as in the other plots" : ""
+        if (nfree > 0) {
+            note = note . (strlen(note) ? "\n" : "") . sprintf("%s (%d of %d) cost no downtime, replay or CPU: they slow or pause the work (see latency over time).", free_kinds, nfree, nfaults_distinct)
+        }
+        if (strlen(note)) { set label 20 note at screen 0.5, screen 0.045 center font ",13" tc rgb "#444444" }
         do for [m=1:4] {
             col = m == 1 ? "downtime" : (m == 2 ? "reprocessed" : (m == 3 ? "cpu_wasted" : "duplicates"))
             set title (m == 1 ? "downtime (s)" : (m == 2 ? "events reprocessed" : \

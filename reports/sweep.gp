@@ -5,6 +5,10 @@
 # Variables (sluice plot sets them from the sweep.csv header):
 #   dir, outdir, formats  as in common.gp
 #   xname    the first swept parameter (column 2), e.g. "batch.interval"
+#   xkeys    zip sweeps: the swept keys moving with xname, ", " separated
+#            (named in the title and the x label)
+#   marks, markname1, markname2, ...  x values of vertical marks and
+#            their labels (marks.csv)
 #   metrics  the metric names, space separated, in column order
 #   ecol, mcol0  (still set by sluice plot, no longer needed: columns are
 #            read by name, XNAME, executor, METRIC_mean, METRIC_ci)
@@ -25,15 +29,16 @@ if (!exists("execs")) {
         strstrt(" ".execs, " ".e." ") == 0 ? (execs = execs." ".e, 1) : 1) nooutput
     execs = execs[2:]." "
 }
-# Styles as in common.gp (not loaded: it reads a run folder's files),
-# points a little larger.
-exec_ps_extra = 0.2
+# Styles and terminals as in common.gp (not loaded: it reads a run
+# folder's files), points a little larger.
+exec_ps_extra = 0.1
 load rdir."/executors.gp"
-term_of(fmt) = (fmt eq "png" ? "set terminal pngcairo" : "set terminal svg") . \
+term_of(fmt) = (fmt eq "png" ? "set terminal pngcairo pointscale 2.08" : "set terminal svg") . \
     " size 1280,800 enhanced font 'DejaVu Sans,18' linewidth 1.5 rounded background rgb 'white'"
 set grid back lc rgb "#dddddd" lw 1 dt 1
 set border lw 1.5
-set key opaque box lc rgb "#bbbbbb" samplen 3 spacing 1.2 top left
+set key opaque box lc rgb "#bbbbbb" samplen 3 spacing 1.2 below horizontal width 1
+set bmargin 6.5
 set title font ",22"
 
 unit(m) = (strstrt(m, "lat_") > 0 || m eq "downtime" || m eq "wait_mean" || m eq "work_mean" \
@@ -95,7 +100,7 @@ do for [m in metrics] {
     do for [fmt in formats] {
         eval term_of(fmt)
         set output outdir."/sweep_".m.".".fmt
-        set title sprintf("%s against %s", nice(m), xname) noenhanced
+        set title sprintf("%s against %s", nice(m), xname . (exists("xkeys") ? " and ".xkeys : "")) noenhanced
         # log y too when the metric spans more than two decades (stats
         # before any log scale: it would apply to stats too)
         unset logscale
@@ -109,8 +114,9 @@ do for [m in metrics] {
         set offsets graph ox, graph ox, graph oy, 0
         xu = (exists("xunit") && strlen(xunit) > 0) ? xunit : ""
         set xlabel xname . (strlen(xu) > 0 ? " (" . xu . (logx ? ", log scale)" : ")") \
-                                           : (logx ? " (log scale)" : "")) noenhanced
-        set ylabel sprintf("%s (%s%s; mean, 95%% CI)", m, unit(m), logy ? ", log" : "") noenhanced
+                                           : (logx ? " (log scale)" : "")) \
+            . (exists("xkeys") ? "; with it: " . xkeys : "") noenhanced
+        set ylabel sprintf("%s (%s%s; mean, 95%% CI)", nice(m), unit(m), logy ? ", log" : "") noenhanced
         set autoscale xfix
         # optional vertical marks (marks.csv of the sweep: e.g. Young's and
         # Daly's optimum checkpoint interval)
@@ -120,7 +126,7 @@ do for [m in metrics] {
             do for [i = 1:words(marks)] {
                 mx = real(word(marks, i))
                 set arrow from mx, graph 0 to mx, graph 1 nohead lc rgb "#555555" lw 2 dt 3 front
-                set label word(marknames, i) at mx, graph (0.97 - 0.07 * (i - 1)) offset 0.5, 0 front font ",15" noenhanced
+                set label (exists("markname".i) ? value("markname".i) : word(marknames, i)) at mx, graph (0.97 - 0.07 * (i - 1)) offset 0.5, 0 front font ",15" noenhanced
             }
         }
         eval cmd[1:strlen(cmd) - 2]

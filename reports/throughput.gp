@@ -31,6 +31,7 @@ do for [fmt in formats] {
     set multiplot layout 2,1 title "Throughput and backlog over time (shaded: recovery after a fault)" font ",22" \
         margins 0.09, 0.97, 0.11, 0.79 spacing 0, 0.11
     set xrange [0:*]
+    eval zoom_time
     set key at screen 0.5, screen 0.935 center top horizontal maxrows 1 width 1 samplen 2
     set ylabel "events/s"
     set format x ""

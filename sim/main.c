@@ -113,6 +113,8 @@ enum cli_opt_id {
     OPT_MARKDOWN,
     OPT_MAN,
     OPT_OUTPUTS_MAN,
+    OPT_FROM,
+    OPT_TO,
     OPT_HELP,
     OPT_COUNT
 };
@@ -155,6 +157,9 @@ static const cli_option cli_options[] = {
     {"man", OPT_MAN, CMD_CONFIG, 0, NULL, 0, 0, "the same as the man page sluice.ini(5)"},
     {"outputs-man", OPT_OUTPUTS_MAN, CMD_CONFIG, 0, NULL, 0, 0,
      "the man page sluice-outputs(5) of the result files"},
+    {"from", OPT_FROM, CMD_PLOT, 0, "T", 0, 0,
+     "plot: zoom the time axes to processing time T (s) onwards"},
+    {"to", OPT_TO, CMD_PLOT, 0, "T", 0, 0, "plot: zoom the time axes up to time T (s)"},
     {"help", OPT_HELP, CMD_ALL, 0, NULL, 0, 0, NULL}, /* last: also -h */
 };
 #define CLI_NOPTIONS (sizeof cli_options / sizeof cli_options[0])
@@ -522,14 +527,23 @@ static void print_notes(const char *note)
     }
 }
 
+static int do_plot_report_zoom(const char *dir, int plot, int report, const plot_options *po);
+
 /* Any failure of plot or report (bad folder, gnuplot missing or failing)
  * is bad input or environment: exit status 2. */
 static int do_plot_report(const char *dir, int plot, int report, int force)
 {
+    plot_options po = {force, &g_stop, NAN, NAN};
+    return do_plot_report_zoom(dir, plot, report, &po);
+}
+
+static int do_plot_report_zoom(const char *dir, int plot, int report, const plot_options *po)
+{
+    const int force = po->force;
     char buf[PATH_MAX], err[2048], note[OUTDIR_NOTE_MAX];
     const char *rdir = reports_dir(buf, sizeof buf);
     if (plot) {
-        int rc = plot_run_opts(dir, rdir, force, &g_stop, note, sizeof note, err, sizeof err);
+        int rc = plot_run_with(dir, rdir, po, note, sizeof note, err, sizeof err);
         print_notes(note);
         if (rc != 0) {
             fprintf(stderr, "sluice plot: %s\n", err);
@@ -730,7 +744,21 @@ static int cmd_dir(const cli_args *a, int plot, int report)
             printf("plots: %s/plots/\n", dir);
         return do_plot_report(dir, 0, 1, force);
     }
-    return do_plot_report(dir, plot, report, force);
+    plot_options po = {force, &g_stop, NAN, NAN};
+    const enum cli_opt_id zid[2] = {OPT_FROM, OPT_TO};
+    double *zv[2] = {&po.tmin, &po.tmax};
+    for (int i = 0; i < 2; i++) {
+        const char *t = a->text[zid[i]];
+        char *end;
+        if (!t)
+            continue;
+        *zv[i] = strtod(t, &end);
+        if (!*t || *end || !isfinite(*zv[i]))
+            return usage_error(i ? "--to needs a time in seconds, not '%s'"
+                                 : "--from needs a time in seconds, not '%s'",
+                               t);
+    }
+    return do_plot_report_zoom(dir, plot, report, &po);
 }
 
 static int cmd_plot(const cli_args *a, const char *prog)

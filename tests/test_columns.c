@@ -107,7 +107,7 @@ Test(columns, the_files_of_a_run_have_the_tables_headers, .timeout = 60)
     cr_assert_eq(rc, SIM_OK, "%d %s", rc, err);
     static const char *const files[] = {"summary.csv", "panes.csv",  "timeline.csv",
                                         "windows.csv", "latency.csv", "faults.csv",
-                                        "events.csv"};
+                                        "events.csv",  "watermarks.csv"};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         char *want = table_header(files[i]), *got = first_line(dir, files[i]);
         cr_expect_str_eq(got, want, "%s", files[i]);

@@ -1180,7 +1180,7 @@ static void check_run_files(const char *const *sets, size_t nsets, int tumbling)
     }
     static const char *const names[] = { "summary.csv", "timeline.csv", "windows.csv",
                                          "latency.csv", "faults.csv", "panes.csv",
-                                         "events.csv", "config.ini" };
+                                         "events.csv", "config.ini", "watermarks.csv" };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         char path[512];
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);

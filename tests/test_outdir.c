@@ -573,7 +573,7 @@ Test(outdir, marker_lists_what_sluice_wrote)
                           "# sluice replaces or deletes this folder only while it holds "
                           "nothing but the entries below\n"
                           "config.ini\nevents.csv\nfaults.csv\nlatency.csv\npanes.csv\n"
-                          "summary.csv\ntimeline.csv\nwindows.csv\n");
+                          "summary.csv\ntimeline.csv\nwatermarks.csv\nwindows.csv\n");
     /* a second run replaces its own folder */
     cr_expect_eq(sluice(args, err, sizeof err), 0, "%s", err);
     cr_expect_str_eq(err, "");

@@ -488,7 +488,7 @@ Test(report, results_csv_errors_name_file_and_line)
     snprintf(marks, sizeof marks, "%s/marks.csv", tmpl);
     write_all(path, text);
     free(text);
-    write_all(marks, "x,label\n15,ok\n\n20,two words\n");
+    write_all(marks, "x,label\n15,ok\n\n20,two|words\n");
     cr_assert_eq(plot_run(tmpl, REPORTS, err, sizeof err), 2);
     cr_assert_not_null(strstr(err, "marks.csv:4: expected x,label"), "err: %s", err);
     /* an empty x is not 0 */

@@ -282,8 +282,9 @@ static int handler(void *user, const char *section, const char *name, const char
         return 1;
     }
     if (!strcmp(name, "marks")) {
-        /* "49 Young, 47.7 Daly": x positions on the first swept key's axis
-         * with one-word labels, drawn as vertical lines by sluice plot. */
+        /* "49 Young, 47.7 \"Daly's optimum\"": x positions on the first
+         * swept key's axis with labels (one word, or words in double
+         * quotes), drawn as vertical lines by sluice plot. */
         w->nmarks = 0;
         for (char *tok = strtok(v, ","); tok; tok = strtok(NULL, ",")) {
             char *t = trim(tok), *end;
@@ -291,8 +292,16 @@ static int handler(void *user, const char *section, const char *name, const char
             if (end == t || !isfinite(x))
                 return fail(ps, "bad mark '%s': expected a number and a one-word label", t);
             char *label = trim(end);
-            if (!*label || strlen(label) >= sizeof w->mark_label[0] || strpbrk(label, " \t'\"\\"))
-                return fail(ps, "bad mark '%s': the label must be one word of at most 31 characters", t);
+            size_t ll = strlen(label);
+            int quoted = ll >= 2 && label[0] == '"' && label[ll - 1] == '"';
+            if (quoted) {
+                label[ll - 1] = 0;
+                label = trim(label + 1);
+            }
+            if (!*label || strlen(label) >= sizeof w->mark_label[0] ||
+                strpbrk(label, quoted ? "\t'\"\\|" : " \t'\"\\|"))
+                return fail(ps, "bad mark '%s': the label must be one word, or words in double "
+                                "quotes, of at most 31 characters", t);
             if (w->nmarks == SWEEP_MAX_MARKS)
                 return fail(ps, "%s", "too many marks");
             w->mark_x[w->nmarks] = x;

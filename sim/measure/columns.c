@@ -107,6 +107,12 @@ static const columns_row table[] = {
     R("timeline.csv", "dropped", INT, "events", "events dropped as late in the bucket"),
     R("timeline.csv", "visible", INT, "events", "events made visible in the bucket"),
 
+    /* ---- watermarks.csv: per executor and change of its watermark ---- */
+    EXECUTOR("watermarks.csv"),
+    R("watermarks.csv", "time", REAL, "s", "processing time at which the watermark changed "
+      "(the last change within each run.duration/4000 s)"),
+    R("watermarks.csv", "watermark", REAL, "s", "the watermark (event time) from then on"),
+
     /* ---- windows.csv: per executor and (key, window) ---- */
     EXECUTOR("windows.csv"),
     R("windows.csv", "key", INT, "", "the key (numbered as in panes.csv)"),
@@ -251,6 +257,8 @@ static const struct {
                     "for window type none."},
     {"latency.csv", "The visibility latency distributions, as a CDF per executor."},
     {"faults.csv", "Each fault of the schedule and what it cost each executor."},
+    {"watermarks.csv", "Per executor, when its watermark changed and to what, for the "
+                       "event-time plot (empty for an executor without a watermark)."},
     {"events.csv", "A thinned sample of the events (at most 5,000), for the event-time plot."},
     {"runs.csv", "sluice sweep: one row per run (point, replication) and executor."},
     {"sweep.csv", "sluice sweep: one row per point and executor, the metrics of the sweep "

@@ -52,6 +52,14 @@ typedef struct timeline_row {
 #define NAME_MAX_LEN 64
 #define DETAIL_MAX_LEN 512
 
+/* Change points of the watermark kept per run.duration (watermarks.csv):
+ * finer than a slide's pixels, bounded whatever the event rate. */
+#define METRICS_WM_POINTS 4000
+
+typedef struct wm_point {
+    double time, wm; /* s: processing time of the change, the new watermark */
+} wm_point;
+
 struct metrics {
     double checkpoint_cpu;       /* CPU-s of checkpoint pauses */
     metrics_facts x;             /* the executor's own facts */
@@ -78,6 +86,12 @@ struct metrics {
 
     int has_wm;
     double wm, watermark_time;       /* last watermark and when it was set */
+    /* watermarks.csv: the watermark's change points, the last change of
+     * each wm_dt-long interval of processing time (bounded memory) */
+    wm_point *wmpts;
+    size_t nwm, capwm;
+    double wm_dt;             /* s: run.duration / METRICS_WM_POINTS */
+    int wm_oom;               /* a point could not be kept: the write fails */
 
     wmap_t *results;          /* (key, window) -> metrics_result */
 
@@ -121,6 +135,7 @@ metrics_t *metrics_alloc_facts(const metrics_facts *x, const config_t *c, FILE *
     m->last_emit = -INFINITY;
     m->wm = -INFINITY;
     m->watermark_time = NAN;
+    m->wm_dt = c->run.duration > 0 ? c->run.duration / METRICS_WM_POINTS : 1;
     m->fold_h = -INFINITY;
     m->complete_first = m->complete_ontime = NAN;
     m->complete_final = m->windows_exact = NAN;
@@ -152,6 +167,7 @@ void metrics_free(metrics_t *m)
     wmap_free(m->results);
     free(m->rows);
     free(m->faults);
+    free(m->wmpts);
     free(m);
 }
 
@@ -387,6 +403,19 @@ void metrics_watermark(metrics_t *m, double now, double wm)
     m->has_wm = 1;
     m->wm = wm;
     m->watermark_time = now;
+    if (!isfinite(wm))
+        return;
+    /* one point per wm_dt interval: a later change in the same interval
+     * replaces it (drawn as steps, the line is never above the watermark) */
+    if (m->nwm && floor(m->wmpts[m->nwm - 1].time / m->wm_dt) == floor(now / m->wm_dt)) {
+        m->wmpts[m->nwm - 1] = (wm_point){now, wm};
+        return;
+    }
+    if (vec_ensure(&m->wmpts, &m->capwm, m->nwm + 1, sizeof *m->wmpts) != VEC_OK) {
+        m->wm_oom = 1;
+        return;
+    }
+    m->wmpts[m->nwm++] = (wm_point){now, wm};
 }
 
 static void write_timeline_row(const metrics_t *m, const timeline_row *r, FILE *f);
@@ -792,6 +821,22 @@ int metrics_write_latency(const metrics_t *m, FILE *f)
     o.measure = "arrival";
     hist_cdf(m->proc, cdf_row, &o);
     return done_writing(f);
+}
+
+int metrics_write_watermarks_header(FILE *f)
+{
+    return columns_write_header(f, "watermarks.csv");
+}
+
+int metrics_write_watermarks(const metrics_t *m, FILE *f)
+{
+    if (m->wm_oom)
+        return -1;
+    for (size_t i = 0; i < m->nwm; i++)
+        if (fprintf(f, "%s,", m->executor) < 0 || fmt_num(f, m->wmpts[i].time) != 0 ||
+            fputc(',', f) == EOF || fmt_num(f, m->wmpts[i].wm) != 0 || fputc('\n', f) == EOF)
+            return -1;
+    return 0;
 }
 
 int metrics_write_faults_header(FILE *f)

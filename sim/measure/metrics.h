@@ -232,6 +232,12 @@ int metrics_write_latency_header(FILE *f);
 int metrics_write_latency(const metrics_t *m, FILE *f);
 int metrics_write_faults_header(FILE *f);
 int metrics_write_faults(const metrics_t *m, FILE *f);
+/* The watermark's change points (at most one per run.duration / 4000 s of
+ * processing time: the last change in it), in time order; nothing for an
+ * executor without a watermark.  -1 also when a point could not be kept
+ * (out of memory). */
+int metrics_write_watermarks_header(FILE *f);
+int metrics_write_watermarks(const metrics_t *m, FILE *f);
 
 const char *pane_timing_name(int timing); /* "EARLY", "ON_TIME", ... */
 

@@ -10,6 +10,7 @@
 #include "lib/infile.h"
 #include "measure/columns.h"
 #include "output/outdir.h"
+#include "output/panepick.h"
 
 #include <limits.h>
 #include <math.h>
@@ -30,6 +31,7 @@
 
 #define PLOT_PATH_MAX 4096
 #define PLOT_ARGS_MAX 16384
+#define PLOT_PANE_WINDOWS 3 /* windows in the pane timeline */
 #define PLOT_GRACE_MS 2000 /* an interrupted gnuplot's time to exit before SIGKILL */
 
 static const struct {
@@ -58,6 +60,15 @@ static const struct {
     {"pane_timeline", "Pane timeline of three windows",
      "Early panes undercount, the on-time pane fires when the watermark passes the window "
      "end (dotted), late panes climb to the true count (dashed); batch answers once, later."},
+    {"latency_bars", "Latency per executor: p50, p95, p99",
+     "The median says how fast most results are; p95 and p99 say how long the slowest wait. "
+     "An executor can win on the median and lose in the tail."},
+    {"time_split", "Where the time goes",
+     "Mean seconds per event from arrival to visible, split into waiting to be processed, "
+     "processing, and held until visible (by the window, watermark, batch cutoff or commit)."},
+    {"recovery_timeline", "Recovery timeline per crash",
+     "For each crash and executor: until it was detected, restoring until processing resumed, "
+     "then catching up until backlog and latency were back to normal."},
 };
 
 const char *plot_name(int i)
@@ -196,6 +207,7 @@ static int field_index(char *const *f, size_t n, const char *name)
 typedef struct plot_execs {
     char names[512], labels[512], styles[128], deltas[128];
     int n, foreign; /* executors listed; of them not built in */
+    int has_split;  /* the file has wait_mean, work_mean, hold_mean */
 } plot_execs;
 
 /* Adds executor name unless it is listed: 0, 1 when already there, -1
@@ -257,6 +269,9 @@ static int read_executors(const char *dir, const char *file, int ecol, plot_exec
             }
             lcol = field_index(f, n, "label");
             dcol = field_index(f, n, "deltas");
+            x->has_split = field_index(f, n, "wait_mean") >= 0 &&
+                           field_index(f, n, "work_mean") >= 0 &&
+                           field_index(f, n, "hold_mean") >= 0;
             continue;
         }
         const char *name = n > ue ? f[ue] : "";
@@ -397,8 +412,9 @@ static int run_gnuplot(const char *gnuplot, const char *assigns, const char *scr
 }
 
 /* marks.csv of a sweep (`x,label` rows, written by sluice sweep from the
- * sweep file's `marks`): x values and one-word labels, space separated,
- * for sweep.gp's vertical lines.  Labels are checked to be plain words. */
+ * sweep file's `marks`): x values, space separated, and labels separated
+ * by '|', for sweep.gp's vertical lines.  Labels are checked to be plain
+ * words or words separated by single spaces. */
 static int read_marks(const char *dir, char *xs, size_t xn, char *names, size_t nn, char *err,
                       size_t errlen)
 {
@@ -422,17 +438,17 @@ static int read_marks(const char *dir, char *xs, size_t xn, char *names, size_t 
         const char *label = rec.nfields == 2 ? rec.fields[lcol] : "";
         char *end;
         double x = strtod(xf, &end);
-        if (!xf[0] || *end || !isfinite(x) || !label[0] ||
-            strspn(label, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.") !=
+        if (!xf[0] || *end || !isfinite(x) || !label[0] || label[0] == ' ' ||
+            strspn(label, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-. ") !=
                 strlen(label)) {
-            set_err(err, errlen, "%s:%zu: expected x,label (one plain word)", path, rec.line);
+            set_err(err, errlen, "%s:%zu: expected x,label (plain words)", path, rec.line);
             rc = 2;
             break;
         }
         char num[FMT_NUM_MAX];
         fmt_num_buf(num, x);
         int a = snprintf(xs + lx, xn - lx, "%s%s", lx ? " " : "", num);
-        int b = snprintf(names + ln, nn - ln, "%s%s", ln ? " " : "", label);
+        int b = snprintf(names + ln, nn - ln, "%s%s", ln ? "|" : "", label);
         if (a < 0 || b < 0 || (size_t)a >= xn - lx || (size_t)b >= nn - ln) {
             set_err(err, errlen, "%s: too many marks", path);
             rc = 2;
@@ -447,6 +463,22 @@ static int read_marks(const char *dir, char *xs, size_t xn, char *names, size_t 
     }
     csvread_close(f);
     return rc;
+}
+
+/* The labels of read_marks ('|' separated) as markname1='...'; ... */
+static int append_marknames(char *buf, size_t *len, size_t n, const char *names)
+{
+    int i = 1;
+    for (const char *p = names; *p; i++) {
+        size_t l = strcspn(p, "|");
+        char var[32], label[64];
+        snprintf(var, sizeof var, "markname%d", i);
+        snprintf(label, sizeof label, "%.*s", (int)(l < sizeof label ? l : sizeof label - 1), p);
+        if (append_assign(buf, len, n, var, label))
+            return -1;
+        p += l + (p[l] == '|');
+    }
+    return 0;
 }
 
 /* With two or more swept keys, the lines of a sweep plot are split by the
@@ -534,9 +566,10 @@ static int sweep_split(const char *dir, char *name, size_t nn, char *vals, size_
 }
 
 /* Parses the sweep.csv header: the first swept parameter (column 2), the
- * executor column and the metric names (columns NAME_mean). */
+ * executor column and the metric names (columns NAME_mean); the swept
+ * keys after the first go into keys, joined by ", " (room for kn bytes). */
 static int sweep_header(const char *dir, char *xname, size_t xn, int *ecol, char *metrics,
-                        size_t mn, int *mcol0, char *err, size_t errlen)
+                        size_t mn, int *mcol0, char *keys, size_t kn, char *err, size_t errlen)
 {
     char path[PLOT_PATH_MAX];
     snprintf(path, sizeof path, "%s/sweep.csv", dir);
@@ -563,9 +596,14 @@ static int sweep_header(const char *dir, char *xname, size_t xn, int *ecol, char
     *ecol = 0;
     *mcol0 = 0;
     xname[0] = metrics[0] = 0;
+    size_t klen = 0;
+    keys[0] = 0;
     for (size_t i = 0; i < rec.nfields && rc == 0; i++) {
         char *tok = rec.fields[i];
         int col = (int)i + 1; /* 1-based, as gnuplot counts */
+        if (i > xcol && !*ecol && strcmp(tok, "executor") != 0 &&
+            ((klen && append(keys, &klen, kn, ", ")) || append(keys, &klen, kn, tok)))
+            rc = -1;
         if (i == xcol && strcmp(tok, "executor") != 0) {
             size_t l = strlen(tok) < xn - 1 ? strlen(tok) : xn - 1;
             memcpy(xname, tok, l);
@@ -603,6 +641,40 @@ static int sweep_header(const char *dir, char *xname, size_t xn, int *ecol, char
     return 0;
 }
 
+/* The windows of the pane timeline (output/panepick.h) as gnuplot
+ * assignments: npick, pickkeys, pickstarts, pickends (space separated).
+ * 0, or 2 with err (a malformed windows.csv / panes.csv). */
+static int append_picks(const char *dir, char *buf, size_t *len, size_t n, char *err,
+                        size_t errlen)
+{
+    panepick_window w[PLOT_PANE_WINDOWS];
+    int got = panepick_choose(dir, w, PLOT_PANE_WINDOWS, err, errlen);
+    if (got < 0)
+        return 2;
+    char keys[PANEPICK_MAX * 12] = "", starts[PANEPICK_MAX * FMT_NUM_MAX] = "",
+         ends[PANEPICK_MAX * FMT_NUM_MAX] = "", num[FMT_NUM_MAX], tmp[32];
+    size_t lk = 0, ls = 0, le = 0;
+    for (int i = 0; i < got; i++) {
+        const char *sep = i ? " " : "";
+        snprintf(tmp, sizeof tmp, "%s%u", sep, w[i].key);
+        append(keys, &lk, sizeof keys, tmp);
+        append(starts, &ls, sizeof starts, sep);
+        fmt_num_buf(num, w[i].start);
+        append(starts, &ls, sizeof starts, num);
+        append(ends, &le, sizeof ends, sep);
+        fmt_num_buf(num, w[i].end);
+        append(ends, &le, sizeof ends, num);
+    }
+    snprintf(tmp, sizeof tmp, "npick=%d; ", got);
+    if (append(buf, len, n, tmp) || append_assign(buf, len, n, "pickkeys", keys) ||
+        append_assign(buf, len, n, "pickstarts", starts) ||
+        append_assign(buf, len, n, "pickends", ends)) {
+        set_err(err, errlen, "folder names too long");
+        return 2;
+    }
+    return 0;
+}
+
 int plot_run(const char *dir, const char *reports_dir, char *err, size_t errlen)
 {
     return plot_run_opts(dir, reports_dir, 0, NULL, NULL, 0, err, errlen);
@@ -626,12 +698,47 @@ int plot_run_stop(const char *dir, const char *reports_dir, const volatile int *
 int plot_run_opts(const char *dir, const char *reports_dir, int force, const volatile int *stop,
                   char *note, size_t notelen, char *err, size_t errlen)
 {
+    plot_options o = {force, stop, NAN, NAN};
+    return plot_run_with(dir, reports_dir, &o, note, notelen, err, errlen);
+}
+
+/* The zoom as gnuplot assignments (tmin=...; tmax=...;), none when unset. */
+static int append_zoom(char *buf, size_t *len, size_t n, const plot_options *o)
+{
+    char num[FMT_NUM_MAX], tmp[3 * FMT_NUM_MAX];
+    if (isfinite(o->tmin)) {
+        fmt_num_buf(num, o->tmin);
+        snprintf(tmp, sizeof tmp, "tmin=%s; ", num);
+        if (append(buf, len, n, tmp))
+            return -1;
+    }
+    if (isfinite(o->tmax)) {
+        fmt_num_buf(num, o->tmax);
+        snprintf(tmp, sizeof tmp, "tmax=%s; ", num);
+        if (append(buf, len, n, tmp))
+            return -1;
+    }
+    return 0;
+}
+
+int plot_run_with(const char *dir, const char *reports_dir, const plot_options *opt, char *note,
+                  size_t notelen, char *err, size_t errlen)
+{
+    static const plot_options defaults = {0, NULL, NAN, NAN};
+    if (!opt)
+        opt = &defaults;
+    const int force = opt->force;
+    const volatile int *stop = opt->stop;
     if (err && errlen)
         err[0] = 0;
     if (note && notelen)
         note[0] = 0;
     if (!dir || !*dir || !reports_dir || !*reports_dir) {
         set_err(err, errlen, "no results folder given");
+        return 2;
+    }
+    if (isfinite(opt->tmin) && isfinite(opt->tmax) && opt->tmin >= opt->tmax) {
+        set_err(err, errlen, "--from must be before --to");
         return 2;
     }
     if (has_control_chars(dir) || has_control_chars(reports_dir)) {
@@ -689,10 +796,10 @@ int plot_run_opts(const char *dir, const char *reports_dir, int force, const vol
         goto out;
     }
     if (sweep) {
-        char xname[256], metrics[4096], tmp[128];
+        char xname[256], metrics[4096], tmp[128], keys[1024];
         int ecol, mcol0;
-        rc = sweep_header(dir, xname, sizeof xname, &ecol, metrics, sizeof metrics, &mcol0, err,
-                          errlen);
+        rc = sweep_header(dir, xname, sizeof xname, &ecol, metrics, sizeof metrics, &mcol0, keys,
+                          sizeof keys, err, errlen);
         if (rc)
             goto out;
         snprintf(tmp, sizeof tmp, "ecol=%d; mcol0=%d; ", ecol, mcol0);
@@ -709,6 +816,13 @@ int plot_run_opts(const char *dir, const char *reports_dir, int force, const vol
         rc = sweep_split(dir, sname, sizeof sname, svals, sizeof svals, err, errlen);
         if (rc)
             goto out;
+        /* zip mode (several keys, no split): every key names the x axis */
+        if (!sname[0] && keys[0] &&
+            append_assign(assigns, &len, PLOT_ARGS_MAX, "xkeys", keys)) {
+            set_err(err, errlen, "sweep.csv header too long");
+            rc = 2;
+            goto out;
+        }
         if (sname[0] && (append_assign(assigns, &len, PLOT_ARGS_MAX, "splitname", sname) ||
                          append_assign(assigns, &len, PLOT_ARGS_MAX, "splitvals", svals))) {
             set_err(err, errlen, "sweep.csv values too long");
@@ -740,7 +854,7 @@ int plot_run_opts(const char *dir, const char *reports_dir, int force, const vol
             char marks[512], names[512];
             if (read_marks(dir, marks, sizeof marks, names, sizeof names, err, errlen) != 0 ||
                 append_assign(assigns, &len, PLOT_ARGS_MAX, "marks", marks) ||
-                append_assign(assigns, &len, PLOT_ARGS_MAX, "marknames", names)) {
+                append_marknames(assigns, &len, PLOT_ARGS_MAX, names)) {
                 if (!*err)
                     set_err(err, errlen, "%s/marks.csv: too long", dir);
                 rc = 2;
@@ -765,15 +879,18 @@ int plot_run_opts(const char *dir, const char *reports_dir, int force, const vol
                         errlen);
     if (rc)
         goto out;
-    snprintf(flags, sizeof flags, "haswin=%d; hasevents=%d; haspanes=%d; ",
+    snprintf(flags, sizeof flags, "haswin=%d; hasevents=%d; haspanes=%d; haswms=%d; hassplit=%d; ",
              file_exists(dir, "windows.csv"), file_exists(dir, "events.csv"),
-             file_exists(dir, "panes.csv"));
+             file_exists(dir, "panes.csv"), file_exists(dir, "watermarks.csv"), x.has_split);
     if (append_execs(assigns, &len, PLOT_ARGS_MAX, &x) ||
-        append(assigns, &len, PLOT_ARGS_MAX, flags)) {
+        append(assigns, &len, PLOT_ARGS_MAX, flags) ||
+        append_zoom(assigns, &len, PLOT_ARGS_MAX, opt)) {
         set_err(err, errlen, "folder names too long");
         rc = 2;
         goto out;
     }
+    if ((rc = append_picks(dir, assigns, &len, PLOT_ARGS_MAX, err, errlen)) != 0)
+        goto out;
     for (int i = 0; i < PLOT_COUNT && rc == 0; i++) {
         snprintf(script, sizeof script, "%s/%s.gp", reports_dir, plot_table[i].name);
         rc = run_gnuplot(gnuplot, assigns, script, stop, err, errlen);

@@ -15,7 +15,7 @@
  *    through a shell; paths reach it as gnuplot string literals in one
  *    `-e` argument, with quotes doubled ('' inside '...').  Paths holding
  *    control characters are refused (they could end a gnuplot command).
- *  - A run folder (summary.csv) gives the 7 plots of plot_names(); a sweep
+ *  - A run folder (summary.csv) gives the 10 plots of plot_name(); a sweep
  *    folder (sweep.csv, no summary.csv) gives one plot per metric,
  *    DIR/plots/sweep_METRIC.{png,svg}.
  *  - It writes only into a sluice results folder (outdir_is_results:
@@ -37,7 +37,7 @@
 extern "C" {
 #endif
 
-#define PLOT_COUNT 7
+#define PLOT_COUNT 10
 
 /* Draws every plot of the run (or sweep) folder dir into dir/plots/ with
  * the scripts of reports_dir.  0, 2 (bad input, gnuplot not installed) or
@@ -58,6 +58,20 @@ int plot_run_stop(const char *dir, const char *reports_dir, const volatile int *
  * note (room for notelen bytes; may be NULL).  stop as for plot_run_stop. */
 int plot_run_opts(const char *dir, const char *reports_dir, int force, const volatile int *stop,
                   char *note, size_t notelen, char *err, size_t errlen);
+
+/* What plot_run_with may be told. */
+typedef struct plot_options {
+    int force;                /* as for plot_run_opts */
+    const volatile int *stop; /* as for plot_run_stop; may be NULL */
+    double tmin, tmax;        /* zoom (processing time, s) of the time axes of
+                                 event_time, latency_time and throughput; NAN:
+                                 from the start / to the end of the run */
+} plot_options;
+
+/* plot_run_opts with the options of o (NULL: the defaults, no zoom).  A
+ * zoom with tmin >= tmax is error 2; a sweep folder ignores it. */
+int plot_run_with(const char *dir, const char *reports_dir, const plot_options *o, char *note,
+                  size_t notelen, char *err, size_t errlen);
 
 /* The plots of a run, in report order: name i is the file stem
  * (plots/NAME.png, reports/NAME.gp), for 0 <= i < PLOT_COUNT.  Static

@@ -325,6 +325,10 @@ typedef struct report {
     char *config;            /* config.ini text, NULL if missing (shown, never parsed) */
     char seed[32];
     char title[256];
+    /* a sweep folder (sweep.csv, no summary.csv): its table and marks */
+    int sweep;
+    csv_t table, marks;      /* sweep.csv; marks.csv (rows 0 when missing) */
+    size_t key0, nkeys;      /* the swept keys' columns: key0 .. key0+nkeys-1 */
 } report;
 
 /* The label of executor e (a name in an executor column): summary.csv's
@@ -730,6 +734,249 @@ static void write_md(FILE *f, const report *r)
     }
 }
 
+/* ---- the report of a sweep folder -------------------------------------- */
+
+/* Metric k of the sweep (0-based): its name in name (from column
+ * NAME_mean) and the column of its mean; -1 past the last. */
+static int sweep_metric(const report *r, size_t k, char *name, size_t n)
+{
+    size_t seen = 0;
+    for (size_t c = 0; c < r->table.cols; c++) {
+        const char *h = r->table.cell[c];
+        size_t l = strlen(h);
+        if (l > 5 && strcmp(h + l - 5, "_mean") == 0 && seen++ == k) {
+            snprintf(name, n, "%.*s", (int)(l - 5), h);
+            return (int)c;
+        }
+    }
+    return -1;
+}
+
+/* The unit and meaning of a metric (summary.csv's column table). */
+static const char *metric_unit(const char *m)
+{
+    const columns_row *row = columns_find("summary.csv", m);
+    return row && row->unit[0] ? row->unit : "";
+}
+
+static const char *metric_meaning(const char *m)
+{
+    const columns_row *row = columns_find("summary.csv", m);
+    return row ? row->meaning : m;
+}
+
+/* "mean ± ci" of a metric cell (ci empty with one replication). */
+static void sweep_cell(char *buf, size_t n, const char *mean, const char *ci)
+{
+    char a[64], b[64];
+    const char *ma = fmt_value(a, sizeof a, mean, K_SEC);
+    if (ci[0] && strcmp(ma, "\xe2\x80\x93") != 0)
+        snprintf(buf, n, "%s \xc2\xb1 %s", ma, fmt_value(b, sizeof b, ci, K_SEC));
+    else
+        snprintf(buf, n, "%s", ma);
+}
+
+/* The words under a sweep plot. */
+static void sweep_caption(char *buf, size_t n, const report *r, const char *m)
+{
+    size_t l = (size_t)snprintf(buf, n,
+                                "%s. Each point is the mean over the replications, the bars its "
+                                "95%% confidence interval; one line per executor",
+                                metric_meaning(m));
+    if (n && buf[0] >= 'a' && buf[0] <= 'z')
+        buf[0] = (char)(buf[0] - 'a' + 'A');
+    /* a grid repeats the first key's values over points; a zip does not */
+    int grid = 0;
+    const char *p0 = r->table.cell[r->table.cols], *x0 = r->table.cell[r->table.cols + r->key0];
+    for (size_t i = 2; i < r->table.rows && !grid; i++)
+        grid = strcmp(csv_get(&r->table, i, "point"), p0) != 0 &&
+               strcmp(r->table.cell[i * r->table.cols + r->key0], x0) == 0;
+    if (r->nkeys > 1 && l < n)
+        l += (size_t)snprintf(buf + l, n - l,
+                              grid ? " and value of %s" : " (%s and the keys after it move "
+                                                          "with the x axis: a zip sweep)",
+                              r->table.cell[r->key0 + 1]);
+    for (size_t i = 1; i < r->marks.rows && l < n; i++)
+        l += (size_t)snprintf(buf + l, n - l, "%s%s at %s", i == 1 ? ". Marked: " : ", ",
+                              csv_get(&r->marks, i, "label"), csv_get(&r->marks, i, "x"));
+    if (l < n)
+        snprintf(buf + l, n - l, ".");
+}
+
+static void emit_sweep_meta_html(FILE *f, const report *r)
+{
+    fputs("<p class=\"meta\">sluice <code>", f);
+    html_esc(f, r->version);
+    fprintf(f, "</code> &#183; sweep of ");
+    for (size_t k = 0; k < r->nkeys; k++) {
+        fputs(k ? ", <code>" : "<code>", f);
+        html_esc(f, r->table.cell[r->key0 + k]);
+        fputs("</code>", f);
+    }
+    fputs(" &#183; replications per point: ", f);
+    html_esc(f, csv_get(&r->table, 1, "n"));
+    fputs("</p>\n<p class=\"note\">All times are simulated seconds. Every value is the mean over "
+          "the replications of a point and, after the \xc2\xb1, the half-width of its 95% "
+          "confidence interval. Reproduce it with <code>sluice sweep</code> on the same sweep "
+          "file.</p>\n", f);
+}
+
+static void emit_sweep_table_html(FILE *f, const report *r)
+{
+    char name[128], cell[160];
+    fputs("<table>\n<thead><tr>", f);
+    for (size_t k = 0; k < r->nkeys; k++) {
+        fputs("<th>", f);
+        html_esc(f, r->table.cell[r->key0 + k]);
+        fputs("</th>", f);
+    }
+    fputs("<th class=\"name\">executor</th>", f);
+    for (size_t m = 0; sweep_metric(r, m, name, sizeof name) >= 0; m++) {
+        fputs("<th>", f);
+        html_esc(f, name);
+        if (metric_unit(name)[0]) {
+            fputs(" (", f);
+            html_esc(f, metric_unit(name));
+            fputs(")", f);
+        }
+        fputs("</th>", f);
+    }
+    fputs("</tr></thead>\n<tbody>\n", f);
+    for (size_t i = 1; i < r->table.rows; i++) {
+        const char *e = csv_get(&r->table, i, "executor");
+        fprintf(f, "<tr class=\"%s\">", exec_class(e));
+        for (size_t k = 0; k < r->nkeys; k++) {
+            fputs("<td>", f);
+            html_esc(f, r->table.cell[i * r->table.cols + r->key0 + k]);
+            fputs("</td>", f);
+        }
+        fputs("<td class=\"name\">", f);
+        html_esc(f, exec_label_named(e));
+        fputs("</td>", f);
+        int c;
+        for (size_t m = 0; (c = sweep_metric(r, m, name, sizeof name)) >= 0; m++) {
+            char ci[160];
+            snprintf(ci, sizeof ci, "%s_ci", name);
+            sweep_cell(cell, sizeof cell, r->table.cell[i * r->table.cols + (size_t)c],
+                       csv_get(&r->table, i, ci));
+            fputs("<td>", f);
+            html_esc(f, cell);
+            fputs("</td>", f);
+        }
+        fputs("</tr>\n", f);
+    }
+    fputs("</tbody>\n</table>\n", f);
+}
+
+static void emit_sweep_plots_html(FILE *f, const report *r)
+{
+    char name[128], path[REPORT_PATH_MAX], prefix[32], cap[1024];
+    for (size_t m = 0; sweep_metric(r, m, name, sizeof name) >= 0; m++) {
+        snprintf(path, sizeof path, "%s/plots/sweep_%s.svg", r->dir, name);
+        snprintf(prefix, sizeof prefix, "s%zu-", m + 1);
+        fprintf(f, "<figure id=\"plot-sweep_%s\">\n<h3>%zu. ", name, m + 1);
+        html_esc(f, name);
+        fputs(" against ", f);
+        html_esc(f, r->table.cell[r->key0]);
+        fputs("</h3>\n", f);
+        if (inline_svg(f, path, prefix) != 0) {
+            fputs("<p class=\"missing\">Plot missing: draw it with <code>sluice plot "
+                  "DIR</code> (plots/sweep_", f);
+            html_esc(f, name);
+            fputs(".svg not found).</p>\n", f);
+        }
+        sweep_caption(cap, sizeof cap, r, name);
+        fputs("<figcaption><b>What it shows:</b> ", f);
+        html_esc(f, cap);
+        fputs("</figcaption>\n</figure>\n", f);
+    }
+}
+
+static int write_sweep_html(FILE *f, const report *r, const char *tpl, char *err,
+                            size_t errlen)
+{
+    const char *s = tpl;
+    for (const char *at; (at = strstr(s, "@@"));) {
+        const char *end = strstr(at + 2, "@@");
+        if (!end)
+            break;
+        fwrite(s, 1, (size_t)(at - s), f);
+        size_t l = (size_t)(end - at - 2);
+        const char *name = at + 2;
+#define IS(n) (l == strlen(n) && strncmp(name, n, l) == 0)
+        if (IS("TITLE"))
+            html_esc(f, r->title);
+        else if (IS("META"))
+            emit_sweep_meta_html(f, r);
+        else if (IS("TABLE"))
+            emit_sweep_table_html(f, r);
+        else if (IS("PLOTS"))
+            emit_sweep_plots_html(f, r);
+        else {
+            set_err(err, errlen, "sweep report template: unknown placeholder @@%.*s@@",
+                    (int)(l > 40 ? 40 : l), name);
+            return 2;
+        }
+#undef IS
+        s = end + 2;
+    }
+    fputs(s, f);
+    return 0;
+}
+
+static void write_sweep_md(FILE *f, const report *r)
+{
+    char name[128], cell[160], cap[1024];
+    fprintf(f, "# %s\n\nsluice `%s` · sweep of ", r->title, r->version);
+    for (size_t k = 0; k < r->nkeys; k++)
+        fprintf(f, "%s`%s`", k ? ", " : "", r->table.cell[r->key0 + k]);
+    fprintf(f, " · replications per point: %s\n\nAll times are simulated seconds. Every value "
+               "is the mean over the replications of a point and, after the \xc2\xb1, the "
+               "half-width of its 95%% confidence interval.\n\n## Plots\n\n",
+            csv_get(&r->table, 1, "n"));
+    for (size_t m = 0; sweep_metric(r, m, name, sizeof name) >= 0; m++) {
+        sweep_caption(cap, sizeof cap, r, name);
+        fprintf(f, "### %zu. %s against %s\n\n![%s](plots/sweep_%s.png)\n\n*What it shows:* ",
+                m + 1, name, r->table.cell[r->key0], name, name);
+        md_esc(f, cap);
+        fputs("\n\n", f);
+    }
+    fputs("## Table\n\n|", f);
+    for (size_t k = 0; k < r->nkeys; k++)
+        fprintf(f, " %s |", r->table.cell[r->key0 + k]);
+    fputs(" executor |", f);
+    size_t nm = 0;
+    for (; sweep_metric(r, nm, name, sizeof name) >= 0; nm++)
+        fprintf(f, " %s%s%s%s |", name, metric_unit(name)[0] ? " (" : "", metric_unit(name),
+                metric_unit(name)[0] ? ")" : "");
+    fputs("\n|", f);
+    for (size_t k = 0; k <= r->nkeys; k++)
+        fputs("---|", f);
+    for (size_t m = 0; m < nm; m++)
+        fputs("---:|", f);
+    fputs("\n", f);
+    for (size_t i = 1; i < r->table.rows; i++) {
+        fputs("|", f);
+        for (size_t k = 0; k < r->nkeys; k++) {
+            fputc(' ', f);
+            md_esc(f, r->table.cell[i * r->table.cols + r->key0 + k]);
+            fputs(" |", f);
+        }
+        fputc(' ', f);
+        md_esc(f, exec_label_named(csv_get(&r->table, i, "executor")));
+        fputs(" |", f);
+        int c;
+        for (size_t m = 0; (c = sweep_metric(r, m, name, sizeof name)) >= 0; m++) {
+            char ci[160];
+            snprintf(ci, sizeof ci, "%s_ci", name);
+            sweep_cell(cell, sizeof cell, r->table.cell[i * r->table.cols + (size_t)c],
+                       csv_get(&r->table, i, ci));
+            fprintf(f, " %s |", cell);
+        }
+        fputs("\n", f);
+    }
+}
+
 /* ---- files ------------------------------------------------------------ */
 
 typedef int (*writer_fn)(FILE *f, const report *r, const char *tpl, char *err, size_t errlen);
@@ -739,7 +986,47 @@ static int md_writer(FILE *f, const report *r, const char *tpl, char *err, size_
     (void)tpl;
     (void)err;
     (void)errlen;
-    write_md(f, r);
+    if (r->sweep)
+        write_sweep_md(f, r);
+    else
+        write_md(f, r);
+    return 0;
+}
+
+static int html_writer(FILE *f, const report *r, const char *tpl, char *err, size_t errlen)
+{
+    return r->sweep ? write_sweep_html(f, r, tpl, err, errlen) : write_html(f, r, tpl, err, errlen);
+}
+
+/* Loads a sweep folder's sweep.csv (and marks.csv when there) into r.
+ * 0, 2 (not a sweep.csv) or -1. */
+static int load_sweep(report *r, char *err, size_t errlen)
+{
+    char path[REPORT_PATH_MAX], merr[256];
+    snprintf(path, sizeof path, "%s/sweep.csv", r->dir);
+    int rc = csv_load(&r->table, path, err, errlen);
+    if (rc)
+        return rc;
+    int ecol = csv_col(&r->table, "executor");
+    r->key0 = (size_t)columns_index("sweep.csv", COLUMNS_KEYS);
+    if (csv_col(&r->table, "point") != columns_index("sweep.csv", "point") || ecol <= (int)r->key0 ||
+        r->table.rows < 2) {
+        set_err(err, errlen, "%s: not a sluice sweep.csv (point, keys, executor, ...)", path);
+        return 2;
+    }
+    r->nkeys = (size_t)ecol - r->key0;
+    snprintf(path, sizeof path, "%s/marks.csv", r->dir);
+    struct stat st;
+    if (stat(path, &st) == 0 && csv_load(&r->marks, path, merr, sizeof merr) == -1) {
+        set_err(err, errlen, "%s", merr);
+        return -1;
+    }
+    char name[128];
+    size_t tl = (size_t)snprintf(r->title, sizeof r->title, "sluice sweep report: ");
+    for (size_t m = 0; sweep_metric(r, m, name, sizeof name) >= 0 && tl < sizeof r->title; m++)
+        tl += (size_t)snprintf(r->title + tl, sizeof r->title - tl, "%s%s", m ? ", " : "", name);
+    if (tl < sizeof r->title)
+        snprintf(r->title + tl, sizeof r->title - tl, " against %s", r->table.cell[r->key0]);
     return 0;
 }
 
@@ -852,6 +1139,18 @@ int report_write_opts(const char *dir, const char *reports_dir, const char *vers
     int rc;
 
     snprintf(path, sizeof path, "%s/summary.csv", dir);
+    if (stat(path, &st) != 0) {
+        snprintf(path, sizeof path, "%s/sweep.csv", dir);
+        r.sweep = stat(path, &st) == 0;
+    }
+    if (r.sweep) {
+        rc = load_sweep(&r, err, errlen);
+        if (rc)
+            goto out;
+        snprintf(path, sizeof path, "%s/sweep_report.html.in", reports_dir);
+        goto write;
+    }
+    snprintf(path, sizeof path, "%s/summary.csv", dir);
     rc = csv_load(&r.summary, path, err, errlen);
     if (rc)
         goto out;
@@ -883,13 +1182,14 @@ int report_write_opts(const char *dir, const char *reports_dir, const char *vers
                                exec_label(&r, csv_get(&r.summary, i, "executor")));
 
     snprintf(path, sizeof path, "%s/report.html.in", reports_dir);
+write:
     tpl = slurp(path, NULL);
     if (!tpl) {
         set_err(err, errlen, "%s: %s (report template not installed?)", path, strerror(errno));
         rc = errno == ENOMEM ? -1 : 2;
         goto out;
     }
-    rc = write_atomic(&r, "report.html", write_html, tpl, err, errlen);
+    rc = write_atomic(&r, "report.html", html_writer, tpl, err, errlen);
     if (rc == 0)
         rc = write_atomic(&r, "report.md", md_writer, NULL, err, errlen);
     static const char *const mine[] = {"report.html", "report.md"};
@@ -900,5 +1200,7 @@ out:
     free(r.config);
     csv_free(&r.summary);
     csv_free(&r.faults);
+    csv_free(&r.table);
+    csv_free(&r.marks);
     return rc;
 }

@@ -5,6 +5,11 @@
  *  - report_write reads DIR/summary.csv, DIR/faults.csv, DIR/config.ini
  *    and the SVG plots DIR/plots/NAME.svg (output/plot.h names; drawn beforehand
  *    by plot_run) and writes DIR/report.html and DIR/report.md.
+ *  - A sweep folder (sweep.csv, no summary.csv) gets a sweep report
+ *    instead: the sweep plots DIR/plots/sweep_METRIC.svg, each with a
+ *    caption (the metric's meaning from measure/columns.h, the marks of
+ *    marks.csv), and the table of sweep.csv (mean ± 95% CI half-width),
+ *    from the template reports_dir/sweep_report.html.in.
  *  - report.html comes from the template reports_dir/report.html.in
  *    (placeholders @@NAME@@); it is ONE self-contained page: the SVG plots
  *    are inlined (their ids prefixed per plot so they stay unique), no
@@ -18,7 +23,7 @@
  *    It writes only into a sluice results folder (output/outdir.h), and
  *    replaces report.html / report.md only when sluice wrote them,
  *    unless forced.
- *  - Nothing prints.  Returns 0, 2 for bad input (no summary.csv, bad
+ *  - Nothing prints.  Returns 0, 2 for bad input (no summary.csv or sweep.csv, bad
  *    template), -1 for other failures (I/O, memory); err says which.
  *  - Cost: the files are read whole (summary, faults, config and each SVG
  *    are small: a few MB at most); no per-event work.

@@ -929,7 +929,7 @@ static int write_outputs(sim_t *s, const char *dir, char *err, size_t errlen)
 {
     static const char *const names[] = {"summary.csv", "timeline.csv", "windows.csv",
                                         "latency.csv", "faults.csv",   "events.csv",
-                                        "config.ini"};
+                                        "config.ini",  "watermarks.csv"};
     for (size_t n = 0; n < sizeof names / sizeof names[0]; n++) {
         if (n == 2 && s->cfg.window.type == WIN_NONE)
             continue;
@@ -945,8 +945,9 @@ static int write_outputs(sim_t *s, const char *dir, char *err, size_t errlen)
         case 4: rc = metrics_write_faults_header(f); break;
         case 5: rc = write_events(s, f); break;
         case 6: rc = config_write_ini(&s->cfg, f); break;
+        case 7: rc = metrics_write_watermarks_header(f); break;
         }
-        for (int i = 0; rc == 0 && n <= 4 && i < s->nexec; i++) {
+        for (int i = 0; rc == 0 && (n <= 4 || n == 7) && i < s->nexec; i++) {
             const metrics_t *m = s->exec[i].metrics;
             switch (n) {
             case 0: rc = metrics_write_summary_row(m, f); break;
@@ -954,6 +955,7 @@ static int write_outputs(sim_t *s, const char *dir, char *err, size_t errlen)
             case 2: rc = metrics_write_windows(m, s->gt, f); break;
             case 3: rc = metrics_write_latency(m, f); break;
             case 4: rc = metrics_write_faults(m, f); break;
+            case 7: rc = metrics_write_watermarks(m, f); break;
             }
         }
         if (close_out(f, dir, names[n], rc, err, errlen) != 0)
