@@ -659,7 +659,7 @@ static int cmd_gen(const cli_args *a, const char *prog)
     workload_event ev;
     uint64_t n = 0;
     while (!bad && !g_stop && workload_next(w, &ev) == WL_OK) {
-        bad = workload_write_row(f, &ev) != 0;
+        bad = workload_write_row_of(f, w, &ev) != 0;
         workload_profile_add(prof, &ev);
         n++;
     }

@@ -106,12 +106,23 @@ size_t workload_trace_span(const workload_t *w, double *first_event_s, double *l
 
 /* ---- trace files ---- */
 
-/* Header line of a trace CSV. */
+/* The key as it was in the trace (a string key), NULL when keys are
+ * numbers (a generator, or a trace of integer keys); w may be NULL. */
+const char *workload_key_name(const workload_t *w, uint32_t key);
+/* Writes key as a CSV field: its name (quoted when needed) or its number.
+ * w may be NULL (numbers).  WL_OK or WL_ERR (write error). */
+int workload_write_key(FILE *f, const workload_t *w, uint32_t key);
+/* The trace's reader (what it found: model/trace.h), NULL for a generator. */
+const struct trace *workload_trace(const workload_t *w);
+
+/* Header line of a trace CSV (the form sluice gen writes). */
 #define WL_TRACE_HEADER "id,key,value,event_time,arrival_time"
 
 /* Writes one event as a trace row; times with %.17g so that reading the
  * trace back gives bit-identical doubles. */
 int workload_write_row(FILE *f, const workload_event *ev);
+/* The same with the key as workload_write_key writes it. */
+int workload_write_row_of(FILE *f, const workload_t *w, const workload_event *ev);
 
 /* ---- profile of a workload (sluice gen) ---- */
 
