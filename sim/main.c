@@ -49,6 +49,7 @@
 #include "run/sim.h"
 #include "experiments/stress.h"
 #include "experiments/sweep.h"
+#include "model/trace.h"
 #include "model/workload.h"
 
 #ifndef SLUICE_VERSION
@@ -633,6 +634,11 @@ static int cmd_gen(const cli_args *a, const char *prog)
     if (!w) {
         fprintf(stderr, "%s\n", err);
         return EXIT_USAGE;
+    }
+    if (workload_trace(w)) {
+        char what[512];
+        trace_describe(workload_trace(w), what, sizeof what);
+        printf("trace %s: %s\n", c.workload.trace, what);
     }
     double bound = c.stream.watermark_bound;
     workload_profile *prof = workload_profile_alloc(bound);

@@ -834,6 +834,46 @@ const char *trace_key_name(const trace_t *t, uint32_t id)
     return t->sorted[id];
 }
 
+/* The civil date of a day count since 1970-01-01 (Hinnant's civil_from_days). */
+static void civil_from_days(long z, long *y, long *m, long *d)
+{
+    z += 719468;
+    long era = (z >= 0 ? z : z - 146096) / 146097;
+    long doe = z - era * 146097;
+    long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    long mp = (5 * doy + 2) / 153;
+    *d = doy - (153 * mp + 2) / 5 + 1;
+    *m = mp < 10 ? mp + 3 : mp - 9;
+    *y = yoe + era * 400 + (*m <= 2);
+}
+
+void trace_describe(const trace_t *t, char *buf, size_t n)
+{
+    static const char *const unit[] = {"s", "ms", "us", "ns"};
+    static const char *const delim[] = {"','", "';'", "tab"};
+    const trace_info *i = &t->info;
+    char at[160];
+    if (i->time_format == TIME_ISO8601 || i->origin > 1e8) { /* an epoch time: say when */
+        long long ms = llroundl(i->origin * 1000);
+        long day = (long)(ms >= 0 ? ms / 86400000 : -((-ms + 86399999) / 86400000)), y, m, d;
+        long msd = (long)(ms - (long long)day * 86400000);
+        civil_from_days(day, &y, &m, &d);
+        snprintf(at, sizeof at, "%04ld-%02ld-%02ldT%02ld:%02ld:%02ld.%03ldZ (%.15Lg s)", y, m, d,
+                 msd / 3600000, msd / 60000 % 60, msd / 1000 % 60, msd % 1000, i->origin);
+    } else {
+        snprintf(at, sizeof at, "%.17Lg %s", i->origin * (i->time_format == TIME_ISO8601 ? 1 :
+                 unit_div[t->unit]), unit[t->unit]);
+    }
+    snprintf(buf, n, "%zu rows, delimiter %s, %s times%s%s, t = 0 at %s, %zu %s key%s, "
+             "arrival_time %s", i->rows, delim[i->delim == ',' ? 0 : i->delim == ';' ? 1 : 2],
+             i->time_format == TIME_ISO8601 ? "ISO-8601" : "numeric",
+             i->time_format == TIME_ISO8601 ? "" : " in ",
+             i->time_format == TIME_ISO8601 ? "" : unit[t->unit], at, i->keys,
+             i->string_keys ? "string" : "integer", i->keys == 1 ? "" : "s",
+             i->has_arrival ? "read" : "filled in from the delay model");
+}
+
 int trace_write_field(FILE *f, const char *s)
 {
     size_t n = strlen(s);

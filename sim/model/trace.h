@@ -82,6 +82,11 @@ const char *trace_error(const trace_t *t);
 /* The key string of id, NULL when keys are numbers (or id is unknown). */
 const char *trace_key_name(const trace_t *t, uint32_t id);
 
+/* What trace_open found, for people, e.g. "1200 rows, delimiter ',', ISO-8601
+ * times, t = 0 at 2024-03-01T12:00:00.100Z, 12 string keys, arrival_time
+ * read".  Truncated to n bytes. */
+void trace_describe(const trace_t *t, char *buf, size_t n);
+
 /* Writes s as one CSV field (quoted when it holds a comma, a quote, a
  * line break or blanks at an end).  0, or -1 on a write error. */
 int trace_write_field(FILE *f, const char *s);

@@ -40,17 +40,13 @@
  *    rejection-inversion (no table, O(1) expected draws per event).
  *
  * Trace replay
- *  - The header must start with the five columns id,key,value,event_time,
- *    arrival_time in that order; further columns are allowed and ignored
- *    (a user's own annotations).  Every row must have as many fields as
- *    the header.  The file is read by lib/csvread.h: CSV quoting (a field
- *    in double quotes may hold commas, newlines and "" for a quote),
- *    blanks around an unquoted field are ignored, blank lines are
- *    skipped, CRLF and a UTF-8 BOM are fine.  The header must be line 1.
- *    A reading error (NUL byte, over-long line, unclosed quote, stop
- *    flag) anywhere in the file is reported before an error in a row.
- *  - Rows are checked in file order; duplicate ids after the whole file
- *    is read (the report names the later line).  The events are then
+ *  - model/trace.h reads the file (columns, keys, times, every check but
+ *    duplicate ids); a reading error anywhere in the file is reported
+ *    before an error in a row.  Without an arrival_time column each row,
+ *    in file order, draws its delay and late coin as the generator does
+ *    (RNG_DELAY, RNG_LATE).
+ *  - Duplicate ids are checked after the whole file is read (the report
+ *    names the later line).  The events are then
  *    sorted by (arrival_time, id), which is a stable sort since ids are
  *    unique.  run.duration is not applied to a trace: every row is used.
  *
