@@ -49,6 +49,7 @@
 #include "run/sim.h"
 #include "experiments/stress.h"
 #include "experiments/sweep.h"
+#include "model/trace.h"
 #include "model/workload.h"
 
 #ifndef SLUICE_VERSION
@@ -648,6 +649,11 @@ static int cmd_gen(const cli_args *a, const char *prog)
         fprintf(stderr, "%s\n", err);
         return EXIT_USAGE;
     }
+    if (workload_trace(w)) {
+        char what[512];
+        trace_describe(workload_trace(w), what, sizeof what);
+        printf("trace %s: %s\n", c.workload.trace, what);
+    }
     double bound = c.stream.watermark_bound;
     workload_profile *prof = workload_profile_alloc(bound);
     outdir od;
@@ -673,7 +679,7 @@ static int cmd_gen(const cli_args *a, const char *prog)
     workload_event ev;
     uint64_t n = 0;
     while (!bad && !g_stop && workload_next(w, &ev) == WL_OK) {
-        bad = workload_write_row(f, &ev) != 0;
+        bad = workload_write_row_of(f, w, &ev) != 0;
         workload_profile_add(prof, &ev);
         n++;
     }

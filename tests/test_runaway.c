@@ -205,9 +205,11 @@ Test(runaway, tiny_microbatch_interval_finishes, .timeout = 60)
     util_rm_rf(d);
 }
 
-Test(runaway, trace_far_from_zero_is_refused)
+Test(runaway, trace_far_from_zero_is_rebased_or_refused)
 {
-    /* A Unix-epoch trace of 3 events once ran "for 6 days". */
+    /* A Unix-epoch trace of 3 events once ran "for 6 days"; now it starts
+     * at its first event (trace_origin = auto), and with trace_origin = 0
+     * it is refused as before. */
     char d[64], trace[128], ini[128], out[128], args[512], err[4096], want[2048];
     util_tmpdir(d, sizeof d);
     snprintf(trace, sizeof trace, "%s/epoch.csv", d);
@@ -224,13 +226,21 @@ Test(runaway, trace_far_from_zero_is_refused)
     fclose(f);
     snprintf(args, sizeof args, "run %s --out %s", ini, out);
     int rc = sluice(args, err, sizeof err);
+    cr_assert_eq(rc, 0, "exit %d: %s", rc, err);
+    size_t len;
+    char *ev = util_slurp_in(out, "events.csv", &len);
+    cr_assert(ev && strstr(ev, "\n0,0,0,0.5\n1,1,1,1.2\n2,0,2,3\n"), "%s", ev ? ev : "none");
+    free(ev);
+    util_rm_rf(out);
+    snprintf(args, sizeof args, "run %s --set workload.trace_origin=0 --out %s", ini, out);
+    rc = sluice(args, err, sizeof err);
     snprintf(want, sizeof want,
              "sluice: %s: event times start at 1.7e+09 s: sluice simulates from t = 0, so the "
              "run would first go through 1.7e+09 s of empty time (stream.checkpoint_interval = "
              "30 s over about 1.7e+09 s of processing time gives about 5.67e+07 checkpoints, "
              "more than the limit of 1e+07: raise stream.checkpoint_interval); subtract the "
-             "first event time from every time in the file (rebasing to the first event "
-             "arrives in a later version)",
+             "first event time from every time in the file, or set workload.trace_origin = "
+             "first",
              trace);
     cr_assert_eq(rc, 2, "exit %d: %s", rc, err);
     cr_assert_str_eq(err, want);

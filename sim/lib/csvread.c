@@ -50,6 +50,7 @@ static int fail(csvread *r, const char *fmt, ...)
 }
 
 static int is_term(unsigned char c) { return c == '\n'; }
+static int is_space_only(unsigned char c) { return c == ' '; }
 
 static void on_field(void *s, size_t len, void *data)
 {
@@ -93,6 +94,10 @@ csvread *csvread_open(const char *path, const csvread_opts *opts, const volatile
         return NULL;
     }
     csv_set_term_func(&r->p, is_term);
+    if (r->opt.delim)
+        csv_set_delim(&r->p, (unsigned char)r->opt.delim);
+    if (r->opt.delim == '\t')
+        csv_set_space_func(&r->p, is_space_only);
     vec_init(&r->text, 1);
     vec_init(&r->offs, sizeof(size_t));
     vec_init(&r->ptrs, sizeof(char *));

@@ -55,6 +55,7 @@ typedef struct csvread_opts {
     int skip_bom;     /* 1: a UTF-8 byte order mark opening the file is dropped */
     char comment;     /* '#': lines starting with it are skipped; '\0': none */
     size_t line_max;  /* > 0: longer lines are an error (see above); 0: infile's limit only */
+    char delim;       /* field separator: '\0' = ','; with '\t' only spaces are blanks */
 } csvread_opts;
 
 typedef struct csvread_record {

@@ -94,6 +94,7 @@ struct metrics {
     int wm_oom;               /* a point could not be kept: the write fails */
 
     wmap_t *results;          /* (key, window) -> metrics_result */
+    const workload_t *keys;   /* names the keys in panes.csv, windows.csv (NULL: numbers) */
 
     /* folded windows (metrics_fold_window): completeness so far, in fold
      * order, and where their windows.csv rows went */
@@ -111,6 +112,11 @@ struct metrics {
     char fail_name[NAME_MAX_LEN]; /* "" while every invariant holds */
     char fail_detail[DETAIL_MAX_LEN];
 };
+
+void metrics_key_names(metrics_t *m, const workload_t *w)
+{
+    m->keys = w;
+}
 
 metrics_t *metrics_alloc(const char *executor, const config_t *c,
                          int panes_are_deltas, FILE *panes_csv)
@@ -241,7 +247,13 @@ static int write_pane_row(const metrics_t *m, const pane_t *p, FILE *f)
         n = 64;
     memcpy(b, m->executor, n);
     b[n++] = ',';
-    n += (size_t)fmt_u64(b + n, p->key);
+    if (workload_key_name(m->keys, p->key)) { /* a string key: written apart */
+        if (fwrite(b, 1, n, f) != n || workload_write_key(f, m->keys, p->key) != WL_OK)
+            return -1;
+        n = 0;
+    } else {
+        n += (size_t)fmt_u64(b + n, p->key);
+    }
     const double t[2] = { p->start, p->end };
     for (int i = 0; i < 2; i++) {
         b[n++] = ',';
@@ -738,7 +750,9 @@ static void write_window_row(const metrics_t *m, const wmap_key *k,
         r = &none;
     if (!t)
         t = &zero;
-    fprintf(f, "%s,%" PRIu32 ",", m->executor, k->key);
+    fprintf(f, "%s,", m->executor);
+    workload_write_key(f, m->keys, k->key);
+    fputc(',', f);
     fmt_num(f, k->start);
     fputc(',', f);
     fmt_num(f, k->end);

@@ -155,6 +155,9 @@ metrics_t *metrics_alloc_facts(const metrics_facts *x, const config_t *c, FILE *
 metrics_t *metrics_alloc(const char *executor, const config_t *c,
                          int panes_are_deltas, FILE *panes_csv);
 void metrics_free(metrics_t *m);
+/* Keys are written as w names them (workload_write_key: a trace's own key
+ * strings); w must outlive m.  Without this call keys are numbers. */
+void metrics_key_names(metrics_t *m, const workload_t *w);
 
 void metrics_arrived(metrics_t *m, const workload_event *ev);
 /* ev's processing started at `start` and ended at `end` (first time only;

@@ -44,7 +44,8 @@ enum config_type {
     T_BOOL,       /* int 0/1, written off/on */
     T_LIST,       /* config_list of doubles, each checked against [min, max] */
     T_EXECUTORS,  /* int[EXEC_COUNT] flags, a comma list of words[] */
-    T_PATH        /* char[CFG_PATH_MAX]; "" = none */
+    T_PATH,       /* char[CFG_PATH_MAX]; "" = none */
+    T_TEXT        /* char[CFG_PATH_MAX]: free text, written like a path, never resolved */
 };
 
 #define LO_OPEN 1u /* the minimum itself is not allowed (e.g. rate > 0) */
@@ -80,6 +81,8 @@ struct config_key {
     { s, n, T_LIST, OFFT(f, config_list), d, u, lo, hi, o, NULL, h }
 #define PATH(s, n, f, h) \
     { s, n, T_PATH, OFFT(f, char *), "", "", 0, 0, 0, NULL, h }
+#define TEXT(s, n, f, d, h) \
+    { s, n, T_TEXT, OFFT(f, char *), d, "", 0, 0, 0, NULL, h }
 
 #define INF INFINITY
 
@@ -94,6 +97,8 @@ static const char *const w_bool[] = { "off", "on", NULL };
 static const char *const w_exec[] = { SLUICE_EXECUTORS(EXEC_WORD) NULL };
 #undef EXEC_WORD
 static const char *const w_source[] = { "generate", "trace", NULL };
+static const char *const w_time_unit[] = { "s", "ms", "us", "ns", NULL };
+static const char *const w_time_format[] = { "auto", "number", "iso8601", NULL };
 static const char *const w_arrival[] = { "poisson", "constant", "mmpp", "diurnal", NULL };
 static const char *const w_key_dist[] = { "uniform", "zipf", NULL };
 static const char *const w_value_dist[] = { "constant", "uniform", "poisson", NULL };
@@ -134,6 +139,21 @@ static const struct config_key config_table[] = {
     PATH("workload", "trace", workload.trace,
          "trace CSV (id,key,value,event_time,arrival_time) used when source = trace; "
          "relative to the config file's folder; empty = none"),
+    TEXT("workload", "trace_columns", workload.trace_columns, "",
+         "which trace column is which, e.g. \"key = user_id, event_time = ts, arrival_time "
+         "= ingest_ts, value = amount\"; key may join columns (key = country+device); "
+         "empty = the columns are named id, key, value, event_time, arrival_time (any order "
+         "and case; only event_time is required)"),
+    ENUM("workload", "trace_time_unit", workload.trace_time_unit, "s", w_time_unit,
+         "unit of numeric trace times (and of a numeric trace_origin): s, ms, us or ns "
+         "since an epoch; decimals allowed"),
+    ENUM("workload", "trace_time_format", workload.trace_time_format, "auto", w_time_format,
+         "trace times: number (in trace_time_unit), iso8601 (RFC 3339, e.g. "
+         "2024-03-01T12:00:00.250Z or +02:00; no zone = UTC), auto = from the first row"),
+    TEXT("workload", "trace_origin", workload.trace_origin, "auto",
+         "trace time that becomes t = 0 of the run: first = the first event time; a number "
+         "(trace_time_unit) or an ISO-8601 time; auto = first for ISO-8601 times and for "
+         "numbers whose first event time exceeds the trace's span, else 0"),
     DBL("workload", "rate", workload.rate, "50", "events/s", 0, INF, LO_OPEN,
         "mean arrival rate for poisson and constant; base rate for diurnal; "
         "ignored by mmpp, which uses the mmpp_* keys"),
@@ -739,7 +759,8 @@ static int parse_plain(const struct config_key *k, config_t *c, const char *v, i
             p = comma + 1;
         }
     }
-    case T_PATH: {
+    case T_PATH:
+    case T_TEXT: {
         char *dst = field;
         if (append && dst[0]) { /* "trace =" then the path on the next line: resolve it */
             if (strlen(dst) + strlen(v) >= CFG_PATH_MAX) {
@@ -751,6 +772,15 @@ static int parse_plain(const struct config_key *k, config_t *c, const char *v, i
         }
         if (!*v) {
             memset(dst, 0, CFG_PATH_MAX);
+            return 0;
+        }
+        if (k->type == T_TEXT) {
+            if (strlen(v) >= CFG_PATH_MAX) {
+                snprintf(msg, n, "text too long (at most %d characters)", CFG_PATH_MAX - 1);
+                return -1;
+            }
+            memset(dst, 0, CFG_PATH_MAX);
+            strcpy(dst, v);
             return 0;
         }
         return resolve_path(base, v, dst, msg, n);
@@ -1093,7 +1123,8 @@ static int handler(void *user, const char *section0, const char *name, const cha
     }
     size_t i = (size_t)(k - config_table);
     if (L->cont) {
-        if (k->type != T_LIST && k->type != T_EXECUTORS && k->type != T_PATH) {
+        if (k->type != T_LIST && k->type != T_EXECUTORS && k->type != T_PATH
+            && k->type != T_TEXT) {
             fail(L, L->line,
                  "indented line: INI reads it as more of the value of %s.%s above; only "
                  "lists and paths continue on indented lines (remove the indentation)",
@@ -1302,6 +1333,7 @@ static int check_ranges(const config_t *c, char *err, size_t errlen)
             break;
         }
         case T_PATH:
+        case T_TEXT:
             if (!memchr(field, '\0', CFG_PATH_MAX))
                 return verr(c, err, errlen, "%s.%s: path not terminated", k->section,
                             k->name);
@@ -1443,7 +1475,8 @@ static int value_text(const struct config_key *k, const config_t *c, char *buf, 
         }
         return len < n ? 0 : -1;
     }
-    case T_PATH: {
+    case T_PATH:
+    case T_TEXT: {
         const char *p = field;
         size_t plen = strnlen(p, CFG_PATH_MAX);
         if (plen >= CFG_PATH_MAX || memchr(p, '\n', plen))
@@ -1619,6 +1652,9 @@ static void describe(const struct config_key *k, char *buf, size_t n)
         return;
     case T_PATH:
         snprintf(buf, n, "path");
+        return;
+    case T_TEXT:
+        snprintf(buf, n, "text");
         return;
     default:
         snprintf(buf, n, "?");
@@ -1869,7 +1905,7 @@ int config_key_info_at(size_t i, config_key_info *info)
     static const int kind[] = {
         [T_DOUBLE] = CFG_KIND_DOUBLE, [T_INT] = CFG_KIND_INT, [T_U64] = CFG_KIND_U64,
         [T_ENUM] = CFG_KIND_WORD, [T_BOOL] = CFG_KIND_BOOL, [T_LIST] = CFG_KIND_LIST,
-        [T_EXECUTORS] = CFG_KIND_EXECUTORS, [T_PATH] = CFG_KIND_PATH
+        [T_EXECUTORS] = CFG_KIND_EXECUTORS, [T_PATH] = CFG_KIND_PATH, [T_TEXT] = CFG_KIND_TEXT
     };
     memset(info, 0, sizeof *info);
     info->kind = kind[k->type];
@@ -1891,7 +1927,7 @@ int config_get(const config_t *c, const char *section, const char *key, char *bu
     const struct config_key *k = find_key(section, key);
     if (!k || n == 0)
         return CFG_ERR;
-    if (k->type == T_PATH) { /* one piece, quoted if it must be */
+    if (k->type == T_PATH || k->type == T_TEXT) { /* one piece, quoted if it must be */
         const char *p = (const char *)c + k->off;
         size_t plen = strnlen(p, CFG_PATH_MAX);
         if (plen >= CFG_PATH_MAX)

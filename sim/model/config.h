@@ -65,6 +65,8 @@ enum config_executor { SLUICE_EXECUTORS(CONFIG_EXECUTOR_ID) EXEC_COUNT };
 enum config_source { SRC_GENERATE, SRC_TRACE };
 enum config_arrival { ARR_POISSON, ARR_CONSTANT, ARR_MMPP, ARR_DIURNAL };
 enum config_key_dist { KEY_UNIFORM, KEY_ZIPF };
+enum config_time_unit { TIME_S, TIME_MS, TIME_US, TIME_NS };
+enum config_time_format { TIME_AUTO, TIME_NUMBER, TIME_ISO8601 };
 enum config_value_dist { VAL_CONSTANT, VAL_UNIFORM, VAL_POISSON };
 enum config_delay { DELAY_NONE, DELAY_CONSTANT, DELAY_EXPONENTIAL, DELAY_LOGNORMAL, DELAY_PARETO };
 enum config_window { WIN_NONE, WIN_TUMBLING, WIN_SLIDING, WIN_SESSION };
@@ -89,6 +91,11 @@ struct config_run {
 struct config_workload {
     int source;                  /* enum config_source */
     char trace[CFG_PATH_MAX];    /* resolved path of the trace CSV */
+    char trace_columns[CFG_PATH_MAX]; /* "key = user_id, event_time = ts": trace
+                                    column names (model/trace.h); "" = as named */
+    int trace_time_unit;         /* enum config_time_unit: of numeric trace times */
+    int trace_time_format;       /* enum config_time_format */
+    char trace_origin[CFG_PATH_MAX]; /* "auto", "first", or a time: t = 0 of the run */
     double rate;                 /* events/s (mean rate for mmpp/diurnal: see help) */
     int arrival;                 /* enum config_arrival */
     double mmpp_rate_high;       /* events/s in the burst state */
@@ -249,7 +256,7 @@ int config_key_at(size_t i, const char **section, const char **name);
  * CFG_ERR past the end. */
 enum config_kind {
     CFG_KIND_DOUBLE, CFG_KIND_INT, CFG_KIND_U64, CFG_KIND_WORD, CFG_KIND_BOOL,
-    CFG_KIND_LIST, CFG_KIND_EXECUTORS, CFG_KIND_PATH
+    CFG_KIND_LIST, CFG_KIND_EXECUTORS, CFG_KIND_PATH, CFG_KIND_TEXT
 };
 typedef struct config_key_info {
     int kind;                   /* enum config_kind */

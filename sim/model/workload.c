@@ -40,17 +40,13 @@
  *    rejection-inversion (no table, O(1) expected draws per event).
  *
  * Trace replay
- *  - The header must start with the five columns id,key,value,event_time,
- *    arrival_time in that order; further columns are allowed and ignored
- *    (a user's own annotations).  Every row must have as many fields as
- *    the header.  The file is read by lib/csvread.h: CSV quoting (a field
- *    in double quotes may hold commas, newlines and "" for a quote),
- *    blanks around an unquoted field are ignored, blank lines are
- *    skipped, CRLF and a UTF-8 BOM are fine.  The header must be line 1.
- *    A reading error (NUL byte, over-long line, unclosed quote, stop
- *    flag) anywhere in the file is reported before an error in a row.
- *  - Rows are checked in file order; duplicate ids after the whole file
- *    is read (the report names the later line).  The events are then
+ *  - model/trace.h reads the file (columns, keys, times, every check but
+ *    duplicate ids); a reading error anywhere in the file is reported
+ *    before an error in a row.  Without an arrival_time column each row,
+ *    in file order, draws its delay and late coin as the generator does
+ *    (RNG_DELAY, RNG_LATE).
+ *  - Duplicate ids are checked after the whole file is read (the report
+ *    names the later line).  The events are then
  *    sorted by (arrival_time, id), which is a stable sort since ids are
  *    unique.  run.duration is not applied to a trace: every row is used.
  *
@@ -71,9 +67,9 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
-#include "lib/csvread.h"
 #include "lib/vec.h"
 #include "engine/rng.h"
+#include "model/trace.h"
 
 #define WL_ERRLEN 512
 #define WL_ZIPF_TABLE (1u << 20) /* Zipf CDF table up to this many keys */
@@ -280,6 +276,7 @@ struct wl {
     size_t inflight_max;
 
     /* trace */
+    trace_t *tr;         /* the file's reader: key names, what was found */
     titem *items;
     size_t nitems, pos;
     double *sufmin;      /* sufmin[i] = min event time of items[i..] */
@@ -691,6 +688,21 @@ static int check_cfg(const config_t *c, char *err, size_t errlen)
     return 0;
 }
 
+/* The delay model of k (generator and trace arrival fill). */
+static void delay_model_init(workload_t *w, const struct config_workload *k)
+{
+    w->delay = k->delay;
+    w->delay_mean = k->delay_mean;
+    w->ln_sigma = k->delay_sigma;
+    w->ln_zeta = k->delay == DELAY_LOGNORMAL
+                     ? log(k->delay_mean) - 0.5 * k->delay_sigma * k->delay_sigma : 0;
+    w->par_alpha = k->delay_shape;
+    w->par_scale = k->delay == DELAY_PARETO
+                       ? k->delay_mean * (k->delay_shape - 1) / k->delay_shape : 0;
+    w->late_fraction = k->late_fraction;
+    w->late_mean = k->late_delay_mean;
+}
+
 static int open_generator(workload_t *w, const config_t *c, char *err, size_t errlen)
 {
     const struct config_workload *k = &c->workload;
@@ -738,16 +750,7 @@ static int open_generator(workload_t *w, const config_t *c, char *err, size_t er
     w->value_const = (int64_t)llround(k->value);
     w->value_mean = k->value;
     w->value_max = (uint64_t)k->value_max;
-    w->delay = k->delay;
-    w->delay_mean = k->delay_mean;
-    w->ln_sigma = k->delay_sigma;
-    w->ln_zeta = k->delay == DELAY_LOGNORMAL
-                     ? log(k->delay_mean) - 0.5 * k->delay_sigma * k->delay_sigma : 0;
-    w->par_alpha = k->delay_shape;
-    w->par_scale = k->delay == DELAY_PARETO
-                       ? k->delay_mean * (k->delay_shape - 1) / k->delay_shape : 0;
-    w->late_fraction = k->late_fraction;
-    w->late_mean = k->late_delay_mean;
+    delay_model_init(w, k);
 
     for (i = 0; i < w->sources; i++) {
         w->skew[i] = (2.0 * gsl_rng_uniform(w->rsource) - 1.0) * k->source_skew;
@@ -776,19 +779,7 @@ oom:
     return -1;
 }
 
-/* -- trace parsing -- */
-
-static const char *const trace_cols[5] = {"id", "key", "value", "event_time", "arrival_time"};
-
-static int all_digits(const char *s)
-{
-    if (!*s)
-        return 0;
-    for (; *s; s++)
-        if (*s < '0' || *s > '9')
-            return 0;
-    return 1;
-}
+/* -- trace replay (model/trace.h reads the file) -- */
 
 typedef struct idline {
     uint64_t id;
@@ -813,202 +804,97 @@ static int titem_cmp(const void *a, const void *b)
     return x->ev.id < y->ev.id ? -1 : x->ev.id > y->ev.id;
 }
 
-/* Parses one time field; 0 or -1 with the message in err. */
-static int parse_time(const char *path, size_t line, const char *col, const char *s,
-                      double *out, char *err, size_t errlen)
+/* The first duplicate id (the report names its second line): 0 or -1. */
+static int check_ids(const workload_t *w, const size_t *lines, const char *path, char *err,
+                     size_t errlen)
 {
-    char *end;
-    double v;
-    if (!*s) {
-        fmt_err(err, errlen, "%s:%zu: column '%s' is empty", path, line, col);
+    size_t dup_line = 0, first_line = 0, i;
+    uint64_t dup_id = 0;
+    idline *ids = malloc(w->nitems * sizeof *ids);
+    if (!ids) {
+        fmt_err(err, errlen, "%s: out of memory", path);
         return -1;
     }
-    errno = 0;
-    v = strtod(s, &end);
-    if (*end || end == s) {
-        fmt_err(err, errlen, "%s:%zu: column '%s': not a number: '%s'", path, line, col, s);
-        return -1;
+    for (i = 0; i < w->nitems; i++) {
+        ids[i].id = w->items[i].ev.id;
+        ids[i].line = lines[i];
     }
-    if (!isfinite(v)) {
-        fmt_err(err, errlen, "%s:%zu: column '%s': not a finite number: '%s'", path, line, col, s);
-        return -1;
-    }
-    if (v < 0) {
-        fmt_err(err, errlen, "%s:%zu: column '%s': negative time %s", path, line, col, s);
-        return -1;
-    }
-    *out = v;
-    return 0;
-}
-
-static int parse_row(const char *path, size_t line, char **f, workload_event *ev,
-                     char *err, size_t errlen)
-{
-    char *end;
-    unsigned long long u;
-    long long v;
-
-    if (!*f[0] || !all_digits(f[0])) {
-        fmt_err(err, errlen, "%s:%zu: column 'id': not a non-negative integer: '%s'",
-                path, line, f[0]);
-        return -1;
-    }
-    errno = 0;
-    u = strtoull(f[0], &end, 10);
-    if (errno == ERANGE) {
-        fmt_err(err, errlen, "%s:%zu: column 'id': %s is out of range 0..%" PRIu64,
-                path, line, f[0], UINT64_MAX);
-        return -1;
-    }
-    ev->id = (uint64_t)u;
-
-    if (!all_digits(f[1])) {
-        fmt_err(err, errlen, "%s:%zu: column 'key': not a non-negative integer: '%s'",
-                path, line, f[1]);
-        return -1;
-    }
-    errno = 0;
-    u = strtoull(f[1], &end, 10);
-    if (errno == ERANGE || u > UINT32_MAX) {
-        fmt_err(err, errlen, "%s:%zu: column 'key': %s is out of range 0..%" PRIu32,
-                path, line, f[1], UINT32_MAX);
-        return -1;
-    }
-    ev->key = (uint32_t)u;
-
-    {
-        const char *s = f[2];
-        if (*s == '-' || *s == '+')
-            s++;
-        if (!all_digits(s)) {
-            fmt_err(err, errlen, "%s:%zu: column 'value': not an integer: '%s'", path, line, f[2]);
-            return -1;
+    qsort(ids, w->nitems, sizeof *ids, idline_cmp);
+    for (i = 0; i < w->nitems;) { /* groups of equal ids */
+        size_t g = i;
+        while (i < w->nitems && ids[i].id == ids[g].id)
+            i++;
+        if (i - g >= 2 && (dup_line == 0 || ids[g + 1].line < dup_line)) {
+            dup_line = ids[g + 1].line; /* second occurrence */
+            first_line = ids[g].line;
+            dup_id = ids[g].id;
         }
     }
-    errno = 0;
-    v = strtoll(f[2], &end, 10);
-    if (errno == ERANGE) {
-        fmt_err(err, errlen, "%s:%zu: column 'value': %s is out of range of a 64-bit integer",
-                path, line, f[2]);
+    free(ids);
+    if (dup_line) {
+        fmt_err(err, errlen, "%s:%zu: duplicate id %" PRIu64 " (first on line %zu)", path,
+                dup_line, dup_id, first_line);
         return -1;
     }
-    ev->value = (int64_t)v;
-
-    if (parse_time(path, line, "event_time", f[3], &ev->event_time, err, errlen) ||
-        parse_time(path, line, "arrival_time", f[4], &ev->arrival_time, err, errlen))
-        return -1;
-    if (ev->arrival_time < ev->event_time) {
-        fmt_err(err, errlen, "%s:%zu: arrival_time %s is before event_time %s",
-                path, line, f[4], f[3]);
-        return -1;
-    }
-    ev->seq = 0;
     return 0;
 }
 
-/* After an error in a row: the rest of the file is read all the same, and
- * an error in reading it (NUL byte, over-long line, stop flag, unclosed
- * quote) is the one reported, since such a file is not a trace at all. */
-static void read_rest(csvread *r, char *err, size_t errlen)
+/* A trace without arrival times: each event, in file order, draws its
+ * delay (and late coin) from the config's delay model, as the generator
+ * does: arrival = event time + delay (+ late extra). */
+static int fill_arrivals(workload_t *w, const config_t *c, char *err, size_t errlen)
 {
-    csvread_record rec;
-    int st;
-    while ((st = csvread_next(r, &rec)) == CSVREAD_RECORD)
-        ;
-    if (st == CSVREAD_ERR)
-        fmt_err(err, errlen, "%s", csvread_error(r));
+    w->rdelay = rng_stream_alloc(c->run.seed, RNG_DELAY);
+    w->rlate = rng_stream_alloc(c->run.seed, RNG_LATE);
+    if (!w->rdelay || !w->rlate) {
+        fmt_err(err, errlen, "workload: out of memory");
+        return -1;
+    }
+    delay_model_init(w, &c->workload);
+    for (size_t i = 0; i < w->nitems; i++) {
+        workload_event *ev = &w->items[i].ev;
+        double d = draw_delay(w), u = 1.0, extra = 0.0;
+        if (w->late_fraction > 0) {
+            u = gsl_rng_uniform(w->rlate);
+            extra = exp_draw(w->rlate, w->late_mean);
+        }
+        double at = ev->event_time + d + (u < w->late_fraction ? extra : 0.0);
+        ev->arrival_time = at < ev->event_time ? ev->event_time : at;
+    }
+    return 0;
 }
 
-/* 1 when the record starts with the five trace columns. */
-static int is_header(const csvread_record *rec)
-{
-    size_t i;
-    for (i = 0; i < 5; i++)
-        if (i >= rec->nfields || strcmp(rec->fields[i], trace_cols[i]) != 0)
-            return 0;
-    return 1;
-}
-
-/* Reads the trace through lib/csvread.h: a regular file only, lines of
- * at most INFILE_LINE_MAX bytes, no NUL byte, the stop flag polled every
- * 64 KiB; CSV quoting, blank lines skipped, CRLF and a UTF-8 BOM fine. */
-static int open_trace(workload_t *w, const char *path, const volatile int *stop, char *err,
+/* Reads the whole trace through model/trace.h and sorts it by (arrival,
+ * id); fills missing arrival times. */
+static int open_trace(workload_t *w, const config_t *c, const volatile int *stop, char *err,
                       size_t errlen)
 {
-    static const csvread_opts opts = {.what = "trace", .skip_bom = 1};
-    csvread *r = csvread_open(path, &opts, stop, err, errlen);
-    csvread_record rec;
-    size_t ncols, cap = 0, capl = 0, i;
-    size_t *lines = NULL;
-    idline *ids = NULL;
+    const char *path = c->workload.trace;
+    size_t cap = 0, capl = 0, *lines = NULL, line;
+    workload_event ev;
     int rc = -1, st;
 
-    if (!r)
+    w->tr = trace_open(c, stop, err, errlen);
+    if (!w->tr)
         return -1;
-    st = csvread_next(r, &rec);
-    if (st == CSVREAD_ERR)
-        goto read_error;
-    if (st == CSVREAD_EOF && csvread_lineno(r) == 0) {
-        fmt_err(err, errlen, "%s:1: empty file, expected the header " WL_TRACE_HEADER, path);
-        goto done;
-    }
-    if (st == CSVREAD_EOF || rec.line != 1 || !is_header(&rec)) {
-        fmt_err(err, errlen, "%s:1: header must start with " WL_TRACE_HEADER, path);
-        goto row_error;
-    }
-    ncols = rec.nfields;
-    while ((st = csvread_next(r, &rec)) == CSVREAD_RECORD) {
-        size_t nf = rec.nfields, line = rec.line;
-        if (nf < 5) {
-            fmt_err(err, errlen, "%s:%zu: missing column '%s'", path, line, trace_cols[nf]);
-            goto row_error;
-        }
-        if (nf != ncols) {
-            fmt_err(err, errlen, "%s:%zu: %zu columns, the header has %zu", path, line, nf, ncols);
-            goto row_error;
-        }
+    while ((st = trace_next(w->tr, &ev, &line)) == TRACE_ROW) {
         if (vec_ensure(&w->items, &cap, w->nitems + 1, sizeof *w->items) ||
             vec_ensure(&lines, &capl, w->nitems + 1, sizeof *lines)) {
             fmt_err(err, errlen, "%s: out of memory", path);
             goto done;
         }
-        if (parse_row(path, line, rec.fields, &w->items[w->nitems].ev, err, errlen))
-            goto row_error;
-        lines[w->nitems] = line;
-        w->nitems++;
+        w->items[w->nitems].ev = ev;
+        lines[w->nitems++] = line;
     }
-    if (st == CSVREAD_ERR)
-        goto read_error;
-    if (w->nitems) {
-        size_t dup_line = 0, first_line = 0;
-        uint64_t dup_id = 0;
-        ids = malloc(w->nitems * sizeof *ids);
-        if (!ids) {
-            fmt_err(err, errlen, "%s: out of memory", path);
-            goto done;
-        }
-        for (i = 0; i < w->nitems; i++) {
-            ids[i].id = w->items[i].ev.id;
-            ids[i].line = lines[i];
-        }
-        qsort(ids, w->nitems, sizeof *ids, idline_cmp);
-        for (i = 0; i < w->nitems;) { /* groups of equal ids */
-            size_t g = i;
-            while (i < w->nitems && ids[i].id == ids[g].id)
-                i++;
-            if (i - g >= 2 && (dup_line == 0 || ids[g + 1].line < dup_line)) {
-                dup_line = ids[g + 1].line; /* second occurrence */
-                first_line = ids[g].line;
-                dup_id = ids[g].id;
-            }
-        }
-        if (dup_line) {
-            fmt_err(err, errlen, "%s:%zu: duplicate id %" PRIu64 " (first on line %zu)",
-                    path, dup_line, dup_id, first_line);
-            goto done;
-        }
+    if (st == TRACE_ERR) {
+        fmt_err(err, errlen, "%s", trace_error(w->tr));
+        goto done;
     }
-    for (i = 0; i < w->nitems; i++)
+    if (w->nitems && trace_get_info(w->tr)->has_id && check_ids(w, lines, path, err, errlen))
+        goto done;
+    if (!trace_get_info(w->tr)->has_arrival && fill_arrivals(w, c, err, errlen))
+        goto done;
+    for (size_t i = 0; i < w->nitems; i++)
         w->items[i].eff = w->items[i].ev.arrival_time;
     if (w->nitems > 1) /* qsort(NULL, 0, ...) is undefined */
         qsort(w->items, w->nitems, sizeof *w->items, titem_cmp);
@@ -1018,15 +904,7 @@ static int open_trace(workload_t *w, const char *path, const volatile int *stop,
         goto done;
     }
     rc = 0;
-    goto done;
-read_error:
-    fmt_err(err, errlen, "%s", csvread_error(r));
-    goto done;
-row_error:
-    read_rest(r, err, errlen);
 done:
-    csvread_close(r);
-    free(ids);
     free(lines);
     return rc;
 }
@@ -1049,7 +927,7 @@ workload_t *workload_open_stop(const config_t *c, const volatile int *stop, char
     w->free_head = NO_SLOT;
     if (c->workload.source == SRC_TRACE) {
         w->trace = 1;
-        if (open_trace(w, c->workload.trace, stop, err, errlen)) {
+        if (open_trace(w, c, stop, err, errlen)) {
             workload_free(w);
             return NULL;
         }
@@ -1082,6 +960,7 @@ void workload_free(workload_t *w)
     free(w->items);
     free(w->sufmin);
     free(w->out);
+    trace_close(w->tr);
     free(w);
 }
 
@@ -1273,6 +1152,35 @@ size_t workload_trace_span(const workload_t *w, double *first_event_s, double *l
         *last_arrival_s = fmax(*last_arrival_s, w->items[i].ev.arrival_time);
     }
     return w->nitems;
+}
+
+const char *workload_key_name(const workload_t *w, uint32_t key)
+{
+    return w && w->tr ? trace_key_name(w->tr, key) : NULL;
+}
+
+int workload_write_key(FILE *f, const workload_t *w, uint32_t key)
+{
+    const char *name = workload_key_name(w, key);
+    if (name)
+        return trace_write_field(f, name) ? WL_ERR : WL_OK;
+    return fprintf(f, "%" PRIu32, key) < 0 ? WL_ERR : WL_OK;
+}
+
+const struct trace *workload_trace(const workload_t *w)
+{
+    return w->tr;
+}
+
+int workload_write_row_of(FILE *f, const workload_t *w, const workload_event *ev)
+{
+    if (!workload_key_name(w, ev->key))
+        return workload_write_row(f, ev);
+    if (fprintf(f, "%" PRIu64 ",", ev->id) < 0 || workload_write_key(f, w, ev->key) ||
+        fprintf(f, ",%" PRId64 ",%.17g,%.17g\n", ev->value, ev->event_time,
+                ev->arrival_time) < 0)
+        return WL_ERR;
+    return WL_OK;
 }
 
 int workload_write_row(FILE *f, const workload_event *ev)

@@ -4,7 +4,9 @@
  * Rules of this module
  *  - A workload is either generated (arrival process, keys, values, delays,
  *    late events, sources with clock skew; see [workload] in model/config.h) or
- *    replayed from a trace CSV (`id,key,value,event_time,arrival_time`).
+ *    replayed from a user's trace CSV (read by model/trace.h: columns by
+ *    name, string keys, time formats, rebasing; arrival times missing from
+ *    it are drawn from the delay model).
  *  - Events come out in arrival order: ascending arrival_time, ties broken
  *    by ascending id.  workload_next() hands them out one by one; seq numbers the
  *    events 0, 1, 2, ... in that order.
@@ -45,12 +47,10 @@ typedef struct workload_event {
 typedef struct wl workload_t;
 
 /* Opens the workload of c (generator or trace).  For a trace the file is
- * read and validated here: a bad row gives WL_ERR with
- * err = "TRACE:LINE: message" (missing column, not a number, negative
- * time, arrival before event time, key outside 0..2^32-1, duplicate id).
- * The header must start with the five trace columns in order; further
- * columns are allowed and ignored, but every row must have as many fields
- * as the header.  A bad generator parameter gives "CONFIG: message".
+ * read and validated here (model/trace.h): a bad row gives NULL with
+ * err = "TRACE:LINE: message" (see trace.h), a duplicate id
+ * "TRACE:LINE: duplicate id N (first on line M)".  A bad generator
+ * parameter gives "CONFIG: message".
  * NULL on error.  The caller frees the workload with workload_free. */
 workload_t *workload_open(const config_t *c, char *err, size_t errlen);
 /* workload_open for a trace that can be interrupted: reading the file ends with
@@ -106,12 +106,23 @@ size_t workload_trace_span(const workload_t *w, double *first_event_s, double *l
 
 /* ---- trace files ---- */
 
-/* Header line of a trace CSV. */
+/* The key as it was in the trace (a string key), NULL when keys are
+ * numbers (a generator, or a trace of integer keys); w may be NULL. */
+const char *workload_key_name(const workload_t *w, uint32_t key);
+/* Writes key as a CSV field: its name (quoted when needed) or its number.
+ * w may be NULL (numbers).  WL_OK or WL_ERR (write error). */
+int workload_write_key(FILE *f, const workload_t *w, uint32_t key);
+/* The trace's reader (what it found: model/trace.h), NULL for a generator. */
+const struct trace *workload_trace(const workload_t *w);
+
+/* Header line of a trace CSV (the form sluice gen writes). */
 #define WL_TRACE_HEADER "id,key,value,event_time,arrival_time"
 
 /* Writes one event as a trace row; times with %.17g so that reading the
  * trace back gives bit-identical doubles. */
 int workload_write_row(FILE *f, const workload_event *ev);
+/* The same with the key as workload_write_key writes it. */
+int workload_write_row_of(FILE *f, const workload_t *w, const workload_event *ev);
 
 /* ---- profile of a workload (sluice gen) ---- */
 

@@ -331,8 +331,7 @@ int budget_check_trace(const config_t *c, const budget_trace *t, char *err, size
         return over(err, errlen,
                     "%s: event times start at %.3g s: sluice simulates from t = 0, so the run "
                     "would first go through %.3g s of empty time (%s); subtract the first event "
-                    "time from every time in the file (rebasing to the first event arrives in a "
-                    "later version)",
+                    "time from every time in the file, or set workload.trace_origin = first",
                     t->path, t->first_s, t->first_s, why);
     snprintf(err, errlen, "%s", why);
     return BUDGET_OVER;

@@ -251,6 +251,7 @@ static sim_t *sim_new(const config_t *c, FILE *panes, int with_truth, const vola
             sim_free(s);
             return NULL;
         }
+        metrics_key_names(e->metrics, s->wl);
         e->self = e->type->create(s, e, err, errlen);
         if (!e->self) {
             sim_free(s);
@@ -918,7 +919,8 @@ static int write_events(const sim_t *s, FILE *f)
     if (columns_write_header(f, "events.csv") != 0)
         return -1;
     for (size_t i = 0; i < s->nsample; i++)
-        if (fprintf(f, "%" PRIu64 ",%" PRIu32 ",", s->sample[i].id, s->sample[i].key) < 0 ||
+        if (fprintf(f, "%" PRIu64 ",", s->sample[i].id) < 0 ||
+            workload_write_key(f, s->wl, s->sample[i].key) != WL_OK || fputc(',', f) == EOF ||
             fmt_num(f, s->sample[i].event_time) != 0 || fputc(',', f) == EOF ||
             fmt_num(f, s->sample[i].arrival_time) != 0 || fputc('\n', f) == EOF)
             return -1;

@@ -1,0 +1,365 @@
+/*
+ * test_trace.c: a user's own event log as a trace (model/trace.h): columns
+ * by name, trace_columns, delimiters, string keys, times and rebasing,
+ * arrival times from the delay model, round trips and the error messages.
+ */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "model/config.h"
+#include "model/trace.h"
+#include "model/workload.h"
+#include "util.h"
+
+#define NMAX 64
+
+typedef struct got {
+    workload_event ev[NMAX]; /* in arrival order */
+    size_t n;
+    char keys[NMAX][64];     /* the key's name, or its number */
+    char err[1024];          /* the message without the path */
+} got;
+
+/* A config replaying a trace, with overrides "section.key=value". */
+static void cfg(config_t *c, const char *path, const char *const *sets)
+{
+    char err[CFG_ERR_MAX];
+    config_defaults(c);
+    c->workload.source = SRC_TRACE;
+    snprintf(c->workload.trace, sizeof c->workload.trace, "%s", path);
+    for (; sets && *sets; sets++)
+        cr_assert_eq(config_set(c, *sets, err, sizeof err), CFG_OK, "%s: %s", *sets, err);
+}
+
+/* Opens text as a trace with the overrides; 1 when opened (events in g),
+ * 0 with g->err = the message after the file name. */
+static int open_text(const char *text, const char *const *sets, got *g)
+{
+    char path[] = "/tmp/sluice_trace_XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert(fd >= 0);
+    cr_assert_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    config_t c;
+    char err[1024];
+    cfg(&c, path, sets);
+    memset(g, 0, sizeof *g);
+    workload_t *w = workload_open(&c, err, sizeof err);
+    remove(path);
+    if (!w) {
+        size_t pl = strlen(path);
+        snprintf(g->err, sizeof g->err, "%s", strncmp(err, path, pl) == 0 ? err + pl : err);
+        return 0;
+    }
+    while (g->n < NMAX && workload_next(w, &g->ev[g->n]) == WL_OK) {
+        const char *k = workload_key_name(w, g->ev[g->n].key);
+        if (k)
+            snprintf(g->keys[g->n], sizeof g->keys[0], "%s", k);
+        else
+            snprintf(g->keys[g->n], sizeof g->keys[0], "%u", (unsigned)g->ev[g->n].key);
+        g->n++;
+    }
+    workload_free(w);
+    return 1;
+}
+
+static void expect_error(const char *text, const char *const *sets, const char *want)
+{
+    got g;
+    cr_assert_eq(open_text(text, sets, &g), 0, "should be refused: %s", text);
+    cr_assert_str_eq(g.err, want);
+}
+
+Test(trace, columns_by_name_in_any_order_and_case)
+{
+    got g;
+    cr_assert(open_text("Arrival_Time,EVENT_TIME,note,Key,value,Id\n"
+                        "2.5,2,x,7,30,11\n"
+                        "1.5,1,\"a, b\",3,-4,10\n", NULL, &g));
+    cr_assert_eq(g.n, 2);
+    cr_assert_eq(g.ev[0].id, 10);
+    cr_assert_eq(g.ev[0].key, 3);
+    cr_assert_eq(g.ev[0].value, -4);
+    cr_assert_eq(g.ev[0].event_time, 1.0);
+    cr_assert_eq(g.ev[0].arrival_time, 1.5);
+    cr_assert_eq(g.ev[1].id, 11);
+    cr_assert_eq(g.ev[1].value, 30);
+    cr_assert_str_eq(g.keys[1], "7"); /* integer keys stay numbers */
+}
+
+Test(trace, only_event_time_is_required)
+{
+    static const char *const none[] = {"workload.delay=none", NULL};
+    got g;
+    cr_assert(open_text("event_time\n3\n1\n2\n", none, &g));
+    cr_assert_eq(g.n, 3);
+    /* ids are row numbers, value 1, one key 0, arrival = event time (delay none) */
+    for (size_t i = 0; i < 3; i++) {
+        cr_assert_eq(g.ev[i].event_time, (double)(i + 1));
+        cr_assert_eq(g.ev[i].arrival_time, g.ev[i].event_time);
+        cr_assert_eq(g.ev[i].value, 1);
+        cr_assert_eq(g.ev[i].key, 0);
+    }
+    cr_assert_eq(g.ev[0].id, 2);
+    cr_assert_eq(g.ev[1].id, 3);
+    cr_assert_eq(g.ev[2].id, 1);
+}
+
+Test(trace, trace_columns_map_names_and_join_a_key)
+{
+    static const char *const sets[] = {
+        "workload.trace_columns=key = country+device, event_time = ts, value = amount", NULL};
+    got g;
+    cr_assert(open_text("country,device,ts,amount,ingest\n"
+                        "FR,mobile,1,5,9\n"
+                        "DE,desktop,2,6,9\n"
+                        "FR,mobile,3,7,9\n", sets, &g));
+    cr_assert_eq(g.n, 3);
+    cr_assert_str_eq(g.keys[0], "FR+mobile");
+    cr_assert_str_eq(g.keys[1], "DE+desktop");
+    cr_assert_eq(g.ev[0].key, g.ev[2].key);
+    cr_assert_eq(g.ev[1].key, 0); /* ranks in byte order: DE+desktop < FR+mobile */
+    cr_assert_eq(g.ev[0].key, 1);
+    cr_assert_eq(g.ev[2].value, 7);
+}
+
+Test(trace, delimiters_and_quoting_give_the_same_events)
+{
+    got a, b, c;
+    cr_assert(open_text("id,key,value,event_time,arrival_time\n1,\"x,y\",2,1,2\n2,z,3,2,3\n",
+                        NULL, &a));
+    cr_assert(open_text("id;key;value;event_time;arrival_time\n1;x,y;2;1;2\n2;\"z\";3;2;3\n",
+                        NULL, &b));
+    cr_assert(open_text("id\tkey\tvalue\tevent_time\tarrival_time\n1\tx,y\t2\t1\t2\n"
+                        "2\tz\t3\t2\t3\n", NULL, &c));
+    cr_assert_eq(a.n, 2);
+    cr_assert_eq(b.n, 2);
+    cr_assert_eq(c.n, 2);
+    for (size_t i = 0; i < 2; i++) {
+        cr_assert_str_eq(a.keys[i], b.keys[i]);
+        cr_assert_str_eq(a.keys[i], c.keys[i]);
+        cr_assert(memcmp(&a.ev[i], &b.ev[i], sizeof a.ev[i]) == 0);
+        cr_assert(memcmp(&a.ev[i], &c.ev[i], sizeof a.ev[i]) == 0);
+    }
+    cr_assert_str_eq(a.keys[0], "x,y");
+}
+
+Test(trace, string_keys_are_ranked_and_kept)
+{
+    static const char *const none[] = {"workload.delay=none", NULL};
+    got g;
+    /* one key that is not a canonical integer makes every key a string */
+    cr_assert(open_text("key,event_time\nbob,1\n007,2\nalice,3\n7,4\nbob,5\n", none, &g));
+    cr_assert_eq(g.n, 5);
+    static const char *const want[] = {"bob", "007", "alice", "7", "bob"};
+    static const uint32_t rank[] = {3, 0, 2, 1, 3}; /* 007 < 7 < alice < bob */
+    for (size_t i = 0; i < 5; i++) {
+        cr_assert_str_eq(g.keys[i], want[i]);
+        cr_assert_eq(g.ev[i].key, rank[i], "row %zu", i);
+    }
+}
+
+Test(trace, epoch_milliseconds_are_rebased_exactly)
+{
+    static const char *const sets[] = {"workload.trace_time_unit=ms", NULL};
+    got g;
+    cr_assert(open_text("event_time,arrival_time\n1709294400775,1709294401000\n"
+                        "1709294400087,1709294400500\n", sets, &g));
+    cr_assert_eq(g.n, 2);
+    cr_assert_eq(g.ev[0].event_time, 0.0);
+    cr_assert_eq(g.ev[0].arrival_time, 0.413);
+    cr_assert_eq(g.ev[1].event_time, 0.688); /* the nearest double, not 0.68799999996 */
+    cr_assert_eq(g.ev[1].arrival_time, 0.913);
+}
+
+Test(trace, iso_times_with_zones_are_one_instant)
+{
+    got g;
+    cr_assert(open_text("event_time,arrival_time\n"
+                        "2024-03-01T12:00:00Z,2024-03-01T13:00:01.5+01:00\n"
+                        "2024-03-01 11:00:10-0100,2024-03-01T12:00:10.250Z\n"
+                        "2024-03-01T12:00:02.125z,2024-03-01T12:00:03Z\n", NULL, &g));
+    cr_assert_eq(g.n, 3);
+    cr_assert_eq(g.ev[0].event_time, 0.0); /* ISO times start at the first event */
+    cr_assert_eq(g.ev[0].arrival_time, 1.5);
+    cr_assert_eq(g.ev[1].event_time, 2.125);
+    cr_assert_eq(g.ev[1].arrival_time, 3.0);
+    cr_assert_eq(g.ev[2].event_time, 12 * 3600 + 10 - 12 * 3600.0);
+    cr_assert_eq(g.ev[2].arrival_time, 10.25);
+}
+
+Test(trace, origin_auto_first_and_explicit)
+{
+    static const char *const first[] = {"workload.trace_origin=first", NULL};
+    static const char *const num[] = {"workload.trace_origin=100", NULL};
+    static const char *const iso[] = {"workload.trace_origin=2024-03-01T11:59:00Z", NULL};
+    got g;
+    /* auto keeps a trace near 0 as it is */
+    cr_assert(open_text("event_time\n5\n10\n", NULL, &g));
+    cr_assert_eq(g.ev[0].event_time, 5.0);
+    /* and rebases one whose first event is later than its span */
+    cr_assert(open_text("event_time\n1000\n1010\n", NULL, &g));
+    cr_assert_eq(g.ev[0].event_time, 0.0);
+    cr_assert_eq(g.ev[1].event_time, 10.0);
+    cr_assert(open_text("event_time\n5\n10\n", first, &g));
+    cr_assert_eq(g.ev[0].event_time, 0.0);
+    cr_assert(open_text("event_time\n1000\n1010\n", num, &g));
+    cr_assert_eq(g.ev[0].event_time, 900.0);
+    cr_assert(open_text("event_time\n2024-03-01T12:00:00Z\n", iso, &g));
+    cr_assert_eq(g.ev[0].event_time, 60.0);
+}
+
+Test(trace, missing_arrivals_come_from_the_delay_model_by_seed)
+{
+    static const char text[] = "event_time\n0\n1\n2\n3\n4\n5\n6\n7\n";
+    static const char *const c2[] = {"workload.delay=constant", "workload.delay_mean=2", NULL};
+    static const char *const e1[] = {"workload.delay=exponential", "run.seed=1", NULL};
+    static const char *const e2[] = {"workload.delay=exponential", "run.seed=2", NULL};
+    got a, b, c;
+    cr_assert(open_text(text, c2, &a));
+    for (size_t i = 0; i < a.n; i++)
+        cr_assert_eq(a.ev[i].arrival_time, a.ev[i].event_time + 2);
+    cr_assert(open_text(text, e1, &a));
+    cr_assert(open_text(text, e1, &b));
+    cr_assert(open_text(text, e2, &c));
+    cr_assert_eq(a.n, 8);
+    int differ = 0;
+    for (size_t i = 0; i < a.n; i++) {
+        cr_assert(memcmp(&a.ev[i], &b.ev[i], sizeof a.ev[i]) == 0, "same seed, same arrivals");
+        cr_assert_geq(a.ev[i].arrival_time, a.ev[i].event_time);
+        differ |= a.ev[i].arrival_time != c.ev[i].arrival_time;
+    }
+    cr_assert(differ, "another seed draws other delays");
+}
+
+Test(trace, old_format_is_read_bit_for_bit)
+{
+    got g;
+    cr_assert(open_text("id,key,value,event_time,arrival_time\n"
+                        "0,4,1,0.10000000000000001,0.30000000000000004\n", NULL, &g));
+    cr_assert_eq(g.ev[0].event_time, strtod("0.10000000000000001", NULL));
+    cr_assert_eq(g.ev[0].arrival_time, strtod("0.30000000000000004", NULL));
+    cr_assert_str_eq(g.keys[0], "4");
+}
+
+Test(trace, error_messages_show_the_way)
+{
+    static const char *const map_user[] = {"workload.trace_columns=key = user", NULL};
+    static const char *const bad_role[] = {"workload.trace_columns=who = user", NULL};
+    static const char *const no_eq[] = {"workload.trace_columns=user", NULL};
+    static const char *const iso[] = {"workload.trace_time_format=iso8601", NULL};
+    static const char *const origin[] = {"workload.trace_origin=soon", NULL};
+    static const char *const late_origin[] = {"workload.trace_origin=5", NULL};
+    static const char *const renamed[] = {
+        "workload.trace_columns=event_time = t1, arrival_time = t2", NULL};
+    expect_error("ts,user\n1,a\n", NULL,
+                 ":1: no event_time column (the header has: ts, user); name the column "
+                 "event_time or map columns with trace_columns = \"event_time = NAME\"");
+    expect_error("ts|user\n1|a\n", NULL,
+                 ":1: no event_time column (the header has: ts|user); name the column "
+                 "event_time or map columns with trace_columns = \"event_time = NAME\" (one "
+                 "column only: is the delimiter , ; or tab?)");
+    expect_error("event_time,uid\n1,a\n", map_user,
+                 ":1: workload.trace_columns maps key to column 'user', which the header does "
+                 "not have (it has: event_time, uid)");
+    expect_error("event_time,user\n1,a\n", bad_role,
+                 "workload.trace_columns: unknown role 'who' (roles: id, key, value, "
+                 "event_time, arrival_time)");
+    expect_error("event_time,user\n1,a\n", no_eq,
+                 "workload.trace_columns: 'user' is not ROLE = COLUMN (e.g. \"key = user_id, "
+                 "event_time = ts\")");
+    expect_error("1,2\n3,4\n", NULL,
+                 ":1: line 1 must be the header naming the columns (e.g. "
+                 "id,key,value,event_time,arrival_time); it reads '1'");
+    expect_error("event_time\n2024-03-01T12:00:00Z\n2024-03-01 25:00\n", NULL,
+                 ":3: column 'event_time': not an ISO-8601 time: '2024-03-01 25:00' "
+                 "(accepted: 2024-03-01T12:00:00Z, 2024-03-01 12:00:00.250+02:00, 2024-03-01; "
+                 "or set trace_time_format = number)");
+    expect_error("event_time\n12.5\n", iso,
+                 ":2: column 'event_time': not an ISO-8601 time: '12.5' (accepted: "
+                 "2024-03-01T12:00:00Z, 2024-03-01 12:00:00.250+02:00, 2024-03-01; or set "
+                 "trace_time_format = number)");
+    expect_error("event_time\n1\n2024-03-01T12:00:00Z\n", NULL,
+                 ":3: column 'event_time': not a number: '2024-03-01T12:00:00Z' (an ISO-8601 "
+                 "time: set trace_time_format = iso8601)");
+    expect_error("event_time\n1\n", origin,
+                 "workload.trace_origin = soon: not auto, first, a number (in trace_time_unit) "
+                 "or an ISO-8601 time such as 2024-03-01T12:00:00Z");
+    expect_error("event_time\n7\n3\n", late_origin,
+                 ":3: column 'event_time': 3 is before workload.trace_origin = 5 (set "
+                 "trace_origin = first to start the run at the first event)");
+    expect_error("t1,t2\n5,4\n", renamed,
+                 ":2: arrival_time 4 (column 't2') is before event_time 5 (column 't1'): is "
+                 "trace_columns right?");
+    expect_error("event_time,value\n1,2.5\n", NULL,
+                 ":2: column 'value': not an integer: '2.5' (values are whole numbers; leave "
+                 "the value column out to count events)");
+    expect_error("event_time,x\n1,2\n3\n", NULL, ":3: missing column 'x'");
+}
+
+/* sluice gen of a trace writes the keys back; a run of that file gives
+ * byte-identical results to a run of the original (string keys, ISO times,
+ * arrivals filled in). */
+static void round_trip(const char *ini)
+{
+    char d[64], args[1024], err[4096], trace[128];
+    util_tmpdir(d, sizeof d);
+    snprintf(trace, sizeof trace, "%s/gen.csv", d);
+    snprintf(args, sizeof args, "run %s --out %s/a", ini, d);
+    cr_assert_eq(util_sluice(args, err, sizeof err), 0, "%s", err);
+    snprintf(args, sizeof args, "gen %s --out %s", ini, trace);
+    cr_assert_eq(util_sluice(args, err, sizeof err), 0, "%s", err);
+    snprintf(args, sizeof args,
+             "run %s --set workload.trace=%s --set workload.trace_columns= "
+             "--set workload.trace_time_unit=s --out %s/b", ini, trace, d);
+    cr_assert_eq(util_sluice(args, err, sizeof err), 0, "%s", err);
+    static const char *const files[] = {"windows.csv", "panes.csv", "events.csv",
+                                        "summary.csv", "latency.csv", "timeline.csv"};
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        char pa[160], pb[160];
+        size_t la, lb;
+        snprintf(pa, sizeof pa, "%s/a", d);
+        snprintf(pb, sizeof pb, "%s/b", d);
+        char *a = util_slurp_in(pa, files[i], &la), *b = util_slurp_in(pb, files[i], &lb);
+        cr_assert(a && b, "%s: %s missing", ini, files[i]);
+        cr_assert(la == lb && memcmp(a, b, la) == 0, "%s: %s differs", ini, files[i]);
+        free(a);
+        free(b);
+    }
+    util_rm_rf(d);
+}
+
+Test(trace, examples_round_trip_through_gen, .timeout = 120)
+{
+    round_trip("workloads/traces/clickstream.ini");
+    round_trip("workloads/traces/sensors.ini");
+    round_trip("workloads/traces/kafka_orders.ini");
+}
+
+Test(trace, examples_speak_in_their_own_keys)
+{
+    char d[64], args[512], err[4096], out[128];
+    util_tmpdir(d, sizeof d);
+    snprintf(out, sizeof out, "%s/out", d);
+    snprintf(args, sizeof args, "run workloads/traces/clickstream.ini --out %s", out);
+    cr_assert_eq(util_sluice(args, err, sizeof err), 0, "%s", err);
+    size_t len;
+    char *w = util_slurp_in(out, "windows.csv", &len);
+    cr_assert(w && strstr(w, "\nstream,alice,0,60,"), "windows.csv names the users");
+    free(w);
+    char *e = util_slurp_in(out, "events.csv", &len);
+    /* bob's click at 12:00:00.201Z, received 13:00:00.726+01:00; t = 0 at 12:00:00.100Z */
+    cr_assert(e && strstr(e, "\n1,bob,0.101,0.626\n"), "%s", e ? e : "");
+    free(e);
+    snprintf(args, sizeof args, "gen workloads/traces/sensors.ini --out %s/s.csv", d);
+    char *o = util_sluice_output(args);
+    cr_assert(strstr(o, "trace workloads/traces/sensors.csv: 2615 rows, delimiter ';', numeric "
+                        "times in ms, t = 0 at 2024-03-01T12:00:00.087Z (1709294400.087 s), 3 "
+                        "string keys, arrival_time filled in from the delay model\n"), "%s", o);
+    free(o);
+    util_rm_rf(d);
+}
