@@ -60,6 +60,11 @@ struct metrics {
     int window_type;             /* enum config_window */
     int deltas;               /* x.deltas: panes are deltas */
     FILE *panes_csv;          /* not owned */
+    struct {                  /* panes.csv: the last window's cells, */
+        double start, end;    /* written once per window (identical bits) */
+        char text[2 * FMT_NUM_MAX + 2]; /* "start,end" */
+        size_t len;
+    } pane_win;
 
     seenset arrived;           /* dedupe of metrics_arrived */
     seenset done;              /* counted or dropped */
@@ -98,6 +103,8 @@ struct metrics {
     char fail_detail[DETAIL_MAX_LEN];
 };
 
+static size_t format_window_cells(char *b, double start, double end);
+
 metrics_t *metrics_alloc(const char *executor, const config_t *c,
                          int panes_are_deltas, FILE *panes_csv)
 {
@@ -117,6 +124,8 @@ metrics_t *metrics_alloc_facts(const metrics_facts *x, const config_t *c, FILE *
     m->window_type = c->window.type;
     m->deltas = x->deltas != 0;
     m->panes_csv = panes_csv;
+    m->pane_win.start = m->pane_win.end = NAN;
+    m->pane_win.len = format_window_cells(m->pane_win.text, NAN, NAN);
     m->first_arrival = INFINITY;
     m->last_emit = -INFINITY;
     m->wm = -INFINITY;
@@ -215,9 +224,28 @@ const char *pane_timing_name(int timing)
 
 /* ------------------------------------------------------ number output */
 
+static int same_bits(double a, double b)
+{
+    return memcmp(&a, &b, sizeof a) == 0;
+}
+
+/* A window's "start,end" cells (empty when not finite); a window of
+ * window type none has start == end, formatted once. */
+static size_t format_window_cells(char *b, double start, double end)
+{
+    size_t n = (size_t)fmt_num_buf(b, start);
+    b[n++] = ',';
+    if (same_bits(start, end)) {
+        memcpy(b + n, b, n - 1);
+        return 2 * n - 1;
+    }
+    return n + (size_t)fmt_num_buf(b + n, end);
+}
+
 /* One panes.csv row, built in a buffer and written with one fwrite (this
- * runs once per event for window type none). */
-static int write_pane_row(const metrics_t *m, const pane_t *p, FILE *f)
+ * runs once per event for window type none).  The window's cells are
+ * formatted once per window, not once per pane. */
+static int write_pane_row(metrics_t *m, const pane_t *p, FILE *f)
 {
     char b[256];
     size_t n = strlen(m->executor);
@@ -226,12 +254,14 @@ static int write_pane_row(const metrics_t *m, const pane_t *p, FILE *f)
     memcpy(b, m->executor, n);
     b[n++] = ',';
     n += (size_t)fmt_u64(b + n, p->key);
-    const double t[2] = { p->start, p->end };
-    for (int i = 0; i < 2; i++) {
-        b[n++] = ',';
-        if (isfinite(t[i]))
-            n += (size_t)fmt_g9(b + n, t[i]);
+    b[n++] = ',';
+    if (!same_bits(p->start, m->pane_win.start) || !same_bits(p->end, m->pane_win.end)) {
+        m->pane_win.len = format_window_cells(m->pane_win.text, p->start, p->end);
+        m->pane_win.start = p->start;
+        m->pane_win.end = p->end;
     }
+    memcpy(b + n, m->pane_win.text, m->pane_win.len);
+    n += m->pane_win.len;
     b[n++] = ',';
     n += (size_t)fmt_u64(b + n, p->index);
     b[n++] = ',';

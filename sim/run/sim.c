@@ -884,6 +884,8 @@ static int run_lockstep(sim_t *s, sim_t *ref, const sim_options *opt, fold_ctx *
 
 /* ---- output files ---- */
 
+#define SIM_PANES_BUF (1u << 20) /* bytes: a write() per MiB of panes.csv */
+
 static FILE *open_out(const char *dir, const char *name, char *err, size_t errlen)
 {
     char path[CFG_PATH_MAX + 64];
@@ -1002,11 +1004,16 @@ int sim_run_opts(const config_t *c, const char *out_dir, const sim_options *opt,
     }
 
     FILE *panes = NULL;
+    char *panes_buf = NULL; /* panes.csv's stdio buffer: glibc ignores the
+                               size given to setvbuf without a buffer */
     if (out_dir) {
         panes = open_out(out_dir, "panes.csv", err, errlen);
+        if (panes && (panes_buf = malloc(SIM_PANES_BUF)) != NULL)
+            setvbuf(panes, panes_buf, _IOFBF, SIM_PANES_BUF);
         if (!panes || metrics_write_pane_header(panes) != 0) {
             if (panes)
                 fclose(panes);
+            free(panes_buf);
             sim_free(ref);
             return SIM_ERR;
         }
@@ -1070,6 +1077,7 @@ out:
     free(fc.keys);
     if (panes && close_out(panes, out_dir, "panes.csv", 0, err, errlen) != 0)
         status = SIM_ERR;
+    free(panes_buf); /* after the close that flushed it */
     if (status == SIM_OK) {
         o->events = s->events;
         o->windows_held_max = fc.peak;
