@@ -80,6 +80,7 @@ struct metrics {
     size_t nrows, caprows;
     int trows_set;            /* metrics_keep_timeline called: rows go to */
     FILE *trows;              /* trows (not owned; NULL = nowhere) */
+    int compare_only;         /* metrics_compare_only: no histograms, no timeline */
 
     int has_wm;
     double wm, watermark_time;       /* last watermark and when it was set */
@@ -198,9 +199,10 @@ void metrics_visible(metrics_t *m, const workload_event *ev, double emit_time)
         return;
     m->counted++;
     m->b_visible++;
-    double lat = emit_time - ev->event_time;
-    hist_add2(m->lat, m->bucket_lat, lat);
-    hist_add(m->proc, emit_time - ev->arrival_time);
+    if (!m->compare_only) {
+        hist_add2(m->lat, m->bucket_lat, emit_time - ev->event_time);
+        hist_add(m->proc, emit_time - ev->arrival_time);
+    }
     if (emit_time > m->last_emit)
         m->last_emit = emit_time;
 }
@@ -339,7 +341,8 @@ int metrics_pane(metrics_t *m, const pane_t *p)
     if (m->window_type == WIN_NONE)
         return rc;
 
-    hist_add(m->win, p->emit_time - p->end);
+    if (!m->compare_only)
+        hist_add(m->win, p->emit_time - p->end);
     int created = 0;
     metrics_result *r = wmap_put(m->results, p->key, p->start, p->end, &created);
     if (!r)
@@ -423,6 +426,10 @@ static void write_timeline_row(const metrics_t *m, const timeline_row *r, FILE *
 
 int metrics_sample(metrics_t *m, double now, uint64_t backlog, double watermark)
 {
+    if (m->compare_only) {
+        m->b_arrivals = m->b_processed = m->b_dropped = m->b_visible = 0;
+        return 0;
+    }
     if (!m->trows_set && vec_ensure(&m->rows, &m->caprows, m->nrows + 1, sizeof *m->rows) != VEC_OK)
         return -1;
     timeline_row one; /* with metrics_keep_timeline: straight to its stream */
@@ -450,6 +457,12 @@ void metrics_keep_timeline(metrics_t *m, FILE *rows)
 {
     m->trows_set = 1;
     m->trows = rows;
+}
+
+void metrics_compare_only(metrics_t *m)
+{
+    metrics_keep_timeline(m, NULL);
+    m->compare_only = 1;
 }
 
 int metrics_fault(metrics_t *m, const fault_row *r)

@@ -986,7 +986,7 @@ int sim_run_opts(const config_t *c, const char *out_dir, const sim_options *opt,
     sim_t *ref = NULL;
     int has_faults = c->faults.crash_times.n || c->faults.mtbf > 0 ||
                      c->faults.checkpoint_failure_times.n;
-    if (has_faults) {
+    if (has_faults && !(opt && opt->no_reference)) {
         config_t rc = *c;
         /* Only the faults of the system go: crashes and failed
          * checkpoints.  An outage changes the input itself (what arrives
@@ -999,8 +999,8 @@ int sim_run_opts(const config_t *c, const char *out_dir, const sim_options *opt,
                       errlen);
         if (!ref)
             return SIM_ERR;
-        for (int i = 0; i < ref->nexec; i++) /* its timeline is never written */
-            metrics_keep_timeline(ref->exec[i].metrics, NULL);
+        for (int i = 0; i < ref->nexec; i++) /* no histograms, no timeline */
+            metrics_compare_only(ref->exec[i].metrics);
     }
 
     FILE *panes = NULL;
