@@ -1,5 +1,6 @@
 /* Tests of lib/fmt.c: fmt_g9 writes exactly what snprintf("%.9g") writes
- * (known answers, then a sweep over many magnitudes and near-ties),
+ * (known answers, a sweep over many magnitudes and near-ties, then
+ * millions of values: bit patterns, ties, subnormals, extreme exponents),
  * non-finite values are empty cells, fmt_num writes to a stream, the
  * integer digits. */
 #include <criterion/criterion.h>
@@ -59,6 +60,62 @@ Test(fmt, g9_matches_printf_over_magnitudes)
     same_as_printf(-0.0);
     same_as_printf(1e300);
     same_as_printf(5e-324);
+}
+
+static uint64_t xorshift(uint64_t *r)
+{
+    *r ^= *r << 13;
+    *r ^= *r >> 7;
+    *r ^= *r << 17;
+    return *r;
+}
+
+/* Millions of values, each class where a shortcut could go wrong: every
+ * bit pattern (subnormals, huge and tiny exponents, NaN payloads, -0),
+ * exact decimal ties d.dddddddd5 x 10^k and their neighbours, halves of
+ * integers (ties in binary), integers up to 2^53, and each decade's
+ * powers and neighbours from 1e-330 to 1e310. */
+Test(fmt, g9_matches_printf_on_millions_of_values)
+{
+    uint64_t r = 0x2545F4914F6CDD1Du;
+    for (int i = 0; i < 1000000; i++) {
+        uint64_t u = xorshift(&r);
+        double x;
+        memcpy(&x, &u, sizeof x);
+        same_as_printf(x);
+    }
+    for (int i = 0; i < 300000; i++) {
+        uint64_t d = 100000000u + xorshift(&r) % 900000000u;
+        int k = (int)(xorshift(&r) % 34) - 17;
+        double x = ((double)d + 0.5) * pow(10, k - 8);
+        same_as_printf(x);
+        same_as_printf(-x);
+        same_as_printf(nextafter(x, 0));
+        same_as_printf(nextafter(x, INFINITY));
+    }
+    for (int i = 0; i < 300000; i++) {
+        double d = (double)(xorshift(&r) >> 11);
+        same_as_printf(d);
+        same_as_printf(d * 0.5);
+        same_as_printf(d / 1024);
+        same_as_printf(ldexp(d, -(int)(xorshift(&r) % 120)));
+    }
+    for (int k = -330; k <= 310; k++)
+        for (int d = 1; d < 10; d++) {
+            double x = d * pow(10, k);
+            same_as_printf(x);
+            same_as_printf(-x);
+            same_as_printf(nextafter(x, 0));
+            same_as_printf(nextafter(x, INFINITY));
+        }
+    static const double edge[] = { -0.0, 0.0, 5e-324, 2.2250738585072014e-308,
+                                   1.7976931348623157e308, 1e-12, 1e17, 999999999.5,
+                                   0.0000999999999, 99999999.95, 0.00001234567885 };
+    for (size_t i = 0; i < sizeof edge / sizeof edge[0]; i++) {
+        same_as_printf(edge[i]);
+        same_as_printf(nextafter(edge[i], 0));
+        same_as_printf(nextafter(edge[i], INFINITY));
+    }
 }
 
 Test(fmt, num_is_empty_when_not_finite)

@@ -3,64 +3,101 @@
  */
 #include "lib/fmt.h"
 
-#include <float.h>
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 /*
  * fmt_g9: exactly what printf("%.9g", x) writes, without printf's
  * multi-precision conversion (which dominates a run that writes a pane per
- * event).  Fast path: scale |x| by an exact power of ten (10^k, k <= 27,
- * is exact in a 64-bit long double mantissa) so that 1e8 <= y < 1e9; that
- * one multiplication or division rounds once, so y is within 2^-64
- * relative (< 1e-10 absolute) of the exact value.  Rounding y to the
- * nearest integer is then certain unless y's fraction is within 1e-7 of
- * one half; those near-ties, very small or large |x|, zero, non-finite
- * values and platforms whose long double is narrower go to snprintf.
+ * event).  The fast path is exact integer arithmetic, so it needs no
+ * near-tie escape: |x| = m * 2^b with m the 53-bit significand, and with
+ * e the decimal exponent, the nine digits are round(m * 2^b * 10^(8-e)).
+ * For 1e-12 <= |x| < 1e10 that is m * 10^k (k = 8 - e <= 21, < 2^123 in
+ * 128 bits) shifted right by -b, the bits shifted out telling below, at
+ * or above one half; for 1e9 <= |x| < 1e17 it is m * 2^b divided by
+ * 10^(e-8) (or by 10^(e-8) * 2^-b) in 64 bits, the remainder telling the
+ * same.  A tie rounds to the even digit, as glibc does in the default
+ * rounding mode.  e starts from the binary exponent (never above the
+ * true one, at most one below) and is raised once if the unrounded
+ * quotient has ten digits; a quotient rounded up to 10^9 becomes 10^8
+ * with e + 1.  Zero, |x| outside [1e-12, 1e17), non-finite values and
+ * compilers without a 128-bit integer go to snprintf.
  * buf needs 32 bytes; returns the length written.
  */
-static const long double pow10l_tab[] = {
-    1e0L, 1e1L, 1e2L, 1e3L, 1e4L, 1e5L, 1e6L, 1e7L, 1e8L, 1e9L, 1e10L,
-    1e11L, 1e12L, 1e13L, 1e14L, 1e15L, 1e16L, 1e17L, 1e18L, 1e19L, 1e20L,
-    1e21L, 1e22L, 1e23L, 1e24L, 1e25L, 1e26L, 1e27L
+#if defined(__SIZEOF_INT128__)
+__extension__ typedef unsigned __int128 fmt_u128;
+
+static const uint64_t pow10_tab[] = {
+    1u, 10u, 100u, 1000u, 10000u, 100000u, 1000000u, 10000000u, 100000000u,
+    1000000000u, 10000000000u, 100000000000u, 1000000000000u, 10000000000000u,
+    100000000000000u, 1000000000000000u, 10000000000000000u, 100000000000000000u,
+    1000000000000000000u, 10000000000000000000u
 };
 
-static long double scale_to_9_digits(double ax, int e)
+/* The nine digits of m * 2^b at decimal exponent e, unrounded (q) and
+ * where the rest lies: -1 below one half, 0 exactly one half, 1 above. */
+static uint64_t digits_at(uint64_t m, int b, int e, int *half)
 {
     int k = 8 - e;
-    return k >= 0 ? (long double)ax * pow10l_tab[k] : (long double)ax / pow10l_tab[-k];
+    if (k >= 0) { /* |x| < 1e10 < 2^52, so b < 0 */
+        fmt_u128 n = (fmt_u128)m * pow10_tab[k < 19 ? k : 19];
+        for (int i = 19; i < k; i++) /* k <= 21: m * 10^k < 2^123 */
+            n *= 10u;
+        int s = -b; /* 1..127 for |x| >= 1e-12 */
+        fmt_u128 rest = n & (((fmt_u128)1 << s) - 1), h = (fmt_u128)1 << (s - 1);
+        *half = rest < h ? -1 : rest > h ? 1 : 0;
+        return (uint64_t)(n >> s);
+    }
+    uint64_t d = pow10_tab[-k], num = m;
+    if (b >= 0)
+        num <<= b;
+    else
+        d <<= -b;
+    uint64_t q = num / d, rest = num % d;
+    *half = rest < d - rest ? -1 : rest > d - rest ? 1 : 0;
+    return q;
 }
 
 int fmt_g9(char *buf, double x)
 {
-#if LDBL_MANT_DIG >= 64
     double ax = fabs(x);
     if (!(ax >= 1e-12 && ax < 1e17))
         goto slow;
-    int b2;
-    frexp(ax, &b2);
-    int e = (int)floor((b2 - 1) * 0.30102999566398120); /* <= log10(ax) */
-    long double y = scale_to_9_digits(ax, e);
-    while (y >= 1e9L) {
+    uint64_t bits;
+    memcpy(&bits, &ax, sizeof bits);
+    int be = (int)(bits >> 52); /* biased exponent: ax is normal here */
+    uint64_t m = (bits & ((UINT64_C(1) << 52) - 1)) | (UINT64_C(1) << 52);
+    int b = be - 1075;             /* ax = m * 2^b */
+    /* floor(n * log10(2)) for the binary exponent n (78913 / 2^18 is
+     * log10(2) to 6e-7 relative: exact for |n| < 1650). */
+    int n2 = be - 1023;
+    int e = n2 >= 0 ? (n2 * 78913) >> 18 : -((-n2 * 78913 + (1 << 18) - 1) >> 18);
+    int half;
+    uint64_t r = digits_at(m, b, e, &half);
+    if (r >= 1000000000u) {
         e++;
-        y = scale_to_9_digits(ax, e);
+        r = digits_at(m, b, e, &half);
     }
-    if (y < 1e8L + 1e-6L || y > 1e9L - 1e-6L)
-        goto slow; /* too close to a decade boundary to be sure of e */
-    long double fl = floorl(y);
-    long double fr = y - fl;
-    if (fabsl(fr - 0.5L) < 1e-7L)
-        goto slow;
-    uint64_t r = (uint64_t)fl + (fr > 0.5L);
+    if (half > 0 || (half == 0 && (r & 1u)))
+        r++;
     if (r == 1000000000u) {
         r = 100000000u;
         e++;
     }
+    static const char pairs[] =
+        "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+        "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+        "8081828384858687888990919293949596979899";
     char d[9];
-    for (int i = 8; i >= 0; i--) {
-        d[i] = (char)('0' + r % 10);
-        r /= 10;
+    uint32_t v = (uint32_t)r;
+    for (int i = 7; i >= 1; i -= 2) {
+        uint32_t p = v % 100u;
+        v /= 100u;
+        d[i] = pairs[2 * p];
+        d[i + 1] = pairs[2 * p + 1];
     }
+    d[0] = (char)('0' + v);
     int nd = 9; /* significant digits after dropping trailing zeros */
     while (nd > 1 && d[nd - 1] == '0')
         nd--;
@@ -98,9 +135,14 @@ int fmt_g9(char *buf, double x)
     *o = '\0';
     return (int)(o - buf);
 slow:
-#endif
     return snprintf(buf, FMT_NUM_MAX, "%.9g", x);
 }
+#else
+int fmt_g9(char *buf, double x)
+{
+    return snprintf(buf, FMT_NUM_MAX, "%.9g", x);
+}
+#endif
 
 int fmt_u64(char *buf, uint64_t v)
 {

@@ -68,6 +68,11 @@ struct metrics {
     int window_type;             /* enum config_window */
     int deltas;               /* x.deltas: panes are deltas */
     FILE *panes_csv;          /* not owned */
+    struct {                  /* panes.csv: the last window's cells, */
+        double start, end;    /* written once per window (identical bits) */
+        char text[2 * FMT_NUM_MAX + 2]; /* "start,end" */
+        size_t len;
+    } pane_win;
 
     seenset arrived;           /* dedupe of metrics_arrived */
     seenset done;              /* counted or dropped */
@@ -83,6 +88,7 @@ struct metrics {
     size_t nrows, caprows;
     int trows_set;            /* metrics_keep_timeline called: rows go to */
     FILE *trows;              /* trows (not owned; NULL = nowhere) */
+    int compare_only;         /* metrics_compare_only: no histograms, no timeline */
 
     int has_wm;
     double wm, watermark_time;       /* last watermark and when it was set */
@@ -118,6 +124,8 @@ void metrics_key_names(metrics_t *m, const workload_t *w)
     m->keys = w;
 }
 
+static size_t format_window_cells(char *b, double start, double end);
+
 metrics_t *metrics_alloc(const char *executor, const config_t *c,
                          int panes_are_deltas, FILE *panes_csv)
 {
@@ -137,6 +145,8 @@ metrics_t *metrics_alloc_facts(const metrics_facts *x, const config_t *c, FILE *
     m->window_type = c->window.type;
     m->deltas = x->deltas != 0;
     m->panes_csv = panes_csv;
+    m->pane_win.start = m->pane_win.end = NAN;
+    m->pane_win.len = format_window_cells(m->pane_win.text, NAN, NAN);
     m->first_arrival = INFINITY;
     m->last_emit = -INFINITY;
     m->wm = -INFINITY;
@@ -211,9 +221,10 @@ void metrics_visible(metrics_t *m, const workload_event *ev, double emit_time)
         return;
     m->counted++;
     m->b_visible++;
-    double lat = emit_time - ev->event_time;
-    hist_add2(m->lat, m->bucket_lat, lat);
-    hist_add(m->proc, emit_time - ev->arrival_time);
+    if (!m->compare_only) {
+        hist_add2(m->lat, m->bucket_lat, emit_time - ev->event_time);
+        hist_add(m->proc, emit_time - ev->arrival_time);
+    }
     if (emit_time > m->last_emit)
         m->last_emit = emit_time;
 }
@@ -237,9 +248,28 @@ const char *pane_timing_name(int timing)
 
 /* ------------------------------------------------------ number output */
 
+static int same_bits(double a, double b)
+{
+    return memcmp(&a, &b, sizeof a) == 0;
+}
+
+/* A window's "start,end" cells (empty when not finite); a window of
+ * window type none has start == end, formatted once. */
+static size_t format_window_cells(char *b, double start, double end)
+{
+    size_t n = (size_t)fmt_num_buf(b, start);
+    b[n++] = ',';
+    if (same_bits(start, end)) {
+        memcpy(b + n, b, n - 1);
+        return 2 * n - 1;
+    }
+    return n + (size_t)fmt_num_buf(b + n, end);
+}
+
 /* One panes.csv row, built in a buffer and written with one fwrite (this
- * runs once per event for window type none). */
-static int write_pane_row(const metrics_t *m, const pane_t *p, FILE *f)
+ * runs once per event for window type none).  The window's cells are
+ * formatted once per window, not once per pane. */
+static int write_pane_row(metrics_t *m, const pane_t *p, FILE *f)
 {
     char b[256];
     size_t n = strlen(m->executor);
@@ -254,12 +284,14 @@ static int write_pane_row(const metrics_t *m, const pane_t *p, FILE *f)
     } else {
         n += (size_t)fmt_u64(b + n, p->key);
     }
-    const double t[2] = { p->start, p->end };
-    for (int i = 0; i < 2; i++) {
-        b[n++] = ',';
-        if (isfinite(t[i]))
-            n += (size_t)fmt_g9(b + n, t[i]);
+    b[n++] = ',';
+    if (!same_bits(p->start, m->pane_win.start) || !same_bits(p->end, m->pane_win.end)) {
+        m->pane_win.len = format_window_cells(m->pane_win.text, p->start, p->end);
+        m->pane_win.start = p->start;
+        m->pane_win.end = p->end;
     }
+    memcpy(b + n, m->pane_win.text, m->pane_win.len);
+    n += m->pane_win.len;
     b[n++] = ',';
     n += (size_t)fmt_u64(b + n, p->index);
     b[n++] = ',';
@@ -337,7 +369,8 @@ int metrics_pane(metrics_t *m, const pane_t *p)
     if (m->window_type == WIN_NONE)
         return rc;
 
-    hist_add(m->win, p->emit_time - p->end);
+    if (!m->compare_only)
+        hist_add(m->win, p->emit_time - p->end);
     int created = 0;
     metrics_result *r = wmap_put(m->results, p->key, p->start, p->end, &created);
     if (!r)
@@ -434,6 +467,10 @@ static void write_timeline_row(const metrics_t *m, const timeline_row *r, FILE *
 
 int metrics_sample(metrics_t *m, double now, uint64_t backlog, double watermark)
 {
+    if (m->compare_only) {
+        m->b_arrivals = m->b_processed = m->b_dropped = m->b_visible = 0;
+        return 0;
+    }
     if (!m->trows_set && vec_ensure(&m->rows, &m->caprows, m->nrows + 1, sizeof *m->rows) != VEC_OK)
         return -1;
     timeline_row one; /* with metrics_keep_timeline: straight to its stream */
@@ -461,6 +498,12 @@ void metrics_keep_timeline(metrics_t *m, FILE *rows)
 {
     m->trows_set = 1;
     m->trows = rows;
+}
+
+void metrics_compare_only(metrics_t *m)
+{
+    metrics_keep_timeline(m, NULL);
+    m->compare_only = 1;
 }
 
 int metrics_fault(metrics_t *m, const fault_row *r)

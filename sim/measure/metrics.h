@@ -183,6 +183,11 @@ void metrics_watermark(metrics_t *m, double now, double wm);
  * metrics_write_timeline; NULL: nowhere) as they are sampled, instead of
  * being kept in memory (one row per bucket would grow with the run). */
 void metrics_keep_timeline(metrics_t *m, FILE *rows);
+/* For the fault-free reference: keep only what the invariants compare
+ * with it (per-window results, the counted-once sets, failures); no
+ * latency histograms and no timeline rows, so its summary's latency and
+ * timeline figures are not defined.  Call before the run. */
+void metrics_compare_only(metrics_t *m);
 /* Timeline tick, called by sim at the end of each bucket. */
 int metrics_sample(metrics_t *m, double now, uint64_t backlog, double watermark);
 /* The executor spent cpu_s CPU-seconds taking a checkpoint (one worker's

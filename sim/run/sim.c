@@ -27,6 +27,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -631,7 +632,7 @@ done:
  * containing it (see final_sessions) go together: S drops to the start of
  * a folded session that contains one left behind. */
 #define FOLD_CHUNK 4096
-#define FOLD_LOCKSTEP (1u << 18)
+#define FOLD_LOCKSTEP (1u << 17)
 #define FOLD_MIN_DEFAULT 4096
 
 typedef struct fold_ctx {
@@ -853,45 +854,208 @@ static void fold_check(fold_ctx *fc)
     fc->next = held + (held > fc->min ? held : fc->min);
 }
 
+/* The fault-free reference on its own thread: sim_run posts a catch-up
+ * ("advance to `until`") and waits for it at the next synchronisation
+ * point, running the next stretch of the run meanwhile.  The two runs
+ * share nothing mutable (each has its own workload, event queue, random
+ * streams and metrics; the reference writes no file), and the main
+ * thread touches the reference only while no catch-up is running.  If
+ * the thread cannot be started, catch-ups run inline. */
+typedef struct ref_worker {
+    sim_t *ref;
+    sim_options ropt;         /* stop flag only: progress is the run's */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    pthread_t th;
+    int threaded;             /* th is running */
+    int busy;                 /* a catch-up is posted and not finished */
+    int quit;
+    double until;             /* the catch-up's target time */
+    int rc;                   /* SIM_OK, or SIM_ERR with err */
+    char err[512];
+} ref_worker;
+
+static void ref_catch_up(ref_worker *w)
+{
+    if (w->rc == SIM_OK)
+        w->rc = sim_advance(w->ref, &w->ropt, UINT64_MAX, w->until, w->err, sizeof w->err);
+}
+
+static void *ref_thread(void *arg)
+{
+    ref_worker *w = arg;
+    pthread_mutex_lock(&w->mu);
+    for (;;) {
+        while (!w->busy && !w->quit)
+            pthread_cond_wait(&w->cv, &w->mu);
+        if (w->quit)
+            break;
+        pthread_mutex_unlock(&w->mu);
+        ref_catch_up(w);
+        pthread_mutex_lock(&w->mu);
+        w->busy = 0;
+        pthread_cond_broadcast(&w->cv);
+    }
+    pthread_mutex_unlock(&w->mu);
+    return NULL;
+}
+
+static void ref_start(ref_worker *w)
+{
+    w->threaded = pthread_mutex_init(&w->mu, NULL) == 0;
+    if (w->threaded && pthread_cond_init(&w->cv, NULL) != 0) {
+        pthread_mutex_destroy(&w->mu);
+        w->threaded = 0;
+    }
+    if (w->threaded && pthread_create(&w->th, NULL, ref_thread, w) != 0) {
+        pthread_cond_destroy(&w->cv);
+        pthread_mutex_destroy(&w->mu);
+        w->threaded = 0;
+    }
+}
+
+static void ref_post(ref_worker *w, double until)
+{
+    w->until = until;
+    if (!w->threaded) {
+        ref_catch_up(w);
+        return;
+    }
+    pthread_mutex_lock(&w->mu);
+    w->busy = 1;
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+}
+
+static void ref_wait(ref_worker *w)
+{
+    if (!w->threaded)
+        return;
+    pthread_mutex_lock(&w->mu);
+    while (w->busy)
+        pthread_cond_wait(&w->cv, &w->mu);
+    pthread_mutex_unlock(&w->mu);
+}
+
+static void ref_stop(ref_worker *w)
+{
+    if (!w->threaded)
+        return;
+    ref_wait(w);
+    pthread_mutex_lock(&w->mu);
+    w->quit = 1;
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    pthread_join(w->th, NULL);
+    pthread_cond_destroy(&w->cv);
+    pthread_mutex_destroy(&w->mu);
+    w->threaded = 0;
+}
+
+/* Per-window records held by the run itself (truth and results). */
+static size_t run_held(const fold_ctx *fc)
+{
+    fold_ctx run_only = *fc;
+    run_only.ref = NULL;
+    return fold_held(&run_only);
+}
+
+/* Per-window records held by the reference (only while it is idle). */
+static size_t ref_held(const sim_t *ref)
+{
+    size_t held = 0;
+    for (int i = 0; ref && i < ref->nexec; i++)
+        held += wmap_size(metrics_results(ref->exec[i].metrics));
+    return held;
+}
+
 /* Runs s (and its reference ref, may be NULL) to the end, folding as it
- * goes. */
+ * goes.  The synchronisation points are where the single-threaded order
+ * had the reference catch up (every FOLD_LOCKSTEP steps of the run, when
+ * a fold is due, at the end of the run), counted in steps of the run
+ * only, so they do not depend on thread timing: at each, the catch-up
+ * posted at the previous one is waited for, windows are folded against
+ * the reference as it stands then, and the next catch-up (to the run's
+ * time now) is posted.  Every decision therefore reads states that are
+ * the same from one execution to the next, and the output files do not
+ * depend on when folds happen (tests/test_fold.c). */
 static int run_lockstep(sim_t *s, sim_t *ref, const sim_options *opt, fold_ctx *fc,
                         char *err, size_t errlen)
 {
-    sim_options ropt = {0};
+    ref_worker w;
+    memset(&w, 0, sizeof w);
+    w.ref = ref;
+    w.rc = SIM_OK;
     if (opt)
-        ropt.stop = opt->stop; /* progress is the main run's */
+        w.ropt.stop = opt->stop;
     size_t chunk = fc->min < FOLD_CHUNK ? (fc->min > 16 ? fc->min : 16) : FOLD_CHUNK;
     uint64_t lockstep = fc->min < FOLD_CHUNK ? chunk : FOLD_LOCKSTEP, since = 0;
     sim_begin(s);
-    if (ref)
+    if (ref) {
         sim_begin(ref);
-    while (!s->finished || (ref && !ref->finished)) {
+        ref_start(&w);
+    }
+    int rc = SIM_OK, posted = 0;
+    size_t rheld = 0; /* ref_held at the last synchronisation point (read
+                         only there, threaded or not, so both decide alike) */
+    while (!s->finished || (ref && (posted || !ref->finished))) {
         if (!s->finished) {
-            if (sim_advance(s, opt, chunk, INFINITY, err, errlen) != SIM_OK)
-                return SIM_ERR;
+            if (sim_advance(s, opt, chunk, INFINITY, err, errlen) != SIM_OK) {
+                rc = SIM_ERR;
+                break;
+            }
             since += chunk;
         }
-        /* the reference catches up now and then, or when a fold is due */
-        if (ref && !ref->finished &&
-            (since >= lockstep || s->finished || fold_held(fc) >= fc->next)) {
+        int due = ref && run_held(fc) + rheld >= fc->next;
+        if (!ref) {
+            fold_check(fc);
+        } else if (since >= lockstep || s->finished || due) {
             since = 0;
-            if (sim_advance(ref, &ropt, UINT64_MAX, s->finished ? INFINITY : s->now, err,
-                            errlen) != SIM_OK)
-                return SIM_ERR;
+            ref_wait(&w);
+            posted = 0;
+            /* A fold that is due needs the reference up to now (as
+             * without the thread), or it would fold little and the
+             * threshold would double: the catch-up is waited for. */
+            int fresh = due && !ref->finished && w.rc == SIM_OK;
+            if (fresh) {
+                ref_post(&w, s->finished ? INFINITY : s->now);
+                ref_wait(&w);
+            }
+            if (w.rc != SIM_OK) {
+                snprintf(err, errlen, "%s", w.err);
+                rc = SIM_ERR;
+                break;
+            }
+            fold_check(fc);
+            rheld = ref_held(ref);
+            if (!fresh && !ref->finished) {
+                ref_post(&w, s->finished ? INFINITY : s->now);
+                posted = w.threaded;
+                if (w.rc != SIM_OK) { /* inline */
+                    snprintf(err, errlen, "%s", w.err);
+                    rc = SIM_ERR;
+                    break;
+                }
+            }
         }
-        fold_check(fc);
         if (s->aborted) {
             snprintf(err, errlen, "%s", s->abort_msg);
-            return SIM_ERR;
+            rc = SIM_ERR;
+            break;
         }
     }
+    if (ref)
+        ref_stop(&w);
+    if (rc != SIM_OK)
+        return rc;
     if (sim_end(s, err, errlen) != SIM_OK || (ref && sim_end(ref, err, errlen) != SIM_OK))
         return SIM_ERR;
     return SIM_OK;
 }
 
 /* ---- output files ---- */
+
+#define SIM_PANES_BUF (1u << 20) /* bytes: a write() per MiB of panes.csv */
 
 static FILE *open_out(const char *dir, const char *name, char *err, size_t errlen)
 {
@@ -996,7 +1160,7 @@ int sim_run_opts(const config_t *c, const char *out_dir, const sim_options *opt,
     sim_t *ref = NULL;
     int has_faults = c->faults.crash_times.n || c->faults.mtbf > 0 ||
                      c->faults.checkpoint_failure_times.n;
-    if (has_faults) {
+    if (has_faults && !(opt && opt->no_reference)) {
         config_t rc = *c;
         /* Only the faults of the system go: crashes and failed
          * checkpoints.  An outage changes the input itself (what arrives
@@ -1009,16 +1173,21 @@ int sim_run_opts(const config_t *c, const char *out_dir, const sim_options *opt,
                       errlen);
         if (!ref)
             return SIM_ERR;
-        for (int i = 0; i < ref->nexec; i++) /* its timeline is never written */
-            metrics_keep_timeline(ref->exec[i].metrics, NULL);
+        for (int i = 0; i < ref->nexec; i++) /* no histograms, no timeline */
+            metrics_compare_only(ref->exec[i].metrics);
     }
 
     FILE *panes = NULL;
+    char *panes_buf = NULL; /* panes.csv's stdio buffer: glibc ignores the
+                               size given to setvbuf without a buffer */
     if (out_dir) {
         panes = open_out(out_dir, "panes.csv", err, errlen);
+        if (panes && (panes_buf = malloc(SIM_PANES_BUF)) != NULL)
+            setvbuf(panes, panes_buf, _IOFBF, SIM_PANES_BUF);
         if (!panes || metrics_write_pane_header(panes) != 0) {
             if (panes)
                 fclose(panes);
+            free(panes_buf);
             sim_free(ref);
             return SIM_ERR;
         }
@@ -1082,6 +1251,7 @@ out:
     free(fc.keys);
     if (panes && close_out(panes, out_dir, "panes.csv", 0, err, errlen) != 0)
         status = SIM_ERR;
+    free(panes_buf); /* after the close that flushed it */
     if (status == SIM_OK) {
         o->events = s->events;
         o->windows_held_max = fc.peak;

@@ -107,6 +107,11 @@ typedef struct sim_options {
      * sim_check (the CLI does, before it creates the output folder), so
      * the run does not check it again. */
     int checked;
+    /* Non-zero: no fault-free reference even when there are faults, so
+     * invariants 2-3 (windows and counted-once sets against the
+     * reference) are not checked; for measuring what the reference costs
+     * (make bench), never for results. */
+    int no_reference;
 } sim_options;
 
 /* Everything a run refuses before it starts: config_validate (model/config.c,

@@ -37,6 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -50,6 +51,8 @@
 #include "experiments/sweep.h"
 
 #define MAX_REPS 31
+/* Set by figure 5c for its memrun child: write every output there. */
+#define MEMRUN_OUT_ENV "SLUICE_BENCH_MEMRUN_OUT"
 #define LAMBDA 0.9
 #define MU 1.0
 
@@ -141,18 +144,26 @@ static void set_cfg(config_t *c, const char *fmt, double x)
         die(buf, err);
 }
 
-/* Runs c without output files; returns the wall time in s. */
-static double time_sim(const config_t *c, sim_outcome *o)
+/* Runs c with opt (may be NULL), writing every output into dir (NULL:
+ * none); returns the wall time in s. */
+static double time_sim_opts(const config_t *c, const char *dir, const sim_options *opt,
+                            sim_outcome *o)
 {
     char err[1024];
     double t0 = now_s();
-    int rc = sim_run(c, NULL, o, err, sizeof err);
+    int rc = sim_run_opts(c, dir, opt, o, err, sizeof err);
     double t = now_s() - t0;
     if (rc == SIM_ERR)
-        die("sim_run", err);
+        die("sim_run_opts", err);
     if (rc == SIM_INVARIANT)
         fprintf(stderr, "bench: note: %s\n", err);
     return t;
+}
+
+/* Runs c without output files; returns the wall time in s. */
+static double time_sim(const config_t *c, sim_outcome *o)
+{
+    return time_sim_opts(c, NULL, NULL, o);
 }
 
 /* ---- the bare M/M/1 ---- */
@@ -212,6 +223,8 @@ static double sim_calibrate(config_t *c, double duration, double min_time)
 typedef struct mm1_result {
     double sluice, bare; /* medians, events/s */
     int ok;
+    double all_outputs;  /* figure 1c: every output written, events/s (0: not run) */
+    double simpy;        /* figure 2: SimPy's events/s (0: not run) */
 } mm1_result;
 
 static void fig_mm1(const opts *op, row *r, mm1_result *res)
@@ -288,6 +301,150 @@ static void fig_full(const opts *op, row *r)
              o.events, o.nexec, d, 2 * s / 1e6, spread_pct(sl, op->reps), crashes, inv);
 }
 
+/* ---- figures 1b, 1c, 2b, 3b: output files and the reference ---- */
+
+/* A fresh folder for output files under TMPDIR (or /tmp). */
+static void out_dir(char *buf, size_t n)
+{
+    const char *t = getenv("TMPDIR");
+    snprintf(buf, n, "%s/sluice-bench-XXXXXX", t && *t ? t : "/tmp");
+    if (!mkdtemp(buf))
+        die("mkdtemp", strerror(errno));
+}
+
+static void rm_out_dir(const char *dir)
+{
+    static const char *const files[] = { "summary.csv", "panes.csv", "timeline.csv", "windows.csv",
+                                         "latency.csv", "faults.csv", "events.csv", "config.ini" };
+    char p[1100];
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        snprintf(p, sizeof p, "%s/%s", dir, files[i]);
+        unlink(p);
+    }
+    rmdir(dir);
+}
+
+/* 1b: the M/M/1 of figure 1 as `sluice run` runs it (sim_run with an
+ * output folder: summary, timeline, latency, faults, events, config.ini)
+ * without panes.csv, against the bare loop; 1c: the same with every
+ * output, panes.csv (a row per customer) included, against 1b's run.  The
+ * three alternate in each repetition. */
+static void fig_mm1_outputs(const opts *op, row *r1b, row *r1c, mm1_result *res)
+{
+    config_t c;
+    load_cfg(&c, "tests/bench/mm1.ini");
+    uint64_t n = bare_calibrate(op->min_time);
+    double d = sim_calibrate(&c, 1e5, op->min_time);
+    config_t cp = c;
+    set_cfg(&cp, "run.panes_csv=%g", 1);
+    char dir[1024];
+    out_dir(dir, sizeof dir);
+    double nop[MAX_REPS], all[MAX_REPS], ba[MAX_REPS], tn[MAX_REPS], ta[MAX_REPS];
+    sim_outcome o;
+    memset(&o, 0, sizeof o);
+    for (int i = 0; i < op->reps; i++) {
+        ba[i] = bare_rep(n, NULL);
+        tn[i] = time_sim_opts(&c, dir, NULL, &o);
+        nop[i] = 2.0 * (double)o.events / tn[i];
+        ta[i] = time_sim_opts(&cp, dir, NULL, &o);
+        all[i] = 2.0 * (double)o.events / ta[i];
+    }
+    char pn[1100];
+    snprintf(pn, sizeof pn, "%s/panes.csv", dir);
+    struct stat st;
+    double panes_mb = stat(pn, &st) == 0 ? (double)st.st_size / 1e6 : NAN;
+    rm_out_dir(dir);
+    double mn = median(nop, op->reps), ma = median(all, op->reps), mb = median(ba, op->reps);
+    double cost = median(ta, op->reps) / median(tn, op->reps);
+    res->all_outputs = ma;
+    char a[32], b[32];
+
+    r1b->id = "1b";
+    r1b->what = "same M/M/1 through the CLI's path (sim_run writing every output but panes.csv)";
+    fmt_rate(r1b->value, sizeof r1b->value, mn, "ev/s");
+    fmt_rate(b, sizeof b, mb, "ev/s");
+    snprintf(r1b->compare, sizeof r1b->compare, "bare C loop %s", b);
+    snprintf(r1b->ratio, sizeof r1b->ratio, "%.2fx", mn / mb);
+    r1b->target = ">= 0.5x";
+    r1b->result = mn / mb >= 0.5 ? "pass" : "short";
+    snprintf(r1b->note, sizeof r1b->note,
+             "%" PRIu64 " events/run (duration %.0f s); spread %.0f%% / %.0f%%", o.events, d,
+             spread_pct(nop, op->reps), spread_pct(ba, op->reps));
+
+    r1c->id = "1c";
+    r1c->what = "same M/M/1 with every output, panes.csv included (a row per customer): wall time";
+    fmt_rate(r1c->value, sizeof r1c->value, ma, "ev/s");
+    fmt_rate(a, sizeof a, mn, "ev/s");
+    snprintf(r1c->compare, sizeof r1c->compare, "without panes.csv %s", a);
+    snprintf(r1c->ratio, sizeof r1c->ratio, "%.2fx", cost);
+    r1c->target = "<= 1.3x";
+    r1c->result = cost <= 1.3 ? "pass" : "short";
+    snprintf(r1c->note, sizeof r1c->note,
+             "ratio of median wall times (all outputs / without panes.csv); panes.csv %.0f MB per "
+             "run, written to %s; spread %.0f%% / %.0f%%",
+             panes_mb, getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
+             spread_pct(all, op->reps), spread_pct(nop, op->reps));
+}
+
+/* 2b: figure 1c's rate (every output written) against SimPy's (which
+ * writes nothing). */
+static void fig_simpy_outputs(row *r, const mm1_result *mm1)
+{
+    r->id = "2b";
+    r->what = "M/M/1 with every output written (figure 1c) vs SimPy (figure 2, no output)";
+    r->target = ">= 100x";
+    if (!(mm1->all_outputs > 0) || !(mm1->simpy > 0)) {
+        snprintf(r->value, sizeof r->value, "n/a");
+        snprintf(r->note, sizeof r->note, "needs figures 1 and 2 (and SimPy)");
+        r->result = "n/a";
+        return;
+    }
+    char s[32];
+    fmt_rate(r->value, sizeof r->value, mm1->all_outputs, "ev/s");
+    fmt_rate(s, sizeof s, mm1->simpy, "ev/s");
+    snprintf(r->compare, sizeof r->compare, "SimPy %s", s);
+    double ratio = mm1->all_outputs / mm1->simpy;
+    snprintf(r->ratio, sizeof r->ratio, "%.0fx", ratio);
+    r->result = ratio >= 100 ? "pass" : "short";
+    snprintf(r->note, sizeof r->note, "medians of figures 1c and 2");
+}
+
+/* 3b: figure 3's full model without the fault-free reference
+ * (sim_options.no_reference), alternating with the run that has it: what
+ * the reference costs, and the full model's speed without it. */
+static void fig_full_noref(const opts *op, row *r)
+{
+    config_t c;
+    load_cfg(&c, "tests/bench/full.ini");
+    uint64_t n = bare_calibrate(op->min_time);
+    double d = sim_calibrate(&c, c.run.duration, op->min_time);
+    sim_options no = { .no_reference = 1 };
+    double with[MAX_REPS], without[MAX_REPS], ba[MAX_REPS];
+    sim_outcome o;
+    memset(&o, 0, sizeof o);
+    for (int i = 0; i < op->reps; i++) {
+        ba[i] = bare_rep(n, NULL);
+        with[i] = time_sim_opts(&c, NULL, NULL, &o);
+        without[i] = time_sim_opts(&c, NULL, &no, &o);
+    }
+    double tw = median(with, op->reps), tn = median(without, op->reps), b = median(ba, op->reps);
+    double rate = (double)o.events * o.nexec / tn;
+    r->id = "3b";
+    r->what = "same full model without the fault-free reference: arrivals x executors per wall second";
+    fmt_rate(r->value, sizeof r->value, rate, "ev/s");
+    char bb[32];
+    fmt_rate(bb, sizeof bb, b, "ev/s");
+    snprintf(r->compare, sizeof r->compare, "bare C loop %s", bb);
+    snprintf(r->ratio, sizeof r->ratio, "%.2fx", rate / b);
+    r->target = "(none)";
+    r->result = "-";
+    snprintf(r->note, sizeof r->note,
+             "duration %.0f s; wall time with the reference / without: %.2fx (the reference's "
+             "share %.0f%%); spread %.0f%% / %.0f%%",
+             d, tw / tn, 100.0 * (tw - tn) / tw, spread_pct(with, op->reps),
+             spread_pct(without, op->reps));
+}
+
 /* ---- figure 2: SimPy ---- */
 
 static int simpy_rep(const char *python, uint64_t customers, double *secs, uint64_t *events,
@@ -310,7 +467,7 @@ static int simpy_rep(const char *python, uint64_t customers, double *secs, uint6
                : -1;
 }
 
-static void fig_simpy(const opts *op, row *r, const mm1_result *mm1)
+static void fig_simpy(const opts *op, row *r, mm1_result *mm1)
 {
     r->id = "2";
     r->what = "same M/M/1 in SimPy 2 (python3-simpy), its events/s: sluice's speed-up";
@@ -343,6 +500,7 @@ static void fig_simpy(const opts *op, row *r, const mm1_result *mm1)
     char s[32];
     fmt_rate(s, sizeof s, m, "ev/s");
     snprintf(r->compare, sizeof r->compare, "SimPy %s", s);
+    mm1->simpy = m;
     if (mm1->ok) {
         double ratio = mm1->sluice / m;
         fmt_rate(r->value, sizeof r->value, mm1->sluice, "ev/s");
@@ -460,7 +618,11 @@ static int memrun(const char *path, const char *events)
     double n = strtod(events, NULL);
     set_cfg(&c, "run.duration=%.17g", n / c.workload.rate);
     sim_outcome o;
-    time_sim(&c, &o);
+    const char *out = getenv(MEMRUN_OUT_ENV); /* figure 5c: every output file */
+    if (out && *out)
+        time_sim_opts(&c, out, NULL, &o);
+    else
+        time_sim(&c, &o);
     printf("events %" PRIu64 " held %zu folded %" PRIu64 "\n", o.events, o.windows_held_max,
            o.windows_folded);
     return 0;
@@ -509,20 +671,28 @@ static long mem_child(const char *path, uint64_t events, uint64_t *got, double *
     return ru.ru_maxrss;
 }
 
+/* Fills a memory row's value (m2), comparison (m1 at e1 events) and
+ * ratio from two peak RSS figures in KiB; returns m2 / m1. */
+static double mem_pair_row(row *r, long m1, long m2, uint64_t e1)
+{
+    double ratio = (double)m2 / (double)m1;
+    snprintf(r->value, sizeof r->value, "%.1f MiB", (double)m2 / 1024.0);
+    snprintf(r->compare, sizeof r->compare, "%.1f MiB at %.3g events", (double)m1 / 1024.0, (double)e1);
+    snprintf(r->ratio, sizeof r->ratio, "%.2fx", ratio);
+    return ratio;
+}
+
 static void fig_mem(const opts *op, row *r)
 {
     uint64_t e1, e2;
     double w1, w2;
     long m1 = mem_child("tests/bench/mem.ini", op->mem_small, &e1, &w1, NULL);
     long m2 = mem_child("tests/bench/mem.ini", op->mem_large, &e2, &w2, NULL);
-    double ratio = (double)m2 / (double)m1;
     double mib = (double)m2 / 1024.0;
     r->id = "5";
     r->what = "peak RSS, all three executors (tumbling 10 s, 8 keys, checkpoints), "
               "2x10^7 events vs 10^6 events";
-    snprintf(r->value, sizeof r->value, "%.1f MiB", mib);
-    snprintf(r->compare, sizeof r->compare, "%.1f MiB at %.3g events", (double)m1 / 1024.0, (double)e1);
-    snprintf(r->ratio, sizeof r->ratio, "%.2fx", ratio);
+    double ratio = mem_pair_row(r, m1, m2, e1);
     r->target = "<= 1.25x, <= 256 MiB";
     r->result = ratio <= 1.25 && mib <= 256 ? "pass" : "short";
     snprintf(r->note, sizeof r->note,
@@ -561,6 +731,36 @@ static void fig_mem_windows(const opts *op, row *r)
              "(truth + 3 executors' results)",
              ceil(d1 / c.window.size) * c.workload.keys, ceil(d2 / c.window.size) * c.workload.keys,
              h1, h2);
+}
+
+/* Figure 5c: the shipped demo (workloads/default.ini: three executors,
+ * tumbling 60 s windows, late data, two crashes, so the fault-free
+ * reference runs too) as it is, its own 10 s timeline bucket included,
+ * writing every output file as `sluice run` does, at 10^6 and 2x10^7
+ * events: nothing the run keeps may grow with its length. */
+static void fig_mem_demo(const opts *op, row *r)
+{
+    const char *path = "workloads/default.ini";
+    char dir[1024];
+    out_dir(dir, sizeof dir);
+    if (setenv(MEMRUN_OUT_ENV, dir, 1) != 0)
+        die("setenv", strerror(errno));
+    uint64_t e1, e2;
+    double w1, w2;
+    long m1 = mem_child(path, op->mem_small, &e1, &w1, NULL);
+    long m2 = mem_child(path, op->mem_large, &e2, &w2, NULL);
+    unsetenv(MEMRUN_OUT_ENV);
+    rm_out_dir(dir);
+    r->id = "5c";
+    r->what = "peak RSS of the shipped demo (workloads/default.ini as it is, every output "
+              "written), 2x10^7 events vs 10^6 events";
+    double ratio = mem_pair_row(r, m1, m2, e1);
+    r->target = "<= 1.1x";
+    r->result = ratio <= 1.1 ? "pass" : "short";
+    snprintf(r->note, sizeof r->note,
+             "ru_maxrss of an exec'd child writing its files to a temporary folder; %.3g events in "
+             "%.1f s vs %.3g in %.1f s",
+             (double)e2, w2, (double)e1, w1);
 }
 
 /* ---- figure 6: sweep ---- */
@@ -688,10 +888,11 @@ int main(int argc, char **argv)
     setvbuf(stdout, NULL, _IOLBF, 0);
 
     double t0 = now_s();
-    row rows[8];
+    row rows[24];
     int nr = 0;
     memset(rows, 0, sizeof rows);
-    mm1_result mm1 = {0, 0, 0};
+    mm1_result mm1;
+    memset(&mm1, 0, sizeof mm1);
     static const char *const names[] = {"", "stream M/M/1 vs bare loop", "SimPy", "full model",
                                         "hold model", "memory", "sweep"};
     for (int f = 1; f <= 6; f++) {
@@ -699,9 +900,19 @@ int main(int argc, char **argv)
             continue;
         fprintf(stderr, "bench: figure %d (%s)...\n", f, names[f]);
         switch (f) {
-        case 1: fig_mm1(&op, &rows[nr++], &mm1); break;
-        case 2: fig_simpy(&op, &rows[nr++], &mm1); break;
-        case 3: fig_full(&op, &rows[nr++]); break;
+        case 1:
+            fig_mm1(&op, &rows[nr++], &mm1);
+            fig_mm1_outputs(&op, &rows[nr], &rows[nr + 1], &mm1);
+            nr += 2;
+            break;
+        case 2:
+            fig_simpy(&op, &rows[nr++], &mm1);
+            fig_simpy_outputs(&rows[nr++], &mm1);
+            break;
+        case 3:
+            fig_full(&op, &rows[nr++]);
+            fig_full_noref(&op, &rows[nr++]);
+            break;
         case 4:
             fig_hold(&op, &rows[nr++], 1000, "4a");
             fig_hold(&op, &rows[nr++], 1000000, "4b");
@@ -709,6 +920,7 @@ int main(int argc, char **argv)
         case 5:
             fig_mem(&op, &rows[nr++]);
             fig_mem_windows(&op, &rows[nr++]);
+            fig_mem_demo(&op, &rows[nr++]);
             break;
         case 6: fig_sweep(&op, &rows[nr++]); break;
         }
