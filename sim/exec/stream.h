@@ -80,9 +80,10 @@
  *  - Firing order when W jumps: by deadline (end, or end + L for
  *    collection), then window start, end, key: a binary heap, O(log n) per
  *    window, with lazy deletion of entries whose window merged away.
- *  - Visibility: each window keeps the events not yet counted by an
- *    emitted pane; metrics_visible is called for them with the emit time
- *    of the first pane that counts them (memory = window state).
+ *  - Visibility: the events not yet counted by an emitted pane are kept
+ *    (a session window keeps its own; fixed windows share one record per
+ *    event, stream/slices.h); metrics_visible is called for them with the
+ *    emit time of the first pane that counts them.
  *  - Checkpoints every checkpoint_interval s (0 = none): a barrier enters
  *    every channel behind the records read so far; a worker that reaches
  *    it (finished every record read before it) pauses checkpoint_cost s,

@@ -17,7 +17,11 @@
  *      the same for many small windows (tests/bench/windows.ini, 10^6 vs
  *      8x10^6 events), where per-window records would dominate if they
  *      were kept to the end of the run (run/sim.c folds them);
- *   6. a sweep (tests/bench/sweep.sweep) with 2 worker processes vs 1.
+ *   6. a sweep (tests/bench/sweep.sweep) with 2 worker processes vs 1;
+ *   7. the stream executor's cost per event at 10 and 100 sliding
+ *      windows per event vs 1 (7a, 7b; tests/bench/slices.ini), at 64
+ *      workers vs 1 (7c), and its bytes per (key, window) from the peak
+ *      RSS with 10^6 keys vs 10^3 (7d; tests/bench/keys.ini).
  *
  * Each timed repetition lasts at least --min-time seconds (sizes are
  * calibrated first; the calibration run is also the warm-up); the figure
@@ -60,7 +64,7 @@ typedef struct opts {
     int reps;
     double min_time;    /* s per timed repetition */
     const char *python;
-    int only[7];        /* only[f] != 0: run figure f */
+    int only[8];        /* only[f] != 0: run figure f */
     uint64_t mem_small, mem_large;
 } opts;
 
@@ -763,6 +767,130 @@ static void fig_mem_demo(const opts *op, row *r)
              (double)e2, w2, (double)e1, w1);
 }
 
+/* ---- figure 7 (helper "slices", issue 19 items 3 and 4): costs flat in
+ * windows per event, parallelism and keys ---- */
+
+/* Interleaved reps of two variants of one config: ns per event of each
+ * (medians) into *ns_a and *ns_b. */
+static void time_pair(const opts *op, config_t *a, config_t *b, double *ns_a, double *ns_b)
+{
+    double ta[MAX_REPS], tb[MAX_REPS];
+    sim_outcome o;
+    for (int i = 0; i < op->reps; i++) {
+        double t = time_sim(a, &o);
+        ta[i] = o.events ? 1e9 * t / (double)o.events : NAN;
+        t = time_sim(b, &o);
+        tb[i] = o.events ? 1e9 * t / (double)o.events : NAN;
+    }
+    *ns_a = median(ta, op->reps);
+    *ns_b = median(tb, op->reps);
+}
+
+/* 7a, 7b: sliding windows of 10 s with slide 10, 1 and 0.1 s (1, 10 and
+ * 100 windows per event): the cost per event of 10 and 100 windows per
+ * event over that of 1 (stream slicing: nearly flat). */
+static void fig_slices_sliding(const opts *op, row *r)
+{
+    static const double slide[3] = {10, 1, 0.1};
+    config_t c[3];
+    for (int i = 0; i < 3; i++) {
+        load_cfg(&c[i], "tests/bench/slices.ini");
+        set_cfg(&c[i], "window.slide=%.17g", slide[i]);
+    }
+    double d = sim_calibrate(&c[2], c[2].run.duration, op->min_time);
+    double ns[3], ns1b;
+    for (int i = 0; i < 3; i++)
+        set_cfg(&c[i], "run.duration=%.17g", d);
+    time_pair(op, &c[0], &c[1], &ns[0], &ns[1]);
+    time_pair(op, &c[0], &c[2], &ns1b, &ns[2]);
+    for (int k = 1; k <= 2; k++) {
+        row *x = &r[k - 1];
+        double base = k == 1 ? ns[0] : ns1b, ratio = ns[k] / base;
+        x->id = k == 1 ? "7a" : "7b";
+        x->what = k == 1 ? "stream, sliding windows: cost per event at 10 windows per event vs 1"
+                         : "stream, sliding windows: cost per event at 100 windows per event vs 1";
+        snprintf(x->value, sizeof x->value, "%.0f ns/event", ns[k]);
+        snprintf(x->compare, sizeof x->compare, "1 window per event: %.0f ns/event", base);
+        snprintf(x->ratio, sizeof x->ratio, "%.2fx", ratio);
+        x->target = "<= 3x";
+        x->result = ratio <= 3 ? "pass" : "short";
+        snprintf(x->note, sizeof x->note,
+                 "tests/bench/slices.ini, size 10 s, slide %g s vs 10 s, %.0f s of event time per "
+                 "run, reps interleaved (issue 19 measured 9.8x and 198x before slicing)",
+                 slide[k], d);
+    }
+}
+
+/* 7c: 64 workers vs 1 (tumbling windows, the same events). */
+static void fig_slices_parallel(const opts *op, row *r)
+{
+    config_t a, b;
+    load_cfg(&a, "tests/bench/slices.ini");
+    set_cfg(&a, "window.slide=%.17g", 10);
+    set_cfg(&a, "stream.parallelism=%.17g", 1);
+    b = a;
+    set_cfg(&b, "stream.parallelism=%.17g", 64);
+    double d = sim_calibrate(&b, b.run.duration, op->min_time);
+    set_cfg(&a, "run.duration=%.17g", d);
+    double ns1, ns64;
+    time_pair(op, &a, &b, &ns1, &ns64);
+    double ratio = ns64 / ns1;
+    r->id = "7c";
+    r->what = "stream, cost per event with 64 workers vs 1 (tumbling 10 s, load 0.1 on 1 worker)";
+    snprintf(r->value, sizeof r->value, "%.0f ns/event", ns64);
+    snprintf(r->compare, sizeof r->compare, "1 worker: %.0f ns/event", ns1);
+    snprintf(r->ratio, sizeof r->ratio, "%.2fx", ratio);
+    r->target = "<= 1.2x";
+    r->result = ratio <= 1.2 ? "pass" : "short";
+    snprintf(r->note, sizeof r->note,
+             "tests/bench/slices.ini with window.slide = size; %.0f s of event time per run, reps "
+             "interleaved (issue 19 measured 1.9x)",
+             d);
+}
+
+/* 7d: peak RSS of 2x10^6 events with 10^6 keys vs 10^3 keys (exec'd
+ * children, as figure 5); the bytes per (key, window) held are the
+ * difference in RSS over the difference in records held at once. */
+static void fig_slices_keys(const opts *op, row *r)
+{
+    const char *base = "tests/bench/keys.ini";
+    char path[2][64];
+    static const long keys[2] = {1000, 1000000};
+    uint64_t n = op->mem_large / 10, e[2];
+    double w[2];
+    size_t h[2];
+    long m[2];
+    for (int i = 0; i < 2; i++) {
+        /* the child reads a config file: a copy of keys.ini with the keys set */
+        snprintf(path[i], sizeof path[i], "/tmp/sluice_bench_keys_%ld_%d.ini", keys[i], (int)getpid());
+        FILE *in = fopen(base, "r"), *out = fopen(path[i], "w");
+        if (!in || !out)
+            die(path[i], strerror(errno));
+        char line[512];
+        while (fgets(line, sizeof line, in))
+            fputs(strncmp(line, "keys = ", 7) == 0 ? "" : line, out);
+        fprintf(out, "\n[workload]\nkeys = %ld\n", keys[i]);
+        fclose(in);
+        fclose(out);
+        m[i] = mem_child(path[i], n, &e[i], &w[i], &h[i]);
+        remove(path[i]);
+    }
+    double per = h[1] > h[0] ? 1024.0 * (double)(m[1] - m[0]) / (double)(h[1] - h[0]) : NAN;
+    double gib = (double)m[1] / (1024.0 * 1024.0);
+    r->id = "7d";
+    r->what = "stream, peak RSS with 10^6 keys vs 10^3 (tumbling 10 s, 10^4 events/s): "
+              "bytes per (key, window) held";
+    snprintf(r->value, sizeof r->value, "%.0f MiB", (double)m[1] / 1024.0);
+    snprintf(r->compare, sizeof r->compare, "%.0f MiB with 10^3 keys", (double)m[0] / 1024.0);
+    snprintf(r->ratio, sizeof r->ratio, "%.0f B/(key, window)", per);
+    r->target = "<= 200 B, <= 2 GiB";
+    r->result = per <= 200 && gib <= 2 ? "pass" : "short";
+    snprintf(r->note, sizeof r->note,
+             "tests/bench/keys.ini, %.3g events per child (%.1f s, %.1f s); (key, window) records "
+             "held at once: %zu vs %zu; one run each (issue 19 measured about 730 B)",
+             (double)e[1], w[1], w[0], h[1], h[0]);
+}
+
 /* ---- figure 6: sweep ---- */
 
 static double sweep_rep(const sweep_t *w, int jobs, sweep_result *res)
@@ -860,7 +988,7 @@ int main(int argc, char **argv)
 {
     if (argc == 4 && strcmp(argv[1], "memrun") == 0)
         return memrun(argv[2], argv[3]);
-    opts op = {5, 0.4, "/usr/bin/python3", {0, 1, 1, 1, 1, 1, 1}, 1000000, 20000000};
+    opts op = {5, 0.4, "/usr/bin/python3", {0, 1, 1, 1, 1, 1, 1, 1}, 1000000, 20000000};
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--reps") == 0 && i + 1 < argc)
             op.reps = atoi(argv[++i]);
@@ -871,7 +999,7 @@ int main(int argc, char **argv)
         else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc) {
             memset(op.only, 0, sizeof op.only);
             for (const char *p = argv[++i]; *p; p++)
-                if (*p >= '1' && *p <= '6')
+                if (*p >= '1' && *p <= '7')
                     op.only[*p - '0'] = 1;
         } else if (strcmp(argv[i], "--quick") == 0) {
             op.reps = 3;
@@ -888,14 +1016,15 @@ int main(int argc, char **argv)
     setvbuf(stdout, NULL, _IOLBF, 0);
 
     double t0 = now_s();
-    row rows[24];
+    row rows[32];
     int nr = 0;
     memset(rows, 0, sizeof rows);
     mm1_result mm1;
     memset(&mm1, 0, sizeof mm1);
     static const char *const names[] = {"", "stream M/M/1 vs bare loop", "SimPy", "full model",
-                                        "hold model", "memory", "sweep"};
-    for (int f = 1; f <= 6; f++) {
+                                        "hold model", "memory", "sweep",
+                                        "windows, workers, keys"};
+    for (int f = 1; f <= 7; f++) {
         if (!op.only[f])
             continue;
         fprintf(stderr, "bench: figure %d (%s)...\n", f, names[f]);
@@ -923,6 +1052,12 @@ int main(int argc, char **argv)
             fig_mem_demo(&op, &rows[nr++]);
             break;
         case 6: fig_sweep(&op, &rows[nr++]); break;
+        case 7:
+            fig_slices_sliding(&op, &rows[nr]);
+            nr += 2;
+            fig_slices_parallel(&op, &rows[nr++]);
+            fig_slices_keys(&op, &rows[nr++]);
+            break;
         }
         const row *r = &rows[nr - 1];
         fprintf(stderr, "bench:   %s  %s  %s  %s\n", r->value, r->compare, r->ratio, r->result);

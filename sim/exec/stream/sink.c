@@ -59,13 +59,13 @@ void stream_sink_append(stream_sink *k, uint32_t *head, uint32_t *tail, uint32_t
     *tail = t;
 }
 
-/* The event of a pane becomes visible now: metrics, and the recovery's
- * peak latency. */
-static void show(stream_sink *k, const workload_event *ev, double now)
+/* A pane whose least event time is min_et becomes visible now: the
+ * recovery's peak latency (now - min_et is the largest now - event_time
+ * of the pane's events, subtraction being monotone). */
+static void peak(stream_sink *k, double min_et, double now)
 {
-    metrics_visible(k->env->m, ev, now);
-    if (k->rec.on && !(now - ev->event_time <= k->rec.peak_latency))
-        k->rec.peak_latency = now - ev->event_time;
+    if (k->rec.on && min_et < INFINITY && !(now - min_et <= k->rec.peak_latency))
+        k->rec.peak_latency = now - min_et;
 }
 
 static void pane_to_metrics(stream_sink *k, pane_t *p, double now)
@@ -90,7 +90,7 @@ static void merge_to_metrics(stream_sink *k, uint32_t key, window_t old, window_
 /* A pane becomes visible downstream now: to metrics, with the events it
  * is the first to count.  At-least-once after a crash: a pane whose index
  * the sink has already seen for its window is a duplicate. */
-static void publish(stream_sink *k, pane_t *p, uint32_t vis, double now)
+static void publish(stream_sink *k, pane_t *p, uint32_t vis, double min_et, double now)
 {
     if (k->alo.seen && k->windowed) {
         int created = 0;
@@ -109,10 +109,11 @@ static void publish(stream_sink *k, pane_t *p, uint32_t vis, double now)
     pane_to_metrics(k, p, now);
     while (vis) {
         uint32_t next = k->vn.v[vis].next;
-        show(k, &k->vn.v[vis].ev, now);
+        metrics_visible(k->env->m, &k->vn.v[vis].ev, now);
         idpool_put(&k->vn.p, k->vn.v, vis);
         vis = next;
     }
+    peak(k, min_et, now);
 }
 
 /* ---------------------------------------------------------------- output */
@@ -126,7 +127,7 @@ static stream_staged *stage(stream_sink *k)
     return &k->stg.v[k->stg.len++];
 }
 
-void stream_sink_output(stream_sink *k, pane_t *p, uint32_t vis)
+void stream_sink_output(stream_sink *k, pane_t *p, uint32_t vis, double min_et)
 {
     if (k->staging) {
         stream_staged *x = stage(k);
@@ -134,12 +135,13 @@ void stream_sink_output(stream_sink *k, pane_t *p, uint32_t vis)
             return;
         x->p = *p;
         x->vis = vis;
+        x->min_et = min_et;
         x->merge = 0;
         if (p->end < k->stg.min_end)
             k->stg.min_end = p->end;
         return;
     }
-    publish(k, p, vis, *k->env->clock);
+    publish(k, p, vis, min_et, *k->env->clock);
 }
 
 /* publish() of a per-record pane (window none, nothing staged) whose one
@@ -148,7 +150,8 @@ void stream_sink_output_record(stream_sink *k, pane_t *p, const workload_event *
 {
     double now = *k->env->clock;
     pane_to_metrics(k, p, now);
-    show(k, ev, now);
+    metrics_visible(k->env->m, ev, now);
+    peak(k, ev->event_time, now);
 }
 
 void stream_sink_output_merge(stream_sink *k, uint32_t key, window_t old, window_t into)
@@ -177,7 +180,7 @@ void stream_sink_commit(stream_sink *k)
     for (size_t i = 0; i < k->stg.len; i++) {
         stream_staged *x = &k->stg.v[i];
         if (!x->merge)
-            publish(k, &x->p, x->vis, now);
+            publish(k, &x->p, x->vis, x->min_et, now);
         else
             merge_to_metrics(k, x->p.key, (window_t){x->p.start, x->p.end},
                              (window_t){x->new_start, x->new_end});

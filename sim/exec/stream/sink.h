@@ -9,7 +9,10 @@
  *    list of the pool here (one list per window, 1-based indexes, 0 =
  *    end); a pane carries the list of the events it is the first to
  *    count, and metrics_visible is called for them when the pane becomes
- *    visible (publish), with the pane's emit time.
+ *    visible (publish), with the pane's emit time.  Fixed windows share
+ *    one node per event (stream/slices.h); a session window has its own
+ *    list.  A recovery's peak latency counts every event of the pane's
+ *    window since its last pane (min_et), visible before or not.
  *  - staging (exactly_once with checkpoints or crashes): panes and merge
  *    notices wait, in order, for stream_sink_commit (a completed
  *    checkpoint); a crash discards them (stream_sink_lose).  Otherwise
@@ -47,6 +50,8 @@ typedef struct stream_vnode { /* an event not yet visible downstream */
 typedef struct stream_staged { /* output waiting for its commit */
     pane_t p;
     uint32_t vis;          /* vnode list */
+    double min_et;         /* least event time the pane is the first to
+                              count for its window (+inf: none) */
     int merge;             /* 1: not a pane: window p.start/p.end of p.key
                               merged into [new_start, new_end) */
     double new_start, new_end;
@@ -104,8 +109,11 @@ static inline const workload_event *stream_sink_event(const stream_sink *k, uint
     return &k->vn.v[v].ev;
 }
 
-/* A pane with its visibility list vis: visible now, or staged. */
-void stream_sink_output(stream_sink *k, pane_t *p, uint32_t vis);
+/* A pane with its visibility list vis: visible now, or staged.  min_et:
+ * the least event time among the events its window counts for the first
+ * time (vis holds those not yet counted by another window's pane), for
+ * a recovery's peak latency; +infinity when none. */
+void stream_sink_output(stream_sink *k, pane_t *p, uint32_t vis, double min_et);
 /* A per-record pane (window none) of ev, when nothing is staged. */
 void stream_sink_output_record(stream_sink *k, pane_t *p, const workload_event *ev);
 /* A session window that has shown panes was merged into a bigger one:

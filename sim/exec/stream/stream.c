@@ -198,7 +198,8 @@ static void pump(stream_t *s)
         return;
     stream_source_read(&s->src);
     for (int i = 0; i < s->wk.P; i++)
-        start_one(s, i);
+        if (stream_workers_may_start(&s->wk, i)) /* else start_one does nothing */
+            start_one(s, i);
 }
 
 /* After a crash: back to normal once the replay has read past everything

@@ -39,6 +39,7 @@ int stream_windows_init(stream_windows *win, stream_env *env, stream_sink *out)
     if (!win->trig)
         win->trig = trigger_default;
     win->wtype = c->window.type;
+    win->sliced = win->wtype == WIN_TUMBLING || win->wtype == WIN_SLIDING;
     win->lateness = c->stream.allowed_lateness;
     win->accumulating = c->stream.accumulation == ACC_ACCUMULATING;
     win->rules = semantics_of(&c->stream);
@@ -54,7 +55,7 @@ int stream_windows_init(stream_windows *win, stream_env *env, stream_sink *out)
     win->assign_max = window_max_per_event(&c->window);
     assert(win->assign_max >= 1);
     win->assign = malloc(win->assign_max * sizeof *win->assign);
-    if (!win->win || !win->ses.idx || !win->assign)
+    if (!win->win || !win->ses.idx || !win->assign || stream_slices_init(&win->sl, out) != 0)
         return -1;
     return 0;
 }
@@ -63,6 +64,7 @@ void stream_windows_free(stream_windows *win)
 {
     wmap_free(win->win);
     wmap_free(win->ses.idx);
+    stream_slices_free(&win->sl);
     free(win->assign);
     free(win->et.v);
     free(win->ses.v);
@@ -73,6 +75,7 @@ void stream_windows_snap_free(stream_windows_snap *snap)
 {
     free(snap->w);
     free(snap->ev);
+    free(snap->sl);
 }
 
 /* ----------------------------------------------------------------- pools */
@@ -184,11 +187,18 @@ static void emit(stream_windows *win, stream_swin *st, uint32_t key, window_t w,
     p.timing = timing;
     p.count = win->accumulating ? st->acc_count : st->delta_count;
     p.sum = win->accumulating ? st->acc_sum : st->delta_sum;
+    double min_et = st->delta_min_et;
     st->delta_count = 0;
     st->delta_sum = 0;
-    uint32_t vis = st->vis_head;
-    st->vis_head = st->vis_tail = 0;
-    stream_sink_output(win->out, &p, vis);
+    st->delta_min_et = INFINITY;
+    uint32_t vis;
+    if (win->sliced) {
+        vis = stream_slices_take(&win->sl, key, w);
+    } else {
+        vis = st->vis_head;
+        st->vis_head = st->vis_tail = 0;
+    }
+    stream_sink_output(win->out, &p, vis, min_et);
 }
 
 void stream_windows_on_timer(stream_windows *win, uint32_t i)
@@ -279,29 +289,35 @@ void stream_windows_raise(stream_windows *win, double m)
         fire_due(win);
 }
 
-/* Adds ev to window w of its key, creating it when absent. */
+/* Adds ev to window w of its key, creating it when absent.  A session
+ * window lists ev itself; a fixed window's caller has put ev in its
+ * slice (stream_slices_add) already. */
 static void add_to_window(stream_windows *win, const workload_event *ev, window_t w)
 {
     int created = 0;
     stream_swin *st = wmap_put(win->win, ev->key, w.start, w.end, &created);
-    uint32_t v;
     if (!st) {
         stream_env_oom(win->env);
         return;
     }
     if (created) {
+        st->delta_min_et = INFINITY;
         st->ontime_done = win->op_wm >= w.end;
         if (schedule_deadline(win, ev->key, w, (int)st->ontime_done) != 0) {
             stream_env_oom(win->env);
             return;
         }
     }
-    v = stream_sink_hold(win->out, ev);
-    if (!v) {
-        stream_env_oom(win->env);
-        return;
+    if (!win->sliced) {
+        uint32_t v = stream_sink_hold(win->out, ev);
+        if (!v) {
+            stream_env_oom(win->env);
+            return;
+        }
+        stream_sink_append(win->out, &st->vis_head, &st->vis_tail, v, v);
     }
-    stream_sink_append(win->out, &st->vis_head, &st->vis_tail, v, v);
+    if (ev->event_time < st->delta_min_et)
+        st->delta_min_et = ev->event_time;
     st->acc_count++;
     st->acc_sum += ev->value;
     st->delta_count++;
@@ -336,6 +352,8 @@ static void fold_state(stream_windows *win, stream_swin *into, const stream_swin
     into->acc_sum += from->acc_sum;
     into->delta_count += from->delta_count;
     into->delta_sum += from->delta_sum;
+    if (from->delta_min_et < into->delta_min_et)
+        into->delta_min_et = from->delta_min_et;
     if (from->next_pane > into->next_pane)
         into->next_pane = from->next_pane;
     stream_sink_append(win->out, &into->vis_head, &into->vis_tail, from->vis_head, from->vis_tail);
@@ -384,6 +402,7 @@ static int session_merge(stream_windows *win, uint32_t key, window_t proto, doub
         }
     }
     memset(&acc, 0, sizeof acc);
+    acc.delta_min_et = INFINITY;
     /* fold every live window inside the hull into acc */
     uint32_t *link = head;
     while (*link) {
@@ -413,6 +432,7 @@ static int session_merge(stream_windows *win, uint32_t key, window_t proto, doub
     if (!st)
         return -1;
     if (created) {
+        st->delta_min_et = INFINITY;
         if (sidx_add(win, key, m) != 0)
             return -1;
         st->ontime_done = win->op_wm >= m.end;
@@ -490,7 +510,7 @@ void stream_windows_apply(stream_windows *win, const workload_event *ev, double 
             stream_env_oom(win->env);
             return;
         }
-        stream_sink_output(win->out, &p, v);
+        stream_sink_output(win->out, &p, v, ev->event_time);
         return;
     }
     if (win->wtype == WIN_SESSION) {
@@ -508,18 +528,65 @@ void stream_windows_apply(stream_windows *win, const workload_event *ev, double 
         return;
     }
     size_t n = window_assign(&win->env->c->window, ev->event_time, win->assign, win->assign_max);
-    int any = 0;
+    double a = INFINITY, b = -INFINITY;
     for (size_t i = 0; i < n; i++) {
         if (stream_windows_is_late(win->assign[i], L, wr))
             continue; /* expired */
-        any = 1;
-        add_to_window(win, ev, win->assign[i]);
+        if (win->assign[i].start < a)
+            a = win->assign[i].start;
+        if (win->assign[i].start > b)
+            b = win->assign[i].start;
     }
-    if (!any)
+    if (a == INFINITY) {
         metrics_dropped(win->env->m, ev, *win->env->clock);
+        return;
+    }
+    /* one visibility record for all of ev's windows, in place before any
+     * of them can fire a pane */
+    uint32_t v = stream_sink_hold(win->out, ev);
+    if (!v || stream_slices_add(&win->sl, ev->key, a, b, v) != 0) {
+        stream_env_oom(win->env);
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!stream_windows_is_late(win->assign[i], L, wr))
+            add_to_window(win, ev, win->assign[i]);
 }
 
 /* ------------------------------------------------------- snapshot/restore */
+
+/* The slices of fixed windows into n, by key, each in its order. */
+static int snapshot_slices(const stream_windows *win, stream_windows_snap *n)
+{
+    const stream_sink *k = win->out;
+    wmap_key *keys = NULL;
+    void **vals = NULL;
+    size_t nk = 0;
+    if (stream_slices_sorted(&win->sl, &keys, &vals, &nk) != 0)
+        return -1;
+    for (size_t i = 0; i < nk; i++) {
+        const stream_slice_key *sk = vals[i];
+        for (size_t j = 0; j < sk->n; j++) {
+            if (vec_ensure(&n->sl, &n->capsl, n->nsl + 1, sizeof *n->sl) != VEC_OK)
+                goto oom;
+            stream_snapslice *x = &n->sl[n->nsl++];
+            *x = (stream_snapslice){keys[i].key, sk->v[j].a, sk->v[j].b, n->nev, 0};
+            for (uint32_t v = sk->v[j].head; v; v = stream_sink_next(k, v)) {
+                if (vec_ensure(&n->ev, &n->capev, n->nev + 1, sizeof *n->ev) != VEC_OK)
+                    goto oom;
+                n->ev[n->nev++] = *stream_sink_event(k, v);
+                x->count++;
+            }
+        }
+    }
+    free(keys);
+    free(vals);
+    return 0;
+oom:
+    free(keys);
+    free(vals);
+    return -1;
+}
 
 int stream_windows_snapshot(const stream_windows *win, stream_windows_snap *n)
 {
@@ -554,7 +621,12 @@ int stream_windows_snapshot(const stream_windows *win, stream_windows_snap *n)
     }
     free(keys);
     free(vals);
+    keys = NULL;
+    vals = NULL;
     n->op_wm = win->op_wm;
+    n->nsl = 0;
+    if (win->sliced && snapshot_slices(win, n) != 0)
+        goto oom;
     return 0;
 oom:
     free(keys);
@@ -595,6 +667,14 @@ int stream_windows_restore(stream_windows *win, const stream_windows_snap *n)
                 return -1;
         }
     }
+    for (size_t i = 0; i < n->nsl; i++) {
+        const stream_snapslice *x = &n->sl[i];
+        for (size_t j = 0; j < x->count; j++) {
+            uint32_t v = stream_sink_hold(win->out, &n->ev[x->first + j]);
+            if (!v || stream_slices_add(&win->sl, x->key, x->a, x->b, v) != 0)
+                return -1;
+        }
+    }
     return 0;
 }
 
@@ -607,6 +687,7 @@ void stream_windows_lose(stream_windows *win)
             stream_env_cancel(win->env, win->et.v[st->timer].h);
     wmap_clear(win->win);
     wmap_clear(win->ses.idx);
+    stream_slices_clear(&win->sl);
     heap_clear(&win->dl);
     idpool_clear(&win->et.p);
     idpool_clear(&win->ses.p);

@@ -21,7 +21,9 @@
  *  - The trigger (model/trigger.h) decides EARLY and LATE panes and,
  *    through its on_merge hook, which timer a merged session keeps.
  *  - Panes go to the sink (out, stream/sink.h) with the events they are
- *    the first to count.
+ *    the first to count: a session window keeps its own list, fixed
+ *    windows share one record per event (stream/slices.h), so an event
+ *    costs one record whatever the number of windows it is in.
  *  - Checkpointed: every window's state with its not yet visible events
  *    and its pending timer, and the operator watermark
  *    (stream_windows_snap).  Not checkpointed: rep_wm, the watermark
@@ -34,6 +36,7 @@
 
 #include "exec/stream/env.h"
 #include "exec/stream/sink.h"
+#include "exec/stream/slices.h"
 #include "lib/heap.h"
 #include "lib/idpool.h"
 #include "lib/wmap.h"
@@ -50,8 +53,10 @@ typedef struct stream_swin { /* state of one (key, window): wmap value */
     int64_t acc_sum;
     uint64_t delta_count;  /* elements since the last pane */
     int64_t delta_sum;
+    double delta_min_et;   /* least event time since the last pane (+inf) */
     uint32_t next_pane;
-    uint32_t vis_head, vis_tail; /* sink visibility list (0 = empty) */
+    uint32_t vis_head, vis_tail; /* sessions: sink visibility list (0 =
+                                    empty); fixed windows: in slices */
     uint32_t timer;        /* early timer record (1-based, 0 = none) */
     uint32_t ontime_done;  /* ON_TIME fired, or W passed end before state */
 } stream_swin;
@@ -75,6 +80,12 @@ typedef struct stream_dline { /* heap entry: a window deadline */
     uint32_t kind;         /* DL_ONTIME, DL_GC */
 } stream_dline;
 
+typedef struct stream_snapslice { /* one slice in a checkpoint */
+    uint32_t key;
+    double a, b;           /* its windows' starts (stream/slices.h) */
+    size_t first, count;   /* its events in ev */
+} stream_snapslice;
+
 typedef struct stream_snapwin { /* one window in a checkpoint */
     wmap_key k;
     stream_swin st;        /* vis_head = first event in ev, vis_tail = count */
@@ -89,6 +100,8 @@ typedef struct stream_windows_snap {
     size_t nw, capw;
     workload_event *ev;    /* not yet visible events of the windows */
     size_t nev, capev;
+    stream_snapslice *sl;  /* fixed windows: the slices of those events */
+    size_t nsl, capsl;
 } stream_windows_snap;
 
 typedef struct stream_windows {
@@ -96,6 +109,8 @@ typedef struct stream_windows {
     stream_sink *out;      /* where panes go */
     const trigger_type *trig; /* early and late firings, merges */
     int wtype;             /* enum config_window */
+    int sliced;            /* fixed windows: visibility in sl, not per window */
+    stream_slices sl;      /* the not yet visible events of fixed windows */
     double lateness;       /* allowed_lateness, s */
     int accumulating;
     semantics_rules rules; /* the engine profile's rules (model/semantics.h) */

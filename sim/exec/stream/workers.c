@@ -6,6 +6,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <gsl/gsl_randist.h>
 
@@ -20,16 +21,20 @@ int stream_workers_init(stream_workers *wk, stream_env *env, stream_source *src)
     wk->ln_mu = log(c->service_mean) - 0.5 * c->service_sigma * c->service_sigma;
     wk->rng = sim_rng(env->sim, RNG_SERVICE);
     wk->w = calloc((size_t)wk->P, sizeof *wk->w);
-    if (!wk->rng || !wk->w)
+    wk->busy = calloc(((size_t)wk->P + 63) / 64, sizeof *wk->busy);
+    wk->ch = calloc((size_t)wk->P, sizeof *wk->ch);
+    if (!wk->rng || !wk->w || !wk->busy || !wk->ch)
         return -1;
     for (int i = 0; i < wk->P; i++)
-        wk->w[i].ch = &src->ch[src->routing == ROUTE_SHARED ? 0 : i];
+        wk->ch[i] = wk->w[i].ch = &src->ch[src->routing == ROUTE_SHARED ? 0 : i];
     return 0;
 }
 
 void stream_workers_free(stream_workers *wk)
 {
     free(wk->w);
+    free(wk->busy);
+    free(wk->ch);
 }
 
 /* gsl_ran_exponential(r, mu) exactly (GSL computes -mu * log1p(-u) from
@@ -63,6 +68,7 @@ int stream_workers_try_start(stream_workers *wk, int i, uint64_t barrier)
         return STREAM_AT_BARRIER; /* behind the barrier: wait for it */
     stream_chan_pop(w->ch, &w->cur);
     w->busy = 1;
+    wk->busy[i >> 6] |= (uint64_t)1 << (i & 63);
     w->start = *wk->env->clock;
     w->svc_s = service_time(wk);
     if (w->start < wk->slow_until) { /* a straggler, maybe */
@@ -81,9 +87,12 @@ void stream_workers_slow(stream_workers *wk, double until)
 
 double stream_workers_min_wm(const stream_workers *wk, const stream_source *src, double m)
 {
-    for (int i = 0; i < wk->P; i++)
-        if (wk->w[i].busy && wk->w[i].cur.watermark_prev < m)
-            m = wk->w[i].cur.watermark_prev;
+    for (int k = 0; k < (wk->P + 63) / 64; k++)
+        for (uint64_t bits = wk->busy[k]; bits; bits &= bits - 1) {
+            const stream_worker *w = &wk->w[64 * k + __builtin_ctzll(bits)];
+            if (w->cur.watermark_prev < m)
+                m = w->cur.watermark_prev;
+        }
     for (int i = 0; i < src->nch; i++) {
         const stream_item *h = stream_chan_head(&src->ch[i]);
         if (h && h->watermark_prev < m)
@@ -124,4 +133,5 @@ void stream_workers_lose(stream_workers *wk)
         w->busy = 0;
         w->svc = 0;
     }
+    memset(wk->busy, 0, ((size_t)wk->P + 63) / 64 * sizeof *wk->busy);
 }

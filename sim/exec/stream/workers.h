@@ -13,6 +13,9 @@
  *    running checkpoint (stream/checkpoint.h aligns it).
  *  - Nothing here is checkpointed: a crash loses the records in service
  *    (stream_workers_lose); work_since_ck is the CPU time a crash wastes.
+ *  - Per-event scans over the workers (stream_workers_may_start,
+ *    stream_workers_min_wm) read the packed busy bits and channel
+ *    pointers, and visit only the busy workers' records.
  */
 #ifndef SLUICE_STREAM_WORKERS_H
 #define SLUICE_STREAM_WORKERS_H
@@ -39,6 +42,9 @@ typedef struct stream_workers {
     stream_env *env;
     int P;
     stream_worker *w;
+    uint64_t *busy;        /* bit i: w[i].busy (the per-event scans read
+                              these words, not the workers) */
+    stream_chan **ch;      /* ch[i] = w[i].ch, packed for the same scans */
     gsl_rng *rng;          /* service times */
     double ln_mu;          /* lognormal service: mu of log */
     double slow_until;     /* the latest end of a slowdown begun so far */
@@ -55,11 +61,19 @@ void stream_workers_free(stream_workers *wk);
  * is empty or the head is at or behind barrier (the offset of a running
  * checkpoint's barrier; UINT64_MAX when none runs). */
 int stream_workers_try_start(stream_workers *wk, int i, uint64_t barrier);
+/* Whether worker i is idle with a record waiting in its channel: only
+ * then can stream_workers_try_start do anything (inline: the job asks it
+ * of every worker after each event). */
+static inline int stream_workers_may_start(const stream_workers *wk, int i)
+{
+    return !(wk->busy[i >> 6] >> (i & 63) & 1) && wk->ch[i]->len != 0;
+}
 /* Worker i's service ended: returns the record it served. */
 static inline const stream_item *stream_workers_done(stream_workers *wk, int i)
 {
     stream_worker *w = &wk->w[i];
     w->busy = 0;
+    wk->busy[i >> 6] &= ~((uint64_t)1 << (i & 63));
     w->svc = 0;
     w->ch->inflight--;
     wk->work_since_ck += w->svc_s;
@@ -71,7 +85,8 @@ static inline const stream_item *stream_workers_done(stream_workers *wk, int i)
 void stream_workers_slow(stream_workers *wk, double until);
 
 /* The least watermark_prev among the records in service and the channel
- * heads, and m (the operator watermark's input valve).  O(P). */
+ * heads, and m (the operator watermark's input valve).  O(busy workers
+ * + channels), the channels' lengths read from one packed array. */
 double stream_workers_min_wm(const stream_workers *wk, const stream_source *src, double m);
 /* The smallest offset of a record read but not processed yet, or
  * log.read.  Channels are FIFO in read order: O(P). */
