@@ -13,7 +13,9 @@
  *    arrival, as far as %g's 6 digits show), bounded watermark with bound
  *    0 (W = the greatest event time read so far, raised after each read;
  *    an element is judged against the W it was read behind), allowed
- *    session windows with gap 10, lateness 0, discarding, no early panes, no checkpoints.  At the end
+ *    session windows with gap 10, lateness 0, discarding, emit = trigger
+ *    (kafka_streams' own per-record emission is tested in test_profiles.c),
+ *    no early panes, no checkpoints.  At the end
  *    of the input (the last arrival) W goes to +infinity and every
  *    window left fires ON_TIME, in order of end.  Trace rows are
  *    id,key,value,event_time,arrival_time.
@@ -46,6 +48,7 @@ static const char *const base_sets[] = {
     "stream.allowed_lateness=0",
     "stream.early_delay=0",
     "stream.accumulation=discarding",
+    "stream.emit=trigger", /* the session rules' tests: ON_TIME panes in every profile */
     "window.type=session",
     "window.gap=10",
     NULL
