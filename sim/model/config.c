@@ -23,6 +23,7 @@
  */
 #include "model/config.h"
 #include "lib/infile.h"
+#include "model/semantics.h"
 
 #include <assert.h>
 #include <ctype.h>
@@ -1656,6 +1657,19 @@ static int write_comment(FILE *f, const char *text)
     return 0;
 }
 
+/* The engine profiles' rules (model/semantics.c's table) as comments
+ * under stream.semantics. */
+static int write_profiles(FILE *f)
+{
+    if (write_comment(f, "the profiles' rules (flink | beam | kafka_streams), each with "
+                         "the engine's class:") != 0)
+        return -1;
+    for (size_t i = 0; semantics_describe(i); i++)
+        if (write_comment(f, semantics_describe(i)) != 0)
+            return -1;
+    return 0;
+}
+
 int config_write_defaults(FILE *f)
 {
     if (fprintf(f, "; sluice: every configuration key with its default.\n"
@@ -1673,6 +1687,9 @@ int config_write_defaults(FILE *f)
             describe(k, d, sizeof d);
             snprintf(text, sizeof text, "%s: %s", d, k->help);
             if (write_comment(f, text) != 0 || write_key_value(f, k->name, k->def) != 0)
+                return CFG_ERR;
+            if (strcmp(k->section, "stream") == 0 && strcmp(k->name, "semantics") == 0
+                && write_profiles(f) != 0)
                 return CFG_ERR;
         }
     }

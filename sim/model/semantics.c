@@ -54,17 +54,17 @@ semantics_rules semantics_of(const struct config_stream *st)
 
 /* The profiles table of `sluice config --defaults` (and sim/MODEL.md). */
 static const char *const rows[] = {
-    "session late test:   flink merged window (WindowOperator.processElement, "
+    "session late test: flink merged window (WindowOperator.processElement, "
     "isWindowLate(actualWindow)) | beam own window (LateDataDroppingDoFnRunner) | "
     "kafka_streams merged window (KStreamSessionWindowAggregate.process)",
-    "touching sessions:   flink merge (TimeWindow.intersects) | beam apart "
+    "touching sessions: flink merge (TimeWindow.intersects) | beam apart "
     "(IntervalWindow.intersects) | kafka_streams merge (findSessions bounds inclusive)",
-    "watermark emission:  every profile 0 = per event (Flink's own "
+    "watermark emission: every profile 0 = per event (Flink's own "
     "pipeline.auto-watermark-interval is 0.2 s: stream.watermark_interval = 0.2)",
-    "watermark value:     flink no more t <= W, bounded emits max - bound - 1 ms "
+    "watermark value: flink no more t <= W, bounded emits max - bound - 1 ms "
     "(BoundedOutOfOrdernessWatermarks) | beam no more t < W | kafka_streams stream "
     "time = max timestamp seen (watermark = bounded, watermark_bound = 0)",
-    "window fires when:   flink W >= end - 1 ms (TimeWindow.maxTimestamp, "
+    "window fires when: flink W >= end - 1 ms (TimeWindow.maxTimestamp, "
     "EventTimeTrigger) | beam W > end - 1 ms (IntervalWindow.maxTimestamp, isAfter) | "
     "kafka_streams stream time >= end",
     "element dropped when: flink end - 1 ms + lateness <= W (WindowOperator.isWindowLate) "
@@ -73,10 +73,10 @@ static const char *const rows[] = {
     "  (a generated watermark is a completeness bound C; on the engines' 1 ms grid "
     "all three read C >= end and C >= end + lateness; a scripted one is compared "
     "literally)",
-    "accumulation:        flink accumulating (EventTimeTrigger FIRE keeps state) | "
+    "accumulation: flink accumulating (EventTimeTrigger FIRE keeps state) | "
     "beam discarding (WindowingStrategy: DISCARDING_FIRED_PANES) | kafka_streams "
     "accumulating (KTable aggregate)",
-    "emit:                flink, beam trigger | kafka_streams per_record (KTable "
+    "emit: flink, beam trigger | kafka_streams per_record (KTable "
     "update stream, caching off); window_close = suppress(untilWindowCloses), "
     "KTableSuppressProcessor",
 };

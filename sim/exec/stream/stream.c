@@ -707,6 +707,8 @@ void stream_job_sizes(const void *self, stream_sizes *z)
 void stream_job_facts(const config_t *c, metrics_facts *out)
 {
     out->parallelism = c->stream.parallelism;
-    out->deltas = !semantics_of(&c->stream).accumulating; /* the profile's default too */
+    semantics_rules r = semantics_of(&c->stream);
+    out->deltas = !r.accumulating; /* the profile's default too */
+    out->ontime_before = -r.due_shift; /* a scripted watermark's convention */
     out->exactly_once = c->stream.guarantee == GUAR_EXACTLY_ONCE;
 }
