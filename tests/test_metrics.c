@@ -890,8 +890,8 @@ Test(metrics, golden_small_run)
     cr_assert_eq(metrics_write_pane_header(panes.f), 0);
     /* the facts as the executors state them: batch on 2 workers
      * (overhead = cpu_wasted + downtime x 2), stream at-least-once */
-    const metrics_facts bx = { "batch", "batch", 2, 0, 1 };
-    const metrics_facts sx = { "stream", "stream", 4, 1, 0 };
+    const metrics_facts bx = { "batch", "batch", 2, 0, 1, 0 };
+    const metrics_facts sx = { "stream", "stream", 4, 1, 0, 0 };
     metrics_t *b = metrics_alloc_facts(&bx, &c, panes.f);
     metrics_t *s = metrics_alloc_facts(&sx, &c, panes.f);
     workload_event e[5] = {

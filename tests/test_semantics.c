@@ -13,7 +13,9 @@
  *    arrival, as far as %g's 6 digits show), bounded watermark with bound
  *    0 (W = the greatest event time read so far, raised after each read;
  *    an element is judged against the W it was read behind), allowed
- *    session windows with gap 10, lateness 0, discarding, no early panes, no checkpoints.  At the end
+ *    session windows with gap 10, lateness 0, discarding, emit = trigger
+ *    (kafka_streams' own per-record emission is tested in test_profiles.c),
+ *    no early panes, no checkpoints.  At the end
  *    of the input (the last arrival) W goes to +infinity and every
  *    window left fires ON_TIME, in order of end.  Trace rows are
  *    id,key,value,event_time,arrival_time.
@@ -46,6 +48,7 @@ static const char *const base_sets[] = {
     "stream.allowed_lateness=0",
     "stream.early_delay=0",
     "stream.accumulation=discarding",
+    "stream.emit=trigger", /* the session rules' tests: ON_TIME panes in every profile */
     "window.type=session",
     "window.gap=10",
     NULL
@@ -356,4 +359,214 @@ Test(semantics, watermark_interval_validation)
     set(&c, "faults.crash_times=50");
     cr_assert_eq(config_validate(&c, err, sizeof err), CFG_ERR);
     cr_assert(strstr(err, "crashes") != NULL, "%s", err);
+}
+
+/* --------------------- d: watermark convention, accumulation and emit */
+
+Test(semantics, rules_convention_accumulation_emit)
+{
+    config_t c;
+    config_defaults(&c);
+    semantics_rules r = semantics_of(&c.stream);
+    /* Flink: TimeWindow.maxTimestamp() = end - 1; timers fire when
+     * timestamp <= watermark (InternalTimerServiceImpl.advanceWatermark);
+     * EventTimeTrigger FIRE keeps the state: accumulating */
+    cr_assert(r.epsilon == 0.001 && r.max_ts_before_end == 0.001 && !r.strict, "flink");
+    cr_assert(r.accumulating && r.emit == EMIT_TRIGGER, "flink");
+    set(&c, "stream.semantics=beam");
+    r = semantics_of(&c.stream);
+    /* Beam: IntervalWindow.maxTimestamp() = end - 1 ms, isAfter; the
+     * default AccumulationMode is DISCARDING_FIRED_PANES */
+    cr_assert(r.max_ts_before_end == 0.001 && r.strict && !r.accumulating, "beam");
+    cr_assert_eq(r.emit, EMIT_TRIGGER);
+    set(&c, "stream.semantics=kafka_streams");
+    r = semantics_of(&c.stream);
+    /* Kafka Streams: windowEnd against stream time, no maxTimestamp;
+     * KTable updates: accumulating, one update per record */
+    cr_assert(r.max_ts_before_end == 0 && !r.strict && r.accumulating, "kafka_streams");
+    cr_assert_eq(r.emit, EMIT_PER_RECORD);
+    /* explicit keys win */
+    set(&c, "stream.accumulation=discarding");
+    set(&c, "stream.emit=window_close");
+    r = semantics_of(&c.stream);
+    cr_assert(!r.accumulating && r.emit == EMIT_WINDOW_CLOSE);
+    set(&c, "stream.semantics=beam");
+    set(&c, "stream.accumulation=accumulating");
+    cr_assert(semantics_of(&c.stream).accumulating);
+}
+
+/* semantics_passed: a generated watermark (a completeness bound) passes
+ * a deadline t when t <= W in every profile; a scripted one is compared
+ * as the engine compares its own watermark with maxTimestamp = end - 1 ms. */
+Test(semantics, rules_passed_per_convention)
+{
+    config_t c;
+    config_defaults(&c);
+    for (int p = 0; p < SEMANTICS_NPROFILES; p++) {
+        c.stream.semantics = p;
+        c.stream.watermark = WM_BOUNDED;
+        semantics_rules g = semantics_of(&c.stream);
+        cr_assert(semantics_passed(&g, 10, 10) && !semantics_passed(&g, 10, 9.9999999),
+                  "profile %d, generated", p);
+    }
+    c.stream.watermark = WM_SCRIPTED;
+    c.stream.semantics = SEM_FLINK; /* W >= end - 1 ms */
+    semantics_rules f = semantics_of(&c.stream);
+    cr_assert(semantics_passed(&f, 10, 9.999) && !semantics_passed(&f, 10, 9.9989));
+    c.stream.semantics = SEM_BEAM; /* W isAfter end - 1 ms */
+    semantics_rules b = semantics_of(&c.stream);
+    cr_assert(!semantics_passed(&b, 10, 9.999) && semantics_passed(&b, 10, 9.9995));
+    c.stream.semantics = SEM_KAFKA_STREAMS; /* windowEnd <= stream time */
+    semantics_rules k = semantics_of(&c.stream);
+    cr_assert(semantics_passed(&k, 10, 10) && !semantics_passed(&k, 10, 9.9999));
+}
+
+/* Bounded watermark, bound 0 (W = the largest event time read: Kafka
+ * Streams' stream time too), tumbling 10, allowed lateness 2:
+ *   id1 v1  t=5      a=101  [0,10); W -> 5
+ *   id2 v2  t=10     a=102  exactly at the end: [10,20) (windows are
+ *                           [start, end): TimeWindow, IntervalWindow,
+ *                           Kafka's TimeWindow); W -> 10: [0,10) fires
+ *   id3 v4  t=11.999 a=103  [10,20); W -> 11.999 = end + lateness - 1 ms
+ *   id4 v8  t=9      a=104  read behind W = 11.999: kept, a LATE pane
+ *   id5 v16 t=12     a=105  [10,20); W -> 12 = end + lateness
+ *   id6 v32 t=8      a=106  read behind W = 12: dropped
+ * A generated watermark is a completeness bound C: on the engines' 1 ms
+ * grid Flink's W = C - 1 ms >= end - 1 ms (BoundedOutOfOrdernessWatermarks,
+ * TimeWindow.maxTimestamp), Beam's C isAfter end - 1 ms and Kafka's
+ * windowEnd <= stream time all read C >= end; expiry (WindowOperator
+ * .isWindowLate, LateDataUtils.dropExpiredWindows, KStreamWindowAggregate
+ * .process: kept only while windowEnd > streamTime - grace) reads
+ * C >= end + lateness.  So with emit = trigger and discarding every
+ * profile gives the same panes:
+ *   [0,10)  ON_TIME @102 n=1 s=1, LATE @104 n=1 s=8, dropped 1;
+ *   [10,20) ON_TIME at the end of the input @106 n=3 s=22. */
+static const char edge_rows[] = "1,1,1,5,101\n2,1,2,10,102\n3,1,4,11.999,103\n"
+                                "4,1,8,9,104\n5,1,16,12,105\n6,1,32,8,106\n";
+static const char *const edge_tumbling[] = {"window.type=tumbling", "window.size=10",
+                                            "stream.allowed_lateness=2", NULL};
+
+Test(semantics, generated_watermark_edges_alike_in_every_profile)
+{
+    const char *want = "1 [0,10) #0 ON_TIME @102 n=1 s=1\n1 [0,10) #1 LATE @104 n=1 s=8\n"
+                       "1 [10,20) #0 ON_TIME @106 n=3 s=22\n";
+    expect(edge_rows, "flink", edge_tumbling, want, 1);
+    expect(edge_rows, "beam", edge_tumbling, want, 1);
+    expect(edge_rows, "kafka_streams", edge_tumbling, want, 1);
+}
+
+/* The same trace with each profile's accumulation (stream.accumulation =
+ * profile): Flink's EventTimeTrigger returns FIRE and keeps the window's
+ * state, so its LATE pane holds the whole window (n=2 s=9); Beam's
+ * WindowingStrategy defaults to DISCARDING_FIRED_PANES (n=1 s=8); an
+ * explicit accumulation wins over the profile. */
+Test(semantics, accumulation_default_per_profile)
+{
+    const char *prof[] = {"window.type=tumbling", "window.size=10", "stream.allowed_lateness=2",
+                          "stream.accumulation=profile", NULL};
+    const char *beam_acc[] = {"window.type=tumbling", "window.size=10",
+                              "stream.allowed_lateness=2", "stream.accumulation=accumulating",
+                              NULL};
+    const char *acc = "1 [0,10) #0 ON_TIME @102 n=1 s=1\n1 [0,10) #1 LATE @104 n=2 s=9\n"
+                      "1 [10,20) #0 ON_TIME @106 n=3 s=22\n";
+    const char *disc = "1 [0,10) #0 ON_TIME @102 n=1 s=1\n1 [0,10) #1 LATE @104 n=1 s=8\n"
+                       "1 [10,20) #0 ON_TIME @106 n=3 s=22\n";
+    expect(edge_rows, "flink", prof, acc, 1);
+    expect(edge_rows, "beam", prof, disc, 1);
+    expect(edge_rows, "beam", beam_acc, acc, 1);
+}
+
+/* Kafka Streams' two emit policies on the same trace, accumulation =
+ * profile (a KTable aggregate: accumulating).
+ * per_record (the profile's emit; the KTable update stream with caching
+ * off): KStreamWindowAggregate.process forwards the new aggregate of every
+ * window a record updates (tupleForwarder.maybeForward), at once:
+ *   @101 [0,10) n=1 s=1; @102 [10,20) n=1 s=2; @103 [10,20) n=2 s=6;
+ *   @104 [0,10) n=2 s=9 (after stream time passed the end: LATE);
+ *   @105 [10,20) n=3 s=22; id6 skipped (10 + 2 <= 12), no final pane.
+ * window_close (suppress(Suppressed.untilWindowCloses(...))): the
+ * KTableSuppressProcessor buffers the updates and emits one final result
+ * once windowEnd + grace <= stream time: [0,10) when id5 raises stream time
+ * to 12, @105 n=2 s=9; [10,20) when the input ends (sluice drains the
+ * watermark) @106 n=3 s=22. */
+Test(semantics, kafka_streams_emit_policies)
+{
+    const char *per_record[] = {"window.type=tumbling", "window.size=10",
+                                "stream.allowed_lateness=2", "stream.accumulation=profile",
+                                "stream.emit=profile", NULL};
+    const char *close[] = {"window.type=tumbling", "window.size=10", "stream.allowed_lateness=2",
+                           "stream.accumulation=profile", "stream.emit=window_close", NULL};
+    expect(edge_rows, "kafka_streams", per_record,
+           "1 [0,10) #0 EARLY @101 n=1 s=1\n1 [10,20) #0 EARLY @102 n=1 s=2\n"
+           "1 [10,20) #1 EARLY @103 n=2 s=6\n1 [0,10) #1 LATE @104 n=2 s=9\n"
+           "1 [10,20) #2 EARLY @105 n=3 s=22\n",
+           1);
+    expect(edge_rows, "kafka_streams", close,
+           "1 [0,10) #0 ON_TIME @105 n=2 s=9\n1 [10,20) #0 ON_TIME @106 n=3 s=22\n", 1);
+}
+
+/* Writes a scripted watermark (time,watermark rows) to a new temporary
+ * folder; *kv gets the stream.watermark_file key, dir the folder. */
+static void write_script(const char *rows, char *dir, char *kv, size_t n)
+{
+    char path[128];
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/wm.csv", dir);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fprintf(f, "time,watermark\n%s", rows);
+    fclose(f);
+    snprintf(kv, n, "stream.watermark_file=%s", path);
+}
+
+/* A scripted watermark is the engine's own value (Flink's emitted
+ * Watermark, Beam's TestStream.advanceWatermarkTo, Kafka's stream time),
+ * compared as the engine compares it.  Tumbling 10, lateness 2, script
+ * @110 -> 9.999 (end - 1 ms), @120 -> 11.999 (end + lateness - 1 ms),
+ * @130 -> 12 (end + lateness), @140 -> 13:
+ *   id1 v1 t=5 a=101; id2 v2 t=6 a=115; id3 v4 t=7 a=125; id4 v8 t=8 a=135.
+ * flink: @110 9.999 >= maxTimestamp 9.999 fires ON_TIME n=1 s=1
+ *   (InternalTimerServiceImpl.advanceWatermark: timestamp <= watermark);
+ *   id2 behind 9.999: EventTimeTrigger.onElement maxTimestamp <= W, LATE
+ *   @115 n=1 s=2; @120 cleanupTime = 9.999 + 2 <= 11.999: collected; id3
+ *   (isWindowLate) and id4 dropped: 2.
+ * beam: @110 9.999 is not after maxTimestamp 9.999: no pane; @120 11.999
+ *   isAfter 9.999: ON_TIME n=2 s=3; id3 behind 11.999: 9.999 + 2 is not
+ *   before 11.999, kept: LATE @125 n=1 s=4; @130 11.999 isBefore 12:
+ *   expired; id4 dropped: 1.
+ * kafka_streams: @120 windowEnd 10 <= 11.999 fires; id3 kept (windowEnd 10
+ *   > 11.999 - 2); @130 10 + 2 <= 12 closes; id4 dropped: 1, as beam. */
+Test(semantics, scripted_watermark_at_end_minus_1ms)
+{
+    char dir[] = "/tmp/sluice_semwm_XXXXXX", kv[200];
+    write_script("110,9.999\n120,11.999\n130,12\n140,13\n", dir, kv, sizeof kv);
+    const char *rows = "1,1,1,5,101\n2,1,2,6,115\n3,1,4,7,125\n4,1,8,8,135\n";
+    const char *sets[] = {"window.type=tumbling", "window.size=10", "stream.allowed_lateness=2",
+                          "stream.watermark=scripted", kv, NULL};
+    expect(rows, "flink", sets,
+           "1 [0,10) #0 ON_TIME @110 n=1 s=1\n1 [0,10) #1 LATE @115 n=1 s=2\n", 2);
+    const char *later = "1 [0,10) #0 ON_TIME @120 n=2 s=3\n1 [0,10) #1 LATE @125 n=1 s=4\n";
+    expect(rows, "beam", sets, later, 1);
+    expect(rows, "kafka_streams", sets, later, 1);
+    util_rm_rf(dir);
+}
+
+/* `sluice config --defaults` names each profile's rules and the engine's
+ * classes (config_write_defaults, model/semantics.c's table). */
+Test(semantics, defaults_show_profiles_table)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    cr_assert_not_null(f);
+    cr_assert_eq(config_write_defaults(f), CFG_OK);
+    fclose(f);
+    const char *must[] = {"isWindowLate", "LateDataUtils.dropExpiredWindows",
+                          "KStreamWindowAggregate", "DISCARDING_FIRED_PANES",
+                          "untilWindowCloses", "BoundedOutOfOrdernessWatermarks", NULL};
+    for (size_t i = 0; must[i]; i++)
+        cr_assert(strstr(buf, must[i]) != NULL, "--defaults lacks %s", must[i]);
+    for (size_t i = 0; semantics_describe(i); i++)
+        cr_assert_lt(i, 32);
+    free(buf);
 }

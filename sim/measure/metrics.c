@@ -23,7 +23,8 @@
  *    the duplicates are added (that is what a downstream consumer summing
  *    the panes sees), for whole-window panes the last one wins.
  *  - The on_time_after_watermark check compares an ON_TIME pane's window
- *    end with the last watermark given to metrics_watermark: executors
+ *    end (less the executor's facts.ontime_before) with the last
+ *    watermark given to metrics_watermark: executors
  *    report a watermark advance before firing the panes it triggers.
  */
 #include "measure/metrics.h"
@@ -129,7 +130,7 @@ static size_t format_window_cells(char *b, double start, double end);
 metrics_t *metrics_alloc(const char *executor, const config_t *c,
                          int panes_are_deltas, FILE *panes_csv)
 {
-    metrics_facts x = { executor, executor, 1, panes_are_deltas != 0, 1 };
+    metrics_facts x = { executor, executor, 1, panes_are_deltas != 0, 1, 0 };
     return metrics_alloc_facts(&x, c, panes_csv);
 }
 
@@ -359,7 +360,8 @@ int metrics_pane(metrics_t *m, const pane_t *p)
     m->panes++;
     if (p->duplicate)
         m->duplicates++;
-    if (p->timing == PANE_ON_TIME && m->window_type != WIN_NONE && p->end > m->wm)
+    if (p->timing == PANE_ON_TIME && m->window_type != WIN_NONE &&
+        p->end - m->x.ontime_before > m->wm)
         fail_ontime(m, p);
     if (p->end < m->fold_h && m->window_type != WIN_NONE)
         fail_behind(m, "pane", p->key, p->start, p->end);

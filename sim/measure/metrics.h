@@ -144,6 +144,10 @@ typedef struct metrics_facts {
                               window's previous pane (discarding panes);
                               0: it carries the whole window so far */
     int exactly_once;      /* 1: no pane is ever emitted twice */
+    double ontime_before;  /* s an ON_TIME pane may fire before the watermark
+                              reaches the window end (stream with a scripted
+                              watermark: the profile's convention, Flink's
+                              W >= end - 1 ms, model/semantics.h); 0 elsewhere */
 } metrics_facts;
 
 /* New metrics for an executor with facts x (copied; its strings must be

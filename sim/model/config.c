@@ -23,6 +23,7 @@
  */
 #include "model/config.h"
 #include "lib/infile.h"
+#include "model/semantics.h"
 
 #include <assert.h>
 #include <ctype.h>
@@ -109,7 +110,8 @@ static const char *const w_window[] = { "none", "tumbling", "sliding", "session"
 static const char *const w_watermark[] = {
     "perfect", "bounded", "percentile", "scripted", NULL
 };
-static const char *const w_accumulation[] = { "discarding", "accumulating", NULL };
+static const char *const w_accumulation[] = { "discarding", "accumulating", "profile", NULL };
+static const char *const w_emit[] = { "profile", "trigger", "per_record", "window_close", NULL };
 static const char *const w_service[] = { "constant", "exponential", "lognormal", NULL };
 static const char *const w_routing[] = { "hash", "round_robin", "shared", NULL };
 static const char *const w_guarantee[] = { "exactly_once", "at_least_once", NULL };
@@ -255,9 +257,17 @@ static const struct config_key config_table[] = {
     DBL("stream", "allowed_lateness", stream.allowed_lateness, "60", "s", 0, INF, 0,
         "late events are still counted (late panes) while the watermark < window end "
         "+ allowed_lateness; later ones are dropped"),
-    ENUM("stream", "accumulation", stream.accumulation, "discarding", w_accumulation,
+    ENUM("stream", "accumulation", stream.accumulation, "profile", w_accumulation,
          "discarding: a pane holds only what arrived since the previous pane; "
-         "accumulating: each pane holds the whole window so far"),
+         "accumulating: each pane holds the whole window so far; profile = the "
+         "semantics' default (flink, kafka_streams accumulating; beam discarding)"),
+    ENUM("stream", "emit", stream.emit, "profile", w_emit,
+         "which panes a window emits: trigger (ON_TIME at the watermark, EARLY and "
+         "LATE by early_delay and late elements); per_record (one pane per element "
+         "added, EARLY before the end, LATE after: Kafka Streams' KTable update "
+         "stream, caching off); window_close (one ON_TIME pane when the watermark "
+         "passes end + allowed_lateness: Kafka Streams suppress(untilWindowCloses)); "
+         "profile = the semantics' (flink, beam trigger; kafka_streams per_record)"),
     DBL("stream", "early_delay", stream.early_delay, "0", "s", 0, INF, 0,
         "early pane this long (processing time) after the first element of a pane; "
         "0 = no early panes"),
@@ -1683,6 +1693,19 @@ static int write_comment(FILE *f, const char *text)
     return 0;
 }
 
+/* The engine profiles' rules (model/semantics.c's table) as comments
+ * under stream.semantics. */
+static int write_profiles(FILE *f)
+{
+    if (write_comment(f, "the profiles' rules (flink | beam | kafka_streams), each with "
+                         "the engine's class:") != 0)
+        return -1;
+    for (size_t i = 0; semantics_describe(i); i++)
+        if (write_comment(f, semantics_describe(i)) != 0)
+            return -1;
+    return 0;
+}
+
 int config_write_defaults(FILE *f)
 {
     if (fprintf(f, "; sluice: every configuration key with its default.\n"
@@ -1700,6 +1723,9 @@ int config_write_defaults(FILE *f)
             describe(k, d, sizeof d);
             snprintf(text, sizeof text, "%s: %s", d, k->help);
             if (write_comment(f, text) != 0 || write_key_value(f, k->name, k->def) != 0)
+                return CFG_ERR;
+            if (strcmp(k->section, "stream") == 0 && strcmp(k->name, "semantics") == 0
+                && write_profiles(f) != 0)
                 return CFG_ERR;
         }
     }

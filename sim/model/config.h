@@ -71,7 +71,7 @@ enum config_value_dist { VAL_CONSTANT, VAL_UNIFORM, VAL_POISSON };
 enum config_delay { DELAY_NONE, DELAY_CONSTANT, DELAY_EXPONENTIAL, DELAY_LOGNORMAL, DELAY_PARETO };
 enum config_window { WIN_NONE, WIN_TUMBLING, WIN_SLIDING, WIN_SESSION };
 enum config_watermark { WM_PERFECT, WM_BOUNDED, WM_PERCENTILE, WM_SCRIPTED };
-enum config_accumulation { ACC_DISCARDING, ACC_ACCUMULATING };
+enum config_accumulation { ACC_DISCARDING, ACC_ACCUMULATING, ACC_PROFILE };
 enum config_service { SVC_CONSTANT, SVC_EXPONENTIAL, SVC_LOGNORMAL };
 enum config_routing { ROUTE_HASH, ROUTE_ROUND_ROBIN, ROUTE_SHARED };
 enum config_guarantee { GUAR_EXACTLY_ONCE, GUAR_AT_LEAST_ONCE };
@@ -79,6 +79,7 @@ enum config_late_policy { LATE_DROP, LATE_RESTATE };
 enum config_output_mode { OUT_APPEND, OUT_UPDATE };
 enum config_semantics { SEM_FLINK, SEM_BEAM, SEM_KAFKA_STREAMS };
 enum config_session_drop { SDROP_PROFILE, SDROP_MERGED, SDROP_ELEMENT };
+enum config_emit { EMIT_PROFILE, EMIT_TRIGGER, EMIT_PER_RECORD, EMIT_WINDOW_CLOSE };
 
 struct config_run {
     uint64_t seed;
@@ -134,7 +135,8 @@ struct config_stream {
     double watermark_percentile; /* share on time, 0..1 */
     char watermark_file[CFG_PATH_MAX];
     double allowed_lateness;     /* s */
-    int accumulation;            /* enum config_accumulation */
+    int accumulation;            /* enum config_accumulation (ACC_PROFILE: the semantics') */
+    int emit;                    /* enum config_emit (EMIT_PROFILE: the semantics') */
     double early_delay;          /* s, 0 = no early panes */
     int service;                 /* enum config_service */
     double service_mean;         /* s */

@@ -20,6 +20,7 @@
 #include "exec/stream/workers.h"
 #include "lib/vec.h"
 #include "measure/metrics.h"
+#include "model/semantics.h"
 #include "model/watermark.h"
 #include "engine/context.h"
 
@@ -709,6 +710,8 @@ void stream_job_sizes(const void *self, stream_sizes *z)
 void stream_job_facts(const config_t *c, metrics_facts *out)
 {
     out->parallelism = c->stream.parallelism;
-    out->deltas = c->stream.accumulation == ACC_DISCARDING;
+    semantics_rules r = semantics_of(&c->stream);
+    out->deltas = !r.accumulating; /* the profile's default too */
+    out->ontime_before = -r.due_shift; /* a scripted watermark's convention */
     out->exactly_once = c->stream.guarantee == GUAR_EXACTLY_ONCE;
 }

@@ -41,8 +41,8 @@ int stream_windows_init(stream_windows *win, stream_env *env, stream_sink *out)
     win->wtype = c->window.type;
     win->sliced = win->wtype == WIN_TUMBLING || win->wtype == WIN_SLIDING;
     win->lateness = c->stream.allowed_lateness;
-    win->accumulating = c->stream.accumulation == ACC_ACCUMULATING;
     win->rules = semantics_of(&c->stream);
+    win->accumulating = win->rules.accumulating;
     win->op_wm = -INFINITY;
     win->rep_wm = -INFINITY;
     heap_init(&win->dl, sizeof(stream_dline), dl_less);
@@ -164,6 +164,24 @@ double stream_windows_next_deadline(const stream_windows *win)
     return d ? d->at : INFINITY;
 }
 
+/* Whether the watermark wm has passed w's end by the profile's convention
+ * (semantics_passed): its ON_TIME pane is due, later elements are late. */
+static int past_end(const stream_windows *win, window_t w, double wm)
+{
+    return semantics_passed(&win->rules, w.end, wm);
+}
+
+/* Whether w is expired for wm by the profile's convention: its clean-up
+ * time (end + allowed lateness) has passed.  With a generated watermark
+ * this is exactly stream_windows_is_late; with a scripted one it can hold
+ * for a smaller wm (flink: up to 1 ms earlier), never for a larger one, so
+ * the plain stream_windows_is_late stays a safe test where only "expired
+ * for every later read" matters (stream_sink_prune_expired). */
+static int expired(const stream_windows *win, window_t w, double wm)
+{
+    return semantics_passed(&win->rules, stream_windows_cleanup_time(w, win->lateness), wm);
+}
+
 /* ----------------------------------------------------------------- panes */
 
 static void cancel_timer(stream_windows *win, stream_swin *st)
@@ -237,9 +255,16 @@ static void gc_window(stream_windows *win, uint32_t key, window_t w)
     if (!st)
         return;
     /* Elements a trigger left unfired get a last LATE pane (Beam fires
-     * at garbage collection too); the built-in trigger leaves none. */
-    if (st->delta_count > 0)
+     * at garbage collection too); the built-in trigger leaves none.
+     * emit = window_close: this is the window's one final result
+     * (KTableSuppressProcessor emits when windowEnd + grace <= stream
+     * time), an ON_TIME pane. */
+    if (win->rules.emit == EMIT_WINDOW_CLOSE) {
+        if (st->acc_count > 0)
+            emit(win, st, key, w, PANE_ON_TIME);
+    } else if (st->delta_count > 0) {
         emit(win, st, key, w, PANE_LATE);
+    }
     cancel_timer(win, st);
     if (win->wtype == WIN_SESSION)
         sidx_remove(win, key, w.start, w.end);
@@ -256,7 +281,7 @@ __attribute__((noinline))
 static void fire_due(stream_windows *win)
 {
     const stream_dline *top;
-    while ((top = heap_top(&win->dl)) != NULL && top->at <= win->op_wm) {
+    while ((top = heap_top(&win->dl)) != NULL && semantics_passed(&win->rules, top->at, win->op_wm)) {
         stream_dline d;
         heap_pop(&win->dl, &d);
         window_t w = {d.start, d.end};
@@ -268,10 +293,13 @@ static void fire_due(stream_windows *win)
                 continue;
             st->ontime_done = 1;
             cancel_timer(win, st);
-            emit(win, st, d.key, w, PANE_ON_TIME);
+            /* per_record emitted every update already; window_close
+             * waits for the clean-up time (gc_window) */
+            if (win->rules.emit == EMIT_TRIGGER)
+                emit(win, st, d.key, w, PANE_ON_TIME);
             if (schedule_deadline(win, d.key, w, 1) != 0)
                 stream_env_oom(win->env);
-        } else if (st->ontime_done && stream_windows_is_late(w, win->lateness, win->op_wm)) {
+        } else if (st->ontime_done && expired(win, w, win->op_wm)) {
             gc_window(win, d.key, w);
         }
     }
@@ -285,7 +313,7 @@ void stream_windows_raise(stream_windows *win, double m)
         metrics_watermark(win->env->m, *win->env->clock, m);
     }
     const stream_dline *top = heap_top(&win->dl);
-    if (top && top->at <= win->op_wm)
+    if (top && semantics_passed(&win->rules, top->at, win->op_wm))
         fire_due(win);
 }
 
@@ -302,7 +330,7 @@ static void add_to_window(stream_windows *win, const workload_event *ev, window_
     }
     if (created) {
         st->delta_min_et = INFINITY;
-        st->ontime_done = win->op_wm >= w.end;
+        st->ontime_done = past_end(win, w, win->op_wm);
         if (schedule_deadline(win, ev->key, w, (int)st->ontime_done) != 0) {
             stream_env_oom(win->env);
             return;
@@ -322,9 +350,16 @@ static void add_to_window(stream_windows *win, const workload_event *ev, window_
     st->acc_sum += ev->value;
     st->delta_count++;
     st->delta_sum += ev->value;
+    if (win->rules.emit == EMIT_PER_RECORD) {
+        /* the KTable update stream: the new aggregate at once */
+        emit(win, st, ev->key, w, past_end(win, w, win->op_wm) ? PANE_LATE : PANE_EARLY);
+        return;
+    }
+    if (win->rules.emit == EMIT_WINDOW_CLOSE)
+        return; /* suppressed until the window closes (gc_window) */
     trigger_pane tp = {st->delta_count, st->acc_count, st->next_pane, w.end, st->timer != 0};
     const struct config_stream *cs = &win->env->c->stream;
-    if (win->op_wm >= w.end) {
+    if (past_end(win, w, win->op_wm)) {
         if (win->trig->on_late(cs, &tp) == TRIG_FIRE)
             emit(win, st, ev->key, w, PANE_LATE);
     } else {
@@ -383,7 +418,6 @@ static int session_merge(stream_windows *win, uint32_t key, window_t proto, doub
     window_t m = proto;
     stream_swin acc;
     int nmerged = 0, changed = 1;
-    double L = win->lateness;
     if (!head)
         return -1;
     sn = win->ses.v;
@@ -392,7 +426,7 @@ static int session_merge(stream_windows *win, uint32_t key, window_t proto, doub
         changed = 0;
         for (uint32_t i = *head; i; i = sn[i].next) {
             window_t w = {sn[i].start, sn[i].end};
-            if (stream_windows_is_late(w, L, wr))
+            if (expired(win, w, wr))
                 continue; /* closed for this event */
             if (semantics_sessions_meet(&win->rules, m, w) &&
                 (w.start < m.start || w.end > m.end)) {
@@ -408,7 +442,7 @@ static int session_merge(stream_windows *win, uint32_t key, window_t proto, doub
     while (*link) {
         uint32_t i = *link;
         window_t w = {sn[i].start, sn[i].end};
-        if (!semantics_sessions_meet(&win->rules, m, w) || stream_windows_is_late(w, L, wr)) {
+        if (!semantics_sessions_meet(&win->rules, m, w) || expired(win, w, wr)) {
             link = &sn[i].next;
             continue;
         }
@@ -435,7 +469,7 @@ static int session_merge(stream_windows *win, uint32_t key, window_t proto, doub
         st->delta_min_et = INFINITY;
         if (sidx_add(win, key, m) != 0)
             return -1;
-        st->ontime_done = win->op_wm >= m.end;
+        st->ontime_done = past_end(win, m, win->op_wm);
         if (schedule_deadline(win, key, m, (int)st->ontime_done) != 0)
             return -1;
     }
@@ -445,7 +479,7 @@ static int session_merge(stream_windows *win, uint32_t key, window_t proto, doub
             win->et.v[st->timer].start = m.start;
             win->et.v[st->timer].end = m.end;
         }
-        if (st->ontime_done && win->op_wm < m.end) {
+        if (st->ontime_done && !past_end(win, m, win->op_wm)) {
             /* grown past the watermark again: it gets an ON_TIME pane */
             st->ontime_done = 0;
             if (schedule_deadline(win, key, m, 0) != 0)
@@ -466,8 +500,7 @@ static int session_meets_live(const stream_windows *win, uint32_t key, window_t 
         return 0;
     for (uint32_t i = *head; i; i = win->ses.v[i].next) {
         window_t w = {win->ses.v[i].start, win->ses.v[i].end};
-        if (!stream_windows_is_late(w, win->lateness, wr) &&
-            semantics_sessions_meet(&win->rules, proto, w))
+        if (!expired(win, w, wr) && semantics_sessions_meet(&win->rules, proto, w))
             return 1;
     }
     return 0;
@@ -478,7 +511,7 @@ static int session_meets_live(const stream_windows *win, uint32_t key, window_t 
  * window and the element joins a live session. */
 static int session_drops(const stream_windows *win, uint32_t key, window_t proto, double wr)
 {
-    if (!stream_windows_is_late(proto, win->lateness, wr))
+    if (!expired(win, proto, wr))
         return 0;
     return !win->rules.drop_after_merge || !session_meets_live(win, key, proto, wr);
 }
@@ -491,7 +524,6 @@ static int session_drops(const stream_windows *win, uint32_t key, window_t proto
  * >= the operator watermark, and equal to it with one worker). */
 void stream_windows_apply(stream_windows *win, const workload_event *ev, double wr, int dup)
 {
-    double L = win->lateness;
     if (win->wtype == WIN_NONE) {
         pane_t p;
         memset(&p, 0, sizeof p);
@@ -530,7 +562,7 @@ void stream_windows_apply(stream_windows *win, const workload_event *ev, double 
     size_t n = window_assign(&win->env->c->window, ev->event_time, win->assign, win->assign_max);
     double a = INFINITY, b = -INFINITY;
     for (size_t i = 0; i < n; i++) {
-        if (stream_windows_is_late(win->assign[i], L, wr))
+        if (expired(win, win->assign[i], wr))
             continue; /* expired */
         if (win->assign[i].start < a)
             a = win->assign[i].start;
@@ -549,7 +581,7 @@ void stream_windows_apply(stream_windows *win, const workload_event *ev, double 
         return;
     }
     for (size_t i = 0; i < n; i++)
-        if (!stream_windows_is_late(win->assign[i], L, wr))
+        if (!expired(win, win->assign[i], wr))
             add_to_window(win, ev, win->assign[i]);
 }
 
