@@ -100,6 +100,12 @@ typedef struct sim_options {
      * sim_check (the CLI does, before it creates the output folder), so
      * the run does not check it again. */
     int checked;
+    /* sluice explain: when set, every executor of the run (never of its
+     * fault-free reference) records its decisions, one line each, through
+     * this call (engine/context.h, "Explain").  NULL: nothing is recorded
+     * and the hooks cost one branch. */
+    void (*explain)(void *explain_user, const sim_explain_line *line);
+    void *explain_user;
 } sim_options;
 
 /* Everything a run refuses before it starts: config_validate (model/config.c,
