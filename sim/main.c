@@ -43,6 +43,7 @@
 #include "run/budget.h"
 #include "model/config.h"
 #include "measure/columns.h"
+#include "output/animate.h"
 #include "output/explain.h"
 #include "output/outdir.h"
 #include "engine/exec.h"
@@ -98,7 +99,8 @@ enum {
     CMD_PLOT = 1 << 6,
     CMD_REPORT = 1 << 7,
     CMD_EXPLAIN = 1 << 8,
-    CMD_ALL = (1 << 9) - 1
+    CMD_ANIMATE = 1 << 9,
+    CMD_ALL = (1 << 10) - 1
 };
 
 /* Where an option's value goes in cli_args. */
@@ -156,7 +158,7 @@ static const cli_option cli_options[] = {
      "one configuration key, over the file's (repeatable)"},
     {"report", OPT_REPORT, CMD_RUN, 0, NULL, 0, 0,
      "run: also draw the plots and write DIR/report.html"},
-    {"force", OPT_FORCE, CMD_RUN | CMD_GEN | CMD_SWEEP | CMD_PLOT | CMD_REPORT, 0, NULL, 0, 0,
+    {"force", OPT_FORCE, CMD_RUN | CMD_GEN | CMD_SWEEP | CMD_PLOT | CMD_REPORT | CMD_ANIMATE, 0, NULL, 0, 0,
      "replace (or write into) a folder or file sluice did not write;\n"
      "without it sluice refuses, with exit status 2"},
     {"defaults", OPT_DEFAULTS, CMD_CONFIG, 0, NULL, 0, 0,
@@ -165,12 +167,16 @@ static const cli_option cli_options[] = {
     {"man", OPT_MAN, CMD_CONFIG, 0, NULL, 0, 0, "the same as the man page sluice.ini(5)"},
     {"outputs-man", OPT_OUTPUTS_MAN, CMD_CONFIG, 0, NULL, 0, 0,
      "the man page sluice-outputs(5) of the result files"},
-    {"executor", OPT_EXECUTOR, CMD_EXPLAIN, 0, "E", 0, 0, "explain: only executor E (batch, microbatch, stream)"},
-    {"key", OPT_KEY, CMD_EXPLAIN, 0, "K", 0, 4294967295L, "explain: only key K (and the lines of no key)"},
+    {"executor", OPT_EXECUTOR, CMD_EXPLAIN | CMD_ANIMATE, 0, "E", 0, 0,
+     "explain, animate: only executor E (batch, microbatch, stream)"},
+    {"key", OPT_KEY, CMD_EXPLAIN | CMD_ANIMATE, 0, "K", 0, 4294967295L,
+     "explain, animate: only key K (explain: and the lines of no key)"},
     {"window", OPT_WINDOW, CMD_EXPLAIN, 0, "START", 0, 0,
      "explain: only the window starting at START (and the lines of no window)"},
-    {"from", OPT_FROM, CMD_EXPLAIN, 0, "T", 0, 0, "explain: from processing time T (s)"},
-    {"to", OPT_TO, CMD_EXPLAIN, 0, "T", 0, 0, "explain: up to processing time T (s)"},
+    {"from", OPT_FROM, CMD_EXPLAIN | CMD_ANIMATE, 0, "T", 0, 0,
+     "explain, animate: from processing time T (s)"},
+    {"to", OPT_TO, CMD_EXPLAIN | CMD_ANIMATE, 0, "T", 0, 0,
+     "explain, animate: up to processing time T (s)"},
     {"limit", OPT_LIMIT, CMD_EXPLAIN, 0, "N", 0, 100000000, "explain: at most N lines (default 200, 0 = all)"},
     {"format", OPT_FORMAT, CMD_EXPLAIN, 0, "text|csv", 0, 0, "explain: aligned text (default) or CSV rows"},
     {"help", OPT_HELP, CMD_ALL, 0, NULL, 0, 0, NULL}, /* last: also -h */
@@ -209,6 +215,7 @@ static int cmd_capacity(const cli_args *a, const char *prog);
 static int cmd_plot(const cli_args *a, const char *prog);
 static int cmd_report(const cli_args *a, const char *prog);
 static int cmd_explain(const cli_args *a, const char *prog);
+static int cmd_animate(const cli_args *a, const char *prog);
 
 #define DIR_DETAILS                                                                          \
     "DIR must be a sluice results folder (DIR/.sluice, or only sluice's file names);\n"     \
@@ -290,6 +297,16 @@ static const cli_command cli_commands[] = {
      "left out.  --format csv prints the rows time,executor,kind,key,window_start,\n"
      "window_end,detail,rule.\n",
      cmd_explain},
+    {"animate", CMD_ANIMATE, "DIR", "draw a run folder's watermark picture frame by frame",
+     "animate needs one DIR", NULL,
+     "Writes DIR/animation.html (an offline page: one SVG panel per executor, play,\n"
+     "step and a time slider) and DIR/animation.gif (gnuplot) from the results\n"
+     "folder DIR: x = processing time, y = event time; events appear as dots when\n"
+     "they arrive, the watermark advances as a line (batch: job ends), windows are\n"
+     "bands, panes are boxes labelled with their sum and coloured by kind, crashes\n"
+     "shade the downtime.  --executor, --key, --from and --to select.\n"
+     DIR_DETAILS,
+     cmd_animate},
 };
 #define CLI_NCOMMANDS (sizeof cli_commands / sizeof cli_commands[0])
 
@@ -865,6 +882,27 @@ static int cmd_explain(const cli_args *a, const char *prog)
         fprintf(stderr, "sluice: %s\n", err);
     explain_free(x);
     return rc;
+}
+
+static int cmd_animate(const cli_args *a, const char *prog)
+{
+    (void)prog;
+    animate_filter f = animate_filter_all();
+    f.executor = a->text[OPT_EXECUTOR];
+    f.key = a->given[OPT_KEY] ? (int64_t)a->number[OPT_KEY] : -1;
+    if ((a->text[OPT_FROM] && seconds_opt("--from", a->text[OPT_FROM], &f.from)) ||
+        (a->text[OPT_TO] && seconds_opt("--to", a->text[OPT_TO], &f.to)))
+        return EXIT_USAGE;
+    char note[2048], err[2048];
+    int rc = animate_write(a->operand, &f, a->given[OPT_FORCE] > 0, note, sizeof note, err,
+                           sizeof err);
+    print_notes(note);
+    if (rc != 0) {
+        fprintf(stderr, "sluice animate: %s\n", err);
+        return EXIT_USAGE;
+    }
+    printf("animation: %s/animation.html, %s/animation.gif\n", a->operand, a->operand);
+    return 0;
 }
 
 static int cmd_sweep(const cli_args *a, const char *prog)

@@ -241,3 +241,32 @@ Test(explain, results_unchanged)
     util_rm_rf(a);
     util_rm_rf(b);
 }
+
+/* report.html of a small run: the animation and the narration of its
+ * first telling window (stream, key 0, [0, 120): EARLY, ON_TIME and LATE
+ * panes), still well-formed XHTML. */
+Test(explain, report_explains_small_runs, .timeout = 120)
+{
+    char dir[256], args[1024], err[1024];
+    util_tmpdir(dir, sizeof dir);
+    snprintf(args, sizeof args,
+             "run tests/data/explain/windowed.ini --set run.executors=batch,microbatch,stream "
+             "--out %s --force",
+             dir);
+    cr_assert_eq(util_sluice(args, err, sizeof err), 0, "%s", err);
+    snprintf(args, sizeof args, "report %s", dir);
+    cr_assert_eq(util_sluice(args, err, sizeof err), 0, "%s", err);
+    size_t len;
+    char *html = util_slurp_in(dir, "report.html", &len);
+    cr_assert_not_null(html);
+    cr_expect(strstr(html, "<h2 id=\"explain\">"));
+    cr_expect(strstr(html, "id=\"sluice-anim\""));
+    cr_expect(strstr(html, "What happened to stream, key 0, window [0, 120) and why"));
+    cr_expect(strstr(html, "key 0 LATE pane #4 of [0, 120)"));
+    cr_expect(strstr(html, "key 0 ON_TIME pane #3 of [0, 120)"));
+    cr_expect(strstr(html, "data-executor=\"batch\"") && strstr(html, "data-executor=\"stream\""));
+    free(html);
+    snprintf(args, sizeof args, "xmllint --noout --nonet %s/report.html", dir);
+    cr_expect_eq(util_shell(args, err, sizeof err), 0, "report.html is not well-formed: %s", err);
+    util_rm_rf(dir);
+}

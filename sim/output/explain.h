@@ -17,6 +17,10 @@
  *  - CSV columns: time,executor,kind,key,window_start,window_end,detail,
  *    rule (empty fields for no key / no window), fields quoted when needed.
  *  - Nothing here prints: explain_format returns text for the caller.
+ *  - explain_first_window (for report.html) reruns a results folder's
+ *    config.ini (the run is deterministic) and narrates one window: the
+ *    first in panes.csv with EARLY, ON_TIME and LATE panes, else the
+ *    first (among the first 4096 windows).
  */
 #ifndef SLUICE_EXPLAIN_H
 #define SLUICE_EXPLAIN_H
@@ -58,6 +62,12 @@ const sim_explain_line *explain_line(const explain_log *x, size_t i);
  * CSV with its header.  malloc'd, the caller frees; NULL when out of
  * memory. */
 char *explain_format(const explain_log *x, int csv);
+/* The narration (text, at most limit lines, malloc'd into *text) of the
+ * first telling window of the results folder dir, and what it is into
+ * what ("stream, key 0, window [0, 120)").  0, 2 (no panes, config.ini
+ * missing or not runnable: err) or -1 (out of memory). */
+int explain_first_window(const char *dir, size_t limit, char **text, char *what, size_t whatlen,
+                         char *err, size_t errlen);
 
 #ifdef __cplusplus
 }
