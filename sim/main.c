@@ -170,7 +170,7 @@ static const cli_option cli_options[] = {
     {"executor", OPT_EXECUTOR, CMD_EXPLAIN | CMD_ANIMATE, 0, "E", 0, 0,
      "explain, animate: only executor E (batch, microbatch, stream)"},
     {"key", OPT_KEY, CMD_EXPLAIN | CMD_ANIMATE, 0, "K", 0, 4294967295L,
-     "explain, animate: only key K (explain: and the lines of no key)"},
+     "explain, animate: only key K (explain: with jobs, checkpoints, crashes)"},
     {"window", OPT_WINDOW, CMD_EXPLAIN, 0, "START", 0, 0,
      "explain: only the window starting at START (and the lines of no window)"},
     {"from", OPT_FROM, CMD_EXPLAIN | CMD_ANIMATE, 0, "T", 0, 0,
@@ -292,8 +292,8 @@ static const cli_command cli_commands[] = {
      "(kind, count, sum, accumulation and the rule with its numbers), session merges,\n"
      "state cleared, drops, batch and micro-batch jobs, checkpoints, crashes,\n"
      "restores and replays, duplicates and exactly-once commits.  --executor, --key,\n"
-     "--window, --from and --to select lines (lines of no key or window stay as\n"
-     "context); --limit caps them (default 200) and the last line says how many were\n"
+     "--window, --from and --to select lines (jobs, checkpoints and crashes stay\n"
+     "as context); --limit caps them (default 200) and the last line says how many were\n"
      "left out.  --format csv prints the rows time,executor,kind,key,window_start,\n"
      "window_end,detail,rule.\n",
      cmd_explain},

@@ -4,7 +4,7 @@
  * a windowed stream run with EARLY, ON_TIME and LATE panes, a clean-up
  * and a drop; sessions that merge and a drop; a crash and replay
  * at-least-once and exactly-once; batch and micro-batch with a crash;
- * micro-batch in update mode), every rule that fires a pane or drops an
+ * micro-batch in update mode; window type none), every rule that fires a pane or drops an
  * event present in some golden file, the filters and the limit, and the
  * recording leaving the run's results unchanged.
  * SLUICE_UPDATE_GOLDEN=1 rewrites the golden files (review the diff).
@@ -21,7 +21,7 @@
 #include "util.h"
 
 static const char *const cases[] = {"windowed", "session", "crash_alo", "crash_eo", "batch",
-                                    "update"};
+                                    "update",   "none"};
 #define NCASES (sizeof cases / sizeof cases[0])
 
 static char *slurp_or_null(const char *path)
@@ -94,7 +94,7 @@ Test(explain, every_rule_appears)
         /* faults */
         "shown again", "exactly-once: panes staged since the last checkpoint become visible",
         "replay from offset 3", "the killed job runs again", "session [10, 50) merges into",
-        "state cleared", "EARLY timer set for 45",
+        "state cleared", "EARLY timer set for 45", "ON_TIME record pane", "microbatch record pane",
     };
     char *all = NULL;
     size_t len = 0;

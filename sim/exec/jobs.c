@@ -765,6 +765,7 @@ int jobs_fold(jobs_t *j, const workload_event *ev, double horizon, int all_now)
         p.key = ev->key;
         p.start = p.end = ev->event_time;
         p.timing = PANE_BATCH; /* stateless: no watermark involved */
+        SIM_EXPLAIN(j->x, "pane", ev->key, ev->event_time, ev->event_time, "key %u %s record pane: value %lld, event time %g\twindow type none: each record is its own result, visible when its job ends", (unsigned)ev->key, j->r.name, (long long)ev->value, ev->event_time);
         p.emit_time = end;
         p.count = 1;
         p.sum = ev->value;

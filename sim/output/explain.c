@@ -60,6 +60,8 @@ static int passes(const explain_filter *f, const sim_explain_line *l)
         return 0;
     if (f->key >= 0 && l->key >= 0 && l->key != f->key)
         return 0;
+    if ((f->key >= 0 || !isnan(f->window)) && strcmp(l->kind, "watermark") == 0)
+        return 0; /* every pane and drop line states the watermark it saw */
     if (!isnan(f->window) && !isnan(l->start) && l->start != f->window)
         return 0;
     return l->time >= f->from && l->time <= f->to;

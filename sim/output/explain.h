@@ -8,9 +8,11 @@
  *    decisions) and are kept in that order.
  *  - The filter: an executor (NULL: all), a key (-1: all), a window by its
  *    start (NAN: all), a processing-time range [from, to].  A line with no
- *    key (a watermark move, a checkpoint, a crash, a job) passes the key
- *    filter, and a line with no window the window filter: they are the
- *    context of the key's or window's lines.
+ *    key (a checkpoint, a crash, a job) passes the key filter, and a line
+ *    with no window the window filter: they are the context of the key's
+ *    or window's lines.  Watermark moves do not (they come with every
+ *    event; the lines of a pane, an event and a drop state the watermark
+ *    they saw).
  *  - limit > 0: only the first limit lines that pass are kept; the rest
  *    are counted (explain_left_out), never stored, so memory is bounded
  *    whatever the run.

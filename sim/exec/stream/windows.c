@@ -552,6 +552,7 @@ void stream_windows_apply(stream_windows *win, const workload_event *ev, double 
         p.count = 1;
         p.sum = ev->value;
         p.duplicate = dup;
+        SIM_EXPLAIN(win->env->x, "pane", ev->key, ev->event_time, ev->event_time, "key %u ON_TIME record pane: value %lld, event time %g, arrived %g\twindow type none: each record is its own result, no watermark involved", (unsigned)ev->key, (long long)ev->value, ev->event_time, ev->arrival_time);
         if (!win->out->staging) {
             stream_sink_output_record(win->out, &p, ev);
             return;
