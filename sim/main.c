@@ -43,7 +43,10 @@
 #include "run/budget.h"
 #include "model/config.h"
 #include "measure/columns.h"
+#include "output/animate.h"
+#include "output/explain.h"
 #include "output/outdir.h"
+#include "engine/exec.h"
 #include "output/plot.h"
 #include "output/report.h"
 #include "run/sim.h"
@@ -96,7 +99,9 @@ enum {
     CMD_CAPACITY = 1 << 5,
     CMD_PLOT = 1 << 6,
     CMD_REPORT = 1 << 7,
-    CMD_ALL = (1 << 8) - 1
+    CMD_EXPLAIN = 1 << 8,
+    CMD_ANIMATE = 1 << 9,
+    CMD_ALL = (1 << 10) - 1
 };
 
 /* Where an option's value goes in cli_args. */
@@ -114,8 +119,13 @@ enum cli_opt_id {
     OPT_MARKDOWN,
     OPT_MAN,
     OPT_OUTPUTS_MAN,
+    OPT_EXECUTOR,
+    OPT_KEY,
+    OPT_WINDOW,
     OPT_FROM,
     OPT_TO,
+    OPT_LIMIT,
+    OPT_FORMAT,
     OPT_HELP,
     OPT_COUNT
 };
@@ -140,16 +150,16 @@ static const cli_option cli_options[] = {
      "capacity: seeds per executor (default 5)"},
     {"iterations", OPT_ITERATIONS, CMD_CAPACITY, 0, "K", 1, 1000,
      "capacity: bisection steps (default 10)"},
-    {"seed", OPT_SEED, CMD_RUN | CMD_GEN, 0, "N", 0, 0, "run.seed, over the file's"},
+    {"seed", OPT_SEED, CMD_RUN | CMD_GEN | CMD_EXPLAIN, 0, "N", 0, 0, "run.seed, over the file's"},
     {"out", OPT_OUT, CMD_RUN | CMD_SWEEP, CMD_SWEEP, "DIR", 0, 0, "the results folder"},
     {"out", OPT_OUT, CMD_GEN, CMD_GEN, "TRACE.csv", 0, 0, "the trace to write"},
     {"jobs", OPT_JOBS, CMD_SWEEP | CMD_STRESS | CMD_CAPACITY, 0, "J", 1, 1024,
      "worker processes (default: all cores)"},
-    {"set", OPT_SET, CMD_RUN | CMD_GEN | CMD_STRESS | CMD_CAPACITY, 0, "section.key=value", 0, 0,
+    {"set", OPT_SET, CMD_RUN | CMD_GEN | CMD_STRESS | CMD_CAPACITY | CMD_EXPLAIN, 0, "section.key=value", 0, 0,
      "one configuration key, over the file's (repeatable)"},
     {"report", OPT_REPORT, CMD_RUN, 0, NULL, 0, 0,
      "run: also draw the plots and write DIR/report.html"},
-    {"force", OPT_FORCE, CMD_RUN | CMD_GEN | CMD_SWEEP | CMD_PLOT | CMD_REPORT, 0, NULL, 0, 0,
+    {"force", OPT_FORCE, CMD_RUN | CMD_GEN | CMD_SWEEP | CMD_PLOT | CMD_REPORT | CMD_ANIMATE, 0, NULL, 0, 0,
      "replace (or write into) a folder or file sluice did not write;\n"
      "without it sluice refuses, with exit status 2"},
     {"defaults", OPT_DEFAULTS, CMD_CONFIG, 0, NULL, 0, 0,
@@ -158,9 +168,18 @@ static const cli_option cli_options[] = {
     {"man", OPT_MAN, CMD_CONFIG, 0, NULL, 0, 0, "the same as the man page sluice.ini(5)"},
     {"outputs-man", OPT_OUTPUTS_MAN, CMD_CONFIG, 0, NULL, 0, 0,
      "the man page sluice-outputs(5) of the result files"},
-    {"from", OPT_FROM, CMD_PLOT, 0, "T", 0, 0,
-     "plot: zoom the time axes to processing time T (s) onwards"},
-    {"to", OPT_TO, CMD_PLOT, 0, "T", 0, 0, "plot: zoom the time axes up to time T (s)"},
+    {"executor", OPT_EXECUTOR, CMD_EXPLAIN | CMD_ANIMATE, 0, "E", 0, 0,
+     "explain, animate: only executor E (batch, microbatch, stream)"},
+    {"key", OPT_KEY, CMD_EXPLAIN | CMD_ANIMATE, 0, "K", 0, 4294967295L,
+     "explain, animate: only key K (explain: with jobs, checkpoints, crashes)"},
+    {"window", OPT_WINDOW, CMD_EXPLAIN, 0, "START", 0, 0,
+     "explain: only the window starting at START (and the lines of no window)"},
+    {"from", OPT_FROM, CMD_PLOT | CMD_EXPLAIN | CMD_ANIMATE, 0, "T", 0, 0,
+     "plot: zoom the time axes to processing time T (s) onwards; explain, animate: from T"},
+    {"to", OPT_TO, CMD_PLOT | CMD_EXPLAIN | CMD_ANIMATE, 0, "T", 0, 0,
+     "plot: zoom the time axes up to processing time T (s); explain, animate: up to T"},
+    {"limit", OPT_LIMIT, CMD_EXPLAIN, 0, "N", 0, 100000000, "explain: at most N lines (default 200, 0 = all)"},
+    {"format", OPT_FORMAT, CMD_EXPLAIN, 0, "text|csv", 0, 0, "explain: aligned text (default) or CSV rows"},
     {"help", OPT_HELP, CMD_ALL, 0, NULL, 0, 0, NULL}, /* last: also -h */
 };
 #define CLI_NOPTIONS (sizeof cli_options / sizeof cli_options[0])
@@ -196,6 +215,8 @@ static int cmd_stress(const cli_args *a, const char *prog);
 static int cmd_capacity(const cli_args *a, const char *prog);
 static int cmd_plot(const cli_args *a, const char *prog);
 static int cmd_report(const cli_args *a, const char *prog);
+static int cmd_explain(const cli_args *a, const char *prog);
+static int cmd_animate(const cli_args *a, const char *prog);
 
 #define DIR_DETAILS                                                                          \
     "DIR must be a sluice results folder (DIR/.sluice, or only sluice's file names);\n"     \
@@ -264,6 +285,29 @@ static const cli_command cli_commands[] = {
      "Writes DIR/report.html (one self-contained page) and DIR/report.md from the results folder DIR.\n"
      DIR_DETAILS,
      cmd_report},
+    {"explain", CMD_EXPLAIN, "CONFIG", "narrate a run: what happened and which rule made it happen",
+     "explain needs one CONFIG", NULL,
+     "Runs CONFIG (writing nothing) and prints, in processing-time order, what each\n"
+     "executor did and the rule that made it happen: events on time or late against\n"
+     "the watermark, watermark moves and why, windows opening, trigger timers, panes\n"
+     "(kind, count, sum, accumulation and the rule with its numbers), session merges,\n"
+     "state cleared, drops, batch and micro-batch jobs, checkpoints, crashes,\n"
+     "restores and replays, duplicates and exactly-once commits.  --executor, --key,\n"
+     "--window, --from and --to select lines (jobs, checkpoints and crashes stay\n"
+     "as context); --limit caps them (default 200) and the last line says how many were\n"
+     "left out.  --format csv prints the rows time,executor,kind,key,window_start,\n"
+     "window_end,detail,rule.\n",
+     cmd_explain},
+    {"animate", CMD_ANIMATE, "DIR", "draw a run folder's watermark picture frame by frame",
+     "animate needs one DIR", NULL,
+     "Writes DIR/animation.html (an offline page: one SVG panel per executor, play,\n"
+     "step and a time slider) and DIR/animation.gif (gnuplot) from the results\n"
+     "folder DIR: x = processing time, y = event time; events appear as dots when\n"
+     "they arrive, the watermark advances as a line (batch: job ends), windows are\n"
+     "bands, panes are boxes labelled with their sum and coloured by kind, crashes\n"
+     "shade the downtime.  --executor, --key, --from and --to select.\n"
+     DIR_DETAILS,
+     cmd_animate},
 };
 #define CLI_NCOMMANDS (sizeof cli_commands / sizeof cli_commands[0])
 
@@ -797,6 +841,97 @@ static void show_sweep_progress(void *user, size_t done, size_t total)
             total, eta);
     if (done == total)
         fprintf(stderr, "\n");
+}
+
+/* A number of seconds for option name; -1 (usage printed) when it is not one. */
+static int seconds_opt(const char *name, const char *text, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (end == text || *end || errno || isnan(v)) {
+        fprintf(stderr, "sluice: %s needs a number of seconds, not '%s'\n", name, text);
+        print_usage(stderr);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+static int cmd_explain(const cli_args *a, const char *prog)
+{
+    (void)prog;
+    explain_filter f = explain_filter_all();
+    f.limit = a->given[OPT_LIMIT] ? (size_t)a->number[OPT_LIMIT] : 200;
+    f.key = a->given[OPT_KEY] ? (int64_t)a->number[OPT_KEY] : -1;
+    if ((a->text[OPT_WINDOW] && seconds_opt("--window", a->text[OPT_WINDOW], &f.window)) ||
+        (a->text[OPT_FROM] && seconds_opt("--from", a->text[OPT_FROM], &f.from)) ||
+        (a->text[OPT_TO] && seconds_opt("--to", a->text[OPT_TO], &f.to)))
+        return EXIT_USAGE;
+    const char *fmt = a->text[OPT_FORMAT] ? a->text[OPT_FORMAT] : "text";
+    if (strcmp(fmt, "text") != 0 && strcmp(fmt, "csv") != 0)
+        return usage_error("--format is text or csv, not '%s'", fmt);
+    config_t c;
+    int rc = load_config(a, 0, &c);
+    if (rc)
+        return rc;
+    f.executor = a->text[OPT_EXECUTOR];
+    if (f.executor) {
+        int id = exec_id_named(f.executor);
+        if (id < 0 || !c.run.executors[id]) {
+            fprintf(stderr, "sluice: --executor %s is not one of the run's executors (run.executors)\n",
+                    f.executor);
+            return EXIT_USAGE;
+        }
+    }
+    explain_log *x = explain_alloc(&f);
+    if (!x) {
+        fprintf(stderr, "sluice: out of memory\n");
+        return EXIT_USAGE;
+    }
+    sim_options opt = {.stop = &g_stop, .checked = 1, .explain = explain_record, .explain_user = x};
+    sim_outcome o;
+    char err[2048];
+    int st = sim_run_opts(&c, NULL, &opt, &o, err, sizeof err);
+    rc = exit_status(st);
+    char *text = rc == EXIT_USAGE || explain_failed(x) ? NULL : explain_format(x, fmt[0] == 'c');
+    if (rc == EXIT_USAGE || !text) {
+        fprintf(stderr, "sluice: %s\n", rc == EXIT_USAGE ? err : "out of memory");
+        explain_free(x);
+        return EXIT_USAGE;
+    }
+    fputs(text, stdout);
+    free(text);
+    if (explain_left_out(x) > 0)
+        fprintf(fmt[0] == 'c' ? stderr : stdout,
+                "... %" PRIu64 " more lines left out (--limit %zu; select with --executor, --key, "
+                "--window, --from, --to)\n",
+                explain_left_out(x), f.limit);
+    if (rc == EXIT_INVARIANT)
+        fprintf(stderr, "sluice: %s\n", err);
+    explain_free(x);
+    return rc;
+}
+
+static int cmd_animate(const cli_args *a, const char *prog)
+{
+    (void)prog;
+    animate_filter f = animate_filter_all();
+    f.executor = a->text[OPT_EXECUTOR];
+    f.key = a->given[OPT_KEY] ? (int64_t)a->number[OPT_KEY] : -1;
+    if ((a->text[OPT_FROM] && seconds_opt("--from", a->text[OPT_FROM], &f.from)) ||
+        (a->text[OPT_TO] && seconds_opt("--to", a->text[OPT_TO], &f.to)))
+        return EXIT_USAGE;
+    char note[2048], err[2048];
+    int rc = animate_write(a->operand, &f, a->given[OPT_FORCE] > 0, note, sizeof note, err,
+                           sizeof err);
+    print_notes(note);
+    if (rc != 0) {
+        fprintf(stderr, "sluice animate: %s\n", err);
+        return EXIT_USAGE;
+    }
+    printf("animation: %s/animation.html, %s/animation.gif\n", a->operand, a->operand);
+    return 0;
 }
 
 static int cmd_sweep(const cli_args *a, const char *prog)

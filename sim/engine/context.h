@@ -11,6 +11,14 @@
  *    scheduling in the past is a programmer error (assert).
  *  - Nothing here prints or exits: an executor that cannot continue says
  *    so with sim_abort, and the run stops with SIM_ERR.
+ *  - Explain (sluice explain): an executor takes its recorder once,
+ *    x = sim_explainer(s, id), and at each decision point writes one line
+ *    SIM_EXPLAIN(x, kind, key, start, end, "detail\trule", ...).  x is
+ *    NULL unless the caller of the run asked for the account
+ *    (sim_options.explain), and then the hook is one predictable branch:
+ *    its arguments are not even evaluated.  The text is a printf format:
+ *    what happened, a tab, and the rule that made it happen (may be
+ *    empty).  Times are the run's seconds, printed with %g.
  */
 #ifndef SLUICE_CONTEXT_H
 #define SLUICE_CONTEXT_H
@@ -61,6 +69,43 @@ const fault_schedule *sim_faults(const sim_t *s);
 /* An executor reports it could not continue (out of memory): the run
  * stops with SIM_ERR and this text. */
 void sim_abort(sim_t *s, const char *why);
+
+/* ---- explain: the run's account of its decisions ---- */
+
+/* One line of the account, as the recorder's caller receives it. */
+typedef struct sim_explain_line {
+    double time;          /* s of processing time: now */
+    const char *executor; /* its name ("stream") */
+    const char *kind;     /* "arrive", "watermark", "pane", "drop" ... */
+    int64_t key;          /* -1: none */
+    double start, end;    /* the window; NAN when none */
+    const char *detail;   /* what happened */
+    const char *rule;     /* why: the rule, with its numbers; "" if none */
+} sim_explain_line;
+
+/* An executor's recorder (owned by the run). */
+typedef struct sim_explain {
+    void (*record)(void *user, const sim_explain_line *l);
+    void *user;
+    const double *clock;
+    const char *executor;
+} sim_explain;
+
+/* The recorder of executor id (enum config_executor) for this run, or
+ * NULL when no account is asked for (the normal run, the fault-free
+ * reference run): take it once, at create. */
+const sim_explain *sim_explainer(const sim_t *s, int id);
+/* Records one line (see the rules above); use SIM_EXPLAIN. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 6, 7)))
+#endif
+void sim_explain_note(const sim_explain *x, const char *kind, int64_t key, double start,
+                      double end, const char *fmt, ...);
+#define SIM_EXPLAIN(x, ...)                                                                  \
+    do {                                                                                     \
+        if (x)                                                                               \
+            sim_explain_note((x), __VA_ARGS__);                                              \
+    } while (0)
 
 #ifdef __cplusplus
 }

@@ -68,6 +68,7 @@ static void batch_next(batch_t *b)
     if (b->run.state != JOBS_IDLE || b->sealed == 0)
         return;
     const bjob *j = slot(b, 0);
+    SIM_EXPLAIN(b->run.x, "read", -1, NAN, NAN, "batch job due at %g reads the data interval up to %g%s; it will emit windows ending by %g\tbatch.interval %g; threshold = due %g - batch.cutoff %g: what arrives later is not seen yet", j->due, j->due, j->final ? " and the rest of the input" : "", j->final ? INFINITY : j->due - b->p.cutoff, b->p.interval, j->due, b->p.cutoff);
     jobs_start(&b->run, j->ev.n, j->bound);
 }
 

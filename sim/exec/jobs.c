@@ -16,6 +16,8 @@
 #include "lib/idpool.h"
 #include "lib/vec.h"
 #include "lib/wmap.h"
+#include "engine/exec.h"
+#include "engine/context.h"
 
 /* ======================================================================
  * Growable event arrays
@@ -90,6 +92,7 @@ struct jobs_store {
     double out_min_end; /* least end of the panes of the last emission */
     window_t *tmp;         /* scratch for window_assign */
     size_t tmax;
+    const sim_explain *x;  /* the runner's explain recorder (NULL: off) */
 };
 
 static int wid_cmp(const wid *a, const wid *b)
@@ -409,6 +412,7 @@ long jobs_store_emit(jobs_store *st, double due, double emit_time,
         int final = id.end <= due;
         if (final ? (b->closed && !b->dirty) : !b->dirty)
             continue; /* nothing new since its last pane (a repeat id) */
+        if (st->x && !(final && st->track_dirty && !b->dirty)) SIM_EXPLAIN(st->x, "pane", id.key, id.start, id.end, "key %u %s pane #%u of [%g, %g): count %llu, sum %lld\t%s %g, end %g", (unsigned)id.key, !final ? "EARLY" : final_timing == PANE_BATCH ? "BATCH" : "ON_TIME", (unsigned)b->panes, id.start, id.end, (unsigned long long)b->count, (long long)b->sum, b->closed ? "restatement (late_policy restate): a late event changed a window computed before; threshold" : !final ? "update mode: changed since the last trigger, not final yet: watermark" : final_timing == PANE_BATCH ? "final: the job's threshold (due - cutoff) reached the end: threshold" : "final: the batch's watermark reached the end: watermark", due, id.end);
         /* update mode (track_dirty): a window made final with nothing new
          * since its last pane is evicted without one (Spark writes only
          * the rows updated since the last trigger) */
@@ -672,12 +676,14 @@ int jobs_init(jobs_t *j, sim_t *s, metrics_t *m, const struct config_window_s *w
     j->cur.lo = INFINITY;
     j->resumed_at = -INFINITY;
     j->cur.bound = j->read_bound = j->promised = -INFINITY;
+    j->x = sim_explainer(s, exec_id_named(r->name));
     if (faults_init(&j->faults, s) != 0)
         return -1;
     if (w->type != WIN_NONE) {
         j->st = jobs_store_alloc(w, r->retain_closed, r->track_dirty, r->late_by_time);
         if (!j->st)
             return -1;
+        j->st->x = j->x;
     }
     return 0;
 }
@@ -730,6 +736,7 @@ int jobs_start(jobs_t *j, uint64_t n, double bound)
     j->cur.stage_work = (double)n * j->r.per_event_cost / j->r.parallelism / j->r.stages;
     j->cur.peak = NAN;
     j->cur.lo = INFINITY;
+    SIM_EXPLAIN(j->x, "job", -1, NAN, NAN, "%s job starts: %llu events, %g s of work\tsetup_cost %g + %llu x per_event_cost %g / parallelism %d", j->r.name, (unsigned long long)n, j->r.setup_cost + (double)n * j->r.per_event_cost / j->r.parallelism, j->r.setup_cost, (unsigned long long)n, j->r.per_event_cost, j->r.parallelism);
     return attempt(j);
 }
 
@@ -758,6 +765,7 @@ int jobs_fold(jobs_t *j, const workload_event *ev, double horizon, int all_now)
         p.key = ev->key;
         p.start = p.end = ev->event_time;
         p.timing = PANE_BATCH; /* stateless: no watermark involved */
+        SIM_EXPLAIN(j->x, "pane", ev->key, ev->event_time, ev->event_time, "key %u %s record pane: value %lld, event time %g\twindow type none: each record is its own result, visible when its job ends", (unsigned)ev->key, j->r.name, (long long)ev->value, ev->event_time);
         p.emit_time = end;
         p.count = 1;
         p.sum = ev->value;
@@ -773,6 +781,7 @@ int jobs_fold(jobs_t *j, const workload_event *ev, double horizon, int all_now)
         metrics_visible(j->m, ev, end);
         return 0;
     case JOBS_ADD_DROPPED:
+        SIM_EXPLAIN(j->x, "drop", ev->key, NAN, NAN, "key %u value %lld event time %g dropped\tlate: each of its windows ends at or before %g, the event-time bound it is judged by (a batch's threshold, a micro-batch's watermark), and was emitted and forgotten", (unsigned)ev->key, (long long)ev->value, ev->event_time, horizon);
         metrics_dropped(j->m, ev, end);
         return 0;
     case JOBS_ADD_PENDING:
@@ -833,6 +842,7 @@ static void on_restart(void *ctx, void *arg, uint64_t data)
     jobs_t *j = arg;
     j->restart_h = 0;
     j->resumed_at = sim_now(j->sim);
+    SIM_EXPLAIN(j->x, "restart", -1, NAN, NAN, "%s restarts%s\tinput is durable and output atomic: the job re-runs from its last finished stage, no loss, no duplicates", j->r.name, j->state == JOBS_KILLED ? ": the killed job runs again" : "");
     faults_resumed(&j->faults, j->resumed_at);
     if (j->state == JOBS_KILLED) {
         attempt(j);
@@ -881,6 +891,7 @@ static void crash(jobs_t *j, fault_row *r)
         sim_cancel(j->sim, j->restart_h);
         j->restart_h = 0;
     }
+    SIM_EXPLAIN(j->x, "crash", -1, NAN, NAN, "crash: %s; restart at %g\tfaults.detection_delay %g + restart_delay %g", j->state == JOBS_KILLED ? "the running job is killed, its work since the last finished stage lost" : "no job was running", now + j->detection_delay + j->r.restart_delay, j->detection_delay, j->r.restart_delay);
     j->restart_h = sim_at(j->sim, now + j->detection_delay + j->r.restart_delay, on_restart, j, 0);
     assert(jobs_check(j));
     if (!j->restart_h)

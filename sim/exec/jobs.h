@@ -247,6 +247,7 @@ typedef struct jobs {
     double promised;           /* jobs_exec_horizon: no later pane ends before it */
     jobs_floor_cache floor;
     jobs_faults faults;
+    const sim_explain *x;      /* sim_explainer: NULL unless explaining */
 } jobs_t;
 
 /* Sets j up for the run of s (fault rows, the store for window w unless

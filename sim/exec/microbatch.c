@@ -220,6 +220,7 @@ static void mb_on_trigger(void *ctx, void *arg, uint64_t data)
     b->job_final = b->input_ended;
     if (b->job_final)
         b->final_started = 1;
+    SIM_EXPLAIN(b->run.x, "read", -1, NAN, NAN, "micro-batch triggered: reads the %llu events arrived since the last batch, watermark %g\tmicrobatch.interval %g; watermark = max event time of earlier batches - watermark_delay %g", (unsigned long long)b->job.ev.n, b->job_final ? INFINITY : b->job_wm, b->p.interval, b->p.watermark_delay);
     jobs_start(&b->run, b->job.ev.n, bound);
 }
 

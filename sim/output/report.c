@@ -18,6 +18,8 @@
 #include "lib/infile.h"
 #include "lib/vec.h"
 #include "measure/columns.h"
+#include "output/animate.h"
+#include "output/explain.h"
 #include "output/plot.h"
 
 #define REPORT_PATH_MAX 4096
@@ -572,6 +574,41 @@ static void emit_config_html(FILE *f, const report *r)
     fputs("</pre>\n", f);
 }
 
+/* A small run (under REPORT_EXPLAIN_EVENTS events): the animation
+ * (output/animate.h) and the narration of its first telling window
+ * (output/explain.h); nothing for a larger run. */
+#define REPORT_EXPLAIN_EVENTS 3000
+static void emit_explain_html(FILE *f, const report *r)
+{
+    const char *ev = csv_get(&r->summary, 1, "events");
+    if (!*ev || strtod(ev, NULL) >= REPORT_EXPLAIN_EVENTS)
+        return;
+    fputs("<h2 id=\"explain\">The run, frame by frame and explained</h2>\n", f);
+    animate_filter af = animate_filter_all();
+    animate_scene *s;
+    char err[1024], what[256];
+    char *page = animate_load(r->dir, &af, &s, err, sizeof err) == 0 ? animate_html(s, 0) : NULL;
+    if (page)
+        fputs(page, f);
+    else
+        fprintf(f, "<p class=\"missing\">Animation missing.</p>\n");
+    free(page);
+    animate_free(s); /* NULL when it could not be read */
+    char *text = NULL;
+    if (explain_first_window(r->dir, 80, &text, what, sizeof what, err, sizeof err) == 0) {
+        fputs("<p>What happened to ", f);
+        html_esc(f, what);
+        fputs(" and why (<code>sluice explain</code>):</p>\n<pre>", f);
+        html_esc(f, text);
+        fputs("</pre>\n", f);
+    } else {
+        fputs("<p class=\"missing\">No narration: ", f);
+        html_esc(f, err);
+        fputs("</p>\n", f);
+    }
+    free(text);
+}
+
 /* Copies the template, replacing each @@NAME@@.  0, or 2 for an unknown
  * placeholder (name in err). */
 static int write_html(FILE *f, const report *r, const char *tpl, char *err, size_t errlen)
@@ -606,6 +643,8 @@ static int write_html(FILE *f, const report *r, const char *tpl, char *err, size
             emit_faults_html(f, r);
         else if (IS("CONFIG"))
             emit_config_html(f, r);
+        else if (IS("EXPLAIN"))
+            emit_explain_html(f, r);
         else {
             set_err(err, errlen, "report template: unknown placeholder @@%.*s@@",
                     (int)(l > 40 ? 40 : l), name);

@@ -24,6 +24,7 @@
 #include "run/sim.h"
 
 #include <assert.h>
+#include <stdarg.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -89,6 +90,7 @@ struct sim {
     sample_ev *sample;
     size_t nsample;
     uint64_t sample_k;   /* a power of two: seq % k is seq & (k - 1) */
+    sim_explain x[EXEC_COUNT]; /* explain recorders (x[id].record NULL: off) */
 };
 
 /* ---- services for executors ---- */
@@ -100,6 +102,26 @@ const config_t *sim_cfg(const sim_t *s) { return &s->cfg; }
 const struct watermark_type *sim_watermark_type(const sim_t *s) { return s->watermark_type; }
 const struct trigger_type *sim_trigger_type(const sim_t *s) { return s->trigger_type; }
 const fault_schedule *sim_faults(const sim_t *s) { return &s->faults; }
+
+const sim_explain *sim_explainer(const sim_t *s, int id)
+{
+    return id >= 0 && id < EXEC_COUNT && s->x[id].record ? &s->x[id] : NULL;
+}
+
+void sim_explain_note(const sim_explain *x, const char *kind, int64_t key, double start,
+                      double end, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    char *tab = strchr(buf, '\t');
+    if (tab)
+        *tab++ = 0;
+    sim_explain_line l = {*x->clock, x->executor, kind, key, start, end, buf, tab ? tab : ""};
+    x->record(x->user, &l);
+}
 
 event_queue_handle sim_at(sim_t *s, double t, event_queue_fn fn, void *arg, uint64_t data)
 {
@@ -172,9 +194,10 @@ static void sim_free(sim_t *s)
 
 /* with_truth: keep the ground truth (the fault-free reference needs none). */
 /* opt: the caller's options (may be NULL): its exec_types and plug-in
- * policies replace the built-in ones in this run. */
+ * policies replace the built-in ones in this run.  xo: the options whose
+ * explain recorder the executors get (NULL: none). */
 static sim_t *sim_new(const config_t *c, FILE *panes, int with_truth, const volatile int *stop,
-                      const sim_options *opt, char *err, size_t errlen)
+                      const sim_options *opt, const sim_options *xo, char *err, size_t errlen)
 {
     const exec_type *const *types = opt ? opt->exec_types : NULL;
     sim_t *s = calloc(1, sizeof *s);
@@ -243,6 +266,9 @@ static sim_t *sim_new(const config_t *c, FILE *panes, int with_truth, const vola
         }
         e->sim = s;
         e->id = id;
+        if (xo && xo->explain)
+            s->x[id] = (sim_explain){xo->explain, xo->explain_user, &s->now,
+                                     config_word("run", "executors", id)};
         metrics_facts x;
         exec_facts(e->type, c, &x);
         e->metrics = metrics_alloc_facts(&x, c, panes);
@@ -1169,8 +1195,7 @@ int sim_run_opts(const config_t *c, const char *out_dir, const sim_options *opt,
         memset(&rc.faults.crash_times, 0, sizeof rc.faults.crash_times);
         memset(&rc.faults.checkpoint_failure_times, 0, sizeof rc.faults.checkpoint_failure_times);
         rc.faults.mtbf = 0;
-        ref = sim_new(&rc, NULL, 0, opt ? opt->stop : NULL, opt, err,
-                      errlen);
+        ref = sim_new(&rc, NULL, 0, opt ? opt->stop : NULL, opt, NULL, err, errlen);
         if (!ref)
             return SIM_ERR;
         for (int i = 0; i < ref->nexec; i++) /* no histograms, no timeline */
@@ -1197,7 +1222,7 @@ int sim_run_opts(const config_t *c, const char *out_dir, const sim_options *opt,
     fc.next = fc.min;
     FILE *wrows[EXEC_COUNT] = {0}, *trows[EXEC_COUNT] = {0};
     sim_t *s = sim_new(c, c->run.panes_csv ? panes : NULL, 1, opt ? opt->stop : NULL,
-                       opt, err, errlen);
+                       opt, opt, err, errlen);
     int status = SIM_ERR;
     for (int i = 0; s && i < s->nexec; i++) {
         /* Rows of the timeline and of folded windows wait in temporary

@@ -112,6 +112,12 @@ typedef struct sim_options {
      * reference) are not checked; for measuring what the reference costs
      * (make bench), never for results. */
     int no_reference;
+    /* sluice explain: when set, every executor of the run (never of its
+     * fault-free reference) records its decisions, one line each, through
+     * this call (engine/context.h, "Explain").  NULL: nothing is recorded
+     * and the hooks cost one branch. */
+    void (*explain)(void *explain_user, const sim_explain_line *line);
+    void *explain_user;
 } sim_options;
 
 /* Everything a run refuses before it starts: config_validate (model/config.c,

@@ -22,6 +22,9 @@
  *      windows per event vs 1 (7a, 7b; tests/bench/slices.ini), at 64
  *      workers vs 1 (7c), and its bytes per (key, window) from the peak
  *      RSS with 10^6 keys vs 10^3 (7d; tests/bench/keys.ini).
+ *   8. the full model with `sluice explain`'s recorder off (the normal
+ *      run: one branch per hook) vs on (every line formatted and
+ *      counted, nothing stored).
  *
  * Each timed repetition lasts at least --min-time seconds (sizes are
  * calibrated first; the calibration run is also the warm-up); the figure
@@ -64,7 +67,7 @@ typedef struct opts {
     int reps;
     double min_time;    /* s per timed repetition */
     const char *python;
-    int only[8];        /* only[f] != 0: run figure f */
+    int only[10];        /* only[f] != 0: run figure f */
     uint64_t mem_small, mem_large;
 } opts;
 
@@ -447,6 +450,56 @@ static void fig_full_noref(const opts *op, row *r)
              "share %.0f%%); spread %.0f%% / %.0f%%",
              d, tw / tn, 100.0 * (tw - tn) / tw, spread_pct(with, op->reps),
              spread_pct(without, op->reps));
+}
+
+/* ---- figure 7: the explain hooks ---- */
+
+static void count_line(void *user, const sim_explain_line *l)
+{
+    (void)l;
+    ++*(uint64_t *)user;
+}
+
+/* The full model with explain off (sim_options.explain NULL: the normal
+ * path) and on, interleaved. */
+static void fig_explain(const opts *op, row *r)
+{
+    config_t c;
+    load_cfg(&c, "tests/bench/full.ini");
+    sim_calibrate(&c, c.run.duration, op->min_time);
+    double off[MAX_REPS], on[MAX_REPS];
+    uint64_t lines = 0, events = 0;
+    char err[1024];
+    for (int i = 0; i < op->reps; i++) {
+        sim_outcome o;
+        sim_options xo = {.explain = count_line, .explain_user = &lines};
+        lines = 0;
+        double t0 = now_s();
+        if (sim_run_opts(&c, NULL, NULL, &o, err, sizeof err) == SIM_ERR)
+            die("sim_run", err);
+        off[i] = (double)o.events * o.nexec / (now_s() - t0);
+        events = o.events;
+        t0 = now_s();
+        if (sim_run_opts(&c, NULL, &xo, &o, err, sizeof err) == SIM_ERR)
+            die("sim_run", err);
+        on[i] = (double)o.events * o.nexec / (now_s() - t0);
+    }
+    double a = median(off, op->reps), b = median(on, op->reps);
+    r->id = "8";
+    r->what = "full model with the explain hooks off (the normal run) vs recording every line";
+    fmt_rate(r->value, sizeof r->value, a, "ev/s");
+    char bb[32];
+    fmt_rate(bb, sizeof bb, b, "ev/s");
+    snprintf(r->compare, sizeof r->compare, "explain on %s", bb);
+    snprintf(r->ratio, sizeof r->ratio, "%.2fx", a / b);
+    r->target = "off: one branch per hook";
+    r->result = "n/a";
+    snprintf(r->note, sizeof r->note,
+             "%" PRIu64 " events, %" PRIu64 " lines recorded when on (%.1f per event); off, "
+             "the outputs are byte-identical to a build without hooks (hashes.sh); spread off "
+             "%.0f%%, on %.0f%%",
+             events, lines, events ? (double)lines / (double)events : 0.0, spread_pct(off, op->reps),
+             spread_pct(on, op->reps));
 }
 
 /* ---- figure 2: SimPy ---- */
@@ -988,7 +1041,7 @@ int main(int argc, char **argv)
 {
     if (argc == 4 && strcmp(argv[1], "memrun") == 0)
         return memrun(argv[2], argv[3]);
-    opts op = {5, 0.4, "/usr/bin/python3", {0, 1, 1, 1, 1, 1, 1, 1}, 1000000, 20000000};
+    opts op = {5, 0.4, "/usr/bin/python3", {0, 1, 1, 1, 1, 1, 1, 1, 1}, 1000000, 20000000};
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--reps") == 0 && i + 1 < argc)
             op.reps = atoi(argv[++i]);
@@ -999,7 +1052,7 @@ int main(int argc, char **argv)
         else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc) {
             memset(op.only, 0, sizeof op.only);
             for (const char *p = argv[++i]; *p; p++)
-                if (*p >= '1' && *p <= '7')
+                if (*p >= '1' && *p <= '8')
                     op.only[*p - '0'] = 1;
         } else if (strcmp(argv[i], "--quick") == 0) {
             op.reps = 3;
@@ -1023,8 +1076,8 @@ int main(int argc, char **argv)
     memset(&mm1, 0, sizeof mm1);
     static const char *const names[] = {"", "stream M/M/1 vs bare loop", "SimPy", "full model",
                                         "hold model", "memory", "sweep",
-                                        "windows, workers, keys"};
-    for (int f = 1; f <= 7; f++) {
+                                        "windows, workers, keys", "explain hooks"};
+    for (int f = 1; f <= 8; f++) {
         if (!op.only[f])
             continue;
         fprintf(stderr, "bench: figure %d (%s)...\n", f, names[f]);
@@ -1058,6 +1111,7 @@ int main(int argc, char **argv)
             fig_slices_parallel(&op, &rows[nr++]);
             fig_slices_keys(&op, &rows[nr++]);
             break;
+        case 8: fig_explain(&op, &rows[nr++]); break;
         }
         const row *r = &rows[nr - 1];
         fprintf(stderr, "bench:   %s  %s  %s  %s\n", r->value, r->compare, r->ratio, r->result);

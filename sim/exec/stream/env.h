@@ -47,6 +47,7 @@ typedef struct stream_env {
     event_queue_fn fire;   /* the job's timer handler */
     void *job;             /* its arg */
     int oom;               /* sim_abort was called */
+    const sim_explain *x;  /* sim_explainer: NULL unless explaining */
 } stream_env;
 
 /* A timer of the job at time t (s): kind and payload come back to

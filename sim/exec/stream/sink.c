@@ -101,6 +101,8 @@ static void publish(stream_sink *k, pane_t *p, uint32_t vis, double min_et, doub
         }
         if (p->index < *seen)
             p->duplicate = 1;
+        if (p->duplicate)
+            SIM_EXPLAIN(k->env->x, "duplicate", p->key, p->start, p->end, "pane #%u of [%g, %g) shown again: count %llu, sum %lld\tat-least-once replay: the sink had already shown %u panes of the window", (unsigned)p->index, p->start, p->end, (unsigned long long)p->count, (long long)p->sum, (unsigned)*seen);
         else
             *seen = p->index + 1;
         if (created && !k->alo.ev && stream_sink_prune_due(k))

@@ -246,6 +246,7 @@ static void on_service_end(stream_t *s, int i)
 static void ck_begin(stream_t *s)
 {
     stream_checkpoint_start(&s->ck, &s->src);
+    SIM_EXPLAIN(s->env.x, "checkpoint", -1, NAN, NAN, "checkpoint %llu: barrier at source offset %llu\tstream.checkpoint_interval %g s (aligned barriers, pause %g s per worker)", (unsigned long long)s->ck.completed + 1, (unsigned long long)s->ck.at_barrier.off, s->env.c->stream.checkpoint_interval, s->env.c->stream.checkpoint_cost);
     for (int i = 0; i < s->wk.P; i++)
         stream_checkpoint_reach(&s->ck, &s->wk, i);
 }
@@ -264,6 +265,7 @@ static void on_ck_tick(stream_t *s, uint64_t n)
 static void ck_complete(stream_t *s)
 {
     if (stream_checkpoint_end(&s->ck)) {
+        SIM_EXPLAIN(s->env.x, s->sink.staging ? "commit" : "checkpoint", -1, NAN, NAN, "checkpoint %llu complete: offset %llu, watermark %g, %zu windows stored%s\t%s", (unsigned long long)s->ck.completed, (unsigned long long)s->ck.at_barrier.off, s->win.op_wm, wmap_size(s->win.win), s->sink.staging ? "; commits the staged output" : "", s->sink.staging ? "exactly-once: panes staged since the last checkpoint become visible (two-phase commit)" : "every worker passed the barrier");
         stream_sink_commit(&s->sink);
         if (may_restore(s)) {
             if (stream_checkpoint_take(&s->ck, &s->win) != 0 ||
@@ -275,6 +277,8 @@ static void ck_complete(stream_t *s)
         } else {
             trim_done(s); /* no crash left: no snapshot needed */
         }
+    } else {
+        SIM_EXPLAIN(s->env.x, "checkpoint", -1, NAN, NAN, "checkpoint declined: nothing stored, nothing committed\tfaults.checkpoint_failure_times");
     }
     pump(s);
     op_wm_update(s);
@@ -347,6 +351,7 @@ static void crash(stream_t *s, const fault_t *f)
     r->caught_up = NAN;
     s->f.open_row = (long)(r - s->f.rows);
     stream_sink_watch(&s->sink);
+    SIM_EXPLAIN(s->env.x, "crash", -1, NAN, NAN, "crash: records in flight, window state, timers%s lost; detected at %g, restart at %g\tfaults.detection_delay %g + stream.restart_delay %g + restore_per_entry %g x %zu windows = downtime %g", s->sink.staging ? ", staged panes" : "", r->detected, r->resumed, s->env.c->faults.detection_delay, c->restart_delay, c->restore_per_entry, s->ck.last.windows.nw, r->downtime);
     s->f.restore_ev = stream_env_at(&s->env, r->resumed, STREAM_T_RESTORE, 0);
     if (!s->f.restore_ev)
         stream_env_oom(&s->env);
@@ -364,6 +369,7 @@ static void on_restore(stream_t *s)
         stream_env_oom(&s->env);
         return;
     }
+    SIM_EXPLAIN(s->env.x, "restore", -1, NAN, NAN, "restore checkpoint %llu: %zu windows, watermark %g; replay from offset %llu (%llu records read before the crash)\t%s", (unsigned long long)s->ck.completed, s->ck.last.windows.nw, s->win.op_wm, (unsigned long long)s->ck.last.source.off, (unsigned long long)s->f.read_at_crash, s->env.c->stream.guarantee == GUAR_EXACTLY_ONCE ? "exactly-once: what was not committed is recomputed, nothing shows twice" : "at-least-once: panes already shown may be emitted again (duplicates)");
     pump(s);
     op_wm_update(s);
     check_caught_up(s);
@@ -518,6 +524,7 @@ void *stream_job_create(sim_t *sim, exec_t *e, char *err, size_t errlen)
     s->env.c = c;
     s->env.fire = on_timer;
     s->env.job = s;
+    s->env.x = sim_explainer(sim, e->id);
     s->state = STREAM_RUNNING;
     s->f.open_row = -1;
     {

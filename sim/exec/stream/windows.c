@@ -5,7 +5,9 @@
 
 #include <assert.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -192,6 +194,62 @@ static void cancel_timer(stream_windows *win, stream_swin *st)
     }
 }
 
+
+/* ---------------------------------------------------------------- explain */
+
+static const char *const timing_word[] = {"EARLY", "ON_TIME", "LATE", "BATCH"};
+
+/* The pane line of sluice explain (env->x set): what window w of key is
+ * about to emit (st before emit) and why (fmt: the rule). */
+#if defined(__GNUC__)
+__attribute__((format(printf, 6, 7)))
+#endif
+static void explain_pane(const stream_windows *win, const stream_swin *st, uint32_t key,
+                         window_t w, int timing, const char *fmt, ...)
+{
+    char rule[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(rule, sizeof rule, fmt, ap);
+    va_end(ap);
+    int acc = win->accumulating;
+    SIM_EXPLAIN(win->env->x, "pane", key, w.start, w.end,
+                "key %u %s pane #%u of [%g, %g): count %llu, sum %lld (%s)%s\t%s", (unsigned)key,
+                timing >= 0 && timing < 4 ? timing_word[timing] : "?", (unsigned)st->next_pane,
+                w.start, w.end, (unsigned long long)(acc ? st->acc_count : st->delta_count),
+                (long long)(acc ? st->acc_sum : st->delta_sum),
+                acc ? "accumulating" : "discarding",
+                win->out->staging ? ", staged until the next checkpoint commits" : "", rule);
+}
+
+/* The watermark line: the operator watermark rises from `from` to m. */
+static void explain_watermark(const stream_windows *win, double from, double m)
+{
+    const struct config_stream *c = &win->env->c->stream;
+    char why[256];
+    if (m == INFINITY)
+        snprintf(why, sizeof why, "every event has been read: the watermark goes to +inf");
+    else if (c->watermark == WM_BOUNDED)
+        snprintf(why, sizeof why, "bounded: max event time read %g - watermark_bound %g",
+                 m + c->watermark_bound, c->watermark_bound);
+    else if (c->watermark == WM_PERCENTILE)
+        snprintf(why, sizeof why,
+                 "percentile: latest arrival read - the %g-quantile of the delays seen",
+                 c->watermark_percentile);
+    else if (c->watermark == WM_SCRIPTED)
+        snprintf(why, sizeof why, "scripted: the step of watermark_file at %g",
+                 *win->env->clock);
+    else
+        snprintf(why, sizeof why, "perfect: the least event time not yet read (the oracle)");
+    size_t n = strlen(why);
+    if (c->watermark_interval > 0 && m < INFINITY)
+        snprintf(why + n, sizeof why - n, ", emitted every %g s", c->watermark_interval);
+    else if (win->env->c->stream.parallelism > 1 && m < INFINITY)
+        snprintf(why + n, sizeof why - n, "; the least over the records in flight");
+    SIM_EXPLAIN(win->env->x, "watermark", -1, NAN, NAN, "watermark %g -> %g\t%s", from, m,
+                why);
+}
+
 /* Emits the window's next pane; a pending trigger timer is cleared. */
 static void emit(stream_windows *win, stream_swin *st, uint32_t key, window_t w, int timing)
 {
@@ -231,8 +289,10 @@ void stream_windows_on_timer(stream_windows *win, uint32_t i)
     if (!st->ontime_done && st->delta_count > 0 &&
         win->trig->on_timer(&win->env->c->stream,
                             &(trigger_pane){st->delta_count, st->acc_count, st->next_pane, t.end, 0},
-                            *win->env->clock) == TRIG_FIRE)
+                            *win->env->clock) == TRIG_FIRE) {
+        if (win->env->x) explain_pane(win, st, t.key, (window_t){t.start, t.end}, PANE_EARLY, "early_delay %g s of processing time after the first element of the pane: its timer at %g", win->env->c->stream.early_delay, t.at);
         emit(win, st, t.key, (window_t){t.start, t.end}, PANE_EARLY);
+    }
 }
 
 /* A timer record for window w of key at `at`; 0 when out of memory. */
@@ -260,11 +320,15 @@ static void gc_window(stream_windows *win, uint32_t key, window_t w)
      * (KTableSuppressProcessor emits when windowEnd + grace <= stream
      * time), an ON_TIME pane. */
     if (win->rules.emit == EMIT_WINDOW_CLOSE) {
-        if (st->acc_count > 0)
+        if (st->acc_count > 0) {
+            if (win->env->x) explain_pane(win, st, key, w, PANE_ON_TIME, "emit = window_close: the window closed at end %g + grace %g", w.end, win->lateness);
             emit(win, st, key, w, PANE_ON_TIME);
+        }
     } else if (st->delta_count > 0) {
+        if (win->env->x) explain_pane(win, st, key, w, PANE_LATE, "clean-up at end %g + allowed lateness %g: the elements the trigger left unfired", w.end, win->lateness);
         emit(win, st, key, w, PANE_LATE);
     }
+    SIM_EXPLAIN(win->env->x, "clear", key, w.start, w.end, "key %u [%g, %g) state cleared, %llu elements\tthe watermark %g reached end %g + allowed lateness %g = %g", (unsigned)key, w.start, w.end, (unsigned long long)st->acc_count, win->op_wm, w.end, win->lateness, stream_windows_cleanup_time(w, win->lateness));
     cancel_timer(win, st);
     if (win->wtype == WIN_SESSION)
         sidx_remove(win, key, w.start, w.end);
@@ -295,8 +359,10 @@ static void fire_due(stream_windows *win)
             cancel_timer(win, st);
             /* per_record emitted every update already; window_close
              * waits for the clean-up time (gc_window) */
-            if (win->rules.emit == EMIT_TRIGGER)
+            if (win->rules.emit == EMIT_TRIGGER) {
+                if (win->env->x) explain_pane(win, st, d.key, w, PANE_ON_TIME, "the watermark %g reached the end %g of [%g, %g)", win->op_wm, w.end, w.start, w.end);
                 emit(win, st, d.key, w, PANE_ON_TIME);
+            }
             if (schedule_deadline(win, d.key, w, 1) != 0)
                 stream_env_oom(win->env);
         } else if (st->ontime_done && expired(win, w, win->op_wm)) {
@@ -309,6 +375,7 @@ void stream_windows_raise(stream_windows *win, double m)
 {
     win->op_wm = m;
     if (m > win->rep_wm) {
+        if (win->env->x) explain_watermark(win, win->rep_wm, m);
         win->rep_wm = m;
         metrics_watermark(win->env->m, *win->env->clock, m);
     }
@@ -324,6 +391,7 @@ static void add_to_window(stream_windows *win, const workload_event *ev, window_
 {
     int created = 0;
     stream_swin *st = wmap_put(win->win, ev->key, w.start, w.end, &created);
+    SIM_EXPLAIN(win->env->x, "event", ev->key, w.start, w.end, "key %u value %lld event time %g arrived %g (delay %g): %s\tthe watermark %g %s the end %g of [%g, %g)", (unsigned)ev->key, (long long)ev->value, ev->event_time, ev->arrival_time, ev->arrival_time - ev->event_time, past_end(win, w, win->op_wm) ? "late" : "on time", win->op_wm, past_end(win, w, win->op_wm) ? "has passed" : "has not reached", w.end, w.start, w.end);
     if (!st) {
         stream_env_oom(win->env);
         return;
@@ -331,6 +399,7 @@ static void add_to_window(stream_windows *win, const workload_event *ev, window_
     if (created) {
         st->delta_min_et = INFINITY;
         st->ontime_done = past_end(win, w, win->op_wm);
+        SIM_EXPLAIN(win->env->x, "open", ev->key, w.start, w.end, "key %u window [%g, %g) opens\tits first element, event time %g", (unsigned)ev->key, w.start, w.end, ev->event_time);
         if (schedule_deadline(win, ev->key, w, (int)st->ontime_done) != 0) {
             stream_env_oom(win->env);
             return;
@@ -360,13 +429,17 @@ static void add_to_window(stream_windows *win, const workload_event *ev, window_
     trigger_pane tp = {st->delta_count, st->acc_count, st->next_pane, w.end, st->timer != 0};
     const struct config_stream *cs = &win->env->c->stream;
     if (past_end(win, w, win->op_wm)) {
-        if (win->trig->on_late(cs, &tp) == TRIG_FIRE)
+        if (win->trig->on_late(cs, &tp) == TRIG_FIRE) {
+            if (win->env->x) explain_pane(win, st, ev->key, w, PANE_LATE, "a late element within allowed lateness: watermark %g >= end %g, end + lateness %g > watermark", win->op_wm, w.end, stream_windows_cleanup_time(w, win->lateness));
             emit(win, st, ev->key, w, PANE_LATE);
+        }
     } else {
         double at = INFINITY;
-        if (win->trig->on_element(cs, &tp, *win->env->clock, &at) == TRIG_FIRE)
+        if (win->trig->on_element(cs, &tp, *win->env->clock, &at) == TRIG_FIRE) {
+            if (win->env->x) explain_pane(win, st, ev->key, w, PANE_EARLY, "the trigger %s fired on element %llu of the pane", win->trig->name, (unsigned long long)tp.count);
             emit(win, st, ev->key, w, PANE_EARLY);
-        else if (at < INFINITY && !st->timer) {
+        } else if (at < INFINITY && !st->timer) {
+            SIM_EXPLAIN(win->env->x, "timer", ev->key, w.start, w.end, "EARLY timer set for %g\tthe first element of the pane at %g + early_delay %g", at, *win->env->clock, cs->early_delay);
             st->timer = arm_timer(win, ev->key, w, at);
             if (!st->timer)
                 stream_env_oom(win->env);
@@ -453,6 +526,7 @@ static int session_merge(stream_windows *win, uint32_t key, window_t proto, doub
             link = &sn[i].next;
             continue;
         }
+        SIM_EXPLAIN(win->env->x, "merge", key, m.start, m.end, "session [%g, %g) merges into [%g, %g)\tthe sessions meet (gap %g)", w.start, w.end, m.start, m.end, win->env->c->window.gap);
         if (st->next_pane > 0)
             stream_sink_output_merge(win->out, key, w, m); /* its panes now count for m */
         fold_state(win, &acc, st);
@@ -467,6 +541,7 @@ static int session_merge(stream_windows *win, uint32_t key, window_t proto, doub
         return -1;
     if (created) {
         st->delta_min_et = INFINITY;
+        SIM_EXPLAIN(win->env->x, "open", key, m.start, m.end, "key %u session [%g, %g) opens\tevent time %g + gap %g%s", (unsigned)key, m.start, m.end, proto.start, win->env->c->window.gap, nmerged ? ", merged with the sessions it meets" : "");
         if (sidx_add(win, key, m) != 0)
             return -1;
         st->ontime_done = past_end(win, m, win->op_wm);
@@ -533,6 +608,7 @@ void stream_windows_apply(stream_windows *win, const workload_event *ev, double 
         p.count = 1;
         p.sum = ev->value;
         p.duplicate = dup;
+        SIM_EXPLAIN(win->env->x, "pane", ev->key, ev->event_time, ev->event_time, "key %u ON_TIME record pane: value %lld, event time %g, arrived %g\twindow type none: each record is its own result, no watermark involved", (unsigned)ev->key, (long long)ev->value, ev->event_time, ev->arrival_time);
         if (!win->out->staging) {
             stream_sink_output_record(win->out, &p, ev);
             return;
@@ -549,6 +625,7 @@ void stream_windows_apply(stream_windows *win, const workload_event *ev, double 
         window_t proto, m;
         window_assign(&win->env->c->window, ev->event_time, &proto, 1);
         if (session_drops(win, ev->key, proto, wr)) {
+            SIM_EXPLAIN(win->env->x, "drop", ev->key, proto.start, proto.end, "key %u value %lld event time %g dropped\tits session [%g, %g): end %g + allowed lateness %g = %g <= watermark %g", (unsigned)ev->key, (long long)ev->value, ev->event_time, proto.start, proto.end, proto.end, win->lateness, stream_windows_cleanup_time(proto, win->lateness), wr);
             metrics_dropped(win->env->m, ev, *win->env->clock);
             return;
         }
@@ -562,8 +639,10 @@ void stream_windows_apply(stream_windows *win, const workload_event *ev, double 
     size_t n = window_assign(&win->env->c->window, ev->event_time, win->assign, win->assign_max);
     double a = INFINITY, b = -INFINITY;
     for (size_t i = 0; i < n; i++) {
-        if (expired(win, win->assign[i], wr))
+        if (expired(win, win->assign[i], wr)) {
+            SIM_EXPLAIN(win->env->x, "drop", ev->key, win->assign[i].start, win->assign[i].end, "key %u value %lld event time %g dropped from [%g, %g)\twindow end %g + allowed lateness %g = %g <= watermark %g", (unsigned)ev->key, (long long)ev->value, ev->event_time, win->assign[i].start, win->assign[i].end, win->assign[i].end, win->lateness, stream_windows_cleanup_time(win->assign[i], win->lateness), wr);
             continue; /* expired */
+        }
         if (win->assign[i].start < a)
             a = win->assign[i].start;
         if (win->assign[i].start > b)
