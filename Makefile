@@ -310,6 +310,7 @@ clean:
 
 -include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(ASAN_OBJ:.o=.d) $(ASAN_TEST_OBJ:.o=.d) build/obj/main.d
 -include $(BENCH_OBJ:.o=.d)
+-include $(LAB_OBJ:.o=.d) build/labs/obj/answers.d
 
 # Fuzzing (issue 14): libFuzzer targets tests/fuzz/fuzz_<t>.c.  `make fuzz`
 # builds build/fuzz/<t> with clang (-fsanitize=fuzzer,address,undefined)
