@@ -11,6 +11,8 @@
  */
 #include "model/trace.h"
 
+#include "lib/errmsg.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -56,16 +58,6 @@ struct trace {
     size_t row;               /* data rows handed out by trace_next */
     char err[TRACE_ERRLEN];
 };
-
-static void fmt_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    if (!err || errlen == 0)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 /* ---- delimiter ---- */
 
@@ -130,7 +122,7 @@ static int map_columns(trace_t *t, const char *spec, char *err, size_t errlen)
             al = (size_t)(end - p);
             trim(&a, &al);
             if (al) {
-                fmt_err(err, errlen,
+                errmsg_set(err, errlen,
                         "workload.trace_columns: '%.*s' is not ROLE = COLUMN (e.g. "
                         "\"key = user_id, event_time = ts\")", (int)al, a);
                 return -1;
@@ -147,13 +139,13 @@ static int map_columns(trace_t *t, const char *spec, char *err, size_t errlen)
             if (strlen(role_name[r]) == al && strncasecmp(role_name[r], a, al) == 0)
                 break;
         if (r == NROLES) {
-            fmt_err(err, errlen,
+            errmsg_set(err, errlen,
                     "workload.trace_columns: unknown role '%.*s' (roles: id, key, value, "
                     "event_time, arrival_time)", (int)al, a);
             return -1;
         }
         if (!bl) {
-            fmt_err(err, errlen, "workload.trace_columns: no column given for %s", role_name[r]);
+            errmsg_set(err, errlen, "workload.trace_columns: no column given for %s", role_name[r]);
             return -1;
         }
         given[r] = b;
@@ -175,13 +167,13 @@ static int map_columns(trace_t *t, const char *spec, char *err, size_t errlen)
                 trim(&s, &sl);
                 long ci = find_col(t, s, sl);
                 if (ci < 0) {
-                    fmt_err(err, errlen,
+                    errmsg_set(err, errlen,
                             "%s:1: workload.trace_columns maps key to column '%.*s', which the "
                             "header does not have (it has: %s)", t->path, (int)sl, s, have);
                     return -1;
                 }
                 if (t->nkeycols == KEY_PARTS) {
-                    fmt_err(err, errlen, "workload.trace_columns: key joins at most %d columns",
+                    errmsg_set(err, errlen, "workload.trace_columns: key joins at most %d columns",
                             KEY_PARTS);
                     return -1;
                 }
@@ -193,7 +185,7 @@ static int map_columns(trace_t *t, const char *spec, char *err, size_t errlen)
         }
         t->col[r] = find_col(t, name, len);
         if (t->col[r] < 0 && given[r]) {
-            fmt_err(err, errlen,
+            errmsg_set(err, errlen,
                     "%s:1: workload.trace_columns maps %s to column '%.*s', which the header "
                     "does not have (it has: %s)", t->path, role_name[r], (int)len, name, have);
             return -1;
@@ -204,7 +196,7 @@ static int map_columns(trace_t *t, const char *spec, char *err, size_t errlen)
         t->nkeycols = 1;
     }
     if (t->col[R_EVENT] < 0) {
-        fmt_err(err, errlen,
+        errmsg_set(err, errlen,
                 "%s:1: no event_time column (the header has: %s); name the column event_time "
                 "or map columns with trace_columns = \"event_time = NAME\"%s", t->path, have,
                 t->ncols == 1 ? " (one column only: is the delimiter , ; or tab?)" : "");
@@ -431,7 +423,7 @@ static int canonical_u32(const char *s, size_t n, uint32_t *v)
     return 1;
 }
 
-#define ROW_ERR(...) (fmt_err(err, errlen, __VA_ARGS__), -1)
+#define ROW_ERR(...) (errmsg_set(err, errlen, __VA_ARGS__), -1)
 
 static int bad_time(const trace_t *t, size_t line, int role, const char *s, char *err,
                     size_t errlen)
@@ -549,7 +541,7 @@ static void read_rest(csvread *r, char *err, size_t errlen)
     while ((st = csvread_next(r, &rec)) == CSVREAD_RECORD)
         ;
     if (st == CSVREAD_ERR)
-        fmt_err(err, errlen, "%s", csvread_error(r));
+        errmsg_set(err, errlen, "%s", csvread_error(r));
 }
 
 /* Reads the header of a fresh reader: 0, or -1 with err set. */
@@ -558,35 +550,35 @@ static int read_header(trace_t *t, const config_t *c, char *err, size_t errlen)
     csvread_record rec;
     int st = csvread_next(t->r, &rec);
     if (st == CSVREAD_ERR)
-        return fmt_err(err, errlen, "%s", csvread_error(t->r)), -1;
+        return errmsg_set(err, errlen, "%s", csvread_error(t->r)), -1;
     if (st == CSVREAD_EOF && csvread_lineno(t->r) == 0)
-        return fmt_err(err, errlen,
+        return errmsg_set(err, errlen,
                        "%s:1: empty file, expected a header naming the columns (e.g. "
                        WL_TRACE_HEADER ")", t->path), -1;
     if (st == CSVREAD_EOF || rec.line != 1) {
-        fmt_err(err, errlen, "%s:1: line 1 must be the header naming the columns (e.g. "
+        errmsg_set(err, errlen, "%s:1: line 1 must be the header naming the columns (e.g. "
                 WL_TRACE_HEADER ")", t->path);
         read_rest(t->r, err, errlen);
         return -1;
     }
     if (t->colname) { /* pass 2: the same header */
         if (rec.nfields != t->ncols)
-            return fmt_err(err, errlen, "%s: the file changed while it was read", t->path), -1;
+            return errmsg_set(err, errlen, "%s: the file changed while it was read", t->path), -1;
         return 0;
     }
     t->ncols = rec.nfields;
     t->colname = calloc(t->ncols, sizeof *t->colname);
     if (!t->colname)
-        return fmt_err(err, errlen, "%s: out of memory", t->path), -1;
+        return errmsg_set(err, errlen, "%s: out of memory", t->path), -1;
     for (size_t i = 0; i < t->ncols; i++)
         if (!(t->colname[i] = strdup(rec.fields[i])))
-            return fmt_err(err, errlen, "%s: out of memory", t->path), -1;
+            return errmsg_set(err, errlen, "%s: out of memory", t->path), -1;
     {
         int numeric = 1;
         for (size_t i = 0; i < t->ncols; i++)
             numeric &= looks_numeric(rec.fields[i]);
         if (numeric) {
-            fmt_err(err, errlen, "%s:1: line 1 must be the header naming the columns (e.g. "
+            errmsg_set(err, errlen, "%s:1: line 1 must be the header naming the columns (e.g. "
                     WL_TRACE_HEADER "); it reads '%s'", t->path, rec.fields[0]);
             read_rest(t->r, err, errlen);
             return -1;
@@ -627,7 +619,7 @@ static int settle_keys(trace_t *t, int all_int, char *err, size_t errlen)
     t->sorted = malloc(n * sizeof *t->sorted);
     t->rank = malloc(n * sizeof *t->rank);
     if (!t->sorted || !t->rank)
-        return fmt_err(err, errlen, "%s: out of memory", t->path), -1;
+        return errmsg_set(err, errlen, "%s: out of memory", t->path), -1;
     for (size_t i = 0; i < n; i++)
         t->sorted[i] = (char *)intern_name(t->keys, (uint32_t)i);
     qsort(t->sorted, n, sizeof *t->sorted, cmp_str);
@@ -663,7 +655,7 @@ static int settle_origin(trace_t *t, const config_t *c, ttime lo, ttime hi, char
         t->origin.whole = x.whole * k;
         t->origin.frac = x.frac * k;
     } else {
-        return fmt_err(err, errlen,
+        return errmsg_set(err, errlen,
                        "workload.trace_origin = %s: not auto, first, a number (in "
                        "trace_time_unit) or an ISO-8601 time such as 2024-03-01T12:00:00Z", o),
                -1;
@@ -684,7 +676,7 @@ trace_t *trace_open(const config_t *c, const volatile int *stop, char *err, size
     int st, all_int = 1;
     struct { size_t line; char text[64]; } neg = {0, ""}, lo_at = {0, ""};
     if (!t || !(t->keys = intern_alloc())) {
-        fmt_err(err, errlen, "trace: out of memory");
+        errmsg_set(err, errlen, "trace: out of memory");
         trace_close(t);
         return NULL;
     }
@@ -734,7 +726,7 @@ trace_t *trace_open(const config_t *c, const volatile int *stop, char *err, size
         t->info.rows++;
     }
     if (st == CSVREAD_ERR) {
-        fmt_err(err, errlen, "%s", csvread_error(t->r));
+        errmsg_set(err, errlen, "%s", csvread_error(t->r));
         goto fail;
     }
     if (t->info.time_format == TIME_AUTO)
@@ -742,13 +734,13 @@ trace_t *trace_open(const config_t *c, const volatile int *stop, char *err, size
     if (settle_keys(t, all_int, err, errlen) || settle_origin(t, c, lo, hi, err, errlen))
         goto fail;
     if (t->origin.whole == 0 && t->origin.frac == 0 && neg.line) {
-        fmt_err(err, errlen, "%s:%zu: column '%s': negative time %s (set trace_origin = first "
+        errmsg_set(err, errlen, "%s:%zu: column '%s': negative time %s (set trace_origin = first "
                 "to start the run at the first event)", t->path, neg.line,
                 t->colname[t->col[R_EVENT]], neg.text);
         goto fail;
     }
     if (t->info.rows && tdiff(lo, t->origin) < 0) {
-        fmt_err(err, errlen, "%s:%zu: column '%s': %s is before workload.trace_origin = %s "
+        errmsg_set(err, errlen, "%s:%zu: column '%s': %s is before workload.trace_origin = %s "
                 "(set trace_origin = first to start the run at the first event)", t->path,
                 lo_at.line, t->colname[t->col[R_EVENT]], lo_at.text, c->workload.trace_origin);
         goto fail;
@@ -795,20 +787,20 @@ int trace_next(trace_t *t, workload_event *ev, size_t *line)
     int st = csvread_next(t->r, &rec);
     if (st == CSVREAD_EOF) {
         if (t->row != t->info.rows) {
-            fmt_err(t->err, sizeof t->err, "%s: the file changed while it was read", t->path);
+            errmsg_set(t->err, sizeof t->err, "%s: the file changed while it was read", t->path);
             return TRACE_ERR;
         }
         return TRACE_EOF;
     }
     if (st == CSVREAD_ERR) {
-        fmt_err(t->err, sizeof t->err, "%s", csvread_error(t->r));
+        errmsg_set(t->err, sizeof t->err, "%s", csvread_error(t->r));
         return TRACE_ERR;
     }
     if (t->row == t->info.rows || check_fields(t, &rec, t->err, sizeof t->err) ||
         parse_row(t, rec.line, t->row + 1, rec.fields, ev, &kid, &ae, &aa, t->err,
                   sizeof t->err)) {
         if (!t->err[0] || t->row == t->info.rows)
-            fmt_err(t->err, sizeof t->err, "%s: the file changed while it was read", t->path);
+            errmsg_set(t->err, sizeof t->err, "%s: the file changed while it was read", t->path);
         return TRACE_ERR;
     }
     if (kid == UINT32_MAX)

@@ -56,6 +56,8 @@
  */
 #include "model/workload.h"
 
+#include "lib/errmsg.h"
+
 #include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -75,16 +77,6 @@
 #define WL_ZIPF_TABLE (1u << 20) /* Zipf CDF table up to this many keys */
 
 /* ---- small helpers ---- */
-
-static void fmt_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    if (!err || errlen == 0)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 /* ---- outages: sorted, disjoint, non-touching intervals ---- */
 
@@ -638,7 +630,7 @@ static int check_cfg(const config_t *c, char *err, size_t errlen)
     const struct config_workload *k = &c->workload;
     const char *f = c->path[0] ? c->path : "config";
 #define BAD(...) do { char m_[256]; snprintf(m_, sizeof m_, __VA_ARGS__); \
-        fmt_err(err, errlen, "%s: %s", f, m_); return -1; } while (0)
+        errmsg_set(err, errlen, "%s: %s", f, m_); return -1; } while (0)
     if (!(c->run.duration >= 0 && isfinite(c->run.duration)))
         BAD("run.duration must be a finite number >= 0");
     if (k->arrival != ARR_MMPP && !(k->rate > 0 && isfinite(k->rate)))
@@ -775,7 +767,7 @@ static int open_generator(workload_t *w, const config_t *c, char *err, size_t er
     arrival_first(&w->arr);
     return 0;
 oom:
-    fmt_err(err, errlen, "workload: out of memory");
+    errmsg_set(err, errlen, "workload: out of memory");
     return -1;
 }
 
@@ -812,7 +804,7 @@ static int check_ids(const workload_t *w, const size_t *lines, const char *path,
     uint64_t dup_id = 0;
     idline *ids = malloc(w->nitems * sizeof *ids);
     if (!ids) {
-        fmt_err(err, errlen, "%s: out of memory", path);
+        errmsg_set(err, errlen, "%s: out of memory", path);
         return -1;
     }
     for (i = 0; i < w->nitems; i++) {
@@ -832,7 +824,7 @@ static int check_ids(const workload_t *w, const size_t *lines, const char *path,
     }
     free(ids);
     if (dup_line) {
-        fmt_err(err, errlen, "%s:%zu: duplicate id %" PRIu64 " (first on line %zu)", path,
+        errmsg_set(err, errlen, "%s:%zu: duplicate id %" PRIu64 " (first on line %zu)", path,
                 dup_line, dup_id, first_line);
         return -1;
     }
@@ -847,7 +839,7 @@ static int fill_arrivals(workload_t *w, const config_t *c, char *err, size_t err
     w->rdelay = rng_stream_alloc(c->run.seed, RNG_DELAY);
     w->rlate = rng_stream_alloc(c->run.seed, RNG_LATE);
     if (!w->rdelay || !w->rlate) {
-        fmt_err(err, errlen, "workload: out of memory");
+        errmsg_set(err, errlen, "workload: out of memory");
         return -1;
     }
     delay_model_init(w, &c->workload);
@@ -880,14 +872,14 @@ static int open_trace(workload_t *w, const config_t *c, const volatile int *stop
     while ((st = trace_next(w->tr, &ev, &line)) == TRACE_ROW) {
         if (vec_ensure(&w->items, &cap, w->nitems + 1, sizeof *w->items) ||
             vec_ensure(&lines, &capl, w->nitems + 1, sizeof *lines)) {
-            fmt_err(err, errlen, "%s: out of memory", path);
+            errmsg_set(err, errlen, "%s: out of memory", path);
             goto done;
         }
         w->items[w->nitems].ev = ev;
         lines[w->nitems++] = line;
     }
     if (st == TRACE_ERR) {
-        fmt_err(err, errlen, "%s", trace_error(w->tr));
+        errmsg_set(err, errlen, "%s", trace_error(w->tr));
         goto done;
     }
     if (w->nitems && trace_get_info(w->tr)->has_id && check_ids(w, lines, path, err, errlen))
@@ -900,7 +892,7 @@ static int open_trace(workload_t *w, const config_t *c, const volatile int *stop
         qsort(w->items, w->nitems, sizeof *w->items, titem_cmp);
     w->sufmin = malloc((w->nitems + 1) * sizeof *w->sufmin);
     if (!w->sufmin) {
-        fmt_err(err, errlen, "%s: out of memory", path);
+        errmsg_set(err, errlen, "%s: out of memory", path);
         goto done;
     }
     rc = 0;
@@ -921,7 +913,7 @@ workload_t *workload_open_stop(const config_t *c, const volatile int *stop, char
         err[0] = '\0';
     w = calloc(1, sizeof *w);
     if (!w) {
-        fmt_err(err, errlen, "workload: out of memory");
+        errmsg_set(err, errlen, "workload: out of memory");
         return NULL;
     }
     w->free_head = NO_SLOT;

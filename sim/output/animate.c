@@ -4,6 +4,8 @@
  */
 #include "output/animate.h"
 
+#include "lib/errmsg.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -63,16 +65,6 @@ struct animate_scene {
     size_t wlo[PANELS_MAX], whi[PANELS_MAX]; /* each panel's run of st */
 };
 
-static void set_err(char *err, size_t n, const char *fmt, ...)
-{
-    if (!err || !n)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, n, fmt, ap);
-    va_end(ap);
-}
-
 animate_filter animate_filter_all(void)
 {
     animate_filter f = {NULL, -1, -INFINITY, INFINITY};
@@ -96,7 +88,7 @@ static int read_csv(animate_scene *s, const animate_filter *f, const char *dir, 
         return 0;
     csvread *in = csvread_open(path, NULL, NULL, e, sizeof e);
     if (!in) {
-        set_err(err, errlen, "%s", e);
+        errmsg_set(err, errlen, "%s", e);
         return 2;
     }
     csvread_record rec;
@@ -118,11 +110,11 @@ static int read_csv(animate_scene *s, const animate_filter *f, const char *dir, 
         rc = row(s, f, v);
     }
     if (rc == 0 && st == CSVREAD_ERR) {
-        set_err(err, errlen, "%s", csvread_error(in));
+        errmsg_set(err, errlen, "%s", csvread_error(in));
         rc = 2;
     }
     if (rc == -1)
-        set_err(err, errlen, "out of memory");
+        errmsg_set(err, errlen, "out of memory");
     csvread_close(in);
     return rc;
 }
@@ -288,12 +280,12 @@ int animate_load(const char *dir, const animate_filter *f, animate_scene **out, 
     *out = NULL;
     animate_scene *s = calloc(1, sizeof *s);
     if (!s) {
-        set_err(err, errlen, "out of memory");
+        errmsg_set(err, errlen, "out of memory");
         return -1;
     }
     int rc = read_csv(s, f, dir, "summary.csv", sum_cols, 1, on_summary, 0, err, errlen);
     if (rc == 0 && s->np == 0) {
-        set_err(err, errlen, "%s/summary.csv: no executor %s", dir, f->executor ? f->executor : "rows");
+        errmsg_set(err, errlen, "%s/summary.csv: no executor %s", dir, f->executor ? f->executor : "rows");
         rc = 2;
     }
     if (rc == 0)
@@ -305,7 +297,7 @@ int animate_load(const char *dir, const animate_filter *f, animate_scene **out, 
     if (rc == 0)
         rc = read_csv(s, f, dir, "faults.csv", ft_cols, 4, on_fault, 1, err, errlen);
     if (rc == 0 && layout(s, f) != 0) {
-        set_err(err, errlen, "out of memory");
+        errmsg_set(err, errlen, "out of memory");
         rc = -1;
     }
     if (rc != 0) {
@@ -601,7 +593,7 @@ static int run_gnuplot(const char *gnuplot, const char *script, char *err, size_
 {
     pid_t pid = fork();
     if (pid < 0) {
-        set_err(err, errlen, "fork: %s", strerror(errno));
+        errmsg_set(err, errlen, "fork: %s", strerror(errno));
         return -1;
     }
     if (pid == 0) {
@@ -617,11 +609,11 @@ static int run_gnuplot(const char *gnuplot, const char *script, char *err, size_
     int st;
     while (waitpid(pid, &st, 0) < 0)
         if (errno != EINTR) {
-            set_err(err, errlen, "waitpid: %s", strerror(errno));
+            errmsg_set(err, errlen, "waitpid: %s", strerror(errno));
             return -1;
         }
     if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-        set_err(err, errlen, "gnuplot failed drawing the animation (%s)", script);
+        errmsg_set(err, errlen, "gnuplot failed drawing the animation (%s)", script);
         return -1;
     }
     return 0;
@@ -631,16 +623,16 @@ int animate_gif(const animate_scene *s, const char *path, char *err, size_t errl
 {
     char gnuplot[4096], tmp[] = "/tmp/sluice-animate.XXXXXX", name[4200], part[4200];
     if (plot_find_program("gnuplot", gnuplot, sizeof gnuplot) != 0) {
-        set_err(err, errlen, "gnuplot not found: install it with apt-get install gnuplot-nox");
+        errmsg_set(err, errlen, "gnuplot not found: install it with apt-get install gnuplot-nox");
         return 2;
     }
     if (strpbrk(path, "'\n\r")) {
-        set_err(err, errlen, "%s: a quote or line break in the path", path);
+        errmsg_set(err, errlen, "%s: a quote or line break in the path", path);
         return 2;
     }
     snprintf(part, sizeof part, "%s.tmp", path); /* renamed into place when drawn */
     if (!mkdtemp(tmp)) {
-        set_err(err, errlen, "cannot create a temporary folder: %s", strerror(errno));
+        errmsg_set(err, errlen, "cannot create a temporary folder: %s", strerror(errno));
         return -1;
     }
     int rc = 0;
@@ -693,11 +685,11 @@ int animate_gif(const animate_scene *s, const char *path, char *err, size_t errl
         rc = -1;
     }
     if (rc == -1)
-        set_err(err, errlen, "cannot write the animation's data in %s", tmp);
+        errmsg_set(err, errlen, "cannot write the animation's data in %s", tmp);
     if (rc == 0)
         rc = run_gnuplot(gnuplot, name, err, errlen);
     if (rc == 0 && rename(part, path) != 0) {
-        set_err(err, errlen, "%s: %s", path, strerror(errno));
+        errmsg_set(err, errlen, "%s: %s", path, strerror(errno));
         rc = -1;
     }
     unlink(part);
@@ -722,7 +714,7 @@ static int write_file(const char *dir, const char *name, const char *text, char 
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
     FILE *f = fopen(tmp, "w");
     if (!f || fputs(text, f) < 0 || fclose(f) != 0 || rename(tmp, path) != 0) {
-        set_err(err, errlen, "%s: %s", path, strerror(errno));
+        errmsg_set(err, errlen, "%s: %s", path, strerror(errno));
         unlink(tmp);
         return -1;
     }
@@ -738,7 +730,7 @@ int animate_write(const char *dir, const animate_filter *f, int force, char *not
         return 2;
     for (int i = 0; i < 2; i++)
         if (!force && !outdir_owns(dir, mine[i])) {
-            set_err(err, errlen, "%s/%s: sluice did not write it; not replacing it: move it away, "
+            errmsg_set(err, errlen, "%s/%s: sluice did not write it; not replacing it: move it away, "
                                  "or add --force to replace it", dir, mine[i]);
             return 2;
         }
@@ -748,7 +740,7 @@ int animate_write(const char *dir, const animate_filter *f, int force, char *not
         return rc;
     char *html = animate_html(s, 1);
     if (!html) {
-        set_err(err, errlen, "out of memory");
+        errmsg_set(err, errlen, "out of memory");
         animate_free(s);
         return -1;
     }
@@ -763,7 +755,7 @@ int animate_write(const char *dir, const animate_filter *f, int force, char *not
     rc = animate_gif(s, path, err, errlen);
     animate_free(s);
     if (outdir_mark_add(dir, mine, rc == 0 ? 2 : 1, merr, sizeof merr) != 0 && rc == 0) {
-        set_err(err, errlen, "%s", merr);
+        errmsg_set(err, errlen, "%s", merr);
         rc = -1;
     }
     return rc;

@@ -4,6 +4,8 @@
  */
 #include "output/outdir.h"
 
+#include "lib/errmsg.h"
+
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
@@ -35,16 +37,6 @@ static const char *const legacy_plots[] = {"event_time",   "latency_cdf", "laten
 enum level { LEVEL_NONE, LEVEL_RESULTS, LEVEL_PLOTS };
 
 #define MAX_DEPTH 8
-
-static void set_err(char *err, size_t n, const char *fmt, ...)
-{
-    if (!err || !n)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, n, fmt, ap);
-    va_end(ap);
-}
 
 /* Appends a line to o->note. */
 static void add_note(outdir *o, const char *fmt, ...)
@@ -295,10 +287,10 @@ static int judge_entry(const char *path, const char *name, const struct stat *st
     int r = judge(sub, sublv, depth + 1, inner, sizeof inner);
     if (r == 1)
         return 1;
-    set_err(why, whylen, r == 0 ? "%s/%s" : "%s: %s", name, inner);
+    errmsg_set(why, whylen, r == 0 ? "%s/%s" : "%s: %s", name, inner);
     return r;
 foreign:
-    set_err(why, whylen, "%s", name);
+    errmsg_set(why, whylen, "%s", name);
     return 0;
 }
 
@@ -309,13 +301,13 @@ static int judge(const char *path, enum level lv, int depth, char *why, size_t w
 {
     marker m;
     if (marker_read(path, &m) != 0) {
-        set_err(why, whylen, "out of memory");
+        errmsg_set(why, whylen, "out of memory");
         return -1;
     }
     char **names;
     size_t n;
     if (list_dir(path, &names, &n) != 0) {
-        set_err(why, whylen, "cannot read it: %s", strerror(errno));
+        errmsg_set(why, whylen, "cannot read it: %s", strerror(errno));
         marker_free(&m);
         return -1;
     }
@@ -339,7 +331,7 @@ int outdir_is_results(const char *dir, char *why, size_t whylen)
 {
     marker m;
     if (marker_read(dir, &m) != 0) {
-        set_err(why, whylen, "out of memory");
+        errmsg_set(why, whylen, "out of memory");
         return -1;
     }
     int valid = m.valid;
@@ -349,10 +341,10 @@ int outdir_is_results(const char *dir, char *why, size_t whylen)
     char first[PATH_MAX];
     int r = judge(dir, LEVEL_RESULTS, 0, first, sizeof first);
     if (r == 0)
-        set_err(why, whylen, "it has no %s marker and holds %s, which sluice did not write",
+        errmsg_set(why, whylen, "it has no %s marker and holds %s, which sluice did not write",
                 OUTDIR_MARKER, first);
     else if (r < 0)
-        set_err(why, whylen, "%s", first);
+        errmsg_set(why, whylen, "%s", first);
     return r;
 }
 
@@ -362,11 +354,11 @@ int outdir_may_write_into(const char *dir, const char *what, const char *obj, in
     char why[PATH_MAX + 256];
     int own = outdir_is_results(dir, why, sizeof why);
     if (own < 0) {
-        set_err(err, errlen, "%s: %s", dir, why);
+        errmsg_set(err, errlen, "%s: %s", dir, why);
         return 2;
     }
     if (own == 0 && !force) {
-        set_err(err, errlen,
+        errmsg_set(err, errlen,
                 "%s: not a sluice results folder: %s; not writing into it: add --force to "
                 "write %s there anyway",
                 dir, why, obj);
@@ -407,7 +399,7 @@ static int marker_write(const char *dir, const char *what, char **names, size_t 
     char tmp[PATH_MAX], path[PATH_MAX];
     if (snprintf(path, sizeof path, "%s/%s", dir, OUTDIR_MARKER) >= (int)sizeof path ||
         snprintf(tmp, sizeof tmp, "%s/%s.XXXXXX", dir, OUTDIR_MARKER) >= (int)sizeof tmp) {
-        set_err(err, errlen, "%s: path too long", dir);
+        errmsg_set(err, errlen, "%s: path too long", dir);
         return -1;
     }
     if (n)
@@ -415,7 +407,7 @@ static int marker_write(const char *dir, const char *what, char **names, size_t 
     int fd = mkstemp(tmp);
     FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
     if (!f) {
-        set_err(err, errlen, "%s: cannot write the marker: %s", dir, strerror(errno));
+        errmsg_set(err, errlen, "%s: cannot write the marker: %s", dir, strerror(errno));
         if (fd >= 0) {
             close(fd);
             unlink(tmp);
@@ -434,7 +426,7 @@ static int marker_write(const char *dir, const char *what, char **names, size_t 
     bad |= fchmod(fileno(f), 0666 & ~mask) != 0;
     bad |= fclose(f) != 0;
     if (bad || rename(tmp, path) != 0) {
-        set_err(err, errlen, "%s: cannot write the marker: %s", dir, strerror(errno));
+        errmsg_set(err, errlen, "%s: cannot write the marker: %s", dir, strerror(errno));
         unlink(tmp);
         return -1;
     }
@@ -446,7 +438,7 @@ int outdir_mark_add(const char *dir, const char *const *names, size_t n, char *e
 {
     marker m;
     if (marker_read(dir, &m) != 0) {
-        set_err(err, errlen, "out of memory");
+        errmsg_set(err, errlen, "out of memory");
         return -1;
     }
     if (!m.valid) {
@@ -458,7 +450,7 @@ int outdir_mark_add(const char *dir, const char *const *names, size_t n, char *e
     for (size_t i = 0; i < n && rc == 0; i++)
         rc = push(&m.names, &m.n, &cap, names[i]);
     if (rc != 0)
-        set_err(err, errlen, "out of memory");
+        errmsg_set(err, errlen, "out of memory");
     else
         rc = marker_write(dir, m.what, m.names, m.n, err, errlen); /* who made it stays */
     marker_free(&m);
@@ -579,7 +571,7 @@ static int in_mountinfo(const char *real)
 static int check_path(const char *dir, char *err, size_t errlen)
 {
     if (!*dir) {
-        set_err(err, errlen, "no folder name given");
+        errmsg_set(err, errlen, "no folder name given");
         return -1;
     }
     struct stat st, up;
@@ -588,7 +580,7 @@ static int check_path(const char *dir, char *err, size_t errlen)
     if (is_dir && realpath(dir, real) && getcwd(cwd, sizeof cwd)) {
         size_t k = strlen(real);
         if (!strcmp(real, "/") || (!strncmp(cwd, real, k) && (cwd[k] == 0 || cwd[k] == '/'))) {
-            set_err(err, errlen,
+            errmsg_set(err, errlen,
                     "%s: is the current folder or a folder above it; a results folder is "
                     "replaced whole, so name a new folder, e.g. %s/results",
                     dir, strcmp(dir, "/") ? dir : "");
@@ -597,7 +589,7 @@ static int check_path(const char *dir, char *err, size_t errlen)
     }
     const char *base = base_of(dir);
     if (!strcmp(base, ".") || !strcmp(base, "..")) {
-        set_err(err, errlen, "%s: ends in %s; name the results folder itself", dir, base);
+        errmsg_set(err, errlen, "%s: ends in %s; name the results folder itself", dir, base);
         return -1;
     }
     if (!is_dir)
@@ -605,7 +597,7 @@ static int check_path(const char *dir, char *err, size_t errlen)
     snprintf(parent, sizeof parent, "%s/..", dir);
     if (stat(parent, &up) == 0 && (up.st_dev != st.st_dev || up.st_ino == st.st_ino ||
                                    (real[0] && in_mountinfo(real)))) {
-        set_err(err, errlen,
+        errmsg_set(err, errlen,
                 "%s: is a mount point; a results folder is replaced whole, so name a new "
                 "folder inside it, e.g. %s/results",
                 dir, dir);
@@ -633,7 +625,7 @@ static int check_replace(outdir *o, char *err, size_t errlen)
         if (r == 1)
             return 0;
         if (r < 0) {
-            set_err(err, errlen, "%s: %s", dir, first);
+            errmsg_set(err, errlen, "%s: %s", dir, first);
             return -1;
         }
         marker m;
@@ -650,7 +642,7 @@ static int check_replace(outdir *o, char *err, size_t errlen)
         add_note(o, "replacing %s (--force): it %s", dir, why);
         return 0;
     }
-    set_err(err, errlen,
+    errmsg_set(err, errlen,
             "%s: %s; not replacing it: choose another folder, or add --force to replace it",
             dir, why);
     return -1;
@@ -768,7 +760,7 @@ static int setup(outdir *o, const char *dir, const char *what, int force, char *
     o->force = force;
     snprintf(o->what, sizeof o->what, "%s", what ? what : "sluice");
     if (!dir || snprintf(o->dir, sizeof o->dir, "%s", dir) >= (int)sizeof o->dir) {
-        set_err(err, errlen, "%s: path too long", dir ? dir : "(null)");
+        errmsg_set(err, errlen, "%s: path too long", dir ? dir : "(null)");
         return -1;
     }
     size_t k = strlen(o->dir);
@@ -776,7 +768,7 @@ static int setup(outdir *o, const char *dir, const char *what, int force, char *
         o->dir[--k] = 0;
     /* o->tmp stays "" until the temporary exists (outdir_abort deletes it). */
     if (strlen(o->dir) + 12 >= sizeof o->tmp) {
-        set_err(err, errlen, "%s: path too long", o->dir);
+        errmsg_set(err, errlen, "%s: path too long", o->dir);
         return -1;
     }
     return 0;
@@ -790,7 +782,7 @@ int outdir_begin(outdir *o, const char *dir, const char *what, int force, char *
         return -1;
     clean_stale(o, NULL);
     if (make_parents(o->dir, o->made, sizeof o->made) != 0) {
-        set_err(err, errlen, "%s: cannot create its parent folder: %s", o->dir, strerror(errno));
+        errmsg_set(err, errlen, "%s: cannot create its parent folder: %s", o->dir, strerror(errno));
         return -1;
     }
     /* Born as DIR.new.XXXXXX, locked, then renamed DIR.tmp.XXXXXX: a
@@ -798,7 +790,7 @@ int outdir_begin(outdir *o, const char *dir, const char *what, int force, char *
      * .old. folders, so it never sees ours before it is locked. */
     if (snprintf(o->tmp, sizeof o->tmp, "%s.new.XXXXXX", o->dir) >= (int)sizeof o->tmp ||
         !mkdtemp(o->tmp)) {
-        set_err(err, errlen, "%s: cannot create a temporary folder: %s", o->dir,
+        errmsg_set(err, errlen, "%s: cannot create a temporary folder: %s", o->dir,
                 strerror(errno));
         o->tmp[0] = 0;
         outdir_abort(o);
@@ -811,7 +803,7 @@ int outdir_begin(outdir *o, const char *dir, const char *what, int force, char *
     o->fd = open(o->tmp, O_RDONLY | O_CLOEXEC | O_DIRECTORY);
     if (chmod(o->tmp, 0777 & ~mask) != 0 || o->fd < 0 || flock(o->fd, LOCK_EX) != 0 ||
         born(o) != 0) {
-        set_err(err, errlen, "%s: cannot set up the temporary folder: %s", o->tmp,
+        errmsg_set(err, errlen, "%s: cannot set up the temporary folder: %s", o->tmp,
                 strerror(errno));
         outdir_abort(o);
         return -1;
@@ -827,12 +819,12 @@ int outdir_file_begin(outdir *o, const char *path, const char *header, int force
     o->is_file = 1;
     struct stat st;
     if (!o->dir[0]) {
-        set_err(err, errlen, "no file name given");
+        errmsg_set(err, errlen, "no file name given");
         return -1;
     }
     if (!strcmp(base_of(o->dir), ".") || !strcmp(base_of(o->dir), "..") ||
         (stat(o->dir, &st) == 0 && S_ISDIR(st.st_mode))) {
-        set_err(err, errlen, "%s: is a folder; name a file to write, e.g. %s/trace.csv",
+        errmsg_set(err, errlen, "%s: is a folder; name a file to write, e.g. %s/trace.csv",
                 o->dir, o->dir);
         return -1;
     }
@@ -841,14 +833,14 @@ int outdir_file_begin(outdir *o, const char *path, const char *header, int force
         if (S_ISLNK(st.st_mode))
             why = "is a symbolic link";
         else if (!S_ISREG(st.st_mode)) {
-            set_err(err, errlen, "%s: is a device, pipe or socket, not a file; name a new file",
+            errmsg_set(err, errlen, "%s: is a device, pipe or socket, not a file; name a new file",
                     o->dir);
             return -1;
         } else if (!file_starts_with(o->dir, header))
             why = "exists and sluice did not write it (its first line is not sluice's trace "
                   "header)";
         if (why && !force) {
-            set_err(err, errlen,
+            errmsg_set(err, errlen,
                     "%s: %s; not replacing it: choose another name, or add --force to replace "
                     "it",
                     o->dir, why);
@@ -859,14 +851,14 @@ int outdir_file_begin(outdir *o, const char *path, const char *header, int force
     }
     clean_stale(o, header);
     if (make_parents(o->dir, o->made, sizeof o->made) != 0) {
-        set_err(err, errlen, "%s: cannot create its folder: %s", o->dir, strerror(errno));
+        errmsg_set(err, errlen, "%s: cannot create its folder: %s", o->dir, strerror(errno));
         return -1;
     }
     o->fd = -1;
     if (snprintf(o->tmp, sizeof o->tmp, "%s.new.XXXXXX", o->dir) < (int)sizeof o->tmp)
         o->fd = mkstemp(o->tmp); /* born as .new., as a folder is (born) */
     if (o->fd < 0) {
-        set_err(err, errlen, "%s: cannot write: %s", o->dir, strerror(errno));
+        errmsg_set(err, errlen, "%s: cannot write: %s", o->dir, strerror(errno));
         o->tmp[0] = 0;
         outdir_abort(o);
         return -1;
@@ -875,7 +867,7 @@ int outdir_file_begin(outdir *o, const char *path, const char *header, int force
     umask(mask);
     if (fcntl(o->fd, F_SETFD, FD_CLOEXEC) != 0 || fchmod(o->fd, 0666 & ~mask) != 0 ||
         flock(o->fd, LOCK_EX) != 0 || born(o) != 0) {
-        set_err(err, errlen, "%s: cannot set up the temporary file: %s", o->tmp,
+        errmsg_set(err, errlen, "%s: cannot set up the temporary file: %s", o->tmp,
                 strerror(errno));
         outdir_abort(o);
         return -1;
@@ -889,7 +881,7 @@ static int write_own_marker(outdir *o, char *err, size_t errlen)
     char **names, **out = NULL;
     size_t n, k = 0, cap = 0;
     if (list_dir(o->tmp, &names, &n) != 0) {
-        set_err(err, errlen, "%s: %s", o->tmp, strerror(errno));
+        errmsg_set(err, errlen, "%s: %s", o->tmp, strerror(errno));
         return -1;
     }
     int rc = 0;
@@ -904,7 +896,7 @@ static int write_own_marker(outdir *o, char *err, size_t errlen)
     }
     free_names(names, n);
     if (rc != 0)
-        set_err(err, errlen, "out of memory");
+        errmsg_set(err, errlen, "out of memory");
     else
         rc = marker_write(o->tmp, o->what, out, k, err, errlen);
     free_names(out, k);
@@ -924,7 +916,7 @@ int outdir_commit(outdir *o, char *err, size_t errlen)
         return -1;
     if (o->is_file) {
         if (rename(o->tmp, o->dir) != 0) {
-            set_err(err, errlen, "%s: cannot rename into place: %s", o->dir, strerror(errno));
+            errmsg_set(err, errlen, "%s: cannot rename into place: %s", o->dir, strerror(errno));
             return -1;
         }
         o->tmp[0] = 0;
@@ -942,7 +934,7 @@ int outdir_commit(outdir *o, char *err, size_t errlen)
         char resv[PATH_MAX];
         if (snprintf(resv, sizeof resv, "%s.new.XXXXXX", o->dir) >= (int)sizeof resv ||
             snprintf(old, sizeof old, "%s.old.XXXXXX", o->dir) >= (int)sizeof old) {
-            set_err(err, errlen, "%s: path too long", o->dir);
+            errmsg_set(err, errlen, "%s: path too long", o->dir);
             return -1;
         }
         if (S_ISDIR(st.st_mode)) {
@@ -955,7 +947,7 @@ int outdir_commit(outdir *o, char *err, size_t errlen)
         if (reserved)
             memcpy(old + strlen(old) - 6, resv + strlen(resv) - 6, 6);
         if (!reserved || rmdir(resv) != 0 || rename(o->dir, old) != 0) {
-            set_err(err, errlen, "%s: cannot move the previous results aside: %s", o->dir,
+            errmsg_set(err, errlen, "%s: cannot move the previous results aside: %s", o->dir,
                     strerror(errno));
             if (old_fd >= 0)
                 close(old_fd);
@@ -964,7 +956,7 @@ int outdir_commit(outdir *o, char *err, size_t errlen)
         had_old = 1;
     }
     if (rename(o->tmp, o->dir) != 0) {
-        set_err(err, errlen, "%s: cannot rename results into place: %s", o->dir,
+        errmsg_set(err, errlen, "%s: cannot rename results into place: %s", o->dir,
                 strerror(errno));
         if (had_old)
             rename(old, o->dir);

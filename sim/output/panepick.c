@@ -2,6 +2,8 @@
  * panepick: the windows of the pane timeline.  See output/panepick.h.
  */
 #include "output/panepick.h"
+
+#include "lib/errmsg.h"
 #include "lib/csvread.h"
 #include "lib/wmap.h"
 
@@ -13,16 +15,6 @@
 #include <sys/stat.h>
 
 #define PANEPICK_PATH_MAX 4096
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || errlen == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 unsigned panepick_kind(const char *timing)
 {
@@ -74,7 +66,7 @@ static int read_pass(const char *dir, const pass *p, wmap_t *m, char *err, size_
         return 1;
     csvread *in = csvread_open(path, NULL, NULL, e, sizeof e);
     if (!in) {
-        set_err(err, errlen, "%s", e);
+        errmsg_set(err, errlen, "%s", e);
         return -1;
     }
     int col[C_N], rc = 0, header = 1, s;
@@ -88,7 +80,7 @@ static int read_pass(const char *dir, const pass *p, wmap_t *m, char *err, size_
                     if (strcmp(rec.fields[i], p->names[c]) == 0)
                         col[c] = (int)i;
                 if (p->names[c] && col[c] < 0) {
-                    set_err(err, errlen, "%s:%zu: no column %s", path, rec.line, p->names[c]);
+                    errmsg_set(err, errlen, "%s:%zu: no column %s", path, rec.line, p->names[c]);
                     rc = -1;
                 }
             }
@@ -99,19 +91,19 @@ static int read_pass(const char *dir, const pass *p, wmap_t *m, char *err, size_
             if (col[c] < 0 || c == C_TIMING)
                 continue;
             if ((size_t)col[c] >= rec.nfields || !parse_num(rec.fields[col[c]], &v[c])) {
-                set_err(err, errlen, "%s:%zu: %s is not a number", path, rec.line, p->names[c]);
+                errmsg_set(err, errlen, "%s:%zu: %s is not a number", path, rec.line, p->names[c]);
                 rc = -1;
             }
         }
         if (rc == 0 && (v[C_KEY] < 0 || v[C_KEY] > 4294967295.0 || v[C_KEY] != floor(v[C_KEY]))) {
-            set_err(err, errlen, "%s:%zu: key is not a key number", path, rec.line);
+            errmsg_set(err, errlen, "%s:%zu: key is not a key number", path, rec.line);
             rc = -1;
         }
         if (rc)
             break;
         panepick_window *w = wmap_put(m, (uint32_t)v[C_KEY], v[C_START], v[C_END], NULL);
         if (!w) {
-            set_err(err, errlen, "out of memory");
+            errmsg_set(err, errlen, "out of memory");
             rc = -1;
             break;
         }
@@ -126,7 +118,7 @@ static int read_pass(const char *dir, const pass *p, wmap_t *m, char *err, size_
             w->panes = (long)v[C_PANES];
     }
     if (rc == 0 && s == CSVREAD_ERR) {
-        set_err(err, errlen, "%s", csvread_error(in));
+        errmsg_set(err, errlen, "%s", csvread_error(in));
         rc = -1;
     }
     csvread_close(in);
@@ -173,7 +165,7 @@ int panepick_choose(const char *dir, panepick_window *out, int n, char *err, siz
                                   "final_count", "panes"}};
     wmap_t *m = wmap_alloc(sizeof(panepick_window));
     if (!m) {
-        set_err(err, errlen, "out of memory");
+        errmsg_set(err, errlen, "out of memory");
         return -1;
     }
     int rc = read_pass(dir, &panes, m, err, errlen);
@@ -182,7 +174,7 @@ int panepick_choose(const char *dir, panepick_window *out, int n, char *err, siz
     wmap_key *keys = NULL;
     void **vals = NULL;
     if (rc == 0 && wmap_sorted(m, &keys, &vals) != 0) {
-        set_err(err, errlen, "out of memory");
+        errmsg_set(err, errlen, "out of memory");
         rc = -1;
     }
     int got = 0;

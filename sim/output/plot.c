@@ -3,6 +3,8 @@
  * See output/plot.h for the rules.
  */
 #include "output/plot.h"
+
+#include "lib/errmsg.h"
 #include "model/config.h"
 #include "engine/exec.h"
 #include "lib/csvread.h"
@@ -84,16 +86,6 @@ const char *plot_title(int i)
 const char *plot_caption(int i)
 {
     return i >= 0 && i < PLOT_COUNT ? plot_table[i].caption : NULL;
-}
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || errlen == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
 }
 
 int plot_find_program(const char *name, char *out, size_t n)
@@ -178,7 +170,7 @@ static csvread *open_csv(const char *path, const char *hint, char *err, size_t e
     char e[CSVREAD_ERR_MAX];
     csvread *r = csvread_open(path, NULL, NULL, e, sizeof e);
     if (!r)
-        set_err(err, errlen, "%s%s", e, hint);
+        errmsg_set(err, errlen, "%s%s", e, hint);
     return r;
 }
 
@@ -264,7 +256,7 @@ static int read_executors(const char *dir, const char *file, int ecol, plot_exec
         if (header) {
             header = 0;
             if (ecol < 0 || n <= ue || strcmp(f[ue], "executor") != 0) {
-                set_err(err, errlen, "%s:%zu: no executor column", path, rec.line);
+                errmsg_set(err, errlen, "%s:%zu: no executor column", path, rec.line);
                 rc = 2;
             }
             lcol = field_index(f, n, "label");
@@ -279,7 +271,7 @@ static int read_executors(const char *dir, const char *file, int ecol, plot_exec
             lcol >= 0 && (size_t)lcol < n && f[lcol][0] ? f[lcol] : exec_label_named(name);
         int deltas = dcol >= 0 && (size_t)dcol < n && strcmp(f[dcol], "1") == 0;
         if (!plain_word(name) || !plain_word(label)) {
-            set_err(err, errlen, "%s:%zu: odd executor name or label '%.40s'", path, rec.line,
+            errmsg_set(err, errlen, "%s:%zu: odd executor name or label '%.40s'", path, rec.line,
                     plain_word(name) ? label : name);
             rc = 2;
         } else if (execs_add(x, name, label, deltas) < 0) {
@@ -287,12 +279,12 @@ static int read_executors(const char *dir, const char *file, int ecol, plot_exec
         }
     }
     if (rc == 0 && st == CSVREAD_ERR) {
-        set_err(err, errlen, "%s", csvread_error(in));
+        errmsg_set(err, errlen, "%s", csvread_error(in));
         rc = 2;
     }
     csvread_close(in);
     if (rc == 0 && x->n == 0) {
-        set_err(err, errlen, "%s: no executor rows", path);
+        errmsg_set(err, errlen, "%s: no executor rows", path);
         rc = 2;
     }
     return rc;
@@ -315,19 +307,19 @@ static int run_gnuplot(const char *gnuplot, const char *assigns, const char *scr
                        const volatile int *stop, char *err, size_t errlen)
 {
     if (stop && *stop) {
-        set_err(err, errlen, "interrupted");
+        errmsg_set(err, errlen, "interrupted");
         return 2;
     }
     int fds[2];
     if (pipe(fds) != 0) {
-        set_err(err, errlen, "pipe: %s", strerror(errno));
+        errmsg_set(err, errlen, "pipe: %s", strerror(errno));
         return -1;
     }
     pid_t pid = fork();
     if (pid < 0) {
         close(fds[0]);
         close(fds[1]);
-        set_err(err, errlen, "fork: %s", strerror(errno));
+        errmsg_set(err, errlen, "fork: %s", strerror(errno));
         return -1;
     }
     if (pid == 0) {
@@ -389,13 +381,13 @@ static int run_gnuplot(const char *gnuplot, const char *assigns, const char *scr
     } else {
         while (waitpid(pid, &status, 0) < 0) {
             if (errno != EINTR) {
-                set_err(err, errlen, "waitpid: %s", strerror(errno));
+                errmsg_set(err, errlen, "waitpid: %s", strerror(errno));
                 return -1;
             }
         }
     }
     if (stopped || (stop && *stop)) {
-        set_err(err, errlen, "interrupted");
+        errmsg_set(err, errlen, "interrupted");
         return 2;
     }
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
@@ -405,9 +397,9 @@ static int run_gnuplot(const char *gnuplot, const char *assigns, const char *scr
         if (*s == '\n')
             *s = ' ';
     if (WIFEXITED(status) && WEXITSTATUS(status) == 127 && !used)
-        set_err(err, errlen, "%s: could not be started", gnuplot);
+        errmsg_set(err, errlen, "%s: could not be started", gnuplot);
     else
-        set_err(err, errlen, "gnuplot failed on %s: %s", script, used ? buf : "(no message)");
+        errmsg_set(err, errlen, "gnuplot failed on %s: %s", script, used ? buf : "(no message)");
     return -1;
 }
 
@@ -441,7 +433,7 @@ static int read_marks(const char *dir, char *xs, size_t xn, char *names, size_t 
         if (!xf[0] || *end || !isfinite(x) || !label[0] || label[0] == ' ' ||
             strspn(label, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-. ") !=
                 strlen(label)) {
-            set_err(err, errlen, "%s:%zu: expected x,label (plain words)", path, rec.line);
+            errmsg_set(err, errlen, "%s:%zu: expected x,label (plain words)", path, rec.line);
             rc = 2;
             break;
         }
@@ -450,7 +442,7 @@ static int read_marks(const char *dir, char *xs, size_t xn, char *names, size_t 
         int a = snprintf(xs + lx, xn - lx, "%s%s", lx ? " " : "", num);
         int b = snprintf(names + ln, nn - ln, "%s%s", ln ? "|" : "", label);
         if (a < 0 || b < 0 || (size_t)a >= xn - lx || (size_t)b >= nn - ln) {
-            set_err(err, errlen, "%s: too many marks", path);
+            errmsg_set(err, errlen, "%s: too many marks", path);
             rc = 2;
             break;
         }
@@ -458,7 +450,7 @@ static int read_marks(const char *dir, char *xs, size_t xn, char *names, size_t 
         ln += (size_t)b;
     }
     if (rc == 0 && st == CSVREAD_ERR) {
-        set_err(err, errlen, "%s", csvread_error(f));
+        errmsg_set(err, errlen, "%s", csvread_error(f));
         rc = 2;
     }
     csvread_close(f);
@@ -505,7 +497,7 @@ static int sweep_split(const char *dir, char *name, size_t nn, char *vals, size_
     while (rc == 0 && (st = csvread_next(f, &rec)) == CSVREAD_RECORD) {
         if (rec.nfields < 4) {
             rc = 2;
-            set_err(err, errlen, "%s:%zu: too few columns", path, rec.line);
+            errmsg_set(err, errlen, "%s:%zu: too few columns", path, rec.line);
             break;
         }
         const char *v = rec.fields[vcol], *x = rec.fields[xcol];
@@ -530,7 +522,7 @@ static int sweep_split(const char *dir, char *name, size_t nn, char *vals, size_
         }
         if (!plain_word(v)) {
             rc = 2;
-            set_err(err, errlen, "%s:%zu: odd value '%.40s'", path, rec.line, v);
+            errmsg_set(err, errlen, "%s:%zu: odd value '%.40s'", path, rec.line, v);
             break;
         }
         /* already listed? */
@@ -554,7 +546,7 @@ static int sweep_split(const char *dir, char *name, size_t nn, char *vals, size_
         nvals++;
     }
     if (rc == 0 && st == CSVREAD_ERR) {
-        set_err(err, errlen, "%s", csvread_error(f));
+        errmsg_set(err, errlen, "%s", csvread_error(f));
         rc = 2;
     }
     csvread_close(f);
@@ -579,14 +571,14 @@ static int sweep_header(const char *dir, char *xname, size_t xn, int *ecol, char
     csvread_record rec;
     int st = csvread_next(f, &rec);
     if (st == CSVREAD_ERR) {
-        set_err(err, errlen, "%s", csvread_error(f));
+        errmsg_set(err, errlen, "%s", csvread_error(f));
         csvread_close(f);
         return 2;
     }
     const size_t pcol = (size_t)columns_index("sweep.csv", "point"),
                  xcol = (size_t)columns_index("sweep.csv", COLUMNS_KEYS);
     if (st != CSVREAD_RECORD || rec.nfields < 2 || strcmp(rec.fields[pcol], "point") != 0) {
-        set_err(err, errlen, "%s:%zu: not a sweep.csv header", path,
+        errmsg_set(err, errlen, "%s:%zu: not a sweep.csv header", path,
                 st == CSVREAD_RECORD ? rec.line : (size_t)1);
         csvread_close(f);
         return 2;
@@ -616,7 +608,7 @@ static int sweep_header(const char *dir, char *xname, size_t xn, int *ecol, char
             tok[l - 5] = 0;
             for (const char *c = tok; *c; c++)
                 if (!(*c == '_' || (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9'))) {
-                    set_err(err, errlen, "%s:%zu: odd metric name '%.40s'", path, rec.line, tok);
+                    errmsg_set(err, errlen, "%s:%zu: odd metric name '%.40s'", path, rec.line, tok);
                     rc = 2;
                     break;
                 }
@@ -633,7 +625,7 @@ static int sweep_header(const char *dir, char *xname, size_t xn, int *ecol, char
     if (rc)
         return rc;
     if (!xname[0] || *ecol < 3 || !*mcol0) {
-        set_err(err, errlen,
+        errmsg_set(err, errlen,
                 "%s:%zu: expected point,PARAM...,executor,n,METRIC_mean,METRIC_ci...", path,
                 line);
         return 2;
@@ -669,7 +661,7 @@ static int append_picks(const char *dir, char *buf, size_t *len, size_t n, char 
     if (append(buf, len, n, tmp) || append_assign(buf, len, n, "pickkeys", keys) ||
         append_assign(buf, len, n, "pickstarts", starts) ||
         append_assign(buf, len, n, "pickends", ends)) {
-        set_err(err, errlen, "folder names too long");
+        errmsg_set(err, errlen, "folder names too long");
         return 2;
     }
     return 0;
@@ -734,43 +726,43 @@ int plot_run_with(const char *dir, const char *reports_dir, const plot_options *
     if (note && notelen)
         note[0] = 0;
     if (!dir || !*dir || !reports_dir || !*reports_dir) {
-        set_err(err, errlen, "no results folder given");
+        errmsg_set(err, errlen, "no results folder given");
         return 2;
     }
     if (isfinite(opt->tmin) && isfinite(opt->tmax) && opt->tmin >= opt->tmax) {
-        set_err(err, errlen, "--from must be before --to");
+        errmsg_set(err, errlen, "--from must be before --to");
         return 2;
     }
     if (has_control_chars(dir) || has_control_chars(reports_dir)) {
-        set_err(err, errlen, "folder names with control characters are not supported");
+        errmsg_set(err, errlen, "folder names with control characters are not supported");
         return 2;
     }
     struct stat st;
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        set_err(err, errlen, "%s: no such results folder", dir);
+        errmsg_set(err, errlen, "%s: no such results folder", dir);
         return 2;
     }
     int sweep = !file_exists(dir, "summary.csv") && file_exists(dir, "sweep.csv");
     if (!sweep && !file_exists(dir, "summary.csv")) {
-        set_err(err, errlen, "%s: no summary.csv or sweep.csv (not a sluice results folder)", dir);
+        errmsg_set(err, errlen, "%s: no summary.csv or sweep.csv (not a sluice results folder)", dir);
         return 2;
     }
     if (outdir_may_write_into(dir, "plots", "plots/", force, note, notelen, err, errlen) != 0)
         return 2;
     char gnuplot[PLOT_PATH_MAX];
     if (plot_find_program("gnuplot", gnuplot, sizeof gnuplot) != 0) {
-        set_err(err, errlen, "gnuplot not found: install it with apt-get install gnuplot-nox");
+        errmsg_set(err, errlen, "gnuplot not found: install it with apt-get install gnuplot-nox");
         return 2;
     }
     static const char *const run_files[] = {"timeline.csv", "latency.csv", "faults.csv"};
     char script[PLOT_PATH_MAX], plotsdir[PLOT_PATH_MAX];
     snprintf(script, sizeof script, "%s/common.gp", reports_dir);
     if (access(script, R_OK) != 0) {
-        set_err(err, errlen, "%s: %s (gnuplot scripts not installed?)", script, strerror(errno));
+        errmsg_set(err, errlen, "%s: %s (gnuplot scripts not installed?)", script, strerror(errno));
         return 2;
     }
     if ((size_t)snprintf(plotsdir, sizeof plotsdir, "%s/plots", dir) >= sizeof plotsdir) {
-        set_err(err, errlen, "%s: path too long", dir);
+        errmsg_set(err, errlen, "%s: path too long", dir);
         return 2;
     }
     /* The plots are drawn into DIR/plots.tmp.XXXXXX, which then replaces
@@ -782,7 +774,7 @@ int plot_run_with(const char *dir, const char *reports_dir, const plot_options *
 
     char *assigns = malloc(PLOT_ARGS_MAX);
     if (!assigns) {
-        set_err(err, errlen, "out of memory");
+        errmsg_set(err, errlen, "out of memory");
         outdir_abort(&od);
         return -1;
     }
@@ -791,7 +783,7 @@ int plot_run_with(const char *dir, const char *reports_dir, const plot_options *
     if (append_assign(assigns, &len, PLOT_ARGS_MAX, "dir", dir) ||
         append_assign(assigns, &len, PLOT_ARGS_MAX, "outdir", od.tmp) ||
         append_assign(assigns, &len, PLOT_ARGS_MAX, "rdir", reports_dir)) {
-        set_err(err, errlen, "folder names too long");
+        errmsg_set(err, errlen, "folder names too long");
         rc = 2;
         goto out;
     }
@@ -808,7 +800,7 @@ int plot_run_with(const char *dir, const char *reports_dir, const plot_options *
         if (rc)
             goto out;
         if (append_execs(assigns, &len, PLOT_ARGS_MAX, &x)) {
-            set_err(err, errlen, "sweep.csv executors too long");
+            errmsg_set(err, errlen, "sweep.csv executors too long");
             rc = 2;
             goto out;
         }
@@ -819,13 +811,13 @@ int plot_run_with(const char *dir, const char *reports_dir, const plot_options *
         /* zip mode (several keys, no split): every key names the x axis */
         if (!sname[0] && keys[0] &&
             append_assign(assigns, &len, PLOT_ARGS_MAX, "xkeys", keys)) {
-            set_err(err, errlen, "sweep.csv header too long");
+            errmsg_set(err, errlen, "sweep.csv header too long");
             rc = 2;
             goto out;
         }
         if (sname[0] && (append_assign(assigns, &len, PLOT_ARGS_MAX, "splitname", sname) ||
                          append_assign(assigns, &len, PLOT_ARGS_MAX, "splitvals", svals))) {
-            set_err(err, errlen, "sweep.csv values too long");
+            errmsg_set(err, errlen, "sweep.csv values too long");
             rc = 2;
             goto out;
         }
@@ -839,14 +831,14 @@ int plot_run_with(const char *dir, const char *reports_dir, const plot_options *
             unit = config_unit(sect, dot + 1);
         }
         if (append_assign(assigns, &len, PLOT_ARGS_MAX, "xunit", unit ? unit : "")) {
-            set_err(err, errlen, "sweep.csv header too long");
+            errmsg_set(err, errlen, "sweep.csv header too long");
             rc = 2;
             goto out;
         }
         if (append_assign(assigns, &len, PLOT_ARGS_MAX, "xname", xname) ||
             append_assign(assigns, &len, PLOT_ARGS_MAX, "metrics", metrics) ||
             append(assigns, &len, PLOT_ARGS_MAX, tmp)) {
-            set_err(err, errlen, "sweep.csv header too long");
+            errmsg_set(err, errlen, "sweep.csv header too long");
             rc = 2;
             goto out;
         }
@@ -856,7 +848,7 @@ int plot_run_with(const char *dir, const char *reports_dir, const plot_options *
                 append_assign(assigns, &len, PLOT_ARGS_MAX, "marks", marks) ||
                 append_marknames(assigns, &len, PLOT_ARGS_MAX, names)) {
                 if (!*err)
-                    set_err(err, errlen, "%s/marks.csv: too long", dir);
+                    errmsg_set(err, errlen, "%s/marks.csv: too long", dir);
                 rc = 2;
                 goto out;
             }
@@ -868,7 +860,7 @@ int plot_run_with(const char *dir, const char *reports_dir, const plot_options *
 
     for (size_t i = 0; i < sizeof run_files / sizeof run_files[0]; i++)
         if (!file_exists(dir, run_files[i])) {
-            set_err(err, errlen, "%s/%s: missing (not a complete sluice run folder)", dir,
+            errmsg_set(err, errlen, "%s/%s: missing (not a complete sluice run folder)", dir,
                     run_files[i]);
             rc = 2;
             goto out;
@@ -885,7 +877,7 @@ int plot_run_with(const char *dir, const char *reports_dir, const plot_options *
     if (append_execs(assigns, &len, PLOT_ARGS_MAX, &x) ||
         append(assigns, &len, PLOT_ARGS_MAX, flags) ||
         append_zoom(assigns, &len, PLOT_ARGS_MAX, opt)) {
-        set_err(err, errlen, "folder names too long");
+        errmsg_set(err, errlen, "folder names too long");
         rc = 2;
         goto out;
     }
