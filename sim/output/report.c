@@ -3,6 +3,8 @@
  */
 #include "output/report.h"
 
+#include "lib/errmsg.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -24,16 +26,6 @@
 
 #define REPORT_PATH_MAX 4096
 #define REPORT_FILE_MAX ((size_t)64 << 20) /* refuse inputs above 64 MB */
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || errlen == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 /* The whole file as a NUL-terminated string (caller frees), NULL with
  * errno set on failure (EFBIG above REPORT_FILE_MAX). */
@@ -130,7 +122,7 @@ static int csv_load(csv_t *c, const char *path, char *err, size_t errlen)
     char e[CSVREAD_ERR_MAX];
     csvread *in = csvread_open(path, NULL, NULL, e, sizeof e);
     if (!in) {
-        set_err(err, errlen, "%s", e);
+        errmsg_set(err, errlen, "%s", e);
         size_t l = strlen(e), o = strlen(": out of memory");
         return l >= o && strcmp(e + l - o, ": out of memory") == 0 ? -1 : 2;
     }
@@ -147,23 +139,23 @@ static int csv_load(csv_t *c, const char *path, char *err, size_t errlen)
         if (csv_add_row(c, &text, &offs, &rec) != 0)
             rc = -1;
         else if (text.n > REPORT_FILE_MAX) {
-            set_err(err, errlen, "%s: %s", path, strerror(EFBIG));
+            errmsg_set(err, errlen, "%s: %s", path, strerror(EFBIG));
             rc = 2;
         }
     }
     if (rc == 0 && st == CSVREAD_ERR) {
-        set_err(err, errlen, "%s", csvread_error(in));
+        errmsg_set(err, errlen, "%s", csvread_error(in));
         rc = 2;
     }
     csvread_close(in);
     if (rc == 0 && c->rows == 0) {
-        set_err(err, errlen, "%s: empty file", path);
+        errmsg_set(err, errlen, "%s: empty file", path);
         rc = 2;
     }
     if (rc == 0 && !(c->cell = malloc(offs.n * sizeof *c->cell)))
         rc = -1;
     if (rc == -1)
-        set_err(err, errlen, "out of memory");
+        errmsg_set(err, errlen, "out of memory");
     if (rc == 0) {
         c->text = vec_take(&text);
         const size_t *off = offs.data;
@@ -609,50 +601,58 @@ static void emit_explain_html(FILE *f, const report *r)
     free(text);
 }
 
-/* Copies the template, replacing each @@NAME@@.  0, or 2 for an unknown
- * placeholder (name in err). */
-static int write_html(FILE *f, const report *r, const char *tpl, char *err, size_t errlen)
+static void emit_title_html(FILE *f, const report *r)
+{
+    html_esc(f, r->title);
+}
+
+/* A template's placeholder @@NAME@@ and what writes it. */
+typedef struct placeholder {
+    const char *name;
+    void (*emit)(FILE *f, const report *r);
+} placeholder;
+
+static const placeholder RUN_PLACEHOLDERS[] = {
+    {"TITLE", emit_title_html},           {"META", emit_meta_html},
+    {"HEADLINE", emit_headline_html},     {"PLOTS", emit_plots_html},
+    {"INVARIANTS", emit_invariants_html}, {"FAULTS", emit_faults_html},
+    {"CONFIG", emit_config_html},         {"EXPLAIN", emit_explain_html},
+};
+
+/* Copies the template, replacing each @@NAME@@ by its writer in ph (n
+ * entries); an unmatched "@@" is copied as it is.  0, or 2 for an unknown
+ * placeholder (what names the template in err). */
+static int expand_template(FILE *f, const report *r, const char *tpl, const placeholder *ph,
+                           size_t n, const char *what, char *err, size_t errlen)
 {
     const char *s = tpl;
-    for (;;) {
-        const char *at = strstr(s, "@@");
-        if (!at) {
-            fputs(s, f);
-            return 0;
-        }
-        fwrite(s, 1, (size_t)(at - s), f);
+    for (const char *at; (at = strstr(s, "@@"));) {
         const char *end = strstr(at + 2, "@@");
-        if (!end) {
-            fputs(at, f);
-            return 0;
-        }
+        if (!end)
+            break;
+        fwrite(s, 1, (size_t)(at - s), f);
         size_t l = (size_t)(end - at - 2);
         const char *name = at + 2;
-#define IS(n) (l == strlen(n) && strncmp(name, n, l) == 0)
-        if (IS("TITLE"))
-            html_esc(f, r->title);
-        else if (IS("META"))
-            emit_meta_html(f, r);
-        else if (IS("HEADLINE"))
-            emit_headline_html(f, r);
-        else if (IS("PLOTS"))
-            emit_plots_html(f, r);
-        else if (IS("INVARIANTS"))
-            emit_invariants_html(f, r);
-        else if (IS("FAULTS"))
-            emit_faults_html(f, r);
-        else if (IS("CONFIG"))
-            emit_config_html(f, r);
-        else if (IS("EXPLAIN"))
-            emit_explain_html(f, r);
-        else {
-            set_err(err, errlen, "report template: unknown placeholder @@%.*s@@",
-                    (int)(l > 40 ? 40 : l), name);
+        size_t i = 0;
+        while (i < n && !(strlen(ph[i].name) == l && strncmp(name, ph[i].name, l) == 0))
+            i++;
+        if (i == n) {
+            errmsg_set(err, errlen, "%s: unknown placeholder @@%.*s@@", what,
+                       (int)(l > 40 ? 40 : l), name);
             return 2;
         }
-#undef IS
+        ph[i].emit(f, r);
         s = end + 2;
     }
+    fputs(s, f);
+    return 0;
+}
+
+static int write_html(FILE *f, const report *r, const char *tpl, char *err, size_t errlen)
+{
+    return expand_template(f, r, tpl, RUN_PLACEHOLDERS,
+                           sizeof RUN_PLACEHOLDERS / sizeof RUN_PLACEHOLDERS[0], "report template",
+                           err, errlen);
 }
 
 /* ---- Markdown --------------------------------------------------------- */
@@ -931,36 +931,19 @@ static void emit_sweep_plots_html(FILE *f, const report *r)
     }
 }
 
+static const placeholder SWEEP_PLACEHOLDERS[] = {
+    {"TITLE", emit_title_html},
+    {"META", emit_sweep_meta_html},
+    {"TABLE", emit_sweep_table_html},
+    {"PLOTS", emit_sweep_plots_html},
+};
+
 static int write_sweep_html(FILE *f, const report *r, const char *tpl, char *err,
                             size_t errlen)
 {
-    const char *s = tpl;
-    for (const char *at; (at = strstr(s, "@@"));) {
-        const char *end = strstr(at + 2, "@@");
-        if (!end)
-            break;
-        fwrite(s, 1, (size_t)(at - s), f);
-        size_t l = (size_t)(end - at - 2);
-        const char *name = at + 2;
-#define IS(n) (l == strlen(n) && strncmp(name, n, l) == 0)
-        if (IS("TITLE"))
-            html_esc(f, r->title);
-        else if (IS("META"))
-            emit_sweep_meta_html(f, r);
-        else if (IS("TABLE"))
-            emit_sweep_table_html(f, r);
-        else if (IS("PLOTS"))
-            emit_sweep_plots_html(f, r);
-        else {
-            set_err(err, errlen, "sweep report template: unknown placeholder @@%.*s@@",
-                    (int)(l > 40 ? 40 : l), name);
-            return 2;
-        }
-#undef IS
-        s = end + 2;
-    }
-    fputs(s, f);
-    return 0;
+    return expand_template(f, r, tpl, SWEEP_PLACEHOLDERS,
+                           sizeof SWEEP_PLACEHOLDERS / sizeof SWEEP_PLACEHOLDERS[0],
+                           "sweep report template", err, errlen);
 }
 
 static void write_sweep_md(FILE *f, const report *r)
@@ -1050,14 +1033,14 @@ static int load_sweep(report *r, char *err, size_t errlen)
     r->key0 = (size_t)columns_index("sweep.csv", COLUMNS_KEYS);
     if (csv_col(&r->table, "point") != columns_index("sweep.csv", "point") || ecol <= (int)r->key0 ||
         r->table.rows < 2) {
-        set_err(err, errlen, "%s: not a sluice sweep.csv (point, keys, executor, ...)", path);
+        errmsg_set(err, errlen, "%s: not a sluice sweep.csv (point, keys, executor, ...)", path);
         return 2;
     }
     r->nkeys = (size_t)ecol - r->key0;
     snprintf(path, sizeof path, "%s/marks.csv", r->dir);
     struct stat st;
     if (stat(path, &st) == 0 && csv_load(&r->marks, path, merr, sizeof merr) == -1) {
-        set_err(err, errlen, "%s", merr);
+        errmsg_set(err, errlen, "%s", merr);
         return -1;
     }
     char name[128];
@@ -1076,17 +1059,17 @@ static int write_atomic(const report *r, const char *name, writer_fn fn, const c
     char tmp[REPORT_PATH_MAX], path[REPORT_PATH_MAX];
     if ((size_t)snprintf(path, sizeof path, "%s/%s", r->dir, name) >= sizeof path ||
         (size_t)snprintf(tmp, sizeof tmp, "%s/.%s.XXXXXX", r->dir, name) >= sizeof tmp) {
-        set_err(err, errlen, "%s: path too long", r->dir);
+        errmsg_set(err, errlen, "%s: path too long", r->dir);
         return 2;
     }
     int fd = mkstemp(tmp);
     if (fd < 0) {
-        set_err(err, errlen, "%s: %s", tmp, strerror(errno));
+        errmsg_set(err, errlen, "%s: %s", tmp, strerror(errno));
         return -1;
     }
     FILE *f = fdopen(fd, "w");
     if (!f) {
-        set_err(err, errlen, "%s: %s", tmp, strerror(errno));
+        errmsg_set(err, errlen, "%s: %s", tmp, strerror(errno));
         close(fd);
         unlink(tmp);
         return -1;
@@ -1094,19 +1077,19 @@ static int write_atomic(const report *r, const char *name, writer_fn fn, const c
     int rc = fn(f, r, tpl, err, errlen);
     if (fflush(f) != 0 || ferror(f)) {
         if (rc == 0)
-            set_err(err, errlen, "%s: write error: %s", tmp, strerror(errno));
+            errmsg_set(err, errlen, "%s: write error: %s", tmp, strerror(errno));
         rc = rc ? rc : -1;
     }
     if (fclose(f) != 0 && rc == 0) {
-        set_err(err, errlen, "%s: %s", tmp, strerror(errno));
+        errmsg_set(err, errlen, "%s: %s", tmp, strerror(errno));
         rc = -1;
     }
     if (rc == 0 && chmod(tmp, 0644) != 0) {
-        set_err(err, errlen, "%s: %s", tmp, strerror(errno));
+        errmsg_set(err, errlen, "%s: %s", tmp, strerror(errno));
         rc = -1;
     }
     if (rc == 0 && rename(tmp, path) != 0) {
-        set_err(err, errlen, "%s: %s", path, strerror(errno));
+        errmsg_set(err, errlen, "%s: %s", path, strerror(errno));
         rc = -1;
     }
     if (rc != 0)
@@ -1135,7 +1118,7 @@ static int may_write(const char *dir, int force, char *note, size_t notelen, cha
         if (outdir_owns(dir, names[i]))
             continue;
         if (!force) {
-            set_err(err, errlen,
+            errmsg_set(err, errlen,
                     "%s/%s: sluice did not write it; not replacing it: move it away, or add "
                     "--force to replace it",
                     dir, names[i]);
@@ -1157,12 +1140,12 @@ int report_write_opts(const char *dir, const char *reports_dir, const char *vers
     if (note && notelen)
         note[0] = 0;
     if (!dir || !*dir || !reports_dir || !*reports_dir) {
-        set_err(err, errlen, "no results folder given");
+        errmsg_set(err, errlen, "no results folder given");
         return 2;
     }
     struct stat st;
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        set_err(err, errlen, "%s: no such results folder", dir);
+        errmsg_set(err, errlen, "%s: no such results folder", dir);
         return 2;
     }
     int mrc = may_write(dir, force, note, notelen, err, errlen);
@@ -1195,14 +1178,14 @@ int report_write_opts(const char *dir, const char *reports_dir, const char *vers
         goto out;
     if (csv_col(&r.summary, "executor") != columns_index("summary.csv", "executor") ||
         r.summary.rows < 2) {
-        set_err(err, errlen, "%s: not a sluice summary.csv (no executor rows)", path);
+        errmsg_set(err, errlen, "%s: not a sluice summary.csv (no executor rows)", path);
         rc = 2;
         goto out;
     }
     snprintf(path, sizeof path, "%s/faults.csv", dir);
     int frc = csv_load(&r.faults, path, ferr, sizeof ferr);
     if (frc == -1) {
-        set_err(err, errlen, "%s", ferr);
+        errmsg_set(err, errlen, "%s", ferr);
         rc = -1;
         goto out;
     }
@@ -1210,7 +1193,7 @@ int report_write_opts(const char *dir, const char *reports_dir, const char *vers
     snprintf(path, sizeof path, "%s/config.ini", dir);
     r.config = slurp(path, NULL);
     if (!r.config && errno == ENOMEM) {
-        set_err(err, errlen, "out of memory");
+        errmsg_set(err, errlen, "out of memory");
         rc = -1;
         goto out;
     }
@@ -1224,7 +1207,7 @@ int report_write_opts(const char *dir, const char *reports_dir, const char *vers
 write:
     tpl = slurp(path, NULL);
     if (!tpl) {
-        set_err(err, errlen, "%s: %s (report template not installed?)", path, strerror(errno));
+        errmsg_set(err, errlen, "%s: %s (report template not installed?)", path, strerror(errno));
         rc = errno == ENOMEM ? -1 : 2;
         goto out;
     }
