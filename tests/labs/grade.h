@@ -32,6 +32,9 @@ int grade_config(config_t *c, const char *const *sets, unsigned long seed, char 
 void grade_report(grade *g, int ok, const char *property, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* Removes dir and everything in it (a run's temporary results folder). */
+void grade_remove_dir(const char *dir);
+
 /* The closing line and the exit status (0 all passed, 1 otherwise). */
 int grade_finish(const grade *g);
 

@@ -20,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <gsl/gsl_errno.h>
 
@@ -156,13 +155,7 @@ static int run_and_check(grade *g, const char *name, const config_t *c, int *cou
             *timer_fired = 1;
     }
     csvread_close(r);
-    for (const char *const *p = (const char *const[]){"summary.csv", "panes.csv", "timeline.csv",
-                                 "windows.csv", "latency.csv", "faults.csv", "config.ini", NULL};
-         *p; p++) {
-        snprintf(path, sizeof path, "%s/%s", dir, *p);
-        unlink(path);
-    }
-    rmdir(dir);
+    grade_remove_dir(dir);
     return 0;
 }
 
