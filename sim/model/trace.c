@@ -25,6 +25,7 @@
 
 #include "lib/csvread.h"
 #include "lib/intern.h"
+#include "lib/vec.h"
 
 #define TRACE_ERRLEN 1024
 #define KEY_PARTS 8 /* columns joined into one key at most */
@@ -56,6 +57,10 @@ struct trace {
     char *keybuf;             /* a joined key */
     size_t keycap;
     size_t row;               /* data rows handed out by trace_next */
+    ttime *bmin;              /* per block of TRACE_BLOCK rows: least event time */
+    double *bmin_d;           /* ... as strtod reads it (unit s, origin 0: see rebase) */
+    double *bsuf;             /* per block: least rebased event time from it on */
+    size_t nb, capb, capbd;
     char err[TRACE_ERRLEN];
 };
 
@@ -367,11 +372,17 @@ static long double per_s(const trace_t *t)
     return t->info.time_format == TIME_ISO8601 ? 1.0L : unit_div[t->unit];
 }
 
+/* 1 when a time is read as strtod reads it (numbers in s, origin 0). */
+static int as_written(const trace_t *t)
+{
+    return t->info.time_format == TIME_NUMBER && t->unit == TIME_S && t->origin.whole == 0 &&
+           t->origin.frac == 0;
+}
+
 /* The rebased double of a time: bit for bit strtod when unit s, origin 0. */
 static double rebase(const trace_t *t, const char *s, ttime abs)
 {
-    if (t->info.time_format == TIME_NUMBER && t->unit == TIME_S && t->origin.whole == 0 &&
-        t->origin.frac == 0)
+    if (as_written(t))
         return strtod(s, NULL);
     return (double)(tdiff(abs, t->origin) / per_s(t));
 }
@@ -517,6 +528,149 @@ static int parse_row(trace_t *t, size_t line, size_t rowno, char **f, workload_e
     } else {
         *abs_a = *abs_e;
         ev->arrival_time = ev->event_time;
+    }
+    return 0;
+}
+
+/* ---- pass 1: duplicate ids, block minima, order ---- */
+
+/* Ids seen so far with their lines: open addressing, linear probing. */
+typedef struct idset {
+    uint64_t *id;
+    size_t *line; /* 0 = empty slot */
+    size_t cap, n;
+} idset;
+
+static size_t id_hash(uint64_t x)
+{
+    x ^= x >> 33; /* murmur3's finaliser */
+    x *= 0xff51afd7ed558ccdull;
+    x ^= x >> 33;
+    return (size_t)x;
+}
+
+static void idset_free(idset *s)
+{
+    free(s->id);
+    free(s->line);
+    s->id = NULL;
+    s->line = NULL;
+    s->cap = s->n = 0;
+}
+
+/* Adds id seen on line: 0 when new, the earlier line when a duplicate,
+ * (size_t)-1 when out of memory. */
+static size_t idset_add(idset *s, uint64_t id, size_t line)
+{
+    if (2 * (s->n + 1) > s->cap) {
+        size_t nc = s->cap ? 2 * s->cap : 1024;
+        uint64_t *ni = malloc(nc * sizeof *ni);
+        size_t *nl = calloc(nc, sizeof *nl);
+        if (!ni || !nl) {
+            free(ni);
+            free(nl);
+            return (size_t)-1;
+        }
+        for (size_t i = 0; i < s->cap; i++) {
+            if (!s->line[i])
+                continue;
+            size_t j = id_hash(s->id[i]) & (nc - 1);
+            while (nl[j])
+                j = (j + 1) & (nc - 1);
+            ni[j] = s->id[i];
+            nl[j] = s->line[i];
+        }
+        free(s->id);
+        free(s->line);
+        s->id = ni;
+        s->line = nl;
+        s->cap = nc;
+    }
+    size_t j = id_hash(id) & (s->cap - 1);
+    for (; s->line[j]; j = (j + 1) & (s->cap - 1))
+        if (s->id[j] == id)
+            return s->line[j];
+    s->id[j] = id;
+    s->line[j] = line;
+    s->n++;
+    return 0;
+}
+
+/* What pass 1 keeps besides trace_info. */
+typedef struct pass1 {
+    idset ids;              /* the first TRACE_ID_CHECK_MAX rows' ids */
+    size_t dup_line, dup_first;
+    uint64_t dup_id;
+    ttime prev_a, prev_e;   /* the previous row's arrival and event time */
+    uint64_t prev_id;
+    size_t prev_line;
+    char prev_text[64];     /* its arrival_time (event_time without one), as written */
+} pass1;
+
+/* Pass 1's bookkeeping of one good row: duplicate ids, the block's least
+ * event time, whether the rows are still in order.  0, or -1 (out of
+ * memory, err set). */
+static int pass1_row(trace_t *t, pass1 *p, const csvread_record *rec, const workload_event *ev,
+                     ttime ae, ttime aa, char *err, size_t errlen)
+{
+    trace_info *i = &t->info;
+    const char *order_text = rec->fields[t->col[i->has_arrival ? R_ARRIVAL : R_EVENT]];
+    if (i->has_id && i->rows < TRACE_ID_CHECK_MAX && !p->dup_line) {
+        size_t first = idset_add(&p->ids, ev->id, rec->line);
+        if (first == (size_t)-1)
+            return ROW_ERR("%s: out of memory", t->path);
+        if (first) {
+            p->dup_line = rec->line;
+            p->dup_first = first;
+            p->dup_id = ev->id;
+        }
+    } else if (p->ids.cap) {
+        idset_free(&p->ids);
+    }
+    if (i->rows % TRACE_BLOCK == 0) {
+        if (vec_ensure(&t->bmin, &t->capb, t->nb + 1, sizeof *t->bmin) ||
+            vec_ensure(&t->bmin_d, &t->capbd, t->nb + 1, sizeof *t->bmin_d))
+            return ROW_ERR("%s: out of memory", t->path);
+        t->nb++;
+    }
+    if (i->rows % TRACE_BLOCK == 0 || tdiff(ae, t->bmin[t->nb - 1]) < 0) {
+        t->bmin[t->nb - 1] = ae;
+        t->bmin_d[t->nb - 1] = strtod(rec->fields[t->col[R_EVENT]], NULL);
+    }
+    if (i->rows > 0) {
+        long double da = tdiff(aa, p->prev_a);
+        int in_order = i->has_arrival ? da > 0 || (da == 0 && ev->id > p->prev_id)
+                                      : tdiff(ae, p->prev_e) >= 0;
+        if (i->arrival_sorted && !(i->has_arrival && in_order))
+            i->arrival_sorted = 0;
+        if (i->event_sorted && tdiff(ae, p->prev_e) < 0)
+            i->event_sorted = 0;
+        if (!in_order && !i->unsorted_line) {
+            i->unsorted_line = rec->line;
+            i->unsorted_prev_line = p->prev_line;
+            snprintf(i->unsorted_text, sizeof i->unsorted_text, "%s", order_text);
+            snprintf(i->unsorted_prev, sizeof i->unsorted_prev, "%s", p->prev_text);
+        }
+    }
+    p->prev_a = aa;
+    p->prev_e = ae;
+    p->prev_id = ev->id;
+    p->prev_line = rec->line;
+    snprintf(p->prev_text, sizeof p->prev_text, "%s", order_text);
+    return 0;
+}
+
+/* After pass 1, with the origin known: the suffix minima of the blocks. */
+static int settle_blocks(trace_t *t, char *err, size_t errlen)
+{
+    int by_strtod = as_written(t);
+    t->bsuf = malloc((t->nb + 1) * sizeof *t->bsuf);
+    if (!t->bsuf)
+        return errmsg_set(err, errlen, "%s: out of memory", t->path), -1;
+    t->bsuf[t->nb] = INFINITY;
+    for (size_t b = t->nb; b-- > 0;) {
+        double v = by_strtod ? t->bmin_d[b] : (double)(tdiff(t->bmin[b], t->origin) / per_s(t));
+        t->bsuf[b] = v < t->bsuf[b + 1] ? v : t->bsuf[b + 1];
     }
     return 0;
 }
@@ -675,6 +829,8 @@ trace_t *trace_open(const config_t *c, const volatile int *stop, char *err, size
     ttime lo = {INFINITY, 0}, hi = {-INFINITY, 0};
     int st, all_int = 1;
     struct { size_t line; char text[64]; } neg = {0, ""}, lo_at = {0, ""};
+    pass1 p1;
+    memset(&p1, 0, sizeof p1);
     if (!t || !(t->keys = intern_alloc())) {
         errmsg_set(err, errlen, "trace: out of memory");
         trace_close(t);
@@ -692,6 +848,11 @@ trace_t *trace_open(const config_t *c, const volatile int *stop, char *err, size
     if (open_reader(t, err, errlen) || read_header(t, c, err, errlen))
         goto fail;
     t->info.time_format = c->workload.trace_time_format;
+    t->info.arrival_sorted = t->info.has_arrival;
+    t->info.event_sorted = 1;
+    t->info.id_field = (int)t->col[R_ID] + 1;
+    t->info.event_field = (int)t->col[R_EVENT] + 1;
+    t->info.arrival_field = (int)t->col[R_ARRIVAL] + 1;
     while ((st = csvread_next(t->r, &rec)) == CSVREAD_RECORD) {
         workload_event ev;
         ttime ae, aa;
@@ -723,6 +884,8 @@ trace_t *trace_open(const config_t *c, const volatile int *stop, char *err, size
             lo = ae;
         if (t->info.rows == 0 || tdiff(aa, hi) > 0)
             hi = aa;
+        if (pass1_row(t, &p1, &rec, &ev, ae, aa, err, errlen))
+            goto row_fail;
         t->info.rows++;
     }
     if (st == CSVREAD_ERR) {
@@ -745,13 +908,22 @@ trace_t *trace_open(const config_t *c, const volatile int *stop, char *err, size
                 lo_at.line, t->colname[t->col[R_EVENT]], lo_at.text, c->workload.trace_origin);
         goto fail;
     }
+    if (p1.dup_line) {
+        errmsg_set(err, errlen, "%s:%zu: duplicate id %" PRIu64 " (first on line %zu)", t->path,
+                   p1.dup_line, p1.dup_id, p1.dup_first);
+        goto fail;
+    }
+    if (settle_blocks(t, err, errlen))
+        goto fail;
     /* pass 2 from the start */
     if (open_reader(t, err, errlen) || read_header(t, c, err, errlen))
         goto fail;
+    idset_free(&p1.ids);
     return t;
 row_fail:
     read_rest(t->r, err, errlen);
 fail:
+    idset_free(&p1.ids);
     trace_close(t);
     return NULL;
 }
@@ -769,7 +941,20 @@ void trace_close(trace_t *t)
     free(t->rank);
     free(t->sorted);
     free(t->keybuf);
+    free(t->bmin);
+    free(t->bmin_d);
+    free(t->bsuf);
     free(t);
+}
+
+const char *trace_path(const trace_t *t)
+{
+    return t->path;
+}
+
+double trace_min_event_from(const trace_t *t, size_t block)
+{
+    return block < t->nb ? t->bsuf[block] : INFINITY;
 }
 
 const trace_info *trace_get_info(const trace_t *t)
@@ -858,12 +1043,15 @@ void trace_describe(const trace_t *t, char *buf, size_t n)
                  unit_div[t->unit]), unit[t->unit]);
     }
     snprintf(buf, n, "%zu rows, delimiter %s, %s times%s%s, t = 0 at %s, %zu %s key%s, "
-             "arrival_time %s", i->rows, delim[i->delim == ',' ? 0 : i->delim == ';' ? 1 : 2],
+             "arrival_time %s, %s", i->rows, delim[i->delim == ',' ? 0 : i->delim == ';' ? 1 : 2],
              i->time_format == TIME_ISO8601 ? "ISO-8601" : "numeric",
              i->time_format == TIME_ISO8601 ? "" : " in ",
              i->time_format == TIME_ISO8601 ? "" : unit[t->unit], at, i->keys,
              i->string_keys ? "string" : "integer", i->keys == 1 ? "" : "s",
-             i->has_arrival ? "read" : "filled in from the delay model");
+             i->has_arrival ? "read" : "filled in from the delay model",
+             i->arrival_sorted ? "rows in arrival order (read as the run goes)"
+             : i->event_sorted ? "rows in event-time order (read as the run goes)"
+                               : "rows in no time order (sorted in memory)");
 }
 
 int trace_write_field(FILE *f, const char *s)
