@@ -13,6 +13,7 @@
 #include "model/config.h"
 #include "model/trace.h"
 #include "model/workload.h"
+#include "run/budget.h"
 #include "util.h"
 
 #define NMAX 64
@@ -572,4 +573,23 @@ Test(trace, streamed_trace_checks_duplicate_ids)
                  ":4: duplicate id 1 (first on line 2)");
     expect_error("id,event_time\n7,0\n8,1\n7,1\n", NULL,
                  ":4: duplicate id 7 (first on line 2)");
+}
+
+/* The run's budget takes a trace's length from its span, not run.duration,
+ * and charges a streamed trace only for the rows it holds. */
+Test(trace, budget_takes_the_span_and_the_rows_held)
+{
+    static const char *const sets[] = {"window.type=tumbling", "window.size=60",
+                                       "run.duration=600", "run.executors=stream", NULL};
+    config_t c;
+    cfg(&c, "t.csv", sets);
+    budget_trace streamed = {"t.csv", 1e8, 0, 1e5, 10, TRACE_BLOCK};
+    budget_trace whole = {"t.csv", 1e8, 0, 1e5, 10, 1e8};
+    budget_estimate_t a, b;
+    budget_estimate(&c, &streamed, &a);
+    budget_estimate(&c, &whole, &b);
+    cr_assert_eq(a.windows, 10 * ceil((1e5 + 60) / 60)); /* 10 keys over 1e5 s, not 600 s */
+    cr_assert_geq(a.horizon_s, 1e5);
+    cr_assert_float_eq(b.memory_bytes - a.memory_bytes, (1e8 - TRACE_BLOCK) * 64.0, 1.0);
+    cr_assert_lt(a.memory_bytes, 1e9, "%g bytes", a.memory_bytes);
 }
