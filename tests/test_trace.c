@@ -296,9 +296,17 @@ Test(trace, error_messages_show_the_way)
     expect_error("t1,t2\n5,4\n", renamed,
                  ":2: arrival_time 4 (column 't2') is before event_time 5 (column 't1'): is "
                  "trace_columns right?");
-    expect_error("event_time,value\n1,2.5\n", NULL,
-                 ":2: column 'value': not an integer: '2.5' (values are whole numbers; leave "
-                 "the value column out to count events)");
+    expect_error("event_time,value\n1,2.5e3\n", NULL,
+                 ":2: column 'value': not a number: '2.5e3' (values are numbers such as 12 or "
+                 "-0.25, without an exponent; leave the value column out to count events)");
+    expect_error("event_time,value\n1,12 EUR\n", NULL,
+                 ":2: column 'value': not a number: '12 EUR' (values are numbers such as 12 or "
+                 "-0.25; leave the value column out to count events)");
+    expect_error("event_time,value\n1,0.1234567890\n", NULL,
+                 ":2: column 'value': 0.1234567890 has more than 9 decimals");
+    expect_error("event_time,value\n1,0.123456789\n2,12345678901.5\n3,1\n", NULL,
+                 ":3: column 'value': 12345678901.5 is too large for values with 9 decimals "
+                 "(at most about 9.2e18 / 10^9)");
     expect_error("event_time,x\n1,2\n3\n", NULL, ":3: missing column 'x'");
 }
 
@@ -378,6 +386,16 @@ static void run_script(const char *dir, const char *line)
     cr_assert(f && fprintf(f, "%s\n", line) > 0 && fclose(f) == 0);
     snprintf(cmd, sizeof cmd, "sh %s", path);
     cr_assert_eq(util_shell(cmd, err, sizeof err), 0, "%s: %s", line, err);
+}
+
+/* A new temporary file for writing: path is "/tmp/sluice_trace_XXXXXX". */
+static FILE *temp_file(char *path)
+{
+    int fd = mkstemp(path);
+    cr_assert(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    cr_assert(f);
+    return f;
 }
 
 /* Opens path in mode with an outage at [100, 160); asserts it opened. */
@@ -463,10 +481,7 @@ Test(trace, streaming_across_chunks_crlf_and_quotes, .timeout = 60)
 {
     enum { ROWS = 3 * TRACE_BLOCK + 17 };
     char path[] = "/tmp/sluice_trace_XXXXXX";
-    int fd = mkstemp(path);
-    cr_assert(fd >= 0);
-    FILE *fp = fdopen(fd, "w");
-    cr_assert(fp);
+    FILE *fp = temp_file(path);
     fprintf(fp, "id,pad,key,event_time,arrival_time\r\n");
     static char pad[400];
     memset(pad, 'p', sizeof pad - 1);
@@ -566,13 +581,32 @@ Test(trace, unsorted_without_arrivals_names_event_time)
     remove(path);
 }
 
-/* A streamed trace still refuses a duplicate id among its first rows. */
-Test(trace, streamed_trace_checks_duplicate_ids)
+/* A streamed trace still refuses a duplicate id anywhere in the file
+ * (ids within TRACE_ID_RANGE of each other); with ids further apart a
+ * trace read whole is still checked. */
+Test(trace, streamed_trace_checks_duplicate_ids, .timeout = 60)
 {
     expect_error("id,event_time,arrival_time\n1,0,0\n2,1,1\n1,2,2\n", NULL,
                  ":4: duplicate id 1 (first on line 2)");
     expect_error("id,event_time\n7,0\n8,1\n7,1\n", NULL,
                  ":4: duplicate id 7 (first on line 2)");
+    /* far apart: not checked by trace_open; read whole, still found */
+    expect_error("id,event_time\n5,0\n900000000000,1\n5,0.5\n", NULL,
+                 ":4: duplicate id 5 (first on line 2)");
+    /* 200000 rows of shuffled-in-blocks ids, one repeated far down */
+    char path[] = "/tmp/sluice_trace_XXXXXX";
+    FILE *f = temp_file(path);
+    fprintf(f, "id,event_time,arrival_time\n");
+    for (int i = 0; i < 200000; i++)
+        fprintf(f, "%d,%d,%d\n", i == 199990 ? 150003 : (i ^ 3), i, i);
+    cr_assert_eq(fclose(f), 0);
+    config_t c;
+    char err[1024], want[1024];
+    cfg(&c, path, NULL);
+    cr_assert_null(workload_open(&c, err, sizeof err));
+    snprintf(want, sizeof want, "%s:199992: duplicate id 150003 (first on line 150002)", path);
+    cr_assert_str_eq(err, want);
+    remove(path);
 }
 
 /* The run's budget takes a trace's length from its span, not run.duration,
@@ -592,4 +626,71 @@ Test(trace, budget_takes_the_span_and_the_rows_held)
     cr_assert_geq(a.horizon_s, 1e5);
     cr_assert_float_eq(b.memory_bytes - a.memory_bytes, (1e8 - TRACE_BLOCK) * 64.0, 1.0);
     cr_assert_lt(a.memory_bytes, 1e9, "%g bytes", a.memory_bytes);
+}
+
+/* Decimal values: kept exactly as integers scaled by 10^(most decimals),
+ * summed exactly, written back as decimals (windows.csv, panes.csv and
+ * sluice gen, whose file gives the same results again). */
+Test(trace, decimal_values_sum_exactly, .timeout = 60)
+{
+    static const char *const none[] = {"workload.delay=none", NULL};
+    got g;
+    cr_assert(open_text("event_time,key,value\n0,a,0.1\n1,a,0.2\n2,b,-.05\n3,a,1\n4,b,+2.\n",
+                        none, &g), "%s", g.err);
+    static const int64_t want[] = {10, 20, -5, 100, 200}; /* hundredths */
+    cr_assert_eq(g.n, 5);
+    for (size_t i = 0; i < 5; i++)
+        cr_assert_eq(g.ev[i].value, want[i], "row %zu: %lld", i, (long long)g.ev[i].value);
+    char buf[32];
+    cr_assert_eq(trace_format_value(130, 2, buf), 4);
+    cr_assert_str_eq(buf, "1.30");
+    trace_format_value(-5, 2, buf);
+    cr_assert_str_eq(buf, "-0.05");
+    trace_format_value(-1234567890123, 9, buf);
+    cr_assert_str_eq(buf, "-1234.567890123");
+    trace_format_value(42, 0, buf);
+    cr_assert_str_eq(buf, "42");
+
+    char d[64], path[128], args[1024], err[4096];
+    util_tmpdir(d, sizeof d);
+    snprintf(path, sizeof path, "%s/t.csv", d);
+    FILE *f = fopen(path, "w");
+    cr_assert(f);
+    fputs("ts,user,amount\n0.5,alice,0.10\n1.5,alice,0.20\n2.5,bob,-0.05\n61,alice,19.99\n"
+          "62,alice,0.01\n", f);
+    cr_assert_eq(fclose(f), 0);
+    snprintf(path, sizeof path, "%s/t.ini", d);
+    f = fopen(path, "w");
+    cr_assert(f);
+    fputs("[run]\nexecutors = stream\n[workload]\nsource = trace\ntrace = t.csv\n"
+          "trace_columns = key = user, event_time = ts, value = amount\ndelay = none\n"
+          "[window]\ntype = tumbling\nsize = 60\n", f);
+    cr_assert_eq(fclose(f), 0);
+    snprintf(args, sizeof args, "run %s --out %s/a", path, d);
+    cr_assert_eq(util_sluice(args, err, sizeof err), 0, "%s", err);
+    snprintf(args, sizeof args, "gen %s --out %s/gen.csv", path, d);
+    cr_assert_eq(util_sluice(args, err, sizeof err), 0, "%s", err);
+    snprintf(args, sizeof args, "run %s --set workload.trace=%s/gen.csv "
+             "--set workload.trace_columns= --out %s/b", path, d, d);
+    cr_assert_eq(util_sluice(args, err, sizeof err), 0, "%s", err);
+    size_t la, lb;
+    char pa[160], pb[160];
+    snprintf(pa, sizeof pa, "%s/a", d);
+    snprintf(pb, sizeof pb, "%s/b", d);
+    char *wa = util_slurp_in(pa, "windows.csv", &la), *wb = util_slurp_in(pb, "windows.csv", &lb);
+    cr_assert(wa && wb);
+    /* 0.10 + 0.20 and 19.99 + 0.01, exactly (in binary 0.1 + 0.2 != 0.3) */
+    cr_assert(strstr(wa, "\nstream,alice,0,60,2,0.30,"), "%s", wa);
+    cr_assert(strstr(wa, "\nstream,alice,60,120,2,20.00,"), "%s", wa);
+    cr_assert(strstr(wa, "\nstream,bob,0,60,1,-0.05,"), "%s", wa);
+    cr_assert(la == lb && memcmp(wa, wb, la) == 0, "round trip:\n%s\n%s", wa, wb);
+    char *gen = util_slurp_in(d, "gen.csv", &la);
+    cr_assert(gen && strstr(gen, ",alice,19.99,"), "%s", gen ? gen : "");
+    char *pn = util_slurp_in(pa, "panes.csv", &la);
+    cr_assert(pn && strstr(pn, ",20.00,0\n"), "%s", pn ? pn : "");
+    free(wa);
+    free(wb);
+    free(gen);
+    free(pn);
+    util_rm_rf(d);
 }

@@ -25,6 +25,7 @@
 
 #include "lib/csvread.h"
 #include "lib/intern.h"
+#include "lib/seenset.h"
 #include "lib/vec.h"
 
 #define TRACE_ERRLEN 1024
@@ -57,6 +58,10 @@ struct trace {
     char *keybuf;             /* a joined key */
     size_t keycap;
     size_t row;               /* data rows handed out by trace_next */
+    int pass2;                /* 1 once trace_open is done: values are scaled */
+    long double vmax;         /* pass 1: the largest |value|, its line and text */
+    size_t vmax_line;
+    char vmax_text[64];
     ttime *bmin;              /* per block of TRACE_BLOCK rows: least event time */
     double *bmin_d;           /* ... as strtod reads it (unit s, origin 0: see rebase) */
     double *bsuf;             /* per block: least rebased event time from it on */
@@ -459,6 +464,66 @@ static int bad_time(const trace_t *t, size_t line, int role, const char *s, char
                    "trace_time_format = iso8601)", t->path, line, col, s);
 }
 
+/* ---- values ---- */
+
+static const int64_t pow10_i64[TRACE_DECIMALS_MAX + 1] = {
+    1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000};
+
+/* A value as written, [+-]digits[.digits]: in pass 1 *v is its integer
+ * part (pass 1 finds the decimals and the largest value); in pass 2 the
+ * value in units of 10^-value_decimals. */
+static int parse_value(trace_t *t, size_t line, const char *s, int64_t *v, char *err,
+                       size_t errlen)
+{
+    const char *col = t->colname[t->col[R_VALUE]];
+    const char *d = s + (*s == '-' || *s == '+');
+    size_t ni = strspn(d, "0123456789"), nf = d[ni] == '.' ? strspn(d + ni + 1, "0123456789") : 0;
+    if (ni + nf == 0 || d[ni + (d[ni] == '.') + nf] != '\0')
+        return ROW_ERR("%s:%zu: column '%s': not a number: '%s' (values are numbers such as 12 "
+                       "or -0.25%s; leave the value column out to count events)", t->path, line,
+                       col, s, looks_numeric(s) ? ", without an exponent" : "");
+    if (nf > TRACE_DECIMALS_MAX)
+        return ROW_ERR("%s:%zu: column '%s': %s has more than %d decimals", t->path, line, col,
+                       s, TRACE_DECIMALS_MAX);
+    errno = 0;
+    long long ip = strtoll(s, NULL, 10);
+    if (errno == ERANGE)
+        return ROW_ERR("%s:%zu: column '%s': %s is out of range of a 64-bit integer", t->path,
+                       line, col, s);
+    if (!t->pass2) {
+        long double a = fabsl(strtold(s, NULL));
+        if ((int)nf > t->info.value_decimals)
+            t->info.value_decimals = (int)nf;
+        if (a > t->vmax) {
+            t->vmax = a;
+            t->vmax_line = line;
+            snprintf(t->vmax_text, sizeof t->vmax_text, "%s", s);
+        }
+        *v = (int64_t)ip;
+        return 0;
+    }
+    int dec = t->info.value_decimals;
+    int64_t p = pow10_i64[dec], frac = 0;
+    for (size_t i = 0; i < nf; i++)
+        frac = frac * 10 + (d[ni + 1 + i] - '0');
+    frac *= pow10_i64[dec - (int)nf];
+    if (ip > INT64_MAX / p || ip < -(INT64_MAX / p))
+        return ROW_ERR("%s: the file changed while it was read", t->path);
+    *v = (int64_t)ip * p + (*s == '-' ? -frac : frac);
+    return 0;
+}
+
+/* After pass 1: every value times 10^value_decimals must fit an int64. */
+static int check_values(const trace_t *t, char *err, size_t errlen)
+{
+    int dec = t->info.value_decimals;
+    if (dec == 0 || t->vmax * (long double)pow10_i64[dec] < 9.2e18L)
+        return 0;
+    return ROW_ERR("%s:%zu: column '%s': %s is too large for values with %d decimal%s (at most "
+                   "about 9.2e18 / 10^%d)", t->path, t->vmax_line, t->colname[t->col[R_VALUE]],
+                   t->vmax_text, dec, dec == 1 ? "" : "s", dec);
+}
+
 /* Parses one row into ev (times since the origin) and keeps its key in the
  * intern table.  abs_e / abs_a: the absolute times, for pass 1. */
 static int parse_row(trace_t *t, size_t line, size_t rowno, char **f, workload_event *ev,
@@ -491,19 +556,8 @@ static int parse_row(trace_t *t, size_t line, size_t rowno, char **f, workload_e
         *kid = UINT32_MAX; /* no key column: one key, "0" */
     }
     if (t->info.has_value) {
-        char *end;
-        s = field(t, f, R_VALUE);
-        const char *d = s + (*s == '-' || *s == '+');
-        if (!all_digits_n(d, strlen(d)))
-            return ROW_ERR("%s:%zu: column '%s': not an integer: '%s' (values are whole "
-                           "numbers; leave the value column out to count events)",
-                           t->path, line, t->colname[t->col[R_VALUE]], s);
-        errno = 0;
-        long long v = strtoll(s, &end, 10);
-        if (errno == ERANGE)
-            return ROW_ERR("%s:%zu: column '%s': %s is out of range of a 64-bit integer",
-                           t->path, line, t->colname[t->col[R_VALUE]], s);
-        ev->value = (int64_t)v;
+        if (parse_value(t, line, field(t, f, R_VALUE), &ev->value, err, errlen))
+            return -1;
     } else {
         ev->value = 1;
     }
@@ -534,72 +588,27 @@ static int parse_row(trace_t *t, size_t line, size_t rowno, char **f, workload_e
 
 /* ---- pass 1: duplicate ids, block minima, order ---- */
 
-/* Ids seen so far with their lines: open addressing, linear probing. */
-typedef struct idset {
-    uint64_t *id;
-    size_t *line; /* 0 = empty slot */
-    size_t cap, n;
-} idset;
-
-static size_t id_hash(uint64_t x)
+/* The line of the first row with id (a duplicate found: read once more). */
+static size_t first_line_of(trace_t *t, uint64_t id)
 {
-    x ^= x >> 33; /* murmur3's finaliser */
-    x *= 0xff51afd7ed558ccdull;
-    x ^= x >> 33;
-    return (size_t)x;
-}
-
-static void idset_free(idset *s)
-{
-    free(s->id);
-    free(s->line);
-    s->id = NULL;
-    s->line = NULL;
-    s->cap = s->n = 0;
-}
-
-/* Adds id seen on line: 0 when new, the earlier line when a duplicate,
- * (size_t)-1 when out of memory. */
-static size_t idset_add(idset *s, uint64_t id, size_t line)
-{
-    if (2 * (s->n + 1) > s->cap) {
-        size_t nc = s->cap ? 2 * s->cap : 1024;
-        uint64_t *ni = malloc(nc * sizeof *ni);
-        size_t *nl = calloc(nc, sizeof *nl);
-        if (!ni || !nl) {
-            free(ni);
-            free(nl);
-            return (size_t)-1;
-        }
-        for (size_t i = 0; i < s->cap; i++) {
-            if (!s->line[i])
-                continue;
-            size_t j = id_hash(s->id[i]) & (nc - 1);
-            while (nl[j])
-                j = (j + 1) & (nc - 1);
-            ni[j] = s->id[i];
-            nl[j] = s->line[i];
-        }
-        free(s->id);
-        free(s->line);
-        s->id = ni;
-        s->line = nl;
-        s->cap = nc;
-    }
-    size_t j = id_hash(id) & (s->cap - 1);
-    for (; s->line[j]; j = (j + 1) & (s->cap - 1))
-        if (s->id[j] == id)
-            return s->line[j];
-    s->id[j] = id;
-    s->line[j] = line;
-    s->n++;
-    return 0;
+    csvread_opts opts = {.what = "trace", .skip_bom = 1, .delim = t->info.delim};
+    csvread_record rec;
+    char err[TRACE_ERRLEN];
+    size_t line = 0;
+    csvread *r = csvread_open(t->path, &opts, t->stop, err, sizeof err);
+    if (r && csvread_next(r, &rec) == CSVREAD_RECORD) /* the header */
+        while (!line && csvread_next(r, &rec) == CSVREAD_RECORD)
+            if (strtoull(rec.fields[t->col[R_ID]], NULL, 10) == id)
+                line = rec.line;
+    csvread_close(r);
+    return line;
 }
 
 /* What pass 1 keeps besides trace_info. */
 typedef struct pass1 {
-    idset ids;              /* the first TRACE_ID_CHECK_MAX rows' ids */
-    size_t dup_line, dup_first;
+    seenset ids;            /* the ids so far, while ids_on */
+    int ids_on;             /* 1: ids are being checked (TRACE_ID_RANGE) */
+    size_t dup_line;        /* the first row repeating an earlier id, 0 = none */
     uint64_t dup_id;
     ttime prev_a, prev_e;   /* the previous row's arrival and event time */
     uint64_t prev_id;
@@ -615,17 +624,18 @@ static int pass1_row(trace_t *t, pass1 *p, const csvread_record *rec, const work
 {
     trace_info *i = &t->info;
     const char *order_text = rec->fields[t->col[i->has_arrival ? R_ARRIVAL : R_EVENT]];
-    if (i->has_id && i->rows < TRACE_ID_CHECK_MAX && !p->dup_line) {
-        size_t first = idset_add(&p->ids, ev->id, rec->line);
-        if (first == (size_t)-1)
-            return ROW_ERR("%s: out of memory", t->path);
-        if (first) {
+    if (p->ids_on && !p->dup_line) {
+        int seen = (ev->id >> 6) - p->ids.base_word < TRACE_ID_RANGE / 64 ||
+                           (ev->id >> 6) < p->ids.base_word
+                       ? seenset_test_set(&p->ids, ev->id)
+                       : -1;
+        if (seen == 1) {
             p->dup_line = rec->line;
-            p->dup_first = first;
             p->dup_id = ev->id;
+        } else if (seen < 0 || seenset_bytes(&p->ids) > TRACE_ID_RANGE / 4) {
+            seenset_free(&p->ids); /* ids too far apart to check: stop */
+            p->ids_on = 0;
         }
-    } else if (p->ids.cap) {
-        idset_free(&p->ids);
     }
     if (i->rows % TRACE_BLOCK == 0) {
         if (vec_ensure(&t->bmin, &t->capb, t->nb + 1, sizeof *t->bmin) ||
@@ -853,6 +863,13 @@ trace_t *trace_open(const config_t *c, const volatile int *stop, char *err, size
     t->info.id_field = (int)t->col[R_ID] + 1;
     t->info.event_field = (int)t->col[R_EVENT] + 1;
     t->info.arrival_field = (int)t->col[R_ARRIVAL] + 1;
+    if (t->info.has_id) {
+        if (seenset_init(&p1.ids)) {
+            errmsg_set(err, errlen, "%s: out of memory", t->path);
+            goto fail;
+        }
+        p1.ids_on = 1;
+    }
     while ((st = csvread_next(t->r, &rec)) == CSVREAD_RECORD) {
         workload_event ev;
         ttime ae, aa;
@@ -908,22 +925,28 @@ trace_t *trace_open(const config_t *c, const volatile int *stop, char *err, size
                 lo_at.line, t->colname[t->col[R_EVENT]], lo_at.text, c->workload.trace_origin);
         goto fail;
     }
+    if (check_values(t, err, errlen))
+        goto fail;
+    t->info.ids_checked = p1.ids_on;
     if (p1.dup_line) {
         errmsg_set(err, errlen, "%s:%zu: duplicate id %" PRIu64 " (first on line %zu)", t->path,
-                   p1.dup_line, p1.dup_id, p1.dup_first);
+                   p1.dup_line, p1.dup_id, first_line_of(t, p1.dup_id));
         goto fail;
     }
     if (settle_blocks(t, err, errlen))
         goto fail;
     /* pass 2 from the start */
+    t->pass2 = 1;
     if (open_reader(t, err, errlen) || read_header(t, c, err, errlen))
         goto fail;
-    idset_free(&p1.ids);
+    if (p1.ids_on)
+        seenset_free(&p1.ids);
     return t;
 row_fail:
     read_rest(t->r, err, errlen);
 fail:
-    idset_free(&p1.ids);
+    if (p1.ids_on)
+        seenset_free(&p1.ids);
     trace_close(t);
     return NULL;
 }
@@ -1067,4 +1090,14 @@ int trace_write_field(FILE *f, const char *s)
         if ((*s == '"' && fputc('"', f) == EOF) || fputc(*s, f) == EOF)
             return -1;
     return fputc('"', f) == EOF ? -1 : 0;
+}
+
+int trace_format_value(int64_t v, int decimals, char *buf)
+{
+    if (decimals <= 0)
+        return snprintf(buf, 32, "%" PRId64, v);
+    uint64_t m = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    uint64_t p = (uint64_t)pow10_i64[decimals];
+    return snprintf(buf, 32, "%s%" PRIu64 ".%0*" PRIu64, v < 0 ? "-" : "", m / p, decimals,
+                    m % p);
 }

@@ -41,8 +41,8 @@
  *
  * Trace replay
  *  - model/trace.h reads the file (columns, keys, times, every check but
- *    duplicate ids past its first rows); a reading error anywhere in the
- *    file is reported before an error in a row.  Without an arrival_time column each row,
+ *    duplicate ids far apart: TRACE_ID_RANGE); a reading error anywhere in
+ *    the file is reported before an error in a row.  Without an arrival_time column each row,
  *    in file order, draws its delay and late coin as the generator does
  *    (RNG_DELAY, RNG_LATE).
  *  - Three modes (workload.h), chosen from the order trace_open saw, give
@@ -55,7 +55,8 @@
  *    draws): arr.t is the next row's event time, a lower bound of every
  *    later row's event and arrival time, which is all gen_fill and the
  *    oracle need.  WHOLE reads every row, checks every id for duplicates
- *    (the report names the later line), and sorts.
+ *    when trace_open could not (the report names the later line), and
+ *    sorts.
  *  - Drawn arrivals are drawn in file order in every mode, so they do not
  *    depend on the mode.  run.duration is not applied to a trace: every
  *    row is used.
@@ -920,7 +921,8 @@ static int read_whole(workload_t *w, char *err, size_t errlen)
         errmsg_set(err, errlen, "%s", trace_error(w->tr));
         goto done;
     }
-    if (w->nitems && trace_get_info(w->tr)->has_id && check_ids(w, lines, path, err, errlen))
+    const trace_info *ti = trace_get_info(w->tr);
+    if (w->nitems && ti->has_id && !ti->ids_checked && check_ids(w, lines, path, err, errlen))
         goto done;
     for (size_t i = 0; i < w->nitems; i++) {
         if (w->fill)
@@ -1403,13 +1405,24 @@ int workload_trace_mode(const workload_t *w)
     return w->tr ? w->mode : WL_TRACE_AUTO;
 }
 
+int workload_value_decimals(const workload_t *w)
+{
+    return w && w->tr ? trace_get_info(w->tr)->value_decimals : 0;
+}
+
+int workload_format_value(const workload_t *w, int64_t v, char *buf)
+{
+    return trace_format_value(v, workload_value_decimals(w), buf);
+}
+
 int workload_write_row_of(FILE *f, const workload_t *w, const workload_event *ev)
 {
-    if (!workload_key_name(w, ev->key))
+    char value[32];
+    if (!workload_key_name(w, ev->key) && workload_value_decimals(w) == 0)
         return workload_write_row(f, ev);
+    workload_format_value(w, ev->value, value);
     if (fprintf(f, "%" PRIu64 ",", ev->id) < 0 || workload_write_key(f, w, ev->key) ||
-        fprintf(f, ",%" PRId64 ",%.17g,%.17g\n", ev->value, ev->event_time,
-                ev->arrival_time) < 0)
+        fprintf(f, ",%s,%.17g,%.17g\n", value, ev->event_time, ev->arrival_time) < 0)
         return WL_ERR;
     return WL_OK;
 }

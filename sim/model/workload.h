@@ -137,6 +137,13 @@ const char *workload_key_name(const workload_t *w, uint32_t key);
 /* Writes key as a CSV field: its name (quoted when needed) or its number.
  * w may be NULL (numbers).  WL_OK or WL_ERR (write error). */
 int workload_write_key(FILE *f, const workload_t *w, uint32_t key);
+/* The decimals of a trace's values: values come scaled by 10^d (exact
+ * sums; model/trace.h); 0 for integer values and a generator.  w may be
+ * NULL. */
+int workload_value_decimals(const workload_t *w);
+/* Formats a value (or a sum of values) of w as written: "12.50" for 1250
+ * with 2 decimals, "1250" with none.  buf: 32 bytes; returns the length. */
+int workload_format_value(const workload_t *w, int64_t v, char *buf);
 /* The trace's reader (what it found: model/trace.h), NULL for a generator. */
 const struct trace *workload_trace(const workload_t *w);
 
