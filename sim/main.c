@@ -507,7 +507,6 @@ static int load_config(const cli_args *a, int gen, config_t *c)
 /* ---- progress line (only on a terminal, only for runs over a second) ---- */
 
 typedef struct progress {
-    double duration;
     struct timespec t0;
     int shown;
 } progress;
@@ -519,18 +518,18 @@ static double elapsed_s(const struct timespec *t0)
     return (double)(t.tv_sec - t0->tv_sec) + 1e-9 * (double)(t.tv_nsec - t0->tv_nsec);
 }
 
-static void show_progress(void *user, double now, uint64_t events)
+static void show_progress(void *user, double now, double input_end, uint64_t events)
 {
     progress *p = user;
     double el = elapsed_s(&p->t0);
     if (el < 1.0)
         return;
-    double share = p->duration > 0 ? now / p->duration : 0;
+    double share = input_end > 0 ? now / input_end : 0;
     if (share > 1)
         share = 1;
     double eta = share > 0 ? el * (1 - share) / share : 0;
     fprintf(stderr, "\r  simulated %.0f s of %.0f (%3.0f%%), %.2f M events/s, ETA %.0f s   ", now,
-            p->duration, 100 * share, (double)events / el / 1e6, eta);
+            input_end, 100 * share, (double)events / el / 1e6, eta);
     p->shown = 1;
 }
 
@@ -641,7 +640,7 @@ static int cmd_run(const cli_args *a, const char *prog)
         return EXIT_USAGE;
     }
     print_notes(od.note);
-    progress p = {c.run.duration, {0, 0}, 0};
+    progress p = {{0, 0}, 0};
     clock_gettime(CLOCK_MONOTONIC, &p.t0);
     sim_options opt = {.stop = &g_stop,
                        .progress = isatty(STDERR_FILENO) ? show_progress : NULL,

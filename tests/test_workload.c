@@ -948,8 +948,8 @@ Test(wl, bad_trace_rows_give_file_line_messages)
                        "3: column 'id': not a non-negative integer: '2.0' (ids are 0, 1, 2, ...; "
                        "leave the id column out to number the rows)");
     expect_trace_error("bad_value.csv",
-                       "2: column 'value': not an integer: '1.5' (values are whole numbers; "
-                       "leave the value column out to count events)");
+                       "2: column 'value': not a number: '1.5.2' (values are numbers such as "
+                       "12 or -0.25; leave the value column out to count events)");
     expect_trace_error("bad_duplicate_id.csv", "5: duplicate id 2 (first on line 3)");
     /* a missing file is an error too, naming the file */
     config_t c;

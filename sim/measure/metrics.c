@@ -102,6 +102,7 @@ struct metrics {
 
     wmap_t *results;          /* (key, window) -> metrics_result */
     const workload_t *keys;   /* names the keys in panes.csv, windows.csv (NULL: numbers) */
+    int decimals;             /* of the values (sums are written with them) */
 
     /* folded windows (metrics_fold_window): completeness so far, in fold
      * order, and where their windows.csv rows went */
@@ -123,6 +124,7 @@ struct metrics {
 void metrics_key_names(metrics_t *m, const workload_t *w)
 {
     m->keys = w;
+    m->decimals = workload_value_decimals(w);
 }
 
 static size_t format_window_cells(char *b, double start, double end);
@@ -306,7 +308,8 @@ static int write_pane_row(metrics_t *m, const pane_t *p, FILE *f)
     b[n++] = ',';
     n += (size_t)fmt_u64(b + n, p->count);
     b[n++] = ',';
-    n += (size_t)fmt_i64(b + n, p->sum);
+    n += (size_t)(m->decimals ? workload_format_value(m->keys, p->sum, b + n)
+                              : fmt_i64(b + n, p->sum));
     b[n++] = ',';
     b[n++] = p->duplicate ? '1' : '0';
     b[n++] = '\n';
@@ -801,11 +804,13 @@ static void write_window_row(const metrics_t *m, const wmap_key *k,
     fmt_num(f, k->start);
     fputc(',', f);
     fmt_num(f, k->end);
-    fprintf(f, ",%" PRIu64 ",%" PRId64 ",%" PRIu64 ",%" PRId64 ",", t->count, t->sum,
-            r->first_count, r->first_sum);
+    char ts[32], fs[32], ls[32]; /* sums as the trace writes values (decimals) */
+    workload_format_value(m->keys, t->sum, ts);
+    workload_format_value(m->keys, r->first_sum, fs);
+    workload_format_value(m->keys, r->final_sum, ls);
+    fprintf(f, ",%" PRIu64 ",%s,%" PRIu64 ",%s,", t->count, ts, r->first_count, fs);
     fmt_num(f, r->first_emit);
-    fprintf(f, ",%" PRIu64 ",%" PRIu64 ",%" PRId64 ",", r->ontime_count,
-            r->final_count, r->final_sum);
+    fprintf(f, ",%" PRIu64 ",%" PRIu64 ",%s,", r->ontime_count, r->final_count, ls);
     fmt_num(f, r->final_emit);
     fprintf(f, ",%" PRIu32 "\n", r->panes);
 }

@@ -25,6 +25,8 @@
 
 #include "lib/csvread.h"
 #include "lib/intern.h"
+#include "lib/seenset.h"
+#include "lib/vec.h"
 
 #define TRACE_ERRLEN 1024
 #define KEY_PARTS 8 /* columns joined into one key at most */
@@ -56,6 +58,14 @@ struct trace {
     char *keybuf;             /* a joined key */
     size_t keycap;
     size_t row;               /* data rows handed out by trace_next */
+    int pass2;                /* 1 once trace_open is done: values are scaled */
+    long double vmax;         /* pass 1: the largest |value|, its line and text */
+    size_t vmax_line;
+    char vmax_text[64];
+    ttime *bmin;              /* per block of TRACE_BLOCK rows: least event time */
+    double *bmin_d;           /* ... as strtod reads it (unit s, origin 0: see rebase) */
+    double *bsuf;             /* per block: least rebased event time from it on */
+    size_t nb, capb, capbd;
     char err[TRACE_ERRLEN];
 };
 
@@ -367,11 +377,17 @@ static long double per_s(const trace_t *t)
     return t->info.time_format == TIME_ISO8601 ? 1.0L : unit_div[t->unit];
 }
 
+/* 1 when a time is read as strtod reads it (numbers in s, origin 0). */
+static int as_written(const trace_t *t)
+{
+    return t->info.time_format == TIME_NUMBER && t->unit == TIME_S && t->origin.whole == 0 &&
+           t->origin.frac == 0;
+}
+
 /* The rebased double of a time: bit for bit strtod when unit s, origin 0. */
 static double rebase(const trace_t *t, const char *s, ttime abs)
 {
-    if (t->info.time_format == TIME_NUMBER && t->unit == TIME_S && t->origin.whole == 0 &&
-        t->origin.frac == 0)
+    if (as_written(t))
         return strtod(s, NULL);
     return (double)(tdiff(abs, t->origin) / per_s(t));
 }
@@ -448,6 +464,66 @@ static int bad_time(const trace_t *t, size_t line, int role, const char *s, char
                    "trace_time_format = iso8601)", t->path, line, col, s);
 }
 
+/* ---- values ---- */
+
+static const int64_t pow10_i64[TRACE_DECIMALS_MAX + 1] = {
+    1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000};
+
+/* A value as written, [+-]digits[.digits]: in pass 1 *v is its integer
+ * part (pass 1 finds the decimals and the largest value); in pass 2 the
+ * value in units of 10^-value_decimals. */
+static int parse_value(trace_t *t, size_t line, const char *s, int64_t *v, char *err,
+                       size_t errlen)
+{
+    const char *col = t->colname[t->col[R_VALUE]];
+    const char *d = s + (*s == '-' || *s == '+');
+    size_t ni = strspn(d, "0123456789"), nf = d[ni] == '.' ? strspn(d + ni + 1, "0123456789") : 0;
+    if (ni + nf == 0 || d[ni + (d[ni] == '.') + nf] != '\0')
+        return ROW_ERR("%s:%zu: column '%s': not a number: '%s' (values are numbers such as 12 "
+                       "or -0.25%s; leave the value column out to count events)", t->path, line,
+                       col, s, looks_numeric(s) ? ", without an exponent" : "");
+    if (nf > TRACE_DECIMALS_MAX)
+        return ROW_ERR("%s:%zu: column '%s': %s has more than %d decimals", t->path, line, col,
+                       s, TRACE_DECIMALS_MAX);
+    errno = 0;
+    long long ip = strtoll(s, NULL, 10);
+    if (errno == ERANGE)
+        return ROW_ERR("%s:%zu: column '%s': %s is out of range of a 64-bit integer", t->path,
+                       line, col, s);
+    if (!t->pass2) {
+        long double a = fabsl(strtold(s, NULL));
+        if ((int)nf > t->info.value_decimals)
+            t->info.value_decimals = (int)nf;
+        if (a > t->vmax) {
+            t->vmax = a;
+            t->vmax_line = line;
+            snprintf(t->vmax_text, sizeof t->vmax_text, "%s", s);
+        }
+        *v = (int64_t)ip;
+        return 0;
+    }
+    int dec = t->info.value_decimals;
+    int64_t p = pow10_i64[dec], frac = 0;
+    for (size_t i = 0; i < nf; i++)
+        frac = frac * 10 + (d[ni + 1 + i] - '0');
+    frac *= pow10_i64[dec - (int)nf];
+    if (ip > INT64_MAX / p || ip < -(INT64_MAX / p))
+        return ROW_ERR("%s: the file changed while it was read", t->path);
+    *v = (int64_t)ip * p + (*s == '-' ? -frac : frac);
+    return 0;
+}
+
+/* After pass 1: every value times 10^value_decimals must fit an int64. */
+static int check_values(const trace_t *t, char *err, size_t errlen)
+{
+    int dec = t->info.value_decimals;
+    if (dec == 0 || t->vmax * (long double)pow10_i64[dec] < 9.2e18L)
+        return 0;
+    return ROW_ERR("%s:%zu: column '%s': %s is too large for values with %d decimal%s (at most "
+                   "about 9.2e18 / 10^%d)", t->path, t->vmax_line, t->colname[t->col[R_VALUE]],
+                   t->vmax_text, dec, dec == 1 ? "" : "s", dec);
+}
+
 /* Parses one row into ev (times since the origin) and keeps its key in the
  * intern table.  abs_e / abs_a: the absolute times, for pass 1. */
 static int parse_row(trace_t *t, size_t line, size_t rowno, char **f, workload_event *ev,
@@ -480,19 +556,8 @@ static int parse_row(trace_t *t, size_t line, size_t rowno, char **f, workload_e
         *kid = UINT32_MAX; /* no key column: one key, "0" */
     }
     if (t->info.has_value) {
-        char *end;
-        s = field(t, f, R_VALUE);
-        const char *d = s + (*s == '-' || *s == '+');
-        if (!all_digits_n(d, strlen(d)))
-            return ROW_ERR("%s:%zu: column '%s': not an integer: '%s' (values are whole "
-                           "numbers; leave the value column out to count events)",
-                           t->path, line, t->colname[t->col[R_VALUE]], s);
-        errno = 0;
-        long long v = strtoll(s, &end, 10);
-        if (errno == ERANGE)
-            return ROW_ERR("%s:%zu: column '%s': %s is out of range of a 64-bit integer",
-                           t->path, line, t->colname[t->col[R_VALUE]], s);
-        ev->value = (int64_t)v;
+        if (parse_value(t, line, field(t, f, R_VALUE), &ev->value, err, errlen))
+            return -1;
     } else {
         ev->value = 1;
     }
@@ -517,6 +582,105 @@ static int parse_row(trace_t *t, size_t line, size_t rowno, char **f, workload_e
     } else {
         *abs_a = *abs_e;
         ev->arrival_time = ev->event_time;
+    }
+    return 0;
+}
+
+/* ---- pass 1: duplicate ids, block minima, order ---- */
+
+/* The line of the first row with id (a duplicate found: read once more). */
+static size_t first_line_of(trace_t *t, uint64_t id)
+{
+    csvread_opts opts = {.what = "trace", .skip_bom = 1, .delim = t->info.delim};
+    csvread_record rec;
+    char err[TRACE_ERRLEN];
+    size_t line = 0;
+    csvread *r = csvread_open(t->path, &opts, t->stop, err, sizeof err);
+    if (r && csvread_next(r, &rec) == CSVREAD_RECORD) /* the header */
+        while (!line && csvread_next(r, &rec) == CSVREAD_RECORD)
+            if (strtoull(rec.fields[t->col[R_ID]], NULL, 10) == id)
+                line = rec.line;
+    csvread_close(r);
+    return line;
+}
+
+/* What pass 1 keeps besides trace_info. */
+typedef struct pass1 {
+    seenset ids;            /* the ids so far, while ids_on */
+    int ids_on;             /* 1: ids are being checked (TRACE_ID_RANGE) */
+    size_t dup_line;        /* the first row repeating an earlier id, 0 = none */
+    uint64_t dup_id;
+    ttime prev_a, prev_e;   /* the previous row's arrival and event time */
+    uint64_t prev_id;
+    size_t prev_line;
+    char prev_text[64];     /* its arrival_time (event_time without one), as written */
+} pass1;
+
+/* Pass 1's bookkeeping of one good row: duplicate ids, the block's least
+ * event time, whether the rows are still in order.  0, or -1 (out of
+ * memory, err set). */
+static int pass1_row(trace_t *t, pass1 *p, const csvread_record *rec, const workload_event *ev,
+                     ttime ae, ttime aa, char *err, size_t errlen)
+{
+    trace_info *i = &t->info;
+    const char *order_text = rec->fields[t->col[i->has_arrival ? R_ARRIVAL : R_EVENT]];
+    if (p->ids_on && !p->dup_line) {
+        int seen = (ev->id >> 6) - p->ids.base_word < TRACE_ID_RANGE / 64 ||
+                           (ev->id >> 6) < p->ids.base_word
+                       ? seenset_test_set(&p->ids, ev->id)
+                       : -1;
+        if (seen == 1) {
+            p->dup_line = rec->line;
+            p->dup_id = ev->id;
+        } else if (seen < 0 || seenset_bytes(&p->ids) > TRACE_ID_RANGE / 4) {
+            seenset_free(&p->ids); /* ids too far apart to check: stop */
+            p->ids_on = 0;
+        }
+    }
+    if (i->rows % TRACE_BLOCK == 0) {
+        if (vec_ensure(&t->bmin, &t->capb, t->nb + 1, sizeof *t->bmin) ||
+            vec_ensure(&t->bmin_d, &t->capbd, t->nb + 1, sizeof *t->bmin_d))
+            return ROW_ERR("%s: out of memory", t->path);
+        t->nb++;
+    }
+    if (i->rows % TRACE_BLOCK == 0 || tdiff(ae, t->bmin[t->nb - 1]) < 0) {
+        t->bmin[t->nb - 1] = ae;
+        t->bmin_d[t->nb - 1] = strtod(rec->fields[t->col[R_EVENT]], NULL);
+    }
+    if (i->rows > 0) {
+        long double da = tdiff(aa, p->prev_a);
+        int in_order = i->has_arrival ? da > 0 || (da == 0 && ev->id > p->prev_id)
+                                      : tdiff(ae, p->prev_e) >= 0;
+        if (i->arrival_sorted && !(i->has_arrival && in_order))
+            i->arrival_sorted = 0;
+        if (i->event_sorted && tdiff(ae, p->prev_e) < 0)
+            i->event_sorted = 0;
+        if (!in_order && !i->unsorted_line) {
+            i->unsorted_line = rec->line;
+            i->unsorted_prev_line = p->prev_line;
+            snprintf(i->unsorted_text, sizeof i->unsorted_text, "%s", order_text);
+            snprintf(i->unsorted_prev, sizeof i->unsorted_prev, "%s", p->prev_text);
+        }
+    }
+    p->prev_a = aa;
+    p->prev_e = ae;
+    p->prev_id = ev->id;
+    p->prev_line = rec->line;
+    snprintf(p->prev_text, sizeof p->prev_text, "%s", order_text);
+    return 0;
+}
+
+/* After pass 1, with the origin known: the suffix minima of the blocks. */
+static int settle_blocks(trace_t *t, char *err, size_t errlen)
+{
+    int by_strtod = as_written(t);
+    t->bsuf = malloc((t->nb + 1) * sizeof *t->bsuf);
+    if (!t->bsuf)
+        return errmsg_set(err, errlen, "%s: out of memory", t->path), -1;
+    t->bsuf[t->nb] = INFINITY;
+    for (size_t b = t->nb; b-- > 0;) {
+        double v = by_strtod ? t->bmin_d[b] : (double)(tdiff(t->bmin[b], t->origin) / per_s(t));
+        t->bsuf[b] = v < t->bsuf[b + 1] ? v : t->bsuf[b + 1];
     }
     return 0;
 }
@@ -675,6 +839,8 @@ trace_t *trace_open(const config_t *c, const volatile int *stop, char *err, size
     ttime lo = {INFINITY, 0}, hi = {-INFINITY, 0};
     int st, all_int = 1;
     struct { size_t line; char text[64]; } neg = {0, ""}, lo_at = {0, ""};
+    pass1 p1;
+    memset(&p1, 0, sizeof p1);
     if (!t || !(t->keys = intern_alloc())) {
         errmsg_set(err, errlen, "trace: out of memory");
         trace_close(t);
@@ -692,6 +858,18 @@ trace_t *trace_open(const config_t *c, const volatile int *stop, char *err, size
     if (open_reader(t, err, errlen) || read_header(t, c, err, errlen))
         goto fail;
     t->info.time_format = c->workload.trace_time_format;
+    t->info.arrival_sorted = t->info.has_arrival;
+    t->info.event_sorted = 1;
+    t->info.id_field = (int)t->col[R_ID] + 1;
+    t->info.event_field = (int)t->col[R_EVENT] + 1;
+    t->info.arrival_field = (int)t->col[R_ARRIVAL] + 1;
+    if (t->info.has_id) {
+        if (seenset_init(&p1.ids)) {
+            errmsg_set(err, errlen, "%s: out of memory", t->path);
+            goto fail;
+        }
+        p1.ids_on = 1;
+    }
     while ((st = csvread_next(t->r, &rec)) == CSVREAD_RECORD) {
         workload_event ev;
         ttime ae, aa;
@@ -723,6 +901,8 @@ trace_t *trace_open(const config_t *c, const volatile int *stop, char *err, size
             lo = ae;
         if (t->info.rows == 0 || tdiff(aa, hi) > 0)
             hi = aa;
+        if (pass1_row(t, &p1, &rec, &ev, ae, aa, err, errlen))
+            goto row_fail;
         t->info.rows++;
     }
     if (st == CSVREAD_ERR) {
@@ -745,13 +925,28 @@ trace_t *trace_open(const config_t *c, const volatile int *stop, char *err, size
                 lo_at.line, t->colname[t->col[R_EVENT]], lo_at.text, c->workload.trace_origin);
         goto fail;
     }
+    if (check_values(t, err, errlen))
+        goto fail;
+    t->info.ids_checked = p1.ids_on;
+    if (p1.dup_line) {
+        errmsg_set(err, errlen, "%s:%zu: duplicate id %" PRIu64 " (first on line %zu)", t->path,
+                   p1.dup_line, p1.dup_id, first_line_of(t, p1.dup_id));
+        goto fail;
+    }
+    if (settle_blocks(t, err, errlen))
+        goto fail;
     /* pass 2 from the start */
+    t->pass2 = 1;
     if (open_reader(t, err, errlen) || read_header(t, c, err, errlen))
         goto fail;
+    if (p1.ids_on)
+        seenset_free(&p1.ids);
     return t;
 row_fail:
     read_rest(t->r, err, errlen);
 fail:
+    if (p1.ids_on)
+        seenset_free(&p1.ids);
     trace_close(t);
     return NULL;
 }
@@ -769,7 +964,20 @@ void trace_close(trace_t *t)
     free(t->rank);
     free(t->sorted);
     free(t->keybuf);
+    free(t->bmin);
+    free(t->bmin_d);
+    free(t->bsuf);
     free(t);
+}
+
+const char *trace_path(const trace_t *t)
+{
+    return t->path;
+}
+
+double trace_min_event_from(const trace_t *t, size_t block)
+{
+    return block < t->nb ? t->bsuf[block] : INFINITY;
 }
 
 const trace_info *trace_get_info(const trace_t *t)
@@ -858,12 +1066,15 @@ void trace_describe(const trace_t *t, char *buf, size_t n)
                  unit_div[t->unit]), unit[t->unit]);
     }
     snprintf(buf, n, "%zu rows, delimiter %s, %s times%s%s, t = 0 at %s, %zu %s key%s, "
-             "arrival_time %s", i->rows, delim[i->delim == ',' ? 0 : i->delim == ';' ? 1 : 2],
+             "arrival_time %s, %s", i->rows, delim[i->delim == ',' ? 0 : i->delim == ';' ? 1 : 2],
              i->time_format == TIME_ISO8601 ? "ISO-8601" : "numeric",
              i->time_format == TIME_ISO8601 ? "" : " in ",
              i->time_format == TIME_ISO8601 ? "" : unit[t->unit], at, i->keys,
              i->string_keys ? "string" : "integer", i->keys == 1 ? "" : "s",
-             i->has_arrival ? "read" : "filled in from the delay model");
+             i->has_arrival ? "read" : "filled in from the delay model",
+             i->arrival_sorted ? "rows in arrival order (read as the run goes)"
+             : i->event_sorted ? "rows in event-time order (read as the run goes)"
+                               : "rows in no time order (sorted in memory)");
 }
 
 int trace_write_field(FILE *f, const char *s)
@@ -879,4 +1090,14 @@ int trace_write_field(FILE *f, const char *s)
         if ((*s == '"' && fputc('"', f) == EOF) || fputc(*s, f) == EOF)
             return -1;
     return fputc('"', f) == EOF ? -1 : 0;
+}
+
+int trace_format_value(int64_t v, int decimals, char *buf)
+{
+    if (decimals <= 0)
+        return snprintf(buf, 32, "%" PRId64, v);
+    uint64_t m = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    uint64_t p = (uint64_t)pow10_i64[decimals];
+    return snprintf(buf, 32, "%s%" PRIu64 ".%0*" PRIu64, v < 0 ? "-" : "", m / p, decimals,
+                    m % p);
 }

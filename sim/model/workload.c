@@ -41,18 +41,30 @@
  *
  * Trace replay
  *  - model/trace.h reads the file (columns, keys, times, every check but
- *    duplicate ids); a reading error anywhere in the file is reported
- *    before an error in a row.  Without an arrival_time column each row,
+ *    duplicate ids far apart: TRACE_ID_RANGE); a reading error anywhere in
+ *    the file is reported before an error in a row.  Without an arrival_time column each row,
  *    in file order, draws its delay and late coin as the generator does
  *    (RNG_DELAY, RNG_LATE).
- *  - Duplicate ids are checked after the whole file is read (the report
- *    names the later line).  The events are then
- *    sorted by (arrival_time, id), which is a stable sort since ids are
- *    unique.  run.duration is not applied to a trace: every row is used.
+ *  - Three modes (workload.h), chosen from the order trace_open saw, give
+ *    the same events in the same order, (delivery, arrival_time, id):
+ *    BLOCKS reads TRACE_BLOCK rows at a time and sorts each block (two
+ *    arrival times may become equal once rebased), checking that blocks
+ *    follow each other; its oracle is the block's suffix minima and
+ *    trace_min_event_from for the rows still in the file.  EVENTS feeds
+ *    the rows to the generator's heaps (feed_one instead of gen_one's
+ *    draws): arr.t is the next row's event time, a lower bound of every
+ *    later row's event and arrival time, which is all gen_fill and the
+ *    oracle need.  WHOLE reads every row, checks every id for duplicates
+ *    when trace_open could not (the report names the later line), and
+ *    sorts.
+ *  - Drawn arrivals are drawn in file order in every mode, so they do not
+ *    depend on the mode.  run.duration is not applied to a trace: every
+ *    row is used.
  *
  * Complexity: workload_next O(log in-flight) amortised (no allocation in steady
- * state: arrays grow by doubling and are reused); a trace costs
- * O(n log n) to open and O(1) per event.
+ * state: arrays grow by doubling and are reused); a trace read whole costs
+ * O(n log n) to open and O(1) per event, a streamed one O(log TRACE_BLOCK)
+ * or O(log in-flight) per event.
  */
 #include "model/workload.h"
 
@@ -73,7 +85,7 @@
 #include "engine/rng.h"
 #include "model/trace.h"
 
-#define WL_ERRLEN 512
+#define WL_ERRLEN 1024
 #define WL_ZIPF_TABLE (1u << 20) /* Zipf CDF table up to this many keys */
 
 /* ---- small helpers ---- */
@@ -267,11 +279,20 @@ struct wl {
     size_t nth, capth;
     size_t inflight_max;
 
-    /* trace */
+    /* trace (model/trace.h reads it; the modes: workload_trace_mode) */
     trace_t *tr;         /* the file's reader: key names, what was found */
-    titem *items;
+    int mode;            /* WL_TRACE_WHOLE, _BLOCKS or _EVENTS */
+    titem *items;        /* WHOLE: every row; BLOCKS: the block being replayed */
     size_t nitems, pos;
-    double *sufmin;      /* sufmin[i] = min event time of items[i..] */
+    double *sufmin;      /* sufmin[i] = min event time of items[i..] (BLOCKS: and of
+                            the rows after the block) */
+    size_t next_block;   /* BLOCKS: the block the next refill reads */
+    int trace_eof;       /* BLOCKS: every row read */
+    int feed;            /* EVENTS: rows feed the generator's heaps (feed_one); arr.t
+                            is the next row's event time, arr.done the end of file */
+    int fill;            /* the rows have no arrival_time: it is drawn (fill_arrival) */
+    workload_event ahead; /* EVENTS: the next row, read ahead */
+    uint64_t rows_ahead; /* EVENTS: rows read ahead so far */
 };
 
 #define NO_SLOT ((size_t)-1)
@@ -547,17 +568,45 @@ static double draw_delay(workload_t *w)
     }
 }
 
-/* Materialises the base event at arr.t and advances the arrival process.
- * Returns -1 on OOM (w->oom set). */
+/* Puts an event in flight (the arrival heap, and the event-time heap when
+ * tracked).  -1 on OOM (w->oom set). */
+static int heap_add(workload_t *w, const workload_event *ev)
+{
+    size_t s = slot_get(w);
+    if (s == NO_SLOT || vec_ensure(&w->ah, &w->capah, w->nah + 1, sizeof *w->ah))
+        goto oom;
+    w->slots[s].ev = *ev;
+    if (w->track && th_push(w, s))
+        goto oom;
+    w->ah[w->nah].eff = w->nout ? outage_apply(w->out, w->nout, ev->arrival_time)
+                                : ev->arrival_time;
+    w->ah[w->nah].slot = s;
+    w->nah++;
+    ah_up(w->slots, w->ah, w->nah - 1);
+    if (w->nah > w->inflight_max)
+        w->inflight_max = w->nah;
+    return 0;
+oom:
+    w->oom = 1;
+    snprintf(w->err, sizeof w->err, "workload: out of memory");
+    return -1;
+}
+
+static int feed_one(workload_t *w);
+
+/* Materialises the base event at arr.t and advances the arrival process
+ * (a trace in event-time order: the next row, feed_one).  Returns -1 on
+ * OOM (w->oom set). */
 static int gen_one(workload_t *w)
 {
     double t = w->arr.t, et, at, d, u, extra;
     unsigned long src;
     uint32_t key;
     int64_t value;
-    size_t s;
 
     assert(!w->arr.done);
+    if (w->feed)
+        return feed_one(w);
     /* A draw that cannot matter is skipped (one source, one key, no late
      * events): each stream belongs to one component, so this changes no
      * other component's numbers, and the draws are the same whenever the
@@ -590,29 +639,11 @@ static int gen_one(workload_t *w)
     if (at < et)
         at = et;
 
-    s = slot_get(w);
-    if (s == NO_SLOT || vec_ensure(&w->ah, &w->capah, w->nah + 1, sizeof *w->ah))
-        goto oom;
-    w->slots[s].ev.id = w->next_id;
-    w->slots[s].ev.seq = 0;
-    w->slots[s].ev.key = key;
-    w->slots[s].ev.value = value;
-    w->slots[s].ev.event_time = et;
-    w->slots[s].ev.arrival_time = at;
-    if (w->track && th_push(w, s))
-        goto oom;
-    w->ah[w->nah].eff = w->nout ? outage_apply(w->out, w->nout, at) : at;
-    w->ah[w->nah].slot = s;
-    w->nah++;
-    ah_up(w->slots, w->ah, w->nah - 1);
+    workload_event ev = {w->next_id, 0, key, value, et, at};
+    if (heap_add(w, &ev))
+        return -1;
     w->next_id++;
-    if (w->nah > w->inflight_max)
-        w->inflight_max = w->nah;
     return 0;
-oom:
-    w->oom = 1;
-    snprintf(w->err, sizeof w->err, "workload: out of memory");
-    return -1;
 }
 
 /* Generates until the heap top is safe to hand out. */
@@ -831,11 +862,23 @@ static int check_ids(const workload_t *w, const size_t *lines, const char *path,
     return 0;
 }
 
-/* A trace without arrival times: each event, in file order, draws its
- * delay (and late coin) from the config's delay model, as the generator
- * does: arrival = event time + delay (+ late extra). */
-static int fill_arrivals(workload_t *w, const config_t *c, char *err, size_t errlen)
+/* The arrival time of a row without one: its delay (and late coin) drawn
+ * from the config's delay model as the generator draws them: arrival =
+ * event time + delay (+ late extra), never before the event time. */
+static double fill_arrival(workload_t *w, double et)
 {
+    double d = draw_delay(w), u = 1.0, extra = 0.0;
+    if (w->late_fraction > 0) {
+        u = gsl_rng_uniform(w->rlate);
+        extra = exp_draw(w->rlate, w->late_mean);
+    }
+    double at = et + d + (u < w->late_fraction ? extra : 0.0);
+    return at < et ? et : at;
+}
+
+static int fill_init(workload_t *w, const config_t *c, char *err, size_t errlen)
+{
+    w->fill = 1;
     w->rdelay = rng_stream_alloc(c->run.seed, RNG_DELAY);
     w->rlate = rng_stream_alloc(c->run.seed, RNG_LATE);
     if (!w->rdelay || !w->rlate) {
@@ -843,32 +886,28 @@ static int fill_arrivals(workload_t *w, const config_t *c, char *err, size_t err
         return -1;
     }
     delay_model_init(w, &c->workload);
-    for (size_t i = 0; i < w->nitems; i++) {
-        workload_event *ev = &w->items[i].ev;
-        double d = draw_delay(w), u = 1.0, extra = 0.0;
-        if (w->late_fraction > 0) {
-            u = gsl_rng_uniform(w->rlate);
-            extra = exp_draw(w->rlate, w->late_mean);
-        }
-        double at = ev->event_time + d + (u < w->late_fraction ? extra : 0.0);
-        ev->arrival_time = at < ev->event_time ? ev->event_time : at;
-    }
     return 0;
 }
 
-/* Reads the whole trace through model/trace.h and sorts it by (arrival,
- * id); fills missing arrival times. */
-static int open_trace(workload_t *w, const config_t *c, const volatile int *stop, char *err,
-                      size_t errlen)
+/* A reading error while the run goes (a streamed trace): the workload
+ * ends, workload_error says why. */
+static void trace_fail(workload_t *w, const char *why)
 {
-    const char *path = c->workload.trace;
+    w->oom = 1;
+    w->nitems = w->pos = 0;
+    w->arr.done = 1;
+    snprintf(w->err, sizeof w->err, "%s", why);
+}
+
+/* -- WL_TRACE_WHOLE: read whole, sorted by (arrival, id) -- */
+
+static int read_whole(workload_t *w, char *err, size_t errlen)
+{
+    const char *path = trace_path(w->tr);
     size_t cap = 0, capl = 0, *lines = NULL, line;
     workload_event ev;
     int rc = -1, st;
 
-    w->tr = trace_open(c, stop, err, errlen);
-    if (!w->tr)
-        return -1;
     while ((st = trace_next(w->tr, &ev, &line)) == TRACE_ROW) {
         if (vec_ensure(&w->items, &cap, w->nitems + 1, sizeof *w->items) ||
             vec_ensure(&lines, &capl, w->nitems + 1, sizeof *lines)) {
@@ -882,12 +921,14 @@ static int open_trace(workload_t *w, const config_t *c, const volatile int *stop
         errmsg_set(err, errlen, "%s", trace_error(w->tr));
         goto done;
     }
-    if (w->nitems && trace_get_info(w->tr)->has_id && check_ids(w, lines, path, err, errlen))
+    const trace_info *ti = trace_get_info(w->tr);
+    if (w->nitems && ti->has_id && !ti->ids_checked && check_ids(w, lines, path, err, errlen))
         goto done;
-    if (!trace_get_info(w->tr)->has_arrival && fill_arrivals(w, c, err, errlen))
-        goto done;
-    for (size_t i = 0; i < w->nitems; i++)
+    for (size_t i = 0; i < w->nitems; i++) {
+        if (w->fill)
+            w->items[i].ev.arrival_time = fill_arrival(w, w->items[i].ev.event_time);
         w->items[i].eff = w->items[i].ev.arrival_time;
+    }
     if (w->nitems > 1) /* qsort(NULL, 0, ...) is undefined */
         qsort(w->items, w->nitems, sizeof *w->items, titem_cmp);
     w->sufmin = malloc((w->nitems + 1) * sizeof *w->sufmin);
@@ -901,12 +942,177 @@ done:
     return rc;
 }
 
-workload_t *workload_open(const config_t *c, char *err, size_t errlen)
+/* A trace in no order, too long to sort in memory: which rows, and the
+ * command that sorts it. */
+static void refuse_unsorted(const trace_info *ti, const char *path, size_t sort_max, char *err,
+                            size_t errlen)
 {
-    return workload_open_stop(c, NULL, err, errlen);
+    int by = ti->has_arrival ? ti->arrival_field : ti->event_field;
+    const char *what = ti->has_arrival ? "arrival_time" : "event_time";
+    const char *t = ti->delim == '\t' ? "\"$(printf '\\t')\"" : ti->delim == ';' ? "';'" : ",";
+    char order[256], idkey[32] = "";
+    if (strcmp(ti->unsorted_text, ti->unsorted_prev) == 0)
+        snprintf(order, sizeof order, "it has the %s %s of line %zu and a smaller id", what,
+                 ti->unsorted_text, ti->unsorted_prev_line);
+    else
+        snprintf(order, sizeof order, "its %s %s is before %s on line %zu", what,
+                 ti->unsorted_text, ti->unsorted_prev, ti->unsorted_prev_line);
+    if (ti->has_arrival && ti->id_field)
+        snprintf(idkey, sizeof idkey, " -k%d,%dn", ti->id_field, ti->id_field);
+    errmsg_set(err, errlen,
+               "%s:%zu: rows out of %s order (%s), and the trace's %zu rows are more than the "
+               "%zu sluice sorts in memory (about %zu MB); sort the file once (by %s, then it "
+               "is read as the run goes), e.g. (head -n 1 '%s' && tail -n +2 '%s' | LC_ALL=C "
+               "sort -s -t%s -k%d,%d%s%s) > sorted.csv (for files without quoted fields)",
+               path, ti->unsorted_line, what, order, ti->rows, sort_max,
+               sort_max * WL_TRACE_ROW_BYTES >> 20, what, path, path, t, by, by,
+               ti->time_format == TIME_ISO8601 ? "" : "g", idkey);
 }
 
-workload_t *workload_open_stop(const config_t *c, const volatile int *stop, char *err, size_t errlen)
+/* -- WL_TRACE_BLOCKS: rows in (arrival, id) order, TRACE_BLOCK at a time -- */
+
+/* Reads the next block into items (sorted by delivery: rebasing may make
+ * two arrival times equal), applies outages, and builds its suffix minima
+ * with the least event time of the rows after it.  -1 on a reading error
+ * (trace_fail). */
+static int trace_refill(workload_t *w)
+{
+    size_t n = 0, line = 0;
+    workload_event ev;
+    int st = TRACE_ROW;
+    titem last = w->nitems ? w->items[w->nitems - 1] : (titem){0};
+    int have_last = w->nitems > 0;
+    while (n < TRACE_BLOCK && (st = trace_next(w->tr, &ev, &line)) == TRACE_ROW) {
+        w->items[n].ev = ev;
+        w->items[n].eff = w->nout ? outage_apply(w->out, w->nout, ev.arrival_time)
+                                  : ev.arrival_time;
+        n++;
+    }
+    if (st == TRACE_ERR) {
+        trace_fail(w, trace_error(w->tr));
+        return -1;
+    }
+    if (n > 1)
+        qsort(w->items, n, sizeof *w->items, titem_cmp);
+    if (n && have_last && titem_cmp(&last, &w->items[0]) >= 0) {
+        char why[WL_ERRLEN];
+        snprintf(why, sizeof why, "%s: rows near line %zu out of (arrival_time, id) order once "
+                 "rebased (the file changed since it was checked?)", trace_path(w->tr), line);
+        trace_fail(w, why);
+        return -1;
+    }
+    w->trace_eof = n < TRACE_BLOCK;
+    w->next_block++;
+    w->nitems = n;
+    w->pos = 0;
+    double m = trace_min_event_from(w->tr, w->next_block);
+    w->sufmin[n] = m;
+    for (size_t i = n; i-- > 0;) {
+        if (w->items[i].ev.event_time < m)
+            m = w->items[i].ev.event_time;
+        w->sufmin[i] = m;
+    }
+    return 0;
+}
+
+/* 1 when items[pos] is an event (refilling a streamed trace when needed). */
+static int trace_ready(workload_t *w)
+{
+    if (w->pos < w->nitems)
+        return 1;
+    if (w->mode != WL_TRACE_BLOCKS || w->trace_eof || w->oom)
+        return 0;
+    return trace_refill(w) == 0 && w->pos < w->nitems;
+}
+
+/* -- WL_TRACE_EVENTS: rows in event-time order feed the generator's heaps -- */
+
+/* Reads the next row into w->ahead: arr.t is its event time (no later row
+ * has an earlier one), arr.done the end of the file.  -1 on a reading
+ * error (trace_fail). */
+static int read_ahead(workload_t *w)
+{
+    size_t line;
+    double prev = w->ahead.event_time;
+    int st = trace_next(w->tr, &w->ahead, &line);
+    if (st == TRACE_EOF) {
+        w->arr.done = 1;
+        return 0;
+    }
+    if (st == TRACE_ERR) {
+        trace_fail(w, trace_error(w->tr));
+        return -1;
+    }
+    if (w->rows_ahead++ && w->ahead.event_time < prev) {
+        char why[WL_ERRLEN];
+        snprintf(why, sizeof why, "%s:%zu: event_time out of order (the file changed since "
+                 "it was checked?)", trace_path(w->tr), line);
+        trace_fail(w, why);
+        return -1;
+    }
+    w->arr.t = w->ahead.event_time;
+    return 0;
+}
+
+/* gen_one for a trace in event-time order: the row read ahead goes in
+ * flight (its arrival drawn when the file has none), the next is read. */
+static int feed_one(workload_t *w)
+{
+    workload_event ev = w->ahead;
+    if (w->fill)
+        ev.arrival_time = fill_arrival(w, ev.event_time);
+    if (heap_add(w, &ev))
+        return -1;
+    return read_ahead(w);
+}
+
+static int open_trace(workload_t *w, const config_t *c, int mode, size_t sort_max,
+                      const volatile int *stop, char *err, size_t errlen)
+{
+    w->tr = trace_open(c, stop, err, errlen);
+    if (!w->tr)
+        return -1;
+    const trace_info *ti = trace_get_info(w->tr);
+    if (mode == WL_TRACE_AUTO)
+        mode = ti->arrival_sorted ? WL_TRACE_BLOCKS
+               : ti->event_sorted ? WL_TRACE_EVENTS : WL_TRACE_WHOLE;
+    if ((mode == WL_TRACE_BLOCKS && !ti->arrival_sorted) ||
+        (mode == WL_TRACE_EVENTS && !ti->event_sorted)) {
+        errmsg_set(err, errlen, "%s: rows not in %s order, cannot be streamed so",
+                   trace_path(w->tr), mode == WL_TRACE_BLOCKS ? "(arrival_time, id)" : "event_time");
+        return -1;
+    }
+    w->mode = mode;
+    if (!ti->has_arrival && fill_init(w, c, err, errlen))
+        return -1;
+    switch (mode) {
+    case WL_TRACE_BLOCKS:
+        w->trace = 1;
+        w->items = malloc(TRACE_BLOCK * sizeof *w->items);
+        w->sufmin = malloc((TRACE_BLOCK + 1) * sizeof *w->sufmin);
+        if (!w->items || !w->sufmin) {
+            errmsg_set(err, errlen, "%s: out of memory", trace_path(w->tr));
+            return -1;
+        }
+        return 0;
+    case WL_TRACE_EVENTS:
+        w->feed = 1;
+        if (read_ahead(w)) {
+            errmsg_set(err, errlen, "%s", w->err);
+            return -1;
+        }
+        return 0;
+    default:
+        w->trace = 1;
+        if (ti->rows > sort_max) {
+            refuse_unsorted(ti, trace_path(w->tr), sort_max, err, errlen);
+            return -1;
+        }
+        return read_whole(w, err, errlen);
+    }
+}
+
+static workload_t *wl_new(char *err, size_t errlen)
 {
     workload_t *w;
     if (err && errlen)
@@ -917,15 +1123,32 @@ workload_t *workload_open_stop(const config_t *c, const volatile int *stop, char
         return NULL;
     }
     w->free_head = NO_SLOT;
-    if (c->workload.source == SRC_TRACE) {
-        w->trace = 1;
-        if (open_trace(w, c, stop, err, errlen)) {
-            workload_free(w);
-            return NULL;
-        }
-        return w;
+    return w;
+}
+
+workload_t *workload_open_trace(const config_t *c, int mode, size_t sort_max,
+                                const volatile int *stop, char *err, size_t errlen)
+{
+    workload_t *w = wl_new(err, errlen);
+    if (w && open_trace(w, c, mode, sort_max ? sort_max : WL_TRACE_SORT_MAX, stop, err,
+                        errlen)) {
+        workload_free(w);
+        return NULL;
     }
-    if (check_cfg(c, err, errlen) || open_generator(w, c, err, errlen)) {
+    return w;
+}
+
+workload_t *workload_open(const config_t *c, char *err, size_t errlen)
+{
+    return workload_open_stop(c, NULL, err, errlen);
+}
+
+workload_t *workload_open_stop(const config_t *c, const volatile int *stop, char *err, size_t errlen)
+{
+    if (c->workload.source == SRC_TRACE)
+        return workload_open_trace(c, WL_TRACE_AUTO, 0, stop, err, errlen);
+    workload_t *w = wl_new(err, errlen);
+    if (w && (check_cfg(c, err, errlen) || open_generator(w, c, err, errlen))) {
         workload_free(w);
         return NULL;
     }
@@ -1001,6 +1224,10 @@ static void workload_start(workload_t *w)
     w->started = 1;
     if (!w->trace)
         return;
+    if (w->mode == WL_TRACE_BLOCKS) {
+        (void)trace_ready(w); /* the first block, now that the outages are known */
+        return;
+    }
     if (w->nout) {
         for (i = 0; i < w->nitems; i++)
             w->items[i].eff = outage_apply(w->out, w->nout, w->items[i].ev.arrival_time);
@@ -1021,7 +1248,7 @@ double workload_peek(workload_t *w)
 {
     workload_start(w);
     if (w->trace)
-        return w->pos < w->nitems ? w->items[w->pos].eff : INFINITY;
+        return trace_ready(w) ? w->items[w->pos].eff : INFINITY;
     gen_fill(w);
     if (w->oom || w->nah == 0)
         return INFINITY;
@@ -1032,7 +1259,7 @@ int workload_next(workload_t *w, workload_event *ev)
 {
     workload_start(w);
     if (w->trace) {
-        if (w->pos >= w->nitems)
+        if (!trace_ready(w))
             return WL_ERR;
         *ev = w->items[w->pos].ev;
         ev->arrival_time = w->items[w->pos].eff;
@@ -1081,9 +1308,8 @@ static int track_start(workload_t *w)
 double workload_min_pending_event_time(workload_t *w)
 {
     workload_start(w);
-    if (w->trace) {
-        return w->sufmin[w->pos];
-    }
+    if (w->trace)
+        return trace_ready(w) ? w->sufmin[w->pos] : w->oom ? -INFINITY : INFINITY;
     if (!w->track && track_start(w)) {
         w->oom = 1;
         snprintf(w->err, sizeof w->err, "workload: out of memory");
@@ -1101,9 +1327,7 @@ double workload_min_pending_event_time(workload_t *w)
 double workload_pending_event_time_floor(workload_t *w)
 {
     workload_start(w);
-    if (w->trace)
-        return w->sufmin[w->pos];
-    if (w->track)
+    if (w->trace || w->track)
         return workload_min_pending_event_time(w);
     if (w->oom)
         return -INFINITY;
@@ -1129,13 +1353,25 @@ size_t workload_in_flight(const workload_t *w)
 
 size_t workload_in_flight_max(const workload_t *w)
 {
-    return w->trace ? w->nitems : w->inflight_max;
+    if (w->trace)
+        return w->mode == WL_TRACE_BLOCKS ? TRACE_BLOCK : w->nitems;
+    return w->inflight_max;
 }
 
 size_t workload_trace_span(const workload_t *w, double *first_event_s, double *last_arrival_s)
 {
     *first_event_s = *last_arrival_s = 0;
-    if (!w->trace || w->nitems == 0)
+    if (!w->tr)
+        return 0;
+    if (w->mode != WL_TRACE_WHOLE) { /* streamed: as trace_open found them */
+        const trace_info *ti = trace_get_info(w->tr);
+        if (ti->rows) {
+            *first_event_s = ti->first_event_s;
+            *last_arrival_s = ti->last_time_s;
+        }
+        return ti->rows;
+    }
+    if (w->nitems == 0)
         return 0;
     *first_event_s = INFINITY;
     *last_arrival_s = -INFINITY;
@@ -1164,13 +1400,29 @@ const struct trace *workload_trace(const workload_t *w)
     return w->tr;
 }
 
+int workload_trace_mode(const workload_t *w)
+{
+    return w->tr ? w->mode : WL_TRACE_AUTO;
+}
+
+int workload_value_decimals(const workload_t *w)
+{
+    return w && w->tr ? trace_get_info(w->tr)->value_decimals : 0;
+}
+
+int workload_format_value(const workload_t *w, int64_t v, char *buf)
+{
+    return trace_format_value(v, workload_value_decimals(w), buf);
+}
+
 int workload_write_row_of(FILE *f, const workload_t *w, const workload_event *ev)
 {
-    if (!workload_key_name(w, ev->key))
+    char value[32];
+    if (!workload_key_name(w, ev->key) && workload_value_decimals(w) == 0)
         return workload_write_row(f, ev);
+    workload_format_value(w, ev->value, value);
     if (fprintf(f, "%" PRIu64 ",", ev->id) < 0 || workload_write_key(f, w, ev->key) ||
-        fprintf(f, ",%" PRId64 ",%.17g,%.17g\n", ev->value, ev->event_time,
-                ev->arrival_time) < 0)
+        fprintf(f, ",%s,%.17g,%.17g\n", value, ev->event_time, ev->arrival_time) < 0)
         return WL_ERR;
     return WL_OK;
 }

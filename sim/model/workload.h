@@ -12,8 +12,9 @@
  *    events 0, 1, 2, ... in that order.
  *  - Generation is lazy: the generator keeps only the events generated but
  *    not yet handed out (rate x delay of them), never the whole run, so
- *    memory does not grow with the length of the run.  A trace is read
- *    whole (it is the user's own file) and sorted stably by arrival time.
+ *    memory does not grow with the length of the run.  A trace in arrival
+ *    or event-time order is streamed the same way; one in no order is read
+ *    whole and sorted (WL_TRACE_* below).
  *  - Each part draws from its own random stream (engine/rng.h components), so
  *    e.g. changing the delay parameters leaves event times and keys alone.
  *  - The generator gives event times in [0, run.duration); a trace is
@@ -60,6 +61,30 @@ workload_t *workload_open(const config_t *c, char *err, size_t errlen);
  * read as CSV by lib/csvread.h (quoted fields allowed). */
 workload_t *workload_open_stop(const config_t *c, const volatile int *stop, char *err, size_t errlen);
 void workload_free(workload_t *w);
+
+/* How a trace is replayed.  workload_open takes the first that fits:
+ *  WL_TRACE_BLOCKS: rows in (arrival_time, id) order (as sluice gen writes
+ *    them): read TRACE_BLOCK rows at a time as the run goes;
+ *  WL_TRACE_EVENTS: rows in event-time order: each row is read when the
+ *    run reaches its event time and held until it arrives (its arrival
+ *    read, or drawn from the delay model): rate x delay rows in memory;
+ *  WL_TRACE_WHOLE: any other order: read whole and sorted, at most
+ *    WL_TRACE_SORT_MAX rows (about WL_TRACE_ROW_BYTES each); a longer
+ *    trace is refused with "TRACE:LINE: rows out of arrival_time order
+ *    (...)" naming the first row out of order and a sort command.
+ * Every mode gives the same events in the same order. */
+enum { WL_TRACE_AUTO, WL_TRACE_WHOLE, WL_TRACE_BLOCKS, WL_TRACE_EVENTS };
+#define WL_TRACE_SORT_MAX ((size_t)10000000)
+#define WL_TRACE_ROW_BYTES ((size_t)88) /* a row read whole: the event, its line, the id check */
+
+/* workload_open_stop for a trace (c->workload.source = trace) replayed in
+ * mode (WL_TRACE_AUTO: as above; another: that one, an error when the
+ * rows are not in its order), sorting at most sort_max rows in memory
+ * (0: WL_TRACE_SORT_MAX).  For tests and benchmarks. */
+workload_t *workload_open_trace(const config_t *c, int mode, size_t sort_max,
+                                const volatile int *stop, char *err, size_t errlen);
+/* The mode a trace is replayed in; WL_TRACE_AUTO for a generator. */
+int workload_trace_mode(const workload_t *w);
 
 /* Holds back deliveries during [start, end): an event whose arrival time
  * falls inside is delivered at `end` instead (source outage; its
@@ -112,6 +137,13 @@ const char *workload_key_name(const workload_t *w, uint32_t key);
 /* Writes key as a CSV field: its name (quoted when needed) or its number.
  * w may be NULL (numbers).  WL_OK or WL_ERR (write error). */
 int workload_write_key(FILE *f, const workload_t *w, uint32_t key);
+/* The decimals of a trace's values: values come scaled by 10^d (exact
+ * sums; model/trace.h); 0 for integer values and a generator.  w may be
+ * NULL. */
+int workload_value_decimals(const workload_t *w);
+/* Formats a value (or a sum of values) of w as written: "12.50" for 1250
+ * with 2 decimals, "1250" with none.  buf: 32 bytes; returns the length. */
+int workload_format_value(const workload_t *w, int64_t v, char *buf);
 /* The trace's reader (what it found: model/trace.h), NULL for a generator. */
 const struct trace *workload_trace(const workload_t *w);
 

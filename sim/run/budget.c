@@ -73,12 +73,19 @@ static double crashes(const config_t *c, double span_s)
     return n;
 }
 
+/* How long the input lasts: a trace's span (run.duration does not cut a
+ * trace), else run.duration. */
+static double input_length(const config_t *c, const budget_trace *tr)
+{
+    return tr ? tr->last_s : c->run.duration;
+}
+
 /* The span of the input: the measured interval, the arrival delays, the
  * outages (events held back until their end). */
 static void input_span(const config_t *c, const budget_trace *tr, horizon *h)
 {
     const struct config_workload *w = &c->workload;
-    if (tr && tr->last_s > c->run.duration)
+    if (tr)
         add(h, tr->last_s, NULL, "the last arrival of %s at %g s", tr->path, tr->last_s);
     else
         add(h, c->run.duration, NULL, "run.duration = %g s", c->run.duration);
@@ -93,8 +100,8 @@ static void input_span(const config_t *c, const budget_trace *tr, horizon *h)
     double out_end = 0;
     for (size_t i = 0; i < c->faults.outage_times.n; i++)
         out_end = fmax(out_end, c->faults.outage_times.v[i] + c->faults.outage_duration);
-    if (out_end > c->run.duration)
-        add(h, out_end - c->run.duration, "faults.outage_duration",
+    if (out_end > input_length(c, tr))
+        add(h, out_end - input_length(c, tr), "faults.outage_duration",
             "faults.outage_duration = %g s", c->faults.outage_duration);
 }
 
@@ -150,17 +157,21 @@ void budget_estimate(const config_t *c, const budget_trace *tr, budget_estimate_
         e->events = tr->events;
     double wpe = windows_per_event(c);
     e->updates = e->events * wpe;
-    double keys = w->keys > 0 ? w->keys : 1;
+    double keys = tr && w->source == SRC_TRACE ? tr->keys : w->keys;
+    double len = input_length(c, tr);
+    if (!(keys > 0))
+        keys = 1;
     if (c->window.type == WIN_TUMBLING || c->window.type == WIN_SLIDING) {
         double slide = c->window.type == WIN_SLIDING ? c->window.slide : c->window.size;
-        e->windows = fmin(e->updates, keys * ceil((c->run.duration + c->window.size) / slide));
+        e->windows = fmin(e->updates, keys * ceil((len + c->window.size) / slide));
     } else if (c->window.type == WIN_SESSION) {
-        e->windows = fmin(e->events, keys * ceil(c->run.duration / c->window.gap + 1));
+        e->windows = fmin(e->events, keys * ceil(len / c->window.gap + 1));
     }
     /* Memory: each executor holds the events of about `held` seconds of
      * input (its interval, the window, its lateness rule, the delays),
      * at EVENT_BYTES each, and the fault-free reference holds as much
-     * again; a trace is held whole besides. */
+     * again; a trace read whole is held besides (a streamed one holds
+     * a block, or its events in flight, counted above). */
     double rate = w->rate;
     if (w->source == SRC_TRACE)
         rate = tr && tr->last_s > tr->first_s ? tr->events / (tr->last_s - tr->first_s) : 0;
@@ -205,7 +216,7 @@ void budget_estimate(const config_t *c, const budget_trace *tr, budget_estimate_
                       : fmin(e->windows, keys * (wpe > 0 ? wpe : 1) * 4);
     e->memory_bytes = mem_events * EVENT_BYTES + open * WINDOW_BYTES;
     if (w->source == SRC_TRACE)
-        e->memory_bytes += e->events * TRACE_ROW_BYTES;
+        e->memory_bytes += (tr ? tr->rows_held : e->events) * TRACE_ROW_BYTES;
 }
 
 static int over(char *err, size_t errlen, const char *fmt, ...)
@@ -230,7 +241,7 @@ static int periodic(const config_t *c, const budget_trace *tr, const budget_esti
     horizon h;
     exec_horizon(c, tr, e->events, id, &h);
     const term *t = dominant(&h);
-    if (t && h.total > STRETCHED * c->run.duration && t->lower)
+    if (t && h.total > STRETCHED * input_length(c, tr) && t->lower)
         return over(err, errlen,
                     "%s = %g s over about %.3g s of processing time (mostly %s) gives about "
                     "%.3g %s, more than the limit of %.0e: raise %s or lower %s",
@@ -241,8 +252,12 @@ static int periodic(const config_t *c, const budget_trace *tr, const budget_esti
                 key, interval, h.total, count, what, limit, key);
 }
 
-static int check_events(const config_t *c, const budget_estimate_t *e, char *err, size_t errlen)
+static int check_events(const config_t *c, const budget_trace *tr, const budget_estimate_t *e,
+                        char *err, size_t errlen)
 {
+    if (tr && e->events > BUDGET_EVENTS_MAX)
+        return over(err, errlen, "%s: %.3g rows, more than the limit of %.0e events: replay a "
+                    "part of it", tr->path, e->events, BUDGET_EVENTS_MAX);
     if (e->events > BUDGET_EVENTS_MAX)
         return over(err, errlen,
                     "workload.rate = %g x run.duration = %g gives about %.3g events, more than "
@@ -255,7 +270,7 @@ int budget_check_events(const config_t *c, char *err, size_t errlen)
 {
     budget_estimate_t e;
     budget_estimate(c, NULL, &e);
-    return check_events(c, &e, err, errlen);
+    return check_events(c, NULL, &e, err, errlen);
 }
 
 static int check(const config_t *c, const budget_trace *tr, char *err, size_t errlen)
@@ -263,7 +278,7 @@ static int check(const config_t *c, const budget_trace *tr, char *err, size_t er
     budget_estimate_t e;
     budget_estimate(c, tr, &e);
     const struct config_workload *w = &c->workload;
-    if (check_events(c, &e, err, errlen) != BUDGET_OK)
+    if (check_events(c, tr, &e, err, errlen) != BUDGET_OK)
         return BUDGET_OVER;
     if (e.updates > BUDGET_UPDATES_MAX)
         return over(err, errlen,
@@ -272,6 +287,12 @@ static int check(const config_t *c, const budget_trace *tr, char *err, size_t er
                     "window.slide or lower workload.rate or run.duration",
                     e.events, windows_per_event(c), c->window.size, c->window.slide, e.updates,
                     BUDGET_UPDATES_MAX);
+    if (e.windows > BUDGET_WINDOWS_MAX && tr)
+        return over(err, errlen,
+                    "%s: %g keys over %g s give about %.3g windows (rows of windows.csv per "
+                    "executor), more than the limit of %.0e: raise window.%s", tr->path,
+                    tr->keys, tr->last_s, e.windows, BUDGET_WINDOWS_MAX,
+                    c->window.type == WIN_SESSION ? "gap" : "slide");
     if (e.windows > BUDGET_WINDOWS_MAX)
         return over(err, errlen,
                     "workload.keys = %d over run.duration = %g gives about %.3g windows (rows "

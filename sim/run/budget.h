@@ -55,7 +55,10 @@ typedef struct budget_trace {
     const char *path;
     double events;         /* rows */
     double first_s;        /* least event time */
-    double last_s;         /* greatest arrival time */
+    double last_s;         /* greatest arrival time: the input's length (its span from
+                              t = 0, the origin), which stands for run.duration */
+    double keys;           /* distinct keys */
+    double rows_held;      /* rows held in memory at once (all of them when read whole) */
 } budget_trace;
 
 /* Fills *e from c (validated); t: the trace read, or NULL (a trace's

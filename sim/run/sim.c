@@ -38,6 +38,7 @@
 #include "model/truth.h"
 #include "measure/columns.h"
 #include "measure/metrics.h"
+#include "model/trace.h"
 #include "model/workload.h"
 #include "lib/fmt.h"
 #include "lib/wmap.h"
@@ -82,6 +83,7 @@ struct sim {
     char abort_msg[512];
     uint64_t events;
     uint64_t steps;      /* loop steps so far (stop flag, progress) */
+    double input_end;    /* s: run.duration, or a trace's last arrival (progress) */
     const volatile int *stop; /* sim_options.stop, for loading (may be NULL) */
     const sim_options *opt;   /* sim_options.sample (may be NULL) */
     int finished;        /* the loop ran out of events */
@@ -206,6 +208,7 @@ static sim_t *sim_new(const config_t *c, FILE *panes, int with_truth, const vola
         return NULL;
     }
     s->cfg = *c;
+    s->input_end = c->run.duration;
     s->watermark_type = opt ? opt->watermark_type : NULL;
     s->trigger_type = opt ? opt->trigger_type : NULL;
     s->panes = panes;
@@ -226,8 +229,11 @@ static sim_t *sim_new(const config_t *c, FILE *panes, int with_truth, const vola
         return NULL;
     }
     if (c->workload.source == SRC_TRACE) {
-        budget_trace bt = {c->workload.trace, 0, 0, 0};
+        budget_trace bt = {c->workload.trace, 0, 0, 0, 0, 0};
         bt.events = (double)workload_trace_span(s->wl, &bt.first_s, &bt.last_s);
+        bt.keys = (double)trace_get_info(workload_trace(s->wl))->keys;
+        bt.rows_held = (double)workload_in_flight_max(s->wl); /* before the first event */
+        s->input_end = bt.last_s;
         if (budget_check_trace(c, &bt, err, errlen) != BUDGET_OK) {
             sim_free(s);
             return NULL;
@@ -403,7 +409,7 @@ static int sim_advance(sim_t *s, const sim_options *opt, uint64_t max_steps, dou
                 return SIM_ERR;
             }
             if (opt->progress)
-                opt->progress(opt->user, s->now, s->events);
+                opt->progress(opt->user, s->now, s->input_end, s->events);
         }
         if (!s->ta_valid) {
             s->ta = workload_peek(s->wl);

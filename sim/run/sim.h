@@ -76,8 +76,9 @@ typedef struct sim_options {
     /* Polled now and then; when *stop becomes non-zero the run ends with
      * SIM_ERR "interrupted" (the CLI sets it from SIGINT/SIGTERM). */
     const volatile int *stop;
-    /* Called about every 2^16 loop steps with the simulated time. */
-    void (*progress)(void *user, double now, uint64_t events);
+    /* Called about every 2^16 loop steps with the simulated time and the
+     * input's length (run.duration, or a trace's last arrival time). */
+    void (*progress)(void *user, double now, double input_end, uint64_t events);
     void *user;
     /* Fold windows that can no longer change (see run/sim.c) once this many
      * (key, window) records are held; 0 = the default, 4096.  Small
